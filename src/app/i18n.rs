@@ -1,0 +1,164 @@
+//! The UI in 简体中文 (default) and English. Every visible string goes through [`Text::get`].
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn key(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Lang> {
+        match text.trim() {
+            "zh" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Text {
+    MenuFile,
+    MenuEdit,
+    MenuView,
+    MenuTools,
+    MenuHelp,
+    Open,
+    OpenSample,
+    Import,
+    Export,
+    Save,
+    SaveAs,
+    Quit,
+    ProjectName,
+    ZoomToExtent,
+    ShowLayers,
+    Language,
+    ProjectInfo,
+    CopyCursor,
+    About,
+    Shortcuts,
+    Layers,
+    Boundary,
+    Divisions,
+    Grids,
+    Households,
+    Labels,
+    Townships,
+    Villages,
+    Scale,
+    Cursor,
+    ImportInto,
+    ImportCrs,
+    ImportCrsHint,
+    FieldMap,
+    Browse,
+    Cancel,
+    Ok,
+    Close,
+    LayerToWrite,
+    Encoding,
+    OutputFile,
+    Saved,
+    Opened,
+    Imported,
+    Exported,
+    Unsaved,
+    ChooseFile,
+    Up,
+    Path,
+    NoGrids,
+    AboutText,
+    ShortcutsText,
+    SampleReadOnly,
+}
+
+impl Text {
+    pub fn get(self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            Text::MenuFile => ("文件", "File"),
+            Text::MenuEdit => ("编辑", "Edit"),
+            Text::MenuView => ("视图", "View"),
+            Text::MenuTools => ("工具", "Tools"),
+            Text::MenuHelp => ("帮助", "Help"),
+            Text::Open => ("打开项目…", "Open project…"),
+            Text::OpenSample => ("打开示例（泾县）", "Open sample (泾县)"),
+            Text::Import => ("导入图层…", "Import layer…"),
+            Text::Export => ("导出图层…", "Export layer…"),
+            Text::Save => ("保存", "Save"),
+            Text::SaveAs => ("另存为…", "Save as…"),
+            Text::Quit => ("退出", "Quit"),
+            Text::ProjectName => ("项目名称", "Project name"),
+            Text::ZoomToExtent => ("缩放至全图", "Zoom to extent"),
+            Text::ShowLayers => ("图层面板", "Layers panel"),
+            Text::Language => ("语言 Language", "Language 语言"),
+            Text::ProjectInfo => ("项目信息", "Project information"),
+            Text::CopyCursor => ("复制光标坐标", "Copy cursor coordinates"),
+            Text::About => ("关于网格", "About Wangge"),
+            Text::Shortcuts => ("快捷键", "Keyboard shortcuts"),
+            Text::Layers => ("图层", "Layers"),
+            Text::Boundary => ("区域边界", "Boundary"),
+            Text::Divisions => ("行政区划", "Divisions"),
+            Text::Grids => ("网格", "Grids"),
+            Text::Households => ("住户点", "Households"),
+            Text::Labels => ("注记", "Labels"),
+            Text::Townships => ("乡镇", "townships"),
+            Text::Villages => ("村（社区）", "villages"),
+            Text::Scale => ("比例尺", "Scale"),
+            Text::Cursor => ("光标", "Cursor"),
+            Text::ImportInto => ("导入为", "Import as"),
+            Text::ImportCrs => ("坐标系", "Coordinate system"),
+            Text::ImportCrsHint => (
+                "留空则按文件自带；如 EPSG:4490、gcj02、bd09",
+                "empty = as the file says; e.g. EPSG:4490, gcj02, bd09",
+            ),
+            Text::FieldMap => (
+                "字段对应（模型字段=源字段，逗号分隔）",
+                "Field mapping (model_field=source_field, comma-separated)",
+            ),
+            Text::Browse => ("浏览…", "Browse…"),
+            Text::Cancel => ("取消", "Cancel"),
+            Text::Ok => ("确定", "OK"),
+            Text::Close => ("关闭", "Close"),
+            Text::LayerToWrite => ("图层", "Layer"),
+            Text::Encoding => ("Shapefile 编码", "Shapefile encoding"),
+            Text::OutputFile => (
+                "输出文件（.gpkg .geojson .shp .csv）",
+                "Output file (.gpkg .geojson .shp .csv)",
+            ),
+            Text::Saved => ("已保存", "Saved"),
+            Text::Opened => ("已打开", "Opened"),
+            Text::Imported => ("已导入", "Imported"),
+            Text::Exported => ("已导出", "Exported"),
+            Text::Unsaved => ("未保存", "unsaved"),
+            Text::ChooseFile => ("选择文件", "Choose a file"),
+            Text::Up => ("上一级", "Up"),
+            Text::Path => ("路径", "Path"),
+            Text::NoGrids => ("尚无网格", "no grids yet"),
+            Text::AboutText => (
+                "网格 Wangge — 网格化服务管理的网格划分、检查、编码与制图工具。\n区域全覆盖、无重叠、一网到边。",
+                "Wangge — divide a township into grids for grid-based community governance, check full coverage, code and print them.",
+            ),
+            Text::ShortcutsText => (
+                "Home 缩放至全图\n鼠标拖动 平移\n滚轮 以光标为中心缩放\nCtrl+O 打开\nCtrl+S 保存",
+                "Home  zoom to extent\nDrag  pan\nWheel  zoom around the cursor\nCtrl+O  open\nCtrl+S  save",
+            ),
+            Text::SampleReadOnly => (
+                "示例项目：请用“另存为”保存到自己的文件",
+                "Sample project: use “Save as” to keep your own copy",
+            ),
+        };
+        match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! The menu bar, the layers panel and the status bar. Each returns what the user asked for as
+//! [`Action`]s; the app applies them in one place.
+
+use eframe::egui::{self, Ui};
+
+use super::Action;
+use super::canvas::scale_denominator;
+use super::i18n::{Lang, Text};
+use super::state::AppState;
+use crate::core::AreaClass;
+
+pub fn menu_bar(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
+    let t = |text: Text| text.get(state.lang());
+    egui::MenuBar::new().ui(ui, |ui| {
+        ui.menu_button(t(Text::MenuFile), |ui| {
+            for (text, action, shortcut) in [
+                (Text::Open, Action::OpenDialog, "Ctrl+O"),
+                (Text::OpenSample, Action::OpenSample, ""),
+                (Text::Import, Action::ImportDialog, ""),
+                (Text::Export, Action::ExportDialog, ""),
+                (Text::Save, Action::Save, "Ctrl+S"),
+                (Text::SaveAs, Action::SaveAsDialog, ""),
+                (Text::Quit, Action::Quit, ""),
+            ] {
+                if ui
+                    .add(egui::Button::new(t(text)).shortcut_text(shortcut))
+                    .clicked()
+                {
+                    actions.push(action);
+                    ui.close();
+                }
+            }
+        });
+        ui.menu_button(t(Text::MenuEdit), |ui| {
+            if ui.button(t(Text::ProjectName)).clicked() {
+                actions.push(Action::RenameDialog);
+                ui.close();
+            }
+        });
+        ui.menu_button(t(Text::MenuView), |ui| {
+            if ui
+                .add(egui::Button::new(t(Text::ZoomToExtent)).shortcut_text("Home"))
+                .clicked()
+            {
+                actions.push(Action::ZoomToExtent);
+                ui.close();
+            }
+            if ui
+                .add(egui::Button::selectable(
+                    state.show_layers_panel,
+                    t(Text::ShowLayers),
+                ))
+                .clicked()
+            {
+                actions.push(Action::ToggleLayersPanel);
+                ui.close();
+            }
+            ui.menu_button(t(Text::Language), |ui| {
+                for (lang, name) in [(Lang::Zh, "简体中文"), (Lang::En, "English")] {
+                    if ui
+                        .add(egui::Button::selectable(state.lang() == lang, name))
+                        .clicked()
+                    {
+                        actions.push(Action::SetLang(lang));
+                        ui.close();
+                    }
+                }
+            });
+        });
+        ui.menu_button(t(Text::MenuTools), |ui| {
+            if ui.button(t(Text::ProjectInfo)).clicked() {
+                actions.push(Action::ShowInfo);
+                ui.close();
+            }
+            if ui.button(t(Text::CopyCursor)).clicked() {
+                actions.push(Action::CopyCursor);
+                ui.close();
+            }
+        });
+        ui.menu_button(t(Text::MenuHelp), |ui| {
+            if ui.button(t(Text::Shortcuts)).clicked() {
+                actions.push(Action::ShowShortcuts);
+                ui.close();
+            }
+            if ui.button(t(Text::About)).clicked() {
+                actions.push(Action::ShowAbout);
+                ui.close();
+            }
+        });
+    });
+}
+
+pub fn layers_panel(ui: &mut Ui, state: &mut AppState) {
+    let lang = state.lang();
+    let t = |text: Text| text.get(lang);
+    ui.heading(t(Text::Layers));
+    let p = &state.project;
+    let counts = [
+        (Text::Boundary, p.boundary.0.len()),
+        (Text::Divisions, p.divisions.len()),
+        (Text::Grids, p.grids.len()),
+        (Text::Households, p.households.len()),
+    ];
+    let layers = &mut state.layers;
+    for (text, n) in counts {
+        let flag = match text {
+            Text::Boundary => &mut layers.boundary,
+            Text::Divisions => &mut layers.divisions,
+            Text::Grids => &mut layers.grids,
+            _ => &mut layers.households,
+        };
+        ui.checkbox(flag, format!("{} ({n})", t(text)));
+    }
+    ui.checkbox(&mut layers.labels, t(Text::Labels));
+    ui.separator();
+    ui.label(format!(
+        "{}: {} {}, {} {}",
+        t(Text::Divisions),
+        p.townships().count(),
+        t(Text::Townships),
+        p.villages().count(),
+        t(Text::Villages)
+    ));
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        for town in p.townships() {
+            let villages: Vec<_> = p
+                .villages()
+                .filter(|v| v.code.parent() == town.code.as_str())
+                .collect();
+            let header = format!("{} {} ({})", town.name, town.code, villages.len());
+            egui::CollapsingHeader::new(header)
+                .id_salt(town.code.as_str())
+                .show(ui, |ui| {
+                    for v in villages {
+                        let grids = p
+                            .grids
+                            .values()
+                            .filter(|g| g.village_code == v.code.as_str())
+                            .count();
+                        let class = if v.class == AreaClass::Urban {
+                            "城"
+                        } else {
+                            "乡"
+                        };
+                        ui.label(format!(
+                            "{} {} [{class}] · {} {}",
+                            v.code,
+                            v.name,
+                            grids,
+                            t(Text::Grids)
+                        ))
+                        .on_hover_text(v.class.label_zh());
+                    }
+                });
+        }
+    });
+}
+
+pub fn status_bar(ui: &mut Ui, state: &AppState) {
+    let t = |text: Text| text.get(state.lang());
+    ui.horizontal(|ui| {
+        match (state.cursor_in_world, state.cursor_lonlat()) {
+            (Some(world), lonlat) => {
+                let decimals = if state.project.crs.is_geographic() {
+                    7
+                } else {
+                    2
+                };
+                let lonlat_text =
+                    lonlat.map_or(String::new(), |c| format!("{:.6}°E {:.6}°N  |  ", c.x, c.y));
+                ui.monospace(format!(
+                    "{}: {lonlat_text}{} {:.d$}, {:.d$}",
+                    t(Text::Cursor),
+                    state.project.crs.auth_id(),
+                    world.x,
+                    world.y,
+                    d = decimals
+                ));
+            }
+            _ => {
+                ui.monospace(format!(
+                    "{} {}",
+                    state.project.crs.auth_id(),
+                    state.project.crs.name
+                ));
+            }
+        }
+        ui.separator();
+        let vp = &state.view.viewport;
+        let metres_per_unit = state.project.crs.ground_metres_per_unit(vp.center_in_world);
+        ui.monospace(format!(
+            "{} 1:{:.0}",
+            t(Text::Scale),
+            scale_denominator(vp, metres_per_unit)
+        ));
+        ui.separator();
+        ui.label(&state.status);
+    });
+}

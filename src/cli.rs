@@ -1,0 +1,328 @@
+//! The command line: `wangge` opens the GUI; subcommands run the same core with no window.
+//! Exit status: 0 on success, 2 on bad input or usage (the message goes to stderr).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use geo::{BoundingRect, Rect};
+
+use crate::core::{Project, area_m2};
+use crate::io::crs::{SourceCrs, Transformer, crs_from_epsg, parse_crs_arg};
+use crate::io::export::{Layer, export};
+use crate::io::fields::parse_map_args;
+use crate::io::import::{
+    ImportOptions, Target, default_project_crs, import_layer, read_source, source_crs,
+};
+use crate::io::{gpkg, open_project, save_project};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "wangge",
+    version,
+    about = "网格 Wangge — divide a township into coded grids, check coverage, print grid maps.\n\nWith no command, opens the app on the bundled 泾县 sample map."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Open a project (.gpkg) in the app
+    Open { path: PathBuf },
+    /// Show the layers, CRS, feature counts and extent of a project or any supported file
+    Info {
+        path: PathBuf,
+        /// Layer of a multi-layer GeoPackage
+        #[arg(long)]
+        layer: Option<String>,
+    },
+    /// Import a GeoJSON, Shapefile, GeoPackage layer or CSV into a project (created if missing)
+    Import {
+        /// Source file: .geojson/.json, .shp, .gpkg, .csv
+        src: PathBuf,
+        /// Project file to import into
+        #[arg(long, value_name = "PROJECT.gpkg")]
+        into: PathBuf,
+        /// Which project layer the features become
+        #[arg(long = "as", value_name = "boundary|divisions|grids|households")]
+        target: String,
+        /// The source's CRS when the file does not say or says wrong: EPSG:n, wgs84, cgcs2000, gcj02, bd09
+        #[arg(long)]
+        crs: Option<String>,
+        /// Map a model field to a source field, e.g. --map households=HU_SHU (repeatable)
+        #[arg(long = "map", value_name = "model_field=source_field")]
+        map: Vec<String>,
+        /// Layer of a multi-layer GeoPackage
+        #[arg(long)]
+        layer: Option<String>,
+        /// CRS of a new project (default: the source's projected CRS, else the CGCS2000 3° Gauss-Krüger zone)
+        #[arg(long, value_name = "EPSG:n")]
+        project_crs: Option<String>,
+        /// Name of a new project (default: the file name)
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Export a layer of a project to .gpkg (whole project), .geojson, .shp or .csv
+    Export {
+        project: PathBuf,
+        #[arg(long, value_name = "OUT")]
+        to: PathBuf,
+        #[arg(
+            long,
+            default_value = "grids",
+            value_name = "grids|boundary|divisions|households"
+        )]
+        layer: String,
+        /// Text encoding of Shapefile attributes
+        #[arg(long, default_value = "utf-8", value_name = "utf-8|gbk")]
+        encoding: String,
+    },
+}
+
+/// Parses the command line and runs it.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // --help and --version are not errors.
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("wangge: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None => crate::app::run(None),
+        Some(Command::Open { path }) => crate::app::run(Some(path)),
+        Some(Command::Info { path, layer }) => {
+            print!("{}", info(&path, layer.as_deref())?);
+            Ok(())
+        }
+        Some(Command::Import {
+            src,
+            into,
+            target,
+            crs,
+            map,
+            layer,
+            project_crs,
+            name,
+        }) => {
+            let target = Target::parse(&target).with_context(|| {
+                format!("--as {target}: choose boundary, divisions, grids or households")
+            })?;
+            let options = ImportOptions {
+                crs_override: crs.as_deref().map(parse_crs_arg).transpose()?,
+                field_map: parse_map_args(&map).map_err(anyhow::Error::msg)?,
+                layer,
+            };
+            let summary = import_file(&src, &into, target, &options, project_crs.as_deref(), name)?;
+            eprintln!("{summary}");
+            Ok(())
+        }
+        Some(Command::Export {
+            project,
+            to,
+            layer,
+            encoding,
+        }) => {
+            let layer = Layer::parse(&layer).with_context(|| {
+                format!("--layer {layer}: choose grids, boundary, divisions or households")
+            })?;
+            let encoding = match encoding.to_ascii_lowercase().as_str() {
+                "utf-8" | "utf8" => encoding_rs::UTF_8,
+                "gbk" | "cp936" | "936" => encoding_rs::GBK,
+                other => bail!("--encoding {other}: choose utf-8 or gbk"),
+            };
+            let project = open_project(&project)?;
+            let n = export(&project, layer, &to, encoding)?;
+            eprintln!("wrote {n} features to {}", to.display());
+            Ok(())
+        }
+    }
+}
+
+/// Imports into a project file, creating it if it does not exist, and saves it in one transaction.
+pub fn import_file(
+    src: &Path,
+    into: &Path,
+    target: Target,
+    options: &ImportOptions,
+    project_crs: Option<&str>,
+    name: Option<String>,
+) -> anyhow::Result<String> {
+    eprintln!("reading {}", src.display());
+    let source = read_source(src, options.layer.as_deref())?;
+    let mut project = if into.exists() {
+        open_project(into)?
+    } else {
+        let crs = match project_crs {
+            Some(text) => match parse_crs_arg(text)? {
+                SourceCrs::Epsg(crs) => crs,
+                _ => bail!("--project-crs must be an EPSG CRS; GCJ-02/BD-09 are only for input"),
+            },
+            None => default_project_crs(&source, &source_crs(&source, options)?)?,
+        };
+        let name = name.unwrap_or_else(|| {
+            into.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+        Project::new(name, crs)
+    };
+    let mut progress = |done: usize, total: usize| {
+        if total >= 10_000 {
+            eprint!("\rimporting {done}/{total} features");
+            if done == total {
+                eprintln!();
+            }
+        }
+    };
+    let summary = import_layer(&mut project, &source, target, options, &mut progress)?;
+    eprintln!("saving {}", into.display());
+    save_project(&project, into)?;
+    let mapped: Vec<String> = summary
+        .mapped
+        .iter()
+        .map(|(m, s)| format!("{m}←{s}"))
+        .collect();
+    Ok(format!(
+        "imported {} features as {target:?} from {} ({} → {}){}",
+        summary.features,
+        src.display(),
+        summary.source_crs,
+        summary.project_crs,
+        if mapped.is_empty() {
+            String::new()
+        } else {
+            format!("; fields: {}", mapped.join(", "))
+        }
+    ))
+}
+
+fn fmt_rect(r: Rect<f64>, decimals: usize) -> String {
+    format!(
+        "{:.d$}, {:.d$} — {:.d$}, {:.d$}",
+        r.min().x,
+        r.min().y,
+        r.max().x,
+        r.max().y,
+        d = decimals
+    )
+}
+
+/// A human-readable description of a project or of any supported file.
+pub fn info(path: &Path, layer: Option<&str>) -> anyhow::Result<String> {
+    let is_gpkg = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gpkg"));
+    if is_gpkg && let Ok(project) = open_project(path) {
+        return Ok(project_info(&project, path));
+    }
+    if is_gpkg && layer.is_none() {
+        let mut out = format!("{}: GeoPackage\n", path.display());
+        for l in gpkg::list_layers(path)? {
+            out += &format!(
+                "  layer {}: {} {} features, srs_id {}\n",
+                l.name, l.features, l.geometry_type, l.srs_id
+            );
+        }
+        return Ok(out);
+    }
+    let source = read_source(path, layer)?;
+    let crs = source.crs.as_ref().map_or(
+        "unknown (give --crs when importing)".to_string(),
+        SourceCrs::label,
+    );
+    let mut out = format!(
+        "{}: layer {}\n  CRS: {crs}\n  features: {}\n",
+        path.display(),
+        source.layer,
+        source.features.len()
+    );
+    let extent = source
+        .features
+        .iter()
+        .filter_map(|f| f.geometry.as_ref()?.bounding_rect())
+        .reduce(|a, b| {
+            Rect::new(
+                (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
+                (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+            )
+        });
+    if let Some(r) = extent {
+        out += &format!("  extent: {}\n", fmt_rect(r, 6));
+    }
+    let mut fields: Vec<&String> = source
+        .features
+        .iter()
+        .flat_map(|f| f.fields.keys())
+        .collect();
+    fields.sort();
+    fields.dedup();
+    out += &format!(
+        "  fields: {}\n",
+        fields
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(out)
+}
+
+fn project_info(project: &Project, path: &Path) -> String {
+    let mut out = format!("{}: Wangge project \"{}\"\n", path.display(), project.name);
+    out += &format!("  CRS: {} ({})\n", project.crs.auth_id(), project.crs.name);
+    out += &format!(
+        "  layers: boundary {} polygons, divisions {} ({} townships, {} villages), grids {}, households {} points\n",
+        project.boundary.0.len(),
+        project.divisions.len(),
+        project.townships().count(),
+        project.villages().count(),
+        project.grids.len(),
+        project.households.len()
+    );
+    if !project.boundary.0.is_empty() {
+        out += &format!(
+            "  boundary area: {:.3} km²\n",
+            area_m2(&project.boundary, &project.crs) / 1e6
+        );
+    }
+    if let Some(extent) = project.extent() {
+        let decimals = if project.crs.is_geographic() { 7 } else { 1 };
+        out += &format!(
+            "  extent ({}): {}\n",
+            project.crs.auth_id(),
+            fmt_rect(extent, decimals)
+        );
+        let lonlat = crs_from_epsg(4326)
+            .ok()
+            .and_then(|wgs| Transformer::new(&SourceCrs::Epsg(project.crs.clone()), &wgs).ok())
+            .and_then(|t| {
+                Some(Rect::new(
+                    t.apply(extent.min()).ok()?,
+                    t.apply(extent.max()).ok()?,
+                ))
+            });
+        if let Some(r) = lonlat {
+            out += &format!("  extent (lon/lat): {}\n", fmt_rect(r, 6));
+        }
+    }
+    out
+}

@@ -1,0 +1,13 @@
+//! The core: the project model and the rules it obeys. Knows nothing of files or of the GUI.
+
+mod area;
+mod crs;
+mod division_code;
+mod model;
+
+pub use area::{area_m2, web_mercator_to_lonlat};
+pub use crs::{Crs, CrsUnits};
+pub use division_code::{DivisionCode, DivisionCodeError};
+pub use model::{AreaClass, Division, Grid, GridAttrs, GridId, GridKind, HouseholdPoint, Project};
+mod viewport;
+pub use viewport::Viewport;

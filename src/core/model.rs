@@ -1,0 +1,225 @@
+//! The project model: what a planner partitions (the boundary), the official divisions, the grids and the
+//! household points. Pure data — no file I/O and no GUI here.
+
+use std::collections::BTreeMap;
+
+use geo::{BoundingRect, MultiPolygon, Point, Rect};
+
+use super::crs::Crs;
+use super::division_code::DivisionCode;
+
+/// Stable identifier of a grid: assigned once, never reused, survives renumbering of codes.
+pub type GridId = u64;
+
+/// 基础网格 (basic) or 专属网格 (dedicated: a school, hospital, market, industrial park …).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GridKind {
+    #[default]
+    Basic,
+    Dedicated,
+}
+
+impl GridKind {
+    pub const ALL: [GridKind; 2] = [GridKind::Basic, GridKind::Dedicated];
+
+    /// The Chinese name used in files exchanged with county offices.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            GridKind::Basic => "基础网格",
+            GridKind::Dedicated => "专属网格",
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            GridKind::Basic => "basic",
+            GridKind::Dedicated => "dedicated",
+        }
+    }
+
+    /// Accepts the key, the Chinese name or a short form as found in planners' spreadsheets.
+    pub fn parse(text: &str) -> Option<GridKind> {
+        match text.trim() {
+            "basic" | "基础网格" | "基础" | "1" => Some(GridKind::Basic),
+            "dedicated" | "专属网格" | "专属" | "2" => Some(GridKind::Dedicated),
+            _ => None,
+        }
+    }
+}
+
+/// 城市 (urban) or 农村 (rural) — decides the household band a grid should fall in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AreaClass {
+    Urban,
+    #[default]
+    Rural,
+}
+
+impl AreaClass {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            AreaClass::Urban => "城市",
+            AreaClass::Rural => "农村",
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            AreaClass::Urban => "urban",
+            AreaClass::Rural => "rural",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AreaClass> {
+        match text.trim() {
+            "urban" | "城市" | "城镇" | "城" => Some(AreaClass::Urban),
+            "rural" | "农村" | "乡村" | "农" => Some(AreaClass::Rural),
+            _ => None,
+        }
+    }
+}
+
+/// A township (9-digit code) or village/community (12-digit code) from the statistics bureau's list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Division {
+    pub code: DivisionCode,
+    pub name: String,
+    /// The township of a village, the county of a township.
+    pub parent_code: Option<String>,
+    pub class: AreaClass,
+    /// Planners often have the official list without polygons; the polygon is optional.
+    pub polygon: Option<MultiPolygon<f64>>,
+}
+
+/// The attributes a grid record carries besides its geometry (see DESIGN.md §1).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GridAttrs {
+    pub households: Option<u32>,
+    pub population: Option<u32>,
+    pub party_members: Option<u32>,
+    /// 网格长
+    pub grid_head: String,
+    /// 网格员 (one or more names)
+    pub grid_staff: String,
+    pub phone: String,
+    pub notes: String,
+    /// ISO dates (YYYY-MM-DD); grids are split and merged over time, history is kept rather than overwritten.
+    pub valid_from: String,
+    pub valid_to: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grid {
+    pub id: GridId,
+    /// The grid code by the county's rule (default: 12-digit village code + 3-digit sequence).
+    pub code: String,
+    pub name: String,
+    pub kind: GridKind,
+    pub class: AreaClass,
+    pub village_code: String,
+    /// Usually one polygon; several parts (an island) are allowed and listed for review by the checker.
+    pub geometry: MultiPolygon<f64>,
+    pub attrs: GridAttrs,
+}
+
+/// A household or building point; `households` is how many households the point stands for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HouseholdPoint {
+    pub position: Point<f64>,
+    pub households: u32,
+    pub population: Option<u32>,
+}
+
+/// The whole project, as saved in one GeoPackage file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Project {
+    pub name: String,
+    pub crs: Crs,
+    /// Fixed precision in CRS units (1 mm for projected CRSs, 1e-8° for geographic) used when comparing vertices.
+    pub precision: f64,
+    /// The area to partition: a township or a county.
+    pub boundary: MultiPolygon<f64>,
+    pub divisions: BTreeMap<String, Division>,
+    pub grids: BTreeMap<GridId, Grid>,
+    pub households: Vec<HouseholdPoint>,
+    /// Next id to hand out; ids are never reused, even after a grid is deleted.
+    pub next_grid_id: GridId,
+    /// Free-form settings kept with the project (code rule, household bands …), saved in `wangge_project`.
+    pub settings: BTreeMap<String, String>,
+}
+
+impl Project {
+    pub fn new(name: impl Into<String>, crs: Crs) -> Project {
+        Project {
+            name: name.into(),
+            precision: crs.default_precision(),
+            crs,
+            boundary: MultiPolygon(Vec::new()),
+            divisions: BTreeMap::new(),
+            grids: BTreeMap::new(),
+            households: Vec::new(),
+            next_grid_id: 1,
+            settings: BTreeMap::new(),
+        }
+    }
+
+    /// Adds a grid under a fresh id and returns that id (the grid's own `id` field is overwritten).
+    pub fn add_grid(&mut self, mut grid: Grid) -> GridId {
+        let id = self.next_grid_id;
+        self.next_grid_id += 1;
+        grid.id = id;
+        self.grids.insert(id, grid);
+        id
+    }
+
+    pub fn townships(&self) -> impl Iterator<Item = &Division> {
+        self.divisions.values().filter(|d| d.code.is_township())
+    }
+
+    pub fn villages(&self) -> impl Iterator<Item = &Division> {
+        self.divisions.values().filter(|d| d.code.is_village())
+    }
+
+    /// The bounding box of everything in the project, if it has any geometry.
+    pub fn extent(&self) -> Option<Rect<f64>> {
+        let mut rects: Vec<Rect<f64>> = Vec::new();
+        rects.extend(self.boundary.bounding_rect());
+        rects.extend(
+            self.grids
+                .values()
+                .filter_map(|g| g.geometry.bounding_rect()),
+        );
+        rects.extend(
+            self.divisions
+                .values()
+                .filter_map(|d| d.polygon.as_ref()?.bounding_rect()),
+        );
+        rects.extend(
+            self.households
+                .iter()
+                .map(|h| Rect::new(h.position.0, h.position.0)),
+        );
+        rects.into_iter().reduce(|a, b| {
+            Rect::new(
+                (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
+                (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+            )
+        })
+    }
+}
+
+impl Grid {
+    /// A grid with no attributes yet; the project assigns its id in [`Project::add_grid`].
+    pub fn new(geometry: MultiPolygon<f64>) -> Grid {
+        Grid {
+            id: 0,
+            code: String::new(),
+            name: String::new(),
+            kind: GridKind::Basic,
+            class: AreaClass::Rural,
+            village_code: String::new(),
+            geometry,
+            attrs: GridAttrs::default(),
+        }
+    }
+}

@@ -1,0 +1,405 @@
+//! Coordinate reference systems in pure Rust: EPSG definitions from `crs-definitions`, transforms by
+//! `proj4rs`, GCJ-02/BD-09 by their published formulas, and CRS recognition from .prj/GeoPackage WKT.
+
+use geo::Coord;
+use proj4rs::Proj;
+
+use super::china_offsets;
+use crate::core::{Crs, CrsUnits};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CrsError {
+    #[error(
+        "unknown CRS {0:?}: use EPSG:<code> (e.g. EPSG:4490, EPSG:4548), wgs84, cgcs2000, gcj02 or bd09"
+    )]
+    UnknownName(String),
+    #[error("EPSG:{0} is not a CRS Wangge knows")]
+    UnknownEpsg(u32),
+    #[error("cannot recognise the coordinate system in this WKT: {0}")]
+    UnrecognisedWkt(String),
+    #[error("cannot set up the projection for EPSG:{0}: {1}")]
+    Projection(u32, String),
+    #[error("cannot transform ({x}, {y}) from {from} to {to}: {reason}")]
+    Transform {
+        x: f64,
+        y: f64,
+        from: String,
+        to: String,
+        reason: String,
+    },
+}
+
+/// Where coordinates come from: a real CRS, or one of the obfuscated lon/lat systems of Chinese web maps.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SourceCrs {
+    Epsg(Crs),
+    /// GCJ-02 lon/lat (Amap, Tencent): WGS84 shifted by the published offset formula.
+    Gcj02,
+    /// BD-09 lon/lat (Baidu).
+    Bd09,
+}
+
+impl SourceCrs {
+    pub fn label(&self) -> String {
+        match self {
+            SourceCrs::Epsg(crs) => format!("{} ({})", crs.auth_id(), crs.name),
+            SourceCrs::Gcj02 => "GCJ-02".to_string(),
+            SourceCrs::Bd09 => "BD-09".to_string(),
+        }
+    }
+}
+
+/// Parses a user's `--crs` value: `EPSG:4490`, `4490`, `wgs84`, `cgcs2000`, `webmercator`, `gcj02`, `bd09`.
+pub fn parse_crs_arg(text: &str) -> Result<SourceCrs, CrsError> {
+    let t = text.trim().to_ascii_lowercase();
+    let code = match t.as_str() {
+        "gcj02" | "gcj-02" | "amap" | "tencent" => return Ok(SourceCrs::Gcj02),
+        "bd09" | "bd-09" | "baidu" => return Ok(SourceCrs::Bd09),
+        "wgs84" | "wgs 84" => 4326,
+        "cgcs2000" => 4490,
+        "webmercator" | "web mercator" => 3857,
+        other => {
+            let digits = other.strip_prefix("epsg:").unwrap_or(other);
+            digits
+                .parse::<u32>()
+                .map_err(|_| CrsError::UnknownName(text.to_string()))?
+        }
+    };
+    crs_from_epsg(code).map(SourceCrs::Epsg)
+}
+
+fn definition(code: u32) -> Option<crs_definitions::Def> {
+    u16::try_from(code)
+        .ok()
+        .and_then(crs_definitions::from_code)
+}
+
+/// Looks up an EPSG code. Every code in the bundled EPSG table that proj4rs can set up is accepted; the
+/// ones Wangge is tested with are 4326, 4490, 3857, 4491–4554 (CGCS2000 Gauss-Krüger) and 32601–32660.
+pub fn crs_from_epsg(code: u32) -> Result<Crs, CrsError> {
+    let def = definition(code).ok_or(CrsError::UnknownEpsg(code))?;
+    let proj =
+        Proj::from_proj_string(def.proj4).map_err(|e| CrsError::Projection(code, e.to_string()))?;
+    let units = if proj.is_latlong() {
+        CrsUnits::Degrees
+    } else if def.proj4.contains("+proj=merc") && def.proj4.contains("+a=6378137 +b=6378137") {
+        CrsUnits::WebMercator
+    } else {
+        CrsUnits::Metres
+    };
+    Ok(Crs {
+        epsg: code,
+        name: wkt_name(def.wkt).unwrap_or_default(),
+        units,
+    })
+}
+
+/// The OGC WKT of an EPSG code, as written to gpkg_spatial_ref_sys and .prj files.
+pub fn wkt_of(code: u32) -> Option<&'static str> {
+    definition(code).map(|d| d.wkt)
+}
+
+/// The name in the outermost `XXX["name", …` of a WKT.
+fn wkt_name(wkt: &str) -> Option<String> {
+    let start = wkt.find("[\"")? + 2;
+    let end = start + wkt[start..].find('"')?;
+    Some(wkt[start..end].to_string())
+}
+
+/// The CGCS2000 3-degree Gauss-Krüger CRS (EPSG:4534–4554, no zone prefix) whose central meridian is
+/// nearest `lon`: what Chinese planners work in. Outside China's longitudes: the UTM zone.
+pub fn gauss_kruger_3deg_for(lon: f64, lat: f64) -> Crs {
+    let cm = (lon / 3.0).round() * 3.0;
+    let code = if (75.0..=135.0).contains(&cm) {
+        4534 + ((cm - 75.0) / 3.0) as u32
+    } else {
+        let zone = (((lon + 180.0) / 6.0).floor() as u32).clamp(0, 59) + 1;
+        if lat >= 0.0 {
+            32600 + zone
+        } else {
+            32700 + zone
+        }
+    };
+    // Every code above is in the bundled table (tested), so lookup cannot fail; fall back to 4490 anyway.
+    crs_from_epsg(code).unwrap_or(Crs {
+        epsg: 4490,
+        name: "China Geodetic Coordinate System 2000".into(),
+        units: CrsUnits::Degrees,
+    })
+}
+
+/// Recognises the CRS of a .prj file or a GeoPackage `definition`: by its EPSG authority when present,
+/// else by the datum and projection parameters (ESRI .prj files carry no authority).
+pub fn crs_from_wkt(wkt: &str) -> Result<Crs, CrsError> {
+    if let Some(code) = top_level_epsg(wkt) {
+        return crs_from_epsg(code);
+    }
+    let code = epsg_from_parameters(wkt).ok_or_else(|| CrsError::UnrecognisedWkt(shorten(wkt)))?;
+    crs_from_epsg(code)
+}
+
+fn shorten(text: &str) -> String {
+    let t: String = text.chars().take(120).collect();
+    if t.len() < text.len() {
+        format!("{t}…")
+    } else {
+        t
+    }
+}
+
+/// The EPSG code in an `AUTHORITY["EPSG","n"]` (WKT1) or `ID["EPSG",n]` (WKT2) at nesting depth 1.
+fn top_level_epsg(wkt: &str) -> Option<u32> {
+    let mut depth = 0usize;
+    let mut found = None;
+    let bytes = wkt.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'[' | b'(' => depth += 1,
+            b']' | b')' => depth = depth.saturating_sub(1),
+            _ if depth == 1 => {
+                let rest = &wkt[i..];
+                for prefix in ["AUTHORITY[\"EPSG\",\"", "ID[\"EPSG\","] {
+                    if rest.len() > prefix.len()
+                        && rest[..prefix.len()].eq_ignore_ascii_case(prefix)
+                    {
+                        let digits: String = rest[prefix.len()..]
+                            .chars()
+                            .take_while(|c| c.is_ascii_digit())
+                            .collect();
+                        found = digits.parse().ok().or(found);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+fn parameter(wkt_lower: &str, name: &str) -> Option<f64> {
+    let key = format!("parameter[\"{name}\",");
+    let start = wkt_lower.find(&key)? + key.len();
+    let end = start + wkt_lower[start..].find(']')?;
+    wkt_lower[start..end].trim().parse().ok()
+}
+
+fn epsg_from_parameters(wkt: &str) -> Option<u32> {
+    let w = wkt.to_ascii_lowercase();
+    let cgcs2000 = w.contains("2000") && (w.contains("china") || w.contains("cgcs"));
+    let wgs84 = w.contains("wgs_1984") || w.contains("wgs 84") || w.contains("wgs84");
+    let projected = w.starts_with("projcs") || w.starts_with("projcrs");
+    if !projected {
+        return if cgcs2000 {
+            Some(4490)
+        } else if wgs84 {
+            Some(4326)
+        } else {
+            None
+        };
+    }
+    if w.contains("mercator_auxiliary_sphere")
+        || w.contains("popular_visualisation")
+        || w.contains("pseudo-mercator")
+    {
+        return Some(3857);
+    }
+    if !(w.contains("transverse_mercator")
+        || w.contains("gauss_kruger")
+        || w.contains("gauss-kruger"))
+    {
+        return None;
+    }
+    let cm = parameter(&w, "central_meridian")?;
+    let fe = parameter(&w, "false_easting")?;
+    let k = parameter(&w, "scale_factor").unwrap_or(1.0);
+    if cgcs2000 && k == 1.0 && cm.fract() == 0.0 {
+        let cm = cm as i64;
+        let six_degree = w.contains("6_degree") || w.contains("6-degree");
+        if fe == 500_000.0 && cm % 3 == 0 && (75..=135).contains(&cm) {
+            // Same parameters for the 3° "CM" and 6° "CM" series; the name says which one it is.
+            return Some(if six_degree && (cm + 3) % 6 == 0 {
+                4502 + ((cm - 75) / 6) as u32
+            } else {
+                4534 + ((cm - 75) / 3) as u32
+            });
+        }
+        let zone3 = cm / 3;
+        if cm % 3 == 0
+            && (25..=45).contains(&zone3)
+            && fe == zone3 as f64 * 1e6 + 500_000.0
+            && !six_degree
+        {
+            return Some(4513 + (zone3 - 25) as u32);
+        }
+        let zone6 = (cm + 3) / 6;
+        if (cm + 3) % 6 == 0 && (13..=23).contains(&zone6) && fe == zone6 as f64 * 1e6 + 500_000.0 {
+            return Some(4491 + (zone6 - 13) as u32);
+        }
+        return None;
+    }
+    if wgs84 && k == 0.9996 && fe == 500_000.0 && (cm + 183.0) % 6.0 == 0.0 {
+        let zone = ((cm + 183.0) / 6.0) as u32;
+        let south = parameter(&w, "false_northing").unwrap_or(0.0) == 10_000_000.0;
+        return (1..=60)
+            .contains(&zone)
+            .then_some(if south { 32700 } else { 32600 } + zone);
+    }
+    None
+}
+
+enum Stage {
+    Proj(Proj),
+    /// GCJ-02 or BD-09: undo the offset to WGS84 lon/lat, then project from WGS84 (held here).
+    Gcj02(Proj),
+    Bd09(Proj),
+}
+
+/// Transforms coordinates from a source CRS to a target EPSG CRS. Geographic coordinates are in degrees
+/// on both sides (proj4rs works in radians internally).
+pub struct Transformer {
+    from: Stage,
+    to: Proj,
+    to_latlong: bool,
+    identity: bool,
+    labels: (String, String),
+}
+
+impl Transformer {
+    pub fn new(from: &SourceCrs, to: &Crs) -> Result<Transformer, CrsError> {
+        let proj = |crs: &Crs| -> Result<Proj, CrsError> {
+            let def = definition(crs.epsg).ok_or(CrsError::UnknownEpsg(crs.epsg))?;
+            Proj::from_proj_string(def.proj4)
+                .map_err(|e| CrsError::Projection(crs.epsg, e.to_string()))
+        };
+        let wgs84 = || {
+            proj(&Crs {
+                epsg: 4326,
+                name: String::new(),
+                units: CrsUnits::Degrees,
+            })
+        };
+        let (stage, identity) = match from {
+            SourceCrs::Epsg(crs) => (Stage::Proj(proj(crs)?), crs.epsg == to.epsg),
+            SourceCrs::Gcj02 => (Stage::Gcj02(wgs84()?), false),
+            SourceCrs::Bd09 => (Stage::Bd09(wgs84()?), false),
+        };
+        let target = proj(to)?;
+        let to_latlong = target.is_latlong();
+        Ok(Transformer {
+            from: stage,
+            to: target,
+            to_latlong,
+            identity,
+            labels: (from.label(), to.auth_id()),
+        })
+    }
+
+    pub fn is_identity(&self) -> bool {
+        self.identity
+    }
+
+    pub fn apply(&self, c: Coord<f64>) -> Result<Coord<f64>, CrsError> {
+        if self.identity {
+            return Ok(c);
+        }
+        let fail = |reason: String| CrsError::Transform {
+            x: c.x,
+            y: c.y,
+            from: self.labels.0.clone(),
+            to: self.labels.1.clone(),
+            reason,
+        };
+        let (src, mut p) = match &self.from {
+            Stage::Proj(p) => (p, c),
+            Stage::Gcj02(wgs84) => (wgs84, china_offsets::gcj02_to_wgs84(c)),
+            Stage::Bd09(wgs84) => (wgs84, china_offsets::bd09_to_wgs84(c)),
+        };
+        if src.is_latlong() {
+            p = Coord {
+                x: p.x.to_radians(),
+                y: p.y.to_radians(),
+            };
+        }
+        let (x, y) = proj4rs::adaptors::transform_xy(src, &self.to, p.x, p.y)
+            .map_err(|e| fail(e.to_string()))?;
+        let out = if self.to_latlong {
+            Coord {
+                x: x.to_degrees(),
+                y: y.to_degrees(),
+            }
+        } else {
+            Coord { x, y }
+        };
+        if out.x.is_finite() && out.y.is_finite() {
+            Ok(out)
+        } else {
+            Err(fail("result is not finite".into()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_esri_prj_without_authority() {
+        let esri_gk = r#"PROJCS["CGCS2000_3_Degree_GK_CM_117E",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",117.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
+        assert_eq!(crs_from_wkt(esri_gk).unwrap().epsg, 4548);
+        let zone39 = esri_gk
+            .replace("CM_117E", "Zone_39")
+            .replace("500000.0", "39500000.0");
+        assert_eq!(crs_from_wkt(&zone39).unwrap().epsg, 4527);
+        let six = esri_gk
+            .replace("3_Degree", "6_Degree")
+            .replace("500000.0", "20500000.0");
+        assert_eq!(crs_from_wkt(&six).unwrap().epsg, 4498); // 6° zone 20 (CM 117E)
+        let geo = r#"GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
+        assert_eq!(crs_from_wkt(geo).unwrap().epsg, 4490);
+        let utm = r#"PROJCS["WGS_1984_UTM_Zone_50N",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",117.0],PARAMETER["Scale_Factor",0.9996],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
+        assert_eq!(crs_from_wkt(utm).unwrap().epsg, 32650);
+    }
+
+    #[test]
+    fn reads_the_authority_of_the_outer_crs_not_of_its_datum() {
+        let wkt = wkt_of(4548).unwrap();
+        assert_eq!(crs_from_wkt(wkt).unwrap().epsg, 4548);
+        assert!(matches!(
+            crs_from_wkt("LOCAL_CS[\"x\"]"),
+            Err(CrsError::UnrecognisedWkt(_))
+        ));
+    }
+
+    #[test]
+    fn all_required_codes_are_known() {
+        let codes = [4326, 4490, 3857]
+            .into_iter()
+            .chain(4491..=4554)
+            .chain(32601..=32660);
+        for code in codes {
+            let crs = crs_from_epsg(code).unwrap_or_else(|e| panic!("{code}: {e}"));
+            assert!(wkt_of(code).is_some());
+            Transformer::new(&SourceCrs::Epsg(crs_from_epsg(4490).unwrap()), &crs).unwrap();
+        }
+        assert_eq!(crs_from_epsg(3857).unwrap().units, CrsUnits::WebMercator);
+        assert_eq!(crs_from_epsg(4490).unwrap().units, CrsUnits::Degrees);
+        assert_eq!(gauss_kruger_3deg_for(118.4, 30.7).epsg, 4548);
+    }
+
+    #[test]
+    fn parses_user_crs_names() {
+        assert_eq!(
+            parse_crs_arg("EPSG:4548").unwrap(),
+            SourceCrs::Epsg(crs_from_epsg(4548).unwrap())
+        );
+        assert_eq!(parse_crs_arg("gcj02").unwrap(), SourceCrs::Gcj02);
+        assert!(matches!(
+            parse_crs_arg("EPSG:1"),
+            Err(CrsError::UnknownEpsg(1))
+        ));
+        assert!(matches!(
+            parse_crs_arg("mars"),
+            Err(CrsError::UnknownName(_))
+        ));
+    }
+}

@@ -1,0 +1,50 @@
+//! GeoPackage (OGC 12-128r18, version 1.4): the project file and a source of layers to import.
+
+pub mod blob;
+mod layers;
+mod project_file;
+mod schema;
+mod sql_functions;
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::error::{AtPath, IoError};
+
+pub use layers::{LayerInfo, list_layers, read_layer};
+pub use project_file::{SCHEMA_VERSION, open_project, save_project};
+
+/// Opens an existing SQLite file (never creates one) with the GeoPackage SQL functions registered.
+fn open_existing(path: &Path, writable: bool) -> Result<Connection, IoError> {
+    let mut head = [0u8; 16];
+    let mut file = std::fs::File::open(path).at(path)?;
+    let read = std::io::Read::read(&mut file, &mut head).at(path)?;
+    if read < 16 || &head != b"SQLite format 3\0" {
+        return Err(IoError::new(
+            path,
+            super::Problem::NotAProject(
+                "not a GeoPackage: the file is not an SQLite database".into(),
+            ),
+        ));
+    }
+    let flags = if writable {
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+    };
+    let conn =
+        Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX).at(path)?;
+    sql_functions::register(&conn).at(path)?;
+    Ok(conn)
+}
+
+/// True if the database has the GeoPackage core tables.
+fn is_geopackage(conn: &Connection) -> rusqlite::Result<bool> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('gpkg_contents', 'gpkg_spatial_ref_sys')",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(n == 2)
+}

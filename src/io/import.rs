@@ -1,0 +1,432 @@
+//! Bringing a layer from any supported file into a project: read, pick the CRS, transform into the
+//! project CRS, check every coordinate, map attributes onto the model — and only then change the
+//! project, so a failed import leaves it untouched.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use geo::{BoundingRect, Coord, Geometry, MapCoords, MultiPolygon, Polygon};
+
+use super::crs::{SourceCrs, Transformer, crs_from_epsg, gauss_kruger_3deg_for};
+use super::error::{IoError, Problem};
+use super::fields::{
+    BOUNDARY_FIELDS, DIVISION_FIELDS, FieldMapping, GRID_FIELDS, HOUSEHOLD_FIELDS, ModelField,
+};
+use super::source::{SourceFeature, SourceLayer, geometry_name};
+use super::{csv_io, geojson_io, gpkg, shapefile_io};
+use crate::core::{
+    AreaClass, Crs, CrsUnits, Division, DivisionCode, Grid, GridAttrs, GridKind, HouseholdPoint,
+    Project,
+};
+
+/// Which project layer an import fills.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Boundary,
+    Divisions,
+    Grids,
+    Households,
+}
+
+impl Target {
+    pub fn parse(text: &str) -> Option<Target> {
+        match text {
+            "boundary" => Some(Target::Boundary),
+            "divisions" => Some(Target::Divisions),
+            "grids" => Some(Target::Grids),
+            "households" => Some(Target::Households),
+            _ => None,
+        }
+    }
+
+    fn fields(self) -> &'static [ModelField] {
+        match self {
+            Target::Boundary => BOUNDARY_FIELDS,
+            Target::Divisions => DIVISION_FIELDS,
+            Target::Grids => GRID_FIELDS,
+            Target::Households => HOUSEHOLD_FIELDS,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ImportOptions {
+    /// `--crs`: overrides what the file says (or says nothing about).
+    pub crs_override: Option<SourceCrs>,
+    /// `--map model_field=source_field` pairs.
+    pub field_map: BTreeMap<String, String>,
+    /// The layer of a multi-layer GeoPackage.
+    pub layer: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportSummary {
+    pub features: usize,
+    pub source_crs: String,
+    pub project_crs: String,
+    /// Model field → source field, as resolved.
+    pub mapped: Vec<(String, String)>,
+}
+
+/// Reads a layer of any supported file, by its extension.
+pub fn read_source(path: &Path, layer: Option<&str>) -> Result<SourceLayer, IoError> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "geojson" | "json" => geojson_io::read_geojson(path),
+        "shp" => shapefile_io::read_shapefile(path),
+        "gpkg" => gpkg::read_layer(path, layer),
+        "csv" | "txt" => csv_io::read_csv(path),
+        _ => Err(IoError::format(
+            path,
+            "unknown file type: use .geojson, .json, .shp, .gpkg or .csv",
+        )),
+    }
+}
+
+/// The CRS of the source after `--crs`; CSV with lon/lat columns defaults to WGS84.
+pub fn source_crs(source: &SourceLayer, options: &ImportOptions) -> Result<SourceCrs, IoError> {
+    if let Some(crs) = &options.crs_override {
+        return Ok(crs.clone());
+    }
+    if let Some(crs) = &source.crs {
+        return Ok(crs.clone());
+    }
+    let is_csv = source
+        .path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if is_csv
+        && source
+            .features
+            .iter()
+            .all(|f| f.geometry.is_none() || looks_like_lonlat(f))
+    {
+        return crs_from_epsg(4326)
+            .map(SourceCrs::Epsg)
+            .map_err(|e| IoError::new(&source.path, e));
+    }
+    Err(IoError::format(
+        &source.path,
+        "the file does not say which coordinate system it uses (no .prj / crs); give one with --crs, e.g. --crs EPSG:4490",
+    ))
+}
+
+fn looks_like_lonlat(f: &SourceFeature) -> bool {
+    matches!(&f.geometry, Some(Geometry::Point(p)) if p.x().abs() <= 180.0 && p.y().abs() <= 90.0)
+}
+
+/// The CRS a new project gets for this source: a projected source keeps its CRS; lon/lat data gets the
+/// CGCS2000 3° Gauss-Krüger zone of its centre, so that lengths and areas are metres.
+pub fn default_project_crs(source: &SourceLayer, crs: &SourceCrs) -> Result<Crs, IoError> {
+    if let SourceCrs::Epsg(c) = crs
+        && c.units == CrsUnits::Metres
+    {
+        return Ok(c.clone());
+    }
+    let wgs84 = crs_from_epsg(4326).map_err(|e| IoError::new(&source.path, e))?;
+    let to_lonlat = Transformer::new(crs, &wgs84).map_err(|e| IoError::new(&source.path, e))?;
+    let rects = source
+        .features
+        .iter()
+        .filter_map(|f| f.geometry.as_ref()?.bounding_rect());
+    let Some(extent) = rects.reduce(|a, b| {
+        geo::Rect::new(
+            (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
+            (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+        )
+    }) else {
+        return Ok(gauss_kruger_3deg_for(117.0, 31.0));
+    };
+    let centre = to_lonlat
+        .apply(extent.center())
+        .map_err(|e| IoError::new(&source.path, e))?;
+    Ok(gauss_kruger_3deg_for(centre.x, centre.y))
+}
+
+/// Imports `source` into `project` as `target`. All or nothing: on error the project is unchanged.
+pub fn import_layer(
+    project: &mut Project,
+    source: &SourceLayer,
+    target: Target,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ImportSummary, IoError> {
+    let path = source.path.as_path();
+    let crs = source_crs(source, options)?;
+    let transformer = Transformer::new(&crs, &project.crs).map_err(|e| IoError::new(path, e))?;
+    let names: Vec<String> = {
+        let mut all: Vec<String> = source
+            .features
+            .iter()
+            .flat_map(|f| f.fields.keys().cloned())
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    };
+    let mapping = FieldMapping::resolve(target.fields(), &names, &options.field_map)
+        .map_err(|m| IoError::new(path, Problem::Attribute(m)))?;
+    let mut staged = Staged::default();
+    let total = source.features.len();
+    for (i, feature) in source.features.iter().enumerate() {
+        if i % 10_000 == 0 {
+            progress(i, total);
+        }
+        let at = |p: Problem| IoError::at_feature(path, feature.number, p);
+        let geometry = feature
+            .geometry
+            .as_ref()
+            .map(|g| transform_checked(g, &transformer, &project.crs))
+            .transpose()
+            .map_err(|m| at(Problem::Geometry(m)))?;
+        stage_feature(&mut staged, project, target, feature, geometry, &mapping).map_err(at)?;
+    }
+    progress(total, total);
+    if target == Target::Boundary && staged.boundary.0.is_empty() {
+        return Err(IoError::format(
+            path,
+            "has no polygon to use as the boundary",
+        ));
+    }
+    let features = staged.apply(project, target);
+    let mapped = target
+        .fields()
+        .iter()
+        .filter_map(|f| Some((f.name.to_string(), mapping.source_of(f.name)?.to_string())))
+        .collect();
+    Ok(ImportSummary {
+        features,
+        source_crs: crs.label(),
+        project_crs: project.crs.auth_id(),
+        mapped,
+    })
+}
+
+/// What an import will add, held back until every feature has passed.
+struct Staged {
+    boundary: MultiPolygon<f64>,
+    divisions: BTreeMap<String, Division>,
+    grids: Vec<Grid>,
+    households: Vec<HouseholdPoint>,
+}
+
+impl Default for Staged {
+    fn default() -> Staged {
+        Staged {
+            boundary: MultiPolygon(Vec::new()),
+            divisions: BTreeMap::new(),
+            grids: Vec::new(),
+            households: Vec::new(),
+        }
+    }
+}
+
+impl Staged {
+    fn apply(self, project: &mut Project, target: Target) -> usize {
+        match target {
+            Target::Boundary => {
+                let n = self.boundary.0.len();
+                project.boundary = dissolve(self.boundary);
+                n
+            }
+            Target::Divisions => {
+                let n = self.divisions.len();
+                project.divisions.extend(self.divisions);
+                n
+            }
+            Target::Grids => {
+                let n = self.grids.len();
+                for grid in self.grids {
+                    project.add_grid(grid);
+                }
+                n
+            }
+            Target::Households => {
+                let n = self.households.len();
+                project.households.extend(self.households);
+                n
+            }
+        }
+    }
+}
+
+/// Several boundary features (townships of a county, say) become one area: their union.
+fn dissolve(parts: MultiPolygon<f64>) -> MultiPolygon<f64> {
+    if parts.0.len() <= 1 {
+        return parts;
+    }
+    geo::unary_union(&parts.0)
+}
+
+fn stage_feature(
+    staged: &mut Staged,
+    project: &Project,
+    target: Target,
+    feature: &SourceFeature,
+    geometry: Option<Geometry<f64>>,
+    mapping: &FieldMapping,
+) -> Result<(), Problem> {
+    let attribute = Problem::Attribute;
+    match target {
+        Target::Boundary => {
+            let polygons = polygons_of(geometry)?
+                .ok_or_else(|| Problem::Geometry("has no geometry".into()))?;
+            staged.boundary.0.extend(polygons.0);
+        }
+        Target::Divisions => {
+            let code_text = mapping.text(feature, "code");
+            let code = DivisionCode::parse(&code_text).map_err(|e| attribute(e.to_string()))?;
+            let name = mapping.text(feature, "name");
+            if name.is_empty() {
+                return Err(attribute(format!("division {code} has no name")));
+            }
+            let parent = mapping.text(feature, "parent_code");
+            let class_text = mapping.text(feature, "class");
+            let class = if class_text.is_empty() {
+                code.default_class()
+            } else {
+                AreaClass::parse(&class_text).ok_or_else(|| {
+                    attribute(format!(
+                        "class {class_text:?} is not urban/rural (城市/农村)"
+                    ))
+                })?
+            };
+            if staged.divisions.contains_key(code.as_str()) {
+                return Err(attribute(format!(
+                    "division code {code} appears twice in this file"
+                )));
+            }
+            let division = Division {
+                parent_code: Some(if parent.is_empty() {
+                    code.parent().to_string()
+                } else {
+                    parent
+                }),
+                polygon: polygons_of(geometry)?,
+                name,
+                class,
+                code,
+            };
+            staged.divisions.insert(division.code.to_string(), division);
+        }
+        Target::Grids => {
+            let polygons = polygons_of(geometry)?
+                .ok_or_else(|| Problem::Geometry("a grid needs a polygon".into()))?;
+            let mut grid = Grid::new(polygons);
+            grid.code = mapping.text(feature, "code");
+            grid.name = mapping.text(feature, "name");
+            grid.village_code = mapping.text(feature, "village_code");
+            let kind = mapping.text(feature, "kind");
+            grid.kind = if kind.is_empty() {
+                GridKind::Basic
+            } else {
+                GridKind::parse(&kind).ok_or_else(|| {
+                    attribute(format!("kind {kind:?} is not 基础网格 or 专属网格"))
+                })?
+            };
+            let class = mapping.text(feature, "class");
+            grid.class = if class.is_empty() {
+                let village = project
+                    .divisions
+                    .get(&grid.village_code)
+                    .or_else(|| staged.divisions.get(&grid.village_code));
+                village.map(|v| v.class).unwrap_or_default()
+            } else {
+                AreaClass::parse(&class).ok_or_else(|| {
+                    attribute(format!("class {class:?} is not urban/rural (城市/农村)"))
+                })?
+            };
+            grid.attrs = GridAttrs {
+                households: mapping.count(feature, "households").map_err(attribute)?,
+                population: mapping.count(feature, "population").map_err(attribute)?,
+                party_members: mapping.count(feature, "party_members").map_err(attribute)?,
+                grid_head: mapping.text(feature, "grid_head"),
+                grid_staff: mapping.text(feature, "grid_staff"),
+                phone: mapping.text(feature, "phone"),
+                notes: mapping.text(feature, "notes"),
+                valid_from: mapping.text(feature, "valid_from"),
+                valid_to: mapping.text(feature, "valid_to"),
+            };
+            staged.grids.push(grid);
+        }
+        Target::Households => {
+            let Some(Geometry::Point(position)) = geometry else {
+                let found = geometry.as_ref().map_or("no geometry", geometry_name);
+                return Err(Problem::Geometry(format!(
+                    "a household needs a point, found {found}"
+                )));
+            };
+            staged.households.push(HouseholdPoint {
+                position,
+                households: mapping
+                    .count(feature, "households")
+                    .map_err(attribute)?
+                    .unwrap_or(1),
+                population: mapping.count(feature, "population").map_err(attribute)?,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn polygons_of(geometry: Option<Geometry<f64>>) -> Result<Option<MultiPolygon<f64>>, Problem> {
+    match geometry {
+        None => Ok(None),
+        Some(Geometry::Polygon(p)) => Ok(Some(MultiPolygon(vec![p]))),
+        Some(Geometry::MultiPolygon(mp)) if !mp.0.is_empty() => Ok(Some(mp)),
+        Some(Geometry::MultiPolygon(_)) => Err(Problem::Geometry("the polygon is empty".into())),
+        Some(other) => Err(Problem::Geometry(format!(
+            "expected a polygon, found {}",
+            geometry_name(&other)
+        ))),
+    }
+}
+
+/// Largest coordinate magnitude accepted in projected metres (GK zone-prefixed eastings are ~4.5e7).
+const MAX_PROJECTED: f64 = 1e9;
+
+/// Checks every coordinate before and after transforming it; rings must be closable polygons.
+fn transform_checked(
+    geometry: &Geometry<f64>,
+    t: &Transformer,
+    target: &Crs,
+) -> Result<Geometry<f64>, String> {
+    let geographic = target.is_geographic();
+    let out = geometry.try_map_coords(|c: Coord<f64>| {
+        if !c.x.is_finite()
+            || !c.y.is_finite()
+            || c.x.abs() > MAX_PROJECTED
+            || c.y.abs() > MAX_PROJECTED
+        {
+            return Err(format!(
+                "coordinate ({}, {}) is not a usable number",
+                c.x, c.y
+            ));
+        }
+        match t.apply(c) {
+            Ok(p) if geographic && (p.x.abs() > 180.0 || p.y.abs() > 90.0) => Err(format!(
+                "coordinate ({}, {}) is outside the range of longitude/latitude",
+                c.x, c.y
+            )),
+            Ok(p) => Ok(p),
+            Err(e) => Err(e.to_string()),
+        }
+    })?;
+    let short_ring = |p: &Polygon<f64>| {
+        std::iter::once(p.exterior())
+            .chain(p.interiors())
+            .any(|r| r.0.len() < 4)
+    };
+    let bad = match &out {
+        Geometry::Polygon(p) => short_ring(p),
+        Geometry::MultiPolygon(mp) => mp.0.iter().any(short_ring),
+        _ => false,
+    };
+    if bad {
+        return Err("a polygon ring has fewer than 3 distinct points".into());
+    }
+    Ok(out)
+}

@@ -1,0 +1,19 @@
+//! Files: the GeoPackage project file, import from GeoJSON/Shapefile/GeoPackage/CSV, export, and CRS.
+
+mod china_offsets;
+pub mod crs;
+pub mod csv_io;
+pub mod dbf;
+mod error;
+pub mod export;
+pub mod fields;
+pub mod geojson_io;
+pub mod gpkg;
+pub mod import;
+pub mod shapefile_io;
+pub mod source;
+pub mod wkb;
+
+pub use china_offsets::{bd09_to_wgs84, gcj02_to_wgs84, wgs84_to_bd09, wgs84_to_gcj02};
+pub use error::{AtPath, IoError, Problem};
+pub use gpkg::{open_project, save_project};

@@ -1,0 +1,273 @@
+//! ESRI Shapefiles: geometry through the `shapefile` crate, attributes through our own .dbf code (for
+//! control over GBK/UTF-8), the CRS from the .prj, the encoding from the .cpg.
+
+use std::path::{Path, PathBuf};
+
+use encoding_rs::Encoding;
+use geo::{Area, Contains, Coord, Geometry, LineString, MultiPolygon, Point, Polygon};
+use shapefile::{PolygonRing, Shape, ShapeReader, ShapeWriter};
+
+use super::crs::{SourceCrs, crs_from_wkt, wkt_of};
+use super::dbf;
+use super::error::{AtPath, IoError, Problem};
+use super::source::{FieldValue, SourceFeature, SourceLayer};
+
+fn sidecar(path: &Path, ext: &str) -> Option<PathBuf> {
+    // Sidecars may be upper or lower case (FOO.SHP + FOO.DBF is common on Windows shares).
+    [ext.to_string(), ext.to_ascii_uppercase()]
+        .into_iter()
+        .map(|e| path.with_extension(e))
+        .find(|p| p.exists())
+}
+
+pub fn read_shapefile(path: &Path) -> Result<SourceLayer, IoError> {
+    let crs = match sidecar(path, "prj") {
+        Some(prj) => {
+            let wkt = std::fs::read_to_string(&prj).at(&prj)?;
+            Some(SourceCrs::Epsg(crs_from_wkt(&wkt).at(&prj)?))
+        }
+        None => None,
+    };
+    let dbf_path =
+        sidecar(path, "dbf").ok_or_else(|| IoError::format(path, "the .dbf file is missing"))?;
+    let cpg = sidecar(path, "cpg")
+        .map(|p| std::fs::read_to_string(&p).at(&p))
+        .transpose()?;
+    let dbf_bytes = std::fs::read(&dbf_path).at(&dbf_path)?;
+    let (records, _) = dbf::read(&dbf_bytes, cpg.as_deref())
+        .map_err(|e| IoError::new(&dbf_path, Problem::Attribute(e.to_string())))?;
+    let shapes = read_shapes(path)?;
+    if shapes.len() != records.len() {
+        return Err(IoError::format(
+            path,
+            format!(
+                "the .shp has {} shapes but the .dbf has {} records",
+                shapes.len(),
+                records.len()
+            ),
+        ));
+    }
+    let mut features = Vec::with_capacity(shapes.len());
+    for (i, (shape, record)) in shapes.into_iter().zip(records).enumerate() {
+        let Some(fields) = record else { continue }; // deleted in the .dbf
+        let number = i + 1;
+        let geometry = shape_to_geometry(shape)
+            .map_err(|m| IoError::at_feature(path, number, Problem::Geometry(m)))?;
+        features.push(SourceFeature {
+            number,
+            geometry,
+            fields,
+        });
+    }
+    let layer = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(SourceLayer {
+        path: path.to_path_buf(),
+        layer,
+        crs,
+        features,
+    })
+}
+
+fn read_shapes(path: &Path) -> Result<Vec<Shape>, IoError> {
+    let damaged = |e: shapefile::Error| IoError::format(path, format!("damaged .shp file: {e}"));
+    let reader = ShapeReader::from_path(path).map_err(damaged)?;
+    reader.read().map_err(damaged)
+}
+
+fn shape_to_geometry(shape: Shape) -> Result<Option<Geometry<f64>>, String> {
+    let xy_rings = |rings: Vec<Vec<Coord<f64>>>| {
+        assemble_polygons(rings).map(|mp| Some(Geometry::MultiPolygon(mp)))
+    };
+    match shape {
+        Shape::NullShape => Ok(None),
+        Shape::Point(p) => Ok(Some(Geometry::Point(Point::new(p.x, p.y)))),
+        Shape::PointM(p) => Ok(Some(Geometry::Point(Point::new(p.x, p.y)))),
+        Shape::PointZ(p) => Ok(Some(Geometry::Point(Point::new(p.x, p.y)))),
+        Shape::Polygon(p) => xy_rings(
+            p.into_inner()
+                .into_iter()
+                .map(|r| {
+                    r.into_inner()
+                        .iter()
+                        .map(|q| Coord { x: q.x, y: q.y })
+                        .collect()
+                })
+                .collect(),
+        ),
+        Shape::PolygonM(p) => xy_rings(
+            p.into_inner()
+                .into_iter()
+                .map(|r| {
+                    r.into_inner()
+                        .iter()
+                        .map(|q| Coord { x: q.x, y: q.y })
+                        .collect()
+                })
+                .collect(),
+        ),
+        Shape::PolygonZ(p) => xy_rings(
+            p.into_inner()
+                .into_iter()
+                .map(|r| {
+                    r.into_inner()
+                        .iter()
+                        .map(|q| Coord { x: q.x, y: q.y })
+                        .collect()
+                })
+                .collect(),
+        ),
+        other => Err(format!(
+            "expected a polygon or point, found a {}",
+            other.shapetype()
+        )),
+    }
+}
+
+/// Shapefile polygons are a flat list of rings: clockwise ones are shells, counter-clockwise ones holes.
+/// Each hole goes to the smallest shell that contains it.
+fn assemble_polygons(rings: Vec<Vec<Coord<f64>>>) -> Result<MultiPolygon<f64>, String> {
+    let mut shells: Vec<Polygon<f64>> = Vec::new();
+    let mut holes: Vec<LineString<f64>> = Vec::new();
+    for ring in rings {
+        if ring.len() < 4 {
+            return Err(format!(
+                "a ring has {} points; a closed ring needs at least 4",
+                ring.len()
+            ));
+        }
+        let ring = LineString(ring);
+        let signed = Polygon::new(ring.clone(), vec![]).signed_area();
+        if signed <= 0.0 {
+            shells.push(Polygon::new(ring, vec![]))
+        } else {
+            holes.push(ring)
+        }
+    }
+    if shells.is_empty() && holes.len() == 1 {
+        // A lone counter-clockwise ring is a shell written with the wrong orientation.
+        shells.push(Polygon::new(holes.remove(0), vec![]));
+    }
+    for hole in holes {
+        let probe = Point(hole.0[0]);
+        let owner = shells
+            .iter_mut()
+            .filter(|s| s.contains(&probe) || s.exterior().contains(&probe))
+            .min_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))
+            .ok_or("a hole lies outside every outer ring")?;
+        owner.interiors_push(hole);
+    }
+    Ok(MultiPolygon(shells))
+}
+
+/// Writes .shp/.shx/.dbf/.prj/.cpg. `features` are polygons (or points) with one value per column.
+pub fn write_shapefile(
+    path: &Path,
+    features: &[(Geometry<f64>, Vec<FieldValue>)],
+    columns: &[dbf::Column],
+    epsg: u32,
+    encoding: &'static Encoding,
+) -> Result<(), IoError> {
+    let fail =
+        |e: shapefile::Error| IoError::format(path, format!("cannot write the shapefile: {e}"));
+    let mut writer = ShapeWriter::from_path(path).map_err(fail)?;
+    let all_points = features
+        .iter()
+        .all(|(g, _)| matches!(g, Geometry::Point(_)));
+    if all_points && !features.is_empty() {
+        let points: Vec<shapefile::Point> = features
+            .iter()
+            .filter_map(|(g, _)| match g {
+                Geometry::Point(p) => Some(shapefile::Point::new(p.x(), p.y())),
+                _ => None,
+            })
+            .collect();
+        for p in &points {
+            writer.write_shape(p).map_err(fail)?;
+        }
+    } else {
+        let mut polygons = Vec::with_capacity(features.len());
+        for (i, (g, _)) in features.iter().enumerate() {
+            let Geometry::MultiPolygon(mp) = g else {
+                return Err(IoError::at_feature(
+                    path,
+                    i + 1,
+                    Problem::Geometry("expected a polygon".into()),
+                ));
+            };
+            polygons.push(to_shape_polygon(mp).ok_or_else(|| {
+                IoError::at_feature(
+                    path,
+                    i + 1,
+                    Problem::Geometry("an empty polygon cannot be written".into()),
+                )
+            })?);
+        }
+        for p in &polygons {
+            writer.write_shape(p).map_err(fail)?;
+        }
+    }
+    writer.finalize().map_err(fail)?;
+    let rows: Vec<Vec<FieldValue>> = features.iter().map(|(_, v)| v.clone()).collect();
+    let dbf_path = path.with_extension("dbf");
+    std::fs::write(&dbf_path, dbf::write(columns, &rows, encoding)).at(&dbf_path)?;
+    let cpg_path = path.with_extension("cpg");
+    std::fs::write(
+        &cpg_path,
+        if encoding == encoding_rs::GBK {
+            "GBK"
+        } else {
+            "UTF-8"
+        },
+    )
+    .at(&cpg_path)?;
+    if let Some(wkt) = wkt_of(epsg) {
+        let prj_path = path.with_extension("prj");
+        std::fs::write(&prj_path, wkt).at(&prj_path)?;
+    }
+    Ok(())
+}
+
+fn to_shape_polygon(mp: &MultiPolygon<f64>) -> Option<shapefile::Polygon> {
+    let points = |ring: &LineString<f64>| {
+        ring.0
+            .iter()
+            .map(|c| shapefile::Point::new(c.x, c.y))
+            .collect::<Vec<_>>()
+    };
+    let mut rings = Vec::new();
+    for polygon in &mp.0 {
+        if polygon.exterior().0.len() < 4 {
+            continue;
+        }
+        rings.push(PolygonRing::Outer(points(polygon.exterior())));
+        rings.extend(
+            polygon
+                .interiors()
+                .iter()
+                .map(|r| PolygonRing::Inner(points(r))),
+        );
+    }
+    (!rings.is_empty()).then(|| shapefile::Polygon::with_rings(rings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn holes_go_to_their_shell() {
+        let ring =
+            |pts: &[(f64, f64)]| pts.iter().map(|&(x, y)| Coord { x, y }).collect::<Vec<_>>();
+        // Shell clockwise, hole counter-clockwise, as shapefiles store them.
+        let shell = ring(&[(0., 0.), (0., 10.), (10., 10.), (10., 0.), (0., 0.)]);
+        let hole = ring(&[(2., 2.), (4., 2.), (4., 4.), (2., 4.), (2., 2.)]);
+        let far = ring(&[(20., 0.), (20., 5.), (25., 5.), (25., 0.), (20., 0.)]);
+        let mp = assemble_polygons(vec![shell, far, hole]).unwrap();
+        assert_eq!(mp.0.len(), 2);
+        assert_eq!(mp.0[0].interiors().len(), 1);
+        assert!(assemble_polygons(vec![ring(&[(0., 0.), (1., 1.), (0., 0.)])]).is_err());
+    }
+}

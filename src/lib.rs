@@ -1,0 +1,9 @@
+//! 网格 Wangge: partition a township into coded grids, check that they cover it exactly, print grid maps.
+//!
+//! Rings, inner ones knowing nothing of outer ones: [`core`] (model and rules, no I/O, no GUI) ←
+//! [`io`] (files and CRS) ← [`app`] (the egui application) and [`cli`] (the same core, headless).
+
+pub mod app;
+pub mod cli;
+pub mod core;
+pub mod io;
