@@ -12,9 +12,7 @@ use crate::core::{Project, area_m2};
 use crate::io::crs::{SourceCrs, Transformer, crs_from_epsg, parse_crs_arg};
 use crate::io::export::{Layer, export};
 use crate::io::fields::parse_map_args;
-use crate::io::import::{
-    ImportOptions, Target, default_project_crs, import_layer, read_source, source_crs,
-};
+use crate::io::import::{ImportOptions, Target, default_project_crs, import_layer, read_source, source_crs};
 use crate::io::{gpkg, open_project, save_project};
 
 #[derive(Parser, Debug)]
@@ -70,11 +68,7 @@ pub enum Command {
         project: PathBuf,
         #[arg(long, value_name = "OUT")]
         to: PathBuf,
-        #[arg(
-            long,
-            default_value = "grids",
-            value_name = "grids|boundary|divisions|households"
-        )]
+        #[arg(long, default_value = "grids", value_name = "grids|boundary|divisions|households")]
         layer: String,
         /// Text encoding of Shapefile attributes
         #[arg(long, default_value = "utf-8", value_name = "utf-8|gbk")]
@@ -89,11 +83,7 @@ pub fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             // --help and --version are not errors.
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
     match run(cli) {
@@ -113,19 +103,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", info(&path, layer.as_deref())?);
             Ok(())
         }
-        Some(Command::Import {
-            src,
-            into,
-            target,
-            crs,
-            map,
-            layer,
-            project_crs,
-            name,
-        }) => {
-            let target = Target::parse(&target).with_context(|| {
-                format!("--as {target}: choose boundary, divisions, grids or households")
-            })?;
+        Some(Command::Import { src, into, target, crs, map, layer, project_crs, name }) => {
+            let target = Target::parse(&target)
+                .with_context(|| format!("--as {target}: choose boundary, divisions, grids or households"))?;
             let options = ImportOptions {
                 crs_override: crs.as_deref().map(parse_crs_arg).transpose()?,
                 field_map: parse_map_args(&map).map_err(anyhow::Error::msg)?,
@@ -135,15 +115,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("{summary}");
             Ok(())
         }
-        Some(Command::Export {
-            project,
-            to,
-            layer,
-            encoding,
-        }) => {
-            let layer = Layer::parse(&layer).with_context(|| {
-                format!("--layer {layer}: choose grids, boundary, divisions or households")
-            })?;
+        Some(Command::Export { project, to, layer, encoding }) => {
+            let layer = Layer::parse(&layer)
+                .with_context(|| format!("--layer {layer}: choose grids, boundary, divisions or households"))?;
             let encoding = match encoding.to_ascii_lowercase().as_str() {
                 "utf-8" | "utf8" => encoding_rs::UTF_8,
                 "gbk" | "cp936" | "936" => encoding_rs::GBK,
@@ -178,11 +152,8 @@ pub fn import_file(
             },
             None => default_project_crs(&source, &source_crs(&source, options)?)?,
         };
-        let name = name.unwrap_or_else(|| {
-            into.file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        });
+        let name =
+            name.unwrap_or_else(|| into.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
         Project::new(name, crs)
     };
     let mut progress = |done: usize, total: usize| {
@@ -196,93 +167,51 @@ pub fn import_file(
     let summary = import_layer(&mut project, &source, target, options, &mut progress)?;
     eprintln!("saving {}", into.display());
     save_project(&project, into)?;
-    let mapped: Vec<String> = summary
-        .mapped
-        .iter()
-        .map(|(m, s)| format!("{m}←{s}"))
-        .collect();
+    let mapped: Vec<String> = summary.mapped.iter().map(|(m, s)| format!("{m}←{s}")).collect();
     Ok(format!(
         "imported {} features as {target:?} from {} ({} → {}){}",
         summary.features,
         src.display(),
         summary.source_crs,
         summary.project_crs,
-        if mapped.is_empty() {
-            String::new()
-        } else {
-            format!("; fields: {}", mapped.join(", "))
-        }
+        if mapped.is_empty() { String::new() } else { format!("; fields: {}", mapped.join(", ")) }
     ))
 }
 
 fn fmt_rect(r: Rect<f64>, decimals: usize) -> String {
-    format!(
-        "{:.d$}, {:.d$} — {:.d$}, {:.d$}",
-        r.min().x,
-        r.min().y,
-        r.max().x,
-        r.max().y,
-        d = decimals
-    )
+    format!("{:.d$}, {:.d$} — {:.d$}, {:.d$}", r.min().x, r.min().y, r.max().x, r.max().y, d = decimals)
 }
 
 /// A human-readable description of a project or of any supported file.
 pub fn info(path: &Path, layer: Option<&str>) -> anyhow::Result<String> {
-    let is_gpkg = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("gpkg"));
+    let is_gpkg = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gpkg"));
     if is_gpkg && let Ok(project) = open_project(path) {
         return Ok(project_info(&project, path));
     }
     if is_gpkg && layer.is_none() {
         let mut out = format!("{}: GeoPackage\n", path.display());
         for l in gpkg::list_layers(path)? {
-            out += &format!(
-                "  layer {}: {} {} features, srs_id {}\n",
-                l.name, l.features, l.geometry_type, l.srs_id
-            );
+            out += &format!("  layer {}: {} {} features, srs_id {}\n", l.name, l.features, l.geometry_type, l.srs_id);
         }
         return Ok(out);
     }
     let source = read_source(path, layer)?;
-    let crs = source.crs.as_ref().map_or(
-        "unknown (give --crs when importing)".to_string(),
-        SourceCrs::label,
-    );
-    let mut out = format!(
-        "{}: layer {}\n  CRS: {crs}\n  features: {}\n",
-        path.display(),
-        source.layer,
-        source.features.len()
-    );
-    let extent = source
-        .features
-        .iter()
-        .filter_map(|f| f.geometry.as_ref()?.bounding_rect())
-        .reduce(|a, b| {
-            Rect::new(
-                (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
-                (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
-            )
-        });
+    let crs = source.crs.as_ref().map_or("unknown (give --crs when importing)".to_string(), SourceCrs::label);
+    let mut out =
+        format!("{}: layer {}\n  CRS: {crs}\n  features: {}\n", path.display(), source.layer, source.features.len());
+    let extent = source.features.iter().filter_map(|f| f.geometry.as_ref()?.bounding_rect()).reduce(|a, b| {
+        Rect::new(
+            (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
+            (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+        )
+    });
     if let Some(r) = extent {
         out += &format!("  extent: {}\n", fmt_rect(r, 6));
     }
-    let mut fields: Vec<&String> = source
-        .features
-        .iter()
-        .flat_map(|f| f.fields.keys())
-        .collect();
+    let mut fields: Vec<&String> = source.features.iter().flat_map(|f| f.fields.keys()).collect();
     fields.sort();
     fields.dedup();
-    out += &format!(
-        "  fields: {}\n",
-        fields
-            .iter()
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    out += &format!("  fields: {}\n", fields.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
     Ok(out)
 }
 
@@ -299,27 +228,15 @@ fn project_info(project: &Project, path: &Path) -> String {
         project.households.len()
     );
     if !project.boundary.0.is_empty() {
-        out += &format!(
-            "  boundary area: {:.3} km²\n",
-            area_m2(&project.boundary, &project.crs) / 1e6
-        );
+        out += &format!("  boundary area: {:.3} km²\n", area_m2(&project.boundary, &project.crs) / 1e6);
     }
     if let Some(extent) = project.extent() {
         let decimals = if project.crs.is_geographic() { 7 } else { 1 };
-        out += &format!(
-            "  extent ({}): {}\n",
-            project.crs.auth_id(),
-            fmt_rect(extent, decimals)
-        );
+        out += &format!("  extent ({}): {}\n", project.crs.auth_id(), fmt_rect(extent, decimals));
         let lonlat = crs_from_epsg(4326)
             .ok()
             .and_then(|wgs| Transformer::new(&SourceCrs::Epsg(project.crs.clone()), &wgs).ok())
-            .and_then(|t| {
-                Some(Rect::new(
-                    t.apply(extent.min()).ok()?,
-                    t.apply(extent.max()).ok()?,
-                ))
-            });
+            .and_then(|t| Some(Rect::new(t.apply(extent.min()).ok()?, t.apply(extent.max()).ok()?)));
         if let Some(r) = lonlat {
             out += &format!("  extent (lon/lat): {}\n", fmt_rect(r, 6));
         }

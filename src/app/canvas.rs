@@ -19,13 +19,7 @@ pub struct LayerVisibility {
 
 impl Default for LayerVisibility {
     fn default() -> Self {
-        LayerVisibility {
-            boundary: true,
-            divisions: true,
-            grids: true,
-            households: true,
-            labels: true,
-        }
+        LayerVisibility { boundary: true, divisions: true, grids: true, households: true, labels: true }
     }
 }
 
@@ -37,10 +31,7 @@ pub struct MapView {
 
 impl Default for MapView {
     fn default() -> Self {
-        MapView {
-            viewport: Viewport::new(Coord { x: 800.0, y: 600.0 }),
-            fit_pending: true,
-        }
+        MapView { viewport: Viewport::new(Coord { x: 800.0, y: 600.0 }), fit_pending: true }
     }
 }
 
@@ -72,44 +63,29 @@ pub fn show(
 ) -> Option<Coord<f64>> {
     let (response, painter) = ui.allocate_painter(ui.available_size(), Sense::click_and_drag());
     let rect = response.rect;
-    view.viewport.size_on_screen = Coord {
-        x: rect.width() as f64,
-        y: rect.height() as f64,
-    };
+    view.viewport.size_on_screen = Coord { x: rect.width() as f64, y: rect.height() as f64 };
     if view.fit_pending && rect.width() > 10.0 {
         if let Some(extent) = project.extent() {
             view.viewport.fit(extent);
         }
         view.fit_pending = false;
     }
-    let to_local = |p: Pos2| Coord {
-        x: (p.x - rect.min.x) as f64,
-        y: (p.y - rect.min.y) as f64,
-    };
+    let to_local = |p: Pos2| Coord { x: (p.x - rect.min.x) as f64, y: (p.y - rect.min.y) as f64 };
     if response.dragged() {
         let d = response.drag_delta();
-        view.viewport.pan(Coord {
-            x: d.x as f64,
-            y: d.y as f64,
-        });
+        view.viewport.pan(Coord { x: d.x as f64, y: d.y as f64 });
     }
     let hover = response.hover_pos();
     if let Some(pos) = hover {
         let (scroll, zoom) = ui.input(|i| (i.smooth_scroll_delta().y, i.zoom_delta()));
-        let factor = if zoom != 1.0 {
-            zoom as f64
-        } else {
-            (scroll as f64 / 200.0).exp()
-        };
+        let factor = if zoom != 1.0 { zoom as f64 } else { (scroll as f64 / 200.0).exp() };
         if factor != 1.0 {
             view.viewport.zoom_at(to_local(pos), factor);
         }
     }
-    if response.has_focus() || response.hovered() {
-        if ui.input(|i| i.key_pressed(egui::Key::Home)) {
-            view.fit_pending = true;
-            ui.ctx().request_repaint();
-        }
+    if (response.has_focus() || response.hovered()) && ui.input(|i| i.key_pressed(egui::Key::Home)) {
+        view.fit_pending = true;
+        ui.ctx().request_repaint();
     }
     painter.rect_filled(rect, 0.0, BACKGROUND);
     let vp = view.viewport;
@@ -119,11 +95,7 @@ pub fn show(
     };
     let visible = vp.visible_world();
     let on_screen = |f: &DrawnFeature| f.extent.is_some_and(|e| e.intersects(&visible));
-    let screen_size = |f: &DrawnFeature| {
-        f.extent.map_or(0.0, |e| {
-            (e.width().max(e.height()) / vp.world_per_px) as f32
-        })
-    };
+    let screen_size = |f: &DrawnFeature| f.extent.map_or(0.0, |e| (e.width().max(e.height()) / vp.world_per_px) as f32);
 
     if layers.boundary
         && let Some(b) = &cache.boundary
@@ -132,12 +104,7 @@ pub fn show(
     }
     if layers.grids {
         for (id, g) in cache.grids.iter().filter(|(_, g)| on_screen(g)) {
-            fill(
-                &painter,
-                g,
-                GRID_FILLS[(*id as usize) % GRID_FILLS.len()],
-                &to_screen,
-            );
+            fill(&painter, g, GRID_FILLS[(*id as usize) % GRID_FILLS.len()], &to_screen);
             outline(&painter, g, Stroke::new(1.0, GRID_LINE), &to_screen);
         }
     }
@@ -152,30 +119,18 @@ pub fn show(
         outline(&painter, b, Stroke::new(2.5, BOUNDARY_LINE), &to_screen);
     }
     if layers.households {
-        for h in project
-            .households
-            .iter()
-            .filter(|h| visible.intersects(&h.position))
-        {
+        for h in project.households.iter().filter(|h| visible.intersects(&h.position)) {
             painter.circle_filled(to_screen(h.position.0), 2.0, HOUSEHOLD_DOT);
         }
     }
     if layers.labels {
         if layers.grids {
-            for (_, g) in cache
-                .grids
-                .iter()
-                .filter(|(_, g)| on_screen(g) && screen_size(g) > 70.0)
-            {
+            for (_, g) in cache.grids.iter().filter(|(_, g)| on_screen(g) && screen_size(g) > 70.0) {
                 label(&painter, g, 11.0, Color32::BLACK, &to_screen);
             }
         }
         if layers.divisions {
-            for d in cache
-                .divisions
-                .iter()
-                .filter(|d| on_screen(d) && screen_size(d) > 40.0)
-            {
+            for d in cache.divisions.iter().filter(|d| on_screen(d) && screen_size(d) > 40.0) {
                 label(&painter, d, 12.0, DIVISION_LINE, &to_screen);
             }
         }
@@ -188,12 +143,7 @@ pub fn show(
     hover.map(|p| vp.to_world(to_local(p)))
 }
 
-fn fill(
-    painter: &egui::Painter,
-    f: &DrawnFeature,
-    color: Color32,
-    to_screen: &impl Fn(Coord<f64>) -> Pos2,
-) {
+fn fill(painter: &egui::Painter, f: &DrawnFeature, color: Color32, to_screen: &impl Fn(Coord<f64>) -> Pos2) {
     let mut mesh = Mesh::default();
     for t in &f.triangles {
         let base = mesh.vertices.len() as u32;
@@ -205,12 +155,7 @@ fn fill(
     painter.add(Shape::mesh(mesh));
 }
 
-fn outline(
-    painter: &egui::Painter,
-    f: &DrawnFeature,
-    stroke: Stroke,
-    to_screen: &impl Fn(Coord<f64>) -> Pos2,
-) {
+fn outline(painter: &egui::Painter, f: &DrawnFeature, stroke: Stroke, to_screen: &impl Fn(Coord<f64>) -> Pos2) {
     for ring in &f.rings {
         let points: Vec<Pos2> = ring.iter().map(|&c| to_screen(c)).collect();
         painter.add(Shape::line(points, stroke));
@@ -233,11 +178,7 @@ fn label(
     let font = FontId::proportional(size);
     let galley = painter.layout(f.label.clone(), font, color, f32::INFINITY);
     let text_rect = Align2::CENTER_CENTER.anchor_size(pos, galley.size());
-    painter.rect_filled(
-        text_rect.expand(2.0),
-        3.0,
-        Color32::from_rgba_unmultiplied(255, 255, 255, 170),
-    );
+    painter.rect_filled(text_rect.expand(2.0), 3.0, Color32::from_rgba_unmultiplied(255, 255, 255, 170));
     painter.galley(text_rect.min, galley, color);
 }
 

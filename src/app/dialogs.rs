@@ -51,126 +51,94 @@ fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
 }
 
 /// Shows the open window; returns false when it should close, and pushes what the user chose.
-pub fn show(
-    ctx: &Context,
-    window: &mut Window,
-    lang: Lang,
-    project: &Project,
-    actions: &mut Vec<Action>,
-) -> bool {
+pub fn show(ctx: &Context, window: &mut Window, lang: Lang, project: &Project, actions: &mut Vec<Action>) -> bool {
     let t = |text: Text| text.get(lang);
     let mut keep = true;
     match window {
         Window::Import(form) => {
-            egui::Window::new(t(Text::Import))
-                .collapsible(false)
-                .show(ctx, |ui| {
-                    ui.horizontal(|ui| {
-                        ui.add(egui::TextEdit::singleline(&mut form.src).desired_width(320.0));
-                        if ui.button(t(Text::Browse)).clicked() {
-                            actions.push(Action::Browse(Purpose::ImportSource));
-                        }
-                    });
-                    ui.horizontal(|ui| {
-                        ui.label(t(Text::ImportInto));
-                        for (target, zh, en) in TARGETS {
-                            ui.radio_value(&mut form.target, target, pick(lang, zh, en));
-                        }
-                    });
-                    ui.horizontal(|ui| {
-                        ui.label(t(Text::ImportCrs));
-                        ui.add(
-                            egui::TextEdit::singleline(&mut form.crs)
-                                .hint_text(t(Text::ImportCrsHint))
-                                .desired_width(260.0),
-                        );
-                    });
-                    ui.label(t(Text::FieldMap));
-                    ui.add(
-                        egui::TextEdit::singleline(&mut form.map)
-                            .hint_text("households=HU_SHU")
-                            .desired_width(400.0),
-                    );
-                    ui.horizontal(|ui| {
-                        if ui.button(t(Text::Ok)).clicked() {
-                            actions.push(Action::RunImport);
-                        }
-                        if ui.button(t(Text::Cancel)).clicked() {
-                            keep = false;
-                        }
-                    });
+            egui::Window::new(t(Text::Import)).collapsible(false).show(ctx, |ui| {
+                ui.horizontal(|ui| {
+                    labelled_edit(ui, t(Text::SourceFile), &mut form.src, "", 320.0);
+                    if ui.button(t(Text::Browse)).clicked() {
+                        actions.push(Action::Browse(Purpose::ImportSource));
+                    }
                 });
+                ui.horizontal(|ui| {
+                    ui.label(t(Text::ImportInto));
+                    for (target, zh, en) in TARGETS {
+                        ui.radio_value(&mut form.target, target, pick(lang, zh, en));
+                    }
+                });
+                ui.horizontal(|ui| labelled_edit(ui, t(Text::ImportCrs), &mut form.crs, t(Text::ImportCrsHint), 260.0));
+                ui.vertical(|ui| labelled_edit(ui, t(Text::FieldMap), &mut form.map, "households=HU_SHU", 400.0));
+                ui.horizontal(|ui| {
+                    if ui.button(t(Text::Ok)).clicked() {
+                        actions.push(Action::RunImport);
+                    }
+                    if ui.button(t(Text::Cancel)).clicked() {
+                        keep = false;
+                    }
+                });
+            });
         }
         Window::Export(form) => {
-            egui::Window::new(t(Text::Export))
-                .collapsible(false)
-                .show(ctx, |ui| {
-                    ui.horizontal(|ui| {
-                        ui.label(t(Text::LayerToWrite));
-                        for (layer, zh, en) in LAYERS {
-                            ui.radio_value(&mut form.layer, layer, pick(lang, zh, en));
-                        }
-                    });
-                    ui.label(t(Text::OutputFile));
-                    ui.horizontal(|ui| {
-                        ui.add(egui::TextEdit::singleline(&mut form.to).desired_width(320.0));
-                        if ui.button(t(Text::Browse)).clicked() {
-                            actions.push(Action::Browse(Purpose::ExportTo));
-                        }
-                    });
-                    ui.horizontal(|ui| {
-                        ui.label(t(Text::Encoding));
-                        ui.radio_value(&mut form.gbk, false, "UTF-8");
-                        ui.radio_value(&mut form.gbk, true, "GBK");
-                    });
-                    ui.horizontal(|ui| {
-                        if ui.button(t(Text::Ok)).clicked() {
-                            actions.push(Action::RunExport);
-                        }
-                        if ui.button(t(Text::Cancel)).clicked() {
-                            keep = false;
-                        }
-                    });
+            egui::Window::new(t(Text::Export)).collapsible(false).show(ctx, |ui| {
+                ui.horizontal(|ui| {
+                    ui.label(t(Text::LayerToWrite));
+                    for (layer, zh, en) in LAYERS {
+                        ui.radio_value(&mut form.layer, layer, pick(lang, zh, en));
+                    }
                 });
+                ui.horizontal(|ui| {
+                    labelled_edit(ui, t(Text::OutputFile), &mut form.to, "", 320.0);
+                    if ui.button(t(Text::Browse)).clicked() {
+                        actions.push(Action::Browse(Purpose::ExportTo));
+                    }
+                });
+                ui.horizontal(|ui| {
+                    ui.label(t(Text::Encoding));
+                    ui.radio_value(&mut form.gbk, false, "UTF-8");
+                    ui.radio_value(&mut form.gbk, true, "GBK");
+                });
+                ui.horizontal(|ui| {
+                    if ui.button(t(Text::Ok)).clicked() {
+                        actions.push(Action::RunExport);
+                    }
+                    if ui.button(t(Text::Cancel)).clicked() {
+                        keep = false;
+                    }
+                });
+            });
         }
         Window::Rename(name) => {
-            egui::Window::new(t(Text::ProjectName))
-                .collapsible(false)
-                .show(ctx, |ui| {
-                    ui.text_edit_singleline(name);
-                    ui.horizontal(|ui| {
-                        if ui.button(t(Text::Ok)).clicked() {
-                            actions.push(Action::Rename(name.trim().to_string()));
-                            keep = false;
-                        }
-                        if ui.button(t(Text::Cancel)).clicked() {
-                            keep = false;
-                        }
-                    });
+            egui::Window::new(t(Text::ProjectName)).collapsible(false).show(ctx, |ui| {
+                labelled_edit(ui, t(Text::ProjectName), name, "", 240.0);
+                ui.horizontal(|ui| {
+                    if ui.button(t(Text::Ok)).clicked() {
+                        actions.push(Action::Rename(name.trim().to_string()));
+                        keep = false;
+                    }
+                    if ui.button(t(Text::Cancel)).clicked() {
+                        keep = false;
+                    }
                 });
+            });
         }
-        Window::Info => {
-            keep = text_window(
-                ctx,
-                t(Text::ProjectInfo),
-                &project_info(project, lang),
-                lang,
-            )
-        }
-        Window::Shortcuts => {
-            keep = text_window(ctx, t(Text::Shortcuts), t(Text::ShortcutsText), lang)
-        }
+        Window::Info => keep = text_window(ctx, t(Text::ProjectInfo), &project_info(project, lang), lang),
+        Window::Shortcuts => keep = text_window(ctx, t(Text::Shortcuts), t(Text::ShortcutsText), lang),
         Window::About => {
-            let text = format!(
-                "{}\n\nversion {}",
-                t(Text::AboutText),
-                env!("CARGO_PKG_VERSION")
-            );
+            let text = format!("{}\n\nversion {}", t(Text::AboutText), env!("CARGO_PKG_VERSION"));
             keep = text_window(ctx, t(Text::About), &text, lang);
         }
         Window::Error(message) => keep = text_window(ctx, "⚠", message, lang),
     }
     keep
+}
+
+/// A text field with a visible label that screen readers (and egui_kittest) associate with it.
+fn labelled_edit(ui: &mut egui::Ui, label: &str, text: &mut String, hint: &str, width: f32) -> egui::Response {
+    let label = ui.label(label);
+    ui.add(egui::TextEdit::singleline(text).hint_text(hint).desired_width(width)).labelled_by(label.id)
 }
 
 fn text_window(ctx: &Context, title: &str, text: &str, lang: Lang) -> bool {
@@ -186,12 +154,7 @@ fn text_window(ctx: &Context, title: &str, text: &str, lang: Lang) -> bool {
 
 fn project_info(p: &Project, lang: Lang) -> String {
     let area_km2 = area_m2(&p.boundary, &p.crs) / 1e6;
-    let grid_area_km2: f64 = p
-        .grids
-        .values()
-        .map(|g| area_m2(&g.geometry, &p.crs))
-        .sum::<f64>()
-        / 1e6;
+    let grid_area_km2: f64 = p.grids.values().map(|g| area_m2(&g.geometry, &p.crs)).sum::<f64>() / 1e6;
     if lang == Lang::Zh {
         format!(
             "名称：{}\n坐标系：{} {}\n边界面积：{area_km2:.3} km²\n乡镇 {} 个，村（社区）{} 个\n网格 {} 个，合计 {grid_area_km2:.3} km²\n住户点 {} 个",

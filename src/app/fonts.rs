@@ -9,16 +9,9 @@ pub const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-Wangge
 
 pub fn install(ctx: &Context) {
     let mut fonts = FontDefinitions::default();
-    fonts.font_data.insert(
-        "noto_sans_sc".into(),
-        Arc::new(FontData::from_static(CJK_FONT)),
-    );
+    fonts.font_data.insert("noto_sans_sc".into(), Arc::new(FontData::from_static(CJK_FONT)));
     for family in [FontFamily::Proportional, FontFamily::Monospace] {
-        fonts
-            .families
-            .entry(family)
-            .or_default()
-            .push("noto_sans_sc".into());
+        fonts.families.entry(family).or_default().push("noto_sans_sc".into());
     }
     ctx.set_fonts(fonts);
 }

@@ -56,6 +56,7 @@ pub enum Text {
     Villages,
     Scale,
     Cursor,
+    SourceFile,
     ImportInto,
     ImportCrs,
     ImportCrsHint,
@@ -114,26 +115,22 @@ impl Text {
             Text::Villages => ("村（社区）", "villages"),
             Text::Scale => ("比例尺", "Scale"),
             Text::Cursor => ("光标", "Cursor"),
+            Text::SourceFile => ("源文件", "Source file"),
             Text::ImportInto => ("导入为", "Import as"),
             Text::ImportCrs => ("坐标系", "Coordinate system"),
-            Text::ImportCrsHint => (
-                "留空则按文件自带；如 EPSG:4490、gcj02、bd09",
-                "empty = as the file says; e.g. EPSG:4490, gcj02, bd09",
-            ),
-            Text::FieldMap => (
-                "字段对应（模型字段=源字段，逗号分隔）",
-                "Field mapping (model_field=source_field, comma-separated)",
-            ),
+            Text::ImportCrsHint => {
+                ("留空则按文件自带；如 EPSG:4490、gcj02、bd09", "empty = as the file says; e.g. EPSG:4490, gcj02, bd09")
+            }
+            Text::FieldMap => {
+                ("字段对应（模型字段=源字段，逗号分隔）", "Field mapping (model_field=source_field, comma-separated)")
+            }
             Text::Browse => ("浏览…", "Browse…"),
             Text::Cancel => ("取消", "Cancel"),
             Text::Ok => ("确定", "OK"),
             Text::Close => ("关闭", "Close"),
             Text::LayerToWrite => ("图层", "Layer"),
             Text::Encoding => ("Shapefile 编码", "Shapefile encoding"),
-            Text::OutputFile => (
-                "输出文件（.gpkg .geojson .shp .csv）",
-                "Output file (.gpkg .geojson .shp .csv)",
-            ),
+            Text::OutputFile => ("输出文件（.gpkg .geojson .shp .csv）", "Output file (.gpkg .geojson .shp .csv)"),
             Text::Saved => ("已保存", "Saved"),
             Text::Opened => ("已打开", "Opened"),
             Text::Imported => ("已导入", "Imported"),
@@ -151,10 +148,9 @@ impl Text {
                 "Home 缩放至全图\n鼠标拖动 平移\n滚轮 以光标为中心缩放\nCtrl+O 打开\nCtrl+S 保存",
                 "Home  zoom to extent\nDrag  pan\nWheel  zoom around the cursor\nCtrl+O  open\nCtrl+S  save",
             ),
-            Text::SampleReadOnly => (
-                "示例项目：请用“另存为”保存到自己的文件",
-                "Sample project: use “Save as” to keep your own copy",
-            ),
+            Text::SampleReadOnly => {
+                ("示例项目：请用“另存为”保存到自己的文件", "Sample project: use “Save as” to keep your own copy")
+            }
         };
         match lang {
             Lang::Zh => zh,

@@ -18,6 +18,7 @@ use eframe::egui::{self, Context, Key, Modifiers, ViewportCommand};
 use dialogs::{ExportForm, ImportForm, Window};
 use file_dialog::{InAppDialog, Outcome, Purpose};
 use i18n::Lang;
+pub use i18n::Text;
 pub use settings::Settings;
 pub use state::{AppState, load_sample};
 
@@ -53,22 +54,21 @@ pub struct WanggeApp {
     window: Option<Window>,
     file_dialog: Option<InAppDialog>,
     last_title: String,
+    fonts_installed: bool,
 }
 
 impl WanggeApp {
-    pub fn new(ctx: &Context, state: AppState) -> WanggeApp {
-        fonts::install(ctx);
-        WanggeApp {
-            state,
-            window: None,
-            file_dialog: None,
-            last_title: String::new(),
-        }
+    pub fn new(state: AppState) -> WanggeApp {
+        WanggeApp { state, window: None, file_dialog: None, last_title: String::new(), fonts_installed: false }
     }
 
     /// Runs one frame of UI: menus, panels, canvas, windows; then applies the actions they produced.
     pub fn frame(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        if !self.fonts_installed {
+            fonts::install(&ctx);
+            self.fonts_installed = true;
+        }
         let mut actions = Vec::new();
         self.shortcuts(&ctx, &mut actions);
         egui::Panel::top("menu").show(ui, |ui| panels::menu_bar(ui, &self.state, &mut actions));
@@ -79,20 +79,12 @@ impl WanggeApp {
                 .resizable(true)
                 .show(ui, |ui| panels::layers_panel(ui, &mut self.state));
         }
-        egui::CentralPanel::default()
-            .frame(egui::Frame::NONE)
-            .show(ui, |ui| {
-                let s = &mut self.state;
-                s.cursor_in_world = canvas::show(ui, &mut s.view, &s.cache, &s.project, s.layers);
-            });
+        egui::CentralPanel::default().frame(egui::Frame::NONE).show(ui, |ui| {
+            let s = &mut self.state;
+            s.cursor_in_world = canvas::show(ui, &mut s.view, &s.cache, &s.project, s.layers);
+        });
         if let Some(window) = &mut self.window
-            && !dialogs::show(
-                &ctx,
-                window,
-                self.state.lang(),
-                &self.state.project,
-                &mut actions,
-            )
+            && !dialogs::show(&ctx, window, self.state.lang(), &self.state.project, &mut actions)
         {
             self.window = None;
         }
@@ -153,11 +145,7 @@ impl WanggeApp {
             }
             Action::ExportDialog => {
                 let to = s.start_dir().join("grids.geojson").display().to_string();
-                self.window = Some(Window::Export(ExportForm {
-                    to,
-                    layer: Layer::Grids,
-                    gbk: false,
-                }));
+                self.window = Some(Window::Export(ExportForm { to, layer: Layer::Grids, gbk: false }));
             }
             Action::Save => match s.path.clone() {
                 Some(path) => s.save_to(&path)?,
@@ -186,12 +174,8 @@ impl WanggeApp {
             Action::Browse(purpose) => self.browse(purpose),
             Action::RunImport => {
                 if let Some(Window::Import(form)) = &self.window {
-                    let (src, target, crs, map) = (
-                        PathBuf::from(form.src.trim()),
-                        form.target,
-                        form.crs.clone(),
-                        form.map.clone(),
-                    );
+                    let (src, target, crs, map) =
+                        (PathBuf::from(form.src.trim()), form.target, form.crs.clone(), form.map.clone());
                     s.import(&src, target, &crs, &map)?;
                     self.window = None;
                 }
@@ -241,11 +225,7 @@ impl WanggeApp {
 }
 
 fn with_extension(path: &Path, ext: &str) -> PathBuf {
-    if path.extension().is_some() {
-        path.to_path_buf()
-    } else {
-        path.with_extension(ext)
-    }
+    if path.extension().is_some() { path.to_path_buf() } else { path.with_extension(ext) }
 }
 
 impl eframe::App for WanggeApp {
@@ -271,10 +251,6 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
             .with_min_inner_size([640.0, 400.0]),
         ..Default::default()
     };
-    eframe::run_native(
-        "wangge",
-        options,
-        Box::new(|cc| Ok(Box::new(WanggeApp::new(&cc.egui_ctx, state)))),
-    )
-    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+    eframe::run_native("wangge", options, Box::new(|_| Ok(Box::new(WanggeApp::new(state)))))
+        .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }

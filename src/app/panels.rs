@@ -22,10 +22,7 @@ pub fn menu_bar(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
                 (Text::SaveAs, Action::SaveAsDialog, ""),
                 (Text::Quit, Action::Quit, ""),
             ] {
-                if ui
-                    .add(egui::Button::new(t(text)).shortcut_text(shortcut))
-                    .clicked()
-                {
+                if ui.add(egui::Button::new(t(text)).shortcut_text(shortcut)).clicked() {
                     actions.push(action);
                     ui.close();
                 }
@@ -38,29 +35,17 @@ pub fn menu_bar(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
             }
         });
         ui.menu_button(t(Text::MenuView), |ui| {
-            if ui
-                .add(egui::Button::new(t(Text::ZoomToExtent)).shortcut_text("Home"))
-                .clicked()
-            {
+            if ui.add(egui::Button::new(t(Text::ZoomToExtent)).shortcut_text("Home")).clicked() {
                 actions.push(Action::ZoomToExtent);
                 ui.close();
             }
-            if ui
-                .add(egui::Button::selectable(
-                    state.show_layers_panel,
-                    t(Text::ShowLayers),
-                ))
-                .clicked()
-            {
+            if ui.add(egui::Button::selectable(state.show_layers_panel, t(Text::ShowLayers))).clicked() {
                 actions.push(Action::ToggleLayersPanel);
                 ui.close();
             }
             ui.menu_button(t(Text::Language), |ui| {
                 for (lang, name) in [(Lang::Zh, "简体中文"), (Lang::En, "English")] {
-                    if ui
-                        .add(egui::Button::selectable(state.lang() == lang, name))
-                        .clicked()
-                    {
+                    if ui.add(egui::Button::selectable(state.lang() == lang, name)).clicked() {
                         actions.push(Action::SetLang(lang));
                         ui.close();
                     }
@@ -123,35 +108,16 @@ pub fn layers_panel(ui: &mut Ui, state: &mut AppState) {
     ));
     egui::ScrollArea::vertical().show(ui, |ui| {
         for town in p.townships() {
-            let villages: Vec<_> = p
-                .villages()
-                .filter(|v| v.code.parent() == town.code.as_str())
-                .collect();
+            let villages: Vec<_> = p.villages().filter(|v| v.code.parent() == town.code.as_str()).collect();
             let header = format!("{} {} ({})", town.name, town.code, villages.len());
-            egui::CollapsingHeader::new(header)
-                .id_salt(town.code.as_str())
-                .show(ui, |ui| {
-                    for v in villages {
-                        let grids = p
-                            .grids
-                            .values()
-                            .filter(|g| g.village_code == v.code.as_str())
-                            .count();
-                        let class = if v.class == AreaClass::Urban {
-                            "城"
-                        } else {
-                            "乡"
-                        };
-                        ui.label(format!(
-                            "{} {} [{class}] · {} {}",
-                            v.code,
-                            v.name,
-                            grids,
-                            t(Text::Grids)
-                        ))
+            egui::CollapsingHeader::new(header).id_salt(town.code.as_str()).show(ui, |ui| {
+                for v in villages {
+                    let grids = p.grids.values().filter(|g| g.village_code == v.code.as_str()).count();
+                    let class = if v.class == AreaClass::Urban { "城" } else { "乡" };
+                    ui.label(format!("{} {} [{class}] · {} {}", v.code, v.name, grids, t(Text::Grids)))
                         .on_hover_text(v.class.label_zh());
-                    }
-                });
+                }
+            });
         }
     });
 }
@@ -161,13 +127,8 @@ pub fn status_bar(ui: &mut Ui, state: &AppState) {
     ui.horizontal(|ui| {
         match (state.cursor_in_world, state.cursor_lonlat()) {
             (Some(world), lonlat) => {
-                let decimals = if state.project.crs.is_geographic() {
-                    7
-                } else {
-                    2
-                };
-                let lonlat_text =
-                    lonlat.map_or(String::new(), |c| format!("{:.6}°E {:.6}°N  |  ", c.x, c.y));
+                let decimals = if state.project.crs.is_geographic() { 7 } else { 2 };
+                let lonlat_text = lonlat.map_or(String::new(), |c| format!("{:.6}°E {:.6}°N  |  ", c.x, c.y));
                 ui.monospace(format!(
                     "{}: {lonlat_text}{} {:.d$}, {:.d$}",
                     t(Text::Cursor),
@@ -178,21 +139,13 @@ pub fn status_bar(ui: &mut Ui, state: &AppState) {
                 ));
             }
             _ => {
-                ui.monospace(format!(
-                    "{} {}",
-                    state.project.crs.auth_id(),
-                    state.project.crs.name
-                ));
+                ui.monospace(format!("{} {}", state.project.crs.auth_id(), state.project.crs.name));
             }
         }
         ui.separator();
         let vp = &state.view.viewport;
         let metres_per_unit = state.project.crs.ground_metres_per_unit(vp.center_in_world);
-        ui.monospace(format!(
-            "{} 1:{:.0}",
-            t(Text::Scale),
-            scale_denominator(vp, metres_per_unit)
-        ));
+        ui.monospace(format!("{} 1:{:.0}", t(Text::Scale), scale_denominator(vp, metres_per_unit)));
         ui.separator();
         ui.label(&state.status);
     });

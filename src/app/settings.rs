@@ -9,6 +9,8 @@ use super::i18n::Lang;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Settings {
     pub lang: Lang,
+    /// Where they are kept; `None` keeps them for this run only.
+    pub file: Option<PathBuf>,
 }
 
 fn config_dir() -> Option<PathBuf> {
@@ -26,24 +28,20 @@ fn settings_path() -> Option<PathBuf> {
 }
 
 impl Settings {
-    /// Loads the saved settings; anything missing or unreadable falls back to the defaults.
+    /// Loads the user's settings from the config directory.
     pub fn load() -> Settings {
-        let Some(text) = settings_path().and_then(|p| std::fs::read_to_string(p).ok()) else {
-            return Settings::default();
-        };
+        Settings::load_from(settings_path())
+    }
+
+    /// Loads settings from a file; anything missing or unreadable falls back to the defaults.
+    pub fn load_from(file: Option<PathBuf>) -> Settings {
+        let text = file.as_ref().and_then(|p| std::fs::read_to_string(p).ok()).unwrap_or_default();
         let pairs: BTreeMap<&str, &str> = text.lines().filter_map(|l| l.split_once('=')).collect();
-        Settings {
-            lang: pairs
-                .get("language")
-                .and_then(|v| Lang::parse(v))
-                .unwrap_or_default(),
-        }
+        Settings { lang: pairs.get("language").and_then(|v| Lang::parse(v)).unwrap_or_default(), file }
     }
 
     pub fn save(&self) -> std::io::Result<()> {
-        let Some(path) = settings_path() else {
-            return Ok(());
-        };
+        let Some(path) = &self.file else { return Ok(()) };
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }

@@ -119,25 +119,10 @@ impl AppState {
     }
 
     /// Imports a file into the open project; the project is unchanged if anything fails.
-    pub fn import(
-        &mut self,
-        src: &Path,
-        target: Target,
-        crs: &str,
-        map: &str,
-    ) -> anyhow::Result<()> {
-        let pairs: Vec<String> = map
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect();
+    pub fn import(&mut self, src: &Path, target: Target, crs: &str, map: &str) -> anyhow::Result<()> {
+        let pairs: Vec<String> = map.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
         let options = ImportOptions {
-            crs_override: if crs.trim().is_empty() {
-                None
-            } else {
-                Some(parse_crs_arg(crs)?)
-            },
+            crs_override: if crs.trim().is_empty() { None } else { Some(parse_crs_arg(crs)?) },
             field_map: parse_map_args(&pairs).map_err(anyhow::Error::msg)?,
             layer: None,
         };
@@ -146,23 +131,13 @@ impl AppState {
         self.dirty = true;
         self.changed();
         self.view.fit_pending = true;
-        self.status = format!(
-            "{}: {} × {target:?} ({})",
-            self.t(Text::Imported),
-            summary.features,
-            summary.source_crs
-        );
+        self.status = format!("{}: {} × {target:?} ({})", self.t(Text::Imported), summary.features, summary.source_crs);
         Ok(())
     }
 
     pub fn export(&mut self, layer: Layer, to: &Path, gbk: bool) -> anyhow::Result<()> {
-        let encoding = if gbk {
-            encoding_rs::GBK
-        } else {
-            encoding_rs::UTF_8
-        };
-        let n = export(&self.project, layer, to, encoding)
-            .with_context(|| format!("export to {}", to.display()))?;
+        let encoding = if gbk { encoding_rs::GBK } else { encoding_rs::UTF_8 };
+        let n = export(&self.project, layer, to, encoding).with_context(|| format!("export to {}", to.display()))?;
         self.status = format!("{}: {n} → {}", self.t(Text::Exported), to.display());
         Ok(())
     }

@@ -22,17 +22,14 @@ pub fn area_m2(geometry: &MultiPolygon<f64>, crs: &Crs) -> f64 {
     match crs.units {
         CrsUnits::Metres => geometry.unsigned_area(),
         CrsUnits::Degrees => geometry.geodesic_area_unsigned(),
-        CrsUnits::WebMercator => geometry
-            .map_coords(web_mercator_to_lonlat)
-            .geodesic_area_unsigned(),
+        CrsUnits::WebMercator => geometry.map_coords(web_mercator_to_lonlat).geodesic_area_unsigned(),
     }
 }
 
 /// Inverse of spherical Web Mercator, in degrees.
 pub fn web_mercator_to_lonlat(c: Coord<f64>) -> Coord<f64> {
     let lon = (c.x / WEB_MERCATOR_RADIUS_M).to_degrees();
-    let lat = (2.0 * (c.y / WEB_MERCATOR_RADIUS_M).exp().atan() - std::f64::consts::FRAC_PI_2)
-        .to_degrees();
+    let lat = (2.0 * (c.y / WEB_MERCATOR_RADIUS_M).exp().atan() - std::f64::consts::FRAC_PI_2).to_degrees();
     Coord { x: lon, y: lat }
 }
 
@@ -42,18 +39,12 @@ mod tests {
     use geo::polygon;
 
     fn crs(units: CrsUnits) -> Crs {
-        Crs {
-            epsg: 0,
-            name: String::new(),
-            units,
-        }
+        Crs { epsg: 0, name: String::new(), units }
     }
 
     #[test]
     fn one_degree_cell_at_the_equator_is_about_12300_km2() {
-        let cell = MultiPolygon(vec![
-            polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 1.), (x: 0., y: 1.)],
-        ]);
+        let cell = MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 1.), (x: 0., y: 1.)]]);
         let km2 = area_m2(&cell, &crs(CrsUnits::Degrees)) / 1e6;
         assert!((km2 - 12_308.0).abs() < 5.0, "{km2}");
     }

@@ -39,10 +39,7 @@ impl Crs {
         match self.units {
             CrsUnits::Metres => 1.0,
             CrsUnits::Degrees => 111_320.0 * pos_in_world.y.clamp(-89.9, 89.9).to_radians().cos(),
-            CrsUnits::WebMercator => super::web_mercator_to_lonlat(pos_in_world)
-                .y
-                .to_radians()
-                .cos(),
+            CrsUnits::WebMercator => super::web_mercator_to_lonlat(pos_in_world).y.to_radians().cos(),
         }
     }
 

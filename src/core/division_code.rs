@@ -56,11 +56,7 @@ impl DivisionCode {
 
     /// The township a village belongs to (its first 9 digits); a township's parent is the county.
     pub fn parent(&self) -> &str {
-        if self.is_village() {
-            &self.0[..9]
-        } else {
-            self.county()
-        }
+        if self.is_village() { &self.0[..9] } else { self.county() }
     }
 
     /// 001–199 are residents' committees (居委会, urban communities), 200–399 villagers' committees (村委会).
@@ -90,37 +86,16 @@ mod tests {
 
     #[test]
     fn classes_follow_the_code_ranges() {
-        assert_eq!(
-            DivisionCode::parse("341823100001").unwrap().default_class(),
-            AreaClass::Urban
-        );
-        assert_eq!(
-            DivisionCode::parse("341823100201").unwrap().default_class(),
-            AreaClass::Rural
-        );
-        assert_eq!(
-            DivisionCode::parse("341823001").unwrap().default_class(),
-            AreaClass::Urban
-        );
-        assert_eq!(
-            DivisionCode::parse("341823200").unwrap().default_class(),
-            AreaClass::Rural
-        );
+        assert_eq!(DivisionCode::parse("341823100001").unwrap().default_class(), AreaClass::Urban);
+        assert_eq!(DivisionCode::parse("341823100201").unwrap().default_class(), AreaClass::Rural);
+        assert_eq!(DivisionCode::parse("341823001").unwrap().default_class(), AreaClass::Urban);
+        assert_eq!(DivisionCode::parse("341823200").unwrap().default_class(), AreaClass::Rural);
     }
 
     #[test]
     fn rejects_bad_codes() {
-        assert!(matches!(
-            DivisionCode::parse("3418231x0001"),
-            Err(DivisionCodeError::NotDigits(_))
-        ));
-        assert!(matches!(
-            DivisionCode::parse("3418"),
-            Err(DivisionCodeError::Length(_))
-        ));
-        assert_eq!(
-            DivisionCode::parse("341823100001").unwrap().parent(),
-            "341823100"
-        );
+        assert!(matches!(DivisionCode::parse("3418231x0001"), Err(DivisionCodeError::NotDigits(_))));
+        assert!(matches!(DivisionCode::parse("3418"), Err(DivisionCodeError::Length(_))));
+        assert_eq!(DivisionCode::parse("341823100001").unwrap().parent(), "341823100");
     }
 }

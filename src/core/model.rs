@@ -184,21 +184,9 @@ impl Project {
     pub fn extent(&self) -> Option<Rect<f64>> {
         let mut rects: Vec<Rect<f64>> = Vec::new();
         rects.extend(self.boundary.bounding_rect());
-        rects.extend(
-            self.grids
-                .values()
-                .filter_map(|g| g.geometry.bounding_rect()),
-        );
-        rects.extend(
-            self.divisions
-                .values()
-                .filter_map(|d| d.polygon.as_ref()?.bounding_rect()),
-        );
-        rects.extend(
-            self.households
-                .iter()
-                .map(|h| Rect::new(h.position.0, h.position.0)),
-        );
+        rects.extend(self.grids.values().filter_map(|g| g.geometry.bounding_rect()));
+        rects.extend(self.divisions.values().filter_map(|d| d.polygon.as_ref()?.bounding_rect()));
+        rects.extend(self.households.iter().map(|h| Rect::new(h.position.0, h.position.0)));
         rects.into_iter().reduce(|a, b| {
             Rect::new(
                 (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),

@@ -18,52 +18,34 @@ const MAX_WORLD_PER_PX: f64 = 1e9;
 
 impl Viewport {
     pub fn new(size_on_screen: Coord<f64>) -> Viewport {
-        Viewport {
-            center_in_world: Coord { x: 0.0, y: 0.0 },
-            world_per_px: 1.0,
-            size_on_screen,
-        }
+        Viewport { center_in_world: Coord { x: 0.0, y: 0.0 }, world_per_px: 1.0, size_on_screen }
     }
 
     pub fn to_screen(&self, pos_in_world: Coord<f64>) -> Coord<f64> {
         Coord {
-            x: (pos_in_world.x - self.center_in_world.x) / self.world_per_px
-                + self.size_on_screen.x / 2.0,
-            y: (self.center_in_world.y - pos_in_world.y) / self.world_per_px
-                + self.size_on_screen.y / 2.0,
+            x: (pos_in_world.x - self.center_in_world.x) / self.world_per_px + self.size_on_screen.x / 2.0,
+            y: (self.center_in_world.y - pos_in_world.y) / self.world_per_px + self.size_on_screen.y / 2.0,
         }
     }
 
     pub fn to_world(&self, pos_on_screen: Coord<f64>) -> Coord<f64> {
         Coord {
-            x: self.center_in_world.x
-                + (pos_on_screen.x - self.size_on_screen.x / 2.0) * self.world_per_px,
-            y: self.center_in_world.y
-                - (pos_on_screen.y - self.size_on_screen.y / 2.0) * self.world_per_px,
+            x: self.center_in_world.x + (pos_on_screen.x - self.size_on_screen.x / 2.0) * self.world_per_px,
+            y: self.center_in_world.y - (pos_on_screen.y - self.size_on_screen.y / 2.0) * self.world_per_px,
         }
     }
 
     /// The world rectangle visible on the canvas.
     pub fn visible_world(&self) -> Rect<f64> {
-        Rect::new(
-            self.to_world(Coord { x: 0.0, y: 0.0 }),
-            self.to_world(self.size_on_screen),
-        )
+        Rect::new(self.to_world(Coord { x: 0.0, y: 0.0 }), self.to_world(self.size_on_screen))
     }
 
     /// Shows all of `extent` with a 5 % margin, centred.
     pub fn fit(&mut self, extent: Rect<f64>) {
         self.center_in_world = extent.center();
-        let (w, h) = (
-            self.size_on_screen.x.max(1.0),
-            self.size_on_screen.y.max(1.0),
-        );
+        let (w, h) = (self.size_on_screen.x.max(1.0), self.size_on_screen.y.max(1.0));
         let needed = (extent.width() / w).max(extent.height() / h) * 1.05;
-        self.world_per_px = if needed > 0.0 {
-            needed.clamp(MIN_WORLD_PER_PX, MAX_WORLD_PER_PX)
-        } else {
-            1.0
-        };
+        self.world_per_px = if needed > 0.0 { needed.clamp(MIN_WORLD_PER_PX, MAX_WORLD_PER_PX) } else { 1.0 };
     }
 
     /// Zooms by `factor` (> 1 zooms in) keeping the world point under `pos_on_screen` where it is.
@@ -92,16 +74,7 @@ mod tests {
     #[test]
     fn zoom_keeps_the_point_under_the_cursor() {
         let mut v = Viewport::new(Coord { x: 800.0, y: 600.0 });
-        v.fit(Rect::new(
-            Coord {
-                x: 500_000.0,
-                y: 3_390_000.0,
-            },
-            Coord {
-                x: 560_000.0,
-                y: 3_420_000.0,
-            },
-        ));
+        v.fit(Rect::new(Coord { x: 500_000.0, y: 3_390_000.0 }, Coord { x: 560_000.0, y: 3_420_000.0 }));
         let cursor = Coord { x: 123.0, y: 456.0 };
         let before = v.to_world(cursor);
         v.zoom_at(cursor, 1.7);
@@ -120,10 +93,7 @@ mod tests {
         let south_east = v.to_screen(Coord { x: 100.0, y: 0.0 });
         assert!(north_west.x >= 0.0 && north_west.y >= 0.0 && north_west.y < south_east.y);
         assert!(south_east.x <= 400.0 && south_east.y <= 400.0);
-        v.fit(Rect::new(
-            Coord { x: 5.0, y: 5.0 },
-            Coord { x: 5.0, y: 5.0 },
-        ));
+        v.fit(Rect::new(Coord { x: 5.0, y: 5.0 }, Coord { x: 5.0, y: 5.0 }));
         assert!(v.world_per_px.is_finite() && v.world_per_px > 0.0);
     }
 }

@@ -44,10 +44,7 @@ pub fn wgs84_to_gcj02(c: Coord<f64>) -> Coord<f64> {
     let sqrt_magic = magic.sqrt();
     let dlat = (dlat * 180.0) / ((A * (1.0 - EE)) / (magic * sqrt_magic) * std::f64::consts::PI);
     let dlon = (dlon * 180.0) / (A / sqrt_magic * rad_lat.cos() * std::f64::consts::PI);
-    Coord {
-        x: c.x + dlon,
-        y: c.y + dlat,
-    }
+    Coord { x: c.x + dlon, y: c.y + dlat }
 }
 
 /// GCJ-02 → WGS84, iterating the forward formula until it reproduces the input.
@@ -59,10 +56,7 @@ pub fn gcj02_to_wgs84(c: Coord<f64>) -> Coord<f64> {
 pub fn gcj02_to_bd09(c: Coord<f64>) -> Coord<f64> {
     let z = (c.x * c.x + c.y * c.y).sqrt() + 0.00002 * (c.y * X_PI).sin();
     let theta = c.y.atan2(c.x) + 0.000003 * (c.x * X_PI).cos();
-    Coord {
-        x: z * theta.cos() + 0.0065,
-        y: z * theta.sin() + 0.006,
-    }
+    Coord { x: z * theta.cos() + 0.0065, y: z * theta.sin() + 0.006 }
 }
 
 /// BD-09 → GCJ-02, iterated (the usual closed form is only good to ~1e-6°).
@@ -84,10 +78,7 @@ fn invert(target: Coord<f64>, forward: fn(Coord<f64>) -> Coord<f64>) -> Coord<f6
     for _ in 0..MAX_ITERATIONS {
         let image = forward(guess);
         let (dx, dy) = (image.x - target.x, image.y - target.y);
-        guess = Coord {
-            x: guess.x - dx,
-            y: guess.y - dy,
-        };
+        guess = Coord { x: guess.x - dx, y: guess.y - dy };
         if dx.abs() < INVERSE_TOLERANCE_DEG && dy.abs() < INVERSE_TOLERANCE_DEG {
             break;
         }
@@ -100,10 +91,7 @@ mod tests {
     use super::*;
 
     // 泾县 county seat, WGS84.
-    const JINGXIAN: Coord<f64> = Coord {
-        x: 118.4195,
-        y: 30.6885,
-    };
+    const JINGXIAN: Coord<f64> = Coord { x: 118.4195, y: 30.6885 };
 
     #[test]
     fn gcj02_offset_is_a_few_hundred_metres() {
@@ -116,24 +104,12 @@ mod tests {
 
     #[test]
     fn inverses_are_exact_to_1e7_degrees() {
-        for (x, y) in [
-            (118.4195, 30.6885),
-            (116.397, 39.909),
-            (121.47, 31.23),
-            (87.6, 43.8),
-            (113.3, 23.1),
-        ] {
+        for (x, y) in [(118.4195, 30.6885), (116.397, 39.909), (121.47, 31.23), (87.6, 43.8), (113.3, 23.1)] {
             let wgs = Coord { x, y };
             let back = gcj02_to_wgs84(wgs84_to_gcj02(wgs));
-            assert!(
-                (back.x - x).abs() < 1e-7 && (back.y - y).abs() < 1e-7,
-                "{back:?}"
-            );
+            assert!((back.x - x).abs() < 1e-7 && (back.y - y).abs() < 1e-7, "{back:?}");
             let back = bd09_to_wgs84(wgs84_to_bd09(wgs));
-            assert!(
-                (back.x - x).abs() < 1e-7 && (back.y - y).abs() < 1e-7,
-                "{back:?}"
-            );
+            assert!((back.x - x).abs() < 1e-7 && (back.y - y).abs() < 1e-7, "{back:?}");
         }
     }
 
@@ -146,13 +122,7 @@ mod tests {
     #[test]
     fn bd09_matches_published_example() {
         // Baidu's own sample: GCJ-02 (116.404, 39.915) ≈ BD-09 (116.41036, 39.92134).
-        let bd = gcj02_to_bd09(Coord {
-            x: 116.404,
-            y: 39.915,
-        });
-        assert!(
-            (bd.x - 116.41036).abs() < 2e-5 && (bd.y - 39.92134).abs() < 2e-5,
-            "{bd:?}"
-        );
+        let bd = gcj02_to_bd09(Coord { x: 116.404, y: 39.915 });
+        assert!((bd.x - 116.41036).abs() < 2e-5 && (bd.y - 39.92134).abs() < 2e-5, "{bd:?}");
     }
 }

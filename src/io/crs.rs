@@ -9,9 +9,7 @@ use crate::core::{Crs, CrsUnits};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CrsError {
-    #[error(
-        "unknown CRS {0:?}: use EPSG:<code> (e.g. EPSG:4490, EPSG:4548), wgs84, cgcs2000, gcj02 or bd09"
-    )]
+    #[error("unknown CRS {0:?}: use EPSG:<code> (e.g. EPSG:4490, EPSG:4548), wgs84, cgcs2000, gcj02 or bd09")]
     UnknownName(String),
     #[error("EPSG:{0} is not a CRS Wangge knows")]
     UnknownEpsg(u32),
@@ -20,13 +18,7 @@ pub enum CrsError {
     #[error("cannot set up the projection for EPSG:{0}: {1}")]
     Projection(u32, String),
     #[error("cannot transform ({x}, {y}) from {from} to {to}: {reason}")]
-    Transform {
-        x: f64,
-        y: f64,
-        from: String,
-        to: String,
-        reason: String,
-    },
+    Transform { x: f64, y: f64, from: String, to: String, reason: String },
 }
 
 /// Where coordinates come from: a real CRS, or one of the obfuscated lon/lat systems of Chinese web maps.
@@ -60,26 +52,21 @@ pub fn parse_crs_arg(text: &str) -> Result<SourceCrs, CrsError> {
         "webmercator" | "web mercator" => 3857,
         other => {
             let digits = other.strip_prefix("epsg:").unwrap_or(other);
-            digits
-                .parse::<u32>()
-                .map_err(|_| CrsError::UnknownName(text.to_string()))?
+            digits.parse::<u32>().map_err(|_| CrsError::UnknownName(text.to_string()))?
         }
     };
     crs_from_epsg(code).map(SourceCrs::Epsg)
 }
 
 fn definition(code: u32) -> Option<crs_definitions::Def> {
-    u16::try_from(code)
-        .ok()
-        .and_then(crs_definitions::from_code)
+    u16::try_from(code).ok().and_then(crs_definitions::from_code)
 }
 
 /// Looks up an EPSG code. Every code in the bundled EPSG table that proj4rs can set up is accepted; the
 /// ones Wangge is tested with are 4326, 4490, 3857, 4491–4554 (CGCS2000 Gauss-Krüger) and 32601–32660.
 pub fn crs_from_epsg(code: u32) -> Result<Crs, CrsError> {
     let def = definition(code).ok_or(CrsError::UnknownEpsg(code))?;
-    let proj =
-        Proj::from_proj_string(def.proj4).map_err(|e| CrsError::Projection(code, e.to_string()))?;
+    let proj = Proj::from_proj_string(def.proj4).map_err(|e| CrsError::Projection(code, e.to_string()))?;
     let units = if proj.is_latlong() {
         CrsUnits::Degrees
     } else if def.proj4.contains("+proj=merc") && def.proj4.contains("+a=6378137 +b=6378137") {
@@ -87,11 +74,7 @@ pub fn crs_from_epsg(code: u32) -> Result<Crs, CrsError> {
     } else {
         CrsUnits::Metres
     };
-    Ok(Crs {
-        epsg: code,
-        name: wkt_name(def.wkt).unwrap_or_default(),
-        units,
-    })
+    Ok(Crs { epsg: code, name: wkt_name(def.wkt).unwrap_or_default(), units })
 }
 
 /// The OGC WKT of an EPSG code, as written to gpkg_spatial_ref_sys and .prj files.
@@ -114,11 +97,7 @@ pub fn gauss_kruger_3deg_for(lon: f64, lat: f64) -> Crs {
         4534 + ((cm - 75.0) / 3.0) as u32
     } else {
         let zone = (((lon + 180.0) / 6.0).floor() as u32).clamp(0, 59) + 1;
-        if lat >= 0.0 {
-            32600 + zone
-        } else {
-            32700 + zone
-        }
+        if lat >= 0.0 { 32600 + zone } else { 32700 + zone }
     };
     // Every code above is in the bundled table (tested), so lookup cannot fail; fall back to 4490 anyway.
     crs_from_epsg(code).unwrap_or(Crs {
@@ -140,11 +119,7 @@ pub fn crs_from_wkt(wkt: &str) -> Result<Crs, CrsError> {
 
 fn shorten(text: &str) -> String {
     let t: String = text.chars().take(120).collect();
-    if t.len() < text.len() {
-        format!("{t}…")
-    } else {
-        t
-    }
+    if t.len() < text.len() { format!("{t}…") } else { t }
 }
 
 /// The EPSG code in an `AUTHORITY["EPSG","n"]` (WKT1) or `ID["EPSG",n]` (WKT2) at nesting depth 1.
@@ -159,13 +134,8 @@ fn top_level_epsg(wkt: &str) -> Option<u32> {
             _ if depth == 1 => {
                 let rest = &wkt[i..];
                 for prefix in ["AUTHORITY[\"EPSG\",\"", "ID[\"EPSG\","] {
-                    if rest.len() > prefix.len()
-                        && rest[..prefix.len()].eq_ignore_ascii_case(prefix)
-                    {
-                        let digits: String = rest[prefix.len()..]
-                            .chars()
-                            .take_while(|c| c.is_ascii_digit())
-                            .collect();
+                    if rest.len() > prefix.len() && rest[..prefix.len()].eq_ignore_ascii_case(prefix) {
+                        let digits: String = rest[prefix.len()..].chars().take_while(|c| c.is_ascii_digit()).collect();
                         found = digits.parse().ok().or(found);
                     }
                 }
@@ -197,16 +167,10 @@ fn epsg_from_parameters(wkt: &str) -> Option<u32> {
             None
         };
     }
-    if w.contains("mercator_auxiliary_sphere")
-        || w.contains("popular_visualisation")
-        || w.contains("pseudo-mercator")
-    {
+    if w.contains("mercator_auxiliary_sphere") || w.contains("popular_visualisation") || w.contains("pseudo-mercator") {
         return Some(3857);
     }
-    if !(w.contains("transverse_mercator")
-        || w.contains("gauss_kruger")
-        || w.contains("gauss-kruger"))
-    {
+    if !(w.contains("transverse_mercator") || w.contains("gauss_kruger") || w.contains("gauss-kruger")) {
         return None;
     }
     let cm = parameter(&w, "central_meridian")?;
@@ -224,11 +188,7 @@ fn epsg_from_parameters(wkt: &str) -> Option<u32> {
             });
         }
         let zone3 = cm / 3;
-        if cm % 3 == 0
-            && (25..=45).contains(&zone3)
-            && fe == zone3 as f64 * 1e6 + 500_000.0
-            && !six_degree
-        {
+        if cm % 3 == 0 && (25..=45).contains(&zone3) && fe == zone3 as f64 * 1e6 + 500_000.0 && !six_degree {
             return Some(4513 + (zone3 - 25) as u32);
         }
         let zone6 = (cm + 3) / 6;
@@ -240,9 +200,7 @@ fn epsg_from_parameters(wkt: &str) -> Option<u32> {
     if wgs84 && k == 0.9996 && fe == 500_000.0 && (cm + 183.0) % 6.0 == 0.0 {
         let zone = ((cm + 183.0) / 6.0) as u32;
         let south = parameter(&w, "false_northing").unwrap_or(0.0) == 10_000_000.0;
-        return (1..=60)
-            .contains(&zone)
-            .then_some(if south { 32700 } else { 32600 } + zone);
+        return (1..=60).contains(&zone).then_some(if south { 32700 } else { 32600 } + zone);
     }
     None
 }
@@ -268,16 +226,9 @@ impl Transformer {
     pub fn new(from: &SourceCrs, to: &Crs) -> Result<Transformer, CrsError> {
         let proj = |crs: &Crs| -> Result<Proj, CrsError> {
             let def = definition(crs.epsg).ok_or(CrsError::UnknownEpsg(crs.epsg))?;
-            Proj::from_proj_string(def.proj4)
-                .map_err(|e| CrsError::Projection(crs.epsg, e.to_string()))
+            Proj::from_proj_string(def.proj4).map_err(|e| CrsError::Projection(crs.epsg, e.to_string()))
         };
-        let wgs84 = || {
-            proj(&Crs {
-                epsg: 4326,
-                name: String::new(),
-                units: CrsUnits::Degrees,
-            })
-        };
+        let wgs84 = || proj(&Crs { epsg: 4326, name: String::new(), units: CrsUnits::Degrees });
         let (stage, identity) = match from {
             SourceCrs::Epsg(crs) => (Stage::Proj(proj(crs)?), crs.epsg == to.epsg),
             SourceCrs::Gcj02 => (Stage::Gcj02(wgs84()?), false),
@@ -285,13 +236,7 @@ impl Transformer {
         };
         let target = proj(to)?;
         let to_latlong = target.is_latlong();
-        Ok(Transformer {
-            from: stage,
-            to: target,
-            to_latlong,
-            identity,
-            labels: (from.label(), to.auth_id()),
-        })
+        Ok(Transformer { from: stage, to: target, to_latlong, identity, labels: (from.label(), to.auth_id()) })
     }
 
     pub fn is_identity(&self) -> bool {
@@ -315,26 +260,11 @@ impl Transformer {
             Stage::Bd09(wgs84) => (wgs84, china_offsets::bd09_to_wgs84(c)),
         };
         if src.is_latlong() {
-            p = Coord {
-                x: p.x.to_radians(),
-                y: p.y.to_radians(),
-            };
+            p = Coord { x: p.x.to_radians(), y: p.y.to_radians() };
         }
-        let (x, y) = proj4rs::adaptors::transform_xy(src, &self.to, p.x, p.y)
-            .map_err(|e| fail(e.to_string()))?;
-        let out = if self.to_latlong {
-            Coord {
-                x: x.to_degrees(),
-                y: y.to_degrees(),
-            }
-        } else {
-            Coord { x, y }
-        };
-        if out.x.is_finite() && out.y.is_finite() {
-            Ok(out)
-        } else {
-            Err(fail("result is not finite".into()))
-        }
+        let (x, y) = proj4rs::adaptors::transform_xy(src, &self.to, p.x, p.y).map_err(|e| fail(e.to_string()))?;
+        let out = if self.to_latlong { Coord { x: x.to_degrees(), y: y.to_degrees() } } else { Coord { x, y } };
+        if out.x.is_finite() && out.y.is_finite() { Ok(out) } else { Err(fail("result is not finite".into())) }
     }
 }
 
@@ -346,13 +276,9 @@ mod tests {
     fn recognises_esri_prj_without_authority() {
         let esri_gk = r#"PROJCS["CGCS2000_3_Degree_GK_CM_117E",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",117.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
         assert_eq!(crs_from_wkt(esri_gk).unwrap().epsg, 4548);
-        let zone39 = esri_gk
-            .replace("CM_117E", "Zone_39")
-            .replace("500000.0", "39500000.0");
+        let zone39 = esri_gk.replace("CM_117E", "Zone_39").replace("500000.0", "39500000.0");
         assert_eq!(crs_from_wkt(&zone39).unwrap().epsg, 4527);
-        let six = esri_gk
-            .replace("3_Degree", "6_Degree")
-            .replace("500000.0", "20500000.0");
+        let six = esri_gk.replace("3_Degree", "6_Degree").replace("500000.0", "20500000.0");
         assert_eq!(crs_from_wkt(&six).unwrap().epsg, 4498); // 6° zone 20 (CM 117E)
         let geo = r#"GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
         assert_eq!(crs_from_wkt(geo).unwrap().epsg, 4490);
@@ -364,18 +290,12 @@ mod tests {
     fn reads_the_authority_of_the_outer_crs_not_of_its_datum() {
         let wkt = wkt_of(4548).unwrap();
         assert_eq!(crs_from_wkt(wkt).unwrap().epsg, 4548);
-        assert!(matches!(
-            crs_from_wkt("LOCAL_CS[\"x\"]"),
-            Err(CrsError::UnrecognisedWkt(_))
-        ));
+        assert!(matches!(crs_from_wkt("LOCAL_CS[\"x\"]"), Err(CrsError::UnrecognisedWkt(_))));
     }
 
     #[test]
     fn all_required_codes_are_known() {
-        let codes = [4326, 4490, 3857]
-            .into_iter()
-            .chain(4491..=4554)
-            .chain(32601..=32660);
+        let codes = [4326, 4490, 3857].into_iter().chain(4491..=4554).chain(32601..=32660);
         for code in codes {
             let crs = crs_from_epsg(code).unwrap_or_else(|e| panic!("{code}: {e}"));
             assert!(wkt_of(code).is_some());
@@ -388,18 +308,9 @@ mod tests {
 
     #[test]
     fn parses_user_crs_names() {
-        assert_eq!(
-            parse_crs_arg("EPSG:4548").unwrap(),
-            SourceCrs::Epsg(crs_from_epsg(4548).unwrap())
-        );
+        assert_eq!(parse_crs_arg("EPSG:4548").unwrap(), SourceCrs::Epsg(crs_from_epsg(4548).unwrap()));
         assert_eq!(parse_crs_arg("gcj02").unwrap(), SourceCrs::Gcj02);
-        assert!(matches!(
-            parse_crs_arg("EPSG:1"),
-            Err(CrsError::UnknownEpsg(1))
-        ));
-        assert!(matches!(
-            parse_crs_arg("mars"),
-            Err(CrsError::UnknownName(_))
-        ));
+        assert!(matches!(parse_crs_arg("EPSG:1"), Err(CrsError::UnknownEpsg(1))));
+        assert!(matches!(parse_crs_arg("mars"), Err(CrsError::UnknownName(_))));
     }
 }

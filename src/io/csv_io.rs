@@ -17,41 +17,23 @@ const Y_NAMES: [&str; 4] = ["lat", "latitude", "y", "纬度"];
 pub fn read_csv(path: &Path) -> Result<SourceLayer, IoError> {
     let bytes = std::fs::read(path).at(path)?;
     let text = decode(&bytes, path)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| IoError::format(path, format!("cannot read the header row: {e}")))?
         .iter()
         .map(|h| h.to_string())
         .collect();
-    let find = |names: &[&str]| {
-        headers
-            .iter()
-            .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
-    };
+    let find = |names: &[&str]| headers.iter().position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)));
     let (xi, yi) = (find(&X_NAMES), find(&Y_NAMES));
     let mut features = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let number = i + 1;
-        let record = record.map_err(|e| {
-            IoError::at_feature(path, number, super::Problem::Format(e.to_string()))
-        })?;
+        let record = record.map_err(|e| IoError::at_feature(path, number, super::Problem::Format(e.to_string())))?;
         let fields: BTreeMap<String, FieldValue> = headers
             .iter()
             .zip(record.iter())
-            .map(|(h, v)| {
-                (
-                    h.clone(),
-                    if v.is_empty() {
-                        FieldValue::Null
-                    } else {
-                        FieldValue::Text(v.to_string())
-                    },
-                )
-            })
+            .map(|(h, v)| (h.clone(), if v.is_empty() { FieldValue::Null } else { FieldValue::Text(v.to_string()) }))
             .collect();
         let geometry = match (xi, yi) {
             (Some(xi), Some(yi)) => {
@@ -65,29 +47,14 @@ pub fn read_csv(path: &Path) -> Result<SourceLayer, IoError> {
                         )
                     })
                 };
-                Some(Geometry::Point(Point::new(
-                    coord(xi, &headers[xi])?,
-                    coord(yi, &headers[yi])?,
-                )))
+                Some(Geometry::Point(Point::new(coord(xi, &headers[xi])?, coord(yi, &headers[yi])?)))
             }
             _ => None,
         };
-        features.push(SourceFeature {
-            number,
-            geometry,
-            fields,
-        });
+        features.push(SourceFeature { number, geometry, fields });
     }
-    let layer = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    Ok(SourceLayer {
-        path: path.to_path_buf(),
-        layer,
-        crs: None,
-        features,
-    })
+    let layer = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok(SourceLayer { path: path.to_path_buf(), layer, crs: None, features })
 }
 
 /// UTF-8 (with or without BOM), else GBK — spreadsheets saved by Chinese Excel are GBK.
@@ -111,9 +78,7 @@ pub fn write_csv(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<(
     for row in rows {
         writer.write_record(row).map_err(fail)?;
     }
-    let body = writer
-        .into_inner()
-        .map_err(|e| IoError::format(path, e.to_string()))?;
+    let body = writer.into_inner().map_err(|e| IoError::format(path, e.to_string()))?;
     let mut out = b"\xEF\xBB\xBF".to_vec();
     out.extend(body);
     std::fs::write(path, out).at(path)

@@ -17,18 +17,15 @@ pub enum DbfError {
     #[error("the .dbf file is truncated or its header is damaged")]
     Damaged,
     #[error("record {record}: text is not valid {encoding}{hint}")]
-    Encoding {
-        record: usize,
-        encoding: &'static str,
-        hint: &'static str,
-    },
+    Encoding { record: usize, encoding: &'static str, hint: &'static str },
     #[error("the .cpg file names an unknown encoding {0:?}")]
     UnknownCpg(String),
 }
 
 #[derive(Clone, Debug)]
 struct FieldDef {
-    name: String,
+    /// Raw bytes: names are decoded with the table's encoding once it is known.
+    name: Vec<u8>,
     kind: u8,
     length: usize,
     decimals: u8,
@@ -60,7 +57,9 @@ pub fn read(bytes: &[u8], cpg: Option<&str>) -> Result<DbfRecords, DbfError> {
     if available < records {
         return Err(DbfError::Damaged);
     }
-    let encoding = choose_encoding(cpg, ldid, &body[..records * record_len])?;
+    let names: Vec<u8> = fields.iter().flat_map(|f| f.name.iter().copied().chain([b' '])).collect();
+    let encoding = choose_encoding(cpg, ldid, &[names.as_slice(), &body[..records * record_len]].concat())?;
+    let names: Vec<String> = fields.iter().map(|f| encoding.decode(&f.name).0.trim().to_string()).collect();
     let mut out = Vec::with_capacity(records);
     for r in 0..records {
         let rec = &body[r * record_len..(r + 1) * record_len];
@@ -70,10 +69,10 @@ pub fn read(bytes: &[u8], cpg: Option<&str>) -> Result<DbfRecords, DbfError> {
         }
         let mut pos = 1;
         let mut map = BTreeMap::new();
-        for f in &fields {
+        for (f, name) in fields.iter().zip(&names) {
             let raw = &rec[pos..pos + f.length];
             pos += f.length;
-            map.insert(f.name.clone(), decode_field(f, raw, encoding, r + 1)?);
+            map.insert(name.clone(), decode_field(f, raw, encoding, r + 1)?);
         }
         out.push(Some(map));
     }
@@ -90,10 +89,8 @@ fn field_defs(area: &[u8]) -> Result<Vec<FieldDef>, DbfError> {
             return Err(DbfError::Damaged);
         }
         let name_end = chunk[..11].iter().position(|&b| b == 0).unwrap_or(11);
-        // Field names are ASCII in practice; GBK names from some tools are decoded leniently.
-        let (name, _, _) = GBK.decode(&chunk[..name_end]);
         fields.push(FieldDef {
-            name: name.trim().to_string(),
+            name: chunk[..name_end].to_vec(),
             kind: chunk[11].to_ascii_uppercase(),
             length: chunk[16] as usize,
             decimals: chunk[17],
@@ -102,19 +99,14 @@ fn field_defs(area: &[u8]) -> Result<Vec<FieldDef>, DbfError> {
     Ok(fields)
 }
 
-fn choose_encoding(
-    cpg: Option<&str>,
-    ldid: u8,
-    body: &[u8],
-) -> Result<&'static Encoding, DbfError> {
+fn choose_encoding(cpg: Option<&str>, ldid: u8, body: &[u8]) -> Result<&'static Encoding, DbfError> {
     if let Some(label) = cpg.map(str::trim).filter(|l| !l.is_empty()) {
         let label = match label {
             "936" | "CP936" | "cp936" => "gbk",
             "65001" => "utf-8",
             other => other,
         };
-        return Encoding::for_label(label.as_bytes())
-            .ok_or_else(|| DbfError::UnknownCpg(label.to_string()));
+        return Encoding::for_label(label.as_bytes()).ok_or_else(|| DbfError::UnknownCpg(label.to_string()));
     }
     if ldid == LDID_GBK || ldid == LDID_GBK_ALT {
         return Ok(GBK);
@@ -131,9 +123,7 @@ fn decode_text(raw: &[u8], encoding: &'static Encoding, record: usize) -> Result
         return match std::str::from_utf8(raw) {
             Ok(s) => Ok(s.to_string()),
             // Some writers cut UTF-8 text at the field width in the middle of a character: drop the stub.
-            Err(e) if e.error_len().is_none() => {
-                Ok(String::from_utf8_lossy(&raw[..e.valid_up_to()]).into_owned())
-            }
+            Err(e) if e.error_len().is_none() => Ok(String::from_utf8_lossy(&raw[..e.valid_up_to()]).into_owned()),
             Err(_) => Err(DbfError::Encoding {
                 record,
                 encoding: "UTF-8",
@@ -143,30 +133,18 @@ fn decode_text(raw: &[u8], encoding: &'static Encoding, record: usize) -> Result
     }
     let (text, _, had_errors) = encoding.decode(raw);
     if had_errors {
-        return Err(DbfError::Encoding {
-            record,
-            encoding: encoding.name(),
-            hint: "",
-        });
+        return Err(DbfError::Encoding { record, encoding: encoding.name(), hint: "" });
     }
     Ok(text.into_owned())
 }
 
 fn trim_padding(raw: &[u8]) -> &[u8] {
-    let end = raw
-        .iter()
-        .rposition(|&b| b != b' ' && b != 0)
-        .map_or(0, |i| i + 1);
+    let end = raw.iter().rposition(|&b| b != b' ' && b != 0).map_or(0, |i| i + 1);
     let start = raw[..end].iter().position(|&b| b != b' ').unwrap_or(end);
     &raw[start..end]
 }
 
-fn decode_field(
-    f: &FieldDef,
-    raw: &[u8],
-    encoding: &'static Encoding,
-    record: usize,
-) -> Result<FieldValue, DbfError> {
+fn decode_field(f: &FieldDef, raw: &[u8], encoding: &'static Encoding, record: usize) -> Result<FieldValue, DbfError> {
     Ok(match f.kind {
         b'N' | b'F' => {
             let text = String::from_utf8_lossy(trim_padding(raw)).into_owned();
@@ -192,11 +170,7 @@ fn decode_field(
         }
         _ => {
             let text = decode_text(raw, encoding, record)?;
-            if text.is_empty() {
-                FieldValue::Null
-            } else {
-                FieldValue::Text(text)
-            }
+            if text.is_empty() { FieldValue::Null } else { FieldValue::Text(text) }
         }
     })
 }
@@ -248,11 +222,7 @@ pub fn write(columns: &[Column], rows: &[Vec<FieldValue>], encoding: &'static En
         let mut name = [0u8; 11];
         name[..c.name.len().min(10)].copy_from_slice(&c.name.as_bytes()[..c.name.len().min(10)]);
         out.extend_from_slice(&name);
-        out.push(if c.numeric_decimals.is_some() {
-            b'N'
-        } else {
-            b'C'
-        });
+        out.push(if c.numeric_decimals.is_some() { b'N' } else { b'C' });
         out.extend_from_slice(&[0u8; 4]);
         out.push(w as u8);
         out.push(c.numeric_decimals.unwrap_or(0));
@@ -294,21 +264,10 @@ mod tests {
     use super::*;
 
     fn sample(encoding: &'static Encoding) -> Vec<u8> {
-        let columns = [
-            Column {
-                name: "name",
-                numeric_decimals: None,
-            },
-            Column {
-                name: "hh",
-                numeric_decimals: Some(0),
-            },
-        ];
+        let columns =
+            [Column { name: "name", numeric_decimals: None }, Column { name: "hh", numeric_decimals: Some(0) }];
         let rows = vec![
-            vec![
-                FieldValue::Text("泾川镇城东社区".into()),
-                FieldValue::Int(420),
-            ],
+            vec![FieldValue::Text("泾川镇城东社区".into()), FieldValue::Int(420)],
             vec![FieldValue::Null, FieldValue::Null],
         ];
         write(&columns, &rows, encoding)
@@ -318,10 +277,7 @@ mod tests {
     fn gbk_is_detected_without_cpg() {
         let (rows, enc) = read(&sample(GBK), None).unwrap();
         assert_eq!(enc, GBK);
-        assert_eq!(
-            rows[0].as_ref().unwrap()["name"],
-            FieldValue::Text("泾川镇城东社区".into())
-        );
+        assert_eq!(rows[0].as_ref().unwrap()["name"], FieldValue::Text("泾川镇城东社区".into()));
         assert_eq!(rows[0].as_ref().unwrap()["hh"], FieldValue::Int(420));
         assert_eq!(rows[1].as_ref().unwrap()["hh"], FieldValue::Null);
         // Even with the language-driver byte cleared, the bytes are not UTF-8, so GBK is chosen.
@@ -334,16 +290,10 @@ mod tests {
     fn utf8_round_trips_and_cpg_wins() {
         let (rows, enc) = read(&sample(UTF_8), Some("UTF-8")).unwrap();
         assert_eq!(enc, UTF_8);
-        assert_eq!(
-            rows[0].as_ref().unwrap()["name"],
-            FieldValue::Text("泾川镇城东社区".into())
-        );
+        assert_eq!(rows[0].as_ref().unwrap()["name"], FieldValue::Text("泾川镇城东社区".into()));
         let err = read(&sample(GBK), Some("UTF-8")).unwrap_err();
         assert!(matches!(err, DbfError::Encoding { record: 1, .. }), "{err}");
-        assert!(matches!(
-            read(&sample(UTF_8), Some("klingon")),
-            Err(DbfError::UnknownCpg(_))
-        ));
+        assert!(matches!(read(&sample(UTF_8), Some("klingon")), Err(DbfError::UnknownCpg(_))));
     }
 
     #[test]

@@ -10,7 +10,8 @@ use super::crs::CrsError;
 pub struct IoError {
     pub path: PathBuf,
     pub feature: Option<usize>,
-    pub problem: Problem,
+    /// Boxed: errors travel through every `Result` in io, and should stay small there.
+    pub problem: Box<Problem>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -37,19 +38,11 @@ pub enum Problem {
 
 impl IoError {
     pub fn new(path: &Path, problem: impl Into<Problem>) -> IoError {
-        IoError {
-            path: path.to_path_buf(),
-            feature: None,
-            problem: problem.into(),
-        }
+        IoError { path: path.to_path_buf(), feature: None, problem: Box::new(problem.into()) }
     }
 
     pub fn at_feature(path: &Path, feature: usize, problem: impl Into<Problem>) -> IoError {
-        IoError {
-            path: path.to_path_buf(),
-            feature: Some(feature),
-            problem: problem.into(),
-        }
+        IoError { path: path.to_path_buf(), feature: Some(feature), problem: Box::new(problem.into()) }
     }
 
     pub fn format(path: &Path, message: impl Into<String>) -> IoError {

@@ -43,11 +43,7 @@ struct Table {
 }
 
 fn text(s: &str) -> FieldValue {
-    if s.is_empty() {
-        FieldValue::Null
-    } else {
-        FieldValue::Text(s.to_string())
-    }
+    if s.is_empty() { FieldValue::Null } else { FieldValue::Text(s.to_string()) }
 }
 
 fn count(n: Option<u32>) -> FieldValue {
@@ -55,17 +51,11 @@ fn count(n: Option<u32>) -> FieldValue {
 }
 
 const fn c(name: &'static str) -> Column {
-    Column {
-        name,
-        numeric_decimals: None,
-    }
+    Column { name, numeric_decimals: None }
 }
 
 const fn n(name: &'static str, decimals: u8) -> Column {
-    Column {
-        name,
-        numeric_decimals: Some(decimals),
-    }
+    Column { name, numeric_decimals: Some(decimals) }
 }
 
 fn table(project: &Project, layer: Layer) -> Table {
@@ -94,10 +84,7 @@ fn table(project: &Project, layer: Layer) -> Table {
                 .grids
                 .values()
                 .map(|g| {
-                    let village = project
-                        .divisions
-                        .get(&g.village_code)
-                        .map_or("", |d| d.name.as_str());
+                    let village = project.divisions.get(&g.village_code).map_or("", |d| d.name.as_str());
                     let a = &g.attrs;
                     let values = vec![
                         FieldValue::Int(g.id as i64),
@@ -116,9 +103,7 @@ fn table(project: &Project, layer: Layer) -> Table {
                         text(&a.notes),
                         text(&a.valid_from),
                         text(&a.valid_to),
-                        FieldValue::Real(
-                            (area_m2(&g.geometry, &project.crs) * 10.0).round() / 10.0,
-                        ),
+                        FieldValue::Real((area_m2(&g.geometry, &project.crs) * 10.0).round() / 10.0),
                     ];
                     (Some(Geometry::MultiPolygon(g.geometry.clone())), values)
                 })
@@ -130,11 +115,7 @@ fn table(project: &Project, layer: Layer) -> Table {
                 .divisions
                 .values()
                 .map(|d| {
-                    let level = if d.code.is_village() {
-                        "village"
-                    } else {
-                        "township"
-                    };
+                    let level = if d.code.is_village() { "village" } else { "township" };
                     let values = vec![
                         text(d.code.as_str()),
                         text(&d.name),
@@ -164,10 +145,7 @@ fn table(project: &Project, layer: Layer) -> Table {
                 .households
                 .iter()
                 .map(|h| {
-                    (
-                        Some(Geometry::Point(h.position)),
-                        vec![FieldValue::Int(h.households as i64), count(h.population)],
-                    )
+                    (Some(Geometry::Point(h.position)), vec![FieldValue::Int(h.households as i64), count(h.population)])
                 })
                 .collect(),
         },
@@ -176,16 +154,8 @@ fn table(project: &Project, layer: Layer) -> Table {
 
 /// Exports one layer (or, for .gpkg, the whole project) by the file's extension. Returns the number of
 /// features written.
-pub fn export(
-    project: &Project,
-    layer: Layer,
-    path: &Path,
-    encoding: &'static Encoding,
-) -> Result<usize, IoError> {
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
+pub fn export(project: &Project, layer: Layer, path: &Path, encoding: &'static Encoding) -> Result<usize, IoError> {
+    let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     match ext.as_str() {
         "gpkg" => {
             gpkg::save_project(project, path)?;
@@ -194,17 +164,13 @@ pub fn export(
         "geojson" | "json" => export_geojson(project, layer, path),
         "shp" => export_shapefile(project, layer, path, encoding),
         "csv" => export_csv(project, layer, path),
-        _ => Err(IoError::format(
-            path,
-            "unknown output type: use .gpkg, .geojson, .shp or .csv",
-        )),
+        _ => Err(IoError::format(path, "unknown output type: use .gpkg, .geojson, .shp or .csv")),
     }
 }
 
 fn to_wgs84(project: &Project, path: &Path) -> Result<Transformer, IoError> {
     let wgs84 = crs_from_epsg(4326).map_err(|e| IoError::new(path, e))?;
-    Transformer::new(&SourceCrs::Epsg(project.crs.clone()), &wgs84)
-        .map_err(|e| IoError::new(path, e))
+    Transformer::new(&SourceCrs::Epsg(project.crs.clone()), &wgs84).map_err(|e| IoError::new(path, e))
 }
 
 fn export_geojson(project: &Project, layer: Layer, path: &Path) -> Result<usize, IoError> {
@@ -214,20 +180,13 @@ fn export_geojson(project: &Project, layer: Layer, path: &Path) -> Result<usize,
     for (i, (geometry, values)) in table.rows.into_iter().enumerate() {
         let Some(geometry) = geometry else { continue };
         let t = &t;
-        let lonlat = geometry
-            .try_map_coords(|c| t.apply(c))
-            .map_err(|e| IoError::at_feature(path, i + 1, e))?;
-        let props: BTreeMap<&'static str, Value> = table
-            .columns
-            .iter()
-            .zip(values)
-            .map(|(col, v)| (col.name, field_json(v)))
-            .collect();
+        let lonlat = geometry.try_map_coords(|c| t.apply(c)).map_err(|e| IoError::at_feature(path, i + 1, e))?;
+        let props: BTreeMap<&'static str, Value> =
+            table.columns.iter().zip(values).map(|(col, v)| (col.name, field_json(v))).collect();
         features.push((lonlat, props));
     }
     let names: Vec<&'static str> = table.columns.iter().map(|c| c.name).collect();
-    std::fs::write(path, geojson_io::to_rfc7946(&features, &names))
-        .map_err(|e| IoError::new(path, e))?;
+    std::fs::write(path, geojson_io::to_rfc7946(&features, &names)).map_err(|e| IoError::new(path, e))?;
     Ok(features.len())
 }
 
@@ -247,16 +206,10 @@ fn export_shapefile(
     encoding: &'static Encoding,
 ) -> Result<usize, IoError> {
     let table = table(project, layer);
-    let features: Vec<(Geometry<f64>, Vec<FieldValue>)> = table
-        .rows
-        .into_iter()
-        .filter_map(|(g, v)| Some((g?, v)))
-        .collect();
+    let features: Vec<(Geometry<f64>, Vec<FieldValue>)> =
+        table.rows.into_iter().filter_map(|(g, v)| Some((g?, v))).collect();
     if features.is_empty() {
-        return Err(IoError::new(
-            path,
-            Problem::Format("the layer has no features with geometry to write".into()),
-        ));
+        return Err(IoError::new(path, Problem::Format("the layer has no features with geometry to write".into())));
     }
     shapefile_io::write_shapefile(path, &features, &table.columns, project.crs.epsg, encoding)?;
     Ok(features.len())
@@ -266,11 +219,7 @@ fn export_csv(project: &Project, layer: Layer, path: &Path) -> Result<usize, IoE
     let table = table(project, layer);
     let mut header: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
     let points = layer == Layer::Households;
-    let t = if points {
-        Some(to_wgs84(project, path)?)
-    } else {
-        None
-    };
+    let t = if points { Some(to_wgs84(project, path)?) } else { None };
     if points {
         header.splice(0..0, ["lon", "lat"]);
     }
@@ -278,13 +227,8 @@ fn export_csv(project: &Project, layer: Layer, path: &Path) -> Result<usize, IoE
     for (i, (geometry, values)) in table.rows.into_iter().enumerate() {
         let mut row: Vec<String> = values.iter().map(FieldValue::as_text).collect();
         if let (Some(t), Some(Geometry::Point(p))) = (&t, geometry) {
-            let lonlat = t
-                .apply(p.0)
-                .map_err(|e| IoError::at_feature(path, i + 1, e))?;
-            row.splice(
-                0..0,
-                [format!("{:.7}", lonlat.x), format!("{:.7}", lonlat.y)],
-            );
+            let lonlat = t.apply(p.0).map_err(|e| IoError::at_feature(path, i + 1, e))?;
+            row.splice(0..0, [format!("{:.7}", lonlat.x), format!("{:.7}", lonlat.y)]);
         }
         rows.push(row);
     }

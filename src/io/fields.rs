@@ -12,112 +12,38 @@ pub struct ModelField {
 }
 
 pub const GRID_FIELDS: &[ModelField] = &[
-    ModelField {
-        name: "code",
-        aliases: &["code", "grid_code", "网格编码", "网格代码", "编码", "wgbm"],
-    },
-    ModelField {
-        name: "name",
-        aliases: &["name", "grid_name", "网格名称", "名称", "wgmc"],
-    },
-    ModelField {
-        name: "kind",
-        aliases: &["kind", "grid_kind", "type", "网格类型", "类型"],
-    },
-    ModelField {
-        name: "class",
-        aliases: &["class", "urban_rural", "城乡类型", "城乡"],
-    },
+    ModelField { name: "code", aliases: &["code", "grid_code", "网格编码", "网格代码", "编码", "wgbm"] },
+    ModelField { name: "name", aliases: &["name", "grid_name", "网格名称", "名称", "wgmc"] },
+    ModelField { name: "kind", aliases: &["kind", "grid_kind", "type", "网格类型", "类型"] },
+    ModelField { name: "class", aliases: &["class", "urban_rural", "城乡类型", "城乡"] },
     ModelField {
         name: "village_code",
-        aliases: &[
-            "village_code",
-            "village_cd",
-            "village",
-            "所属村代码",
-            "村社区代码",
-            "所属村",
-            "cun_code",
-        ],
+        aliases: &["village_code", "village_cd", "village", "所属村代码", "村社区代码", "所属村", "cun_code"],
     },
-    ModelField {
-        name: "households",
-        aliases: &["households", "hh", "户数", "住户数"],
-    },
-    ModelField {
-        name: "population",
-        aliases: &["population", "pop", "人口", "人口数", "常住人口"],
-    },
-    ModelField {
-        name: "party_members",
-        aliases: &["party_members", "party_mem", "party", "党员", "党员数"],
-    },
-    ModelField {
-        name: "grid_head",
-        aliases: &["grid_head", "head", "网格长"],
-    },
-    ModelField {
-        name: "grid_staff",
-        aliases: &["grid_staff", "staff", "网格员"],
-    },
-    ModelField {
-        name: "phone",
-        aliases: &["phone", "tel", "电话", "联系电话"],
-    },
-    ModelField {
-        name: "notes",
-        aliases: &["notes", "note", "remark", "备注"],
-    },
-    ModelField {
-        name: "valid_from",
-        aliases: &["valid_from", "生效日期"],
-    },
-    ModelField {
-        name: "valid_to",
-        aliases: &["valid_to", "失效日期"],
-    },
+    ModelField { name: "households", aliases: &["households", "hh", "户数", "住户数"] },
+    ModelField { name: "population", aliases: &["population", "pop", "人口", "人口数", "常住人口"] },
+    ModelField { name: "party_members", aliases: &["party_members", "party_mem", "party", "党员", "党员数"] },
+    ModelField { name: "grid_head", aliases: &["grid_head", "head", "网格长"] },
+    ModelField { name: "grid_staff", aliases: &["grid_staff", "staff", "网格员"] },
+    ModelField { name: "phone", aliases: &["phone", "tel", "电话", "联系电话"] },
+    ModelField { name: "notes", aliases: &["notes", "note", "remark", "备注"] },
+    ModelField { name: "valid_from", aliases: &["valid_from", "生效日期"] },
+    ModelField { name: "valid_to", aliases: &["valid_to", "失效日期"] },
 ];
 
 pub const DIVISION_FIELDS: &[ModelField] = &[
-    ModelField {
-        name: "code",
-        aliases: &["code", "区划代码", "统计用区划代码", "adcode"],
-    },
-    ModelField {
-        name: "name",
-        aliases: &["name", "名称", "区划名称"],
-    },
-    ModelField {
-        name: "parent_code",
-        aliases: &[
-            "parent_code",
-            "parent",
-            "上级代码",
-            "streetcode",
-            "areacode",
-        ],
-    },
-    ModelField {
-        name: "class",
-        aliases: &["class", "urban_rural", "城乡类型", "城乡"],
-    },
+    ModelField { name: "code", aliases: &["code", "区划代码", "统计用区划代码", "adcode"] },
+    ModelField { name: "name", aliases: &["name", "名称", "区划名称"] },
+    ModelField { name: "parent_code", aliases: &["parent_code", "parent", "上级代码", "streetcode", "areacode"] },
+    ModelField { name: "class", aliases: &["class", "urban_rural", "城乡类型", "城乡"] },
 ];
 
 pub const HOUSEHOLD_FIELDS: &[ModelField] = &[
-    ModelField {
-        name: "households",
-        aliases: &["households", "count", "hh", "户数"],
-    },
-    ModelField {
-        name: "population",
-        aliases: &["population", "pop", "人口", "人口数"],
-    },
+    ModelField { name: "households", aliases: &["households", "count", "hh", "户数"] },
+    ModelField { name: "population", aliases: &["population", "pop", "人口", "人口数"] },
 ];
 
-pub const BOUNDARY_FIELDS: &[ModelField] = &[ModelField {
-    name: "name",
-    aliases: &["name", "名称"],
-}];
+pub const BOUNDARY_FIELDS: &[ModelField] = &[ModelField { name: "name", aliases: &["name", "名称"] }];
 
 /// Resolved mapping: model field → the source field it reads from.
 #[derive(Debug, Default)]
@@ -133,18 +59,15 @@ impl FieldMapping {
     ) -> Result<FieldMapping, String> {
         let mut map = BTreeMap::new();
         for (model_name, source_name) in explicit {
-            let field = model
-                .iter()
-                .find(|f| f.name == model_name.as_str())
-                .ok_or_else(|| {
-                    let known: Vec<_> = model.iter().map(|f| f.name).collect();
-                    format!(
-                        "--map {model_name}=…: unknown field {model_name:?}; fields here are {}",
-                        known.join(", ")
-                    )
-                })?;
+            let field = model.iter().find(|f| f.name == model_name.as_str()).ok_or_else(|| {
+                let known: Vec<_> = model.iter().map(|f| f.name).collect();
+                format!("--map {model_name}=…: unknown field {model_name:?}; fields here are {}", known.join(", "))
+            })?;
             let actual = source_names.iter().find(|s| s.eq_ignore_ascii_case(source_name)).ok_or_else(|| {
-                format!("--map {model_name}={source_name}: the file has no field {source_name:?}; it has {}", source_names.join(", "))
+                format!(
+                    "--map {model_name}={source_name}: the file has no field {source_name:?}; it has {}",
+                    source_names.join(", ")
+                )
             })?;
             map.insert(field.name, actual.clone());
         }
@@ -152,10 +75,8 @@ impl FieldMapping {
             if map.contains_key(field.name) {
                 continue;
             }
-            let hit = field
-                .aliases
-                .iter()
-                .find_map(|alias| source_names.iter().find(|s| s.eq_ignore_ascii_case(alias)));
+            let hit =
+                field.aliases.iter().find_map(|alias| source_names.iter().find(|s| s.eq_ignore_ascii_case(alias)));
             if let Some(source) = hit {
                 map.insert(field.name, source.clone());
             }
@@ -170,9 +91,7 @@ impl FieldMapping {
     /// The value of a model field for one feature (Null when unmapped or absent).
     pub fn get<'f>(&self, feature: &'f SourceFeature, model_field: &str) -> &'f FieldValue {
         const NULL: &FieldValue = &FieldValue::Null;
-        self.source_of(model_field)
-            .and_then(|s| feature.fields.get(s))
-            .unwrap_or(NULL)
+        self.source_of(model_field).and_then(|s| feature.fields.get(s)).unwrap_or(NULL)
     }
 
     pub fn text(&self, feature: &SourceFeature, model_field: &str) -> String {
@@ -189,9 +108,7 @@ impl FieldMapping {
         let bad = || format!("{model_field} must be a whole number ≥ 0, found {text:?}");
         match value {
             FieldValue::Int(i) => u32::try_from(*i).map(Some).map_err(|_| bad()),
-            FieldValue::Real(r) if r.fract() == 0.0 && *r >= 0.0 && *r <= u32::MAX as f64 => {
-                Ok(Some(*r as u32))
-            }
+            FieldValue::Real(r) if r.fract() == 0.0 && *r >= 0.0 && *r <= u32::MAX as f64 => Ok(Some(*r as u32)),
             FieldValue::Text(t) => t.trim().parse::<u32>().map(Some).map_err(|_| bad()),
             _ => Err(bad()),
         }

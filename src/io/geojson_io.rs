@@ -14,18 +14,15 @@ use super::source::{FieldValue, SourceFeature, SourceLayer};
 
 pub fn read_geojson(path: &Path) -> Result<SourceLayer, IoError> {
     let text = std::fs::read_to_string(path).at(path)?;
-    let value: Value = serde_json::from_str(&text)
-        .map_err(|e| IoError::format(path, format!("not valid JSON: {e}")))?;
+    let value: Value =
+        serde_json::from_str(&text).map_err(|e| IoError::format(path, format!("not valid JSON: {e}")))?;
     let crs = legacy_crs(&value, path)?;
     let geojson = serde_json::from_value::<GeoJson>(value)
         .map_err(|e| IoError::format(path, format!("not valid GeoJSON: {e}")))?;
     let raw_features: Vec<Feature> = match geojson {
         GeoJson::FeatureCollection(fc) => fc.features,
         GeoJson::Feature(f) => vec![f],
-        GeoJson::Geometry(g) => vec![Feature {
-            geometry: Some(g),
-            ..Default::default()
-        }],
+        GeoJson::Geometry(g) => vec![Feature { geometry: Some(g), ..Default::default() }],
     };
     let mut features = Vec::with_capacity(raw_features.len());
     for (i, f) in raw_features.into_iter().enumerate() {
@@ -35,38 +32,18 @@ pub fn read_geojson(path: &Path) -> Result<SourceLayer, IoError> {
             .map(|g| Geometry::<f64>::try_from(&g.value))
             .transpose()
             .map_err(|e| IoError::at_feature(path, number, Problem::Geometry(e.to_string())))?;
-        let fields = f
-            .properties
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, v)| (k, json_to_field(v)))
-            .collect();
-        features.push(SourceFeature {
-            number,
-            geometry,
-            fields,
-        });
+        let fields = f.properties.unwrap_or_default().into_iter().map(|(k, v)| (k, json_to_field(v))).collect();
+        features.push(SourceFeature { number, geometry, fields });
     }
-    let layer = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let layer = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     // RFC 7946 files without a crs member are WGS84 lon/lat.
     let crs = Some(crs.unwrap_or(SourceCrs::Epsg(crs_from_epsg(4326).at(path)?)));
-    Ok(SourceLayer {
-        path: path.to_path_buf(),
-        layer,
-        crs,
-        features,
-    })
+    Ok(SourceLayer { path: path.to_path_buf(), layer, crs, features })
 }
 
 /// The 2008 `"crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4490"}}` member.
 fn legacy_crs(value: &Value, path: &Path) -> Result<Option<SourceCrs>, IoError> {
-    let Some(name) = value
-        .pointer("/crs/properties/name")
-        .and_then(Value::as_str)
-    else {
+    let Some(name) = value.pointer("/crs/properties/name").and_then(Value::as_str) else {
         return Ok(None);
     };
     let code = if name.contains("CRS84") || name.contains("CRS:84") {
@@ -81,10 +58,9 @@ fn json_to_field(v: Value) -> FieldValue {
     match v {
         Value::Null => FieldValue::Null,
         Value::Bool(b) => FieldValue::Text(b.to_string()),
-        Value::Number(n) => n
-            .as_i64()
-            .map(FieldValue::Int)
-            .unwrap_or_else(|| FieldValue::Real(n.as_f64().unwrap_or(f64::NAN))),
+        Value::Number(n) => {
+            n.as_i64().map(FieldValue::Int).unwrap_or_else(|| FieldValue::Real(n.as_f64().unwrap_or(f64::NAN)))
+        }
         Value::String(s) => FieldValue::Text(s),
         other => FieldValue::Text(other.to_string()),
     }
@@ -95,10 +71,7 @@ fn round7(v: f64) -> f64 {
 }
 
 /// Serialises features (already in WGS84 lon/lat) as an RFC 7946 FeatureCollection.
-pub fn to_rfc7946(
-    features: &[(Geometry<f64>, BTreeMap<&'static str, Value>)],
-    columns: &[&'static str],
-) -> String {
+pub fn to_rfc7946(features: &[(Geometry<f64>, BTreeMap<&'static str, Value>)], columns: &[&'static str]) -> String {
     let out: Vec<Value> = features
         .iter()
         .map(|(geometry, props)| {
@@ -108,15 +81,16 @@ pub fn to_rfc7946(
             }
             let geometry = match geometry {
                 Geometry::MultiPolygon(mp) => multipolygon_json(mp),
-                Geometry::Point(p) => serde_json::json!({"type": "Point", "coordinates": [round7(p.x()), round7(p.y())]}),
+                Geometry::Point(p) => {
+                    serde_json::json!({"type": "Point", "coordinates": [round7(p.x()), round7(p.y())]})
+                }
                 _ => Value::Null,
             };
             serde_json::json!({"type": "Feature", "properties": properties, "geometry": geometry})
         })
         .collect();
     let mut text =
-        serde_json::to_string(&serde_json::json!({"type": "FeatureCollection", "features": out}))
-            .unwrap_or_default();
+        serde_json::to_string(&serde_json::json!({"type": "FeatureCollection", "features": out})).unwrap_or_default();
     text.push('\n');
     text
 }
@@ -124,23 +98,12 @@ pub fn to_rfc7946(
 fn multipolygon_json(mp: &MultiPolygon<f64>) -> Value {
     let oriented = mp.orient(Direction::Default);
     let ring = |r: &geo::LineString<f64>| -> Value {
-        Value::Array(
-            r.0.iter()
-                .map(|c| serde_json::json!([round7(c.x), round7(c.y)]))
-                .collect(),
-        )
+        Value::Array(r.0.iter().map(|c| serde_json::json!([round7(c.x), round7(c.y)])).collect())
     };
     let polygons: Vec<Value> = oriented
         .0
         .iter()
-        .map(|p| {
-            Value::Array(
-                std::iter::once(p.exterior())
-                    .chain(p.interiors())
-                    .map(ring)
-                    .collect(),
-            )
-        })
+        .map(|p| Value::Array(std::iter::once(p.exterior()).chain(p.interiors()).map(ring).collect()))
         .collect();
     serde_json::json!({"type": "MultiPolygon", "coordinates": polygons})
 }

@@ -9,14 +9,11 @@ use geo::{BoundingRect, Coord, Geometry, MapCoords, MultiPolygon, Polygon};
 
 use super::crs::{SourceCrs, Transformer, crs_from_epsg, gauss_kruger_3deg_for};
 use super::error::{IoError, Problem};
-use super::fields::{
-    BOUNDARY_FIELDS, DIVISION_FIELDS, FieldMapping, GRID_FIELDS, HOUSEHOLD_FIELDS, ModelField,
-};
+use super::fields::{BOUNDARY_FIELDS, DIVISION_FIELDS, FieldMapping, GRID_FIELDS, HOUSEHOLD_FIELDS, ModelField};
 use super::source::{SourceFeature, SourceLayer, geometry_name};
 use super::{csv_io, geojson_io, gpkg, shapefile_io};
 use crate::core::{
-    AreaClass, Crs, CrsUnits, Division, DivisionCode, Grid, GridAttrs, GridKind, HouseholdPoint,
-    Project,
+    AreaClass, Crs, CrsUnits, Division, DivisionCode, Grid, GridAttrs, GridKind, HouseholdPoint, Project,
 };
 
 /// Which project layer an import fills.
@@ -70,19 +67,13 @@ pub struct ImportSummary {
 
 /// Reads a layer of any supported file, by its extension.
 pub fn read_source(path: &Path, layer: Option<&str>) -> Result<SourceLayer, IoError> {
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
+    let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     match ext.as_str() {
         "geojson" | "json" => geojson_io::read_geojson(path),
         "shp" => shapefile_io::read_shapefile(path),
         "gpkg" => gpkg::read_layer(path, layer),
         "csv" | "txt" => csv_io::read_csv(path),
-        _ => Err(IoError::format(
-            path,
-            "unknown file type: use .geojson, .json, .shp, .gpkg or .csv",
-        )),
+        _ => Err(IoError::format(path, "unknown file type: use .geojson, .json, .shp, .gpkg or .csv")),
     }
 }
 
@@ -94,19 +85,9 @@ pub fn source_crs(source: &SourceLayer, options: &ImportOptions) -> Result<Sourc
     if let Some(crs) = &source.crs {
         return Ok(crs.clone());
     }
-    let is_csv = source
-        .path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    if is_csv
-        && source
-            .features
-            .iter()
-            .all(|f| f.geometry.is_none() || looks_like_lonlat(f))
-    {
-        return crs_from_epsg(4326)
-            .map(SourceCrs::Epsg)
-            .map_err(|e| IoError::new(&source.path, e));
+    let is_csv = source.path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if is_csv && source.features.iter().all(|f| f.geometry.is_none() || looks_like_lonlat(f)) {
+        return crs_from_epsg(4326).map(SourceCrs::Epsg).map_err(|e| IoError::new(&source.path, e));
     }
     Err(IoError::format(
         &source.path,
@@ -128,10 +109,7 @@ pub fn default_project_crs(source: &SourceLayer, crs: &SourceCrs) -> Result<Crs,
     }
     let wgs84 = crs_from_epsg(4326).map_err(|e| IoError::new(&source.path, e))?;
     let to_lonlat = Transformer::new(crs, &wgs84).map_err(|e| IoError::new(&source.path, e))?;
-    let rects = source
-        .features
-        .iter()
-        .filter_map(|f| f.geometry.as_ref()?.bounding_rect());
+    let rects = source.features.iter().filter_map(|f| f.geometry.as_ref()?.bounding_rect());
     let Some(extent) = rects.reduce(|a, b| {
         geo::Rect::new(
             (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
@@ -140,9 +118,7 @@ pub fn default_project_crs(source: &SourceLayer, crs: &SourceCrs) -> Result<Crs,
     }) else {
         return Ok(gauss_kruger_3deg_for(117.0, 31.0));
     };
-    let centre = to_lonlat
-        .apply(extent.center())
-        .map_err(|e| IoError::new(&source.path, e))?;
+    let centre = to_lonlat.apply(extent.center()).map_err(|e| IoError::new(&source.path, e))?;
     Ok(gauss_kruger_3deg_for(centre.x, centre.y))
 }
 
@@ -158,11 +134,7 @@ pub fn import_layer(
     let crs = source_crs(source, options)?;
     let transformer = Transformer::new(&crs, &project.crs).map_err(|e| IoError::new(path, e))?;
     let names: Vec<String> = {
-        let mut all: Vec<String> = source
-            .features
-            .iter()
-            .flat_map(|f| f.fields.keys().cloned())
-            .collect();
+        let mut all: Vec<String> = source.features.iter().flat_map(|f| f.fields.keys().cloned()).collect();
         all.sort();
         all.dedup();
         all
@@ -186,10 +158,7 @@ pub fn import_layer(
     }
     progress(total, total);
     if target == Target::Boundary && staged.boundary.0.is_empty() {
-        return Err(IoError::format(
-            path,
-            "has no polygon to use as the boundary",
-        ));
+        return Err(IoError::format(path, "has no polygon to use as the boundary"));
     }
     let features = staged.apply(project, target);
     let mapped = target
@@ -197,12 +166,7 @@ pub fn import_layer(
         .iter()
         .filter_map(|f| Some((f.name.to_string(), mapping.source_of(f.name)?.to_string())))
         .collect();
-    Ok(ImportSummary {
-        features,
-        source_crs: crs.label(),
-        project_crs: project.crs.auth_id(),
-        mapped,
-    })
+    Ok(ImportSummary { features, source_crs: crs.label(), project_crs: project.crs.auth_id(), mapped })
 }
 
 /// What an import will add, held back until every feature has passed.
@@ -272,8 +236,7 @@ fn stage_feature(
     let attribute = Problem::Attribute;
     match target {
         Target::Boundary => {
-            let polygons = polygons_of(geometry)?
-                .ok_or_else(|| Problem::Geometry("has no geometry".into()))?;
+            let polygons = polygons_of(geometry)?.ok_or_else(|| Problem::Geometry("has no geometry".into()))?;
             staged.boundary.0.extend(polygons.0);
         }
         Target::Divisions => {
@@ -288,23 +251,14 @@ fn stage_feature(
             let class = if class_text.is_empty() {
                 code.default_class()
             } else {
-                AreaClass::parse(&class_text).ok_or_else(|| {
-                    attribute(format!(
-                        "class {class_text:?} is not urban/rural (城市/农村)"
-                    ))
-                })?
+                AreaClass::parse(&class_text)
+                    .ok_or_else(|| attribute(format!("class {class_text:?} is not urban/rural (城市/农村)")))?
             };
             if staged.divisions.contains_key(code.as_str()) {
-                return Err(attribute(format!(
-                    "division code {code} appears twice in this file"
-                )));
+                return Err(attribute(format!("division code {code} appears twice in this file")));
             }
             let division = Division {
-                parent_code: Some(if parent.is_empty() {
-                    code.parent().to_string()
-                } else {
-                    parent
-                }),
+                parent_code: Some(if parent.is_empty() { code.parent().to_string() } else { parent }),
                 polygon: polygons_of(geometry)?,
                 name,
                 class,
@@ -313,8 +267,7 @@ fn stage_feature(
             staged.divisions.insert(division.code.to_string(), division);
         }
         Target::Grids => {
-            let polygons = polygons_of(geometry)?
-                .ok_or_else(|| Problem::Geometry("a grid needs a polygon".into()))?;
+            let polygons = polygons_of(geometry)?.ok_or_else(|| Problem::Geometry("a grid needs a polygon".into()))?;
             let mut grid = Grid::new(polygons);
             grid.code = mapping.text(feature, "code");
             grid.name = mapping.text(feature, "name");
@@ -323,21 +276,16 @@ fn stage_feature(
             grid.kind = if kind.is_empty() {
                 GridKind::Basic
             } else {
-                GridKind::parse(&kind).ok_or_else(|| {
-                    attribute(format!("kind {kind:?} is not 基础网格 or 专属网格"))
-                })?
+                GridKind::parse(&kind).ok_or_else(|| attribute(format!("kind {kind:?} is not 基础网格 or 专属网格")))?
             };
             let class = mapping.text(feature, "class");
             grid.class = if class.is_empty() {
-                let village = project
-                    .divisions
-                    .get(&grid.village_code)
-                    .or_else(|| staged.divisions.get(&grid.village_code));
+                let village =
+                    project.divisions.get(&grid.village_code).or_else(|| staged.divisions.get(&grid.village_code));
                 village.map(|v| v.class).unwrap_or_default()
             } else {
-                AreaClass::parse(&class).ok_or_else(|| {
-                    attribute(format!("class {class:?} is not urban/rural (城市/农村)"))
-                })?
+                AreaClass::parse(&class)
+                    .ok_or_else(|| attribute(format!("class {class:?} is not urban/rural (城市/农村)")))?
             };
             grid.attrs = GridAttrs {
                 households: mapping.count(feature, "households").map_err(attribute)?,
@@ -355,16 +303,11 @@ fn stage_feature(
         Target::Households => {
             let Some(Geometry::Point(position)) = geometry else {
                 let found = geometry.as_ref().map_or("no geometry", geometry_name);
-                return Err(Problem::Geometry(format!(
-                    "a household needs a point, found {found}"
-                )));
+                return Err(Problem::Geometry(format!("a household needs a point, found {found}")));
             };
             staged.households.push(HouseholdPoint {
                 position,
-                households: mapping
-                    .count(feature, "households")
-                    .map_err(attribute)?
-                    .unwrap_or(1),
+                households: mapping.count(feature, "households").map_err(attribute)?.unwrap_or(1),
                 population: mapping.count(feature, "population").map_err(attribute)?,
             });
         }
@@ -378,48 +321,34 @@ fn polygons_of(geometry: Option<Geometry<f64>>) -> Result<Option<MultiPolygon<f6
         Some(Geometry::Polygon(p)) => Ok(Some(MultiPolygon(vec![p]))),
         Some(Geometry::MultiPolygon(mp)) if !mp.0.is_empty() => Ok(Some(mp)),
         Some(Geometry::MultiPolygon(_)) => Err(Problem::Geometry("the polygon is empty".into())),
-        Some(other) => Err(Problem::Geometry(format!(
-            "expected a polygon, found {}",
-            geometry_name(&other)
-        ))),
+        Some(other) => Err(Problem::Geometry(format!("expected a polygon, found {}", geometry_name(&other)))),
     }
+}
+
+/// A coordinate as a person would write it: 1e300 rather than three hundred digits.
+fn short(v: f64) -> String {
+    if v.is_finite() && v.abs() < 1e9 { v.to_string() } else { format!("{v:e}") }
 }
 
 /// Largest coordinate magnitude accepted in projected metres (GK zone-prefixed eastings are ~4.5e7).
 const MAX_PROJECTED: f64 = 1e9;
 
 /// Checks every coordinate before and after transforming it; rings must be closable polygons.
-fn transform_checked(
-    geometry: &Geometry<f64>,
-    t: &Transformer,
-    target: &Crs,
-) -> Result<Geometry<f64>, String> {
+fn transform_checked(geometry: &Geometry<f64>, t: &Transformer, target: &Crs) -> Result<Geometry<f64>, String> {
     let geographic = target.is_geographic();
     let out = geometry.try_map_coords(|c: Coord<f64>| {
-        if !c.x.is_finite()
-            || !c.y.is_finite()
-            || c.x.abs() > MAX_PROJECTED
-            || c.y.abs() > MAX_PROJECTED
-        {
-            return Err(format!(
-                "coordinate ({}, {}) is not a usable number",
-                c.x, c.y
-            ));
+        if !c.x.is_finite() || !c.y.is_finite() || c.x.abs() > MAX_PROJECTED || c.y.abs() > MAX_PROJECTED {
+            return Err(format!("coordinate ({}, {}) is not a usable number", short(c.x), short(c.y)));
         }
         match t.apply(c) {
-            Ok(p) if geographic && (p.x.abs() > 180.0 || p.y.abs() > 90.0) => Err(format!(
-                "coordinate ({}, {}) is outside the range of longitude/latitude",
-                c.x, c.y
-            )),
+            Ok(p) if geographic && (p.x.abs() > 180.0 || p.y.abs() > 90.0) => {
+                Err(format!("coordinate ({}, {}) is outside the range of longitude/latitude", short(c.x), short(c.y)))
+            }
             Ok(p) => Ok(p),
             Err(e) => Err(e.to_string()),
         }
     })?;
-    let short_ring = |p: &Polygon<f64>| {
-        std::iter::once(p.exterior())
-            .chain(p.interiors())
-            .any(|r| r.0.len() < 4)
-    };
+    let short_ring = |p: &Polygon<f64>| std::iter::once(p.exterior()).chain(p.interiors()).any(|r| r.0.len() < 4);
     let bad = match &out {
         Geometry::Polygon(p) => short_ring(p),
         Geometry::MultiPolygon(mp) => mp.0.iter().any(short_ring),

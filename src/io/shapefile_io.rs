@@ -14,10 +14,7 @@ use super::source::{FieldValue, SourceFeature, SourceLayer};
 
 fn sidecar(path: &Path, ext: &str) -> Option<PathBuf> {
     // Sidecars may be upper or lower case (FOO.SHP + FOO.DBF is common on Windows shares).
-    [ext.to_string(), ext.to_ascii_uppercase()]
-        .into_iter()
-        .map(|e| path.with_extension(e))
-        .find(|p| p.exists())
+    [ext.to_string(), ext.to_ascii_uppercase()].into_iter().map(|e| path.with_extension(e)).find(|p| p.exists())
 }
 
 pub fn read_shapefile(path: &Path) -> Result<SourceLayer, IoError> {
@@ -28,11 +25,8 @@ pub fn read_shapefile(path: &Path) -> Result<SourceLayer, IoError> {
         }
         None => None,
     };
-    let dbf_path =
-        sidecar(path, "dbf").ok_or_else(|| IoError::format(path, "the .dbf file is missing"))?;
-    let cpg = sidecar(path, "cpg")
-        .map(|p| std::fs::read_to_string(&p).at(&p))
-        .transpose()?;
+    let dbf_path = sidecar(path, "dbf").ok_or_else(|| IoError::format(path, "the .dbf file is missing"))?;
+    let cpg = sidecar(path, "cpg").map(|p| std::fs::read_to_string(&p).at(&p)).transpose()?;
     let dbf_bytes = std::fs::read(&dbf_path).at(&dbf_path)?;
     let (records, _) = dbf::read(&dbf_bytes, cpg.as_deref())
         .map_err(|e| IoError::new(&dbf_path, Problem::Attribute(e.to_string())))?;
@@ -40,35 +34,18 @@ pub fn read_shapefile(path: &Path) -> Result<SourceLayer, IoError> {
     if shapes.len() != records.len() {
         return Err(IoError::format(
             path,
-            format!(
-                "the .shp has {} shapes but the .dbf has {} records",
-                shapes.len(),
-                records.len()
-            ),
+            format!("the .shp has {} shapes but the .dbf has {} records", shapes.len(), records.len()),
         ));
     }
     let mut features = Vec::with_capacity(shapes.len());
     for (i, (shape, record)) in shapes.into_iter().zip(records).enumerate() {
         let Some(fields) = record else { continue }; // deleted in the .dbf
         let number = i + 1;
-        let geometry = shape_to_geometry(shape)
-            .map_err(|m| IoError::at_feature(path, number, Problem::Geometry(m)))?;
-        features.push(SourceFeature {
-            number,
-            geometry,
-            fields,
-        });
+        let geometry = shape_to_geometry(shape).map_err(|m| IoError::at_feature(path, number, Problem::Geometry(m)))?;
+        features.push(SourceFeature { number, geometry, fields });
     }
-    let layer = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    Ok(SourceLayer {
-        path: path.to_path_buf(),
-        layer,
-        crs,
-        features,
-    })
+    let layer = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok(SourceLayer { path: path.to_path_buf(), layer, crs, features })
 }
 
 fn read_shapes(path: &Path) -> Result<Vec<Shape>, IoError> {
@@ -78,9 +55,7 @@ fn read_shapes(path: &Path) -> Result<Vec<Shape>, IoError> {
 }
 
 fn shape_to_geometry(shape: Shape) -> Result<Option<Geometry<f64>>, String> {
-    let xy_rings = |rings: Vec<Vec<Coord<f64>>>| {
-        assemble_polygons(rings).map(|mp| Some(Geometry::MultiPolygon(mp)))
-    };
+    let xy_rings = |rings: Vec<Vec<Coord<f64>>>| assemble_polygons(rings).map(|mp| Some(Geometry::MultiPolygon(mp)));
     match shape {
         Shape::NullShape => Ok(None),
         Shape::Point(p) => Ok(Some(Geometry::Point(Point::new(p.x, p.y)))),
@@ -89,40 +64,22 @@ fn shape_to_geometry(shape: Shape) -> Result<Option<Geometry<f64>>, String> {
         Shape::Polygon(p) => xy_rings(
             p.into_inner()
                 .into_iter()
-                .map(|r| {
-                    r.into_inner()
-                        .iter()
-                        .map(|q| Coord { x: q.x, y: q.y })
-                        .collect()
-                })
+                .map(|r| r.into_inner().iter().map(|q| Coord { x: q.x, y: q.y }).collect())
                 .collect(),
         ),
         Shape::PolygonM(p) => xy_rings(
             p.into_inner()
                 .into_iter()
-                .map(|r| {
-                    r.into_inner()
-                        .iter()
-                        .map(|q| Coord { x: q.x, y: q.y })
-                        .collect()
-                })
+                .map(|r| r.into_inner().iter().map(|q| Coord { x: q.x, y: q.y }).collect())
                 .collect(),
         ),
         Shape::PolygonZ(p) => xy_rings(
             p.into_inner()
                 .into_iter()
-                .map(|r| {
-                    r.into_inner()
-                        .iter()
-                        .map(|q| Coord { x: q.x, y: q.y })
-                        .collect()
-                })
+                .map(|r| r.into_inner().iter().map(|q| Coord { x: q.x, y: q.y }).collect())
                 .collect(),
         ),
-        other => Err(format!(
-            "expected a polygon or point, found a {}",
-            other.shapetype()
-        )),
+        other => Err(format!("expected a polygon or point, found a {}", other.shapetype())),
     }
 }
 
@@ -133,18 +90,11 @@ fn assemble_polygons(rings: Vec<Vec<Coord<f64>>>) -> Result<MultiPolygon<f64>, S
     let mut holes: Vec<LineString<f64>> = Vec::new();
     for ring in rings {
         if ring.len() < 4 {
-            return Err(format!(
-                "a ring has {} points; a closed ring needs at least 4",
-                ring.len()
-            ));
+            return Err(format!("a ring has {} points; a closed ring needs at least 4", ring.len()));
         }
         let ring = LineString(ring);
         let signed = Polygon::new(ring.clone(), vec![]).signed_area();
-        if signed <= 0.0 {
-            shells.push(Polygon::new(ring, vec![]))
-        } else {
-            holes.push(ring)
-        }
+        if signed <= 0.0 { shells.push(Polygon::new(ring, vec![])) } else { holes.push(ring) }
     }
     if shells.is_empty() && holes.len() == 1 {
         // A lone counter-clockwise ring is a shell written with the wrong orientation.
@@ -170,12 +120,9 @@ pub fn write_shapefile(
     epsg: u32,
     encoding: &'static Encoding,
 ) -> Result<(), IoError> {
-    let fail =
-        |e: shapefile::Error| IoError::format(path, format!("cannot write the shapefile: {e}"));
+    let fail = |e: shapefile::Error| IoError::format(path, format!("cannot write the shapefile: {e}"));
     let mut writer = ShapeWriter::from_path(path).map_err(fail)?;
-    let all_points = features
-        .iter()
-        .all(|(g, _)| matches!(g, Geometry::Point(_)));
+    let all_points = features.iter().all(|(g, _)| matches!(g, Geometry::Point(_)));
     if all_points && !features.is_empty() {
         let points: Vec<shapefile::Point> = features
             .iter()
@@ -191,18 +138,10 @@ pub fn write_shapefile(
         let mut polygons = Vec::with_capacity(features.len());
         for (i, (g, _)) in features.iter().enumerate() {
             let Geometry::MultiPolygon(mp) = g else {
-                return Err(IoError::at_feature(
-                    path,
-                    i + 1,
-                    Problem::Geometry("expected a polygon".into()),
-                ));
+                return Err(IoError::at_feature(path, i + 1, Problem::Geometry("expected a polygon".into())));
             };
             polygons.push(to_shape_polygon(mp).ok_or_else(|| {
-                IoError::at_feature(
-                    path,
-                    i + 1,
-                    Problem::Geometry("an empty polygon cannot be written".into()),
-                )
+                IoError::at_feature(path, i + 1, Problem::Geometry("an empty polygon cannot be written".into()))
             })?);
         }
         for p in &polygons {
@@ -214,15 +153,7 @@ pub fn write_shapefile(
     let dbf_path = path.with_extension("dbf");
     std::fs::write(&dbf_path, dbf::write(columns, &rows, encoding)).at(&dbf_path)?;
     let cpg_path = path.with_extension("cpg");
-    std::fs::write(
-        &cpg_path,
-        if encoding == encoding_rs::GBK {
-            "GBK"
-        } else {
-            "UTF-8"
-        },
-    )
-    .at(&cpg_path)?;
+    std::fs::write(&cpg_path, if encoding == encoding_rs::GBK { "GBK" } else { "UTF-8" }).at(&cpg_path)?;
     if let Some(wkt) = wkt_of(epsg) {
         let prj_path = path.with_extension("prj");
         std::fs::write(&prj_path, wkt).at(&prj_path)?;
@@ -231,24 +162,14 @@ pub fn write_shapefile(
 }
 
 fn to_shape_polygon(mp: &MultiPolygon<f64>) -> Option<shapefile::Polygon> {
-    let points = |ring: &LineString<f64>| {
-        ring.0
-            .iter()
-            .map(|c| shapefile::Point::new(c.x, c.y))
-            .collect::<Vec<_>>()
-    };
+    let points = |ring: &LineString<f64>| ring.0.iter().map(|c| shapefile::Point::new(c.x, c.y)).collect::<Vec<_>>();
     let mut rings = Vec::new();
     for polygon in &mp.0 {
         if polygon.exterior().0.len() < 4 {
             continue;
         }
         rings.push(PolygonRing::Outer(points(polygon.exterior())));
-        rings.extend(
-            polygon
-                .interiors()
-                .iter()
-                .map(|r| PolygonRing::Inner(points(r))),
-        );
+        rings.extend(polygon.interiors().iter().map(|r| PolygonRing::Inner(points(r))));
     }
     (!rings.is_empty()).then(|| shapefile::Polygon::with_rings(rings))
 }
@@ -259,8 +180,7 @@ mod tests {
 
     #[test]
     fn holes_go_to_their_shell() {
-        let ring =
-            |pts: &[(f64, f64)]| pts.iter().map(|&(x, y)| Coord { x, y }).collect::<Vec<_>>();
+        let ring = |pts: &[(f64, f64)]| pts.iter().map(|&(x, y)| Coord { x, y }).collect::<Vec<_>>();
         // Shell clockwise, hole counter-clockwise, as shapefiles store them.
         let shell = ring(&[(0., 0.), (0., 10.), (10., 10.), (10., 0.), (0., 0.)]);
         let hole = ring(&[(2., 2.), (4., 2.), (4., 4.), (2., 4.), (2., 2.)]);

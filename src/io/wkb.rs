@@ -40,9 +40,7 @@ pub fn write_multipolygon(out: &mut Vec<u8>, mp: &MultiPolygon<f64>) {
 fn write_polygon(out: &mut Vec<u8>, polygon: &Polygon<f64>) {
     out.push(1);
     out.extend_from_slice(&POLYGON.to_le_bytes());
-    let rings: Vec<&LineString<f64>> = std::iter::once(polygon.exterior())
-        .chain(polygon.interiors())
-        .collect();
+    let rings: Vec<&LineString<f64>> = std::iter::once(polygon.exterior()).chain(polygon.interiors()).collect();
     out.extend_from_slice(&(rings.len() as u32).to_le_bytes());
     for ring in rings {
         out.extend_from_slice(&(ring.0.len() as u32).to_le_bytes());
@@ -59,11 +57,7 @@ fn write_coord(out: &mut Vec<u8>, c: Coord<f64>) {
 
 /// Reads one WKB geometry.
 pub fn read(bytes: &[u8]) -> Result<Geometry<f64>, WkbError> {
-    let mut r = Reader {
-        bytes,
-        pos: 0,
-        little: true,
-    };
+    let mut r = Reader { bytes, pos: 0, little: true };
     r.geometry()
 }
 
@@ -75,11 +69,7 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn take<const N: usize>(&mut self) -> Result<[u8; N], WkbError> {
-        let end = self
-            .pos
-            .checked_add(N)
-            .filter(|&e| e <= self.bytes.len())
-            .ok_or(WkbError::Truncated(self.pos))?;
+        let end = self.pos.checked_add(N).filter(|&e| e <= self.bytes.len()).ok_or(WkbError::Truncated(self.pos))?;
         let mut buf = [0u8; N];
         buf.copy_from_slice(&self.bytes[self.pos..end]);
         self.pos = end;
@@ -88,20 +78,12 @@ impl Reader<'_> {
 
     fn u32(&mut self) -> Result<u32, WkbError> {
         let b = self.take::<4>()?;
-        Ok(if self.little {
-            u32::from_le_bytes(b)
-        } else {
-            u32::from_be_bytes(b)
-        })
+        Ok(if self.little { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) })
     }
 
     fn f64(&mut self) -> Result<f64, WkbError> {
         let b = self.take::<8>()?;
-        Ok(if self.little {
-            f64::from_le_bytes(b)
-        } else {
-            f64::from_be_bytes(b)
-        })
+        Ok(if self.little { f64::from_le_bytes(b) } else { f64::from_be_bytes(b) })
     }
 
     /// A count of items each at least `min_item_bytes` long, checked against what is left.
@@ -137,10 +119,7 @@ impl Reader<'_> {
     }
 
     fn coord(&mut self, dims: usize) -> Result<Coord<f64>, WkbError> {
-        let c = Coord {
-            x: self.f64()?,
-            y: self.f64()?,
-        };
+        let c = Coord { x: self.f64()?, y: self.f64()? };
         for _ in 2..dims {
             self.f64()?;
         }
@@ -149,18 +128,12 @@ impl Reader<'_> {
 
     fn ring(&mut self, dims: usize) -> Result<LineString<f64>, WkbError> {
         let n = self.count(16)?;
-        (0..n)
-            .map(|_| self.coord(dims))
-            .collect::<Result<Vec<_>, _>>()
-            .map(LineString)
+        (0..n).map(|_| self.coord(dims)).collect::<Result<Vec<_>, _>>().map(LineString)
     }
 
     fn polygon_body(&mut self, dims: usize) -> Result<Polygon<f64>, WkbError> {
         let n = self.count(4)?;
-        let mut rings = (0..n)
-            .map(|_| self.ring(dims))
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter();
+        let mut rings = (0..n).map(|_| self.ring(dims)).collect::<Result<Vec<_>, _>>()?.into_iter();
         let exterior = rings.next().unwrap_or_else(|| LineString(Vec::new()));
         Ok(Polygon::new(exterior, rings.collect()))
     }
@@ -173,9 +146,7 @@ impl Reader<'_> {
             POLYGON => Geometry::Polygon(self.polygon_body(dims)?),
             MULTIPOINT | MULTILINESTRING | MULTIPOLYGON | COLLECTION => {
                 let n = self.count(5)?;
-                let parts = (0..n)
-                    .map(|_| self.geometry())
-                    .collect::<Result<Vec<_>, _>>()?;
+                let parts = (0..n).map(|_| self.geometry()).collect::<Result<Vec<_>, _>>()?;
                 collect_parts(base, parts)?
             }
             other => return Err(WkbError::UnsupportedType(other)),
@@ -188,22 +159,13 @@ fn collect_parts(base: u32, parts: Vec<Geometry<f64>>) -> Result<Geometry<f64>, 
     let mismatch = || WkbError::UnsupportedType(base);
     Ok(match base {
         MULTIPOINT => Geometry::MultiPoint(MultiPoint(
-            parts
-                .into_iter()
-                .map(|g| Point::try_from(g).map_err(|_| mismatch()))
-                .collect::<Result<_, _>>()?,
+            parts.into_iter().map(|g| Point::try_from(g).map_err(|_| mismatch())).collect::<Result<_, _>>()?,
         )),
         MULTILINESTRING => Geometry::MultiLineString(MultiLineString(
-            parts
-                .into_iter()
-                .map(|g| LineString::try_from(g).map_err(|_| mismatch()))
-                .collect::<Result<_, _>>()?,
+            parts.into_iter().map(|g| LineString::try_from(g).map_err(|_| mismatch())).collect::<Result<_, _>>()?,
         )),
         MULTIPOLYGON => Geometry::MultiPolygon(MultiPolygon(
-            parts
-                .into_iter()
-                .map(|g| Polygon::try_from(g).map_err(|_| mismatch()))
-                .collect::<Result<_, _>>()?,
+            parts.into_iter().map(|g| Polygon::try_from(g).map_err(|_| mismatch())).collect::<Result<_, _>>()?,
         )),
         _ => Geometry::GeometryCollection(GeometryCollection(parts)),
     })

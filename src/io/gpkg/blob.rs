@@ -38,11 +38,7 @@ pub fn encode_point(p: Point<f64>, srs_id: i32) -> Vec<u8> {
 
 fn header(srs_id: i32, envelope: Option<Rect<f64>>) -> Vec<u8> {
     let mut flags = FLAG_LITTLE_ENDIAN;
-    flags |= if envelope.is_some() {
-        ENVELOPE_XY
-    } else {
-        FLAG_EMPTY
-    };
+    flags |= if envelope.is_some() { ENVELOPE_XY } else { FLAG_EMPTY };
     let mut out = vec![b'G', b'P', 0, flags];
     out.extend_from_slice(&srs_id.to_le_bytes());
     if let Some(r) = envelope {
@@ -64,20 +60,12 @@ pub struct BlobHeader {
 
 pub fn read_header(blob: &[u8]) -> Result<BlobHeader, BlobError> {
     if blob.len() < 8 || &blob[..2] != b"GP" {
-        return Err(if blob.len() >= 2 && &blob[..2] != b"GP" {
-            BlobError::Magic
-        } else {
-            BlobError::Header
-        });
+        return Err(if blob.len() >= 2 && &blob[..2] != b"GP" { BlobError::Magic } else { BlobError::Header });
     }
     let flags = blob[3];
     let little = flags & FLAG_LITTLE_ENDIAN != 0;
     let int = |b: [u8; 4]| {
-        if little {
-            i32::from_le_bytes(b)
-        } else {
-            i32::from_be_bytes(b)
-        }
+        if little { i32::from_le_bytes(b) } else { i32::from_be_bytes(b) }
     };
     let srs_id = int([blob[4], blob[5], blob[6], blob[7]]);
     let envelope_kind = (flags >> 1) & 0b111;
@@ -96,20 +84,11 @@ pub fn read_header(blob: &[u8]) -> Result<BlobHeader, BlobError> {
         let d = |i: usize| {
             let mut b = [0u8; 8];
             b.copy_from_slice(&blob[8 + i * 8..16 + i * 8]);
-            if little {
-                f64::from_le_bytes(b)
-            } else {
-                f64::from_be_bytes(b)
-            }
+            if little { f64::from_le_bytes(b) } else { f64::from_be_bytes(b) }
         };
         [d(0), d(1), d(2), d(3)]
     });
-    Ok(BlobHeader {
-        srs_id,
-        empty: flags & FLAG_EMPTY != 0,
-        envelope,
-        wkb_offset,
-    })
+    Ok(BlobHeader { srs_id, empty: flags & FLAG_EMPTY != 0, envelope, wkb_offset })
 }
 
 /// Decodes a blob into a geometry and its srs_id.
@@ -128,9 +107,7 @@ pub fn envelope(blob: &[u8]) -> Result<Option<[f64; 4]>, BlobError> {
         return Ok(Some(e));
     }
     let geometry = wkb::read(&blob[h.wkb_offset..])?;
-    Ok(geometry
-        .bounding_rect()
-        .map(|r| [r.min().x, r.max().x, r.min().y, r.max().y]))
+    Ok(geometry.bounding_rect().map(|r| [r.min().x, r.max().x, r.min().y, r.max().y]))
 }
 
 #[cfg(test)]
@@ -140,18 +117,13 @@ mod tests {
 
     #[test]
     fn envelope_and_srs_survive_a_round_trip() {
-        let mp = MultiPolygon(vec![
-            polygon![(x: 1., y: 2.), (x: 5., y: 2.), (x: 5., y: 7.), (x: 1., y: 2.)],
-        ]);
+        let mp = MultiPolygon(vec![polygon![(x: 1., y: 2.), (x: 5., y: 2.), (x: 5., y: 7.), (x: 1., y: 2.)]]);
         let blob = encode_multipolygon(&mp, 4548);
         assert_eq!(envelope(&blob).unwrap(), Some([1., 5., 2., 7.]));
         assert_eq!(decode(&blob).unwrap(), (Geometry::MultiPolygon(mp), 4548));
         let empty = encode_multipolygon(&MultiPolygon(vec![]), 4548);
         assert!(read_header(&empty).unwrap().empty);
-        assert_eq!(
-            envelope(&encode_point(Point::new(3.0, 4.0), 4490)).unwrap(),
-            Some([3., 3., 4., 4.])
-        );
+        assert_eq!(envelope(&encode_point(Point::new(3.0, 4.0), 4490)).unwrap(), Some([3., 3., 4., 4.]));
         assert_eq!(decode(b"XX\0\x01\0\0\0\0").unwrap_err(), BlobError::Magic);
     }
 }

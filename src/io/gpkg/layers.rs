@@ -25,10 +25,7 @@ pub struct LayerInfo {
 pub fn list_layers(path: &Path) -> Result<Vec<LayerInfo>, IoError> {
     let conn = open_existing(path, false)?;
     if !is_geopackage(&conn).at(path)? {
-        return Err(IoError::new(
-            path,
-            Problem::NotAProject("not a GeoPackage (no gpkg_contents table)".into()),
-        ));
+        return Err(IoError::new(path, Problem::NotAProject("not a GeoPackage (no gpkg_contents table)".into())));
     }
     layers(&conn, path)
 }
@@ -61,14 +58,7 @@ fn layers(conn: &Connection, path: &Path) -> Result<Vec<LayerInfo>, IoError> {
         .at(path)?;
     for layer in &mut out {
         layer.features = conn
-            .query_row(
-                &format!(
-                    "SELECT count(*) FROM \"{}\"",
-                    layer.name.replace('"', "\"\"")
-                ),
-                [],
-                |r| r.get(0),
-            )
+            .query_row(&format!("SELECT count(*) FROM \"{}\"", layer.name.replace('"', "\"\"")), [], |r| r.get(0))
             .at(path)?;
     }
     Ok(out)
@@ -88,10 +78,7 @@ fn srs_crs(conn: &Connection, srs_id: i32, path: &Path) -> Result<Option<SourceC
         .optional()
         .at(path)?;
     let Some((org, code, definition)) = row else {
-        return Err(IoError::format(
-            path,
-            format!("srs_id {srs_id} is not in gpkg_spatial_ref_sys"),
-        ));
+        return Err(IoError::format(path, format!("srs_id {srs_id} is not in gpkg_spatial_ref_sys")));
     };
     let crs = if org.eq_ignore_ascii_case("EPSG") {
         crs_from_epsg(code as u32).or_else(|_| crs_from_wkt(&definition))
@@ -105,56 +92,38 @@ fn srs_crs(conn: &Connection, srs_id: i32, path: &Path) -> Result<Option<SourceC
 pub fn read_layer(path: &Path, layer: Option<&str>) -> Result<SourceLayer, IoError> {
     let conn = open_existing(path, false)?;
     if !is_geopackage(&conn).at(path)? {
-        return Err(IoError::new(
-            path,
-            Problem::NotAProject("not a GeoPackage (no gpkg_contents table)".into()),
-        ));
+        return Err(IoError::new(path, Problem::NotAProject("not a GeoPackage (no gpkg_contents table)".into())));
     }
     let all = layers(&conn, path)?;
-    let names = || {
-        all.iter()
-            .map(|l| l.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let names = || all.iter().map(|l| l.name.as_str()).collect::<Vec<_>>().join(", ");
     let info = match layer {
-        Some(name) => all.iter().find(|l| l.name == name).ok_or_else(|| {
-            IoError::format(path, format!("no layer {name:?}; layers: {}", names()))
-        })?,
+        Some(name) => all
+            .iter()
+            .find(|l| l.name == name)
+            .ok_or_else(|| IoError::format(path, format!("no layer {name:?}; layers: {}", names())))?,
         None if all.len() == 1 => &all[0],
         None => {
             return Err(IoError::format(
                 path,
-                format!(
-                    "has {} layers; choose one with --layer: {}",
-                    all.len(),
-                    names()
-                ),
+                format!("has {} layers; choose one with --layer: {}", all.len(), names()),
             ));
         }
     };
     let crs = srs_crs(&conn, info.srs_id, path)?;
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let mut stmt = conn
-        .prepare(&format!("SELECT * FROM {}", quote(&info.name)))
-        .at(path)?;
-    let columns: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+    let mut stmt = conn.prepare(&format!("SELECT * FROM {}", quote(&info.name))).at(path)?;
+    let columns: Vec<String> = stmt.column_names().map(String::from).collect();
     let mut rows = stmt.query([]).at(path)?;
     let mut features = Vec::new();
     while let Some(row) = rows.next().at(path)? {
         let number = features.len() + 1;
-        let mut feature = SourceFeature {
-            number,
-            geometry: None,
-            fields: BTreeMap::new(),
-        };
+        let mut feature = SourceFeature { number, geometry: None, fields: BTreeMap::new() };
         for (i, column) in columns.iter().enumerate() {
             let value = row.get_ref(i).at(path)?;
             if column.eq_ignore_ascii_case(&info.geometry_column) {
                 if let ValueRef::Blob(bytes) = value {
-                    let (geometry, _) = blob::decode(bytes).map_err(|e| {
-                        IoError::at_feature(path, number, Problem::Geometry(e.to_string()))
-                    })?;
+                    let (geometry, _) = blob::decode(bytes)
+                        .map_err(|e| IoError::at_feature(path, number, Problem::Geometry(e.to_string())))?;
                     feature.geometry = Some(geometry);
                 }
                 continue;
@@ -169,10 +138,5 @@ pub fn read_layer(path: &Path, layer: Option<&str>) -> Result<SourceLayer, IoErr
         }
         features.push(feature);
     }
-    Ok(SourceLayer {
-        path: path.to_path_buf(),
-        layer: info.name.clone(),
-        crs,
-        features,
-    })
+    Ok(SourceLayer { path: path.to_path_buf(), layer: info.name.clone(), crs, features })
 }

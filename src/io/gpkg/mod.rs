@@ -23,18 +23,11 @@ fn open_existing(path: &Path, writable: bool) -> Result<Connection, IoError> {
     if read < 16 || &head != b"SQLite format 3\0" {
         return Err(IoError::new(
             path,
-            super::Problem::NotAProject(
-                "not a GeoPackage: the file is not an SQLite database".into(),
-            ),
+            super::Problem::NotAProject("not a GeoPackage: the file is not an SQLite database".into()),
         ));
     }
-    let flags = if writable {
-        OpenFlags::SQLITE_OPEN_READ_WRITE
-    } else {
-        OpenFlags::SQLITE_OPEN_READ_ONLY
-    };
-    let conn =
-        Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX).at(path)?;
+    let flags = if writable { OpenFlags::SQLITE_OPEN_READ_WRITE } else { OpenFlags::SQLITE_OPEN_READ_ONLY };
+    let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX).at(path)?;
     sql_functions::register(&conn).at(path)?;
     Ok(conn)
 }

@@ -9,9 +9,7 @@ use geo::{Geometry, MultiPolygon, Point};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{blob, is_geopackage, open_existing, schema, sql_functions};
-use crate::core::{
-    AreaClass, Division, DivisionCode, Grid, GridAttrs, GridKind, HouseholdPoint, Project, area_m2,
-};
+use crate::core::{AreaClass, Division, DivisionCode, Grid, GridAttrs, GridKind, HouseholdPoint, Project, area_m2};
 use crate::io::crs::crs_from_epsg;
 use crate::io::error::{AtPath, IoError, Problem};
 use crate::io::source::geometry_name;
@@ -23,7 +21,8 @@ const LAYERS: [&str; 4] = ["boundary", "divisions", "grids", "households"];
 /// the commit), exactly as a crash or a killed process would.
 const ABORT_MID_SAVE_ENV: &str = "WANGGE_TEST_ABORT_MID_SAVE";
 
-const DIVISION_COLUMNS: &str = ", code TEXT NOT NULL UNIQUE, name TEXT NOT NULL, parent_code TEXT, level TEXT NOT NULL, class TEXT NOT NULL";
+const DIVISION_COLUMNS: &str =
+    ", code TEXT NOT NULL UNIQUE, name TEXT NOT NULL, parent_code TEXT, level TEXT NOT NULL, class TEXT NOT NULL";
 const GRID_COLUMNS: &str = ", code TEXT, name TEXT, kind TEXT NOT NULL, class TEXT NOT NULL, village_code TEXT, \
     households INTEGER, population INTEGER, party_members INTEGER, grid_head TEXT, grid_staff TEXT, phone TEXT, \
     notes TEXT, valid_from TEXT, valid_to TEXT, area_m2 REAL";
@@ -33,56 +32,39 @@ const HOUSEHOLD_COLUMNS: &str = ", households INTEGER NOT NULL, population INTEG
 /// overwrite a file that is not a Wangge project.
 pub fn save_project(project: &Project, path: &Path) -> Result<(), IoError> {
     let mut conn = connection_for_save(path)?;
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .at(path)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).at(path)?;
     write_all(&tx, project, path)?;
     tx.commit().at(path)
 }
 
 fn connection_for_save(path: &Path) -> Result<Connection, IoError> {
-    let is_new = std::fs::metadata(path)
-        .map(|m| m.len() == 0)
-        .unwrap_or(true);
+    let is_new = std::fs::metadata(path).map(|m| m.len() == 0).unwrap_or(true);
     if is_new {
         let conn = Connection::open(path).at(path)?;
         sql_functions::register(&conn).at(path)?;
         return Ok(conn);
     }
     let conn = open_existing(path, true)?;
-    let has_tables: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
-            [],
-            |r| r.get(0),
-        )
-        .at(path)?;
+    let has_tables: i64 =
+        conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table'", [], |r| r.get(0)).at(path)?;
     if has_tables > 0 && !(is_geopackage(&conn).at(path)? && has_project_table(&conn).at(path)?) {
         return Err(IoError::new(
             path,
-            Problem::NotAProject(
-                "exists and is not a Wangge project; refusing to overwrite it".into(),
-            ),
+            Problem::NotAProject("exists and is not a Wangge project; refusing to overwrite it".into()),
         ));
     }
     Ok(conn)
 }
 
 fn has_project_table(conn: &Connection) -> rusqlite::Result<bool> {
-    conn.query_row(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'wangge_project'",
-        [],
-        |_| Ok(()),
-    )
-    .optional()
-    .map(|r| r.is_some())
+    conn.query_row("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'wangge_project'", [], |_| Ok(()))
+        .optional()
+        .map(|r| r.is_some())
 }
 
 fn write_all(tx: &Transaction<'_>, project: &Project, path: &Path) -> Result<(), IoError> {
-    tx.pragma_update(None, "application_id", schema::GPKG_APPLICATION_ID)
-        .at(path)?;
-    tx.pragma_update(None, "user_version", schema::GPKG_USER_VERSION)
-        .at(path)?;
+    tx.pragma_update(None, "application_id", schema::GPKG_APPLICATION_ID).at(path)?;
+    tx.pragma_update(None, "user_version", schema::GPKG_USER_VERSION).at(path)?;
     schema::create_core_tables(tx).at(path)?;
     schema::register_crs(tx, &project.crs).at(path)?;
     for table in LAYERS {
@@ -90,22 +72,12 @@ fn write_all(tx: &Transaction<'_>, project: &Project, path: &Path) -> Result<(),
     }
     let srs = project.crs.epsg;
     let srs_id = srs as i32;
-    schema::create_feature_table(
-        tx,
-        "boundary",
-        "MULTIPOLYGON",
-        ", name TEXT",
-        srs,
-        "区域边界 area to partition",
-    )
-    .at(path)?;
+    schema::create_feature_table(tx, "boundary", "MULTIPOLYGON", ", name TEXT", srs, "区域边界 area to partition")
+        .at(path)?;
     if !project.boundary.0.is_empty() {
         tx.execute(
             "INSERT INTO boundary (geom, name) VALUES (?1, ?2)",
-            params![
-                blob::encode_multipolygon(&project.boundary, srs_id),
-                project.name
-            ],
+            params![blob::encode_multipolygon(&project.boundary, srs_id), project.name],
         )
         .at(path)?;
     }
@@ -121,56 +93,22 @@ fn write_all(tx: &Transaction<'_>, project: &Project, path: &Path) -> Result<(),
     write_settings(tx, project).at(path)
 }
 
-fn write_divisions(
-    tx: &Transaction<'_>,
-    project: &Project,
-    srs: u32,
-    path: &Path,
-) -> Result<(), IoError> {
-    schema::create_feature_table(
-        tx,
-        "divisions",
-        "MULTIPOLYGON",
-        DIVISION_COLUMNS,
-        srs,
-        "乡镇与村（社区） divisions",
-    )
-    .at(path)?;
+fn write_divisions(tx: &Transaction<'_>, project: &Project, srs: u32, path: &Path) -> Result<(), IoError> {
+    schema::create_feature_table(tx, "divisions", "MULTIPOLYGON", DIVISION_COLUMNS, srs, "乡镇与村（社区） divisions")
+        .at(path)?;
     let mut insert = tx
         .prepare("INSERT INTO divisions (geom, code, name, parent_code, level, class) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
         .at(path)?;
     for d in project.divisions.values() {
-        let geom = d
-            .polygon
-            .as_ref()
-            .map(|p| blob::encode_multipolygon(p, srs as i32));
-        let level = if d.code.is_village() {
-            "village"
-        } else {
-            "township"
-        };
-        insert
-            .execute(params![
-                geom,
-                d.code.as_str(),
-                d.name,
-                d.parent_code,
-                level,
-                d.class.key()
-            ])
-            .at(path)?;
+        let geom = d.polygon.as_ref().map(|p| blob::encode_multipolygon(p, srs as i32));
+        let level = if d.code.is_village() { "village" } else { "township" };
+        insert.execute(params![geom, d.code.as_str(), d.name, d.parent_code, level, d.class.key()]).at(path)?;
     }
     Ok(())
 }
 
-fn write_grids(
-    tx: &Transaction<'_>,
-    project: &Project,
-    srs: u32,
-    path: &Path,
-) -> Result<(), IoError> {
-    schema::create_feature_table(tx, "grids", "MULTIPOLYGON", GRID_COLUMNS, srs, "网格 grids")
-        .at(path)?;
+fn write_grids(tx: &Transaction<'_>, project: &Project, srs: u32, path: &Path) -> Result<(), IoError> {
+    schema::create_feature_table(tx, "grids", "MULTIPOLYGON", GRID_COLUMNS, srs, "网格 grids").at(path)?;
     let mut insert = tx
         .prepare(
             "INSERT INTO grids (fid, geom, code, name, kind, class, village_code, households, population,
@@ -205,32 +143,13 @@ fn write_grids(
     Ok(())
 }
 
-fn write_households(
-    tx: &Transaction<'_>,
-    project: &Project,
-    srs: u32,
-    path: &Path,
-) -> Result<(), IoError> {
-    schema::create_feature_table(
-        tx,
-        "households",
-        "POINT",
-        HOUSEHOLD_COLUMNS,
-        srs,
-        "住户点 household points",
-    )
-    .at(path)?;
-    let mut insert = tx
-        .prepare("INSERT INTO households (geom, households, population) VALUES (?1, ?2, ?3)")
+fn write_households(tx: &Transaction<'_>, project: &Project, srs: u32, path: &Path) -> Result<(), IoError> {
+    schema::create_feature_table(tx, "households", "POINT", HOUSEHOLD_COLUMNS, srs, "住户点 household points")
         .at(path)?;
+    let mut insert =
+        tx.prepare("INSERT INTO households (geom, households, population) VALUES (?1, ?2, ?3)").at(path)?;
     for h in &project.households {
-        insert
-            .execute(params![
-                blob::encode_point(h.position, srs as i32),
-                h.households,
-                h.population
-            ])
-            .at(path)?;
+        insert.execute(params![blob::encode_point(h.position, srs as i32), h.households, h.population]).at(path)?;
     }
     Ok(())
 }
@@ -243,20 +162,14 @@ fn write_settings(tx: &Transaction<'_>, project: &Project) -> rusqlite::Result<(
          INSERT INTO gpkg_contents (table_name, data_type, identifier, description)
            VALUES ('wangge_project', 'attributes', 'wangge_project', 'Wangge project settings');",
     )?;
-    let mut rows: BTreeMap<String, String> = project
-        .settings
-        .iter()
-        .map(|(k, v)| (format!("setting.{k}"), v.clone()))
-        .collect();
+    let mut rows: BTreeMap<String, String> =
+        project.settings.iter().map(|(k, v)| (format!("setting.{k}"), v.clone())).collect();
     rows.insert("schema_version".into(), SCHEMA_VERSION.to_string());
     rows.insert("name".into(), project.name.clone());
     rows.insert("crs_epsg".into(), project.crs.epsg.to_string());
     rows.insert("precision".into(), project.precision.to_string());
     rows.insert("next_grid_id".into(), project.next_grid_id.to_string());
-    rows.insert(
-        "written_by".into(),
-        format!("wangge {}", env!("CARGO_PKG_VERSION")),
-    );
+    rows.insert("written_by".into(), format!("wangge {}", env!("CARGO_PKG_VERSION")));
     let mut insert = tx.prepare("INSERT INTO wangge_project (key, value) VALUES (?1, ?2)")?;
     for (k, v) in rows {
         insert.execute(params![k, v])?;
@@ -269,10 +182,7 @@ pub fn open_project(path: &Path) -> Result<Project, IoError> {
     // Writable where possible, so that SQLite can roll back the journal of an interrupted save.
     let conn = open_existing(path, true).or_else(|_| open_existing(path, false))?;
     if !is_geopackage(&conn).at(path)? {
-        return Err(IoError::new(
-            path,
-            Problem::NotAProject("not a GeoPackage (no gpkg_contents table)".into()),
-        ));
+        return Err(IoError::new(path, Problem::NotAProject("not a GeoPackage (no gpkg_contents table)".into())));
     }
     if !has_project_table(&conn).at(path)? {
         return Err(IoError::new(
@@ -283,30 +193,17 @@ pub fn open_project(path: &Path) -> Result<Project, IoError> {
             ),
         ));
     }
-    let mut stmt = conn
-        .prepare("SELECT key, value FROM wangge_project")
-        .at(path)?;
-    let rows: BTreeMap<String, String> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .at(path)?
-        .collect::<Result<_, _>>()
-        .at(path)?;
+    let mut stmt = conn.prepare("SELECT key, value FROM wangge_project").at(path)?;
+    let rows: BTreeMap<String, String> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).at(path)?.collect::<Result<_, _>>().at(path)?;
     let value = |key: &str| rows.get(key).map(String::as_str).unwrap_or("");
     let schema_version: u32 = value("schema_version")
         .parse()
         .map_err(|_| IoError::format(path, "wangge_project has no valid schema_version"))?;
     if schema_version > SCHEMA_VERSION {
-        return Err(IoError::new(
-            path,
-            Problem::NewerSchema {
-                found: schema_version,
-                supported: SCHEMA_VERSION,
-            },
-        ));
+        return Err(IoError::new(path, Problem::NewerSchema { found: schema_version, supported: SCHEMA_VERSION }));
     }
-    let epsg: u32 = value("crs_epsg")
-        .parse()
-        .map_err(|_| IoError::format(path, "wangge_project has no crs_epsg"))?;
+    let epsg: u32 = value("crs_epsg").parse().map_err(|_| IoError::format(path, "wangge_project has no crs_epsg"))?;
     let mut project = Project::new(value("name"), crs_from_epsg(epsg).at(path)?);
     if let Ok(p) = value("precision").parse::<f64>()
         && p.is_finite()
@@ -314,10 +211,8 @@ pub fn open_project(path: &Path) -> Result<Project, IoError> {
     {
         project.precision = p;
     }
-    project.settings = rows
-        .iter()
-        .filter_map(|(k, v)| Some((k.strip_prefix("setting.")?.to_string(), v.clone())))
-        .collect();
+    project.settings =
+        rows.iter().filter_map(|(k, v)| Some((k.strip_prefix("setting.")?.to_string(), v.clone()))).collect();
     read_boundary(&conn, &mut project, path)?;
     read_divisions(&conn, &mut project, path)?;
     read_grids(&conn, &mut project, path)?;
@@ -330,45 +225,34 @@ pub fn open_project(path: &Path) -> Result<Project, IoError> {
 
 fn multipolygon(blob_bytes: &[u8], path: &Path, fid: i64) -> Result<MultiPolygon<f64>, IoError> {
     let at = |p: Problem| IoError::at_feature(path, fid.max(0) as usize, p);
-    let (geometry, _) =
-        blob::decode(blob_bytes).map_err(|e| at(Problem::Geometry(e.to_string())))?;
+    let (geometry, _) = blob::decode(blob_bytes).map_err(|e| at(Problem::Geometry(e.to_string())))?;
     match geometry {
         Geometry::MultiPolygon(mp) => Ok(mp),
         Geometry::Polygon(p) => Ok(MultiPolygon(vec![p])),
-        other => Err(at(Problem::Geometry(format!(
-            "expected a polygon, found {}",
-            geometry_name(&other)
-        )))),
+        other => Err(at(Problem::Geometry(format!("expected a polygon, found {}", geometry_name(&other))))),
     }
 }
 
 fn read_boundary(conn: &Connection, project: &mut Project, path: &Path) -> Result<(), IoError> {
-    let mut stmt = conn
-        .prepare("SELECT fid, geom FROM boundary WHERE geom IS NOT NULL ORDER BY fid")
-        .at(path)?;
+    let mut stmt = conn.prepare("SELECT fid, geom FROM boundary WHERE geom IS NOT NULL ORDER BY fid").at(path)?;
     let mut rows = stmt.query([]).at(path)?;
     while let Some(row) = rows.next().at(path)? {
         let (fid, bytes): (i64, Vec<u8>) = (row.get(0).at(path)?, row.get(1).at(path)?);
-        project
-            .boundary
-            .0
-            .extend(multipolygon(&bytes, path, fid)?.0);
+        project.boundary.0.extend(multipolygon(&bytes, path, fid)?.0);
     }
     Ok(())
 }
 
 fn read_divisions(conn: &Connection, project: &mut Project, path: &Path) -> Result<(), IoError> {
-    let mut stmt = conn
-        .prepare("SELECT fid, geom, code, name, parent_code, class FROM divisions ORDER BY code")
-        .at(path)?;
+    let mut stmt =
+        conn.prepare("SELECT fid, geom, code, name, parent_code, class FROM divisions ORDER BY code").at(path)?;
     let mut rows = stmt.query([]).at(path)?;
     while let Some(row) = rows.next().at(path)? {
         let fid: i64 = row.get(0).at(path)?;
         let geom: Option<Vec<u8>> = row.get(1).at(path)?;
         let code_text: String = row.get(2).at(path)?;
-        let code = DivisionCode::parse(&code_text).map_err(|e| {
-            IoError::at_feature(path, fid as usize, Problem::Attribute(e.to_string()))
-        })?;
+        let code = DivisionCode::parse(&code_text)
+            .map_err(|e| IoError::at_feature(path, fid as usize, Problem::Attribute(e.to_string())))?;
         let polygon = geom.map(|b| multipolygon(&b, path, fid)).transpose()?;
         let class_text: String = row.get(5).at(path)?;
         let division = Division {
@@ -378,9 +262,7 @@ fn read_divisions(conn: &Connection, project: &mut Project, path: &Path) -> Resu
             code,
             polygon,
         };
-        project
-            .divisions
-            .insert(division.code.to_string(), division);
+        project.divisions.insert(division.code.to_string(), division);
     }
     Ok(())
 }
@@ -396,19 +278,12 @@ fn read_grids(conn: &Connection, project: &mut Project, path: &Path) -> Result<(
     while let Some(row) = rows.next().at(path)? {
         let fid: i64 = row.get(0).at(path)?;
         let geom: Option<Vec<u8>> = row.get(1).at(path)?;
-        let geometry = geom
-            .map(|b| multipolygon(&b, path, fid))
-            .transpose()?
-            .unwrap_or(MultiPolygon(vec![]));
-        let text = |i: usize| -> Result<String, IoError> {
-            Ok(row
-                .get::<_, Option<String>>(i)
-                .at(path)?
-                .unwrap_or_default())
-        };
+        let geometry = geom.map(|b| multipolygon(&b, path, fid)).transpose()?.unwrap_or(MultiPolygon(vec![]));
+        let text =
+            |i: usize| -> Result<String, IoError> { Ok(row.get::<_, Option<String>>(i).at(path)?.unwrap_or_default()) };
         let count = |i: usize| -> Result<Option<u32>, IoError> {
             let v: Option<i64> = row.get(i).at(path)?;
-            v.map(|n| u32::try_from(n)).transpose().map_err(|_| {
+            v.map(u32::try_from).transpose().map_err(|_| {
                 IoError::at_feature(
                     path,
                     fid as usize,
@@ -442,30 +317,20 @@ fn read_grids(conn: &Connection, project: &mut Project, path: &Path) -> Result<(
 }
 
 fn read_households(conn: &Connection, project: &mut Project, path: &Path) -> Result<(), IoError> {
-    let mut stmt = conn
-        .prepare("SELECT fid, geom, households, population FROM households ORDER BY fid")
-        .at(path)?;
+    let mut stmt = conn.prepare("SELECT fid, geom, households, population FROM households ORDER BY fid").at(path)?;
     let mut rows = stmt.query([]).at(path)?;
     while let Some(row) = rows.next().at(path)? {
         let fid: i64 = row.get(0).at(path)?;
         let bytes: Vec<u8> = row.get(1).at(path)?;
-        let (geometry, _) = blob::decode(&bytes).map_err(|e| {
-            IoError::at_feature(path, fid as usize, Problem::Geometry(e.to_string()))
-        })?;
+        let (geometry, _) = blob::decode(&bytes)
+            .map_err(|e| IoError::at_feature(path, fid as usize, Problem::Geometry(e.to_string())))?;
         let Geometry::Point(position) = geometry else {
-            return Err(IoError::at_feature(
-                path,
-                fid as usize,
-                Problem::Geometry("expected a point".into()),
-            ));
+            return Err(IoError::at_feature(path, fid as usize, Problem::Geometry("expected a point".into())));
         };
         project.households.push(HouseholdPoint {
             position: Point(position.0),
             households: row.get::<_, i64>(2).at(path)?.clamp(0, u32::MAX as i64) as u32,
-            population: row
-                .get::<_, Option<i64>>(3)
-                .at(path)?
-                .map(|p| p.clamp(0, u32::MAX as i64) as u32),
+            population: row.get::<_, Option<i64>>(3).at(path)?.map(|p| p.clamp(0, u32::MAX as i64) as u32),
         });
     }
     Ok(())

@@ -8,19 +8,10 @@ use super::blob;
 
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
-    for (name, index) in [
-        ("ST_MinX", 0usize),
-        ("ST_MaxX", 1),
-        ("ST_MinY", 2),
-        ("ST_MaxY", 3),
-    ] {
-        conn.create_scalar_function(name, 1, flags, move |ctx| {
-            Ok(envelope(ctx)?.map(|e| e[index]))
-        })?;
+    for (name, index) in [("ST_MinX", 0usize), ("ST_MaxX", 1), ("ST_MinY", 2), ("ST_MaxY", 3)] {
+        conn.create_scalar_function(name, 1, flags, move |ctx| Ok(envelope(ctx)?.map(|e| e[index])))?;
     }
-    conn.create_scalar_function("ST_IsEmpty", 1, flags, |ctx| {
-        Ok(i32::from(envelope(ctx)?.is_none()))
-    })
+    conn.create_scalar_function("ST_IsEmpty", 1, flags, |ctx| Ok(i32::from(envelope(ctx)?.is_none())))
 }
 
 fn envelope(ctx: &Context<'_>) -> rusqlite::Result<Option<[f64; 4]>> {

@@ -1,0 +1,85 @@
+//! The command line as a user runs it: help, exit codes, info, import (creating a project), export.
+
+use crate::common::{path_str, stderr, stdout, wangge};
+
+#[test]
+fn help_everywhere_and_usage_errors_exit_2() {
+    for args in
+        [&["--help"][..], &["import", "--help"], &["export", "--help"], &["info", "--help"], &["open", "--help"]]
+    {
+        let out = wangge(args);
+        assert!(out.status.success(), "{args:?}");
+        assert!(stdout(&out).contains("Usage"), "{args:?}");
+    }
+    let out = wangge(&["import", "x.geojson"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--into"), "{}", stderr(&out));
+    let out = wangge(&["frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn import_info_and_export_of_the_real_sample_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("泾县.gpkg");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let county = format!("{root}/sample-maps/jingxian-county.geojson");
+    let divisions = format!("{root}/sample-maps/jingxian-divisions.csv");
+    let out = wangge(&["import", &county, "--into", path_str(&project), "--as", "boundary"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("EPSG:4490") && stderr(&out).contains("EPSG:4548"), "{}", stderr(&out));
+    let out = wangge(&["import", &divisions, "--into", path_str(&project), "--as", "divisions"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let info = stdout(&wangge(&["info", path_str(&project)]));
+    assert!(info.contains("EPSG:4548"), "{info}");
+    assert!(info.contains("11 townships, 127 villages"), "{info}");
+    // 泾县 is about 2,050 km²; the outline in the source data is generalised.
+    let km2: f64 = info.split("boundary area: ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    assert!((1950.0..2150.0).contains(&km2), "{km2}");
+    let out_json = dir.path().join("divisions.csv");
+    let out = wangge(&["export", path_str(&project), "--to", path_str(&out_json), "--layer", "divisions"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&out_json).unwrap();
+    assert!(text.contains("341823100001,城南居委会,341823100,village,城市"), "{text}");
+    // The bundled sample project matches what these commands build.
+    let sample = stdout(&wangge(&["info", &format!("{root}/sample-maps/jingxian.gpkg")]));
+    assert!(sample.contains("11 townships, 127 villages"), "{sample}");
+}
+
+#[test]
+fn bad_input_exits_2_with_file_and_feature_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("p.gpkg");
+    let bad = dir.path().join("bad.geojson");
+    std::fs::write(
+        &bad,
+        r#"{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[118.4,30.6]}}"#,
+    )
+    .unwrap();
+    let out = wangge(&["import", path_str(&bad), "--into", path_str(&project), "--as", "grids"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("bad.geojson: feature 1: expected a polygon, found a point"), "{err}");
+    assert!(!project.exists(), "no half-written project");
+    let out = wangge(&["info", path_str(&dir.path().join("missing.shp"))]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = wangge(&["export", path_str(&bad), "--to", "x.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn long_imports_report_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("hh.csv");
+    let mut text = String::from("lon,lat,households\n");
+    for i in 0..12_000 {
+        text += &format!("{},{},1\n", 118.3 + (i % 100) as f64 * 1e-3, 30.6 + (i / 100) as f64 * 1e-4);
+    }
+    std::fs::write(&csv, text).unwrap();
+    let project = dir.path().join("p.gpkg");
+    let out = wangge(&["import", path_str(&csv), "--into", path_str(&project), "--as", "households", "--crs", "gcj02"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("importing 10000/12000") && err.contains("importing 12000/12000"), "{err}");
+    assert!(err.contains("GCJ-02"), "{err}");
+}

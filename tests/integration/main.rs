@@ -1,0 +1,9 @@
+//! Integration tests, one binary (build time matters on 2 cores): files, CRS, CLI and GUI.
+
+mod cli;
+mod common;
+mod crs_reference;
+mod gdal;
+mod gpkg_project;
+mod gui;
+mod import_export;
