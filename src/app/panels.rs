@@ -7,7 +7,6 @@ use super::Action;
 use super::canvas::scale_denominator;
 use super::i18n::{Lang, Text};
 use super::state::AppState;
-use crate::core::AreaClass;
 
 pub fn menu_bar(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
     let t = |text: Text| text.get(state.lang());
@@ -113,9 +112,9 @@ pub fn layers_panel(ui: &mut Ui, state: &mut AppState) {
             egui::CollapsingHeader::new(header).id_salt(town.code.as_str()).show(ui, |ui| {
                 for v in villages {
                     let grids = p.grids.values().filter(|g| g.village_code == v.code.as_str()).count();
-                    let class = if v.class == AreaClass::Urban { "城" } else { "乡" };
-                    ui.label(format!("{} {} [{class}] · {} {}", v.code, v.name, grids, t(Text::Grids)))
-                        .on_hover_text(v.class.label_zh());
+                    let text = format!("{}  · {} {}", v.name, grids, t(Text::Grids));
+                    ui.add(egui::Label::new(text).truncate())
+                        .on_hover_text(format!("{} · {}", v.code, v.class.label_zh()));
                 }
             });
         }
