@@ -113,8 +113,11 @@ pub fn layers_panel(ui: &mut Ui, state: &mut AppState) {
                 for v in villages {
                     let grids = p.grids.values().filter(|g| g.village_code == v.code.as_str()).count();
                     let text = format!("{}  · {} {}", v.name, grids, t(Text::Grids));
-                    ui.add(egui::Label::new(text).truncate())
-                        .on_hover_text(format!("{} · {}", v.code, v.class.label_zh()));
+                    ui.add(egui::Label::new(text).truncate()).on_hover_text(format!(
+                        "{} · {}",
+                        v.code,
+                        v.class.label_zh()
+                    ));
                 }
             });
         }

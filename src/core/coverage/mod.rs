@@ -1,0 +1,550 @@
+//! The coverage checker: proves that grids partition an area — no invalid polygons, no overlaps, no gaps,
+//! nothing outside the boundary, shared edges that match vertex for vertex, no grid across a village line.
+//!
+//! Edge matching follows JTS/GEOS CoverageValidator exactly (see `validator`); gaps are measured by the
+//! width of their largest inscribed circle (JTS CoverageGapFinder). Coordinates are compared after
+//! snapping to a fixed precision. [`Checker::update`] re-checks only the neighbourhood of an edit.
+
+mod findings;
+mod gaps;
+mod graph;
+mod inscribed;
+mod predicates;
+mod rings;
+mod snap;
+mod validator;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use geo::{Area, BooleanOps, BoundingRect, Geometry, Line, MultiLineString, MultiPolygon, Polygon, Rect, Validation};
+use rstar::RTree;
+use rstar::primitives::{GeomWithData, Rectangle};
+
+pub use findings::{Detail, Finding, FindingKind, Report};
+pub use inscribed::maximum_inscribed_circle;
+pub use snap::{snap_coord, snap_multipolygon};
+pub use validator::Cause;
+
+use super::{Crs, area_m2};
+use graph::{Graph, aabb};
+use rings::{SegmentKey, SegmentState, segment_key};
+use validator::{InvalidSegment, validate_item};
+
+/// How to check.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CoverageOptions {
+    /// Grid the coordinates are snapped to before comparison; 0 compares exactly (as GEOS does).
+    pub precision: f64,
+    /// Edges closer than this and nearly parallel are mismatches (narrow gaps and gores); 0 turns it off.
+    pub gap_width: f64,
+    /// The CRS, for areas in m² and widths in m; `None` treats coordinates as plain planar numbers.
+    pub crs: Option<Crs>,
+}
+
+impl CoverageOptions {
+    /// The defaults for a CRS: its fixed precision (1 mm or 1e-8°), no gap-width test.
+    pub fn for_crs(crs: &Crs) -> CoverageOptions {
+        CoverageOptions { precision: crs.default_precision(), gap_width: 0.0, crs: Some(crs.clone()) }
+    }
+
+    /// Plain planar numbers compared exactly.
+    pub fn planar() -> CoverageOptions {
+        CoverageOptions { precision: 0.0, gap_width: 0.0, crs: None }
+    }
+}
+
+/// A village polygon for the one-village-per-grid rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Village {
+    pub code: String,
+    pub polygon: MultiPolygon<f64>,
+}
+
+/// The result for one pair of items whose edges interact badly.
+#[derive(Clone, Debug)]
+struct PairResult {
+    finding: Finding,
+}
+
+/// A coverage being checked, kept so that edits can be re-checked incrementally.
+pub struct Checker {
+    options: CoverageOptions,
+    graph: Graph,
+    boundary: Option<MultiPolygon<f64>>,
+    villages: Vec<Village>,
+    village_tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
+    invalid: Vec<Option<String>>,
+    segments: Vec<Vec<InvalidSegment>>,
+    pairs: BTreeMap<(u32, u32), PairResult>,
+    areas: Vec<Finding>,
+    village_findings: Vec<Option<Finding>>,
+    /// Pieces narrower than this are rounding noise of boolean operations, not findings.
+    noise: f64,
+}
+
+impl Checker {
+    /// Checks `items` (one multipolygon per grid, in input order) against an optional boundary.
+    pub fn new(
+        items: Vec<MultiPolygon<f64>>,
+        boundary: Option<MultiPolygon<f64>>,
+        villages: Vec<Village>,
+        options: CoverageOptions,
+    ) -> Checker {
+        let p = options.precision;
+        let snapped: Vec<MultiPolygon<f64>> = items.iter().map(|g| snap_multipolygon(g, p)).collect();
+        let boundary = boundary.map(|b| snap_multipolygon(&b, p));
+        let villages: Vec<Village> =
+            villages.into_iter().map(|v| Village { polygon: snap_multipolygon(&v.polygon, p), code: v.code }).collect();
+        let village_tree = RTree::bulk_load(
+            villages
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| {
+                    let e = v.polygon.bounding_rect()?;
+                    Some(GeomWithData::new(Rectangle::from_corners(e.min().into(), e.max().into()), i))
+                })
+                .collect(),
+        );
+        let graph = Graph::build(snapped);
+        let n = graph.len();
+        let extent = graph
+            .envelope
+            .iter()
+            .flatten()
+            .chain(boundary.as_ref().and_then(|b| b.bounding_rect()).iter())
+            .fold(None::<Rect<f64>>, |acc, r| Some(acc.map_or(*r, |a| union_rect(a, *r))));
+        let diagonal = extent.map_or(1.0, |e| e.width().hypot(e.height()));
+        let noise = if p > 0.0 { p } else { diagonal * 1e-9 };
+        let mut checker = Checker {
+            options,
+            graph,
+            boundary,
+            villages,
+            village_tree,
+            invalid: vec![None; n],
+            segments: vec![Vec::new(); n],
+            pairs: BTreeMap::new(),
+            areas: Vec::new(),
+            village_findings: vec![None; n],
+            noise,
+        };
+        let all: Vec<u32> = (0..n as u32).collect();
+        checker.recheck(&all);
+        checker.recompute_pairs(&all);
+        checker.recompute_areas();
+        checker.recheck_villages(&all);
+        checker
+    }
+
+    pub fn options(&self) -> &CoverageOptions {
+        &self.options
+    }
+
+    /// Replaces the geometry of some items (an index equal to the current count appends a new item) and
+    /// re-checks only what those edits can affect: the items within reach of the old and new shapes.
+    pub fn update(&mut self, changes: Vec<(usize, MultiPolygon<f64>)>) {
+        let p = self.options.precision;
+        let gw = self.options.gap_width;
+        let changes: Vec<(usize, MultiPolygon<f64>)> =
+            changes.into_iter().map(|(i, g)| (i, snap_multipolygon(&g, p))).collect();
+        let mut dirty: Option<Rect<f64>> = None;
+        for (i, g) in &changes {
+            for r in [self.graph.envelope.get(*i).copied().flatten(), g.bounding_rect()].into_iter().flatten() {
+                dirty = Some(dirty.map_or(r, |d| union_rect(d, r)));
+            }
+        }
+        let mut affected: BTreeSet<u32> = changes.iter().map(|(i, _)| *i as u32).collect();
+        if let Some(d) = dirty {
+            affected.extend(self.graph.items_near(d, gw));
+        }
+        let before = self.unmatched_keys(&affected);
+        let invalid_before = self.has_invalid_segments();
+        for (i, g) in changes {
+            if i >= self.graph.len() {
+                self.invalid.push(None);
+                self.segments.push(Vec::new());
+                self.village_findings.push(None);
+            }
+            self.graph.replace(i, g);
+        }
+        let affected: Vec<u32> = affected.into_iter().filter(|&i| (i as usize) < self.graph.len()).collect();
+        self.recheck(&affected);
+        self.recompute_pairs(&affected);
+        if self.unmatched_keys(&affected.iter().copied().collect()) != before
+            || invalid_before
+            || self.has_invalid_segments()
+        {
+            self.recompute_areas();
+        }
+        self.recheck_villages(&affected);
+    }
+
+    fn has_invalid_segments(&self) -> bool {
+        self.segments.iter().any(|s| !s.is_empty()) || self.invalid.iter().any(Option::is_some)
+    }
+
+    fn unmatched_keys(&self, items: &BTreeSet<u32>) -> Vec<(SegmentKey, bool)> {
+        let mut keys = Vec::new();
+        for &i in items {
+            for ring in self.graph.rings.get(i as usize).into_iter().flatten() {
+                for s in 0..ring.segments() {
+                    if ring.state[s] == SegmentState::Unknown {
+                        keys.push(segment_key(ring, s));
+                    }
+                }
+            }
+        }
+        keys.sort_unstable();
+        keys
+    }
+
+    /// Polygon validity and edge marking of the given items.
+    fn recheck(&mut self, items: &[u32]) {
+        for &i in items {
+            self.invalid[i as usize] = validity_problem(&self.graph.geometry[i as usize]);
+        }
+        for &i in items {
+            self.segments[i as usize] = validate_item(&mut self.graph, i, self.options.gap_width);
+        }
+    }
+
+    fn recompute_pairs(&mut self, items: &[u32]) {
+        let touched: BTreeSet<u32> = items.iter().copied().collect();
+        self.pairs.retain(|(a, b), _| !touched.contains(a) && !touched.contains(b));
+        let mut pairs: BTreeSet<(u32, u32)> = BTreeSet::new();
+        // Pairs seen from either side: the touched item's own segments or a neighbour's.
+        for (j, list) in self.segments.iter().enumerate() {
+            let j = j as u32;
+            for s in list.iter().filter(|s| touched.contains(&j) || touched.contains(&s.other)) {
+                pairs.insert((j.min(s.other), j.max(s.other)));
+            }
+        }
+        for (a, b) in pairs {
+            if let Some(result) = self.pair_result(a, b) {
+                self.pairs.insert((a, b), result);
+            }
+        }
+    }
+
+    fn measure_area(&self, mp: &MultiPolygon<f64>) -> f64 {
+        match &self.options.crs {
+            Some(crs) => area_m2(mp, crs),
+            None => mp.unsigned_area(),
+        }
+    }
+
+    /// Width (2 × inscribed radius) of the widest piece, in metres (or planar units).
+    fn measure_width(&self, mp: &MultiPolygon<f64>) -> f64 {
+        let mut widest: f64 = 0.0;
+        for polygon in &mp.0 {
+            let (centre, radius) = maximum_inscribed_circle(polygon, (self.noise / 2.0).max(radius_tolerance(polygon)));
+            let scale = self.options.crs.as_ref().map_or(1.0, |c| c.ground_metres_per_unit(centre));
+            widest = widest.max(2.0 * radius * scale);
+        }
+        widest
+    }
+
+    /// Keeps the pieces of a boolean result that are wider than rounding noise, snapped to precision.
+    fn significant(&self, mp: MultiPolygon<f64>) -> MultiPolygon<f64> {
+        let mp = snap_multipolygon(&mp, self.options.precision);
+        let noise = self.noise;
+        MultiPolygon(
+            mp.0.into_iter()
+                .filter(|p| {
+                    let area = p.unsigned_area();
+                    area > noise * noise && 2.0 * maximum_inscribed_circle(p, noise / 4.0).1 > noise
+                })
+                .collect(),
+        )
+    }
+
+    fn pair_result(&self, a: u32, b: u32) -> Option<PairResult> {
+        let of = |x: u32, y: u32| -> Vec<InvalidSegment> {
+            self.segments[x as usize].iter().filter(|s| s.other == y).copied().collect()
+        };
+        let (sa, sb) = (of(a, b), of(b, a));
+        if sa.is_empty() && sb.is_empty() {
+            return None;
+        }
+        let (ga, gb) = (&self.graph.geometry[a as usize], &self.graph.geometry[b as usize]);
+        let items = vec![a as usize, b as usize];
+        if same_shape(&self.graph, a, b) {
+            let finding = Finding {
+                kind: FindingKind::Duplicate,
+                items,
+                area: Some(self.measure_area(ga)),
+                width: None,
+                geometry: Geometry::MultiPolygon(ga.clone()),
+                detail: Detail::Duplicate,
+            };
+            return Some(PairResult { finding });
+        }
+        let overlap_possible = sa.iter().chain(&sb).any(|s| s.cause != Cause::NearlyParallel);
+        if overlap_possible && self.invalid[a as usize].is_none() && self.invalid[b as usize].is_none() {
+            let overlap = self.significant(ga.intersection(gb));
+            if !overlap.0.is_empty() {
+                let finding = Finding {
+                    kind: FindingKind::Overlap,
+                    items,
+                    area: Some(self.measure_area(&overlap)),
+                    width: Some(self.measure_width(&overlap)),
+                    geometry: Geometry::MultiPolygon(overlap),
+                    detail: Detail::Overlap,
+                };
+                return Some(PairResult { finding });
+            }
+        }
+        let lines: Vec<_> = sa
+            .iter()
+            .map(|s| (a, s))
+            .chain(sb.iter().map(|s| (b, s)))
+            .map(|(item, s)| {
+                let (p0, p1) = self.graph.rings[item as usize][s.ring as usize].segment(s.seg as usize);
+                Line::new(p0, p1).into()
+            })
+            .collect();
+        let causes: BTreeSet<Cause> = sa.iter().chain(&sb).map(|s| s.cause).collect();
+        let finding = Finding {
+            kind: FindingKind::EdgeMismatch,
+            items,
+            area: None,
+            width: None,
+            geometry: Geometry::MultiLineString(MultiLineString(lines)),
+            detail: Detail::EdgeMismatch { segments: sa.len() + sb.len(), causes: causes.into_iter().collect() },
+        };
+        Some(PairResult { finding })
+    }
+
+    /// Gaps (inside the boundary or enclosed by grids) and parts outside the boundary.
+    fn recompute_areas(&mut self) {
+        let clean = !self.has_invalid_segments();
+        let union = if clean { gaps::union_from_unmatched(&self.graph) } else { gaps::union_by_overlay(&self.graph) };
+        let mut areas = Vec::new();
+        let mut gap_pieces: Vec<(Polygon<f64>, bool)> = Vec::new();
+        match &self.boundary {
+            Some(boundary) => {
+                let uncovered = self.significant(gaps::uncovered(boundary, &union.polygons));
+                let holes: Vec<&Polygon<f64>> = union.holes.iter().collect();
+                for piece in uncovered.0 {
+                    let enclosed = holes.iter().any(|h| h.bounding_rect() == piece.bounding_rect());
+                    gap_pieces.push((piece, enclosed));
+                }
+                let outside = self.significant(gaps::outside(boundary, &union.polygons));
+                for piece in outside.0 {
+                    let piece = MultiPolygon(vec![piece]);
+                    let Some(env) = piece.bounding_rect() else { continue };
+                    let mut owners: Vec<usize> = self
+                        .graph
+                        .items_near(env, 0.0)
+                        .filter(|&i| {
+                            !self.significant(self.graph.geometry[i as usize].intersection(&piece)).0.is_empty()
+                        })
+                        .map(|i| i as usize)
+                        .collect();
+                    owners.sort_unstable();
+                    areas.push(Finding {
+                        kind: FindingKind::Outside,
+                        items: owners,
+                        area: Some(self.measure_area(&piece)),
+                        width: Some(self.measure_width(&piece)),
+                        geometry: Geometry::MultiPolygon(piece),
+                        detail: Detail::Outside,
+                    });
+                }
+            }
+            None => {
+                for hole in union.holes {
+                    let significant = self.significant(MultiPolygon(vec![hole]));
+                    gap_pieces.extend(significant.0.into_iter().map(|p| (p, true)));
+                }
+            }
+        }
+        for (piece, enclosed) in gap_pieces {
+            let piece = MultiPolygon(vec![piece]);
+            let Some(env) = piece.bounding_rect() else { continue };
+            let mut around: Vec<usize> = self.graph.items_near(env, self.noise).map(|i| i as usize).collect();
+            around.sort_unstable();
+            areas.push(Finding {
+                kind: FindingKind::Gap,
+                items: around,
+                area: Some(self.measure_area(&piece)),
+                width: Some(self.measure_width(&piece)),
+                geometry: Geometry::MultiPolygon(piece),
+                detail: Detail::Gap { enclosed },
+            });
+        }
+        self.areas = areas;
+    }
+
+    fn recheck_villages(&mut self, items: &[u32]) {
+        if self.villages.is_empty() {
+            return;
+        }
+        for &i in items {
+            let i = i as usize;
+            let grid = &self.graph.geometry[i];
+            let (Some(env), None) = (grid.bounding_rect(), &self.invalid[i]) else {
+                self.village_findings[i] = None;
+                continue;
+            };
+            let grid_area = grid.unsigned_area();
+            let mut inside: Vec<(String, f64, MultiPolygon<f64>)> = Vec::new();
+            for v in self.village_tree.locate_in_envelope_intersecting(aabb(env, 0.0)) {
+                let village = &self.villages[v.data];
+                let part = self.significant(grid.intersection(&village.polygon));
+                let area = part.unsigned_area();
+                if area > grid_area * 1e-6 {
+                    inside.push((village.code.clone(), self.measure_area(&part), part));
+                }
+            }
+            inside.sort_by(|a, b| a.0.cmp(&b.0));
+            self.village_findings[i] = match inside.len() {
+                0 => Some(Finding {
+                    kind: FindingKind::NoVillage,
+                    items: vec![i],
+                    area: Some(self.measure_area(grid)),
+                    width: None,
+                    geometry: Geometry::MultiPolygon(grid.clone()),
+                    detail: Detail::NoVillage,
+                }),
+                1 => None,
+                _ => Some(Finding {
+                    kind: FindingKind::VillageCrossing,
+                    items: vec![i],
+                    area: Some(self.measure_area(grid)),
+                    width: None,
+                    geometry: Geometry::MultiPolygon(grid.clone()),
+                    detail: Detail::VillageCrossing { villages: inside.into_iter().map(|(c, a, _)| (c, a)).collect() },
+                }),
+            };
+        }
+    }
+
+    /// All findings, worst kind first, then by the items involved.
+    pub fn report(&self) -> Report {
+        let mut findings = Vec::new();
+        for (i, problem) in self.invalid.iter().enumerate() {
+            if let Some(problem) = problem {
+                findings.push(Finding {
+                    kind: FindingKind::Invalid,
+                    items: vec![i],
+                    area: Some(self.measure_area(&self.graph.geometry[i])),
+                    width: None,
+                    geometry: Geometry::MultiPolygon(self.graph.geometry[i].clone()),
+                    detail: Detail::Invalid(problem.clone()),
+                });
+            }
+        }
+        for (i, g) in self.graph.geometry.iter().enumerate() {
+            let holes: usize = g.0.iter().map(|p| p.interiors().len()).sum();
+            if g.0.len() > 1 || holes > 0 {
+                findings.push(Finding {
+                    kind: FindingKind::Note,
+                    items: vec![i],
+                    area: Some(self.measure_area(g)),
+                    width: None,
+                    geometry: Geometry::MultiPolygon(g.clone()),
+                    detail: Detail::Note { parts: g.0.len(), holes },
+                });
+            }
+        }
+        findings.extend(self.pairs.values().map(|p| p.finding.clone()));
+        findings.extend(self.areas.iter().cloned());
+        findings.extend(self.village_findings.iter().flatten().cloned());
+        findings.sort_by(|a, b| {
+            a.kind
+                .cmp(&b.kind)
+                .then_with(|| a.items.cmp(&b.items))
+                .then_with(|| b.area.unwrap_or(0.0).total_cmp(&a.area.unwrap_or(0.0)))
+        });
+        let vertices = self.graph.geometry.iter().map(count_vertices).sum();
+        Report { items: self.graph.len(), vertices, findings }
+    }
+
+    /// The (snapped) geometry of an item as checked.
+    pub fn geometry(&self, item: usize) -> Option<&MultiPolygon<f64>> {
+        self.graph.geometry.get(item)
+    }
+
+    pub fn boundary(&self) -> Option<&MultiPolygon<f64>> {
+        self.boundary.as_ref()
+    }
+
+    /// Items whose envelope comes near `area`.
+    pub fn items_near(&self, area: Rect<f64>) -> Vec<usize> {
+        self.graph.items_near(area, 0.0).map(|i| i as usize).collect()
+    }
+}
+
+fn radius_tolerance(polygon: &Polygon<f64>) -> f64 {
+    polygon.bounding_rect().map_or(0.0, |r| r.width().min(r.height()) * 1e-3)
+}
+
+fn union_rect(a: Rect<f64>, b: Rect<f64>) -> Rect<f64> {
+    Rect::new(
+        (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
+        (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+    )
+}
+
+fn count_vertices(g: &MultiPolygon<f64>) -> usize {
+    g.0.iter().map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>()).sum()
+}
+
+/// Why a grid is not a valid polygon, if it is not.
+fn validity_problem(g: &MultiPolygon<f64>) -> Option<String> {
+    if g.0.is_empty() {
+        return Some("has no polygon".into());
+    }
+    for polygon in &g.0 {
+        if let Err(e) = polygon.check_validation() {
+            return Some(e.to_string());
+        }
+        if polygon.unsigned_area() == 0.0 {
+            return Some("has zero area".into());
+        }
+    }
+    if g.0.len() > 1
+        && let Err(e) = g.check_validation()
+    {
+        return Some(e.to_string());
+    }
+    None
+}
+
+/// Two items with the same rings (whatever their start vertex or orientation).
+fn same_shape(graph: &Graph, a: u32, b: u32) -> bool {
+    let keys = |i: u32| {
+        let mut k: Vec<SegmentKey> = graph.rings[i as usize]
+            .iter()
+            .flat_map(|ring| (0..ring.segments()).map(move |s| segment_key(ring, s).0))
+            .collect();
+        k.sort_unstable();
+        k
+    };
+    graph.envelope[a as usize] == graph.envelope[b as usize] && keys(a) == keys(b)
+}
+
+/// Invalid segments per item in the JTS/GEOS sense (for conformance tests and `coverage_invalid_edges`
+/// comparisons): the segments of each item that GEOS would return as invalid edges.
+pub fn invalid_edges(checker: &Checker) -> Vec<Vec<Line<f64>>> {
+    checker
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(i, list)| {
+            let mut lines: Vec<Line<f64>> = list
+                .iter()
+                .map(|s| {
+                    let (p0, p1) = checker.graph.rings[i][s.ring as usize].segment(s.seg as usize);
+                    Line::new(p0, p1)
+                })
+                .collect();
+            lines.dedup();
+            lines
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod jts_conformance;

@@ -1,0 +1,25 @@
+//! Fixed precision: coordinates are rounded to a grid of `precision` (1 mm, 1e-8°) before comparison,
+//! and results of boolean operations are rounded again, so that "the same point" means the same numbers.
+
+use geo::{Coord, MapCoords, MultiPolygon};
+
+/// Rounds a coordinate to the precision grid; precision 0 keeps it exactly as it is.
+pub fn snap_coord(c: Coord<f64>, precision: f64) -> Coord<f64> {
+    if precision <= 0.0 {
+        return c;
+    }
+    Coord { x: (c.x / precision).round() * precision, y: (c.y / precision).round() * precision }
+}
+
+/// ```
+/// use geo::{polygon, MultiPolygon};
+/// use wangge::core::coverage::snap_multipolygon;
+/// let p = MultiPolygon(vec![polygon![(x: 0.0004, y: 0.), (x: 1.0006, y: 0.), (x: 1., y: 1.)]]);
+/// assert_eq!(snap_multipolygon(&p, 0.001).0[0].exterior().0[1].x, 1.001);
+/// ```
+pub fn snap_multipolygon(mp: &MultiPolygon<f64>, precision: f64) -> MultiPolygon<f64> {
+    if precision <= 0.0 {
+        return mp.clone();
+    }
+    mp.map_coords(|c| snap_coord(c, precision))
+}
