@@ -45,7 +45,10 @@ fn check(items: &[&str], gap_width: f64) -> Vec<BTreeSet<Segment>> {
 }
 
 /// CoverageValidatorTest: (name, coverage, gap width, expected invalid edges per polygon).
-const COVERAGE_VALIDATOR: &[(&str, &[&str], f64, &[Option<&str>])] = &[
+/// (name, coverage, gap width, expected invalid edges per polygon)
+type CoverageCase = (&'static str, &'static [&'static str], f64, &'static [Option<&'static str>]);
+
+const COVERAGE_VALIDATOR: &[CoverageCase] = &[
     (
         "testCollinearUnmatchedEdge",
         &[
@@ -337,7 +340,7 @@ fn coverage_polygon_validator_cases_agree_with_jts() {
     for (name, target, adjacent, gap_width, expected) in POLYGON_VALIDATOR {
         // Each adjacent polygon is a separate item, as JTS's test extracts them.
         let adj = multipolygon(adjacent);
-        let adj_wkt: Vec<String> = adj.0.iter().map(|p| wkt::ToWkt::wkt_string(p)).collect();
+        let adj_wkt: Vec<String> = adj.0.iter().map(wkt::ToWkt::wkt_string).collect();
         let mut items: Vec<&str> = vec![target];
         items.extend(adj_wkt.iter().map(String::as_str));
         let actual = check(&items, *gap_width);
