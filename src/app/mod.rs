@@ -4,6 +4,7 @@
 mod canvas;
 mod dialogs;
 mod file_dialog;
+pub mod finding_text;
 mod fonts;
 pub mod i18n;
 mod map_cache;

@@ -54,7 +54,7 @@ pub fn read_csv(path: &Path) -> Result<SourceLayer, IoError> {
         features.push(SourceFeature { number, geometry, fields });
     }
     let layer = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    Ok(SourceLayer { path: path.to_path_buf(), layer, crs: None, features })
+    Ok(SourceLayer { path: path.to_path_buf(), layer, crs: None, unrecognised_crs: None, features })
 }
 
 /// UTF-8 (with or without BOM), else GBK — spreadsheets saved by Chinese Excel are GBK.

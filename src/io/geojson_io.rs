@@ -38,7 +38,7 @@ pub fn read_geojson(path: &Path) -> Result<SourceLayer, IoError> {
     let layer = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     // RFC 7946 files without a crs member are WGS84 lon/lat.
     let crs = Some(crs.unwrap_or(SourceCrs::Epsg(crs_from_epsg(4326).at(path)?)));
-    Ok(SourceLayer { path: path.to_path_buf(), layer, crs, features })
+    Ok(SourceLayer { path: path.to_path_buf(), layer, crs, unrecognised_crs: None, features })
 }
 
 /// The 2008 `"crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4490"}}` member.

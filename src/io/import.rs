@@ -85,6 +85,9 @@ pub fn source_crs(source: &SourceLayer, options: &ImportOptions) -> Result<Sourc
     if let Some(crs) = &source.crs {
         return Ok(crs.clone());
     }
+    if let Some(reason) = &source.unrecognised_crs {
+        return Err(IoError::format(&source.path, format!("{reason}; give the CRS with --crs, e.g. --crs EPSG:4549")));
+    }
     let is_csv = source.path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     if is_csv && source.features.iter().all(|f| f.geometry.is_none() || looks_like_lonlat(f)) {
         return crs_from_epsg(4326).map(SourceCrs::Epsg).map_err(|e| IoError::new(&source.path, e));

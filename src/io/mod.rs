@@ -1,5 +1,6 @@
 //! Files: the GeoPackage project file, import from GeoJSON/Shapefile/GeoPackage/CSV, export, and CRS.
 
+pub mod check_input;
 mod china_offsets;
 pub mod crs;
 pub mod csv_io;

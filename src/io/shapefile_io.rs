@@ -18,13 +18,14 @@ fn sidecar(path: &Path, ext: &str) -> Option<PathBuf> {
 }
 
 pub fn read_shapefile(path: &Path) -> Result<SourceLayer, IoError> {
-    let crs = match sidecar(path, "prj") {
-        Some(prj) => {
-            let wkt = std::fs::read_to_string(&prj).at(&prj)?;
-            Some(SourceCrs::Epsg(crs_from_wkt(&wkt).at(&prj)?))
+    let (mut crs, mut unrecognised_crs) = (None, None);
+    if let Some(prj) = sidecar(path, "prj") {
+        let wkt = std::fs::read_to_string(&prj).at(&prj)?;
+        match crs_from_wkt(&wkt) {
+            Ok(c) => crs = Some(SourceCrs::Epsg(c)),
+            Err(e) => unrecognised_crs = Some(format!("{}: {e}", prj.display())),
         }
-        None => None,
-    };
+    }
     let dbf_path = sidecar(path, "dbf").ok_or_else(|| IoError::format(path, "the .dbf file is missing"))?;
     let cpg = sidecar(path, "cpg").map(|p| std::fs::read_to_string(&p).at(&p)).transpose()?;
     let dbf_bytes = std::fs::read(&dbf_path).at(&dbf_path)?;
@@ -45,7 +46,7 @@ pub fn read_shapefile(path: &Path) -> Result<SourceLayer, IoError> {
         features.push(SourceFeature { number, geometry, fields });
     }
     let layer = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    Ok(SourceLayer { path: path.to_path_buf(), layer, crs, features })
+    Ok(SourceLayer { path: path.to_path_buf(), layer, crs, unrecognised_crs, features })
 }
 
 fn read_shapes(path: &Path) -> Result<Vec<Shape>, IoError> {

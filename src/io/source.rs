@@ -50,6 +50,9 @@ pub struct SourceLayer {
     pub path: PathBuf,
     pub layer: String,
     pub crs: Option<SourceCrs>,
+    /// A CRS the file declares that Wangge does not recognise (the reason), kept so that planar work
+    /// can go on and an import can say exactly what to give with --crs.
+    pub unrecognised_crs: Option<String>,
     pub features: Vec<SourceFeature>,
 }
 

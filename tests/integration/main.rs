@@ -2,6 +2,7 @@
 
 mod cli;
 mod common;
+mod coverage;
 mod crs_reference;
 mod gdal;
 mod gpkg_project;

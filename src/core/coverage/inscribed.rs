@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use geo::{BoundingRect, Coord, Polygon};
+use geo::{BoundingRect, Coord, MinimumRotatedRect, Point, Polygon, Rotate};
 
 /// Distance from `p` to the nearest ring segment of `polygon`, negative when `p` is outside.
 fn signed_distance(polygon: &Polygon<f64>, p: Coord<f64>) -> f64 {
@@ -17,30 +17,36 @@ fn signed_distance(polygon: &Polygon<f64>, p: Coord<f64>) -> f64 {
             if (a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x {
                 inside = !inside;
             }
-            best = best.min(segment_distance(p, a, b));
+            best = best.min(segment_distance2(p, a, b));
         }
     }
+    let best = best.sqrt();
     if inside { best } else { -best }
 }
 
-fn segment_distance(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> f64 {
+/// Squared distance from a point to a segment (one square root per polygon, not per segment).
+fn segment_distance2(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> f64 {
     let (dx, dy) = (b.x - a.x, b.y - a.y);
     let len2 = dx * dx + dy * dy;
     let t = if len2 > 0.0 { (((p.x - a.x) * dx + (p.y - a.y) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
-    (p.x - (a.x + t * dx)).hypot(p.y - (a.y + t * dy))
+    let (ex, ey) = (p.x - (a.x + t * dx), p.y - (a.y + t * dy));
+    ex * ex + ey * ey
 }
 
+/// A rectangular search cell: rectangles rather than squares so that a sliver gets one row of cells
+/// down its middle instead of millions of tiny squares.
 struct Cell {
     centre: Coord<f64>,
-    half: f64,
+    half_w: f64,
+    half_h: f64,
     distance: f64,
     potential: f64,
 }
 
 impl Cell {
-    fn new(polygon: &Polygon<f64>, centre: Coord<f64>, half: f64) -> Cell {
+    fn new(polygon: &Polygon<f64>, centre: Coord<f64>, half_w: f64, half_h: f64) -> Cell {
         let distance = signed_distance(polygon, centre);
-        Cell { centre, half, distance, potential: distance + half * std::f64::consts::SQRT_2 }
+        Cell { centre, half_w, half_h, distance, potential: distance + half_w.hypot(half_h) }
     }
 }
 
@@ -61,8 +67,15 @@ impl Ord for Cell {
     }
 }
 
-/// Cells examined at most: bounds the time on pathological shapes; the answer is then the best so far.
-const MAX_CELLS: usize = 100_000;
+/// Cells examined at most. Slivers are first turned to lie along the x axis, so that the first row of
+/// cells already runs down their middle; the cap then only bounds pathological shapes, whose answer is
+/// the best found so far (a lower bound).
+const MAX_CELLS: usize = 5_000;
+/// For the noise test a coarser search is enough: a piece in which no circle wider than the noise is
+/// found among this many cells is at the scale of the noise.
+const NOISE_CELLS: usize = 2_000;
+/// Cells of the first grid at most.
+const INITIAL_CELLS: usize = 1_000;
 
 /// Centre and radius of the (approximately) largest circle inside `polygon`, to within `tolerance`.
 ///
@@ -74,36 +87,117 @@ const MAX_CELLS: usize = 100_000;
 /// assert!((radius - 5.0).abs() <= 0.01);
 /// ```
 pub fn maximum_inscribed_circle(polygon: &Polygon<f64>, tolerance: f64) -> (Coord<f64>, f64) {
+    search(polygon, Stop { absolute: tolerance, relative: 0.0, radius_above: f64::INFINITY, max_cells: MAX_CELLS })
+}
+
+/// Twice the inscribed radius, to within `relative` of itself (JTS uses 1 %) or `absolute`.
+pub fn inscribed_width(polygon: &Polygon<f64>, relative: f64, absolute: f64) -> (Coord<f64>, f64) {
+    let (centre, radius) =
+        search(polygon, Stop { absolute, relative, radius_above: f64::INFINITY, max_cells: MAX_CELLS });
+    (centre, 2.0 * radius)
+}
+
+/// Whether a circle wider than `width` fits inside: stops as soon as one is found, so that slivers
+/// of rounding noise are told from real pieces cheaply.
+pub fn wider_than(polygon: &Polygon<f64>, width: f64) -> bool {
+    let radius = width / 2.0;
+    // Most real pieces are answered by one point.
+    if let Some(p) = geo::InteriorPoint::interior_point(polygon)
+        && signed_distance(polygon, p.0) > radius
+    {
+        return true;
+    }
+    search(polygon, Stop { absolute: radius * 0.1, relative: 0.0, radius_above: radius, max_cells: NOISE_CELLS }).1
+        > radius
+}
+
+struct Stop {
+    absolute: f64,
+    relative: f64,
+    /// Stop once a circle of this radius is found.
+    radius_above: f64,
+    max_cells: usize,
+}
+
+/// The polygon turned so that its minimum rotated rectangle is axis-aligned, with the turn to undo.
+fn aligned(polygon: &Polygon<f64>) -> (Polygon<f64>, f64, Point<f64>) {
+    let Some(rect) = polygon.minimum_rotated_rect() else { return (polygon.clone(), 0.0, Point::new(0.0, 0.0)) };
+    let c = &rect.exterior().0;
+    if c.len() < 3 {
+        return (polygon.clone(), 0.0, Point::new(0.0, 0.0));
+    }
+    let angle = (c[1].y - c[0].y).atan2(c[1].x - c[0].x).to_degrees();
+    let pivot = Point(c[0]);
+    (polygon.rotate_around_point(-angle, pivot), angle, pivot)
+}
+
+fn search(polygon: &Polygon<f64>, stop: Stop) -> (Coord<f64>, f64) {
+    let (turned, angle, pivot) = aligned(polygon);
+    let (centre, radius) = search_aligned(&turned, stop);
+    (Point(centre).rotate_around_point(angle, pivot).0, radius)
+}
+
+fn search_aligned(polygon: &Polygon<f64>, stop: Stop) -> (Coord<f64>, f64) {
     let Some(bbox) = polygon.bounding_rect() else { return (Coord { x: 0.0, y: 0.0 }, 0.0) };
-    let side = bbox.width().min(bbox.height());
-    if side <= 0.0 {
+    let (w, h) = (bbox.width(), bbox.height());
+    if w <= 0.0 || h <= 0.0 {
         return (bbox.min(), 0.0);
     }
-    let tolerance = tolerance.max(side * 1e-9);
-    let half = side / 2.0;
+    let floor = stop.absolute.max(w.min(h) * 1e-9);
+    // Square cells of the short side, unless that makes more cells than the budget allows.
+    let size = w.min(h).max((w * h / INITIAL_CELLS as f64).sqrt());
+    let (nx, ny) = ((w / size).ceil().max(1.0), (h / size).ceil().max(1.0));
+    let (half_w, half_h) = (w / nx / 2.0, h / ny / 2.0);
     let mut queue = BinaryHeap::new();
-    let mut x = bbox.min().x;
-    while x < bbox.max().x {
-        let mut y = bbox.min().y;
-        while y < bbox.max().y {
-            queue.push(Cell::new(polygon, Coord { x: x + half, y: y + half }, half));
-            y += side;
+    for i in 0..nx as usize {
+        for j in 0..ny as usize {
+            let centre =
+                Coord { x: bbox.min().x + (2 * i + 1) as f64 * half_w, y: bbox.min().y + (2 * j + 1) as f64 * half_h };
+            queue.push(Cell::new(polygon, centre, half_w, half_h));
         }
-        x += side;
     }
-    let mut best = Cell::new(polygon, bbox.center(), 0.0);
+    let mut best = Cell::new(polygon, bbox.center(), 0.0, 0.0);
     let mut examined = 0;
     while let Some(cell) = queue.pop() {
         examined += 1;
         if cell.distance > best.distance {
-            best = Cell { centre: cell.centre, half: 0.0, distance: cell.distance, potential: cell.distance };
+            best = Cell {
+                centre: cell.centre,
+                half_w: 0.0,
+                half_h: 0.0,
+                distance: cell.distance,
+                potential: cell.distance,
+            };
+            if best.distance > stop.radius_above {
+                break;
+            }
         }
-        if cell.potential - best.distance <= tolerance || examined > MAX_CELLS {
-            continue;
+        let tolerance = floor.max(stop.relative * best.distance);
+        // The queue is ordered by potential: no other cell can do better by more than this, and when
+        // only a threshold matters, no cell below it is worth opening.
+        if cell.potential - best.distance <= tolerance
+            || cell.potential <= stop.radius_above
+            || examined > stop.max_cells
+        {
+            break;
         }
-        let h = cell.half / 2.0;
-        for (dx, dy) in [(-h, -h), (h, -h), (-h, h), (h, h)] {
-            queue.push(Cell::new(polygon, Coord { x: cell.centre.x + dx, y: cell.centre.y + dy }, h));
+        // Split across the long side only while a cell is elongated, to keep cells near square.
+        let (cx, cy) = (cell.centre.x, cell.centre.y);
+        if cell.half_w > 2.0 * cell.half_h {
+            let hw = cell.half_w / 2.0;
+            for dx in [-hw, hw] {
+                queue.push(Cell::new(polygon, Coord { x: cx + dx, y: cy }, hw, cell.half_h));
+            }
+        } else if cell.half_h > 2.0 * cell.half_w {
+            let hh = cell.half_h / 2.0;
+            for dy in [-hh, hh] {
+                queue.push(Cell::new(polygon, Coord { x: cx, y: cy + dy }, cell.half_w, hh));
+            }
+        } else {
+            let (hw, hh) = (cell.half_w / 2.0, cell.half_h / 2.0);
+            for (dx, dy) in [(-hw, -hh), (hw, -hh), (-hw, hh), (hw, hh)] {
+                queue.push(Cell::new(polygon, Coord { x: cx + dx, y: cy + dy }, hw, hh));
+            }
         }
     }
     (best.centre, best.distance.max(0.0))

@@ -21,7 +21,7 @@ use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
 
 pub use findings::{Detail, Finding, FindingKind, Report};
-pub use inscribed::maximum_inscribed_circle;
+pub use inscribed::{inscribed_width, maximum_inscribed_circle, wider_than};
 pub use snap::{snap_coord, snap_multipolygon};
 pub use validator::Cause;
 
@@ -237,9 +237,9 @@ impl Checker {
     fn measure_width(&self, mp: &MultiPolygon<f64>) -> f64 {
         let mut widest: f64 = 0.0;
         for polygon in &mp.0 {
-            let (centre, radius) = maximum_inscribed_circle(polygon, (self.noise / 2.0).max(radius_tolerance(polygon)));
+            let (centre, width) = inscribed_width(polygon, 0.01, self.noise / 2.0);
             let scale = self.options.crs.as_ref().map_or(1.0, |c| c.ground_metres_per_unit(centre));
-            widest = widest.max(2.0 * radius * scale);
+            widest = widest.max(width * scale);
         }
         widest
     }
@@ -248,14 +248,7 @@ impl Checker {
     fn significant(&self, mp: MultiPolygon<f64>) -> MultiPolygon<f64> {
         let mp = snap_multipolygon(&mp, self.options.precision);
         let noise = self.noise;
-        MultiPolygon(
-            mp.0.into_iter()
-                .filter(|p| {
-                    let area = p.unsigned_area();
-                    area > noise * noise && 2.0 * maximum_inscribed_circle(p, noise / 4.0).1 > noise
-                })
-                .collect(),
-        )
+        MultiPolygon(mp.0.into_iter().filter(|p| p.unsigned_area() > noise * noise && wider_than(p, noise)).collect())
     }
 
     fn pair_result(&self, a: u32, b: u32) -> Option<PairResult> {
@@ -474,10 +467,6 @@ impl Checker {
     pub fn items_near(&self, area: Rect<f64>) -> Vec<usize> {
         self.graph.items_near(area, 0.0).map(|i| i as usize).collect()
     }
-}
-
-fn radius_tolerance(polygon: &Polygon<f64>) -> f64 {
-    polygon.bounding_rect().map_or(0.0, |r| r.width().min(r.height()) * 1e-3)
 }
 
 fn union_rect(a: Rect<f64>, b: Rect<f64>) -> Rect<f64> {

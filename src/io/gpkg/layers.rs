@@ -138,5 +138,5 @@ pub fn read_layer(path: &Path, layer: Option<&str>) -> Result<SourceLayer, IoErr
         }
         features.push(feature);
     }
-    Ok(SourceLayer { path: path.to_path_buf(), layer: info.name.clone(), crs, features })
+    Ok(SourceLayer { path: path.to_path_buf(), layer: info.name.clone(), crs, unrecognised_crs: None, features })
 }

@@ -1,6 +1,8 @@
 //! The command line: `wangge` opens the GUI; subcommands run the same core with no window.
 //! Exit status: 0 on success, 2 on bad input or usage (the message goes to stderr).
 
+mod check;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -63,6 +65,28 @@ pub enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Check that the grids partition the area: validity, overlaps, gaps, outside, edge matching
+    ///
+    /// Exit status: 0 when clean, 1 when anything was found, 2 when the input cannot be read.
+    Check {
+        /// A project (.gpkg) or any polygon file of grids (.geojson, .shp, .gpkg)
+        path: PathBuf,
+        /// Boundary to cover (default: the project's boundary layer)
+        #[arg(long, value_name = "FILE")]
+        boundary: Option<PathBuf>,
+        /// Report nearly parallel edges closer than this (metres, or input units with --planar)
+        #[arg(long, default_value_t = 0.0, value_name = "W")]
+        gap_width: f64,
+        /// Snap coordinates to this grid before comparing (default 1 mm, 1e-8°; 0 = exact)
+        #[arg(long, value_name = "P")]
+        precision: Option<f64>,
+        /// Treat coordinates as plain planar numbers (data with no CRS); exact unless --precision
+        #[arg(long)]
+        planar: bool,
+        /// Print one JSON object instead of the summary
+        #[arg(long)]
+        json: bool,
+    },
     /// Export a layer of a project to .gpkg (whole project), .geojson, .shp or .csv
     Export {
         project: PathBuf,
@@ -87,7 +111,7 @@ pub fn main() -> ExitCode {
         }
     };
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("wangge: {e:#}");
             ExitCode::from(2)
@@ -95,13 +119,13 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        None => crate::app::run(None),
-        Some(Command::Open { path }) => crate::app::run(Some(path)),
+        None => crate::app::run(None).map(|()| ExitCode::SUCCESS),
+        Some(Command::Open { path }) => crate::app::run(Some(path)).map(|()| ExitCode::SUCCESS),
         Some(Command::Info { path, layer }) => {
             print!("{}", info(&path, layer.as_deref())?);
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Some(Command::Import { src, into, target, crs, map, layer, project_crs, name }) => {
             let target = Target::parse(&target)
@@ -113,7 +137,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let summary = import_file(&src, &into, target, &options, project_crs.as_deref(), name)?;
             eprintln!("{summary}");
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Some(Command::Export { project, to, layer, encoding }) => {
             let layer = Layer::parse(&layer)
@@ -126,7 +150,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let project = open_project(&project)?;
             let n = export(&project, layer, &to, encoding)?;
             eprintln!("wrote {n} features to {}", to.display());
-            Ok(())
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Check { path, boundary, gap_width, precision, planar, json }) => {
+            let args =
+                check::CheckArgs { path: &path, boundary: boundary.as_deref(), gap_width, precision, planar, json };
+            let (text, ok) = check::run_check(&args)?;
+            println!("{text}");
+            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
     }
 }

@@ -1,0 +1,120 @@
+//! `wangge check`: the coverage checker from the command line, as a readable summary or as JSON.
+
+use std::path::Path;
+use std::time::Instant;
+
+use serde_json::{Value, json};
+
+use crate::app::Settings;
+use crate::app::finding_text::{finding_message, kind_name};
+use crate::app::i18n::Lang;
+use crate::core::coverage::{Checker, CoverageOptions, FindingKind, Report};
+use crate::io::check_input::{CheckInput, read_check_input};
+
+pub struct CheckArgs<'a> {
+    pub path: &'a Path,
+    pub boundary: Option<&'a Path>,
+    pub gap_width: f64,
+    pub precision: Option<f64>,
+    pub planar: bool,
+    pub json: bool,
+}
+
+/// Runs the check; returns the text to print and whether the coverage is clean.
+pub fn run_check(args: &CheckArgs<'_>) -> anyhow::Result<(String, bool)> {
+    let started = Instant::now();
+    let input = read_check_input(args.path, args.boundary)?;
+    let loaded = Instant::now();
+    let mut options = match (&input.crs, args.planar) {
+        (_, true) => CoverageOptions::planar(),
+        (Some(crs), false) => CoverageOptions::for_crs(crs),
+        (None, false) => anyhow::bail!(
+            "{}: the file has no coordinate system Wangge knows; use --planar to check it as plain numbers",
+            args.path.display()
+        ),
+    };
+    if let Some(p) = args.precision {
+        anyhow::ensure!(p >= 0.0 && p.is_finite(), "--precision must be ≥ 0");
+        options.precision = p;
+    }
+    anyhow::ensure!(args.gap_width >= 0.0 && args.gap_width.is_finite(), "--gap-width must be ≥ 0");
+    options.gap_width = args.gap_width;
+    if input.items.len() >= 20_000 {
+        eprintln!("checking {} grids…", input.items.len());
+    }
+    let checker = Checker::new(input.items.clone(), input.boundary.clone(), input.villages.clone(), options);
+    let report = checker.report();
+    let checked = Instant::now();
+    let lang = Settings::load().lang;
+    let timings = [
+        (loaded - started).as_secs_f64() * 1e3,
+        (checked - loaded).as_secs_f64() * 1e3,
+        (checked - started).as_secs_f64() * 1e3,
+    ];
+    let text =
+        if args.json { to_json(&report, &input, lang, timings).to_string() } else { summary(&report, &input, lang) };
+    Ok((text, report.ok()))
+}
+
+fn to_json(report: &Report, input: &CheckInput, lang: Lang, timings: [f64; 3]) -> Value {
+    let issues: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let geometry = serde_json::to_value(geojson::Geometry::from(&f.geometry)).unwrap_or(Value::Null);
+            json!({
+                "kind": f.kind.key(),
+                "features": f.items,
+                "grid_ids": f.items.iter().filter_map(|&i| input.grid_ids.get(i).copied().flatten()).collect::<Vec<_>>(),
+                "area": f.area,
+                "width": f.width,
+                "geometry": geometry,
+                "message": finding_message(f, lang, &|i| input.labels[i].clone()),
+            })
+        })
+        .collect();
+    json!({
+        "ok": report.ok(),
+        "grids": report.items,
+        "vertices": report.vertices,
+        "crs": input.crs.as_ref().map(|c| c.auth_id()),
+        "issues": issues,
+        "timings_ms": {"load": timings[0], "check": timings[1], "total": timings[2]},
+    })
+}
+
+fn summary(report: &Report, input: &CheckInput, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let mut out = if zh {
+        format!("{} 个网格，{} 个顶点\n", report.items, report.vertices)
+    } else {
+        format!("{} grids, {} vertices\n", report.items, report.vertices)
+    };
+    if report.findings.iter().all(|f| f.kind == FindingKind::Note) {
+        out += if zh {
+            "覆盖检查通过：无重叠、无缝隙、公共边一致。\n"
+        } else {
+            "coverage is clean: no overlaps, no gaps, edges match.\n"
+        };
+    }
+    for kind in FindingKind::ALL {
+        let of_kind: Vec<_> = report.findings.iter().filter(|f| f.kind == kind).collect();
+        if of_kind.is_empty() {
+            continue;
+        }
+        out += &format!("{}: {}\n", kind_name(kind, lang), of_kind.len());
+        let mut worst = of_kind.clone();
+        worst.sort_by(|a, b| b.area.unwrap_or(0.0).total_cmp(&a.area.unwrap_or(0.0)));
+        for f in worst.iter().take(10) {
+            out += &format!("  - {}\n", finding_message(f, lang, &|i| input.labels[i].clone()));
+        }
+        if of_kind.len() > 10 {
+            out += &if zh {
+                format!("  …另有 {} 项\n", of_kind.len() - 10)
+            } else {
+                format!("  … and {} more\n", of_kind.len() - 10)
+            };
+        }
+    }
+    out
+}

@@ -1,0 +1,98 @@
+//! What the coverage check reads: the grids of a project (with its boundary, village polygons and CRS)
+//! or the polygons of any file, plus an optional boundary file, in one CRS.
+
+use std::path::Path;
+
+use geo::{Geometry, MapCoords, MultiPolygon};
+
+use super::crs::{SourceCrs, Transformer};
+use super::error::{IoError, Problem};
+use super::import::read_source;
+use super::open_project;
+use crate::core::coverage::Village;
+use crate::core::{Crs, GridId};
+
+pub struct CheckInput {
+    /// One multipolygon per input feature, in input order (empty for features without a polygon).
+    pub items: Vec<MultiPolygon<f64>>,
+    /// The grid id of each item, when the input is a project.
+    pub grid_ids: Vec<Option<GridId>>,
+    /// How to call each item in messages: its code, else its position.
+    pub labels: Vec<String>,
+    pub boundary: Option<MultiPolygon<f64>>,
+    pub villages: Vec<Village>,
+    /// `None` when the input declares no CRS we know (it can then only be checked as planar data).
+    pub crs: Option<Crs>,
+}
+
+fn is_project(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gpkg")) && open_project(path).is_ok()
+}
+
+/// Reads the grids to check from a project or a polygon file, and the boundary file if given.
+pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<CheckInput, IoError> {
+    let mut input = if is_project(path) {
+        let project = open_project(path)?;
+        let grids: Vec<_> = project.grids.values().collect();
+        CheckInput {
+            items: grids.iter().map(|g| g.geometry.clone()).collect(),
+            grid_ids: grids.iter().map(|g| Some(g.id)).collect(),
+            labels: grids
+                .iter()
+                .map(|g| if g.code.is_empty() { format!("#{}", g.id) } else { g.code.clone() })
+                .collect(),
+            boundary: (!project.boundary.0.is_empty()).then(|| project.boundary.clone()),
+            villages: project
+                .villages()
+                .filter_map(|v| Some(Village { code: v.code.to_string(), polygon: v.polygon.clone()? }))
+                .collect(),
+            crs: Some(project.crs.clone()),
+        }
+    } else {
+        let source = read_source(path, None)?;
+        let crs = match &source.crs {
+            Some(SourceCrs::Epsg(c)) => Some(c.clone()),
+            _ => None,
+        };
+        let items: Vec<MultiPolygon<f64>> = source.features.iter().map(|f| polygons(f.geometry.as_ref())).collect();
+        let labels = source
+            .features
+            .iter()
+            .map(|f| {
+                ["code", "网格编码", "name", "NAME"]
+                    .iter()
+                    .find_map(|k| f.fields.get(*k).map(|v| v.as_text()).filter(|t| !t.is_empty()))
+                    .unwrap_or_else(|| format!("#{}", f.number - 1))
+            })
+            .collect();
+        CheckInput { grid_ids: vec![None; items.len()], items, labels, boundary: None, villages: Vec::new(), crs }
+    };
+    if let Some(file) = boundary_file {
+        let source = read_source(file, None)?;
+        let mut parts = Vec::new();
+        for f in &source.features {
+            parts.extend(polygons(f.geometry.as_ref()).0);
+        }
+        if parts.is_empty() {
+            return Err(IoError::format(file, "has no polygon to use as the boundary"));
+        }
+        let mut boundary = MultiPolygon(parts);
+        if let (Some(SourceCrs::Epsg(from)), Some(to)) = (&source.crs, &input.crs)
+            && from.epsg != to.epsg
+        {
+            let t = Transformer::new(&SourceCrs::Epsg(from.clone()), to).map_err(|e| IoError::new(file, e))?;
+            let t = &t;
+            boundary = boundary.try_map_coords(|c| t.apply(c)).map_err(|e| IoError::new(file, Problem::Crs(e)))?;
+        }
+        input.boundary = Some(boundary);
+    }
+    Ok(input)
+}
+
+fn polygons(g: Option<&Geometry<f64>>) -> MultiPolygon<f64> {
+    match g {
+        Some(Geometry::Polygon(p)) => MultiPolygon(vec![p.clone()]),
+        Some(Geometry::MultiPolygon(mp)) => mp.clone(),
+        _ => MultiPolygon(Vec::new()),
+    }
+}
