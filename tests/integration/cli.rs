@@ -83,3 +83,41 @@ fn long_imports_report_progress() {
     assert!(err.contains("importing 10000/12000") && err.contains("importing 12000/12000"), "{err}");
     assert!(err.contains("GCJ-02"), "{err}");
 }
+
+#[test]
+fn check_reports_in_json_with_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    // Clean real coverage: exit 0.
+    let out = wangge(&["check", &format!("{root}/tests/fixtures/libpysal/sids2.shp"), "--planar", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!((json["ok"].as_bool(), json["grids"].as_u64()), (Some(true), Some(100)));
+    assert!(json["vertices"].as_u64().unwrap() > 1000);
+    assert!(json["timings_ms"]["check"].as_f64().unwrap() >= 0.0);
+    // Two overlapping grids in a GeoJSON file: exit 1, one overlap with its area and positions.
+    let path = dir.path().join("two.geojson");
+    std::fs::write(&path, r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4548"}},"features":[
+        {"type":"Feature","properties":{"code":"A"},"geometry":{"type":"Polygon","coordinates":[[[620000,3385000],[620100,3385000],[620100,3385100],[620000,3385100],[620000,3385000]]]}},
+        {"type":"Feature","properties":{"code":"B"},"geometry":{"type":"Polygon","coordinates":[[[620090,3385000],[620200,3385000],[620200,3385100],[620090,3385100],[620090,3385000]]]}}]}"#).unwrap();
+    let out = wangge(&["check", path_str(&path), "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let issue = &json["issues"][0];
+    assert_eq!(issue["kind"], "overlap");
+    assert_eq!(issue["features"], serde_json::json!([0, 1]));
+    assert!((issue["area"].as_f64().unwrap() - 1000.0).abs() < 1e-6, "{issue}");
+    assert!((issue["width"].as_f64().unwrap() - 10.0).abs() < 0.2, "{issue}");
+    assert_eq!(issue["geometry"]["type"], "MultiPolygon");
+    assert!(issue["message"].as_str().unwrap().contains("A"), "{issue}");
+    // The readable summary names the kind.
+    let text = stdout(&wangge(&["check", path_str(&path)]));
+    assert!(text.contains("重叠") || text.contains("overlap"), "{text}");
+    // Unreadable input: exit 2.
+    let out = wangge(&["check", path_str(&dir.path().join("missing.geojson"))]);
+    assert_eq!(out.status.code(), Some(2));
+    // No CRS and no --planar: a clear message.
+    let out = wangge(&["check", &format!("{root}/tests/fixtures/libpysal/columbus.shp")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--planar"), "{}", stderr(&out));
+}

@@ -12,6 +12,7 @@ mod inscribed;
 mod predicates;
 mod rings;
 mod snap;
+pub mod synthetic;
 mod validator;
 
 use std::collections::{BTreeMap, BTreeSet};
