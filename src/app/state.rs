@@ -159,7 +159,10 @@ fn lonlat_transformer(project: &Project) -> Option<Transformer> {
 }
 
 pub fn load_sample() -> anyhow::Result<Project> {
-    let dir = std::env::temp_dir().join(format!("wangge-sample-{}", std::process::id()));
+    // Unique per call: tests open the sample from several threads of one process.
+    static OPENED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("wangge-sample-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("jingxian.gpkg");
     std::fs::write(&path, SAMPLE_GPKG)?;

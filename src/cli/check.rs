@@ -23,7 +23,7 @@ pub struct CheckArgs<'a> {
 /// Runs the check; returns the text to print and whether the coverage is clean.
 pub fn run_check(args: &CheckArgs<'_>) -> anyhow::Result<(String, bool)> {
     let started = Instant::now();
-    let input = read_check_input(args.path, args.boundary)?;
+    let mut input = read_check_input(args.path, args.boundary)?;
     let loaded = Instant::now();
     let mut options = match (&input.crs, args.planar) {
         (_, true) => CoverageOptions::planar(),
@@ -42,7 +42,8 @@ pub fn run_check(args: &CheckArgs<'_>) -> anyhow::Result<(String, bool)> {
     if input.items.len() >= 20_000 {
         eprintln!("checking {} grids…", input.items.len());
     }
-    let checker = Checker::new(input.items.clone(), input.boundary.clone(), input.villages.clone(), options);
+    let items = std::mem::take(&mut input.items);
+    let checker = Checker::new(items, input.boundary.take(), std::mem::take(&mut input.villages), options);
     let report = checker.report();
     let checked = Instant::now();
     let lang = Settings::load().lang;
@@ -51,12 +52,15 @@ pub fn run_check(args: &CheckArgs<'_>) -> anyhow::Result<(String, bool)> {
         (checked - loaded).as_secs_f64() * 1e3,
         (checked - started).as_secs_f64() * 1e3,
     ];
-    let text =
-        if args.json { to_json(&report, &input, lang, timings).to_string() } else { summary(&report, &input, lang) };
+    let text = if args.json {
+        to_json(&report, &input, lang, timings, checker.phase_timings()).to_string()
+    } else {
+        summary(&report, &input, lang)
+    };
     Ok((text, report.ok()))
 }
 
-fn to_json(report: &Report, input: &CheckInput, lang: Lang, timings: [f64; 3]) -> Value {
+fn to_json(report: &Report, input: &CheckInput, lang: Lang, timings: [f64; 3], phases: &[(&str, f64)]) -> Value {
     let issues: Vec<Value> = report
         .findings
         .iter()
@@ -79,7 +83,12 @@ fn to_json(report: &Report, input: &CheckInput, lang: Lang, timings: [f64; 3]) -
         "vertices": report.vertices,
         "crs": input.crs.as_ref().map(|c| c.auth_id()),
         "issues": issues,
-        "timings_ms": {"load": timings[0], "check": timings[1], "total": timings[2]},
+        "timings_ms": {
+            "load": timings[0],
+            "check": timings[1],
+            "total": timings[2],
+            "phases": phases.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
+        },
     })
 }
 

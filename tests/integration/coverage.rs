@@ -158,7 +158,12 @@ mod scenarios {
         let report = move_corner_of_5(-3.0, -2.0);
         let overlaps: Vec<_> = report.findings.iter().filter(|f| f.kind == FindingKind::Overlap).collect();
         assert!(overlaps.len() >= 2 && overlaps.iter().all(|f| f.items.contains(&5)), "{:?}", kinds(&report));
-        assert_eq!(report.count(FindingKind::Gap), 0);
+        assert_eq!(
+            report.count(FindingKind::Gap),
+            0,
+            "{:?}",
+            report.findings.iter().filter(|f| f.kind == FindingKind::Gap).collect::<Vec<_>>()
+        );
         // Inwards: a sliver that no grid covers, a few metres wide at most.
         let report = move_corner_of_5(3.0, 2.0);
         let gaps: Vec<_> = report.findings.iter().filter(|f| f.kind == FindingKind::Gap).collect();

@@ -9,15 +9,19 @@ mod findings;
 mod gaps;
 mod graph;
 mod inscribed;
+mod parallel;
 mod predicates;
 mod rings;
 mod snap;
 pub mod synthetic;
 mod validator;
+mod validity;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use geo::{Area, BooleanOps, BoundingRect, Geometry, Line, MultiLineString, MultiPolygon, Polygon, Rect, Validation};
+use geo::{
+    Area, BooleanOps, BoundingRect, Geometry, Line, MapCoordsInPlace, MultiLineString, MultiPolygon, Polygon, Rect,
+};
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
 
@@ -30,6 +34,7 @@ use super::{Crs, area_m2};
 use graph::{Graph, aabb};
 use rings::{SegmentKey, SegmentState, segment_key};
 use validator::{InvalidSegment, validate_item};
+use validity::validity_problem;
 
 /// How to check.
 #[derive(Clone, Debug, PartialEq)]
@@ -81,6 +86,8 @@ pub struct Checker {
     village_findings: Vec<Option<Finding>>,
     /// Pieces narrower than this are rounding noise of boolean operations, not findings.
     noise: f64,
+    /// Milliseconds spent in each phase of the last full check or update, for profiling and reports.
+    phases: Vec<(&'static str, f64)>,
 }
 
 impl Checker {
@@ -91,8 +98,14 @@ impl Checker {
         villages: Vec<Village>,
         options: CoverageOptions,
     ) -> Checker {
+        let started = std::time::Instant::now();
         let p = options.precision;
-        let snapped: Vec<MultiPolygon<f64>> = items.iter().map(|g| snap_multipolygon(g, p)).collect();
+        let mut snapped = items;
+        if p > 0.0 {
+            for g in &mut snapped {
+                g.map_coords_in_place(|c| snap_coord(c, p));
+            }
+        }
         let boundary = boundary.map(|b| snap_multipolygon(&b, p));
         let villages: Vec<Village> =
             villages.into_iter().map(|v| Village { polygon: snap_multipolygon(&v.polygon, p), code: v.code }).collect();
@@ -128,13 +141,49 @@ impl Checker {
             areas: Vec::new(),
             village_findings: vec![None; n],
             noise,
+            phases: vec![("index", started.elapsed().as_secs_f64() * 1e3)],
         };
         let all: Vec<u32> = (0..n as u32).collect();
-        checker.recheck(&all);
-        checker.recompute_pairs(&all);
-        checker.recompute_areas();
-        checker.recheck_villages(&all);
+        checker.run_phases(&all, true);
         checker
+    }
+
+    /// Validity, edges, pairs, areas and villages of the given items, timing each phase.
+    fn run_phases(&mut self, items: &[u32], areas: bool) {
+        let mut t = std::time::Instant::now();
+        let mut lap = |name: &'static str, phases: &mut Vec<(&'static str, f64)>| {
+            phases.push((name, t.elapsed().as_secs_f64() * 1e3));
+            t = std::time::Instant::now();
+        };
+        let mut phases = std::mem::take(&mut self.phases);
+        let problems = parallel::map(items, |&i| validity_problem(&self.graph.geometry[i as usize]));
+        for (&i, problem) in items.iter().zip(problems) {
+            self.invalid[i as usize] = problem;
+        }
+        lap("validity", &mut phases);
+        let gap_width = self.options.gap_width;
+        let verdicts = parallel::map(items, |&i| validate_item(&self.graph, i, gap_width));
+        for (&i, verdict) in items.iter().zip(verdicts) {
+            for (ring, states) in self.graph.rings[i as usize].iter_mut().zip(verdict.states) {
+                ring.state = states;
+            }
+            self.segments[i as usize] = verdict.invalid;
+        }
+        lap("edges", &mut phases);
+        self.recompute_pairs(items);
+        lap("pairs", &mut phases);
+        if areas {
+            self.recompute_areas();
+            lap("gaps", &mut phases);
+        }
+        self.recheck_villages(items);
+        lap("villages", &mut phases);
+        self.phases = phases;
+    }
+
+    /// Milliseconds per phase of the last check or update.
+    pub fn phase_timings(&self) -> &[(&'static str, f64)] {
+        &self.phases
     }
 
     pub fn options(&self) -> &CoverageOptions {
@@ -169,15 +218,16 @@ impl Checker {
             self.graph.replace(i, g);
         }
         let affected: Vec<u32> = affected.into_iter().filter(|&i| (i as usize) < self.graph.len()).collect();
-        self.recheck(&affected);
-        self.recompute_pairs(&affected);
+        self.phases.clear();
+        self.run_phases(&affected, false);
         if self.unmatched_keys(&affected.iter().copied().collect()) != before
             || invalid_before
             || self.has_invalid_segments()
         {
+            let t = std::time::Instant::now();
             self.recompute_areas();
+            self.phases.push(("gaps", t.elapsed().as_secs_f64() * 1e3));
         }
-        self.recheck_villages(&affected);
     }
 
     fn has_invalid_segments(&self) -> bool {
@@ -197,16 +247,6 @@ impl Checker {
         }
         keys.sort_unstable();
         keys
-    }
-
-    /// Polygon validity and edge marking of the given items.
-    fn recheck(&mut self, items: &[u32]) {
-        for &i in items {
-            self.invalid[i as usize] = validity_problem(&self.graph.geometry[i as usize]);
-        }
-        for &i in items {
-            self.segments[i as usize] = validate_item(&mut self.graph, i, self.options.gap_width);
-        }
     }
 
     fn recompute_pairs(&mut self, items: &[u32]) {
@@ -311,8 +351,20 @@ impl Checker {
 
     /// Gaps (inside the boundary or enclosed by grids) and parts outside the boundary.
     fn recompute_areas(&mut self) {
-        let clean = !self.has_invalid_segments();
-        let union = if clean { gaps::union_from_unmatched(&self.graph) } else { gaps::union_by_overlay(&self.graph) };
+        let union = if self.has_invalid_segments() {
+            let mut dirty: Vec<bool> = self.invalid.iter().map(Option::is_some).collect();
+            for (i, list) in self.segments.iter().enumerate() {
+                if !list.is_empty() {
+                    dirty[i] = true;
+                    for s in list {
+                        dirty[s.other as usize] = true;
+                    }
+                }
+            }
+            gaps::union_with_dirty(&self.graph, &dirty)
+        } else {
+            gaps::union_from_unmatched(&self.graph)
+        };
         let mut areas = Vec::new();
         let mut gap_pieces: Vec<(Polygon<f64>, bool)> = Vec::new();
         match &self.boundary {
@@ -479,27 +531,6 @@ fn union_rect(a: Rect<f64>, b: Rect<f64>) -> Rect<f64> {
 
 fn count_vertices(g: &MultiPolygon<f64>) -> usize {
     g.0.iter().map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>()).sum()
-}
-
-/// Why a grid is not a valid polygon, if it is not.
-fn validity_problem(g: &MultiPolygon<f64>) -> Option<String> {
-    if g.0.is_empty() {
-        return Some("has no polygon".into());
-    }
-    for polygon in &g.0 {
-        if let Err(e) = polygon.check_validation() {
-            return Some(e.to_string());
-        }
-        if polygon.unsigned_area() == 0.0 {
-            return Some("has zero area".into());
-        }
-    }
-    if g.0.len() > 1
-        && let Err(e) = g.check_validation()
-    {
-        return Some(e.to_string());
-    }
-    None
 }
 
 /// Two items with the same rings (whatever their start vertex or orientation).

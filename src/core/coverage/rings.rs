@@ -1,7 +1,7 @@
 //! Coverage rings: every ring of every polygon with repeated points removed, its orientation relative to
 //! the polygon interior, and a status per segment (as in JTS CoverageRing).
 
-use geo::{Area, Coord, LineString, MultiPolygon, Polygon};
+use geo::{Coord, LineString, MultiPolygon};
 
 /// What the validator has concluded about one segment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -41,7 +41,7 @@ impl Ring {
         if coords.len() < 3 {
             return None;
         }
-        let ccw = Polygon::new(LineString(coords.clone()), vec![]).signed_area() > 0.0;
+        let ccw = signed_area(&coords) > 0.0;
         let interior_on_right = if is_shell { !ccw } else { ccw };
         let segments = coords.len() - 1;
         Some(Ring { coords, interior_on_right, state: vec![SegmentState::Unknown; segments] })
@@ -82,6 +82,17 @@ impl Ring {
         }
         self.coords[index]
     }
+}
+
+/// Shoelace area of a closed ring, positive when counter-clockwise.
+pub fn signed_area(ring: &[Coord<f64>]) -> f64 {
+    let Some(&origin) = ring.first() else { return 0.0 };
+    // Relative to the first vertex, so that large projected coordinates lose no precision.
+    let twice: f64 = ring
+        .windows(2)
+        .map(|w| (w[0].x - origin.x) * (w[1].y - origin.y) - (w[1].x - origin.x) * (w[0].y - origin.y))
+        .sum();
+    twice / 2.0
 }
 
 /// All rings of a multipolygon, shells first then their holes, polygon by polygon.

@@ -36,14 +36,21 @@ pub struct InvalidSegment {
     pub other: u32,
 }
 
-/// Validates item `target` against every item within `gap_width` of it, updating its ring states.
-pub fn validate_item(graph: &mut Graph, target: u32, gap_width: f64) -> Vec<InvalidSegment> {
+/// The verdict on one item: a state per segment of each of its rings, and the invalid segments.
+pub struct ItemVerdict {
+    pub states: Vec<Vec<SegmentState>>,
+    pub invalid: Vec<InvalidSegment>,
+}
+
+/// Validates item `target` against every item within `gap_width` of it. Reads the graph only, so that
+/// items can be validated in parallel; the caller stores the verdict.
+pub fn validate_item(graph: &Graph, target: u32, gap_width: f64) -> ItemVerdict {
     let t = target as usize;
     let mut invalid = Vec::new();
-    let mut rings = std::mem::take(&mut graph.rings[t]);
-    for (r, ring) in rings.iter_mut().enumerate() {
-        for s in 0..ring.segments() {
-            ring.state[s] = SegmentState::Unknown;
+    let rings = &graph.rings[t];
+    let mut states: Vec<Vec<SegmentState>> = rings.iter().map(|r| vec![SegmentState::Unknown; r.segments()]).collect();
+    for (r, ring) in rings.iter().enumerate() {
+        for (s, state) in states[r].iter_mut().enumerate() {
             let (p0, p1) = ring.segment(s);
             if p0 == p1 {
                 continue;
@@ -52,7 +59,7 @@ pub fn validate_item(graph: &mut Graph, target: u32, gap_width: f64) -> Vec<Inva
             let Some(list) = graph.segments.get(&key) else { continue };
             for o in list.iter().filter(|o| !(o.item == target && o.ring == r as u32 && o.seg == s as u32)) {
                 if o.forward == forward {
-                    if ring.state[s] != SegmentState::Invalid {
+                    if *state != SegmentState::Invalid {
                         invalid.push(InvalidSegment {
                             ring: r as u32,
                             seg: s as u32,
@@ -60,21 +67,56 @@ pub fn validate_item(graph: &mut Graph, target: u32, gap_width: f64) -> Vec<Inva
                             other: o.item,
                         });
                     }
-                    ring.state[s] = SegmentState::Invalid;
-                } else if ring.state[s] == SegmentState::Unknown {
-                    ring.state[s] = SegmentState::Matched;
+                    *state = SegmentState::Invalid;
+                } else if *state == SegmentState::Unknown {
+                    *state = SegmentState::Matched;
                 }
             }
         }
     }
-    let all_known = rings.iter().all(|ring| ring.state.iter().all(|s| *s != SegmentState::Unknown));
+    let all_known = states.iter().flatten().all(|s| *s != SegmentState::Unknown);
     if !all_known && let Some(envelope) = graph.envelope[t] {
         let neighbours: Vec<u32> = graph.items_near(envelope, gap_width).filter(|&i| i != target).collect();
-        interacting(graph, &mut rings, &neighbours, gap_width, &mut invalid);
-        inside(graph, &mut rings, &neighbours, &mut invalid);
+        let nearby = nearby_segments(graph, &neighbours, envelope, gap_width);
+        interacting(graph, t, &mut states, &nearby, gap_width, &mut invalid);
+        inside(graph, t, &mut states, &neighbours, &mut invalid);
     }
-    graph.rings[t] = rings;
-    invalid
+    ItemVerdict { states, invalid }
+}
+
+/// A neighbour's segment near the target, sorted by the left end of its x extent.
+struct Nearby {
+    xmin: f64,
+    xmax: f64,
+    item: u32,
+    ring: u32,
+    seg: u32,
+}
+
+/// The neighbours' segments that come within `grow` of the target's envelope, sorted by x: large
+/// neighbours (a coastal county) contribute only their nearby part.
+fn nearby_segments(graph: &Graph, neighbours: &[u32], envelope: geo::Rect<f64>, grow: f64) -> Vec<Nearby> {
+    let (lo, hi) = (envelope.min(), envelope.max());
+    let mut out = Vec::new();
+    for &n in neighbours {
+        for (r, ring) in graph.rings[n as usize].iter().enumerate() {
+            for a in 0..ring.segments() {
+                let (a0, a1) = ring.segment(a);
+                let (xmin, xmax) = (a0.x.min(a1.x), a0.x.max(a1.x));
+                if a0 == a1
+                    || xmax + grow < lo.x
+                    || xmin - grow > hi.x
+                    || a0.y.max(a1.y) + grow < lo.y
+                    || a0.y.min(a1.y) - grow > hi.y
+                {
+                    continue;
+                }
+                out.push(Nearby { xmin, xmax, item: n, ring: r as u32, seg: a as u32 });
+            }
+        }
+    }
+    out.sort_by(|p, q| p.xmin.total_cmp(&q.xmin));
+    out
 }
 
 fn seg_box_apart(a: (Coord<f64>, Coord<f64>), b: (Coord<f64>, Coord<f64>), grow: f64) -> bool {
@@ -84,61 +126,63 @@ fn seg_box_apart(a: (Coord<f64>, Coord<f64>), b: (Coord<f64>, Coord<f64>), grow:
         || b.0.y.max(b.1.y) + grow < a.0.y.min(a.1.y)
 }
 
-/// JTS InvalidSegmentDetector over every pair (unknown target segment, neighbour segment).
+/// JTS InvalidSegmentDetector over every pair (unknown target segment, nearby neighbour segment).
 fn interacting(
     graph: &Graph,
-    rings: &mut [super::rings::Ring],
-    neighbours: &[u32],
+    t: usize,
+    states: &mut [Vec<SegmentState>],
+    nearby: &[Nearby],
     gap_width: f64,
     invalid: &mut Vec<InvalidSegment>,
 ) {
-    for (r, ring) in rings.iter_mut().enumerate() {
-        for s in 0..ring.segments() {
-            if ring.state[s] != SegmentState::Unknown {
+    for (r, ring) in graph.rings[t].iter().enumerate() {
+        for (s, state) in states[r].iter_mut().enumerate() {
+            if *state != SegmentState::Unknown {
                 continue;
             }
             let (t0, t1) = ring.segment(s);
             if t0 == t1 {
                 continue;
             }
-            'neighbours: for &n in neighbours {
-                for adj in &graph.rings[n as usize] {
-                    for a in 0..adj.segments() {
-                        let (a0, a1) = adj.segment(a);
-                        if a0 == a1 || seg_box_apart((t0, t1), (a0, a1), gap_width) {
-                            continue;
-                        }
-                        if (t0 == a0 && t1 == a1) || (t0 == a1 && t1 == a0) {
-                            continue;
-                        }
-                        let cause = match meet(t0, t1, a0, a1) {
-                            Meet::None => None,
-                            Meet::Collinear => Some(Cause::Collinear),
-                            Meet::Proper => Some(Cause::Crossing),
-                            Meet::Interior(_) => Some(Cause::TJunction),
-                            Meet::Endpoints(node) => {
-                                let end = if node == t0 { t1 } else { t0 };
-                                let (mut prev, mut next) = (adj.vertex_prev(a, node), adj.vertex_next(a, node));
-                                if end == prev || end == next {
-                                    None
-                                } else {
-                                    if !adj.interior_on_right {
-                                        std::mem::swap(&mut prev, &mut next);
-                                    }
-                                    is_interior_segment(node, prev, next, end).then_some(Cause::Inside)
-                                }
+            let (txmin, txmax) = (t0.x.min(t1.x), t0.x.max(t1.x));
+            // Only candidates whose x extent can reach the segment: those starting left of its right end.
+            let end = nearby.partition_point(|c| c.xmin <= txmax + gap_width);
+            for c in nearby[..end].iter().filter(|c| c.xmax + gap_width >= txmin) {
+                let adj = &graph.rings[c.item as usize][c.ring as usize];
+                let a = c.seg as usize;
+                let (a0, a1) = adj.segment(a);
+                if seg_box_apart((t0, t1), (a0, a1), gap_width) {
+                    continue;
+                }
+                if (t0 == a0 && t1 == a1) || (t0 == a1 && t1 == a0) {
+                    continue;
+                }
+                let cause = match meet(t0, t1, a0, a1) {
+                    Meet::None => None,
+                    Meet::Collinear => Some(Cause::Collinear),
+                    Meet::Proper => Some(Cause::Crossing),
+                    Meet::Interior(_) => Some(Cause::TJunction),
+                    Meet::Endpoints(node) => {
+                        let end = if node == t0 { t1 } else { t0 };
+                        let (mut prev, mut next) = (adj.vertex_prev(a, node), adj.vertex_next(a, node));
+                        if end == prev || end == next {
+                            None
+                        } else {
+                            if !adj.interior_on_right {
+                                std::mem::swap(&mut prev, &mut next);
                             }
-                        };
-                        let cause = cause.or_else(|| {
-                            (gap_width > 0.0 && is_nearly_parallel((t0, t1), (a0, a1), gap_width))
-                                .then_some(Cause::NearlyParallel)
-                        });
-                        if let Some(cause) = cause {
-                            ring.state[s] = SegmentState::Invalid;
-                            invalid.push(InvalidSegment { ring: r as u32, seg: s as u32, cause, other: n });
-                            break 'neighbours;
+                            is_interior_segment(node, prev, next, end).then_some(Cause::Inside)
                         }
                     }
+                };
+                let cause = cause.or_else(|| {
+                    (gap_width > 0.0 && is_nearly_parallel((t0, t1), (a0, a1), gap_width))
+                        .then_some(Cause::NearlyParallel)
+                });
+                if let Some(cause) = cause {
+                    *state = SegmentState::Invalid;
+                    invalid.push(InvalidSegment { ring: r as u32, seg: s as u32, cause, other: c.item });
+                    break;
                 }
             }
         }
@@ -147,19 +191,25 @@ fn interacting(
 
 /// Unknown segments whose start vertex lies inside a neighbour are inside it, and so is the segment
 /// before (JTS markInvalidInteriorSegments).
-fn inside(graph: &Graph, rings: &mut [super::rings::Ring], neighbours: &[u32], invalid: &mut Vec<InvalidSegment>) {
-    for (r, ring) in rings.iter_mut().enumerate() {
+fn inside(
+    graph: &Graph,
+    t: usize,
+    states: &mut [Vec<SegmentState>],
+    neighbours: &[u32],
+    invalid: &mut Vec<InvalidSegment>,
+) {
+    for (r, ring) in graph.rings[t].iter().enumerate() {
         for s in 0..ring.segments() {
-            if ring.state[s] != SegmentState::Unknown {
+            if states[r][s] != SegmentState::Unknown {
                 continue;
             }
             let p = ring.coords[s];
             let Some(owner) = neighbours.iter().copied().find(|&n| strictly_inside(graph, n, p)) else { continue };
-            ring.state[s] = SegmentState::Invalid;
+            states[r][s] = SegmentState::Invalid;
             invalid.push(InvalidSegment { ring: r as u32, seg: s as u32, cause: Cause::Inside, other: owner });
             let prev = ring.prev(s);
-            if ring.state[prev] == SegmentState::Unknown {
-                ring.state[prev] = SegmentState::Invalid;
+            if states[r][prev] == SegmentState::Unknown {
+                states[r][prev] = SegmentState::Invalid;
                 invalid.push(InvalidSegment { ring: r as u32, seg: prev as u32, cause: Cause::Inside, other: owner });
             }
         }

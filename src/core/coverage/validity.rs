@@ -1,0 +1,192 @@
+//! Polygon validity (OGC simple-feature rules that matter for a partition) in O(n log n): rings with
+//! enough distinct finite points and non-zero area, no ring crossing or touching itself, rings of one
+//! polygon crossing each other at most at single points, holes inside their shell. A sweep over the
+//! segments sorted by x replaces the all-pairs test, which is what makes checking real data fast.
+
+use geo::coordinate_position::{CoordPos, CoordinatePosition};
+use geo::{BoundingRect, Coord, LineString, MultiPolygon, Polygon};
+
+use super::predicates::{Meet, meet};
+use super::rings::signed_area;
+
+/// Why a multipolygon is not valid, if it is not.
+pub fn validity_problem(g: &MultiPolygon<f64>) -> Option<String> {
+    if g.0.is_empty() {
+        return Some("has no polygon".into());
+    }
+    for (p, polygon) in g.0.iter().enumerate() {
+        if let Some(problem) = polygon_problem(polygon) {
+            return Some(if g.0.len() > 1 { format!("part {}: {problem}", p + 1) } else { problem });
+        }
+    }
+    if g.0.len() > 1 {
+        return parts_problem(g);
+    }
+    None
+}
+
+fn ring_name(r: usize) -> String {
+    if r == 0 { "the exterior ring".into() } else { format!("interior ring {r}") }
+}
+
+fn polygon_problem(polygon: &Polygon<f64>) -> Option<String> {
+    let rings: Vec<&LineString<f64>> = std::iter::once(polygon.exterior()).chain(polygon.interiors()).collect();
+    for (r, ring) in rings.iter().enumerate() {
+        if ring.0.iter().any(|c| !c.x.is_finite() || !c.y.is_finite()) {
+            return Some(format!("{} has a coordinate that is not a finite number", ring_name(r)));
+        }
+        let distinct = 1 + ring.0.windows(2).filter(|w| w[0] != w[1]).count();
+        if distinct < 4 || ring.0.first() != ring.0.last() {
+            return Some(format!("{} must have at least 3 distinct points", ring_name(r)));
+        }
+    }
+    if let Some(problem) = crossing(&rings) {
+        return Some(problem);
+    }
+    for (r, ring) in rings.iter().enumerate() {
+        if signed_area(&ring.0) == 0.0 {
+            return Some(format!("{} has zero area", ring_name(r)));
+        }
+    }
+    let shell = Polygon::new(polygon.exterior().clone(), vec![]);
+    for (h, hole) in polygon.interiors().iter().enumerate() {
+        let outside = hole.0.iter().find_map(|c| match shell.coordinate_position(c) {
+            CoordPos::Inside => Some(false),
+            CoordPos::Outside => Some(true),
+            CoordPos::OnBoundary => None,
+        });
+        if outside != Some(false) {
+            return Some(format!("interior ring {} is not inside the exterior ring", h + 1));
+        }
+    }
+    None
+}
+
+/// A segment of ring `ring`, index `index`, with its x extent.
+struct Seg {
+    a: Coord<f64>,
+    b: Coord<f64>,
+    ring: usize,
+    index: usize,
+    ring_len: usize,
+}
+
+/// Self-intersections within a ring and crossings between rings, by a sweep over x.
+fn crossing(rings: &[&LineString<f64>]) -> Option<String> {
+    let mut segs: Vec<Seg> = Vec::new();
+    for (r, ring) in rings.iter().enumerate() {
+        let mut pts: Vec<Coord<f64>> = ring.0.clone();
+        pts.dedup();
+        let n = pts.len() - 1;
+        for i in 0..n {
+            segs.push(Seg { a: pts[i], b: pts[i + 1], ring: r, index: i, ring_len: n });
+        }
+    }
+    // Sweep along the longer side of the extent: fewer segments are active at once.
+    let along_x = rings[0].bounding_rect().is_none_or(|r| r.width() >= r.height());
+    let lo = |s: &Seg| if along_x { s.a.x.min(s.b.x) } else { s.a.y.min(s.b.y) };
+    let hi = |s: &Seg| if along_x { s.a.x.max(s.b.x) } else { s.a.y.max(s.b.y) };
+    let (cross_lo, cross_hi) = (
+        |s: &Seg| if along_x { s.a.y.min(s.b.y) } else { s.a.x.min(s.b.x) },
+        |s: &Seg| if along_x { s.a.y.max(s.b.y) } else { s.a.x.max(s.b.x) },
+    );
+    segs.sort_by(|p, q| lo(p).total_cmp(&lo(q)));
+    let mut active: Vec<usize> = Vec::new();
+    for i in 0..segs.len() {
+        let s = &segs[i];
+        let start = lo(s);
+        active.retain(|&j| hi(&segs[j]) >= start);
+        for &j in &active {
+            let t = &segs[j];
+            if cross_hi(t) < cross_lo(s) || cross_hi(s) < cross_lo(t) {
+                continue;
+            }
+            let m = meet(s.a, s.b, t.a, t.b);
+            if m == Meet::None {
+                continue;
+            }
+            if s.ring == t.ring {
+                let adjacent = (s.index + 1) % s.ring_len == t.index || (t.index + 1) % t.ring_len == s.index;
+                let shared_vertex = matches!(m, Meet::Endpoints(_));
+                if adjacent && shared_vertex {
+                    continue;
+                }
+                return Some(format!("{} crosses or touches itself", ring_name(s.ring)));
+            }
+            if !matches!(m, Meet::Endpoints(_) | Meet::Interior(_)) {
+                return Some(format!("{} and {} cross", ring_name(t.ring), ring_name(s.ring)));
+            }
+        }
+        active.push(i);
+    }
+    None
+}
+
+/// Parts of a multipolygon must not overlap (they may touch at points). Only parts whose extents meet
+/// are compared (islands far apart cost nothing); when two shells do not cross, one vertex tells whether
+/// one lies inside the other.
+fn parts_problem(g: &MultiPolygon<f64>) -> Option<String> {
+    let boxes: Vec<_> = g.0.iter().map(|p| p.bounding_rect()).collect();
+    let mut order: Vec<usize> = (0..g.0.len()).collect();
+    order.sort_by(|&a, &b| {
+        let x = |i: usize| boxes[i].map_or(f64::INFINITY, |r| r.min().x);
+        x(a).total_cmp(&x(b))
+    });
+    for (k, &i) in order.iter().enumerate() {
+        let Some(bi) = boxes[i] else { continue };
+        for &j in &order[k + 1..] {
+            let Some(bj) = boxes[j] else { continue };
+            if bj.min().x > bi.max().x {
+                break;
+            }
+            if bj.min().y > bi.max().y || bi.min().y > bj.max().y {
+                continue;
+            }
+            let (p, q) = (&g.0[i], &g.0[j]);
+            let first_inside = |a: &Polygon<f64>, b: &Polygon<f64>| {
+                b.exterior().0.iter().find_map(|c| match a.coordinate_position(c) {
+                    CoordPos::Inside => Some(true),
+                    CoordPos::Outside => Some(false),
+                    CoordPos::OnBoundary => None,
+                }) == Some(true)
+            };
+            let rings: Vec<&LineString<f64>> = vec![p.exterior(), q.exterior()];
+            if crossing(&rings).is_some() || first_inside(p, q) || first_inside(q, p) {
+                return Some(format!("parts {} and {} overlap", i.min(j) + 1, i.max(j) + 1));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::polygon;
+
+    #[test]
+    fn finds_the_usual_problems() {
+        let ok = polygon![(x: 0., y: 0.), (x: 4., y: 0.), (x: 4., y: 4.), (x: 0., y: 4.)];
+        assert_eq!(validity_problem(&MultiPolygon(vec![ok.clone()])), None);
+        let bow_tie = polygon![(x: 0., y: 0.), (x: 4., y: 4.), (x: 4., y: 0.), (x: 0., y: 4.)];
+        assert!(validity_problem(&MultiPolygon(vec![bow_tie])).unwrap().contains("crosses or touches itself"));
+        let spike = polygon![(x: 0., y: 0.), (x: 4., y: 0.), (x: 4., y: 4.), (x: 2., y: 0.)];
+        assert!(validity_problem(&MultiPolygon(vec![spike])).is_some());
+        let flat = polygon![(x: 0., y: 0.), (x: 4., y: 0.), (x: 8., y: 0.)];
+        assert!(validity_problem(&MultiPolygon(vec![flat])).is_some());
+        let hole_out = polygon![
+            exterior: [(x: 0., y: 0.), (x: 4., y: 0.), (x: 4., y: 4.), (x: 0., y: 4.)],
+            interiors: [[(x: 5., y: 5.), (x: 6., y: 5.), (x: 6., y: 6.)]],
+        ];
+        assert!(validity_problem(&MultiPolygon(vec![hole_out])).unwrap().contains("not inside"));
+        let hole_in = polygon![
+            exterior: [(x: 0., y: 0.), (x: 4., y: 0.), (x: 4., y: 4.), (x: 0., y: 4.)],
+            interiors: [[(x: 1., y: 1.), (x: 2., y: 1.), (x: 2., y: 2.)]],
+        ];
+        assert_eq!(validity_problem(&MultiPolygon(vec![hole_in])), None);
+        let overlapping = MultiPolygon(vec![ok.clone(), polygon![(x: 2., y: 2.), (x: 6., y: 2.), (x: 6., y: 6.)]]);
+        assert!(validity_problem(&overlapping).unwrap().contains("overlap"));
+        let nan = polygon![(x: 0., y: 0.), (x: f64::NAN, y: 0.), (x: 4., y: 4.)];
+        assert!(validity_problem(&MultiPolygon(vec![nan])).unwrap().contains("finite"));
+    }
+}
