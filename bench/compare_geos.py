@@ -9,7 +9,7 @@ Data (written to target/bench-data/, not committed):
   * us-counties.geojson: the 3,231 US counties of npm us-atlas 3.0.1 (counties-10m), decoded with
     npm topojson-client 3.1.0 — a real coverage, some of it made invalid by the TopoJSON quantisation.
 For each: shapely.coverage_is_valid(geoms) (GEOS, edge matching only) versus `wangge check --json`
-(validity + overlaps + gaps + edge matching), timed after loading; best of 3 runs each. Peak memory of
+(validity + overlaps + gaps + edge matching), timed after loading; best of 5 runs each. Peak memory of
 `wangge check` by /usr/bin/time.
 """
 import json
@@ -24,7 +24,7 @@ import shapely
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "target", "bench-data")
 WANGGE = os.path.join(ROOT, "target", "release", "wangge")
-RUNS = 3
+RUNS = 5
 
 
 def synthetic(path, nx=316, ny=317, cell=100.0, x0=620000.0, y0=3385000.0):

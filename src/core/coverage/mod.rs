@@ -19,9 +19,7 @@ mod validity;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use geo::{
-    Area, BooleanOps, BoundingRect, Geometry, Line, MapCoordsInPlace, MultiLineString, MultiPolygon, Polygon, Rect,
-};
+use geo::{Area, BooleanOps, BoundingRect, Geometry, Line, MultiLineString, MultiPolygon, Polygon, Rect};
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
 
@@ -100,15 +98,10 @@ impl Checker {
     ) -> Checker {
         let started = std::time::Instant::now();
         let p = options.precision;
-        let mut snapped = items;
-        if p > 0.0 {
-            for g in &mut snapped {
-                g.map_coords_in_place(|c| snap_coord(c, p));
-            }
-        }
-        let boundary = boundary.map(|b| snap_multipolygon(&b, p));
+        let snapped: Vec<MultiPolygon<f64>> = items.into_iter().map(|g| snap::prepare(g, p)).collect();
+        let boundary = boundary.map(|b| snap::prepare(b, p));
         let villages: Vec<Village> =
-            villages.into_iter().map(|v| Village { polygon: snap_multipolygon(&v.polygon, p), code: v.code }).collect();
+            villages.into_iter().map(|v| Village { polygon: snap::prepare(v.polygon, p), code: v.code }).collect();
         let village_tree = RTree::bulk_load(
             villages
                 .iter()
@@ -196,7 +189,7 @@ impl Checker {
         let p = self.options.precision;
         let gw = self.options.gap_width;
         let changes: Vec<(usize, MultiPolygon<f64>)> =
-            changes.into_iter().map(|(i, g)| (i, snap_multipolygon(&g, p))).collect();
+            changes.into_iter().map(|(i, g)| (i, snap::prepare(g, p))).collect();
         let mut dirty: Option<Rect<f64>> = None;
         for (i, g) in &changes {
             for r in [self.graph.envelope.get(*i).copied().flatten(), g.bounding_rect()].into_iter().flatten() {

@@ -23,3 +23,34 @@ pub fn snap_multipolygon(mp: &MultiPolygon<f64>, precision: f64) -> MultiPolygon
     }
     mp.map_coords(|c| snap_coord(c, precision))
 }
+
+/// Gives every polygon the standard orientation (counter-clockwise shells, clockwise holes) in place.
+/// Boolean operations add up ring windings, so a clockwise shell (as d3/TopoJSON and shapefiles store
+/// them) would cancel a counter-clockwise one where they overlap.
+pub fn orient_in_place(mp: &mut MultiPolygon<f64>) {
+    use super::rings::signed_area;
+    for polygon in &mut mp.0 {
+        polygon.exterior_mut(|ring| {
+            if signed_area(&ring.0) < 0.0 {
+                ring.0.reverse();
+            }
+        });
+        polygon.interiors_mut(|rings| {
+            for ring in rings {
+                if signed_area(&ring.0) > 0.0 {
+                    ring.0.reverse();
+                }
+            }
+        });
+    }
+}
+
+/// Snapped to the precision grid and in standard orientation: how the checker keeps every geometry.
+pub fn prepare(mut mp: MultiPolygon<f64>, precision: f64) -> MultiPolygon<f64> {
+    if precision > 0.0 {
+        use geo::MapCoordsInPlace;
+        mp.map_coords_in_place(|c| snap_coord(c, precision));
+    }
+    orient_in_place(&mut mp);
+    mp
+}
