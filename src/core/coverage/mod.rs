@@ -86,6 +86,8 @@ pub struct Checker {
     noise: f64,
     /// Milliseconds spent in each phase of the last full check or update, for profiling and reports.
     phases: Vec<(&'static str, f64)>,
+    /// Items that are invalid or have invalid segments, kept so that edits need not scan every item.
+    dirty: BTreeSet<u32>,
 }
 
 impl Checker {
@@ -135,6 +137,7 @@ impl Checker {
             village_findings: vec![None; n],
             noise,
             phases: vec![("index", started.elapsed().as_secs_f64() * 1e3)],
+            dirty: BTreeSet::new(),
         };
         let all: Vec<u32> = (0..n as u32).collect();
         checker.run_phases(&all, true);
@@ -161,6 +164,11 @@ impl Checker {
                 ring.state = states;
             }
             self.segments[i as usize] = verdict.invalid;
+            if self.segments[i as usize].is_empty() && self.invalid[i as usize].is_none() {
+                self.dirty.remove(&i);
+            } else {
+                self.dirty.insert(i);
+            }
         }
         lap("edges", &mut phases);
         self.recompute_pairs(items);
@@ -224,7 +232,7 @@ impl Checker {
     }
 
     fn has_invalid_segments(&self) -> bool {
-        self.segments.iter().any(|s| !s.is_empty()) || self.invalid.iter().any(Option::is_some)
+        !self.dirty.is_empty()
     }
 
     fn unmatched_keys(&self, items: &BTreeSet<u32>) -> Vec<(SegmentKey, bool)> {
@@ -246,10 +254,23 @@ impl Checker {
         let touched: BTreeSet<u32> = items.iter().copied().collect();
         self.pairs.retain(|(a, b), _| !touched.contains(a) && !touched.contains(b));
         let mut pairs: BTreeSet<(u32, u32)> = BTreeSet::new();
-        // Pairs seen from either side: the touched item's own segments or a neighbour's.
-        for (j, list) in self.segments.iter().enumerate() {
-            let j = j as u32;
-            for s in list.iter().filter(|s| touched.contains(&j) || touched.contains(&s.other)) {
+        // Pairs seen from either side: the touched item's own segments or a neighbour's. A neighbour
+        // that sees a problem with a touched item lies near it, so only dirty items near the touched
+        // ones need looking at (all of them on a full check).
+        let candidates: Vec<u32> = if touched.len() == self.graph.len() {
+            self.dirty.iter().copied().collect()
+        } else {
+            let mut near: BTreeSet<u32> = BTreeSet::new();
+            for &i in &touched {
+                if let Some(e) = self.graph.envelope[i as usize] {
+                    near.extend(self.graph.items_near(e, self.options.gap_width).filter(|j| self.dirty.contains(j)));
+                }
+                near.insert(i);
+            }
+            near.into_iter().collect()
+        };
+        for j in candidates {
+            for s in self.segments[j as usize].iter().filter(|s| touched.contains(&j) || touched.contains(&s.other)) {
                 pairs.insert((j.min(s.other), j.max(s.other)));
             }
         }

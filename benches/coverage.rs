@@ -1,0 +1,57 @@
+//! Coverage checker benchmarks: a full check of a synthetic 100,000-grid coverage, and re-checking after
+//! one shared vertex moves (the editor's case, target < 5 ms). The comparison with GEOS on the same
+//! files is bench/compare_geos.py.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use geo::Coord;
+use wangge::core::coverage::synthetic::{grid_outline, jittered_grid, move_shared_vertex};
+use wangge::core::coverage::{Checker, CoverageOptions};
+use wangge::io::crs::crs_from_epsg;
+
+const ORIGIN: Coord<f64> = Coord { x: 620_000.0, y: 3_385_000.0 };
+const NX: usize = 316;
+const NY: usize = 317;
+
+fn options() -> CoverageOptions {
+    CoverageOptions::for_crs(&crs_from_epsg(4548).expect("EPSG:4548 is bundled"))
+}
+
+fn full_check(c: &mut Criterion) {
+    let items = jittered_grid(NX, NY, 100.0, ORIGIN, 7);
+    let outline = grid_outline(NX, NY, 100.0, ORIGIN);
+    let mut group = c.benchmark_group("coverage");
+    group.sample_size(10);
+    group.bench_function("full check, 100,172 grids", |b| {
+        b.iter(|| Checker::new(items.clone(), Some(outline.clone()), Vec::new(), options()).report().ok())
+    });
+    group.finish();
+}
+
+fn incremental(c: &mut Criterion) {
+    let mut items = jittered_grid(NX, NY, 100.0, ORIGIN, 7);
+    let outline = grid_outline(NX, NY, 100.0, ORIGIN);
+    let mut checker = Checker::new(items.clone(), Some(outline), Vec::new(), options());
+    // A vertex shared by four grids in the middle of the area: the corner of grid (158, 158).
+    let middle = 158 * NX + 158;
+    let vertex = items[middle].0[0].exterior().0[0];
+    // The grids that use the vertex, as the editor finds them through its index (not measured).
+    let sharing: Vec<usize> = move_shared_vertex(&mut items, vertex, vertex);
+    assert_eq!(sharing.len(), 4);
+    let mut step = 0u64;
+    let mut at = vertex;
+    c.bench_function("re-check after moving one shared vertex, 100,172 grids", |b| {
+        b.iter(|| {
+            step += 1;
+            let to = Coord { x: vertex.x + (step % 7) as f64 * 0.5, y: vertex.y + (step % 5) as f64 * 0.5 };
+            for &i in &sharing {
+                move_shared_vertex(&mut items[i..=i], at, to);
+            }
+            at = to;
+            checker.update(sharing.iter().map(|&i| (i, items[i].clone())).collect());
+            checker.report().ok()
+        })
+    });
+}
+
+criterion_group!(benches, full_check, incremental);
+criterion_main!(benches);
