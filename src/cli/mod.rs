@@ -2,6 +2,7 @@
 //! Exit status: 0 on success, 2 on bad input or usage (the message goes to stderr).
 
 mod check;
+mod fix;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -87,6 +88,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List the fixes for a project's coverage findings, or apply the unambiguous ones
+    ///
+    /// Safe fixes: clip grids to the boundary, insert missing shared vertices, join slivers under 1 m
+    /// wide to the neighbour with the longest border, rebuild an invalid grid when one polygon results.
+    /// Exit status: 0 when the project is clean afterwards, 1 when findings remain, 2 on errors.
+    Fix {
+        project: PathBuf,
+        /// Apply every safe fix and save the project (one transaction)
+        #[arg(long)]
+        all_safe: bool,
+    },
     /// Export a layer of a project to .gpkg (whole project), .geojson, .shp or .csv
     Export {
         project: PathBuf,
@@ -151,6 +163,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let n = export(&project, layer, &to, encoding)?;
             eprintln!("wrote {n} features to {}", to.display());
             Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Fix { project, all_safe }) => {
+            let (text, ok) = fix::run_fix(&project, all_safe)?;
+            print!("{text}");
+            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Some(Command::Check { path, boundary, gap_width, precision, planar, json }) => {
             let args =

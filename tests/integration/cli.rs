@@ -121,3 +121,51 @@ fn check_reports_in_json_with_exit_codes() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--planar"), "{}", stderr(&out));
 }
+
+/// A township with the usual digitising faults; `fix --all-safe` repairs the unambiguous ones and saves.
+#[test]
+fn fix_all_safe_repairs_what_is_unambiguous_and_leaves_the_rest() {
+    use geo::{MultiPolygon, polygon};
+    use wangge::core::{Grid, Project};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.gpkg");
+    let mut p = Project::new("t", wangge::io::crs::crs_from_epsg(4548).unwrap());
+    let (x, y) = (620_000.0, 3_385_000.0);
+    p.boundary = MultiPolygon(vec![
+        polygon![(x: x, y: y), (x: x + 400., y: y), (x: x + 400., y: y + 100.), (x: x, y: y + 100.)],
+    ]);
+    let grid = |pts: Vec<(f64, f64)>, code: &str| {
+        let mut g = Grid::new(MultiPolygon(vec![geo::Polygon::new(
+            pts.into_iter().map(|(a, b)| geo::Coord { x: x + a, y: y + b }).collect(),
+            vec![],
+        )]));
+        g.code = code.into();
+        g
+    };
+    // A's east edge is one segment where B has a vertex at (100, 50): a T-junction.
+    p.add_grid(grid(vec![(0., 0.), (100., 0.), (100., 100.), (0., 100.)], "A"));
+    p.add_grid(grid(vec![(100., 0.), (200., 0.), (200., 100.), (100., 100.), (100., 50.)], "B"));
+    // C reaches 20 cm past the boundary to the south; D leaves a 5 cm sliver to C.
+    p.add_grid(grid(vec![(200., -0.2), (250., -0.2), (250., 100.), (200., 100.)], "C"));
+    p.add_grid(grid(vec![(250.05, 0.), (340., 0.), (340., 100.), (250.05, 100.)], "D"));
+    // D and E overlap by 10 m: a person must decide which one keeps it.
+    p.add_grid(grid(vec![(330., 0.), (400., 0.), (400., 100.), (330., 100.)], "E"));
+    wangge::io::save_project(&p, &path).unwrap();
+
+    let listing = stdout(&wangge(&["fix", path_str(&path)]));
+    assert!(listing.contains("fix (safe): clip grid C to the boundary"), "{listing}");
+    assert!(listing.contains("fix (safe): insert the missing vertices into grid A"), "{listing}");
+    assert!(listing.contains("fix (needs a decision): subtract the overlap from grid D"), "{listing}");
+    let out = wangge(&["fix", path_str(&path), "--all-safe"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
+    assert!(text.contains("clip grid C to the boundary"), "{text}");
+    assert!(text.contains("insert the missing vertices into grid A"), "{text}");
+    assert!(text.contains("join the gap to grid"), "{text}");
+    // What is left is the overlap only, and the project on disk says so.
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&wangge(&["check", path_str(&path), "--json"]))).unwrap();
+    let kinds: Vec<&str> = json["issues"].as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["overlap"], "{json}");
+    assert_eq!(json["issues"][0]["grid_ids"], serde_json::json!([4, 5]));
+}

@@ -6,6 +6,7 @@
 //! snapping to a fixed precision. [`Checker::update`] re-checks only the neighbourhood of an edit.
 
 mod findings;
+pub mod fixes;
 mod gaps;
 mod graph;
 mod inscribed;
@@ -524,6 +525,15 @@ impl Checker {
     /// The (snapped) geometry of an item as checked.
     pub fn geometry(&self, item: usize) -> Option<&MultiPolygon<f64>> {
         self.graph.geometry.get(item)
+    }
+
+    /// How many items the coverage has.
+    pub fn len(&self) -> usize {
+        self.graph.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.graph.len() == 0
     }
 
     pub fn boundary(&self) -> Option<&MultiPolygon<f64>> {

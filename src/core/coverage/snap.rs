@@ -15,7 +15,7 @@ pub fn snap_coord(c: Coord<f64>, precision: f64) -> Coord<f64> {
 /// use geo::{polygon, MultiPolygon};
 /// use wangge::core::coverage::snap_multipolygon;
 /// let p = MultiPolygon(vec![polygon![(x: 0.0004, y: 0.), (x: 1.0006, y: 0.), (x: 1., y: 1.)]]);
-/// assert_eq!(snap_multipolygon(&p, 0.001).0[0].exterior().0[1].x, 1.001);
+/// assert!((snap_multipolygon(&p, 0.001).0[0].exterior().0[1].x - 1.001).abs() < 1e-12);
 /// ```
 pub fn snap_multipolygon(mp: &MultiPolygon<f64>, precision: f64) -> MultiPolygon<f64> {
     if precision <= 0.0 {
