@@ -11,6 +11,8 @@ use crate::app::i18n::Lang;
 use crate::core::coverage::{Checker, CoverageOptions, FindingKind, Report};
 use crate::io::check_input::{CheckInput, read_check_input};
 
+const METRES_PER_DEGREE: f64 = 111_320.0;
+
 pub struct CheckArgs<'a> {
     pub path: &'a Path,
     pub boundary: Option<&'a Path>,
@@ -38,7 +40,11 @@ pub fn run_check(args: &CheckArgs<'_>) -> anyhow::Result<(String, bool)> {
         options.precision = p;
     }
     anyhow::ensure!(args.gap_width >= 0.0 && args.gap_width.is_finite(), "--gap-width must be ≥ 0");
-    options.gap_width = args.gap_width;
+    // The gap width is given in metres; lon/lat data is compared in degrees (1° of latitude ≈ 111 km).
+    options.gap_width = match &options.crs {
+        Some(crs) if crs.is_geographic() => args.gap_width / METRES_PER_DEGREE,
+        _ => args.gap_width,
+    };
     if input.items.len() >= 20_000 {
         eprintln!("checking {} grids…", input.items.len());
     }
