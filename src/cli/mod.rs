@@ -2,6 +2,7 @@
 //! Exit status: 0 on success, 2 on bad input or usage (the message goes to stderr).
 
 mod check;
+mod codes;
 mod fix;
 
 use std::path::{Path, PathBuf};
@@ -99,6 +100,31 @@ pub enum Command {
         #[arg(long)]
         all_safe: bool,
     },
+    /// Give every grid a code by the project's rule (default {village12}{seq:3}); prints old → new
+    ///
+    /// Grids are numbered inside their village, rows north → south and west → east in a row; 专属网格
+    /// take the reserved top range (801–999). Valid codes are kept unless --renumber.
+    Code {
+        project: PathBuf,
+        /// Code template: {village12} {town9} {county6} {kind} {seq:N} and digits/letters; saved in the project
+        #[arg(long, value_name = "TEMPLATE")]
+        rule: Option<String>,
+        /// Renumber every grid, not only new or invalid codes
+        #[arg(long)]
+        renumber: bool,
+        /// Show the changes without saving
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Per grid: code, name, village, area, households, population, 四至; band and code warnings
+    Stats {
+        project: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Also write the grid table as CSV with Chinese headers (UTF-8 with BOM)
+        #[arg(long, value_name = "OUT.csv")]
+        csv: Option<PathBuf>,
+    },
     /// Export a layer of a project to .gpkg (whole project), .geojson, .shp or .csv
     Export {
         project: PathBuf,
@@ -162,6 +188,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let project = open_project(&project)?;
             let n = export(&project, layer, &to, encoding)?;
             eprintln!("wrote {n} features to {}", to.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Code { project, rule, renumber, dry_run }) => {
+            print!("{}", codes::run_code(&project, rule.as_deref(), renumber, dry_run)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Stats { project, json, csv }) => {
+            println!("{}", codes::run_stats(&project, json, csv.as_deref())?);
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Fix { project, all_safe }) => {

@@ -9,6 +9,7 @@ pub use area::{area_m2, web_mercator_to_lonlat};
 pub use crs::{Crs, CrsUnits};
 pub use division_code::{DivisionCode, DivisionCodeError};
 pub use model::{AreaClass, Division, Grid, GridAttrs, GridId, GridKind, HouseholdPoint, Project};
+pub mod codes;
 pub mod coverage;
 mod viewport;
 pub use viewport::Viewport;

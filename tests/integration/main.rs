@@ -1,6 +1,7 @@
 //! Integration tests, one binary (build time matters on 2 cores): files, CRS, CLI and GUI.
 
 mod cli;
+mod codes;
 mod common;
 mod coverage;
 mod crs_reference;

@@ -1,0 +1,169 @@
+//! `wangge code` (assign grid codes by rule) and `wangge stats` (the numbers behind each grid).
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::core::codes::{
+    CodeIssue, CodeRule, CodingOptions, DEFAULT_RULE, FourSides, RULE_SETTING, Side, assign_codes, check_codes,
+    count_households, four_sides, household_band, village_of,
+};
+use crate::core::{GridId, Project, area_m2};
+use crate::io::csv_io::write_csv;
+use crate::io::{open_project, save_project};
+
+/// The project's rule, or `--rule` (which then becomes the project's).
+fn rule_of(project: &Project, rule: Option<&str>) -> anyhow::Result<CodeRule> {
+    let template = rule.or(project.settings.get(RULE_SETTING).map(String::as_str)).unwrap_or(DEFAULT_RULE);
+    Ok(CodeRule::parse(template)?)
+}
+
+pub fn run_code(path: &Path, rule: Option<&str>, renumber: bool, dry_run: bool) -> anyhow::Result<String> {
+    let mut project = open_project(path)?;
+    let rule = rule_of(&project, rule)?;
+    let changes = assign_codes(&project, &rule, &CodingOptions { renumber, row_height: None })?;
+    let mut out = String::new();
+    for c in &changes {
+        let old = if c.old.is_empty() { "(none)" } else { c.old.as_str() };
+        out += &format!("grid {}: {old} → {}\n", c.grid, c.new);
+    }
+    let without_village = project.grids.values().filter(|g| village_of(&project, g).is_none()).count();
+    out += &format!("{} codes {} by rule {rule}", changes.len(), if dry_run { "would change" } else { "changed" });
+    if without_village > 0 {
+        out += &format!("; {without_village} grids lie in no village and have no code");
+    }
+    out.push('\n');
+    if !dry_run {
+        for c in &changes {
+            if let Some(g) = project.grids.get_mut(&c.grid) {
+                g.code = c.new.clone();
+            }
+        }
+        project.settings.insert(RULE_SETTING.into(), rule.to_string());
+        save_project(&project, path)?;
+    }
+    Ok(out)
+}
+
+fn side_text(project: &Project, side: Option<Side>) -> String {
+    match side {
+        Some(Side::Grid(id)) => {
+            let g = &project.grids[&id];
+            if g.name.is_empty() { g.code.clone() } else { format!("{} {}", g.code, g.name) }
+        }
+        Some(Side::Boundary) => "边界".into(),
+        None => String::new(),
+    }
+}
+
+/// 四至 as printed on a grid sheet: "东至…，南至…，西至…，北至…".
+pub fn four_sides_text(project: &Project, s: &FourSides) -> String {
+    [("东", s.east), ("南", s.south), ("西", s.west), ("北", s.north)]
+        .iter()
+        .filter(|(_, side)| side.is_some())
+        .map(|(name, side)| format!("{name}至{}", side_text(project, *side)))
+        .collect::<Vec<_>>()
+        .join("，")
+}
+
+fn issue_text(project: &Project, issue: &CodeIssue) -> String {
+    let code = |id: &GridId| project.grids.get(id).map_or(id.to_string(), |g| format!("#{id} {}", g.code));
+    match issue {
+        CodeIssue::Duplicate { code: c, grids } => format!("code {c} is used by {} grids", grids.len()),
+        CodeIssue::BadFormat { grid, code: c, expected_len } => {
+            format!("grid #{grid}: code {c:?} is not {expected_len} digits/letters by the rule")
+        }
+        CodeIssue::PrefixMismatch { grid, village, .. } => {
+            format!("grid {}: code does not start with its village {village}", code(grid))
+        }
+        CodeIssue::NoVillage { grid } => format!("grid {}: in no village", code(grid)),
+        CodeIssue::SequenceHole { village, missing } => format!("village {village}: numbers {missing:?} are not used"),
+    }
+}
+
+pub fn run_stats(path: &Path, json_out: bool, csv: Option<&Path>) -> anyhow::Result<String> {
+    let project = open_project(path)?;
+    let rule = rule_of(&project, None)?;
+    let counts = count_households(&project);
+    let sides = four_sides(&project);
+    let mut grids = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
+    let mut rows = Vec::new();
+    for g in project.grids.values() {
+        let village = village_of(&project, g).unwrap_or_default();
+        let village_name = project.divisions.get(&village).map_or("", |d| d.name.as_str());
+        let c = counts.per_grid.get(&g.id).copied().unwrap_or_default();
+        // Counted from household points when the project has them, else the grid's own attribute.
+        let (households, population) = if project.households.is_empty() {
+            (g.attrs.households.map(u64::from), g.attrs.population.map(u64::from))
+        } else {
+            (Some(c.households), Some(c.population))
+        };
+        let (lo, hi) = household_band(&project, g.class);
+        if let Some(h) = households
+            && (h < lo || h > hi)
+        {
+            warnings.push(format!(
+                "grid {}: {h} households, outside the {} band {lo}–{hi}",
+                g.code,
+                g.class.label_zh()
+            ));
+        }
+        let s = sides.get(&g.id).copied().unwrap_or_default();
+        let area = area_m2(&g.geometry, &project.crs);
+        let side = |x: Option<Side>| match x {
+            Some(Side::Grid(id)) => json!(project.grids[&id].code),
+            Some(Side::Boundary) => json!("boundary"),
+            None => Value::Null,
+        };
+        grids.push(json!({
+            "id": g.id, "code": g.code, "name": g.name, "village_code": village, "area_m2": area,
+            "households": households, "population": population,
+            "neighbours": {"n": side(s.north), "e": side(s.east), "s": side(s.south), "w": side(s.west)},
+        }));
+        rows.push(vec![
+            g.code.clone(),
+            g.name.clone(),
+            village.clone(),
+            village_name.to_string(),
+            format!("{area:.1}"),
+            households.map_or(String::new(), |h| h.to_string()),
+            population.map_or(String::new(), |p| p.to_string()),
+            g.attrs.grid_head.clone(),
+            g.attrs.grid_staff.clone(),
+            g.attrs.phone.clone(),
+            four_sides_text(&project, &s),
+        ]);
+    }
+    if !counts.unassigned.is_empty() {
+        warnings.push(format!("{} household points lie in no grid", counts.unassigned.len()));
+    }
+    warnings.extend(check_codes(&project, &rule).iter().map(|i| issue_text(&project, i)));
+    if let Some(csv) = csv {
+        let header = [
+            "网格编码",
+            "网格名称",
+            "村（社区）代码",
+            "村（社区）",
+            "面积（平方米）",
+            "户数",
+            "人口",
+            "网格长",
+            "网格员",
+            "联系电话",
+            "四至",
+        ];
+        write_csv(csv, &header, &rows)?;
+    }
+    if json_out {
+        return Ok(json!({"grids": grids, "warnings": warnings}).to_string());
+    }
+    let mut out = String::new();
+    for r in &rows {
+        out += &format!("{}  {}  {}  {} m²  {} 户  {} 人  {}\n", r[0], r[1], r[3], r[4], r[5], r[6], r[10]);
+    }
+    for w in &warnings {
+        out += &format!("warning: {w}\n");
+    }
+    Ok(out)
+}

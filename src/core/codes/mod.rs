@@ -1,0 +1,18 @@
+//! The numbers behind each grid: codes by rule, code checks, households per grid, and 四至.
+
+mod checks;
+mod households;
+mod neighbours;
+mod numbering;
+mod rule;
+mod village;
+
+pub use checks::{CodeIssue, check_codes};
+pub use households::{Counts, HouseholdCounts, count_households, household_band};
+pub use neighbours::{FourSides, Side, four_sides};
+pub use numbering::{CodeChange, CodingError, CodingOptions, assign_codes, reading_order};
+pub use rule::{CodeRule, DEFAULT_RULE, Part, RuleError};
+pub use village::village_of;
+
+/// The project setting that holds the code rule.
+pub const RULE_SETTING: &str = "code_rule";
