@@ -10,6 +10,7 @@ use crate::core::codes::{
 };
 use crate::core::{GridId, Project, area_m2};
 use crate::io::csv_io::write_csv;
+use crate::io::xlsx::write_xlsx;
 use crate::io::{open_project, save_project};
 
 /// The project's rule, or `--rule` (which then becomes the project's).
@@ -81,7 +82,7 @@ fn issue_text(project: &Project, issue: &CodeIssue) -> String {
     }
 }
 
-pub fn run_stats(path: &Path, json_out: bool, csv: Option<&Path>) -> anyhow::Result<String> {
+pub fn run_stats(path: &Path, json_out: bool, table: Option<&Path>) -> anyhow::Result<String> {
     let project = open_project(path)?;
     let rule = rule_of(&project, None)?;
     let counts = count_households(&project);
@@ -139,7 +140,7 @@ pub fn run_stats(path: &Path, json_out: bool, csv: Option<&Path>) -> anyhow::Res
         warnings.push(format!("{} household points lie in no grid", counts.unassigned.len()));
     }
     warnings.extend(check_codes(&project, &rule).iter().map(|i| issue_text(&project, i)));
-    if let Some(csv) = csv {
+    if let Some(out) = table {
         let header = [
             "网格编码",
             "网格名称",
@@ -153,7 +154,12 @@ pub fn run_stats(path: &Path, json_out: bool, csv: Option<&Path>) -> anyhow::Res
             "联系电话",
             "四至",
         ];
-        write_csv(csv, &header, &rows)?;
+        if out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
+            // Codes and phone numbers are text: as numbers Excel would drop leading zeros or round them.
+            write_xlsx(out, "网格", &header, &rows, &[0, 1, 2, 3, 7, 8, 9, 10])?;
+        } else {
+            write_csv(out, &header, &rows)?;
+        }
     }
     if json_out {
         return Ok(json!({"grids": grids, "warnings": warnings}).to_string());

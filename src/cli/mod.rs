@@ -121,9 +121,9 @@ pub enum Command {
         project: PathBuf,
         #[arg(long)]
         json: bool,
-        /// Also write the grid table as CSV with Chinese headers (UTF-8 with BOM)
-        #[arg(long, value_name = "OUT.csv")]
-        csv: Option<PathBuf>,
+        /// Also write the grid table with Chinese headers: .xlsx, or .csv (UTF-8 with BOM)
+        #[arg(long, value_name = "OUT.xlsx|OUT.csv")]
+        table: Option<PathBuf>,
     },
     /// Export a layer of a project to .gpkg (whole project), .geojson, .shp or .csv
     Export {
@@ -194,8 +194,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", codes::run_code(&project, rule.as_deref(), renumber, dry_run)?);
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Stats { project, json, csv }) => {
-            println!("{}", codes::run_stats(&project, json, csv.as_deref())?);
+        Some(Command::Stats { project, json, table }) => {
+            println!("{}", codes::run_stats(&project, json, table.as_deref())?);
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Fix { project, all_safe }) => {

@@ -14,6 +14,7 @@ pub mod import;
 pub mod shapefile_io;
 pub mod source;
 pub mod wkb;
+pub mod xlsx;
 
 pub use china_offsets::{bd09_to_wgs84, gcj02_to_wgs84, wgs84_to_bd09, wgs84_to_gcj02};
 pub use error::{AtPath, IoError, Problem};

@@ -169,3 +169,74 @@ fn fix_all_safe_repairs_what_is_unambiguous_and_leaves_the_rest() {
     assert_eq!(kinds, ["overlap"], "{json}");
     assert_eq!(json["issues"][0]["grid_ids"], serde_json::json!([4, 5]));
 }
+
+#[test]
+fn code_and_stats_from_the_command_line() {
+    use geo::{MultiPolygon, Point, polygon};
+    use wangge::core::{Grid, HouseholdPoint, Project};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.gpkg");
+    let mut p = wangge::io::open_project(&std::path::PathBuf::from(format!(
+        "{}/sample-maps/jingxian.gpkg",
+        env!("CARGO_MANIFEST_DIR")
+    )))
+    .unwrap_or_else(|_| Project::new("t", wangge::io::crs::crs_from_epsg(4548).unwrap()));
+    let (x, y) = (620_000.0, 3_385_000.0);
+    for (col, row) in [(1, 0), (0, 0), (0, 1), (1, 1)] {
+        let (x0, y0) = (x + col as f64 * 100.0, y + (1 - row) as f64 * 100.0);
+        let mut g = Grid::new(MultiPolygon(vec![
+            polygon![(x: x0, y: y0), (x: x0 + 100., y: y0), (x: x0 + 100., y: y0 + 100.), (x: x0, y: y0 + 100.)],
+        ]));
+        g.village_code = "341823100001".into();
+        g.name = format!("网格{col}{row}");
+        p.add_grid(g);
+    }
+    p.households.push(HouseholdPoint {
+        position: Point::new(x + 50.0, y + 150.0),
+        households: 320,
+        population: Some(900),
+    });
+    p.households.push(HouseholdPoint {
+        position: Point::new(x + 100.0, y + 150.0),
+        households: 5,
+        population: Some(9),
+    });
+    wangge::io::save_project(&p, &path).unwrap();
+
+    let dry = stdout(&wangge(&["code", path_str(&path), "--dry-run"]));
+    assert!(dry.contains("(none) → 341823100001001") && dry.contains("4 codes would change"), "{dry}");
+    assert!(wangge::io::open_project(&path).unwrap().grids.values().all(|g| g.code.is_empty()), "dry run saved");
+    let done = stdout(&wangge(&["code", path_str(&path)]));
+    assert!(done.contains("4 codes changed by rule {village12}{seq:3}"), "{done}");
+    let again = stdout(&wangge(&["code", path_str(&path)]));
+    assert!(again.contains("0 codes changed"), "stable: {again}");
+    let bad = wangge(&["code", path_str(&path), "--rule", "{village12}{seq:9}"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("width must be 1 to 6"), "{}", stderr(&bad));
+
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&wangge(&["stats", path_str(&path), "--json"]))).unwrap();
+    let grids = json["grids"].as_array().unwrap();
+    let north_west = grids.iter().find(|g| g["code"] == "341823100001001").unwrap();
+    // The point on the edge between the two northern grids counts once, for the lower id (the eastern one).
+    assert_eq!(north_west["households"], 320);
+    let north_east = grids.iter().find(|g| g["code"] == "341823100001002").unwrap();
+    assert_eq!((north_east["id"].as_u64(), north_east["households"].as_u64()), (Some(1), Some(5)));
+    assert_eq!(
+        north_west["neighbours"],
+        serde_json::json!({"n": "boundary", "e": "341823100001002", "s": "341823100001003", "w": "boundary"})
+    );
+    assert!((north_west["area_m2"].as_f64().unwrap() - 10_000.0).abs() < 1e-6);
+    let warnings: Vec<&str> = json["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
+    assert!(warnings.iter().any(|w| w.contains("0 households, outside")), "{warnings:?}");
+
+    let csv = dir.path().join("grids.csv");
+    let xlsx = dir.path().join("grids.xlsx");
+    assert!(wangge(&["stats", path_str(&path), "--table", path_str(&csv)]).status.success());
+    assert!(wangge(&["stats", path_str(&path), "--table", path_str(&xlsx)]).status.success());
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with("\u{feff}网格编码,网格名称,村（社区）代码,村（社区）,面积（平方米）,户数,人口"), "{text}");
+    assert!(text.contains("341823100001001,网格00,341823100001,城南居委会,10000.0,320,900"), "{text}");
+    let bytes = std::fs::read(&xlsx).unwrap();
+    assert!(bytes.starts_with(b"PK\x03\x04") && bytes.len() > 3000, "not an xlsx (zip) file");
+}
