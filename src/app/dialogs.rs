@@ -71,14 +71,7 @@ pub fn show(ctx: &Context, window: &mut Window, lang: Lang, project: &Project, a
                 });
                 ui.horizontal(|ui| labelled_edit(ui, t(Text::ImportCrs), &mut form.crs, t(Text::ImportCrsHint), 260.0));
                 ui.vertical(|ui| labelled_edit(ui, t(Text::FieldMap), &mut form.map, "households=HU_SHU", 400.0));
-                ui.horizontal(|ui| {
-                    if ui.button(t(Text::Ok)).clicked() {
-                        actions.push(Action::RunImport);
-                    }
-                    if ui.button(t(Text::Cancel)).clicked() {
-                        keep = false;
-                    }
-                });
+                keep &= ok_cancel(ui, lang, || actions.push(Action::RunImport));
             });
         }
         Window::Export(form) => {
@@ -100,14 +93,7 @@ pub fn show(ctx: &Context, window: &mut Window, lang: Lang, project: &Project, a
                     ui.radio_value(&mut form.gbk, false, "UTF-8");
                     ui.radio_value(&mut form.gbk, true, "GBK");
                 });
-                ui.horizontal(|ui| {
-                    if ui.button(t(Text::Ok)).clicked() {
-                        actions.push(Action::RunExport);
-                    }
-                    if ui.button(t(Text::Cancel)).clicked() {
-                        keep = false;
-                    }
-                });
+                keep &= ok_cancel(ui, lang, || actions.push(Action::RunExport));
             });
         }
         Window::Rename(name) => {
@@ -130,8 +116,23 @@ pub fn show(ctx: &Context, window: &mut Window, lang: Lang, project: &Project, a
             let text = format!("{}\n\nversion {}", t(Text::AboutText), env!("CARGO_PKG_VERSION"));
             keep = text_window(ctx, t(Text::About), &text, lang);
         }
-        Window::Error(message) => keep = text_window(ctx, "⚠", message, lang),
+        Window::Error(message) => keep = text_window(ctx, t(Text::Problem), message, lang),
     }
+    keep
+}
+
+/// The OK and Cancel buttons of a form: OK runs `on_ok` (the form stays until the action succeeds);
+/// returns false when Cancel was pressed.
+fn ok_cancel(ui: &mut egui::Ui, lang: Lang, on_ok: impl FnOnce()) -> bool {
+    let mut keep = true;
+    ui.horizontal(|ui| {
+        if ui.button(Text::Ok.get(lang)).clicked() {
+            on_ok();
+        }
+        if ui.button(Text::Cancel.get(lang)).clicked() {
+            keep = false;
+        }
+    });
     keep
 }
 

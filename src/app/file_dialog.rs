@@ -104,7 +104,7 @@ impl InAppDialog {
                     }
                 });
                 ui.horizontal(|ui| {
-                    if ui.button(format!("⬆ {}", Text::Up.get(lang))).clicked()
+                    if ui.button(format!("↑ {}", Text::Up.get(lang))).clicked()
                         && let Some(parent) = self.dir.parent()
                     {
                         self.dir = parent.to_path_buf();
@@ -116,7 +116,7 @@ impl InAppDialog {
                 egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
                     for (path, is_dir) in self.entries() {
                         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                        let shown = if is_dir { format!("📁 {name}") } else { name };
+                        let shown = if is_dir { format!("{name}/") } else { name };
                         let r = ui.selectable_label(self.path_text == path.display().to_string(), shown);
                         if r.clicked() {
                             if is_dir {

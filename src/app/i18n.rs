@@ -57,6 +57,8 @@ pub enum Text {
     Scale,
     Cursor,
     SourceFile,
+    ChooseSourceFirst,
+    Problem,
     ImportInto,
     ImportCrs,
     ImportCrsHint,
@@ -116,6 +118,8 @@ impl Text {
             Text::Scale => ("比例尺", "Scale"),
             Text::Cursor => ("光标", "Cursor"),
             Text::SourceFile => ("源文件", "Source file"),
+            Text::ChooseSourceFirst => ("请先选择要导入的文件", "Choose the file to import first"),
+            Text::Problem => ("出错了", "Something went wrong"),
             Text::ImportInto => ("导入为", "Import as"),
             Text::ImportCrs => ("坐标系", "Coordinate system"),
             Text::ImportCrsHint => {

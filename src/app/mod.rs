@@ -56,11 +56,20 @@ pub struct WanggeApp {
     file_dialog: Option<InAppDialog>,
     last_title: String,
     fonts_installed: bool,
+    /// Shown on top of whatever form is open, so that a failed import keeps what the user typed.
+    error: Option<String>,
 }
 
 impl WanggeApp {
     pub fn new(state: AppState) -> WanggeApp {
-        WanggeApp { state, window: None, file_dialog: None, last_title: String::new(), fonts_installed: false }
+        WanggeApp {
+            state,
+            window: None,
+            file_dialog: None,
+            last_title: String::new(),
+            fonts_installed: false,
+            error: None,
+        }
     }
 
     /// Runs one frame of UI: menus, panels, canvas, windows; then applies the actions they produced.
@@ -88,6 +97,12 @@ impl WanggeApp {
             && !dialogs::show(&ctx, window, self.state.lang(), &self.state.project, &mut actions)
         {
             self.window = None;
+        }
+        if let Some(message) = &self.error {
+            let mut error_window = Window::Error(message.clone());
+            if !dialogs::show(&ctx, &mut error_window, self.state.lang(), &self.state.project, &mut actions) {
+                self.error = None;
+            }
         }
         if let Some(dialog) = &mut self.file_dialog {
             match dialog.show(&ctx, self.state.lang()) {
@@ -124,7 +139,7 @@ impl WanggeApp {
     fn apply(&mut self, ctx: &Context, action: Action) {
         let result = self.try_apply(ctx, action);
         if let Err(e) = result {
-            self.window = Some(Window::Error(format!("{e:#}")));
+            self.error = Some(format!("{e:#}"));
         }
     }
 
@@ -175,6 +190,7 @@ impl WanggeApp {
             Action::Browse(purpose) => self.browse(purpose),
             Action::RunImport => {
                 if let Some(Window::Import(form)) = &self.window {
+                    anyhow::ensure!(!form.src.trim().is_empty(), "{}", s.t(Text::ChooseSourceFirst));
                     let (src, target, crs, map) =
                         (PathBuf::from(form.src.trim()), form.target, form.crs.clone(), form.map.clone());
                     s.import(&src, target, &crs, &map)?;
@@ -220,7 +236,7 @@ impl WanggeApp {
             }
         };
         if let Err(e) = result {
-            self.window = Some(Window::Error(format!("{e:#}")));
+            self.error = Some(format!("{e:#}"));
         }
     }
 }
