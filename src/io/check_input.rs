@@ -25,14 +25,12 @@ pub struct CheckInput {
     pub crs: Option<Crs>,
 }
 
-fn is_project(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gpkg")) && open_project(path).is_ok()
-}
-
 /// Reads the grids to check from a project or a polygon file, and the boundary file if given.
 pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<CheckInput, IoError> {
-    let mut input = if is_project(path) {
-        let project = open_project(path)?;
+    let is_gpkg = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gpkg"));
+    // A GeoPackage that is a Wangge project is checked as one; any other file as a layer of polygons.
+    let project = if is_gpkg { open_project(path).ok() } else { None };
+    let mut input = if let Some(project) = project {
         let grids: Vec<_> = project.grids.values().collect();
         CheckInput {
             items: grids.iter().map(|g| g.geometry.clone()).collect(),
