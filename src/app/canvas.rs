@@ -5,7 +5,9 @@ use eframe::egui::{self, Align2, Color32, FontId, Pos2, Sense, Shape, Stroke, Ui
 use geo::{Coord, Intersects};
 
 use super::map_cache::{DrawnFeature, MapCache};
-use crate::core::{Project, Viewport};
+use std::collections::BTreeMap;
+
+use crate::core::{GridId, Project, Viewport};
 
 /// Which layers are drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +43,8 @@ const BOUNDARY_LINE: Color32 = Color32::from_rgb(150, 40, 40);
 const DIVISION_LINE: Color32 = Color32::from_rgb(120, 70, 160);
 const GRID_LINE: Color32 = Color32::from_rgb(60, 60, 60);
 const HOUSEHOLD_DOT: Color32 = Color32::from_rgb(200, 90, 20);
+/// Codes previewed from the code-rule window, not yet applied.
+const PREVIEW_TEXT: Color32 = Color32::from_rgb(20, 70, 200);
 /// Pastel fills; neighbour-aware colouring comes with the editor.
 const GRID_FILLS: [Color32; 8] = [
     Color32::from_rgb(251, 180, 174),
@@ -60,6 +64,7 @@ pub fn show(
     cache: &MapCache,
     project: &Project,
     layers: LayerVisibility,
+    preview_codes: Option<&BTreeMap<GridId, String>>,
 ) -> Option<Coord<f64>> {
     let (response, painter) = ui.allocate_painter(ui.available_size(), Sense::click_and_drag());
     let rect = response.rect;
@@ -125,8 +130,11 @@ pub fn show(
     }
     if layers.labels {
         if layers.grids {
-            for (_, g) in cache.grids.iter().filter(|(_, g)| on_screen(g) && screen_size(g) > 70.0) {
-                label(&painter, g, 11.0, Color32::BLACK, &to_screen);
+            for (id, g) in cache.grids.iter().filter(|(_, g)| on_screen(g) && screen_size(g) > 70.0) {
+                match preview_codes.and_then(|codes| codes.get(id)) {
+                    Some(code) => label_text(&painter, g, code, 11.0, PREVIEW_TEXT, &to_screen),
+                    None => label(&painter, g, 11.0, Color32::BLACK, &to_screen),
+                }
             }
         }
         if layers.divisions {
@@ -169,14 +177,25 @@ fn label(
     color: Color32,
     to_screen: &impl Fn(Coord<f64>) -> Pos2,
 ) {
+    label_text(painter, f, &f.label, size, color, to_screen);
+}
+
+fn label_text(
+    painter: &egui::Painter,
+    f: &DrawnFeature,
+    text: &str,
+    size: f32,
+    color: Color32,
+    to_screen: &impl Fn(Coord<f64>) -> Pos2,
+) {
     let Some(at) = f.label_at else { return };
     let pos = to_screen(at);
-    if !painter.clip_rect().contains(pos) || f.label.is_empty() {
+    if !painter.clip_rect().contains(pos) || text.is_empty() {
         return;
     }
     // A halo keeps names readable over lines and fills.
     let font = FontId::proportional(size);
-    let galley = painter.layout(f.label.clone(), font, color, f32::INFINITY);
+    let galley = painter.layout(text.to_string(), font, color, f32::INFINITY);
     let text_rect = Align2::CENTER_CENTER.anchor_size(pos, galley.size());
     painter.rect_filled(text_rect.expand(2.0), 3.0, Color32::from_rgba_unmultiplied(255, 255, 255, 170));
     painter.galley(text_rect.min, galley, color);

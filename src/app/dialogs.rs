@@ -31,6 +31,7 @@ pub enum Window {
     Shortcuts,
     About,
     Error(String),
+    CodeRule(super::code_rule_dialog::CodeRuleForm),
 }
 
 const TARGETS: [(Target, &str, &str); 4] = [
@@ -51,7 +52,14 @@ fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
 }
 
 /// Shows the open window; returns false when it should close, and pushes what the user chose.
-pub fn show(ctx: &Context, window: &mut Window, lang: Lang, project: &Project, actions: &mut Vec<Action>) -> bool {
+pub fn show(
+    ctx: &Context,
+    window: &mut Window,
+    lang: Lang,
+    project: &Project,
+    revision: u64,
+    actions: &mut Vec<Action>,
+) -> bool {
     let t = |text: Text| text.get(lang);
     let mut keep = true;
     match window {
@@ -117,6 +125,7 @@ pub fn show(ctx: &Context, window: &mut Window, lang: Lang, project: &Project, a
             keep = text_window(ctx, t(Text::About), &text, lang);
         }
         Window::Error(message) => keep = text_window(ctx, t(Text::Problem), message, lang),
+        Window::CodeRule(form) => keep = super::code_rule_dialog::show(ctx, form, lang, project, revision, actions),
     }
     keep
 }

@@ -2,6 +2,7 @@
 //! applies them in [`WanggeApp::apply`], where every error is handled once (shown in a window).
 
 mod canvas;
+mod code_rule_dialog;
 mod dialogs;
 mod file_dialog;
 pub mod finding_text;
@@ -42,6 +43,8 @@ pub enum Action {
     ToggleLayersPanel,
     SetLang(Lang),
     ShowInfo,
+    CodeRuleDialog,
+    ApplyCodes,
     ShowShortcuts,
     ShowAbout,
     CopyCursor,
@@ -89,18 +92,24 @@ impl WanggeApp {
                 .resizable(true)
                 .show(ui, |ui| panels::layers_panel(ui, &mut self.state));
         }
+        // While the code-rule window previews on the map, grids are labelled with their new codes.
+        let preview = match &self.window {
+            Some(Window::CodeRule(form)) if form.show_on_map => form.preview_codes(&self.state.project),
+            _ => None,
+        };
         egui::CentralPanel::default().frame(egui::Frame::NONE).show(ui, |ui| {
             let s = &mut self.state;
-            s.cursor_in_world = canvas::show(ui, &mut s.view, &s.cache, &s.project, s.layers);
+            s.cursor_in_world = canvas::show(ui, &mut s.view, &s.cache, &s.project, s.layers, preview.as_ref());
         });
         if let Some(window) = &mut self.window
-            && !dialogs::show(&ctx, window, self.state.lang(), &self.state.project, &mut actions)
+            && !dialogs::show(&ctx, window, self.state.lang(), &self.state.project, self.state.revision, &mut actions)
         {
             self.window = None;
         }
         if let Some(message) = &self.error {
             let mut error_window = Window::Error(message.clone());
-            if !dialogs::show(&ctx, &mut error_window, self.state.lang(), &self.state.project, &mut actions) {
+            let (lang, revision) = (self.state.lang(), self.state.revision);
+            if !dialogs::show(&ctx, &mut error_window, lang, &self.state.project, revision, &mut actions) {
                 self.error = None;
             }
         }
@@ -180,6 +189,32 @@ impl WanggeApp {
             Action::ToggleLayersPanel => s.show_layers_panel = !s.show_layers_panel,
             Action::SetLang(lang) => s.set_lang(lang),
             Action::ShowInfo => self.window = Some(Window::Info),
+            Action::CodeRuleDialog => {
+                let template = s
+                    .project
+                    .settings
+                    .get(crate::core::codes::RULE_SETTING)
+                    .cloned()
+                    .unwrap_or_else(|| crate::core::codes::DEFAULT_RULE.to_string());
+                self.window = Some(Window::CodeRule(code_rule_dialog::CodeRuleForm::new(template)));
+            }
+            Action::ApplyCodes => {
+                if let Some(Window::CodeRule(form)) = &self.window
+                    && let Some(changes) = form.changes()
+                {
+                    for c in changes {
+                        if let Some(g) = s.project.grids.get_mut(&c.grid) {
+                            g.code = c.new.clone();
+                        }
+                    }
+                    s.project
+                        .settings
+                        .insert(crate::core::codes::RULE_SETTING.into(), form.template.trim().to_string());
+                    s.dirty = true;
+                    s.changed();
+                    s.status = format!("{}: {}", s.t(Text::CodesApplied), changes.len());
+                }
+            }
             Action::ShowShortcuts => self.window = Some(Window::Shortcuts),
             Action::ShowAbout => self.window = Some(Window::About),
             Action::CopyCursor => {

@@ -56,6 +56,10 @@ pub fn menu_bar(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
                 actions.push(Action::ShowInfo);
                 ui.close();
             }
+            if ui.button(t(Text::CodeRule)).clicked() {
+                actions.push(Action::CodeRuleDialog);
+                ui.close();
+            }
             if ui.button(t(Text::CopyCursor)).clicked() {
                 actions.push(Action::CopyCursor);
                 ui.close();

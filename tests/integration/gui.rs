@@ -70,3 +70,38 @@ fn project_info_and_rename_through_the_menus() {
     // Unchanged name: nothing to save.
     assert!(!h.state().state.dirty);
 }
+
+#[test]
+fn the_code_rule_window_previews_and_applies_codes() {
+    use geo::{MultiPolygon, polygon};
+    use wangge::core::Grid;
+    let mut project = wangge::app::load_sample().unwrap();
+    let (x, y) = (620_000.0, 3_385_000.0);
+    for col in 0..3 {
+        let x0 = x + col as f64 * 100.0;
+        let mut g = Grid::new(MultiPolygon(vec![
+            polygon![(x: x0, y: y), (x: x0 + 100., y: y), (x: x0 + 100., y: y + 100.), (x: x0, y: y + 100.)],
+        ]));
+        g.village_code = "341823100001".into();
+        project.add_grid(g);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let state = AppState::new(project, None, Settings::load_from(Some(dir.path().join("settings.txt"))));
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), WanggeApp::new(state));
+    h.run();
+    h.get_by_label("工具").click();
+    h.run();
+    h.get_by_label("网格编码规则…").click();
+    h.run();
+    h.get_by_label_contains("3 个编码将改变");
+    h.get_by_label_contains("— → 341823100001001");
+    h.get_by_label("应用").click();
+    h.run();
+    let codes: Vec<String> = h.state().state.project.grids.values().map(|g| g.code.clone()).collect();
+    assert_eq!(codes, ["341823100001001", "341823100001002", "341823100001003"]);
+    assert!(h.state().state.dirty);
+    assert_eq!(h.state().state.project.settings.get("code_rule").map(String::as_str), Some("{village12}{seq:3}"));
+    h.get_by_label_contains("所有网格的编码都已符合规则");
+}
