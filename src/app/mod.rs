@@ -2,6 +2,7 @@
 //! applies them in [`WanggeApp::apply`], where every error is handled once (shown in a window).
 
 mod canvas;
+mod checks_panel;
 mod code_rule_dialog;
 mod dialogs;
 mod file_dialog;
@@ -41,6 +42,7 @@ pub enum Action {
     Rename(String),
     ZoomToExtent,
     ToggleLayersPanel,
+    ToggleChecksPanel,
     SetLang(Lang),
     ShowInfo,
     CodeRuleDialog,
@@ -61,6 +63,8 @@ pub struct WanggeApp {
     fonts_installed: bool,
     /// Shown on top of whatever form is open, so that a failed import keeps what the user typed.
     error: Option<String>,
+    /// Code and household checks, recomputed when the project changes.
+    checks: Option<checks_panel::ChecksView>,
 }
 
 impl WanggeApp {
@@ -72,6 +76,7 @@ impl WanggeApp {
             last_title: String::new(),
             fonts_installed: false,
             error: None,
+            checks: None,
         }
     }
 
@@ -91,6 +96,17 @@ impl WanggeApp {
                 .default_size(260.0)
                 .resizable(true)
                 .show(ui, |ui| panels::layers_panel(ui, &mut self.state));
+        }
+        if self.state.show_checks_panel && !self.state.project.grids.is_empty() {
+            let (lang, revision) = (self.state.lang(), self.state.revision);
+            if !self.checks.as_ref().is_some_and(|c| c.is_current(revision, lang)) {
+                self.checks = Some(checks_panel::ChecksView::compute(&self.state.project, revision, lang));
+            }
+            if let Some(view) = &self.checks {
+                egui::Panel::right("checks").default_size(300.0).resizable(true).show(ui, |ui| {
+                    checks_panel::show(ui, view, lang);
+                });
+            }
         }
         // While the code-rule window previews on the map, grids are labelled with their new codes.
         let preview = match &self.window {
@@ -187,6 +203,7 @@ impl WanggeApp {
             Action::Rename(_) => {}
             Action::ZoomToExtent => s.view.fit_pending = true,
             Action::ToggleLayersPanel => s.show_layers_panel = !s.show_layers_panel,
+            Action::ToggleChecksPanel => s.show_checks_panel = !s.show_checks_panel,
             Action::SetLang(lang) => s.set_lang(lang),
             Action::ShowInfo => self.window = Some(Window::Info),
             Action::CodeRuleDialog => {

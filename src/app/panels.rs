@@ -42,6 +42,10 @@ pub fn menu_bar(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
                 actions.push(Action::ToggleLayersPanel);
                 ui.close();
             }
+            if ui.add(egui::Button::selectable(state.show_checks_panel, t(Text::ShowChecks))).clicked() {
+                actions.push(Action::ToggleChecksPanel);
+                ui.close();
+            }
             ui.menu_button(t(Text::Language), |ui| {
                 for (lang, name) in [(Lang::Zh, "简体中文"), (Lang::En, "English")] {
                     if ui.add(egui::Button::selectable(state.lang() == lang, name)).clicked() {
@@ -109,22 +113,40 @@ pub fn layers_panel(ui: &mut Ui, state: &mut AppState) {
         p.villages().count(),
         t(Text::Villages)
     ));
+    // Grids per village, counted once per frame from the grid list (a few hundred to a few thousand).
+    let mut per_village: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for g in p.grids.values() {
+        *per_village.entry(g.village_code.as_str()).or_default() += 1;
+    }
+    let grids_in =
+        |prefix: &str| per_village.iter().filter(|(v, _)| v.starts_with(prefix)).map(|(_, n)| n).sum::<usize>();
+    let county = p.townships().next().map(|t| t.code.county().to_string()).unwrap_or_default();
     egui::ScrollArea::vertical().show(ui, |ui| {
-        for town in p.townships() {
-            let villages: Vec<_> = p.villages().filter(|v| v.code.parent() == town.code.as_str()).collect();
-            let header = format!("{} {} ({})", town.name, town.code, villages.len());
-            egui::CollapsingHeader::new(header).id_salt(town.code.as_str()).show(ui, |ui| {
-                for v in villages {
-                    let grids = p.grids.values().filter(|g| g.village_code == v.code.as_str()).count();
-                    let text = format!("{}  · {} {}", v.name, grids, t(Text::Grids));
-                    ui.add(egui::Label::new(text).truncate()).on_hover_text(format!(
-                        "{} · {}",
-                        v.code,
-                        v.class.label_zh()
-                    ));
-                }
-            });
-        }
+        let root = format!("{} {} · {} {}", p.name, county, grids_in(&county), t(Text::Grids));
+        egui::CollapsingHeader::new(root).id_salt("county").default_open(true).show(ui, |ui| {
+            for town in p.townships() {
+                let villages: Vec<_> = p.villages().filter(|v| v.code.parent() == town.code.as_str()).collect();
+                let header = format!(
+                    "{} {} ({}) · {} {}",
+                    town.name,
+                    town.code,
+                    villages.len(),
+                    grids_in(town.code.as_str()),
+                    t(Text::Grids)
+                );
+                egui::CollapsingHeader::new(header).id_salt(town.code.as_str()).show(ui, |ui| {
+                    for v in villages {
+                        let grids = per_village.get(v.code.as_str()).copied().unwrap_or(0);
+                        let text = format!("{}  · {} {}", v.name, grids, t(Text::Grids));
+                        ui.add(egui::Label::new(text).truncate()).on_hover_text(format!(
+                            "{} · {}",
+                            v.code,
+                            v.class.label_zh()
+                        ));
+                    }
+                });
+            }
+        });
     });
 }
 

@@ -4,11 +4,13 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
+use crate::app::finding_text::code_issue_text;
+use crate::app::i18n::Lang;
 use crate::core::codes::{
-    CodeIssue, CodeRule, CodingOptions, DEFAULT_RULE, FourSides, RULE_SETTING, Side, assign_codes, check_codes,
-    count_households, four_sides, household_band, village_of,
+    CodeRule, CodingOptions, DEFAULT_RULE, FourSides, RULE_SETTING, Side, assign_codes, check_codes, count_households,
+    four_sides, household_band, village_of,
 };
-use crate::core::{GridId, Project, area_m2};
+use crate::core::{Project, area_m2};
 use crate::io::csv_io::write_csv;
 use crate::io::xlsx::write_xlsx;
 use crate::io::{open_project, save_project};
@@ -65,21 +67,6 @@ pub fn four_sides_text(project: &Project, s: &FourSides) -> String {
         .map(|(name, side)| format!("{name}至{}", side_text(project, *side)))
         .collect::<Vec<_>>()
         .join("，")
-}
-
-fn issue_text(project: &Project, issue: &CodeIssue) -> String {
-    let code = |id: &GridId| project.grids.get(id).map_or(id.to_string(), |g| format!("#{id} {}", g.code));
-    match issue {
-        CodeIssue::Duplicate { code: c, grids } => format!("code {c} is used by {} grids", grids.len()),
-        CodeIssue::BadFormat { grid, code: c, expected_len } => {
-            format!("grid #{grid}: code {c:?} is not {expected_len} digits/letters by the rule")
-        }
-        CodeIssue::PrefixMismatch { grid, village, .. } => {
-            format!("grid {}: code does not start with its village {village}", code(grid))
-        }
-        CodeIssue::NoVillage { grid } => format!("grid {}: in no village", code(grid)),
-        CodeIssue::SequenceHole { village, missing } => format!("village {village}: numbers {missing:?} are not used"),
-    }
 }
 
 pub fn run_stats(path: &Path, json_out: bool, table: Option<&Path>) -> anyhow::Result<String> {
@@ -139,7 +126,7 @@ pub fn run_stats(path: &Path, json_out: bool, table: Option<&Path>) -> anyhow::R
     if !counts.unassigned.is_empty() {
         warnings.push(format!("{} household points lie in no grid", counts.unassigned.len()));
     }
-    warnings.extend(check_codes(&project, &rule).iter().map(|i| issue_text(&project, i)));
+    warnings.extend(check_codes(&project, &rule).iter().map(|i| code_issue_text(&project, i, Lang::En)));
     if let Some(out) = table {
         let header = [
             "网格编码",

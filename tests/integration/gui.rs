@@ -21,7 +21,8 @@ fn opens_on_the_sample_in_chinese_with_its_divisions() {
         h.get_by_label(menu);
     }
     h.get_by_label("行政区划 (138)");
-    h.get_by_label_contains("泾川镇 341823100 (18)");
+    h.get_by_label_contains("泾川镇 341823100 (18) · 0 网格");
+    h.get_by_label_contains("泾县 341823 · 0 网格");
     h.get_by_label_contains("EPSG:4548");
     assert_eq!(h.state().state.window_title(), "网格 Wangge — 泾县");
     // The map was fitted to the county once the canvas had its size.
@@ -97,6 +98,8 @@ fn the_code_rule_window_previews_and_applies_codes() {
     h.run();
     h.get_by_label_contains("3 个编码将改变");
     h.get_by_label_contains("— → 341823100001001");
+    // Before: the checks panel lists the three grids without a valid code.
+    h.get_by_label("编码检查 (3)");
     h.get_by_label("应用").click();
     h.run();
     let codes: Vec<String> = h.state().state.project.grids.values().map(|g| g.code.clone()).collect();
@@ -104,4 +107,6 @@ fn the_code_rule_window_previews_and_applies_codes() {
     assert!(h.state().state.dirty);
     assert_eq!(h.state().state.project.settings.get("code_rule").map(String::as_str), Some("{village12}{seq:3}"));
     h.get_by_label_contains("所有网格的编码都已符合规则");
+    // The checks panel follows: no code issues once the codes are assigned.
+    h.get_by_label("编码检查 (0)");
 }

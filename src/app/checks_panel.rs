@@ -1,0 +1,82 @@
+//! The checks panel: code checks and household counts per grid, recomputed whenever the project changes
+//! (after an import, a code assignment, and — with the editor — every edit).
+
+use eframe::egui::{self, Color32, Ui};
+
+use super::finding_text::code_issue_text;
+use super::i18n::{Lang, Text};
+use crate::core::Project;
+use crate::core::codes::{CodeRule, DEFAULT_RULE, RULE_SETTING, check_codes, count_households, household_band};
+
+/// What the panel shows, for one revision of the project in one language.
+pub struct ChecksView {
+    revision: u64,
+    lang: Lang,
+    code_issues: Vec<String>,
+    household_warnings: Vec<String>,
+    households_total: u64,
+}
+
+impl ChecksView {
+    pub fn compute(project: &Project, revision: u64, lang: Lang) -> ChecksView {
+        let template = project.settings.get(RULE_SETTING).map_or(DEFAULT_RULE, String::as_str);
+        let code_issues = match CodeRule::parse(template) {
+            Ok(rule) => check_codes(project, &rule).iter().map(|i| code_issue_text(project, i, lang)).collect(),
+            Err(e) => vec![e.to_string()],
+        };
+        let mut household_warnings = Vec::new();
+        let mut households_total = 0;
+        if !project.households.is_empty() {
+            let counts = count_households(project);
+            for (id, c) in &counts.per_grid {
+                households_total += c.households;
+                let g = &project.grids[id];
+                let (lo, hi) = household_band(project, g.class);
+                if c.households < lo || c.households > hi {
+                    let name = if g.code.is_empty() { format!("#{id}") } else { g.code.clone() };
+                    household_warnings.push(match lang {
+                        Lang::Zh => format!(
+                            "网格 {name}：{} 户，不在{}网格 {lo}–{hi} 户范围内",
+                            c.households,
+                            g.class.label_zh()
+                        ),
+                        Lang::En => format!("grid {name}: {} households, outside {lo}–{hi}", c.households),
+                    });
+                }
+            }
+            if !counts.unassigned.is_empty() {
+                household_warnings.push(match lang {
+                    Lang::Zh => format!("{} 个住户点不在任何网格内", counts.unassigned.len()),
+                    Lang::En => format!("{} household points lie in no grid", counts.unassigned.len()),
+                });
+            }
+        }
+        ChecksView { revision, lang, code_issues, household_warnings, households_total }
+    }
+
+    pub fn is_current(&self, revision: u64, lang: Lang) -> bool {
+        self.revision == revision && self.lang == lang
+    }
+}
+
+pub fn show(ui: &mut Ui, view: &ChecksView, lang: Lang) {
+    let t = |text: Text| text.get(lang);
+    ui.heading(t(Text::Checks));
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        ui.strong(format!("{} ({})", t(Text::CodeChecks), view.code_issues.len()));
+        if view.code_issues.is_empty() {
+            ui.label(t(Text::NothingFound));
+        }
+        for line in &view.code_issues {
+            ui.colored_label(Color32::from_rgb(200, 120, 40), line);
+        }
+        ui.separator();
+        ui.strong(format!("{} ({} {})", t(Text::Households), view.households_total, t(Text::HouseholdsUnit)));
+        if view.household_warnings.is_empty() {
+            ui.label(t(Text::NothingFound));
+        }
+        for line in &view.household_warnings {
+            ui.colored_label(Color32::from_rgb(200, 120, 40), line);
+        }
+    });
+}
