@@ -15,16 +15,29 @@ use crate::io::csv_io::write_csv;
 use crate::io::xlsx::write_xlsx;
 use crate::io::{open_project, save_project};
 
+/// The project setting that keeps `--row-height`.
+const ROW_HEIGHT_SETTING: &str = "code_row_height";
+
 /// The project's rule, or `--rule` (which then becomes the project's).
 fn rule_of(project: &Project, rule: Option<&str>) -> anyhow::Result<CodeRule> {
     let template = rule.or(project.settings.get(RULE_SETTING).map(String::as_str)).unwrap_or(DEFAULT_RULE);
     Ok(CodeRule::parse(template)?)
 }
 
-pub fn run_code(path: &Path, rule: Option<&str>, renumber: bool, dry_run: bool) -> anyhow::Result<String> {
+pub fn run_code(
+    path: &Path,
+    rule: Option<&str>,
+    renumber: bool,
+    row_height: Option<f64>,
+    dry_run: bool,
+) -> anyhow::Result<String> {
     let mut project = open_project(path)?;
     let rule = rule_of(&project, rule)?;
-    let changes = assign_codes(&project, &rule, &CodingOptions { renumber, row_height: None })?;
+    if let Some(h) = row_height {
+        anyhow::ensure!(h.is_finite() && h > 0.0, "--row-height must be a positive number of metres");
+    }
+    let row_height = row_height.or_else(|| project.settings.get(ROW_HEIGHT_SETTING)?.parse().ok());
+    let changes = assign_codes(&project, &rule, &CodingOptions { renumber, row_height })?;
     let mut out = String::new();
     for c in &changes {
         let old = if c.old.is_empty() { "(none)" } else { c.old.as_str() };
@@ -43,6 +56,9 @@ pub fn run_code(path: &Path, rule: Option<&str>, renumber: bool, dry_run: bool) 
             }
         }
         project.settings.insert(RULE_SETTING.into(), rule.to_string());
+        if let Some(h) = row_height {
+            project.settings.insert(ROW_HEIGHT_SETTING.into(), h.to_string());
+        }
         save_project(&project, path)?;
     }
     Ok(out)

@@ -112,6 +112,9 @@ pub enum Command {
         /// Renumber every grid, not only new or invalid codes
         #[arg(long)]
         renumber: bool,
+        /// Row height in metres for the north → south order (default: the median grid height); saved
+        #[arg(long, value_name = "M")]
+        row_height: Option<f64>,
         /// Show the changes without saving
         #[arg(long)]
         dry_run: bool,
@@ -190,8 +193,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             eprintln!("wrote {n} features to {}", to.display());
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Code { project, rule, renumber, dry_run }) => {
-            print!("{}", codes::run_code(&project, rule.as_deref(), renumber, dry_run)?);
+        Some(Command::Code { project, rule, renumber, row_height, dry_run }) => {
+            print!("{}", codes::run_code(&project, rule.as_deref(), renumber, row_height, dry_run)?);
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Stats { project, json, table }) => {

@@ -210,6 +210,13 @@ fn code_and_stats_from_the_command_line() {
     assert!(done.contains("4 codes changed by rule {village12}{seq:3}"), "{done}");
     let again = stdout(&wangge(&["code", path_str(&path)]));
     assert!(again.contains("0 codes changed"), "stable: {again}");
+    // With 300 m rows both rows are one: west to east across them, the rule and height saved.
+    let rows = stdout(&wangge(&["code", path_str(&path), "--renumber", "--row-height", "300"]));
+    assert!(rows.contains("codes changed"), "{rows}");
+    let saved = wangge::io::open_project(&path).unwrap();
+    assert_eq!(saved.settings.get("code_row_height").map(String::as_str), Some("300"));
+    assert!(stdout(&wangge(&["code", path_str(&path), "--renumber"])).contains("0 codes changed"));
+    assert!(stdout(&wangge(&["code", path_str(&path), "--renumber", "--row-height", "100"])).contains("codes changed"));
     let bad = wangge(&["code", path_str(&path), "--rule", "{village12}{seq:9}"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("width must be 1 to 6"), "{}", stderr(&bad));
