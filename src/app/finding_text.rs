@@ -130,6 +130,13 @@ pub fn code_issue_text(project: &Project, issue: &CodeIssue, lang: Lang) -> Stri
                 format!("code {c} is used by {} grids", grids.len())
             }
         }
+        CodeIssue::BadFormat { grid, code: c, .. } if c.is_empty() => {
+            if zh {
+                format!("网格 #{grid} 尚未编码")
+            } else {
+                format!("grid #{grid} has no code yet")
+            }
+        }
         CodeIssue::BadFormat { grid, code: c, expected_len } => {
             if zh {
                 format!("网格 #{grid} 的编码 {c:?} 不符合规则（应为 {expected_len} 位）")
