@@ -65,12 +65,6 @@ pub struct Village {
     pub polygon: MultiPolygon<f64>,
 }
 
-/// The result for one pair of items whose edges interact badly.
-#[derive(Clone, Debug)]
-struct PairResult {
-    finding: Finding,
-}
-
 /// A coverage being checked, kept so that edits can be re-checked incrementally.
 pub struct Checker {
     options: CoverageOptions,
@@ -80,7 +74,8 @@ pub struct Checker {
     village_tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
     invalid: Vec<Option<String>>,
     segments: Vec<Vec<InvalidSegment>>,
-    pairs: BTreeMap<(u32, u32), PairResult>,
+    /// The finding for each pair of items whose edges interact badly.
+    pairs: BTreeMap<(u32, u32), Finding>,
     areas: Vec<Finding>,
     village_findings: Vec<Option<Finding>>,
     /// Pieces narrower than this are rounding noise of boolean operations, not findings.
@@ -307,7 +302,7 @@ impl Checker {
         MultiPolygon(mp.0.into_iter().filter(|p| p.unsigned_area() > noise * noise && wider_than(p, noise)).collect())
     }
 
-    fn pair_result(&self, a: u32, b: u32) -> Option<PairResult> {
+    fn pair_result(&self, a: u32, b: u32) -> Option<Finding> {
         let of = |x: u32, y: u32| -> Vec<InvalidSegment> {
             self.segments[x as usize].iter().filter(|s| s.other == y).copied().collect()
         };
@@ -326,7 +321,7 @@ impl Checker {
                 geometry: Geometry::MultiPolygon(ga.clone()),
                 detail: Detail::Duplicate,
             };
-            return Some(PairResult { finding });
+            return Some(finding);
         }
         let overlap_possible = sa.iter().chain(&sb).any(|s| s.cause != Cause::NearlyParallel);
         if overlap_possible && self.invalid[a as usize].is_none() && self.invalid[b as usize].is_none() {
@@ -340,7 +335,7 @@ impl Checker {
                     geometry: Geometry::MultiPolygon(overlap),
                     detail: Detail::Overlap,
                 };
-                return Some(PairResult { finding });
+                return Some(finding);
             }
         }
         let lines: Vec<_> = sa
@@ -361,7 +356,7 @@ impl Checker {
             geometry: Geometry::MultiLineString(MultiLineString(lines)),
             detail: Detail::EdgeMismatch { segments: sa.len() + sb.len(), causes: causes.into_iter().collect() },
         };
-        Some(PairResult { finding })
+        Some(finding)
     }
 
     /// Gaps (inside the boundary or enclosed by grids) and parts outside the boundary.
@@ -509,7 +504,7 @@ impl Checker {
                 });
             }
         }
-        findings.extend(self.pairs.values().map(|p| p.finding.clone()));
+        findings.extend(self.pairs.values().cloned());
         findings.extend(self.areas.iter().cloned());
         findings.extend(self.village_findings.iter().flatten().cloned());
         findings.sort_by(|a, b| {
