@@ -11,5 +11,6 @@ pub use division_code::{DivisionCode, DivisionCodeError};
 pub use model::{AreaClass, Division, Grid, GridAttrs, GridId, GridKind, HouseholdPoint, Project};
 pub mod codes;
 pub mod coverage;
+pub mod edit;
 mod viewport;
 pub use viewport::Viewport;

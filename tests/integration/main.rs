@@ -5,6 +5,7 @@ mod codes;
 mod common;
 mod coverage;
 mod crs_reference;
+mod edit;
 mod gdal;
 mod gpkg_project;
 mod gui;
