@@ -71,6 +71,11 @@ pub fn assign_codes(
             by_village.entry(v).or_default().push(g.id);
         }
     }
+    // The grid that keeps a code several grids carry: the one with the lowest id.
+    let mut first_holder: BTreeMap<&str, GridId> = BTreeMap::new();
+    for g in project.grids.values().filter(|g| !g.code.is_empty()) {
+        first_holder.entry(g.code.as_str()).or_insert(g.id);
+    }
     let mut changes = Vec::new();
     for (village, ids) in by_village {
         let ordered = reading_order(project, &ids, options.row_height);
@@ -92,7 +97,7 @@ pub fn assign_codes(
                     if let Some(seq) = rule.sequence_of(code, &village, dedicated)
                         && (first..=last).contains(&seq)
                         && !kept.contains_key(&seq)
-                        && !code_used_elsewhere(project, code, *id)
+                        && first_holder.get(code.as_str()) == Some(id)
                     {
                         kept.insert(seq, *id);
                     }
@@ -114,9 +119,4 @@ pub fn assign_codes(
         }
     }
     Ok(changes)
-}
-
-/// A code another grid (with a lower id, which keeps it) already carries.
-fn code_used_elsewhere(project: &Project, code: &str, id: GridId) -> bool {
-    project.grids.values().any(|g| g.id < id && g.code == code)
 }

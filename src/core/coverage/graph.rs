@@ -84,32 +84,31 @@ impl Graph {
     }
 }
 
-fn add_segments(map: &mut FxHashMap<SegmentKey, SmallVec<[Occurrence; 2]>>, item: u32, rings: &[Ring]) {
-    for (r, ring) in rings.iter().enumerate() {
-        for s in 0..ring.segments() {
+/// Every non-degenerate segment of an item's rings: (ring, segment, key, forward).
+fn ring_segments(rings: &[Ring]) -> impl Iterator<Item = (u32, u32, SegmentKey, bool)> + '_ {
+    rings.iter().enumerate().flat_map(|(r, ring)| {
+        (0..ring.segments()).filter_map(move |s| {
             let (p0, p1) = ring.segment(s);
-            if p0 == p1 {
-                continue;
-            }
-            let (key, forward) = segment_key(ring, s);
-            map.entry(key).or_default().push(Occurrence { item, ring: r as u32, seg: s as u32, forward });
-        }
+            (p0 != p1).then(|| {
+                let (key, forward) = segment_key(ring, s);
+                (r as u32, s as u32, key, forward)
+            })
+        })
+    })
+}
+
+fn add_segments(map: &mut FxHashMap<SegmentKey, SmallVec<[Occurrence; 2]>>, item: u32, rings: &[Ring]) {
+    for (ring, seg, key, forward) in ring_segments(rings) {
+        map.entry(key).or_default().push(Occurrence { item, ring, seg, forward });
     }
 }
 
 fn remove_segments(map: &mut FxHashMap<SegmentKey, SmallVec<[Occurrence; 2]>>, item: u32, rings: &[Ring]) {
-    for (r, ring) in rings.iter().enumerate() {
-        for s in 0..ring.segments() {
-            let (p0, p1) = ring.segment(s);
-            if p0 == p1 {
-                continue;
-            }
-            let (key, _) = segment_key(ring, s);
-            if let Some(list) = map.get_mut(&key) {
-                list.retain(|o| !(o.item == item && o.ring == r as u32 && o.seg == s as u32));
-                if list.is_empty() {
-                    map.remove(&key);
-                }
+    for (ring, seg, key, _) in ring_segments(rings) {
+        if let Some(list) = map.get_mut(&key) {
+            list.retain(|o| !(o.item == item && o.ring == ring && o.seg == seg));
+            if list.is_empty() {
+                map.remove(&key);
             }
         }
     }

@@ -295,6 +295,18 @@ impl Checker {
         widest
     }
 
+    /// A finding about an area (overlap, gap, outside part) with its size and width.
+    fn area_finding(&self, kind: FindingKind, items: Vec<usize>, piece: MultiPolygon<f64>, detail: Detail) -> Finding {
+        Finding {
+            kind,
+            items,
+            area: Some(self.measure_area(&piece)),
+            width: Some(self.measure_width(&piece)),
+            geometry: Geometry::MultiPolygon(piece),
+            detail,
+        }
+    }
+
     /// Keeps the pieces of a boolean result that are wider than rounding noise, snapped to precision.
     fn significant(&self, mp: MultiPolygon<f64>) -> MultiPolygon<f64> {
         let mp = snap_multipolygon(&mp, self.options.precision);
@@ -327,15 +339,7 @@ impl Checker {
         if overlap_possible && self.invalid[a as usize].is_none() && self.invalid[b as usize].is_none() {
             let overlap = self.significant(ga.intersection(gb));
             if !overlap.0.is_empty() {
-                let finding = Finding {
-                    kind: FindingKind::Overlap,
-                    items,
-                    area: Some(self.measure_area(&overlap)),
-                    width: Some(self.measure_width(&overlap)),
-                    geometry: Geometry::MultiPolygon(overlap),
-                    detail: Detail::Overlap,
-                };
-                return Some(finding);
+                return Some(self.area_finding(FindingKind::Overlap, items, overlap, Detail::Overlap));
             }
         }
         let lines: Vec<_> = sa
@@ -398,14 +402,7 @@ impl Checker {
                         .map(|i| i as usize)
                         .collect();
                     owners.sort_unstable();
-                    areas.push(Finding {
-                        kind: FindingKind::Outside,
-                        items: owners,
-                        area: Some(self.measure_area(&piece)),
-                        width: Some(self.measure_width(&piece)),
-                        geometry: Geometry::MultiPolygon(piece),
-                        detail: Detail::Outside,
-                    });
+                    areas.push(self.area_finding(FindingKind::Outside, owners, piece, Detail::Outside));
                 }
             }
             None => {
@@ -420,14 +417,7 @@ impl Checker {
             let Some(env) = piece.bounding_rect() else { continue };
             let mut around: Vec<usize> = self.graph.items_near(env, self.noise).map(|i| i as usize).collect();
             around.sort_unstable();
-            areas.push(Finding {
-                kind: FindingKind::Gap,
-                items: around,
-                area: Some(self.measure_area(&piece)),
-                width: Some(self.measure_width(&piece)),
-                geometry: Geometry::MultiPolygon(piece),
-                detail: Detail::Gap { enclosed },
-            });
+            areas.push(self.area_finding(FindingKind::Gap, around, piece, Detail::Gap { enclosed }));
         }
         self.areas = areas;
     }
