@@ -12,5 +12,6 @@ pub use model::{AreaClass, Division, Grid, GridAttrs, GridId, GridKind, Househol
 pub mod codes;
 pub mod coverage;
 pub mod edit;
+pub mod tools;
 mod viewport;
 pub use viewport::Viewport;

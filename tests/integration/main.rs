@@ -10,3 +10,4 @@ mod gdal;
 mod gpkg_project;
 mod gui;
 mod import_export;
+mod tools;

@@ -26,14 +26,14 @@ use rstar::primitives::{GeomWithData, Rectangle};
 
 pub use findings::{Detail, Finding, FindingKind, Report};
 pub use inscribed::{inscribed_width, maximum_inscribed_circle, wider_than};
-pub use snap::{snap_coord, snap_multipolygon};
+pub use snap::{prepare as prepare_geometry, snap_coord, snap_multipolygon};
 pub use validator::Cause;
+pub use validity::validity_problem;
 
 use super::{Crs, area_m2};
 use graph::{Graph, aabb};
 use rings::{SegmentKey, SegmentState, segment_key};
 use validator::{InvalidSegment, validate_item};
-use validity::validity_problem;
 
 /// How to check.
 #[derive(Clone, Debug, PartialEq)]

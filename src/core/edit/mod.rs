@@ -1,8 +1,17 @@
-//! Editing: commands with exact inverses and one undo/redo history. The editor's tools (issue #4) produce
-//! these commands; nothing else changes a project.
+//! Editing: commands with exact inverses and one undo/redo history; the geometry operations and the
+//! snapping the editor's tools use. Nothing else changes a project.
 
 mod command;
+mod failure;
+mod geom;
 mod history;
+mod index;
+mod ops;
+mod snapping;
 
 pub use command::{Command, EditError, GridFields};
+pub use failure::EditFailure;
 pub use history::History;
+pub use index::{Source, SpatialIndex};
+pub use ops::*;
+pub use snapping::{Snap, SnapKind, snap};

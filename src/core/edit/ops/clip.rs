@@ -1,0 +1,103 @@
+//! Avoid-overlap: a drawn polygon is clipped to the boundary and against the existing grids, so a new
+//! grid only takes what is still uncovered. Refuses (rather than guessing) when a neighbour is invalid,
+//! because a boolean operation on an invalid polygon gives an unpredictable result.
+
+use geo::{Area, BooleanOps, BoundingRect, MultiPolygon, Polygon};
+
+use crate::core::coverage::{prepare_geometry, validity_problem};
+use crate::core::edit::failure::EditFailure;
+use crate::core::edit::index::SpatialIndex;
+use crate::core::{GridId, Project};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Clipped {
+    pub geometry: MultiPolygon<f64>,
+    /// Planar areas (CRS units²) before and after clipping.
+    pub area_before: f64,
+    pub area_after: f64,
+}
+
+impl Clipped {
+    /// True when clipping took something away (beyond rounding to the precision grid).
+    pub fn changed(&self, precision: f64) -> bool {
+        let noise = (self.area_before.sqrt() * precision.max(1e-12) * 8.0).max(1e-12);
+        (self.area_before - self.area_after).abs() > noise
+    }
+}
+
+/// Clips `polygon` to the project boundary (when there is one) and subtracts every grid it meets
+/// except those in `exclude`.
+///
+/// ```
+/// use geo::{polygon, MultiPolygon, Area};
+/// use wangge::core::{Crs, CrsUnits, Grid, Project};
+/// use wangge::core::edit::{SpatialIndex, avoid_overlap};
+/// let mut p = Project::new("t", Crs { epsg: 4548, name: "GK".into(), units: CrsUnits::Metres });
+/// p.add_grid(Grid::new(MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 10., y: 0.), (x: 10., y: 10.), (x: 0., y: 10.)]])));
+/// let index = SpatialIndex::build(&p);
+/// let drawn = polygon![(x: 5., y: 0.), (x: 20., y: 0.), (x: 20., y: 10.), (x: 5., y: 10.)];
+/// let clipped = avoid_overlap(&p, &index, drawn, &[]).unwrap();
+/// assert!((clipped.geometry.unsigned_area() - 100.0).abs() < 1e-6);
+/// assert!(clipped.changed(p.precision));
+/// ```
+pub fn avoid_overlap(
+    project: &Project,
+    index: &SpatialIndex,
+    polygon: Polygon<f64>,
+    exclude: &[GridId],
+) -> Result<Clipped, EditFailure> {
+    let p = project.precision;
+    let drawn = prepare_geometry(MultiPolygon(vec![polygon]), p);
+    if let Some(problem) = validity_problem(&drawn) {
+        return Err(if problem.contains("self") || problem.contains("cross") || problem.contains("touch") {
+            EditFailure::SelfCrossing
+        } else {
+            EditFailure::TooFewVertices
+        });
+    }
+    let area_before = drawn.unsigned_area();
+    let mut result = drawn.clone();
+    if !project.boundary.0.is_empty() {
+        result = result.intersection(&prepare_geometry(project.boundary.clone(), 0.0));
+    }
+    let extent = drawn.bounding_rect().ok_or(EditFailure::TooFewVertices)?;
+    let mut others = Vec::new();
+    for id in index.grids_near(extent, 0.0) {
+        if exclude.contains(&id) {
+            continue;
+        }
+        let Some(g) = project.grids.get(&id) else { continue };
+        if let Some(problem) = validity_problem(&g.geometry) {
+            return Err(EditFailure::InvalidNeighbour(id, problem));
+        }
+        others.extend(prepare_geometry(g.geometry.clone(), 0.0).0);
+    }
+    if !others.is_empty() {
+        result = result.difference(&MultiPolygon(others));
+    }
+    let geometry = clean(result, p);
+    if geometry.0.is_empty() {
+        return Err(EditFailure::NothingLeft);
+    }
+    let area_after = geometry.unsigned_area();
+    Ok(Clipped { geometry, area_before, area_after })
+}
+
+/// Rounds a boolean result to the precision grid and drops the crumbs rounding leaves (parts narrower
+/// than a few precision steps), so no grid is made of slivers nobody can see.
+pub fn clean(mp: MultiPolygon<f64>, precision: f64) -> MultiPolygon<f64> {
+    let snapped = prepare_geometry(mp, precision);
+    let min_area = (precision.max(1e-12) * 100.0).powi(2);
+    MultiPolygon(
+        snapped
+            .0
+            .into_iter()
+            .filter(|poly| poly.exterior().0.len() >= 4 && poly.unsigned_area() > min_area)
+            .map(|poly| {
+                let (exterior, holes) = poly.into_inner();
+                let holes = holes.into_iter().filter(|h| Polygon::new(h.clone(), vec![]).unsigned_area() > min_area);
+                Polygon::new(exterior, holes.collect())
+            })
+            .collect(),
+    )
+}
