@@ -1,12 +1,18 @@
-//! The map canvas: pan by drag, zoom by wheel around the cursor, Home to fit; draws the boundary,
-//! divisions and grids from the [`MapCache`] with their names, culled to the visible rectangle.
+//! The map canvas: zoom by wheel around the cursor, Home to fit, pan with a drag the tool does not use
+//! (or any right/middle drag). Draws the boundary, village lines and grids from the [`MapCache`]
+//! culled to the view, the selection, the active tool's preview, a highlighted finding or fix preview,
+//! and a scale bar. Pointer input comes back as an [`Interaction`] in world coordinates; the app turns
+//! it into tool events.
 
-use eframe::egui::{self, Align2, Color32, FontId, Pos2, Sense, Shape, Stroke, Ui, epaint::Mesh};
-use geo::{Coord, Intersects};
+use std::collections::{BTreeMap, BTreeSet};
 
+use eframe::egui::{self, Align2, Color32, FontId, PointerButton, Pos2, Rect, Sense, Shape, Stroke, Ui, Vec2};
+use geo::{Coord, Geometry, Intersects, MultiPolygon};
+
+use super::frame::{LABEL_FROM_PX, ToScreen, add_fill, prepare_grids};
 use super::map_cache::{DrawnFeature, MapCache};
-use std::collections::BTreeMap;
-
+use crate::core::edit::SnapKind;
+use crate::core::tools::Preview;
 use crate::core::{GridId, Project, Viewport};
 
 /// Which layers are drawn.
@@ -25,61 +31,90 @@ impl Default for LayerVisibility {
     }
 }
 
-/// The view and whether it still has to be fitted to the project (done once the canvas has a size).
+/// The view and whether it still has to be fitted (done once the canvas has a size).
 pub struct MapView {
     pub viewport: Viewport,
     pub fit_pending: bool,
+    /// A world rectangle to zoom to once the canvas has a size (zoom to selection or to a finding).
+    pub zoom_to: Option<geo::Rect<f64>>,
+    /// True while a primary drag the tool did not take pans the map.
+    pub panning: bool,
 }
 
 impl Default for MapView {
     fn default() -> Self {
-        MapView { viewport: Viewport::new(Coord { x: 800.0, y: 600.0 }), fit_pending: true }
+        MapView {
+            viewport: Viewport::new(Coord { x: 800.0, y: 600.0 }),
+            fit_pending: true,
+            zoom_to: None,
+            panning: false,
+        }
     }
+}
+
+/// What is drawn over the map besides the layers.
+#[derive(Default)]
+pub struct Overlay<'a> {
+    pub preview_codes: Option<&'a BTreeMap<GridId, String>>,
+    pub selection: Option<&'a BTreeSet<GridId>>,
+    pub tool: Option<Preview>,
+    /// Vertices to mark (the selected grids' while editing vertices).
+    pub vertices: Vec<Coord<f64>>,
+    /// A coverage finding to highlight.
+    pub highlight: Option<&'a Geometry<f64>>,
+    /// The geometries a fix would produce, drawn dashed.
+    pub fix_preview: Vec<&'a MultiPolygon<f64>>,
+}
+
+/// The pointer on the canvas this frame, in world coordinates.
+#[derive(Clone, Debug, Default)]
+pub struct Interaction {
+    pub hover: Option<Coord<f64>>,
+    pub click: Option<(Coord<f64>, bool)>,
+    pub double_click: Option<Coord<f64>>,
+    pub drag_start: Option<Coord<f64>>,
+    pub drag: Option<(Coord<f64>, Vec2)>,
+    pub drag_end: Option<Coord<f64>>,
+    /// Points to pan by (right or middle drag).
+    pub pan: Vec2,
 }
 
 const BACKGROUND: Color32 = Color32::from_rgb(246, 246, 240);
 const BOUNDARY_FILL: Color32 = Color32::from_rgb(226, 238, 218);
 const BOUNDARY_LINE: Color32 = Color32::from_rgb(150, 40, 40);
 const DIVISION_LINE: Color32 = Color32::from_rgb(120, 70, 160);
-const GRID_LINE: Color32 = Color32::from_rgb(60, 60, 60);
 const HOUSEHOLD_DOT: Color32 = Color32::from_rgb(200, 90, 20);
 /// Codes previewed from the code-rule window, not yet applied.
 const PREVIEW_TEXT: Color32 = Color32::from_rgb(20, 70, 200);
-/// Pastel fills; neighbour-aware colouring comes with the editor.
-const GRID_FILLS: [Color32; 8] = [
-    Color32::from_rgb(251, 180, 174),
-    Color32::from_rgb(179, 205, 227),
-    Color32::from_rgb(204, 235, 197),
-    Color32::from_rgb(222, 203, 228),
-    Color32::from_rgb(254, 217, 166),
-    Color32::from_rgb(255, 255, 204),
-    Color32::from_rgb(229, 216, 189),
-    Color32::from_rgb(253, 218, 236),
-];
+const TOOL_LINE: Color32 = Color32::from_rgb(230, 80, 0);
+const SNAP_MARK: Color32 = Color32::from_rgb(220, 0, 180);
+const HIGHLIGHT: Color32 = Color32::from_rgb(230, 20, 20);
+const FIX_LINE: Color32 = Color32::from_rgb(0, 150, 60);
 
-/// Shows the canvas; returns the cursor position in world coordinates while the pointer is over it.
+/// Shows the canvas and returns what the pointer did.
 pub fn show(
     ui: &mut Ui,
     view: &mut MapView,
     cache: &MapCache,
     project: &Project,
     layers: LayerVisibility,
-    preview_codes: Option<&BTreeMap<GridId, String>>,
-) -> Option<Coord<f64>> {
+    overlay: &Overlay<'_>,
+) -> Interaction {
     let (response, painter) = ui.allocate_painter(ui.available_size(), Sense::click_and_drag());
     let rect = response.rect;
     view.viewport.size_on_screen = Coord { x: rect.width() as f64, y: rect.height() as f64 };
-    if view.fit_pending && rect.width() > 10.0 {
-        if let Some(extent) = project.extent() {
-            view.viewport.fit(extent);
+    if rect.width() > 10.0 {
+        if view.fit_pending {
+            if let Some(extent) = project.extent() {
+                view.viewport.fit(extent);
+            }
+            view.fit_pending = false;
         }
-        view.fit_pending = false;
+        if let Some(area) = view.zoom_to.take() {
+            view.viewport.fit(area);
+        }
     }
     let to_local = |p: Pos2| Coord { x: (p.x - rect.min.x) as f64, y: (p.y - rect.min.y) as f64 };
-    if response.dragged() {
-        let d = response.drag_delta();
-        view.viewport.pan(Coord { x: d.x as f64, y: d.y as f64 });
-    }
     let hover = response.hover_pos();
     if let Some(pos) = hover {
         let (scroll, zoom) = ui.input(|i| (i.smooth_scroll_delta().y, i.zoom_delta()));
@@ -92,113 +127,261 @@ pub fn show(
         view.fit_pending = true;
         ui.ctx().request_repaint();
     }
-    painter.rect_filled(rect, 0.0, BACKGROUND);
     let vp = view.viewport;
-    let to_screen = |c: Coord<f64>| {
-        let s = vp.to_screen(c);
-        Pos2::new(rect.min.x + s.x as f32, rect.min.y + s.y as f32)
-    };
+    let world = |p: Pos2| vp.to_world(to_local(p));
+    let mut interaction = Interaction { hover: hover.map(world), ..Default::default() };
+    let shift = ui.input(|i| i.modifiers.shift);
+    let pointer = ui.input(|i| i.pointer.interact_pos());
+    if response.double_clicked() {
+        interaction.double_click = pointer.map(world);
+    } else if response.clicked() {
+        interaction.click = pointer.map(|p| (world(p), shift));
+    }
+    if response.drag_started_by(PointerButton::Primary) {
+        let origin = ui.input(|i| i.pointer.press_origin()).or(pointer);
+        interaction.drag_start = origin.map(world);
+    } else if response.drag_stopped_by(PointerButton::Primary) {
+        interaction.drag_end = pointer.map(world);
+    } else if response.dragged_by(PointerButton::Primary) {
+        interaction.drag = pointer.map(|p| (world(p), response.drag_delta()));
+    }
+    if response.dragged_by(PointerButton::Secondary) || response.dragged_by(PointerButton::Middle) {
+        interaction.pan = response.drag_delta();
+    }
+
+    let to = ToScreen { vp, origin: rect.min };
+    painter.rect_filled(rect, 0.0, BACKGROUND);
     let visible = vp.visible_world();
     let on_screen = |f: &DrawnFeature| f.extent.is_some_and(|e| e.intersects(&visible));
-    let screen_size = |f: &DrawnFeature| f.extent.map_or(0.0, |e| (e.width().max(e.height()) / vp.world_per_px) as f32);
-
+    let screen_size = |f: &DrawnFeature| f.extent.map_or(0.0, |e| e.width().max(e.height()) / vp.world_per_px);
     if layers.boundary
         && let Some(b) = &cache.boundary
     {
-        fill(&painter, b, BOUNDARY_FILL, &to_screen);
+        let mut mesh = egui::epaint::Mesh::default();
+        add_fill(&mut mesh, b, BOUNDARY_FILL, to);
+        painter.add(Shape::mesh(mesh));
     }
-    if layers.grids {
-        for (id, g) in cache.grids.iter().filter(|(_, g)| on_screen(g)) {
-            fill(&painter, g, GRID_FILLS[(*id as usize) % GRID_FILLS.len()], &to_screen);
-            outline(&painter, g, Stroke::new(1.0, GRID_LINE), &to_screen);
-        }
+    let empty = BTreeSet::new();
+    let selection = overlay.selection.unwrap_or(&empty);
+    let prepared = layers.grids.then(|| prepare_grids(cache, to, selection));
+    if let Some(p) = &prepared {
+        painter.add(Shape::mesh(p.fills.clone()));
+        painter.extend(p.outlines.iter().cloned());
     }
     if layers.divisions {
         for d in cache.divisions.iter().filter(|d| on_screen(d)) {
-            outline(&painter, d, Stroke::new(1.5, DIVISION_LINE), &to_screen);
+            outline(&painter, d, Stroke::new(1.5, DIVISION_LINE), to);
         }
     }
     if layers.boundary
         && let Some(b) = &cache.boundary
     {
-        outline(&painter, b, Stroke::new(2.5, BOUNDARY_LINE), &to_screen);
+        outline(&painter, b, Stroke::new(2.5, BOUNDARY_LINE), to);
     }
     if layers.households {
         for h in project.households.iter().filter(|h| visible.intersects(&h.position)) {
-            painter.circle_filled(to_screen(h.position.0), 2.0, HOUSEHOLD_DOT);
+            painter.circle_filled(to.pos(h.position.0), 2.0, HOUSEHOLD_DOT);
         }
     }
     if layers.labels {
-        if layers.grids {
-            for (id, g) in cache.grids.iter().filter(|(_, g)| on_screen(g) && screen_size(g) > 70.0) {
-                match preview_codes.and_then(|codes| codes.get(id)) {
-                    Some(code) => label_text(&painter, g, code, 11.0, PREVIEW_TEXT, &to_screen),
-                    None => label(&painter, g, 11.0, Color32::BLACK, &to_screen),
+        if let Some(p) = &prepared {
+            for id in &p.labelled {
+                let Some(g) = cache.grids.get(id) else { continue };
+                match overlay.preview_codes.and_then(|codes| codes.get(id)) {
+                    Some(code) => label_text(&painter, g, code, 11.0, PREVIEW_TEXT, to),
+                    None => label_text(&painter, g, &g.label, 11.0, Color32::BLACK, to),
                 }
             }
         }
         if layers.divisions {
             for d in cache.divisions.iter().filter(|d| on_screen(d) && screen_size(d) > 40.0) {
-                label(&painter, d, 12.0, DIVISION_LINE, &to_screen);
+                label_text(&painter, d, &d.label, 12.0, DIVISION_LINE, to);
             }
         }
         if layers.boundary
             && let Some(b) = &cache.boundary
+            && screen_size(b) < LABEL_FROM_PX * 20.0
         {
-            label(&painter, b, 18.0, BOUNDARY_LINE, &to_screen);
+            label_text(&painter, b, &b.label, 18.0, BOUNDARY_LINE, to);
         }
     }
-    hover.map(|p| vp.to_world(to_local(p)))
+    draw_overlay(&painter, overlay, to);
+    scale_bar(&painter, rect, &vp, project);
+    interaction
 }
 
-fn fill(painter: &egui::Painter, f: &DrawnFeature, color: Color32, to_screen: &impl Fn(Coord<f64>) -> Pos2) {
-    let mut mesh = Mesh::default();
-    for t in &f.triangles {
-        let base = mesh.vertices.len() as u32;
-        for &c in t {
-            mesh.colored_vertex(to_screen(c), color);
-        }
-        mesh.add_triangle(base, base + 1, base + 2);
+fn draw_overlay(painter: &egui::Painter, overlay: &Overlay<'_>, to: ToScreen) {
+    if let Some(g) = overlay.highlight {
+        draw_geometry(
+            painter,
+            g,
+            Stroke::new(3.0, HIGHLIGHT),
+            Some(Color32::from_rgba_unmultiplied(230, 20, 20, 60)),
+            to,
+        );
     }
-    painter.add(Shape::mesh(mesh));
+    for mp in &overlay.fix_preview {
+        for ring in mp.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())) {
+            let points: Vec<Pos2> = ring.0.iter().map(|&c| to.pos(c)).collect();
+            painter.extend(Shape::dashed_line(&points, Stroke::new(2.5, FIX_LINE), 8.0, 5.0));
+        }
+    }
+    for &v in &overlay.vertices {
+        painter.rect_stroke(
+            Rect::from_center_size(to.pos(v), Vec2::splat(6.0)),
+            0.0,
+            Stroke::new(1.0, TOOL_LINE),
+            egui::StrokeKind::Middle,
+        );
+    }
+    let Some(preview) = &overlay.tool else { return };
+    let mut path: Vec<Pos2> = preview.path.iter().map(|&c| to.pos(c)).collect();
+    if let Some(c) = preview.cursor
+        && !path.is_empty()
+    {
+        path.push(to.pos(c));
+    }
+    if preview.closed && path.len() >= 3 {
+        let mut closed = path.clone();
+        closed.push(path[0]);
+        painter.add(Shape::line(closed, Stroke::new(2.0, TOOL_LINE)));
+    } else if path.len() >= 2 {
+        painter.add(Shape::line(path.clone(), Stroke::new(2.0, TOOL_LINE)));
+    }
+    for c in &preview.path {
+        painter.circle_filled(to.pos(*c), 3.5, TOOL_LINE);
+    }
+    if let Some(v) = preview.vertex {
+        painter.circle_stroke(to.pos(v), 6.0, Stroke::new(2.0, TOOL_LINE));
+    }
+    if let Some((from, dest)) = preview.moving {
+        painter.line_segment([to.pos(from), to.pos(dest)], Stroke::new(1.0, TOOL_LINE));
+        painter.circle_filled(to.pos(dest), 5.0, TOOL_LINE);
+    }
+    if let Some(s) = &preview.snap {
+        let at = to.pos(s.pos_in_world);
+        let stroke = Stroke::new(2.0, SNAP_MARK);
+        match s.kind {
+            SnapKind::Vertex => {
+                painter.rect_stroke(
+                    Rect::from_center_size(at, Vec2::splat(12.0)),
+                    0.0,
+                    stroke,
+                    egui::StrokeKind::Middle,
+                );
+            }
+            SnapKind::Edge => {
+                painter.line_segment([at - Vec2::splat(6.0), at + Vec2::splat(6.0)], stroke);
+                painter.line_segment([at + Vec2::new(-6.0, 6.0), at + Vec2::new(6.0, -6.0)], stroke);
+            }
+        }
+    }
+    if let Some(b) = preview.select_box {
+        let r = Rect::from_two_pos(to.pos(b.min()), to.pos(b.max()));
+        painter.rect(
+            r,
+            0.0,
+            Color32::from_rgba_unmultiplied(20, 80, 220, 30),
+            Stroke::new(1.0, Color32::from_rgb(20, 80, 220)),
+            egui::StrokeKind::Middle,
+        );
+    }
 }
 
-fn outline(painter: &egui::Painter, f: &DrawnFeature, stroke: Stroke, to_screen: &impl Fn(Coord<f64>) -> Pos2) {
+fn draw_geometry(painter: &egui::Painter, g: &Geometry<f64>, stroke: Stroke, fill: Option<Color32>, to: ToScreen) {
+    let line = |coords: &[Coord<f64>]| Shape::line(coords.iter().map(|&c| to.pos(c)).collect(), stroke);
+    match g {
+        Geometry::Polygon(p) => {
+            draw_geometry(painter, &Geometry::MultiPolygon(MultiPolygon(vec![p.clone()])), stroke, fill, to)
+        }
+        Geometry::MultiPolygon(mp) => {
+            if let Some(color) = fill {
+                let f = DrawnFeature::new(mp, String::new());
+                let mut mesh = egui::epaint::Mesh::default();
+                add_fill(&mut mesh, &f, color, to);
+                painter.add(Shape::mesh(mesh));
+            }
+            for p in &mp.0 {
+                for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+                    painter.add(line(&ring.0));
+                }
+            }
+        }
+        Geometry::Line(l) => {
+            painter.line_segment([to.pos(l.start), to.pos(l.end)], stroke);
+        }
+        Geometry::LineString(ls) => {
+            painter.add(line(&ls.0));
+        }
+        Geometry::MultiLineString(mls) => {
+            for ls in &mls.0 {
+                painter.add(line(&ls.0));
+            }
+        }
+        Geometry::Point(p) => {
+            painter.circle_stroke(to.pos(p.0), 8.0, stroke);
+        }
+        Geometry::GeometryCollection(gc) => {
+            for g in &gc.0 {
+                draw_geometry(painter, g, stroke, fill, to);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn outline(painter: &egui::Painter, f: &DrawnFeature, stroke: Stroke, to: ToScreen) {
     for ring in &f.rings {
-        let points: Vec<Pos2> = ring.iter().map(|&c| to_screen(c)).collect();
-        painter.add(Shape::line(points, stroke));
+        painter.add(Shape::line(ring.iter().map(|&c| to.pos(c)).collect(), stroke));
     }
 }
 
-fn label(
-    painter: &egui::Painter,
-    f: &DrawnFeature,
-    size: f32,
-    color: Color32,
-    to_screen: &impl Fn(Coord<f64>) -> Pos2,
-) {
-    label_text(painter, f, &f.label, size, color, to_screen);
-}
-
-fn label_text(
-    painter: &egui::Painter,
-    f: &DrawnFeature,
-    text: &str,
-    size: f32,
-    color: Color32,
-    to_screen: &impl Fn(Coord<f64>) -> Pos2,
-) {
+fn label_text(painter: &egui::Painter, f: &DrawnFeature, text: &str, size: f32, color: Color32, to: ToScreen) {
     let Some(at) = f.label_at else { return };
-    let pos = to_screen(at);
+    let pos = to.pos(at);
     if !painter.clip_rect().contains(pos) || text.is_empty() {
         return;
     }
     // A halo keeps names readable over lines and fills.
-    let font = FontId::proportional(size);
-    let galley = painter.layout(text.to_string(), font, color, f32::INFINITY);
+    let galley = painter.layout(text.to_string(), FontId::proportional(size), color, f32::INFINITY);
     let text_rect = Align2::CENTER_CENTER.anchor_size(pos, galley.size());
     painter.rect_filled(text_rect.expand(2.0), 3.0, Color32::from_rgba_unmultiplied(255, 255, 255, 170));
     painter.galley(text_rect.min, galley, color);
+}
+
+/// A scale bar in the bottom-left corner: a round ground length (1, 2 or 5 × 10ⁿ m) about 120 points long.
+fn scale_bar(painter: &egui::Painter, rect: Rect, vp: &Viewport, project: &Project) {
+    let metres_per_px = project.crs.ground_metres_per_unit(vp.center_in_world) * vp.world_per_px;
+    if !(metres_per_px.is_finite() && metres_per_px > 0.0) {
+        return;
+    }
+    let metres = round_length(metres_per_px * 120.0);
+    let width = (metres / metres_per_px) as f32;
+    let left = rect.left_bottom() + Vec2::new(16.0, -18.0);
+    let stroke = Stroke::new(2.0, Color32::BLACK);
+    painter.rect_filled(
+        Rect::from_min_max(left + Vec2::new(-6.0, -22.0), left + Vec2::new(width + 6.0, 8.0)),
+        3.0,
+        Color32::from_white_alpha(200),
+    );
+    painter.line_segment([left, left + Vec2::new(width, 0.0)], stroke);
+    for x in [0.0, width / 2.0, width] {
+        painter.line_segment([left + Vec2::new(x, 0.0), left + Vec2::new(x, -6.0)], stroke);
+    }
+    let text = if metres >= 1000.0 { format!("{} km", metres / 1000.0) } else { format!("{metres} m") };
+    painter.text(
+        left + Vec2::new(width / 2.0, -8.0),
+        Align2::CENTER_BOTTOM,
+        text,
+        FontId::proportional(12.0),
+        Color32::BLACK,
+    );
+}
+
+/// The largest 1, 2 or 5 × 10ⁿ not above `metres`.
+pub fn round_length(metres: f64) -> f64 {
+    let power = 10f64.powf(metres.log10().floor());
+    [5.0, 2.0, 1.0].into_iter().map(|m| m * power).find(|&l| l <= metres).unwrap_or(power)
 }
 
 /// The map scale denominator at the view centre for a 96-dpi screen (1 pt = 0.2646 mm).

@@ -32,6 +32,10 @@ pub enum Window {
     About,
     Error(String),
     CodeRule(super::code_rule_dialog::CodeRuleForm),
+    /// Closing with unsaved changes.
+    ConfirmClose,
+    /// A recovery file from a run that did not end cleanly: what it is.
+    Recover(String),
 }
 
 const TARGETS: [(Target, &str, &str); 4] = [
@@ -47,7 +51,7 @@ const LAYERS: [(Layer, &str, &str); 4] = [
     (Layer::Households, "住户点", "households"),
 ];
 
-fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
+pub fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
     if lang == Lang::Zh { zh } else { en }
 }
 
@@ -126,6 +130,46 @@ pub fn show(
         }
         Window::Error(message) => keep = text_window(ctx, t(Text::Problem), message, lang),
         Window::CodeRule(form) => keep = super::code_rule_dialog::show(ctx, form, lang, project, revision, actions),
+        Window::ConfirmClose => {
+            egui::Window::new(pick(lang, "未保存的修改", "Unsaved changes")).collapsible(false).show(ctx, |ui| {
+                ui.label(pick(
+                    lang,
+                    "项目有未保存的修改。关闭前要保存吗？",
+                    "The project has unsaved changes. Save before closing?",
+                ));
+                ui.horizontal(|ui| {
+                    if ui.button(pick(lang, "保存", "Save")).clicked() {
+                        actions.push(Action::SaveAndQuit);
+                        keep = false;
+                    }
+                    if ui.button(pick(lang, "不保存", "Don't save")).clicked() {
+                        actions.push(Action::DiscardAndQuit);
+                        keep = false;
+                    }
+                    if ui.button(t(Text::Cancel)).clicked() {
+                        keep = false;
+                    }
+                });
+            });
+        }
+        Window::Recover(what) => {
+            egui::Window::new(pick(lang, "恢复未保存的工作", "Recover unsaved work")).collapsible(false).show(
+                ctx,
+                |ui| {
+                    ui.label(what.as_str());
+                    ui.horizontal(|ui| {
+                        if ui.button(pick(lang, "恢复", "Recover")).clicked() {
+                            actions.push(Action::Recover);
+                            keep = false;
+                        }
+                        if ui.button(pick(lang, "丢弃", "Discard")).clicked() {
+                            actions.push(Action::DiscardRecovery);
+                            keep = false;
+                        }
+                    });
+                },
+            );
+        }
     }
     keep
 }

@@ -72,6 +72,13 @@ pub fn finding_message(f: &Finding, lang: Lang, name: &dyn Fn(usize) -> String) 
                 format!("grids {list} overlap by {sz}")
             }
         }
+        Detail::Gap { enclosed: false } if f.items.is_empty() => {
+            if zh {
+                format!("边界内有未覆盖区域 {sz}")
+            } else {
+                format!("area inside the boundary covered by no grid: {sz}")
+            }
+        }
         Detail::Gap { enclosed } => match (zh, enclosed) {
             (true, true) => format!("网格之间有缝隙 {sz}（周边：{list}）"),
             (true, false) => format!("边界内有未覆盖区域 {sz}（附近：{list}）"),

@@ -1,22 +1,31 @@
 //! The eframe application — the only module that uses egui. The UI code returns [`Action`]s; the app
 //! applies them in [`WanggeApp::apply`], where every error is handled once (shown in a window).
 
+mod attributes;
 mod canvas;
 mod checks_panel;
 mod code_rule_dialog;
+mod coverage_panel;
 mod dialogs;
+mod edit_text;
 mod file_dialog;
 pub mod finding_text;
 mod fonts;
+pub mod frame;
 pub mod i18n;
-mod map_cache;
+mod live_coverage;
+pub mod map_cache;
 mod panels;
+mod recovery;
 pub mod settings;
 mod state;
+mod toolbar;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use eframe::egui::{self, Context, Key, Modifiers, ViewportCommand};
+use geo::BoundingRect;
 
 use dialogs::{ExportForm, ImportForm, Window};
 use file_dialog::{InAppDialog, Outcome, Purpose};
@@ -25,6 +34,9 @@ pub use i18n::Text;
 pub use settings::Settings;
 pub use state::{AppState, load_sample};
 
+use crate::core::GridId;
+use crate::core::edit::{Command, GridFields};
+use crate::core::tools::{ToolContext, ToolEvent, ToolKey, ToolKind, ToolOutcome};
 use crate::io::export::Layer;
 use crate::io::import::Target;
 
@@ -53,6 +65,22 @@ pub enum Action {
     Browse(Purpose),
     RunImport,
     RunExport,
+    SetTool(ToolKind),
+    ToggleSnapping,
+    Undo,
+    Redo,
+    DeleteSelection,
+    MergeSelected,
+    ZoomToSelection,
+    SetFields(GridId, Box<GridFields>),
+    PickFinding(usize),
+    PreviewFix(Option<usize>),
+    ApplyFix(usize),
+    ToggleAttributes,
+    SaveAndQuit,
+    DiscardAndQuit,
+    Recover,
+    DiscardRecovery,
 }
 
 pub struct WanggeApp {
@@ -65,6 +93,10 @@ pub struct WanggeApp {
     error: Option<String>,
     /// Code and household checks, recomputed when the project changes.
     checks: Option<checks_panel::ChecksView>,
+    /// The attribute form of the one selected grid.
+    form: Option<attributes::AttributeForm>,
+    /// Set once the user chose to close without saving.
+    allow_close: bool,
 }
 
 impl WanggeApp {
@@ -77,6 +109,29 @@ impl WanggeApp {
             fonts_installed: false,
             error: None,
             checks: None,
+            form: None,
+            allow_close: false,
+        }
+    }
+
+    /// Offers a recovery file left by a run that did not end cleanly.
+    pub fn offer_recovery(&mut self) {
+        if let Some(p) = recovery::pending() {
+            let when = p
+                .written
+                .and_then(|t| t.elapsed().ok())
+                .map(|d| format!("{} min", d.as_secs() / 60))
+                .unwrap_or_default();
+            let origin = p.origin.map(|o| o.display().to_string()).unwrap_or_else(|| "—".into());
+            let text = match self.state.lang() {
+                Lang::Zh => {
+                    format!("上次运行没有正常结束，留下了未保存的工作（{when}前，原文件：{origin}）。要恢复吗？")
+                }
+                Lang::En => format!(
+                    "The last run did not end cleanly and left unsaved work ({when} ago, from {origin}). Recover it?"
+                ),
+            };
+            self.window = Some(Window::Recover(text));
         }
     }
 
@@ -88,8 +143,10 @@ impl WanggeApp {
             self.fonts_installed = true;
         }
         let mut actions = Vec::new();
+        self.closing(&ctx);
         self.shortcuts(&ctx, &mut actions);
         egui::Panel::top("menu").show(ui, |ui| panels::menu_bar(ui, &self.state, &mut actions));
+        egui::Panel::top("toolbar").show(ui, |ui| toolbar::show(ui, &self.state, &mut actions));
         egui::Panel::bottom("status").show(ui, |ui| panels::status_bar(ui, &self.state));
         if self.state.show_layers_panel {
             egui::Panel::left("layers")
@@ -97,26 +154,65 @@ impl WanggeApp {
                 .resizable(true)
                 .show(ui, |ui| panels::layers_panel(ui, &mut self.state));
         }
-        if self.state.show_checks_panel && !self.state.project.grids.is_empty() {
+        self.sync_form();
+        if self.state.show_checks_panel {
             let (lang, revision) = (self.state.lang(), self.state.revision);
-            if !self.checks.as_ref().is_some_and(|c| c.is_current(revision, lang)) {
+            if !self.state.project.grids.is_empty()
+                && !self.checks.as_ref().is_some_and(|c| c.is_current(revision, lang))
+            {
                 self.checks = Some(checks_panel::ChecksView::compute(&self.state.project, revision, lang));
             }
-            if let Some(view) = &self.checks {
-                egui::Panel::right("checks").default_size(300.0).resizable(true).show(ui, |ui| {
-                    checks_panel::show(ui, view, lang);
+            let (state, form, checks) = (&self.state, &mut self.form, &self.checks);
+            egui::Panel::right("side").default_size(320.0).resizable(true).show(ui, |ui| {
+                egui::ScrollArea::vertical().id_salt("side").show(ui, |ui| {
+                    if let Some(form) = form.as_mut().filter(|_| state.show_attributes) {
+                        attributes::show(ui, form, &state.project, lang, &mut actions);
+                        ui.separator();
+                    }
+                    coverage_panel::show(ui, state, &mut actions);
+                    if let Some(view) = checks.as_ref().filter(|_| !state.project.grids.is_empty()) {
+                        ui.separator();
+                        checks_panel::show(ui, view, lang);
+                    }
                 });
-            }
+            });
         }
         // While the code-rule window previews on the map, grids are labelled with their new codes.
         let preview = match &self.window {
             Some(Window::CodeRule(form)) if form.show_on_map => form.preview_codes(&self.state.project),
             _ => None,
         };
-        egui::CentralPanel::default().frame(egui::Frame::NONE).show(ui, |ui| {
-            let s = &mut self.state;
-            s.cursor_in_world = canvas::show(ui, &mut s.view, &s.cache, &s.project, s.layers, preview.as_ref());
-        });
+        let fixes = coverage_panel::picked_fixes(&self.state);
+        let highlight = self
+            .state
+            .picked_finding
+            .and_then(|i| self.state.coverage.report().findings.get(i))
+            .map(|f| f.geometry.clone());
+        let vertices = editable_vertices(&self.state);
+        let mut view = std::mem::take(&mut self.state.view);
+        let interaction = egui::CentralPanel::default()
+            .frame(egui::Frame::NONE)
+            .show(ui, |ui| {
+                let s = &self.state;
+                let fix_preview: Vec<_> = s
+                    .previewed_fix
+                    .and_then(|j| fixes.get(j))
+                    .map(|f| f.changes.iter().map(|(_, g)| g).chain(f.new_items.iter()).collect())
+                    .unwrap_or_default();
+                let overlay = canvas::Overlay {
+                    preview_codes: preview.as_ref(),
+                    selection: Some(&s.selection),
+                    tool: Some(s.tool.preview()),
+                    vertices,
+                    highlight: highlight.as_ref(),
+                    fix_preview,
+                };
+                canvas::show(ui, &mut view, &s.cache, &s.project, s.layers, &overlay)
+            })
+            .inner;
+        self.state.view = view;
+        self.handle_canvas(interaction);
+        self.autosave(&ctx);
         if let Some(window) = &mut self.window
             && !dialogs::show(&ctx, window, self.state.lang(), &self.state.project, self.state.revision, &mut actions)
         {
@@ -150,7 +246,9 @@ impl WanggeApp {
         }
     }
 
-    fn shortcuts(&self, ctx: &Context, actions: &mut Vec<Action>) {
+    fn shortcuts(&mut self, ctx: &Context, actions: &mut Vec<Action>) {
+        let typing = ctx.egui_wants_keyboard_input();
+        let mut keys = Vec::new();
         ctx.input_mut(|i| {
             if i.consume_key(Modifiers::COMMAND, Key::S) {
                 actions.push(Action::Save);
@@ -158,7 +256,139 @@ impl WanggeApp {
             if i.consume_key(Modifiers::COMMAND, Key::O) {
                 actions.push(Action::OpenDialog);
             }
+            if typing {
+                return;
+            }
+            // Ctrl+Shift+Z first: a plain Ctrl+Z check would also match it.
+            if i.consume_key(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z) || i.consume_key(Modifiers::COMMAND, Key::Y)
+            {
+                actions.push(Action::Redo);
+            }
+            if i.consume_key(Modifiers::COMMAND, Key::Z) {
+                actions.push(Action::Undo);
+            }
+            for kind in ToolKind::ALL {
+                let key = Key::from_name(&kind.key().to_string());
+                if let Some(key) = key
+                    && i.consume_key(Modifiers::NONE, key)
+                {
+                    actions.push(Action::SetTool(kind));
+                }
+            }
+            if i.consume_key(Modifiers::NONE, Key::Z) {
+                actions.push(Action::ZoomToSelection);
+            }
+            for (key, tool_key) in [
+                (Key::Enter, ToolKey::Enter),
+                (Key::Escape, ToolKey::Escape),
+                (Key::Backspace, ToolKey::Backspace),
+                (Key::Delete, ToolKey::Delete),
+            ] {
+                if i.consume_key(Modifiers::NONE, key) {
+                    keys.push(tool_key);
+                }
+            }
         });
+        for key in keys {
+            self.tool_event(ToolEvent::Key(key));
+        }
+    }
+
+    /// Feeds one event to the active tool and carries out what it answers.
+    fn tool_event(&mut self, event: ToolEvent) -> ToolOutcome {
+        let s = &mut self.state;
+        let tolerance = s.snap_px as f64 * s.view.viewport.world_per_px;
+        let ctx = ToolContext {
+            project: &s.project,
+            index: &s.index,
+            selection: &s.selection,
+            tolerance,
+            snapping: s.snapping,
+        };
+        let outcome = s.tool.on_event(event, &ctx);
+        match &outcome {
+            ToolOutcome::Commit(edit) => s.commit(edit.clone()),
+            ToolOutcome::Select(selection) => s.selection = selection.clone(),
+            ToolOutcome::Failed(failure) => s.refused(failure),
+            ToolOutcome::Ignored | ToolOutcome::Redraw => {}
+        }
+        outcome
+    }
+
+    /// Turns what the pointer did on the canvas into tool events; drags the tool does not take pan.
+    fn handle_canvas(&mut self, i: canvas::Interaction) {
+        self.state.cursor_in_world = i.hover;
+        if let Some(p) = i.hover {
+            self.tool_event(ToolEvent::Hover(p));
+        }
+        if let Some(p) = i.double_click {
+            self.tool_event(ToolEvent::DoubleClick(p));
+        } else if let Some((p, add)) = i.click {
+            self.tool_event(ToolEvent::Click { pos: p, add });
+        }
+        if let Some(p) = i.drag_start {
+            let taken = self.tool_event(ToolEvent::DragStart(p)) != ToolOutcome::Ignored;
+            self.state.view.panning = !taken;
+        }
+        if let Some((p, delta)) = i.drag {
+            if self.state.view.panning {
+                self.state.view.viewport.pan(geo::Coord { x: delta.x as f64, y: delta.y as f64 });
+            } else {
+                self.tool_event(ToolEvent::Drag(p));
+            }
+        }
+        if let Some(p) = i.drag_end
+            && !std::mem::take(&mut self.state.view.panning)
+        {
+            self.tool_event(ToolEvent::DragEnd(p));
+        }
+        if i.pan != egui::Vec2::ZERO {
+            self.state.view.viewport.pan(geo::Coord { x: i.pan.x as f64, y: i.pan.y as f64 });
+        }
+    }
+
+    /// Keeps the attribute form on the one selected grid, refilled when the grid changed under it.
+    fn sync_form(&mut self) {
+        let s = &self.state;
+        let one = (s.selection.len() == 1).then(|| s.selection.iter().next().copied()).flatten();
+        let Some(id) = one else {
+            self.form = None;
+            return;
+        };
+        let current = s.project.grids.get(&id).map(GridFields::of);
+        let stale = self.form.as_ref().is_none_or(|f| f.grid != id || Some(&f.original) != current.as_ref());
+        if stale {
+            self.form = attributes::AttributeForm::of(&s.project, id);
+        }
+    }
+
+    /// Asks before closing with unsaved changes.
+    fn closing(&mut self, ctx: &Context) {
+        if !ctx.input(|i| i.viewport().close_requested()) {
+            return;
+        }
+        if self.state.dirty && !self.allow_close {
+            ctx.send_viewport_cmd(ViewportCommand::CancelClose);
+            self.window = Some(Window::ConfirmClose);
+        } else {
+            recovery::discard();
+        }
+    }
+
+    /// Writes the recovery file every minute while there are unsaved changes.
+    fn autosave(&mut self, ctx: &Context) {
+        let s = &mut self.state;
+        if !s.dirty {
+            return;
+        }
+        if s.last_recovery_save.elapsed() >= recovery::INTERVAL {
+            s.last_recovery_save = std::time::Instant::now();
+            if let Err(e) = recovery::write(&s.project, s.path.as_deref()) {
+                s.status =
+                    format!("{}: {e:#}", dialogs::pick(s.lang(), "无法写入恢复文件", "cannot write the recovery file"));
+            }
+        }
+        ctx.request_repaint_after(recovery::INTERVAL);
     }
 
     fn apply(&mut self, ctx: &Context, action: Action) {
@@ -249,6 +479,81 @@ impl WanggeApp {
                     self.window = None;
                 }
             }
+            Action::SetTool(kind) => s.set_tool(kind),
+            Action::ToggleSnapping => s.snapping = !s.snapping,
+            Action::Undo => s.undo(),
+            Action::Redo => s.redo(),
+            Action::DeleteSelection => {
+                self.tool_event(ToolEvent::Key(ToolKey::Delete));
+            }
+            Action::MergeSelected => {
+                let ids: Vec<GridId> = s.selection.iter().copied().collect();
+                match crate::core::edit::merge_grids(&s.project, &s.index, &ids) {
+                    Ok((command, keeper)) => {
+                        let text = format!("{}: {}", edit_text::kind_label("Merge", s.lang()), ids.len());
+                        s.apply_command("Merge".into(), command, text);
+                        s.selection = BTreeSet::from([keeper]);
+                    }
+                    Err(e) => s.refused(&e),
+                }
+            }
+            Action::ZoomToSelection => {
+                let rects = s.selection.iter().filter_map(|id| s.project.grids.get(id)?.geometry.bounding_rect());
+                if let Some(r) = rects.reduce(|a, b| {
+                    geo::Rect::new(
+                        geo::Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+                        geo::Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+                    )
+                }) {
+                    s.view.zoom_to = Some(r);
+                }
+            }
+            Action::SetFields(id, fields) => {
+                let text = edit_text::kind_label("Attributes", s.lang()).to_string();
+                s.apply_command("Attributes".into(), Command::SetFields { id, fields }, text);
+            }
+            Action::PickFinding(i) => {
+                s.picked_finding = Some(i);
+                s.previewed_fix = None;
+                if let Some(r) = s.coverage.report().findings.get(i).and_then(|f| f.geometry.bounding_rect()) {
+                    // A little room around the finding, so its neighbours show too.
+                    let grow = (r.width().max(r.height()) * 0.6).max(s.project.precision * 1000.0);
+                    s.view.zoom_to = Some(geo::Rect::new(
+                        geo::Coord { x: r.min().x - grow, y: r.min().y - grow },
+                        geo::Coord { x: r.max().x + grow, y: r.max().y + grow },
+                    ));
+                }
+            }
+            Action::PreviewFix(j) => s.previewed_fix = j,
+            Action::ApplyFix(j) => {
+                let fixes = coverage_panel::picked_fixes(s);
+                if let Some(command) = fixes.get(j).and_then(|f| coverage_panel::fix_command(s, f)) {
+                    let text = edit_text::kind_label("Fix", s.lang()).to_string();
+                    s.apply_command("Fix".into(), command, text);
+                }
+            }
+            Action::ToggleAttributes => s.show_attributes = !s.show_attributes,
+            Action::SaveAndQuit => match s.path.clone() {
+                Some(path) => {
+                    s.save_to(&path)?;
+                    self.allow_close = true;
+                    ctx.send_viewport_cmd(ViewportCommand::Close);
+                }
+                None => self.browse(Purpose::SaveProjectAs),
+            },
+            Action::DiscardAndQuit => {
+                self.allow_close = true;
+                recovery::discard();
+                ctx.send_viewport_cmd(ViewportCommand::Close);
+            }
+            Action::Recover => {
+                if let Some(p) = recovery::pending() {
+                    let project = crate::io::open_project(&p.file)?;
+                    s.replace_project(project, p.origin);
+                    s.dirty = true;
+                }
+            }
+            Action::DiscardRecovery => recovery::discard(),
             Action::RunExport => {
                 if let Some(Window::Export(form)) = &self.window {
                     let (to, layer, gbk) = (PathBuf::from(form.to.trim()), form.layer, form.gbk);
@@ -293,6 +598,33 @@ impl WanggeApp {
     }
 }
 
+/// The vertices to mark while editing vertices: those of the selected grids, else of the grids large
+/// enough on screen to edit (so a township's thousands of vertices do not all show at once).
+fn editable_vertices(s: &AppState) -> Vec<geo::Coord<f64>> {
+    if s.tool.kind() != ToolKind::EditVertices {
+        return Vec::new();
+    }
+    let visible = s.view.viewport.visible_world();
+    let ids: Vec<GridId> =
+        if s.selection.is_empty() { s.index.grids_near(visible, 0.0) } else { s.selection.iter().copied().collect() };
+    let mut out = Vec::new();
+    for id in ids.iter().take(400) {
+        let Some(g) = s.project.grids.get(id) else { continue };
+        let big =
+            g.geometry.bounding_rect().is_some_and(|r| r.width().max(r.height()) / s.view.viewport.world_per_px > 60.0);
+        if big || s.selection.contains(id) {
+            out.extend(
+                g.geometry
+                    .0
+                    .iter()
+                    .flat_map(|p| p.exterior().0.iter().chain(p.interiors().iter().flat_map(|r| r.0.iter())))
+                    .copied(),
+            );
+        }
+    }
+    out
+}
+
 fn with_extension(path: &Path, ext: &str) -> PathBuf {
     if path.extension().is_some() { path.to_path_buf() } else { path.with_extension(ext) }
 }
@@ -320,6 +652,14 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
             .with_min_inner_size([640.0, 400.0]),
         ..Default::default()
     };
-    eframe::run_native("wangge", options, Box::new(|_| Ok(Box::new(WanggeApp::new(state)))))
-        .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+    eframe::run_native(
+        "wangge",
+        options,
+        Box::new(|_| {
+            let mut app = WanggeApp::new(state);
+            app.offer_recovery();
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }

@@ -13,7 +13,7 @@ pub struct Settings {
     pub file: Option<PathBuf>,
 }
 
-fn config_dir() -> Option<PathBuf> {
+pub fn config_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("WANGGE_CONFIG_DIR") {
         return Some(PathBuf::from(dir));
     }

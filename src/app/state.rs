@@ -5,11 +5,17 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use geo::Coord;
 
+use std::collections::BTreeSet;
+
 use super::canvas::{LayerVisibility, MapView};
+use super::edit_text::{done_text, failure_text};
 use super::i18n::{Lang, Text};
+use super::live_coverage::LiveCoverage;
 use super::map_cache::MapCache;
 use super::settings::Settings;
-use crate::core::Project;
+use crate::core::edit::{Command, History, SpatialIndex};
+use crate::core::tools::{Edit, Tool, ToolKind};
+use crate::core::{GridId, Project};
 use crate::io::crs::{SourceCrs, Transformer, crs_from_epsg, parse_crs_arg};
 use crate::io::export::{Layer, export};
 use crate::io::fields::parse_map_args;
@@ -35,13 +41,40 @@ pub struct AppState {
     pub status: String,
     pub cursor_in_world: Option<Coord<f64>>,
     to_lonlat: Option<Transformer>,
+    /// The editor: one undo/redo history, the selection, the active tool and what it snaps to.
+    pub history: History,
+    pub selection: BTreeSet<GridId>,
+    pub tool: Tool,
+    pub snapping: bool,
+    /// Snapping and picking reach on screen, in points.
+    pub snap_px: f32,
+    pub index: SpatialIndex,
+    pub coverage: LiveCoverage,
+    /// The coverage finding picked in the panel, and the fix of it being previewed.
+    pub picked_finding: Option<usize>,
+    pub previewed_fix: Option<usize>,
+    pub show_attributes: bool,
+    pub show_coverage_panel: bool,
+    pub last_recovery_save: std::time::Instant,
 }
 
 impl AppState {
     pub fn new(project: Project, path: Option<PathBuf>, settings: Settings) -> AppState {
         let to_lonlat = lonlat_transformer(&project);
         AppState {
-            cache: MapCache::build(&project, 0),
+            cache: MapCache::build(&project),
+            index: SpatialIndex::build(&project),
+            coverage: LiveCoverage::build(&project),
+            history: History::default(),
+            selection: BTreeSet::new(),
+            tool: Tool::new(ToolKind::Select),
+            snapping: true,
+            snap_px: 10.0,
+            picked_finding: None,
+            previewed_fix: None,
+            show_attributes: true,
+            show_coverage_panel: true,
+            last_recovery_save: std::time::Instant::now(),
             project,
             path,
             dirty: false,
@@ -86,14 +119,98 @@ impl AppState {
         self.project = project;
         self.path = path;
         self.dirty = false;
+        self.history = History::default();
+        self.selection.clear();
+        self.tool = Tool::new(self.tool.kind());
         self.changed();
         self.view.fit_pending = true;
     }
 
-    /// Call after every change of the project.
+    /// Call after a change of the whole project (open, import): rebuilds every cache.
     pub fn changed(&mut self) {
         self.revision += 1;
-        self.cache = MapCache::build(&self.project, self.revision);
+        self.cache = MapCache::build(&self.project);
+        self.index = SpatialIndex::build(&self.project);
+        self.coverage = LiveCoverage::build(&self.project);
+        self.selection.retain(|id| self.project.grids.contains_key(id));
+        self.picked_finding = None;
+        self.previewed_fix = None;
+    }
+
+    /// Call after an edit of some grids: updates the caches and re-checks coverage around them only.
+    pub fn grids_changed(&mut self, grids: BTreeSet<GridId>) {
+        self.revision += 1;
+        self.dirty = true;
+        self.cache.update(&self.project, &grids);
+        self.index = SpatialIndex::build(&self.project);
+        self.coverage.update(&self.project, &grids);
+        self.selection.retain(|id| self.project.grids.contains_key(id));
+        self.picked_finding = None;
+        self.previewed_fix = None;
+    }
+
+    /// Applies an edit through the history, updates everything and says what happened.
+    pub fn commit(&mut self, edit: Edit) {
+        let label = format!("{:?}", edit.kind);
+        let status = done_text(&edit, self.lang());
+        self.apply_command(label, edit.command, status);
+    }
+
+    /// Applies a command as one undoable step.
+    pub fn apply_command(&mut self, label: String, command: Command, status: String) {
+        let first_new = self.project.next_grid_id;
+        let mut grids: BTreeSet<GridId> = command.grids().into_iter().filter(|id| *id != 0).collect();
+        match self.history.apply(&mut self.project, label, command, None) {
+            Ok(()) => {
+                grids.extend(first_new..self.project.next_grid_id);
+                self.status = status;
+                self.grids_changed(grids);
+            }
+            Err(e) => self.status = format!("{e}"),
+        }
+    }
+
+    pub fn undo(&mut self) {
+        let grids: BTreeSet<GridId> = self.history.next_undo_grids().into_iter().collect();
+        match self.history.undo(&mut self.project) {
+            Ok(Some(label)) => {
+                self.status = format!(
+                    "{}: {}",
+                    super::dialogs::pick(self.lang(), "已撤销", "Undone"),
+                    edit_label(&label, self.lang())
+                );
+                self.grids_changed(grids);
+            }
+            Ok(None) => {}
+            Err(e) => self.status = e.to_string(),
+        }
+    }
+
+    pub fn redo(&mut self) {
+        let grids: BTreeSet<GridId> = self.history.next_redo_grids().into_iter().collect();
+        match self.history.redo(&mut self.project) {
+            Ok(Some(label)) => {
+                self.status = format!(
+                    "{}: {}",
+                    super::dialogs::pick(self.lang(), "已重做", "Redone"),
+                    edit_label(&label, self.lang())
+                );
+                self.grids_changed(grids);
+            }
+            Ok(None) => {}
+            Err(e) => self.status = e.to_string(),
+        }
+    }
+
+    /// Says why a tool could not do what was asked (in the status bar; nothing fails silently).
+    pub fn refused(&mut self, failure: &crate::core::edit::EditFailure) {
+        self.status = failure_text(failure, &self.project, self.lang());
+    }
+
+    pub fn set_tool(&mut self, kind: ToolKind) {
+        if self.tool.kind() != kind {
+            self.tool = Tool::new(kind);
+        }
     }
 
     pub fn window_title(&self) -> String {
@@ -114,6 +231,7 @@ impl AppState {
 
     pub fn save_to(&mut self, path: &Path) -> anyhow::Result<()> {
         save_project(&self.project, path)?;
+        super::recovery::discard();
         self.path = Some(path.to_path_buf());
         self.dirty = false;
         self.status = format!("{}: {}", self.t(Text::Saved), path.display());
@@ -153,6 +271,11 @@ impl AppState {
             .or_else(|| std::env::current_dir().ok())
             .unwrap_or_else(|| PathBuf::from("."))
     }
+}
+
+/// The label of a history step in the UI language (steps are labelled with their [`EditKind`] name).
+pub fn edit_label(label: &str, lang: super::i18n::Lang) -> String {
+    super::edit_text::kind_label(label, lang).to_string()
 }
 
 fn lonlat_transformer(project: &Project) -> Option<Transformer> {

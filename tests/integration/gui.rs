@@ -1,6 +1,7 @@
 //! The app shell driven like a user with egui_kittest (no display, no GPU): menus, language switch that is
 //! remembered, the layers panel with the sample's divisions, and the map's status bar.
 
+use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use wangge::app::{AppState, Settings, WanggeApp};
@@ -109,4 +110,99 @@ fn the_code_rule_window_previews_and_applies_codes() {
     h.get_by_label_contains("所有网格的编码都已符合规则");
     // The checks panel follows: no code issues once the codes are assigned.
     h.get_by_label("编码检查 (0)");
+}
+
+fn click_at(h: &mut Harness<'static, WanggeApp>, x: f32, y: f32) {
+    let pos = egui::Pos2::new(x, y);
+    h.hover_at(pos);
+    h.run();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.run();
+    }
+    // Past egui's double-click time, so the next click is a click of its own.
+    h.run_steps(30);
+}
+
+fn grid_count(h: &Harness<'static, WanggeApp>) -> usize {
+    h.state().state.project.grids.len()
+}
+
+#[test]
+fn draw_a_grid_with_the_toolbar_and_canvas_then_undo_and_redo_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(Settings::load_from(Some(dir.path().join("settings.txt"))));
+    h.get_by_label_contains("绘制网格").click();
+    h.run();
+    for (x, y) in [(500.0, 330.0), (700.0, 330.0), (700.0, 500.0), (500.0, 500.0)] {
+        click_at(&mut h, x, y);
+    }
+    assert_eq!(h.state().state.tool.preview().path.len(), 4);
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(grid_count(&h), 1, "status: {}", h.state().state.status);
+    assert!(h.state().state.dirty);
+    assert!(h.state().state.window_title().ends_with(" *"));
+    // Drawn inside the county, nothing was clipped: the status bar says what was done, and the live
+    // coverage check still reports the rest of the county as uncovered.
+    assert!(h.state().state.status.starts_with("绘制网格"), "{}", h.state().state.status);
+    assert!(
+        h.state().state.coverage.report().findings.iter().any(|f| f.kind == wangge::core::coverage::FindingKind::Gap)
+    );
+    h.get_by_label_contains("撤销").click();
+    h.run();
+    assert_eq!(grid_count(&h), 0);
+    h.get_by_label_contains("重做").click();
+    h.run();
+    assert_eq!(grid_count(&h), 1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(grid_count(&h), 0);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Y);
+    h.run();
+    assert_eq!(grid_count(&h), 1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, egui::Key::Z);
+    h.run();
+    assert_eq!(grid_count(&h), 1, "nothing left to redo");
+
+    // Select it with the S key and a click, then edit its households in the attribute panel.
+    h.key_press(egui::Key::S);
+    h.run();
+    click_at(&mut h, 600.0, 420.0);
+    assert_eq!(h.state().state.selection.len(), 1);
+    h.get_by_label("网格属性");
+    h.get_by_label("户数").focus();
+    h.run();
+    h.get_by_label("户数").type_text("3x");
+    h.run();
+    h.get_by_label_contains("请输入不小于 0 的整数");
+    // Apply is disabled while a field is wrong: clicking it changes nothing.
+    h.get_by_label("应用").click();
+    h.run();
+    assert!(h.state().state.project.grids.values().all(|g| g.attrs.households.is_none()));
+    h.get_by_label("户数").focus();
+    h.run();
+    h.key_press(egui::Key::Backspace);
+    h.run();
+    h.get_by_label("电话").focus();
+    h.run();
+    h.get_by_label("电话").type_text("0563-5021234");
+    h.run();
+    h.get_by_label("应用").click();
+    h.run();
+    let id = *h.state().state.selection.iter().next().unwrap();
+    let grid = &h.state().state.project.grids[&id];
+    assert_eq!((grid.attrs.households, grid.attrs.phone.as_str()), (Some(3), "0563-5021234"));
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(h.state().state.project.grids[&id].attrs.households, None, "attribute edits are undoable");
+    // Delete removes the selection (one undoable step).
+    h.key_press(egui::Key::Delete);
+    h.run();
+    assert_eq!(grid_count(&h), 0);
 }

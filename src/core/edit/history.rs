@@ -75,12 +75,27 @@ impl History {
         }
     }
 
+    /// The grids the next undo touches (so that caches update only those).
+    pub fn next_undo_grids(&self) -> Vec<crate::core::GridId> {
+        self.undo.last().map(|s| s.inverse.grids()).unwrap_or_default()
+    }
+
+    /// The grids the next redo touches.
+    pub fn next_redo_grids(&self) -> Vec<crate::core::GridId> {
+        self.redo.last().map(|(_, c)| c.grids()).unwrap_or_default()
+    }
+
     pub fn can_undo(&self) -> bool {
         !self.undo.is_empty()
     }
 
     pub fn can_redo(&self) -> bool {
         !self.redo.is_empty()
+    }
+
+    /// The label of the step Ctrl+Y would redo (for the Edit menu).
+    pub fn redo_label(&self) -> Option<&str> {
+        self.redo.last().map(|(l, _)| l.as_str())
     }
 
     /// The label of the step Ctrl+Z would undo (for the Edit menu).

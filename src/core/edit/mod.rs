@@ -3,6 +3,7 @@
 
 mod command;
 mod failure;
+mod field_rules;
 mod geom;
 mod history;
 mod index;
@@ -11,6 +12,7 @@ mod snapping;
 
 pub use command::{Command, EditError, GridFields};
 pub use failure::EditFailure;
+pub use field_rules::{FieldError, check_code, check_phones, parse_count};
 pub use history::History;
 pub use index::{Source, SpatialIndex};
 pub use ops::*;

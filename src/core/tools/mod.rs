@@ -14,6 +14,7 @@ use geo::{Coord, Rect};
 use crate::core::edit::{Command, EditFailure, Snap, SpatialIndex};
 use crate::core::{GridId, Project};
 
+pub use draw::new_grid;
 pub use pick::{grid_at, grids_in_box};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,0 +1,113 @@
+//! The coverage panel: the live check's findings grouped by kind with counts. Clicking one zooms to it
+//! and highlights it; its fixes can be previewed on the map (dashed) and applied as one undoable step.
+
+use eframe::egui::{self, Color32, RichText, Ui};
+
+use super::Action;
+use super::dialogs::pick;
+use super::finding_text::{finding_message, kind_name};
+use super::i18n::Lang;
+use super::state::AppState;
+use crate::core::coverage::fixes::{Fix, FixKind, fixes_for};
+use crate::core::edit::Command;
+use crate::core::tools::new_grid;
+
+/// A grid's name for messages: its code, else its id.
+pub fn item_label(state: &AppState, item: usize) -> String {
+    match state.coverage.grid_of(item).and_then(|id| state.project.grids.get(&id)) {
+        Some(g) if !g.code.is_empty() => g.code.clone(),
+        Some(g) => format!("#{}", g.id),
+        None => format!("({})", item + 1),
+    }
+}
+
+fn fix_text(fix: &Fix, lang: Lang, label: &dyn Fn(usize) -> String) -> String {
+    match (&fix.kind, lang) {
+        (FixKind::JoinGap { into }, Lang::Zh) => format!("并入网格 {}", label(*into)),
+        (FixKind::NewGrid, Lang::Zh) => "作为新网格".into(),
+        (FixKind::SubtractOverlap { from }, Lang::Zh) => format!("从网格 {} 中扣除重叠", label(*from)),
+        (FixKind::InsertVertices, Lang::Zh) => "在公共边两侧补齐顶点".into(),
+        (FixKind::ClipToBoundary { item }, Lang::Zh) => format!("将网格 {} 裁剪到边界", label(*item)),
+        (FixKind::Repair { item }, Lang::Zh) => format!("按轮廓重建网格 {}", label(*item)),
+        (FixKind::JoinGap { into }, _) => format!("join to grid {}", label(*into)),
+        (FixKind::NewGrid, _) => "make it a new grid".into(),
+        (FixKind::SubtractOverlap { from }, _) => format!("subtract the overlap from grid {}", label(*from)),
+        (FixKind::InsertVertices, _) => "insert the missing vertices on both sides".into(),
+        (FixKind::ClipToBoundary { item }, _) => format!("clip grid {} to the boundary", label(*item)),
+        (FixKind::Repair { item }, _) => format!("rebuild grid {} from its outline", label(*item)),
+    }
+}
+
+/// The fixes of the picked finding.
+pub fn picked_fixes(state: &AppState) -> Vec<Fix> {
+    let Some(f) = state.picked_finding.and_then(|i| state.coverage.report().findings.get(i)) else { return Vec::new() };
+    fixes_for(state.coverage.checker(), f)
+}
+
+/// The command that applies a fix (grids changed and grids added).
+pub fn fix_command(state: &AppState, fix: &Fix) -> Option<Command> {
+    let mut commands = Vec::new();
+    for (item, geometry) in &fix.changes {
+        let id = state.coverage.grid_of(*item)?;
+        commands.push(Command::SetGeometry { id, geometry: geometry.clone() });
+    }
+    for geometry in &fix.new_items {
+        commands.push(Command::AddGrid(Box::new(new_grid(&state.project, geometry.clone()))));
+    }
+    Some(Command::Batch(commands))
+}
+
+pub fn show(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
+    let lang = state.lang();
+    let t = |zh: &'static str, en: &'static str| pick(lang, zh, en);
+    ui.heading(t("覆盖检查", "Coverage check"));
+    let report = state.coverage.report();
+    let errors = report.findings.iter().filter(|f| f.kind.is_error()).count();
+    if errors == 0 {
+        ui.colored_label(
+            Color32::from_rgb(0, 130, 50),
+            t("✔ 无重叠、无缝隙、公共边一致", "✔ no overlaps, no gaps, shared edges match"),
+        );
+    } else {
+        ui.colored_label(Color32::from_rgb(200, 30, 30), format!("{} {errors}", t("问题数：", "Problems:")));
+    }
+    let label = |i: usize| item_label(state, i);
+    let index_of = |f: &crate::core::coverage::Finding| report.findings.iter().position(|x| std::ptr::eq(x, f));
+    egui::ScrollArea::vertical().id_salt("coverage").max_height(ui.available_height() * 0.6).show(ui, |ui| {
+        for (kind, findings) in state.coverage.grouped() {
+            let header = format!("{} ({})", kind_name(kind, lang), findings.len());
+            egui::CollapsingHeader::new(header).id_salt(kind.key()).default_open(findings.len() <= 20).show(ui, |ui| {
+                for f in findings.iter().take(500) {
+                    let Some(i) = index_of(f) else { continue };
+                    let text = finding_message(f, lang, &label);
+                    let picked = state.picked_finding == Some(i);
+                    if ui.add(egui::Button::selectable(picked, text).wrap()).clicked() {
+                        actions.push(Action::PickFinding(i));
+                    }
+                }
+            });
+        }
+    });
+    if state.picked_finding.is_some() {
+        ui.separator();
+        ui.label(RichText::new(t("修复方案", "Fixes")).strong());
+        let fixes = picked_fixes(state);
+        if fixes.is_empty() {
+            ui.label(t("此问题需要人工处理（用编辑工具）", "No automatic fix: edit by hand"));
+        }
+        for (j, fix) in fixes.iter().enumerate() {
+            ui.horizontal_wrapped(|ui| {
+                let safe =
+                    if fix.safe { t("（安全）", " (safe)") } else { t("（需判断）", " (needs a decision)") };
+                ui.label(format!("{}{safe}", fix_text(fix, lang, &label)));
+                let previewing = state.previewed_fix == Some(j);
+                if ui.add(egui::Button::selectable(previewing, t("预览", "Preview"))).clicked() {
+                    actions.push(Action::PreviewFix(if previewing { None } else { Some(j) }));
+                }
+                if ui.button(t("应用", "Apply")).clicked() {
+                    actions.push(Action::ApplyFix(j));
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! What the status bar says after an edit, or when a tool refuses one, in the UI language.
+
+use super::dialogs::pick;
+use super::i18n::Lang;
+use crate::core::edit::EditFailure;
+use crate::core::tools::{Edit, EditKind, Notice};
+use crate::core::{GridId, Project};
+
+pub fn kind_label(label: &str, lang: Lang) -> &'static str {
+    let (zh, en) = match label {
+        "Draw" => ("绘制网格", "draw grid"),
+        "Fill" => ("填充空白", "fill gap"),
+        "Split" => ("分割网格", "split grid"),
+        "Merge" => ("合并网格", "merge grids"),
+        "MoveVertex" => ("移动顶点", "move vertex"),
+        "InsertVertex" => ("插入顶点", "insert vertex"),
+        "DeleteVertex" => ("删除顶点", "delete vertex"),
+        "DeleteGrids" => ("删除网格", "delete grids"),
+        "Attributes" => ("修改属性", "edit attributes"),
+        "Fix" => ("修复", "fix"),
+        "Codes" => ("网格编码", "grid codes"),
+        _ => ("编辑", "edit"),
+    };
+    pick(lang, zh, en)
+}
+
+pub fn done_text(edit: &Edit, lang: Lang) -> String {
+    let what = kind_label(&format!("{:?}", edit.kind), lang);
+    match (&edit.notice, edit.kind) {
+        (Some(Notice::Clipped { drawn_m2, kept_m2, parts }), _) => match lang {
+            Lang::Zh => format!(
+                "{what}：已避让重叠并裁剪到边界，{} → {}{}",
+                area_text(*drawn_m2),
+                area_text(*kept_m2),
+                if *parts > 1 { format!("（{parts} 部分）") } else { String::new() }
+            ),
+            Lang::En => format!(
+                "{what}: clipped against grids and the boundary, {} → {}{}",
+                area_text(*drawn_m2),
+                area_text(*kept_m2),
+                if *parts > 1 { format!(" ({parts} parts)") } else { String::new() }
+            ),
+        },
+        (Some(Notice::KeptOnBoundary), _) => pick(
+            lang,
+            "移动顶点：顶点在边界上，已沿边界移动",
+            "move vertex: the vertex is on the boundary and stayed on it",
+        )
+        .into(),
+        (Some(Notice::Grids(n)), EditKind::Split) => match lang {
+            Lang::Zh => format!("{what}：{n} 个网格已分割"),
+            Lang::En => format!("{what}: {n} grid(s) cut in two"),
+        },
+        (Some(Notice::Grids(n)), EditKind::Merge | EditKind::DeleteGrids) => match lang {
+            Lang::Zh => format!("{what}：{n} 个网格"),
+            Lang::En => format!("{what}: {n} grids"),
+        },
+        (Some(Notice::Grids(n)), _) => match lang {
+            Lang::Zh => format!("{what}：更新了 {n} 个网格（共用顶点一起移动）"),
+            Lang::En => format!("{what}: {n} grid(s) updated (shared vertices move together)"),
+        },
+        (None, _) => what.to_string(),
+    }
+}
+
+/// m² below a square kilometre, km² above.
+pub fn area_text(m2: f64) -> String {
+    if m2 >= 1e6 { format!("{:.3} km²", m2 / 1e6) } else { format!("{m2:.0} m²") }
+}
+
+fn grid_name(project: &Project, id: GridId) -> String {
+    match project.grids.get(&id) {
+        Some(g) if !g.code.is_empty() => g.code.clone(),
+        _ => format!("#{id}"),
+    }
+}
+
+pub fn failure_text(failure: &EditFailure, project: &Project, lang: Lang) -> String {
+    if lang == Lang::En {
+        return match failure {
+            EditFailure::InvalidNeighbour(id, why) => {
+                format!("grid {} is invalid ({why}); fix it before clipping against it", grid_name(project, *id))
+            }
+            EditFailure::FillCovered(id) => format!("this place is already in grid {}", grid_name(project, *id)),
+            EditFailure::RingTooSmall(id) => {
+                format!("a ring of grid {} would have fewer than three vertices", grid_name(project, *id))
+            }
+            EditFailure::WouldInvalidate(id, why) => {
+                format!("refused: grid {} would become invalid ({why})", grid_name(project, *id))
+            }
+            other => other.to_string(),
+        };
+    }
+    match failure {
+        EditFailure::TooFewVertices => "多边形至少需要三个顶点".into(),
+        EditFailure::SelfCrossing => "绘制的轮廓自相交".into(),
+        EditFailure::NothingLeft => "裁剪后什么也不剩：多边形落在已有网格上或边界外".into(),
+        EditFailure::InvalidNeighbour(id, why) => {
+            format!("网格 {} 无效（{why}），请先修复再避让", grid_name(project, *id))
+        }
+        EditFailure::SplitCrossings { found } => format!("分割线必须与网格轮廓恰好相交两次（现在 {found} 次）"),
+        EditFailure::SplitNoGrid => "分割线没有穿过任何网格".into(),
+        EditFailure::SplitThroughHole => "分割线穿过了网格中的洞".into(),
+        EditFailure::SplitAlongEdge => "分割线沿网格的边走".into(),
+        EditFailure::MergeTooFew => "请至少选择两个网格再合并".into(),
+        EditFailure::MergeNotAdjacent => "所选网格不相邻，不能合并为一个".into(),
+        EditFailure::FillCovered(id) => format!("这里已属于网格 {}", grid_name(project, *id)),
+        EditFailure::FillOutside => "这里在区域边界之外".into(),
+        EditFailure::FillNotEnclosed => "这里的空白区域没有被边界或网格围住".into(),
+        EditFailure::NoVertex => "这里没有顶点".into(),
+        EditFailure::NoEdge => "这里没有边".into(),
+        EditFailure::RingTooSmall(id) => format!("网格 {} 的环将少于三个顶点", grid_name(project, *id)),
+        EditFailure::BoundaryVertex => "边界上的顶点不能删除：网格会离开边界".into(),
+        EditFailure::NodeVertex(n) => format!("此顶点连接 {n} 条边，只能删除两条边相交处的顶点"),
+        EditFailure::WouldInvalidate(id, why) => {
+            format!("已拒绝：网格 {} 会变为无效（{why}）", grid_name(project, *id))
+        }
+        EditFailure::WouldOverlap => "已拒绝：这样会造成网格重叠或边相交".into(),
+        EditFailure::NothingSelected => "没有选中网格".into(),
+    }
+}
