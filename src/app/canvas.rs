@@ -149,7 +149,7 @@ pub fn show(
         interaction.pan = response.drag_delta();
     }
 
-    let to = ToScreen { vp, origin: rect.min };
+    let to = ToScreen::new(vp, rect.min);
     painter.rect_filled(rect, 0.0, BACKGROUND);
     let visible = vp.visible_world();
     let on_screen = |f: &DrawnFeature| f.extent.is_some_and(|e| e.intersects(&visible));
@@ -186,7 +186,7 @@ pub fn show(
     if layers.labels {
         if let Some(p) = &prepared {
             for id in &p.labelled {
-                let Some(g) = cache.grids.get(id) else { continue };
+                let Some(g) = cache.grid(*id).map(|s| &s.feature) else { continue };
                 match overlay.preview_codes.and_then(|codes| codes.get(id)) {
                     Some(code) => label_text(&painter, g, code, 11.0, PREVIEW_TEXT, to),
                     None => label_text(&painter, g, &g.label, 11.0, Color32::BLACK, to),

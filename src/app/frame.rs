@@ -1,5 +1,5 @@
 //! Frame preparation for the grid layer: culls grids to the view through the R-tree, then builds one
-//! fill mesh and the outlines, with level of detail — grids under two pixels become a single quad,
+//! fill mesh and the outlines, with level of detail — grids under four pixels become a single quad,
 //! outlines appear from six pixels, labels from seventy. This is what keeps 100,000 grids smooth
 //! (benches/frame.rs measures it at full extent).
 
@@ -30,7 +30,7 @@ pub const SELECTED_FILL: Color32 = Color32::from_rgb(120, 170, 250);
 pub const SELECTED_LINE: Color32 = Color32::from_rgb(20, 80, 220);
 
 /// Below this size on screen (points) a grid is drawn as one quad.
-const QUAD_BELOW_PX: f64 = 2.0;
+const QUAD_BELOW_PX: f64 = 4.0;
 /// From this size on screen a grid gets an outline.
 const OUTLINE_FROM_PX: f64 = 6.0;
 /// From this size on screen a grid gets its label.
@@ -44,43 +44,72 @@ pub struct PreparedGrids {
     pub visible: usize,
 }
 
-/// World → screen for a canvas whose top-left corner is `origin`.
+/// World → screen for a canvas whose top-left corner is `origin`: the viewport's affine transform
+/// folded into one scale and two offsets (this runs for every vertex of every frame).
 #[derive(Clone, Copy)]
 pub struct ToScreen {
     pub vp: Viewport,
-    pub origin: Pos2,
+    scale: f64,
+    offset_x: f64,
+    offset_y: f64,
 }
 
 impl ToScreen {
+    pub fn new(vp: Viewport, origin: Pos2) -> ToScreen {
+        let scale = 1.0 / vp.world_per_px;
+        ToScreen {
+            vp,
+            scale,
+            offset_x: origin.x as f64 + vp.size_on_screen.x / 2.0 - vp.center_in_world.x * scale,
+            offset_y: origin.y as f64 + vp.size_on_screen.y / 2.0 + vp.center_in_world.y * scale,
+        }
+    }
+
+    #[inline]
     pub fn pos(&self, c: Coord<f64>) -> Pos2 {
-        let s = self.vp.to_screen(c);
-        Pos2::new(self.origin.x + s.x as f32, self.origin.y + s.y as f32)
+        Pos2::new((c.x * self.scale + self.offset_x) as f32, (self.offset_y - c.y * self.scale) as f32)
     }
 }
 
 pub fn prepare_grids(cache: &MapCache, to: ToScreen, selection: &BTreeSet<GridId>) -> PreparedGrids {
     let visible = to.vp.visible_world();
-    let envelope = rstar::AABB::from_corners(visible.min().into(), visible.max().into());
-    let mut ids: Vec<GridId> = cache.tree.locate_in_envelope_intersecting(envelope).map(|b| b.data).collect();
-    ids.sort_unstable();
+    // When most of the map is in view, a straight pass over the slots beats asking the R-tree.
+    let mostly_visible = cache.extent.is_some_and(|e| {
+        let inter_w = (visible.max().x.min(e.max().x) - visible.min().x.max(e.min().x)).max(0.0);
+        let inter_h = (visible.max().y.min(e.max().y) - visible.min().y.max(e.min().y)).max(0.0);
+        inter_w * inter_h > 0.25 * e.width() * e.height()
+    });
+    let slots: Vec<usize> = if mostly_visible {
+        (0..cache.slots.len()).collect()
+    } else {
+        let envelope = rstar::AABB::from_corners(visible.min().into(), visible.max().into());
+        let mut s: Vec<usize> = cache.tree.locate_in_envelope_intersecting(envelope).map(|b| b.data).collect();
+        s.sort_unstable();
+        s
+    };
+    let [vx0, vy0, vx1, vy1] = [visible.min().x, visible.min().y, visible.max().x, visible.max().y];
     let mut fills = Mesh::default();
+    fills.vertices.reserve(slots.len() * 4);
+    fills.indices.reserve(slots.len() * 6);
     let mut outlines = Vec::new();
     let mut labelled = Vec::new();
-    let px = to.vp.world_per_px;
-    for &id in &ids {
-        let Some(f) = cache.grids.get(&id) else { continue };
-        let Some(e) = f.extent else { continue };
-        let size_px = e.width().max(e.height()) / px;
-        let selected = selection.contains(&id);
-        let colour = if selected {
-            SELECTED_FILL
-        } else {
-            GRID_FILLS[cache.colour.get(&id).copied().unwrap_or(0) as usize % FILL_COLOURS]
-        };
-        if size_px < QUAD_BELOW_PX {
-            quad(&mut fills, to.pos(e.min()), to.pos(e.max()), colour);
+    let per_px = 1.0 / to.vp.world_per_px;
+    let mut count = 0;
+    for i in slots {
+        let Some(Some(slot)) = cache.slots.get(i) else { continue };
+        let [x0, y0, x1, y1] = slot.extent;
+        if !(x1 >= vx0 && x0 <= vx1 && y1 >= vy0 && y0 <= vy1) {
             continue;
         }
+        count += 1;
+        let size_px = (x1 - x0).max(y1 - y0) * per_px;
+        let selected = !selection.is_empty() && selection.contains(&slot.id);
+        let colour = if selected { SELECTED_FILL } else { GRID_FILLS[slot.colour as usize % FILL_COLOURS] };
+        if size_px < QUAD_BELOW_PX {
+            quad(&mut fills, to.pos(Coord { x: x0, y: y0 }), to.pos(Coord { x: x1, y: y1 }), colour);
+            continue;
+        }
+        let f = &slot.feature;
         add_fill(&mut fills, f, colour, to);
         if size_px >= OUTLINE_FROM_PX || selected {
             let stroke = if selected { Stroke::new(2.5, SELECTED_LINE) } else { Stroke::new(1.0, GRID_LINE) };
@@ -89,10 +118,11 @@ pub fn prepare_grids(cache: &MapCache, to: ToScreen, selection: &BTreeSet<GridId
             }
         }
         if size_px >= LABEL_FROM_PX {
-            labelled.push(id);
+            labelled.push(slot.id);
         }
     }
-    PreparedGrids { fills, outlines, labelled, visible: ids.len() }
+    labelled.sort_unstable();
+    PreparedGrids { fills, outlines, labelled, visible: count }
 }
 
 fn quad(mesh: &mut Mesh, a: Pos2, b: Pos2, color: Color32) {

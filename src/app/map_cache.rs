@@ -45,7 +45,17 @@ impl DrawnFeature {
     }
 }
 
-pub type GridBox = GeomWithData<Rectangle<[f64; 2]>, GridId>;
+/// An R-tree entry: a grid's envelope and its slot in [`MapCache::slots`].
+pub type GridBox = GeomWithData<Rectangle<[f64; 2]>, usize>;
+
+/// A grid as the canvas needs it each frame, kept in a dense vector so the frame loop stays tight.
+pub struct Slot {
+    pub id: GridId,
+    pub feature: DrawnFeature,
+    /// [min x, min y, max x, max y] in world units.
+    pub extent: [f64; 4],
+    pub colour: u8,
+}
 
 /// How many fill colours the map uses; greedy colouring of a planar map rarely needs more than six.
 pub const FILL_COLOURS: usize = 10;
@@ -53,18 +63,25 @@ pub const FILL_COLOURS: usize = 10;
 pub struct MapCache {
     pub boundary: Option<DrawnFeature>,
     pub divisions: Vec<DrawnFeature>,
-    pub grids: BTreeMap<GridId, DrawnFeature>,
-    /// Index into the fill palette, different for any two grids that share an edge.
-    pub colour: BTreeMap<GridId, u8>,
+    /// Grids in slots; a deleted grid leaves an empty slot (reused by the next new grid).
+    pub slots: Vec<Option<Slot>>,
+    pub slot_of: BTreeMap<GridId, usize>,
     pub tree: RTree<GridBox>,
+    /// The envelope of all grids (for deciding whether culling through the R-tree pays).
+    pub extent: Option<Rect<f64>>,
+    free: Vec<usize>,
 }
 
 fn grid_label(g: &Grid) -> String {
     if g.name.is_empty() { g.code.clone() } else { format!("{}\n{}", g.code, g.name) }
 }
 
-fn grid_box(id: GridId, e: Rect<f64>) -> GridBox {
-    GeomWithData::new(Rectangle::from_corners(e.min().into(), e.max().into()), id)
+fn grid_box(slot: usize, e: Rect<f64>) -> GridBox {
+    GeomWithData::new(Rectangle::from_corners(e.min().into(), e.max().into()), slot)
+}
+
+fn extent_of(f: &DrawnFeature) -> [f64; 4] {
+    f.extent.map_or([f64::NAN; 4], |e| [e.min().x, e.min().y, e.max().x, e.max().y])
 }
 
 impl MapCache {
@@ -76,32 +93,54 @@ impl MapCache {
             .values()
             .filter_map(|d| Some(DrawnFeature::new(d.polygon.as_ref()?, d.name.clone())))
             .collect();
-        let grids: BTreeMap<GridId, DrawnFeature> =
-            project.grids.values().map(|g| (g.id, DrawnFeature::new(&g.geometry, grid_label(g)))).collect();
-        let tree = RTree::bulk_load(grids.iter().filter_map(|(id, f)| Some(grid_box(*id, f.extent?))).collect());
-        let mut cache = MapCache { boundary, divisions, grids, colour: BTreeMap::new(), tree };
+        let slots: Vec<Option<Slot>> = project
+            .grids
+            .values()
+            .map(|g| {
+                let feature = DrawnFeature::new(&g.geometry, grid_label(g));
+                Some(Slot { id: g.id, extent: extent_of(&feature), feature, colour: 0 })
+            })
+            .collect();
+        let slot_of = slots.iter().enumerate().filter_map(|(i, s)| Some((s.as_ref()?.id, i))).collect();
+        let tree = RTree::bulk_load(
+            slots.iter().enumerate().filter_map(|(i, s)| Some(grid_box(i, s.as_ref()?.feature.extent?))).collect(),
+        );
+        let mut cache = MapCache { boundary, divisions, slots, slot_of, tree, extent: None, free: Vec::new() };
+        cache.extent = cache.tree.root().envelope().into_rect();
         let ids: Vec<GridId> = project.grids.keys().copied().collect();
         cache.recolour(project, &ids);
         cache
     }
 
+    pub fn grid(&self, id: GridId) -> Option<&Slot> {
+        self.slots.get(*self.slot_of.get(&id)?)?.as_ref()
+    }
+
     /// Rebuilds what changed after an edit of `changed` grids (added, removed or reshaped).
     pub fn update(&mut self, project: &Project, changed: &BTreeSet<GridId>) {
         for id in changed {
-            if let Some(old) = self.grids.remove(id)
-                && let Some(e) = old.extent
-            {
-                self.tree.remove(&grid_box(*id, e));
-            }
-            self.colour.remove(id);
-            if let Some(g) = project.grids.get(id) {
-                let f = DrawnFeature::new(&g.geometry, grid_label(g));
-                if let Some(e) = f.extent {
-                    self.tree.insert(grid_box(*id, e));
+            if let Some(slot) = self.slot_of.remove(id) {
+                if let Some(old) = self.slots[slot].take()
+                    && let Some(e) = old.feature.extent
+                {
+                    self.tree.remove(&grid_box(slot, e));
                 }
-                self.grids.insert(*id, f);
+                self.free.push(slot);
+            }
+            if let Some(g) = project.grids.get(id) {
+                let feature = DrawnFeature::new(&g.geometry, grid_label(g));
+                let slot = self.free.pop().unwrap_or_else(|| {
+                    self.slots.push(None);
+                    self.slots.len() - 1
+                });
+                if let Some(e) = feature.extent {
+                    self.tree.insert(grid_box(slot, e));
+                }
+                self.slots[slot] = Some(Slot { id: *id, extent: extent_of(&feature), feature, colour: 0 });
+                self.slot_of.insert(*id, slot);
             }
         }
+        self.extent = self.tree.root().envelope().into_rect();
         let ids: Vec<GridId> = changed.iter().copied().filter(|id| project.grids.contains_key(id)).collect();
         self.recolour(project, &ids);
     }
@@ -113,8 +152,8 @@ impl MapCache {
             let Some(g) = project.grids.get(&id) else { continue };
             let mut used = [0usize; FILL_COLOURS];
             for n in self.edge_neighbours(project, g) {
-                if let Some(&c) = self.colour.get(&n) {
-                    used[c as usize] += 1;
+                if let Some(slot) = self.grid(n) {
+                    used[slot.colour as usize] += 1;
                 }
             }
             // With every colour taken (very rare), the least used one keeps the clash small.
@@ -122,7 +161,11 @@ impl MapCache {
                 .iter()
                 .position(|&u| u == 0)
                 .unwrap_or_else(|| used.iter().enumerate().min_by_key(|(_, u)| **u).map_or(0, |(i, _)| i));
-            self.colour.insert(id, pick as u8);
+            if let Some(&slot) = self.slot_of.get(&id)
+                && let Some(s) = self.slots[slot].as_mut()
+            {
+                s.colour = pick as u8;
+            }
         }
     }
 
@@ -134,7 +177,7 @@ impl MapCache {
         let mut out: Vec<GridId> = self
             .tree
             .locate_in_envelope_intersecting(envelope)
-            .map(|b| b.data)
+            .filter_map(|b| Some(self.slots.get(b.data)?.as_ref()?.id))
             .filter(|&n| n != g.id)
             .filter(|n| project.grids.get(n).is_some_and(|other| shares_segment(&other.geometry, &segments)))
             .collect();
@@ -144,9 +187,9 @@ impl MapCache {
 
     /// Rebuilds the labels (after codes or names change without geometry changes).
     pub fn relabel(&mut self, project: &Project) {
-        for (id, f) in &mut self.grids {
-            if let Some(g) = project.grids.get(id) {
-                f.label = grid_label(g);
+        for slot in self.slots.iter_mut().flatten() {
+            if let Some(g) = project.grids.get(&slot.id) {
+                slot.feature.label = grid_label(g);
             }
         }
         if let Some(b) = &mut self.boundary {
@@ -178,4 +221,16 @@ fn shares_segment(mp: &MultiPolygon<f64>, keys: &FxHashSet<SegmentKey>) -> bool 
             .chain(p.interiors())
             .any(|r| r.0.windows(2).any(|w| keys.contains(&key(w[0], w[1]))))
     })
+}
+
+trait IntoRect {
+    fn into_rect(self) -> Option<Rect<f64>>;
+}
+
+impl IntoRect for rstar::AABB<[f64; 2]> {
+    fn into_rect(self) -> Option<Rect<f64>> {
+        let (min, max) = (self.lower(), self.upper());
+        (min[0] <= max[0] && min[1] <= max[1])
+            .then(|| Rect::new(Coord { x: min[0], y: min[1] }, Coord { x: max[0], y: max[1] }))
+    }
 }

@@ -142,7 +142,7 @@ impl AppState {
         self.revision += 1;
         self.dirty = true;
         self.cache.update(&self.project, &grids);
-        self.index = SpatialIndex::build(&self.project);
+        self.index.update(&self.project, &grids);
         self.coverage.update(&self.project, &grids);
         self.selection.retain(|id| self.project.grids.contains_key(id));
         self.picked_finding = None;

@@ -1,9 +1,11 @@
 //! A spatial index of what an edit can touch or snap to: grid envelopes and every segment of the
 //! boundary, the village lines and the grids, in one R-tree each. Built once per project revision.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use geo::{BoundingRect, Coord, MultiPolygon, Rect};
 use rstar::primitives::{GeomWithData, Line as RLine, Rectangle};
-use rstar::{AABB, RTree};
+use rstar::{AABB, Envelope, RTree, SelectionFunction};
 
 use crate::core::{GridId, Project};
 
@@ -21,20 +23,41 @@ type GridBox = GeomWithData<Rectangle<[f64; 2]>, GridId>;
 pub struct SpatialIndex {
     grids: RTree<GridBox>,
     segments: RTree<SegmentEntry>,
+    /// Each grid's envelope as indexed, to find its entries again when it changes.
+    envelopes: BTreeMap<GridId, Rect<f64>>,
+}
+
+/// Selects the entries of one grid within its old envelope.
+struct OfGrid {
+    envelope: AABB<[f64; 2]>,
+    id: GridId,
+}
+
+impl SelectionFunction<SegmentEntry> for OfGrid {
+    fn should_unpack_parent(&self, envelope: &AABB<[f64; 2]>) -> bool {
+        self.envelope.intersects(envelope)
+    }
+
+    fn should_unpack_leaf(&self, leaf: &SegmentEntry) -> bool {
+        leaf.data == Source::Grid(self.id)
+    }
+}
+
+impl SelectionFunction<GridBox> for OfGrid {
+    fn should_unpack_parent(&self, envelope: &AABB<[f64; 2]>) -> bool {
+        self.envelope.intersects(envelope)
+    }
+
+    fn should_unpack_leaf(&self, leaf: &GridBox) -> bool {
+        leaf.data == self.id
+    }
 }
 
 impl SpatialIndex {
     pub fn build(project: &Project) -> SpatialIndex {
-        let grids = RTree::bulk_load(
-            project
-                .grids
-                .values()
-                .filter_map(|g| {
-                    let e = g.geometry.bounding_rect()?;
-                    Some(GeomWithData::new(Rectangle::from_corners(e.min().into(), e.max().into()), g.id))
-                })
-                .collect(),
-        );
+        let envelopes: BTreeMap<GridId, Rect<f64>> =
+            project.grids.values().filter_map(|g| Some((g.id, g.geometry.bounding_rect()?))).collect();
+        let grids = RTree::bulk_load(envelopes.iter().map(|(id, e)| grid_box(*id, *e)).collect());
         let mut segments = Vec::new();
         add_segments(&mut segments, &project.boundary, Source::Boundary);
         for v in project.villages() {
@@ -45,7 +68,27 @@ impl SpatialIndex {
         for g in project.grids.values() {
             add_segments(&mut segments, &g.geometry, Source::Grid(g.id));
         }
-        SpatialIndex { grids, segments: RTree::bulk_load(segments) }
+        SpatialIndex { grids, segments: RTree::bulk_load(segments), envelopes }
+    }
+
+    /// Re-indexes the grids an edit added, removed or reshaped (cheap: only their entries move).
+    pub fn update(&mut self, project: &Project, changed: &BTreeSet<GridId>) {
+        for &id in changed {
+            if let Some(old) = self.envelopes.remove(&id) {
+                let envelope = aabb(old, 0.0);
+                self.segments.drain_with_selection_function(OfGrid { envelope, id }).for_each(drop);
+                self.grids.drain_with_selection_function(OfGrid { envelope, id }).for_each(drop);
+            }
+            let Some(g) = project.grids.get(&id) else { continue };
+            let Some(e) = g.geometry.bounding_rect() else { continue };
+            self.envelopes.insert(id, e);
+            self.grids.insert(grid_box(id, e));
+            let mut entries = Vec::new();
+            add_segments(&mut entries, &g.geometry, Source::Grid(id));
+            for entry in entries {
+                self.segments.insert(entry);
+            }
+        }
     }
 
     /// Grids whose envelope meets `area` grown by `grow` on every side, in id order.
@@ -74,6 +117,10 @@ impl SpatialIndex {
     }
 }
 
+fn grid_box(id: GridId, e: Rect<f64>) -> GridBox {
+    GeomWithData::new(Rectangle::from_corners(e.min().into(), e.max().into()), id)
+}
+
 pub fn aabb(r: Rect<f64>, grow: f64) -> AABB<[f64; 2]> {
     AABB::from_corners([r.min().x - grow, r.min().y - grow], [r.max().x + grow, r.max().y + grow])
 }
@@ -87,6 +134,42 @@ fn add_segments(out: &mut Vec<SegmentEntry>, mp: &MultiPolygon<f64>, source: Sou
                     out.push(GeomWithData::new(line, source.clone()));
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::coverage::synthetic::jittered_grid;
+    use crate::core::{Crs, CrsUnits, Grid};
+
+    /// An index updated edit by edit answers exactly like one built from scratch.
+    #[test]
+    fn updating_matches_rebuilding() {
+        let mut p = Project::new("t", Crs { epsg: 4548, name: "GK".into(), units: CrsUnits::Metres });
+        for g in jittered_grid(6, 5, 100.0, Coord { x: 0.0, y: 0.0 }, 3) {
+            p.add_grid(Grid::new(g));
+        }
+        let mut index = SpatialIndex::build(&p);
+        p.grids.remove(&3);
+        let moved = geo::Translate::translate(&p.grids[&7].geometry, 30.0, 0.0);
+        p.grids.get_mut(&7).unwrap().geometry = moved;
+        let extra = p.grids[&1].geometry.clone();
+        let new_id = p.add_grid(Grid::new(geo::Translate::translate(&extra, 0.0, 1000.0)));
+        index.update(&p, &BTreeSet::from([3, 7, new_id]));
+        let fresh = SpatialIndex::build(&p);
+        for (x, y) in [(50.0, 50.0), (250.0, 150.0), (330.0, 120.0), (50.0, 1050.0)] {
+            let at = Coord { x, y };
+            let area = Rect::new(at, at);
+            assert_eq!(index.grids_near(area, 60.0), fresh.grids_near(area, 60.0));
+            let mut a: Vec<_> =
+                index.segments_near(at, 60.0).into_iter().map(|(a, b, s)| (a.x, a.y, b.x, b.y, s.clone())).collect();
+            let mut b: Vec<_> =
+                fresh.segments_near(at, 60.0).into_iter().map(|(a, b, s)| (a.x, a.y, b.x, b.y, s.clone())).collect();
+            a.sort_by(|x, y| x.partial_cmp(y).unwrap());
+            b.sort_by(|x, y| x.partial_cmp(y).unwrap());
+            assert_eq!(a, b);
         }
     }
 }

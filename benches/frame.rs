@@ -1,0 +1,77 @@
+//! Frame preparation of the map canvas with 100,000 grids: R-tree culling, level of detail and the
+//! fill mesh for the whole county in view (target < 8 ms), and for a zoomed-in view with outlines and
+//! labels. Also the editor's per-edit cost: the spatial index, map cache and live check updated for a
+//! moved shared vertex.
+
+use std::collections::BTreeSet;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use eframe::egui::Pos2;
+use geo::{Coord, Rect};
+use wangge::app::frame::{ToScreen, prepare_grids};
+use wangge::app::map_cache::MapCache;
+use wangge::core::coverage::synthetic::{grid_outline, jittered_grid};
+use wangge::core::edit::{SpatialIndex, move_vertex};
+use wangge::core::{Grid, Project, Viewport};
+use wangge::io::crs::crs_from_epsg;
+
+const ORIGIN: Coord<f64> = Coord { x: 620_000.0, y: 3_385_000.0 };
+const NX: usize = 316;
+const NY: usize = 317;
+
+fn project() -> Project {
+    let mut p = Project::new("bench", crs_from_epsg(4548).expect("EPSG:4548 is bundled"));
+    p.boundary = grid_outline(NX, NY, 100.0, ORIGIN);
+    for g in jittered_grid(NX, NY, 100.0, ORIGIN, 7) {
+        p.add_grid(Grid::new(g));
+    }
+    p
+}
+
+fn frame(c: &mut Criterion) {
+    let p = project();
+    let cache = MapCache::build(&p);
+    let mut vp = Viewport::new(Coord { x: 1000.0, y: 700.0 });
+    vp.fit(p.extent().expect("the project has grids"));
+    let origin = Pos2::new(260.0, 60.0);
+    let selection = BTreeSet::from([1, 2, 3]);
+    let mut group = c.benchmark_group("frame");
+    group.sample_size(20);
+    group.bench_function("prepare, 100,172 grids at full extent", |b| {
+        b.iter(|| prepare_grids(&cache, ToScreen::new(vp, origin), &selection).fills.vertices.len())
+    });
+    let mut zoomed = vp;
+    zoomed.world_per_px = 1.2;
+    group.bench_function("prepare, zoomed to ~100 grids with outlines and labels", |b| {
+        b.iter(|| prepare_grids(&cache, ToScreen::new(zoomed, origin), &selection).outlines.len())
+    });
+    group.finish();
+}
+
+fn per_edit(c: &mut Criterion) {
+    let mut p = project();
+    let mut index = SpatialIndex::build(&p);
+    let mut cache = MapCache::build(&p);
+    let middle = (158 * NX + 158) as u64 + 1;
+    let vertex = p.grids[&middle].geometry.0[0].exterior().0[0];
+    let mut step = 0u64;
+    let mut group = c.benchmark_group("edit");
+    group.sample_size(20);
+    group.bench_function("move a shared vertex: command, index and map cache update, 100,172 grids", |b| {
+        b.iter(|| {
+            step += 1;
+            let from = if step % 2 == 1 { vertex } else { Coord { x: vertex.x + 3.0, y: vertex.y } };
+            let to = if step % 2 == 1 { Coord { x: vertex.x + 3.0, y: vertex.y } } else { vertex };
+            let command = move_vertex(&p, &index, from, to).expect("the vertex is shared");
+            let grids: BTreeSet<u64> = command.grids().into_iter().collect();
+            command.apply(&mut p).expect("the grids exist");
+            index.update(&p, &grids);
+            cache.update(&p, &grids);
+        })
+    });
+    group.finish();
+    let _ = Rect::new(vertex, vertex);
+}
+
+criterion_group!(benches, frame, per_edit);
+criterion_main!(benches);
