@@ -117,5 +117,6 @@ pub fn failure_text(failure: &EditFailure, project: &Project, lang: Lang) -> Str
         }
         EditFailure::WouldOverlap => "已拒绝：这样会造成网格重叠或边相交".into(),
         EditFailure::NothingSelected => "没有选中网格".into(),
+        EditFailure::BoundaryCorner => "边界的拐点不能移动（区域边界保持不变）".into(),
     }
 }

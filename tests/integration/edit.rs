@@ -95,3 +95,78 @@ fn a_failed_batch_changes_nothing_and_drags_merge_into_one_step() {
     assert_eq!(p, before, "one undo takes back the whole drag");
     assert!(!history.can_undo() && history.can_redo());
 }
+
+/// A random editing operation through the editor's own geometry operations (split, merge, vertex
+/// move/insert/delete); `None` when the operation is refused for this input (which is allowed).
+fn random_tool_command(p: &Project, rng: &mut Rng) -> Option<Command> {
+    use geo::Centroid;
+    use wangge::core::edit::{SpatialIndex, delete_vertex, insert_vertex, merge_grids, move_vertex, split_grids};
+    let index = SpatialIndex::build(p);
+    let ids: Vec<u64> = p.grids.keys().copied().collect();
+    let id = ids[(rng.next_u64() % ids.len() as u64) as usize];
+    let grid = &p.grids[&id];
+    let ring = &grid.geometry.0[0].exterior().0;
+    let vertex = ring[(rng.next_u64() % (ring.len() as u64 - 1)) as usize];
+    match rng.next_u64() % 5 {
+        0 => {
+            let c = grid.geometry.centroid()?.0;
+            let angle = rng.unit() * std::f64::consts::PI;
+            let (dx, dy) = (angle.cos() * 300.0, angle.sin() * 300.0);
+            let line = [Coord { x: c.x - dx, y: c.y - dy }, Coord { x: c.x + dx, y: c.y + dy }];
+            split_grids(p, &index, &line, Some(&[id])).ok().map(|plan| plan.command)
+        }
+        1 => {
+            let cache_neighbour = ids.iter().copied().find(|other| {
+                *other != id
+                    && p.grids[other].geometry.0[0].exterior().0.iter().filter(|c| ring.contains(c)).count() >= 2
+            })?;
+            merge_grids(p, &index, &[id, cache_neighbour]).ok().map(|(c, _)| c)
+        }
+        2 => {
+            let to = Coord { x: vertex.x + (rng.unit() - 0.5) * 8.0, y: vertex.y + (rng.unit() - 0.5) * 8.0 };
+            move_vertex(p, &index, vertex, to).ok()
+        }
+        3 => {
+            let next = ring[ring.iter().position(|c| *c == vertex)? + 1];
+            let mid = Coord { x: (vertex.x + next.x) / 2.0, y: (vertex.y + next.y) / 2.0 };
+            insert_vertex(p, &index, mid, 0.5).ok()
+        }
+        _ => delete_vertex(p, &index, vertex).ok(),
+    }
+}
+
+/// Any random sequence of the editor's operations keeps the coverage clean (no gap, no overlap, edges
+/// that match); undo-all restores the project exactly and redo-all reproduces it.
+#[test]
+fn editor_operations_keep_the_coverage_clean_and_undo_exactly() {
+    use wangge::core::coverage::synthetic::grid_outline;
+    use wangge::core::coverage::{Checker, CoverageOptions};
+    let check = |p: &Project| {
+        let items = p.grids.values().map(|g| g.geometry.clone()).collect();
+        let boundary = Some(grid_outline(5, 4, 100.0, Coord { x: 620_000.0, y: 3_385_000.0 }));
+        Checker::new(items, boundary, Vec::new(), CoverageOptions::for_crs(&p.crs)).report()
+    };
+    for seed in 0..40 {
+        let mut rng = Rng::new(1000 + seed);
+        let mut original = project();
+        original.boundary = grid_outline(5, 4, 100.0, Coord { x: 620_000.0, y: 3_385_000.0 });
+        assert!(check(&original).ok());
+        let mut p = original.clone();
+        let mut history = History::default();
+        let mut applied = 0;
+        for step in 0..40 {
+            let Some(command) = random_tool_command(&p, &mut rng) else { continue };
+            let label = format!("{command:?}").chars().take(120).collect::<String>();
+            history.apply(&mut p, "tool", command, None).unwrap();
+            applied += 1;
+            let report = check(&p);
+            assert!(report.ok(), "seed {seed} step {step}: {label}\n{:?}", report.findings);
+        }
+        assert!(applied >= 10, "seed {seed}: only {applied} operations went through");
+        let edited = p.clone();
+        while history.undo(&mut p).unwrap().is_some() {}
+        assert!(same_content(&p, &original), "seed {seed}: undo-all did not restore the project");
+        while history.redo(&mut p).unwrap().is_some() {}
+        assert_eq!(p, edited, "seed {seed}: redo-all did not reproduce the edits");
+    }
+}

@@ -44,6 +44,8 @@ pub enum EditFailure {
     WouldInvalidate(GridId, String),
     #[error("the edit would make grids overlap or their edges cross")]
     WouldOverlap,
+    #[error("a corner of the boundary cannot move (the boundary never changes)")]
+    BoundaryCorner,
     #[error("nothing is selected")]
     NothingSelected,
 }

@@ -26,7 +26,8 @@ pub(super) fn vertex_event(tool: &mut Tool, event: ToolEvent, ctx: &ToolContext<
             let Some((from, _)) = tool.moving else { return ToolOutcome::Ignored };
             let snapped = if ctx.snapping { snap(ctx.index, pos, ctx.tolerance, Some(from)) } else { None };
             tool.snap = snapped.clone();
-            let (to, _) = vertex_target(ctx.project, from, snapped.map_or(pos, |s| s.pos_in_world));
+            let to =
+                vertex_target(ctx.project, from, snapped.map_or(pos, |s| s.pos_in_world)).map_or(from, |(to, _)| to);
             tool.moving = Some((from, to));
             ToolOutcome::Redraw
         }
@@ -35,7 +36,10 @@ pub(super) fn vertex_event(tool: &mut Tool, event: ToolEvent, ctx: &ToolContext<
             let snapped = if ctx.snapping { snap(ctx.index, pos, ctx.tolerance, Some(from)) } else { None };
             tool.snap = None;
             let target = snapped.map_or(pos, |s| s.pos_in_world);
-            let (to, kept_on_boundary) = vertex_target(ctx.project, from, target);
+            let (to, kept_on_boundary) = match vertex_target(ctx.project, from, target) {
+                Ok(t) => t,
+                Err(e) => return ToolOutcome::Failed(e),
+            };
             if to == from {
                 return ToolOutcome::Redraw;
             }

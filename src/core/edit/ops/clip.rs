@@ -86,7 +86,8 @@ pub fn avoid_overlap(
 /// Rounds a boolean result to the precision grid and drops the crumbs rounding leaves (parts narrower
 /// than a few precision steps), so no grid is made of slivers nobody can see.
 pub fn clean(mp: MultiPolygon<f64>, precision: f64) -> MultiPolygon<f64> {
-    let snapped = prepare_geometry(mp, precision);
+    // Rounding can fold a thin sliver of an overlay result into a spike (A, P, A): remove those.
+    let snapped = crate::core::edit::geom::map_rings(&prepare_geometry(mp, precision), |ring| despike(ring.to_vec()));
     let min_area = (precision.max(1e-12) * 100.0).powi(2);
     MultiPolygon(
         snapped
@@ -100,4 +101,35 @@ pub fn clean(mp: MultiPolygon<f64>, precision: f64) -> MultiPolygon<f64> {
             })
             .collect(),
     )
+}
+
+/// Removes repeated points and spikes (a vertex whose neighbours are the same point) from a closed ring.
+fn despike(ring: Vec<geo::Coord<f64>>) -> Vec<geo::Coord<f64>> {
+    let mut open: Vec<geo::Coord<f64>> = ring;
+    open.pop();
+    loop {
+        open.dedup();
+        while open.len() > 1 && open.first() == open.last() {
+            open.pop();
+        }
+        let n = open.len();
+        if n < 3 {
+            break;
+        }
+        let spike = (0..n).find(|&i| open[(i + n - 1) % n] == open[(i + 1) % n]);
+        match spike {
+            Some(i) => {
+                // Drop the tip and one copy of the point it returns to.
+                let next = (i + 1) % n;
+                let (a, b) = if i < next { (i, next) } else { (next, i) };
+                open.remove(b);
+                open.remove(a);
+            }
+            None => break,
+        }
+    }
+    if let Some(first) = open.first().copied() {
+        open.push(first);
+    }
+    open
 }

@@ -22,6 +22,9 @@ pub fn merge_grids(project: &Project, index: &SpatialIndex, ids: &[GridId]) -> R
         union = union.union(&prepare_geometry(g.geometry.clone(), 0.0));
     }
     let merged = clean(union, project.precision);
+    if let Some(problem) = crate::core::coverage::validity_problem(&merged) {
+        return Err(EditFailure::WouldInvalidate(grids[0].id, problem));
+    }
     let parts_before = grids.iter().map(|g| g.geometry.0.len()).max().unwrap_or(1);
     if merged.0.len() > parts_before.max(1) || merged.0.is_empty() {
         return Err(EditFailure::MergeNotAdjacent);

@@ -28,25 +28,25 @@ pub fn vertex_at(index: &SpatialIndex, pos_in_world: Coord<f64>, tolerance: f64)
 }
 
 /// Where the vertex at `from` ends up when dragged to `to`: rounded to the precision grid, and kept on
-/// the boundary if it lies on it. The second value is true when it was kept on the boundary.
-pub fn vertex_target(project: &Project, from: Coord<f64>, to: Coord<f64>) -> (Coord<f64>, bool) {
+/// the boundary if it lies on it — it slides along its boundary segment, never past a corner, so the
+/// grid keeps following the boundary. A vertex on a corner of the boundary does not move. The second
+/// value is true when the vertex was kept on the boundary.
+pub fn vertex_target(project: &Project, from: Coord<f64>, to: Coord<f64>) -> Result<(Coord<f64>, bool), EditFailure> {
     let tol = node_tolerance(project);
-    if on_boundary(project, from, tol) {
-        let mut best: Option<(f64, Coord<f64>)> = None;
-        for ring in rings(&project.boundary) {
-            for w in ring.0.windows(2) {
-                let (c, _) = closest_on_segment(to, w[0], w[1]);
-                let d = dist2(c, to);
-                if best.is_none_or(|(bd, _)| d < bd) {
-                    best = Some((d, c));
-                }
-            }
-        }
-        if let Some((_, c)) = best {
-            return (snap_coord(c, project.precision), true);
+    for ring in rings(&project.boundary) {
+        if ring.0.iter().any(|c| dist2(*c, from) <= tol * tol) {
+            return Err(EditFailure::BoundaryCorner);
         }
     }
-    (snap_coord(to, project.precision), false)
+    for ring in rings(&project.boundary) {
+        for w in ring.0.windows(2) {
+            if dist2(closest_on_segment(from, w[0], w[1]).0, from) <= tol * tol {
+                let (c, _) = closest_on_segment(to, w[0], w[1]);
+                return Ok((snap_coord(c, project.precision), true));
+            }
+        }
+    }
+    Ok((snap_coord(to, project.precision), false))
 }
 
 fn on_boundary(project: &Project, at: Coord<f64>, tol: f64) -> bool {
@@ -62,7 +62,7 @@ pub fn move_vertex(
     to: Coord<f64>,
 ) -> Result<Command, EditFailure> {
     let tol = node_tolerance(project);
-    let (to, _) = vertex_target(project, from, to);
+    let (to, _) = vertex_target(project, from, to)?;
     let same = |c: Coord<f64>| dist2(c, from) <= tol * tol;
     let mut changes = Vec::new();
     for id in index.grids_near(Rect::new(from, from), tol) {
