@@ -11,3 +11,4 @@ mod gpkg_project;
 mod gui;
 mod import_export;
 mod tools;
+mod xvfb;
