@@ -184,18 +184,6 @@ impl MapCache {
         out.sort_unstable();
         out
     }
-
-    /// Rebuilds the labels (after codes or names change without geometry changes).
-    pub fn relabel(&mut self, project: &Project) {
-        for slot in self.slots.iter_mut().flatten() {
-            if let Some(g) = project.grids.get(&slot.id) {
-                slot.feature.label = grid_label(g);
-            }
-        }
-        if let Some(b) = &mut self.boundary {
-            b.label = project.name.clone();
-        }
-    }
 }
 
 type SegmentKey = [u64; 4];

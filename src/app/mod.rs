@@ -449,17 +449,20 @@ impl WanggeApp {
                 if let Some(Window::CodeRule(form)) = &self.window
                     && let Some(changes) = form.changes()
                 {
-                    for c in changes {
-                        if let Some(g) = s.project.grids.get_mut(&c.grid) {
-                            g.code = c.new.clone();
-                        }
-                    }
-                    s.project
-                        .settings
-                        .insert(crate::core::codes::RULE_SETTING.into(), form.template.trim().to_string());
-                    s.dirty = true;
-                    s.changed();
-                    s.status = format!("{}: {}", s.t(Text::CodesApplied), changes.len());
+                    // One undoable step: the new codes; the rule itself is a project setting.
+                    let commands: Vec<Command> = changes
+                        .iter()
+                        .filter_map(|c| {
+                            let mut fields = GridFields::of(s.project.grids.get(&c.grid)?);
+                            fields.code = c.new.clone();
+                            Some(Command::SetFields { id: c.grid, fields: Box::new(fields) })
+                        })
+                        .collect();
+                    let n = commands.len();
+                    let template = form.template.trim().to_string();
+                    s.project.settings.insert(crate::core::codes::RULE_SETTING.into(), template);
+                    let status = format!("{}: {n}", s.t(Text::CodesApplied));
+                    s.apply_command("Codes".into(), Command::Batch(commands), status);
                 }
             }
             Action::ShowShortcuts => self.window = Some(Window::Shortcuts),

@@ -2,29 +2,42 @@
 //! file in the config directory; a clean save or quit removes it. If it is there at start, the last run
 //! did not end cleanly and the app offers to recover it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use crate::core::Project;
 
 pub const INTERVAL: Duration = Duration::from_secs(60);
+const FILE: &str = "recovery.gpkg";
+const ORIGIN: &str = "origin.txt";
 
 fn dir() -> Option<PathBuf> {
     super::settings::config_dir().map(|d| d.join("recovery"))
 }
 
-fn file() -> Option<PathBuf> {
-    dir().map(|d| d.join("recovery.gpkg"))
-}
-
-fn origin_file() -> Option<PathBuf> {
-    dir().map(|d| d.join("origin.txt"))
-}
-
 /// Writes the recovery file (with where the project came from, if anywhere).
-pub fn write(project: &Project, origin: Option<&std::path::Path>) -> anyhow::Result<()> {
-    let (Some(dir), Some(file), Some(origin_file)) = (dir(), file(), origin_file()) else { return Ok(()) };
-    std::fs::create_dir_all(&dir)?;
+pub fn write(project: &Project, origin: Option<&Path>) -> anyhow::Result<()> {
+    match dir() {
+        Some(dir) => write_in(&dir, project, origin),
+        None => Ok(()),
+    }
+}
+
+/// Removes the recovery file (after a save or a clean quit).
+pub fn discard() {
+    if let Some(dir) = dir() {
+        discard_in(&dir);
+    }
+}
+
+/// A recovery file left by a run that did not end cleanly.
+pub fn pending() -> Option<Pending> {
+    pending_in(&dir()?)
+}
+
+fn write_in(dir: &Path, project: &Project, origin: Option<&Path>) -> anyhow::Result<()> {
+    let (file, origin_file) = (dir.join(FILE), dir.join(ORIGIN));
+    std::fs::create_dir_all(dir)?;
     // Written beside and renamed, so a crash during the write never leaves a half file to recover.
     let partial = dir.join("recovery.partial.gpkg");
     let _ = std::fs::remove_file(&partial);
@@ -34,14 +47,9 @@ pub fn write(project: &Project, origin: Option<&std::path::Path>) -> anyhow::Res
     Ok(())
 }
 
-/// Removes the recovery file (after a save or a clean quit).
-pub fn discard() {
-    if let Some(f) = file() {
-        let _ = std::fs::remove_file(f);
-    }
-    if let Some(f) = origin_file() {
-        let _ = std::fs::remove_file(f);
-    }
+fn discard_in(dir: &Path) {
+    let _ = std::fs::remove_file(dir.join(FILE));
+    let _ = std::fs::remove_file(dir.join(ORIGIN));
 }
 
 /// A recovery file left by a run that did not end cleanly.
@@ -51,13 +59,45 @@ pub struct Pending {
     pub written: Option<SystemTime>,
 }
 
-pub fn pending() -> Option<Pending> {
-    let file = file().filter(|f| f.is_file())?;
-    let origin = origin_file()
-        .and_then(|f| std::fs::read_to_string(f).ok())
+fn pending_in(dir: &Path) -> Option<Pending> {
+    let file = Some(dir.join(FILE)).filter(|f| f.is_file())?;
+    let origin = std::fs::read_to_string(dir.join(ORIGIN))
+        .ok()
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .map(PathBuf::from);
     let written = std::fs::metadata(&file).and_then(|m| m.modified()).ok();
     Some(Pending { file, origin, written })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{Crs, CrsUnits, Grid};
+    use geo::{MultiPolygon, polygon};
+
+    #[test]
+    fn a_written_recovery_file_is_offered_with_its_origin_until_discarded() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(pending_in(dir.path()).is_none());
+        let mut p = Project::new("恢复测试", Crs { epsg: 4548, name: "GK".into(), units: CrsUnits::Metres });
+        p.add_grid(Grid::new(MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 10., y: 0.), (x: 10., y: 10.)]])));
+        let origin = dir.path().join("work.gpkg");
+        write_in(dir.path(), &p, Some(&origin)).unwrap();
+        let found = pending_in(dir.path()).expect("offered after a crash");
+        assert_eq!(found.origin.as_deref(), Some(origin.as_path()));
+        assert!(found.written.is_some());
+        let recovered = crate::io::open_project(&found.file).unwrap();
+        assert_eq!(recovered.grids, p.grids);
+        assert_eq!(recovered.name, "恢复测试");
+        // Written again a minute later: replaced, never a half file.
+        p.name = "第二次".into();
+        write_in(dir.path(), &p, None).unwrap();
+        let found = pending_in(dir.path()).unwrap();
+        assert_eq!(found.origin, None, "a project never saved has no origin");
+        assert_eq!(crate::io::open_project(&found.file).unwrap().name, "第二次");
+        assert!(!dir.path().join("recovery.partial.gpkg").exists());
+        discard_in(dir.path());
+        assert!(pending_in(dir.path()).is_none());
+    }
 }

@@ -206,3 +206,41 @@ fn draw_a_grid_with_the_toolbar_and_canvas_then_undo_and_redo_it() {
     h.run();
     assert_eq!(grid_count(&h), 0);
 }
+
+fn viewport_commands(h: &Harness<'static, WanggeApp>) -> Vec<egui::ViewportCommand> {
+    h.output().viewport_output.get(&egui::ViewportId::ROOT).map(|v| v.commands.clone()).unwrap_or_default()
+}
+
+#[test]
+fn closing_with_unsaved_changes_asks_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(Settings::load_from(Some(dir.path().join("settings.txt"))));
+    // Nothing changed yet: closing is not held up.
+    h.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
+    h.step();
+    assert!(!viewport_commands(&h).contains(&egui::ViewportCommand::CancelClose));
+    h.run();
+    // Draw a grid, then try to close.
+    h.key_press(egui::Key::D);
+    h.run();
+    for (x, y) in [(500.0, 330.0), (700.0, 330.0), (600.0, 500.0)] {
+        click_at(&mut h, x, y);
+    }
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(h.state().state.dirty);
+    h.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
+    h.step();
+    assert!(viewport_commands(&h).contains(&egui::ViewportCommand::CancelClose), "{:?}", viewport_commands(&h));
+    h.run();
+    h.get_by_label("项目有未保存的修改。关闭前要保存吗？");
+    h.get_by_label("取消").click();
+    h.run();
+    assert!(h.query_by_label("项目有未保存的修改。关闭前要保存吗？").is_none());
+    assert_eq!(grid_count(&h), 1, "cancel keeps everything");
+    h.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
+    h.run();
+    h.get_by_label("不保存").click();
+    h.step();
+    assert!(viewport_commands(&h).contains(&egui::ViewportCommand::Close), "{:?}", viewport_commands(&h));
+}
