@@ -221,6 +221,10 @@ fn draw_overlay(painter: &egui::Painter, overlay: &Overlay<'_>, to: ToScreen) {
         );
     }
     for mp in &overlay.fix_preview {
+        let f = DrawnFeature::new(mp, String::new());
+        let mut mesh = egui::epaint::Mesh::default();
+        add_fill(&mut mesh, &f, Color32::from_rgba_unmultiplied(0, 150, 60, 70), to);
+        painter.add(Shape::mesh(mesh));
         for ring in mp.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())) {
             let points: Vec<Pos2> = ring.0.iter().map(|&c| to.pos(c)).collect();
             painter.extend(Shape::dashed_line(&points, Stroke::new(2.5, FIX_LINE), 8.0, 5.0));

@@ -169,17 +169,23 @@ impl MapCache {
         }
     }
 
-    /// Grids that share at least one segment with `g` (corner contact does not count).
+    /// Grids that share an edge with `g`: a segment, or at least two vertices (real data whose shared
+    /// edges are not split alike still counts); a single shared corner does not.
     pub fn edge_neighbours(&self, project: &Project, g: &Grid) -> Vec<GridId> {
         let Some(e) = g.geometry.bounding_rect() else { return Vec::new() };
         let segments = segment_keys(&g.geometry);
+        let points = vertex_keys(&g.geometry);
         let envelope = rstar::AABB::from_corners(e.min().into(), e.max().into());
         let mut out: Vec<GridId> = self
             .tree
             .locate_in_envelope_intersecting(envelope)
             .filter_map(|b| Some(self.slots.get(b.data)?.as_ref()?.id))
             .filter(|&n| n != g.id)
-            .filter(|n| project.grids.get(n).is_some_and(|other| shares_segment(&other.geometry, &segments)))
+            .filter(|n| {
+                project.grids.get(n).is_some_and(|other| {
+                    shares_segment(&other.geometry, &segments) || shares_two_vertices(&other.geometry, &points)
+                })
+            })
             .collect();
         out.sort_unstable();
         out
@@ -203,6 +209,34 @@ fn segment_keys(mp: &MultiPolygon<f64>) -> FxHashSet<SegmentKey> {
     out
 }
 
+fn vertex_keys(mp: &MultiPolygon<f64>) -> FxHashSet<[u64; 2]> {
+    let mut out = FxHashSet::default();
+    for p in &mp.0 {
+        for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+            out.extend(ring.0.iter().map(|c| [c.x.to_bits(), c.y.to_bits()]));
+        }
+    }
+    out
+}
+
+fn shares_two_vertices(mp: &MultiPolygon<f64>, keys: &FxHashSet<[u64; 2]>) -> bool {
+    let mut shared = FxHashSet::default();
+    for p in &mp.0 {
+        for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+            for c in &ring.0 {
+                let k = [c.x.to_bits(), c.y.to_bits()];
+                if keys.contains(&k) {
+                    shared.insert(k);
+                    if shared.len() >= 2 {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    false
+}
+
 fn shares_segment(mp: &MultiPolygon<f64>, keys: &FxHashSet<SegmentKey>) -> bool {
     mp.0.iter().any(|p| {
         std::iter::once(p.exterior())
@@ -220,5 +254,40 @@ impl IntoRect for rstar::AABB<[f64; 2]> {
         let (min, max) = (self.lower(), self.upper());
         (min[0] <= max[0] && min[1] <= max[1])
             .then(|| Rect::new(Coord { x: min[0], y: min[1] }, Coord { x: max[0], y: max[1] }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::coverage::synthetic::jittered_grid;
+    use crate::core::{Crs, CrsUnits};
+
+    fn assert_neighbours_differ(cache: &MapCache, project: &Project) {
+        for g in project.grids.values() {
+            let own = cache.grid(g.id).unwrap().colour;
+            for n in cache.edge_neighbours(project, g) {
+                assert_ne!(own, cache.grid(n).unwrap().colour, "grids {} and {n} share an edge and a colour", g.id);
+            }
+        }
+    }
+
+    #[test]
+    fn neighbours_never_share_a_fill_colour_even_after_edits() {
+        let mut p = Project::new("t", Crs { epsg: 4548, name: "GK".into(), units: CrsUnits::Metres });
+        for g in jittered_grid(20, 15, 100.0, Coord { x: 0.0, y: 0.0 }, 5) {
+            p.add_grid(Grid::new(g));
+        }
+        let mut cache = MapCache::build(&p);
+        assert_neighbours_differ(&cache, &p);
+        let used: BTreeSet<u8> = cache.slots.iter().flatten().map(|s| s.colour).collect();
+        assert!(used.len() <= 6, "greedy colouring used {used:?}");
+        // Replace a grid by a copy of its neighbour's colour-mate, delete one, add one: still distinct.
+        p.grids.remove(&40);
+        let new_id = p.add_grid(Grid::new(p.grids[&41].geometry.clone()));
+        p.grids.remove(&41);
+        cache.update(&p, &BTreeSet::from([40, 41, new_id]));
+        assert_neighbours_differ(&cache, &p);
+        assert!(cache.grid(41).is_none() && cache.grid(new_id).is_some());
     }
 }
