@@ -67,6 +67,7 @@ pub enum Action {
     RunExport,
     SetTool(ToolKind),
     ToggleSnapping,
+    SetSnapTolerance(f32),
     Undo,
     Redo,
     DeleteSelection,
@@ -484,6 +485,7 @@ impl WanggeApp {
             }
             Action::SetTool(kind) => s.set_tool(kind),
             Action::ToggleSnapping => s.snapping = !s.snapping,
+            Action::SetSnapTolerance(px) => s.snap_px = px,
             Action::Undo => s.undo(),
             Action::Redo => s.redo(),
             Action::DeleteSelection => {

@@ -162,6 +162,13 @@ pub fn show(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
         if snap.on_hover_text(snap_tip).clicked() {
             actions.push(Action::ToggleSnapping);
         }
+        let mut px = state.snap_px;
+        let tolerance = ui.add(egui::DragValue::new(&mut px).range(2.0..=40.0).suffix(" px").speed(0.5));
+        let tolerance =
+            tolerance.on_hover_text(pick(lang, "捕捉容差（屏幕像素）", "Snapping tolerance (screen pixels)"));
+        if tolerance.changed() {
+            actions.push(Action::SetSnapTolerance(px));
+        }
         ui.separator();
         let undo = icon_button(ui, Icon::Undo, None, state.history.can_undo(), pick(lang, "撤销", "Undo"));
         if undo.on_hover_text("Ctrl+Z").clicked() {
