@@ -34,6 +34,7 @@ pub enum Window {
     CodeRule(super::code_rule_dialog::CodeRuleForm),
     /// Closing with unsaved changes.
     ConfirmClose,
+    Print(Box<super::print_dialog::PrintForm>),
     /// A recovery file from a run that did not end cleanly: what it is.
     Recover(String),
 }
@@ -130,6 +131,7 @@ pub fn show(
         }
         Window::Error(message) => keep = text_window(ctx, t(Text::Problem), message, lang),
         Window::CodeRule(form) => keep = super::code_rule_dialog::show(ctx, form, lang, project, revision, actions),
+        Window::Print(form) => keep = super::print_dialog::show(ctx, form, lang, project, revision, actions),
         Window::ConfirmClose => {
             egui::Window::new(pick(lang, "未保存的修改", "Unsaved changes")).collapsible(false).show(ctx, |ui| {
                 ui.label(pick(

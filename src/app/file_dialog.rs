@@ -14,11 +14,12 @@ pub enum Purpose {
     ImportSource,
     SaveProjectAs,
     ExportTo,
+    PrintTo,
 }
 
 impl Purpose {
     fn saves(self) -> bool {
-        matches!(self, Purpose::SaveProjectAs | Purpose::ExportTo)
+        matches!(self, Purpose::SaveProjectAs | Purpose::ExportTo | Purpose::PrintTo)
     }
 
     fn extensions(self) -> &'static [&'static str] {
@@ -26,6 +27,7 @@ impl Purpose {
             Purpose::OpenProject | Purpose::SaveProjectAs => &["gpkg"],
             Purpose::ImportSource => &["geojson", "json", "shp", "gpkg", "csv"],
             Purpose::ExportTo => &["gpkg", "geojson", "shp", "csv"],
+            Purpose::PrintTo => &["pdf", "png", "svg"],
         }
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use eframe::egui::{Context, FontData, FontDefinitions, FontFamily};
 
-pub const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-Wangge.otf");
+pub const CJK_FONT: &[u8] = crate::print::CJK_FONT;
 
 pub fn install(ctx: &Context) {
     let mut fonts = FontDefinitions::default();

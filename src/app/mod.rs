@@ -16,6 +16,7 @@ pub mod i18n;
 mod live_coverage;
 pub mod map_cache;
 mod panels;
+mod print_dialog;
 mod recovery;
 pub mod settings;
 mod state;
@@ -65,6 +66,8 @@ pub enum Action {
     Browse(Purpose),
     RunImport,
     RunExport,
+    PrintDialog,
+    RunPrint,
     SetTool(ToolKind),
     ToggleSnapping,
     SetSnapTolerance(f32),
@@ -256,6 +259,9 @@ impl WanggeApp {
             }
             if i.consume_key(Modifiers::COMMAND, Key::O) {
                 actions.push(Action::OpenDialog);
+            }
+            if i.consume_key(Modifiers::COMMAND, Key::P) {
+                actions.push(Action::PrintDialog);
             }
             if typing {
                 return;
@@ -483,6 +489,23 @@ impl WanggeApp {
                     self.window = None;
                 }
             }
+            Action::PrintDialog => {
+                let out = s.start_dir().join(format!("{}.pdf", s.project.name)).display().to_string();
+                self.window = Some(Window::Print(Box::new(print_dialog::PrintForm::new(&s.project, out))));
+            }
+            Action::RunPrint => {
+                if let Some(Window::Print(form)) = &self.window {
+                    let out = PathBuf::from(form.out.trim());
+                    anyhow::ensure!(
+                        !form.out.trim().is_empty(),
+                        "{}",
+                        dialogs::pick(s.lang(), "请先选择输出文件", "choose an output file first")
+                    );
+                    let written = crate::print::write(&s.project, &form.effective_options(), &out)?;
+                    let first = written.first().map(|p| p.display().to_string()).unwrap_or_default();
+                    s.status = format!("{}: {first} ({})", dialogs::pick(s.lang(), "已打印", "Printed"), written.len());
+                }
+            }
             Action::SetTool(kind) => s.set_tool(kind),
             Action::ToggleSnapping => s.snapping = !s.snapping,
             Action::SetSnapTolerance(px) => s.snap_px = px,
@@ -593,6 +616,12 @@ impl WanggeApp {
             Purpose::ExportTo => {
                 if let Some(Window::Export(form)) = &mut self.window {
                     form.to = path.display().to_string();
+                }
+                Ok(())
+            }
+            Purpose::PrintTo => {
+                if let Some(Window::Print(form)) = &mut self.window {
+                    form.out = with_extension(&path, "pdf").display().to_string();
                 }
                 Ok(())
             }

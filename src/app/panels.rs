@@ -17,6 +17,7 @@ pub fn menu_bar(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
                 (Text::OpenSample, Action::OpenSample, ""),
                 (Text::Import, Action::ImportDialog, ""),
                 (Text::Export, Action::ExportDialog, ""),
+                (Text::Print, Action::PrintDialog, "Ctrl+P"),
                 (Text::Save, Action::Save, "Ctrl+S"),
                 (Text::SaveAs, Action::SaveAsDialog, ""),
                 (Text::Quit, Action::Quit, ""),

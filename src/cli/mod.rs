@@ -128,6 +128,41 @@ pub enum Command {
         #[arg(long, value_name = "OUT.xlsx|OUT.csv")]
         table: Option<PathBuf>,
     },
+    /// Print grid maps: the overview (default), the atlas (one sheet per grid), the grid table
+    Print {
+        project: PathBuf,
+        /// Output: .pdf (one document), .png or .svg (one file per page, numbered when several)
+        #[arg(long, value_name = "FILE.pdf|.png|.svg")]
+        out: PathBuf,
+        /// The atlas: an index and one page per grid, ordered by code
+        #[arg(long)]
+        atlas: bool,
+        /// The grid table
+        #[arg(long)]
+        table: bool,
+        /// The overview map too, when --atlas or --table is given (it is the default otherwise)
+        #[arg(long)]
+        overview: bool,
+        #[arg(long, default_value = "A4", value_name = "A4|A3|A2")]
+        paper: String,
+        #[arg(long)]
+        landscape: bool,
+        /// Resolution of PNG output
+        #[arg(long, default_value_t = 150.0, value_name = "N")]
+        dpi: f64,
+        /// Title of the overview (default: from the project, e.g. 泾县泾川镇网格划分图)
+        #[arg(long)]
+        title: Option<String>,
+        /// Who compiled the map (编制单位)
+        #[arg(long, default_value = "", value_name = "NAME")]
+        compiled_by: String,
+        /// Date printed on the pages (default: today), YYYY-MM-DD
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        /// Only this township's grids (its 9-digit code or its name): the township's own maps
+        #[arg(long, value_name = "CODE|NAME")]
+        township: Option<String>,
+    },
     /// Export a layer of a project to .gpkg (whole project), .geojson, .shp or .csv
     Export {
         project: PathBuf,
@@ -195,6 +230,48 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Code { project, rule, renumber, row_height, dry_run }) => {
             print!("{}", codes::run_code(&project, rule.as_deref(), renumber, row_height, dry_run)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Print {
+            project,
+            out,
+            atlas,
+            table,
+            overview,
+            paper,
+            landscape,
+            dpi,
+            title,
+            compiled_by,
+            date,
+            township,
+        }) => {
+            let paper =
+                crate::print::Paper::parse(&paper).with_context(|| format!("--paper {paper}: use A4, A3 or A2"))?;
+            anyhow::ensure!(dpi.is_finite() && (30.0..=1200.0).contains(&dpi), "--dpi must be between 30 and 1200");
+            let project = open_project(&project)?;
+            let township = match township {
+                Some(t) => Some(
+                    crate::print::find_township(&project, &t)
+                        .with_context(|| format!("--township {t}: no such township in the project's divisions"))?,
+                ),
+                None => None,
+            };
+            let options = crate::print::PrintOptions {
+                township,
+                paper,
+                landscape,
+                title,
+                compiled_by,
+                date: date.unwrap_or_else(crate::print::today),
+                dpi,
+                products: crate::print::Products { overview: overview || !(atlas || table), atlas, table },
+            };
+            let started = std::time::Instant::now();
+            let written = crate::print::write(&project, &options, &out)?;
+            let first = written.first().map(|p| p.display().to_string()).unwrap_or_default();
+            let what = if written.len() == 1 { first } else { format!("{} files, from {first}", written.len()) };
+            println!("printed {what} in {:.1} s", started.elapsed().as_secs_f64());
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Stats { project, json, table }) => {

@@ -1,11 +1,13 @@
 //! The core: the project model and the rules it obeys. Knows nothing of files or of the GUI.
 
 mod area;
+mod colouring;
 mod crs;
 mod division_code;
 mod model;
 
 pub use area::{area_m2, web_mercator_to_lonlat};
+pub use colouring::{colour_grids, share_an_edge};
 pub use crs::{Crs, CrsUnits};
 pub use division_code::{DivisionCode, DivisionCodeError};
 pub use model::{AreaClass, Division, Grid, GridAttrs, GridId, GridKind, HouseholdPoint, Project};

@@ -244,3 +244,31 @@ fn closing_with_unsaved_changes_asks_first() {
     h.step();
     assert!(viewport_commands(&h).contains(&egui::ViewportCommand::Close), "{:?}", viewport_commands(&h));
 }
+
+#[test]
+fn file_print_previews_the_pages_and_writes_the_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(Settings::load_from(Some(dir.path().join("settings.txt"))));
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::P);
+    h.run();
+    h.get_by_label("网格划分图（总图）");
+    h.get_by_label_contains("预览 第 1 / 1");
+    h.get_by_label("网格一览表").click();
+    h.run();
+    h.get_by_label_contains("预览 第 1 / 2");
+    h.get_by_label("下一页").click();
+    h.run();
+    h.get_by_label_contains("预览 第 2 / 2");
+    let out = dir.path().join("泾县.pdf");
+    h.get_by_label("输出文件").focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_label("输出文件").type_text(out.to_str().unwrap());
+    h.run();
+    h.get_by_label("打印到文件").click();
+    h.run();
+    let pdf = std::fs::read(&out).expect("the PDF was written");
+    assert!(pdf.starts_with(b"%PDF"), "{}", h.state().state.status);
+    assert!(h.state().state.status.starts_with("已打印"), "{}", h.state().state.status);
+}

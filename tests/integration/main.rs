@@ -10,5 +10,6 @@ mod gdal;
 mod gpkg_project;
 mod gui;
 mod import_export;
+mod print;
 mod tools;
 mod xvfb;

@@ -110,3 +110,67 @@ pub fn move_shared_vertex(items: &mut [MultiPolygon<f64>], from: Coord<f64>, to:
     }
     changed
 }
+
+/// A project's boundary divided into a lattice of `cell`-sized grids clipped to it — a realistic stand-in
+/// for a finished township plan (tests and print benchmarks). Grids are handed to villages in reading
+/// order (north → south, west → east), about the same number each, named 第N网格, with made-up staff,
+/// phones and counts, and coded by the default rule. Deterministic.
+pub fn fill_with_grids(project: &mut crate::core::Project, cell: f64) {
+    use crate::core::codes::{CodeRule, CodingOptions, DEFAULT_RULE, assign_codes};
+    use crate::core::{Grid, GridAttrs};
+    use geo::{BooleanOps, BoundingRect, Rect};
+    let Some(extent) = project.boundary.bounding_rect() else { return };
+    let boundary = super::snap::prepare(project.boundary.clone(), 0.0);
+    let (nx, ny) = ((extent.width() / cell).ceil() as usize, (extent.height() / cell).ceil() as usize);
+    let mut cells = Vec::new();
+    for row in 0..ny {
+        for col in 0..nx {
+            let x = extent.min().x + col as f64 * cell;
+            let y = extent.max().y - (row + 1) as f64 * cell;
+            let square = MultiPolygon(vec![Rect::new(Coord { x, y }, Coord { x: x + cell, y: y + cell }).to_polygon()]);
+            let clipped = super::snap::prepare(square.intersection(&boundary), project.precision);
+            if !clipped.0.is_empty() {
+                cells.push(clipped);
+            }
+        }
+    }
+    let villages: Vec<String> = project.villages().map(|v| v.code.to_string()).collect();
+    let per_village = cells.len().div_ceil(villages.len().max(1));
+    let surnames = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周"];
+    let mut rng = Rng::new(655);
+    for (i, geometry) in cells.into_iter().enumerate() {
+        let mut grid = Grid::new(geometry);
+        if let Some(v) = villages.get(i / per_village.max(1)) {
+            grid.village_code = v.clone();
+            grid.class = project.divisions.get(v).map(|d| d.class).unwrap_or_default();
+        }
+        let n = i % per_village.max(1) + 1;
+        grid.name = format!("第{n}网格");
+        let who = |k: u64| {
+            format!(
+                "{}{}",
+                surnames[(k % 10) as usize],
+                ["建国", "秀英", "志强", "丽华", "海涛"][(k / 10 % 5) as usize]
+            )
+        };
+        grid.attrs = GridAttrs {
+            households: Some(100 + (rng.next_u64() % 400) as u32),
+            population: Some(300 + (rng.next_u64() % 1200) as u32),
+            party_members: Some((rng.next_u64() % 40) as u32),
+            grid_head: who(rng.next_u64()),
+            grid_staff: who(rng.next_u64()),
+            phone: format!("139{:08}", rng.next_u64() % 100_000_000),
+            ..GridAttrs::default()
+        };
+        project.add_grid(grid);
+    }
+    if let Ok(rule) = CodeRule::parse(DEFAULT_RULE)
+        && let Ok(changes) = assign_codes(project, &rule, &CodingOptions { renumber: true, row_height: None })
+    {
+        for c in changes {
+            if let Some(g) = project.grids.get_mut(&c.grid) {
+                g.code = c.new;
+            }
+        }
+    }
+}

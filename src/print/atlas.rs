@@ -1,0 +1,228 @@
+//! The atlas (网格图): an index, then one page per grid ordered by code — the grid in focus with its
+//! neighbours greyed and labelled, scale bar and north arrow, and the grid's record: code, name, kind,
+//! village, area, households, population, party members, grid head and staff with phones, and 四至.
+
+use std::collections::BTreeMap;
+
+use geo::{Area, BoundingRect, Coord, Rect};
+
+use super::draw::{clip_to_frame, draw_labels, outline_in_frame, parts, to_page};
+use super::labels::{LabelRequest, place_labels};
+use super::map_frame::{MapFrame, north_arrow, scale_bar};
+use super::overview::{BOUNDARY, GRID_LINE, VILLAGE_LINE, thousands};
+use super::page::{Align, PT_PER_MM, Page, Rgba, Stroke};
+use super::table::{Column, paginate_table};
+use super::{PrintOptions, grid_label_lines, palette};
+use crate::core::codes::{FourSides, Side, four_sides};
+use crate::core::{Grid, GridId, Project, area_m2, colour_grids};
+
+const NEIGHBOUR_FILL: Rgba = Rgba::rgb(225, 225, 225);
+const FOCUS_LINE: Rgba = Rgba::rgb(200, 30, 30);
+
+/// Grids in atlas order: by code, uncoded ones last by id.
+pub fn atlas_order(project: &Project) -> Vec<&Grid> {
+    let mut grids: Vec<&Grid> = project.grids.values().collect();
+    grids.sort_by(|a, b| (a.code.is_empty(), &a.code, a.id).cmp(&(b.code.is_empty(), &b.code, b.id)));
+    grids
+}
+
+pub fn village_name(project: &Project, g: &Grid) -> String {
+    let code = g.village_code.trim();
+    match project.divisions.get(code) {
+        Some(v) => {
+            let town = v.parent_code.as_deref().and_then(|t| project.divisions.get(t)).map_or("", |t| t.name.as_str());
+            format!("{town}{}", v.name)
+        }
+        None => code.to_string(),
+    }
+}
+
+pub fn grid_title(g: &Grid) -> String {
+    if g.code.is_empty() { format!("#{}", g.id) } else { g.code.clone() }
+}
+
+/// The index pages followed by one page per grid.
+pub fn atlas(project: &Project, options: &PrintOptions) -> Vec<Page> {
+    let order = atlas_order(project);
+    let sides = four_sides(project);
+    let colours = colour_grids(project, palette().len());
+    // Index: grid → page number; index pages come first, so count them before numbering.
+    let columns = [
+        Column::new("序号", 0.08, Align::End),
+        Column::new("网格编码", 0.26, Align::Start),
+        Column::new("网格名称", 0.26, Align::Start),
+        Column::new("所属村（社区）", 0.28, Align::Start),
+        Column::new("页码", 0.12, Align::End),
+    ];
+    let rows_of = |first_page: usize| -> Vec<Vec<String>> {
+        order
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                vec![
+                    (i + 1).to_string(),
+                    grid_title(g),
+                    g.name.clone(),
+                    village_name(project, g),
+                    (first_page + i).to_string(),
+                ]
+            })
+            .collect()
+    };
+    let probe = paginate_table(options, "网格索引", &columns, &rows_of(1), 0, 0);
+    let index_pages = probe.len();
+    let total = index_pages + order.len();
+    let mut pages = paginate_table(options, "网格索引", &columns, &rows_of(index_pages + 1), 1, total);
+    for (i, g) in order.iter().enumerate() {
+        pages.push(grid_page(project, options, g, &sides, &colours, index_pages + i + 1, total));
+    }
+    pages
+}
+
+fn side_text(project: &Project, side: Option<Side>) -> String {
+    match side {
+        Some(Side::Grid(id)) => project.grids.get(&id).map_or_else(
+            || format!("#{id}"),
+            |g| {
+                if g.name.is_empty() { grid_title(g) } else { format!("{} {}", grid_title(g), g.name) }
+            },
+        ),
+        Some(Side::Boundary) => "区域边界".into(),
+        None => "—".into(),
+    }
+}
+
+fn count(v: Option<u32>) -> String {
+    v.map_or_else(|| "—".into(), |n| n.to_string())
+}
+
+fn grid_page(
+    project: &Project,
+    options: &PrintOptions,
+    g: &Grid,
+    sides: &BTreeMap<GridId, FourSides>,
+    colours: &BTreeMap<GridId, u8>,
+    number: usize,
+    total: usize,
+) -> Page {
+    let (w, h) = options.paper.size(options.landscape);
+    let margin = 12.0 * PT_PER_MM;
+    let mut page = Page::new(w, h);
+    page.text((w / 2.0, margin + 18.0), 18.0, format!("网格图  {}", grid_title(g)), Rgba::BLACK, Align::Middle);
+    let subtitle = [village_name(project, g), g.name.clone()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    page.text((w / 2.0, margin + 36.0), 11.0, subtitle, Rgba::rgb(60, 60, 60), Align::Middle);
+    let top = margin + 46.0;
+    let frame = (margin, top, w - 2.0 * margin, (h - top - margin) * 0.56);
+    let Some(bbox) = g.geometry.bounding_rect() else { return page };
+    let pad = bbox.width().max(bbox.height()) * 0.35;
+    let extent = Rect::new(
+        Coord { x: bbox.min().x - pad, y: bbox.min().y - pad },
+        Coord { x: bbox.max().x + pad, y: bbox.max().y + pad },
+    );
+    let map = MapFrame::fit(frame, extent, &project.crs, true);
+    let visible = map.visible_world();
+    let boundary = to_page(&project.boundary, &map);
+    if !project.boundary.0.is_empty() {
+        page.polygon(parts(&clip_to_frame(&boundary, &map)), Some(Rgba::rgb(250, 250, 244)), None);
+    }
+    let mut requests = Vec::new();
+    for other in project.grids.values() {
+        let Some(e) = other.geometry.bounding_rect() else { continue };
+        if other.id == g.id || !geo::Intersects::intersects(&e, &visible) {
+            continue;
+        }
+        let on_page = clip_to_frame(&to_page(&other.geometry, &map), &map);
+        if on_page.0.is_empty() {
+            continue;
+        }
+        page.polygon(parts(&on_page), Some(NEIGHBOUR_FILL), Some(Stroke::solid(GRID_LINE, 0.5)));
+        if let Some(largest) = on_page.0.iter().max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area())) {
+            requests.push(LabelRequest { grid: other.id, polygon: largest.clone(), lines: grid_label_lines(other) });
+        }
+    }
+    let focus = clip_to_frame(&to_page(&g.geometry, &map), &map);
+    let fill = palette()[colours.get(&g.id).copied().unwrap_or(0) as usize % palette().len()];
+    page.polygon(parts(&focus), Some(fill), Some(Stroke::solid(FOCUS_LINE, 2.2)));
+    for v in project.villages() {
+        if let Some(polygon) = &v.polygon {
+            for line in outline_in_frame(&to_page(polygon, &map), &map) {
+                page.line(line, Stroke::dashed(VILLAGE_LINE, 0.9, &[4.0, 2.0]));
+            }
+        }
+    }
+    for line in outline_in_frame(&boundary, &map) {
+        page.line(line, Stroke::solid(BOUNDARY, 2.0));
+    }
+    if let Some(largest) = focus.0.iter().max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area())) {
+        requests.push(LabelRequest { grid: g.id, polygon: largest.clone(), lines: grid_label_lines(g) });
+    }
+    let frame_rect = Rect::new(Coord { x: frame.0, y: frame.1 }, Coord { x: frame.0 + frame.2, y: frame.1 + frame.3 });
+    let arrow =
+        Rect::new(Coord { x: frame.0 + frame.2 - 40.0, y: frame.1 }, Coord { x: frame.0 + frame.2, y: frame.1 + 50.0 });
+    // Neighbours' labels only where they fit inside (no leader lines on a sheet about one grid).
+    let labels: Vec<_> = place_labels(requests, 9.0, 5.0, frame_rect, &[arrow])
+        .into_iter()
+        .filter(|l| l.leader.is_none() || l.grid == g.id)
+        .collect();
+    draw_labels(&mut page, &labels, Rgba::BLACK);
+    page.rect(frame.0, frame.1, frame.2, frame.3, None, Some(Stroke::solid(Rgba::BLACK, 0.8)));
+    north_arrow(&mut page, frame.0 + frame.2 - 20.0, frame.1 + 6.0, 24.0);
+    let bar_y = frame.1 + frame.3 - 8.0;
+    page.rect(frame.0 + 4.0, bar_y - 24.0, frame.2 * 0.3 + 16.0, 28.0, Some(Rgba(255, 255, 255, 220)), None);
+    scale_bar(&mut page, &map, frame.0 + 12.0, bar_y, frame.2 * 0.25);
+    page.text(
+        (frame.0 + frame.2 * 0.3 + 16.0, bar_y),
+        7.0,
+        format!("1:{}", thousands(map.scale_denominator)),
+        Rgba::BLACK,
+        Align::End,
+    );
+
+    // The record.
+    let s = sides.get(&g.id).copied().unwrap_or_default();
+    let area = area_m2(&g.geometry, &project.crs);
+    let area_text = if area >= 1e6 { format!("{:.3} km²", area / 1e6) } else { format!("{area:.0} m²") };
+    let phone_of = |name: &str| if name.is_empty() { "—".to_string() } else { name.to_string() };
+    let rows: Vec<(&str, String)> = vec![
+        ("网格编码", grid_title(g)),
+        ("网格名称", if g.name.is_empty() { "—".into() } else { g.name.clone() }),
+        ("网格类型", format!("{}（{}）", g.kind.label_zh(), g.class.label_zh())),
+        ("所属村（社区）", phone_of(&village_name(project, g))),
+        ("面积", area_text),
+        ("户数", count(g.attrs.households)),
+        ("人口", count(g.attrs.population)),
+        ("党员", count(g.attrs.party_members)),
+        ("网格长", phone_of(&g.attrs.grid_head)),
+        ("网格员", phone_of(&g.attrs.grid_staff)),
+        ("联系电话", phone_of(&g.attrs.phone)),
+        ("四至  东", side_text(project, s.east)),
+        ("南", side_text(project, s.south)),
+        ("西", side_text(project, s.west)),
+        ("北", side_text(project, s.north)),
+    ];
+    let mut y = frame.1 + frame.3 + 22.0;
+    let row_h = ((h - margin - 24.0 - y) / rows.len() as f64).min(20.0);
+    let label_x = margin + 8.0;
+    let value_x = margin + 110.0;
+    for (i, (label, value)) in rows.iter().enumerate() {
+        if i % 2 == 0 {
+            page.rect(margin, y - row_h * 0.72, w - 2.0 * margin, row_h, Some(Rgba::rgb(244, 244, 244)), None);
+        }
+        page.text((label_x, y), 10.0, *label, Rgba::rgb(70, 70, 70), Align::Start);
+        page.text((value_x, y), 10.5, value.clone(), Rgba::BLACK, Align::Start);
+        y += row_h;
+    }
+    page.text((margin, h - margin), 8.0, format!("编制日期：{}", options.date), Rgba::rgb(90, 90, 90), Align::Start);
+    page.text(
+        (w - margin, h - margin),
+        8.0,
+        format!("第 {number} 页 / 共 {total} 页"),
+        Rgba::rgb(90, 90, 90),
+        Align::End,
+    );
+    page
+}

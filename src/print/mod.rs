@@ -1,0 +1,185 @@
+//! Printing: the overview map (网格划分图), the atlas with one sheet per grid (网格图) and the grid table
+//! (网格一览表), laid out once as [`Page`]s and written as vector PDF (embedded CJK subset font,
+//! extractable text), SVG or PNG at any dpi. The app's print preview draws the same pages.
+
+mod atlas;
+mod draw;
+mod font;
+mod labels;
+mod map_frame;
+mod overview;
+mod page;
+mod pdf;
+mod png;
+mod svg;
+mod table;
+
+use std::path::{Path, PathBuf};
+
+pub use atlas::atlas;
+pub use draw::today;
+pub use font::{CJK_FONT, text_width};
+pub use labels::PlacedLabel;
+pub use map_frame::{MapFrame, round_length, round_scale};
+pub use overview::{OverviewLayout, default_title, overview};
+pub use page::{Align, Item, PT_PER_MM, Page, Paper, Rgba, Stroke};
+pub use pdf::render_pdf;
+pub use png::render_png;
+pub use svg::render_svg;
+pub use table::grid_table;
+
+use crate::core::{Grid, Project};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PrintError {
+    #[error("{path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("PDF: {0}")]
+    Pdf(String),
+    #[error("PNG: {0}")]
+    Png(String),
+    #[error("unknown output format “{0}”: use .pdf, .png or .svg")]
+    Format(String),
+}
+
+/// Which products go into the output, in this order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Products {
+    pub overview: bool,
+    pub atlas: bool,
+    pub table: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrintOptions {
+    pub paper: Paper,
+    pub landscape: bool,
+    /// `None`: from the project ("泾县泾川镇网格划分图").
+    pub title: Option<String>,
+    pub compiled_by: String,
+    /// YYYY-MM-DD printed on every page.
+    pub date: String,
+    pub dpi: f64,
+    pub products: Products,
+    /// Print only the grids of this township (9-digit code): a township's own overview and atlas.
+    pub township: Option<String>,
+}
+
+impl Default for PrintOptions {
+    fn default() -> Self {
+        PrintOptions {
+            paper: Paper::A4,
+            landscape: false,
+            title: None,
+            compiled_by: String::new(),
+            date: today(),
+            dpi: 150.0,
+            products: Products { overview: true, atlas: false, table: false },
+            township: None,
+        }
+    }
+}
+
+/// Pastel fills that stay distinct when printed (ColorBrewer Pastel1/Set3).
+pub fn palette() -> &'static [Rgba] {
+    const PALETTE: [Rgba; 10] = [
+        Rgba::rgb(251, 180, 174),
+        Rgba::rgb(179, 205, 227),
+        Rgba::rgb(204, 235, 197),
+        Rgba::rgb(222, 203, 228),
+        Rgba::rgb(254, 217, 166),
+        Rgba::rgb(255, 255, 204),
+        Rgba::rgb(229, 216, 189),
+        Rgba::rgb(253, 218, 236),
+        Rgba::rgb(141, 211, 199),
+        Rgba::rgb(190, 186, 218),
+    ];
+    &PALETTE
+}
+
+/// A grid's label: its code (or #id before it has one), then its name.
+pub fn grid_label_lines(g: &Grid) -> Vec<String> {
+    let code = if g.code.is_empty() { format!("#{}", g.id) } else { g.code.clone() };
+    let mut lines = vec![code];
+    if !g.name.is_empty() {
+        lines.push(g.name.clone());
+    }
+    lines
+}
+
+/// The project as printed: only the chosen township's grids when one is chosen.
+pub fn scoped<'a>(project: &'a Project, options: &PrintOptions) -> std::borrow::Cow<'a, Project> {
+    match &options.township {
+        None => std::borrow::Cow::Borrowed(project),
+        Some(code) => {
+            let mut p = project.clone();
+            p.grids.retain(|_, g| g.village_code.starts_with(code.as_str()));
+            std::borrow::Cow::Owned(p)
+        }
+    }
+}
+
+/// A township by its code or name.
+pub fn find_township(project: &Project, text: &str) -> Option<String> {
+    let text = text.trim();
+    project.townships().find(|t| t.code.as_str() == text || t.name == text).map(|t| t.code.to_string())
+}
+
+/// Every page of the chosen products.
+pub fn pages(project: &Project, options: &PrintOptions) -> Vec<Page> {
+    let project = &*scoped(project, options);
+    let mut out = Vec::new();
+    if options.products.overview {
+        out.push(overview(project, options).0);
+    }
+    if options.products.atlas {
+        out.extend(atlas(project, options));
+    }
+    if options.products.table {
+        out.extend(grid_table(project, options));
+    }
+    out
+}
+
+/// The title a document gets in its metadata.
+pub fn document_title(project: &Project, options: &PrintOptions) -> String {
+    options.title.clone().unwrap_or_else(|| default_title(project))
+}
+
+/// Writes the pages to `out` (.pdf: one document; .svg/.png: one file per page, numbered when there
+/// are several). Returns the files written.
+pub fn write(project: &Project, options: &PrintOptions, out: &Path) -> Result<Vec<PathBuf>, PrintError> {
+    let pages = pages(project, options);
+    let project = &*scoped(project, options);
+    let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let write_file = |path: &Path, bytes: &[u8]| {
+        std::fs::write(path, bytes).map_err(|source| PrintError::Write { path: path.to_path_buf(), source })
+    };
+    match ext.as_str() {
+        "pdf" => {
+            write_file(out, &render_pdf(&pages, &document_title(project, options))?)?;
+            Ok(vec![out.to_path_buf()])
+        }
+        "svg" | "png" => {
+            let mut written = Vec::new();
+            for (i, page) in pages.iter().enumerate() {
+                let path = numbered(out, i, pages.len());
+                let bytes = if ext == "svg" { render_svg(page).into_bytes() } else { render_png(page, options.dpi)? };
+                write_file(&path, &bytes)?;
+                written.push(path);
+            }
+            Ok(written)
+        }
+        other => Err(PrintError::Format(other.to_string())),
+    }
+}
+
+/// `map.png` for a single page; `map-001.png`, `map-002.png` … for several.
+pub fn numbered(out: &Path, index: usize, count: usize) -> PathBuf {
+    if count <= 1 {
+        return out.to_path_buf();
+    }
+    let stem = out.file_stem().and_then(|s| s.to_str()).unwrap_or("page");
+    let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("png");
+    out.with_file_name(format!("{stem}-{:03}.{ext}", index + 1))
+}

@@ -1,0 +1,131 @@
+//! A page as a list of drawing items in points (1/72 inch), origin at the top-left corner, y down —
+//! the one description every output (PDF, SVG, PNG, the app's preview) renders.
+
+/// An sRGB colour with opacity.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rgba(pub u8, pub u8, pub u8, pub u8);
+
+impl Rgba {
+    pub const BLACK: Rgba = Rgba(0, 0, 0, 255);
+    pub const WHITE: Rgba = Rgba(255, 255, 255, 255);
+
+    pub const fn rgb(r: u8, g: u8, b: u8) -> Rgba {
+        Rgba(r, g, b, 255)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stroke {
+    pub color: Rgba,
+    pub width: f64,
+    /// Dash and gap lengths in points; empty for a solid line.
+    pub dash: Vec<f64>,
+}
+
+impl Stroke {
+    pub fn solid(color: Rgba, width: f64) -> Stroke {
+        Stroke { color, width, dash: Vec::new() }
+    }
+
+    pub fn dashed(color: Rgba, width: f64, dash: &[f64]) -> Stroke {
+        Stroke { color, width, dash: dash.to_vec() }
+    }
+}
+
+/// Horizontal alignment of a text line at its anchor point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Align {
+    Start,
+    Middle,
+    End,
+}
+
+pub type Pt = (f64, f64);
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Item {
+    /// Polylines (open) or rings (closed, filled with the even-odd rule so holes stay empty).
+    Path { parts: Vec<Vec<Pt>>, closed: bool, fill: Option<Rgba>, stroke: Option<Stroke> },
+    /// One line of text; `at` is the baseline point the alignment refers to.
+    Text { at: Pt, size: f64, text: String, color: Rgba, align: Align },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Page {
+    pub width: f64,
+    pub height: f64,
+    pub items: Vec<Item>,
+}
+
+impl Page {
+    pub fn new(width: f64, height: f64) -> Page {
+        Page { width, height, items: Vec::new() }
+    }
+
+    pub fn polygon(&mut self, parts: Vec<Vec<Pt>>, fill: Option<Rgba>, stroke: Option<Stroke>) {
+        self.items.push(Item::Path { parts, closed: true, fill, stroke });
+    }
+
+    pub fn line(&mut self, points: Vec<Pt>, stroke: Stroke) {
+        self.items.push(Item::Path { parts: vec![points], closed: false, fill: None, stroke: Some(stroke) });
+    }
+
+    pub fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, fill: Option<Rgba>, stroke: Option<Stroke>) {
+        self.polygon(vec![vec![(x, y), (x + w, y), (x + w, y + h), (x, y + h)]], fill, stroke);
+    }
+
+    pub fn text(&mut self, at: Pt, size: f64, text: impl Into<String>, color: Rgba, align: Align) {
+        let text = text.into();
+        if !text.is_empty() {
+            self.items.push(Item::Text { at, size, text, color, align });
+        }
+    }
+
+    /// Every text on the page, in drawing order (what `pdftotext` should find).
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.items.iter().filter_map(|i| match i {
+            Item::Text { text, .. } => Some(text.as_str()),
+            Item::Path { .. } => None,
+        })
+    }
+}
+
+/// Paper sizes (ISO 216), portrait, in points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Paper {
+    A4,
+    A3,
+    A2,
+}
+
+pub const PT_PER_MM: f64 = 72.0 / 25.4;
+
+impl Paper {
+    pub fn parse(text: &str) -> Option<Paper> {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "A4" => Some(Paper::A4),
+            "A3" => Some(Paper::A3),
+            "A2" => Some(Paper::A2),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Paper::A4 => "A4",
+            Paper::A3 => "A3",
+            Paper::A2 => "A2",
+        }
+    }
+
+    /// Width and height in points, portrait or landscape.
+    pub fn size(self, landscape: bool) -> (f64, f64) {
+        let (w, h) = match self {
+            Paper::A4 => (210.0, 297.0),
+            Paper::A3 => (297.0, 420.0),
+            Paper::A2 => (420.0, 594.0),
+        };
+        let (w, h) = (w * PT_PER_MM, h * PT_PER_MM);
+        if landscape { (h, w) } else { (w, h) }
+    }
+}

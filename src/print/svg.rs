@@ -1,0 +1,89 @@
+//! Pages to SVG (one document per page): paths with even-odd fills, text as SVG text in the map font's
+//! family (so it stays text; rasterised to PNG with the bundled font, see `png`).
+
+use std::fmt::Write as _;
+
+use super::font::family_name;
+use super::page::{Align, Item, Page, Rgba};
+
+fn colour(c: Rgba) -> String {
+    format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
+}
+
+fn opacity(c: Rgba) -> String {
+    if c.3 == 255 { String::new() } else { format!("{:.3}", c.3 as f64 / 255.0) }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+pub fn render_svg(page: &Page) -> String {
+    let mut out = String::with_capacity(64 * 1024);
+    let (w, h) = (page.width, page.height);
+    let _ = writeln!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w:.2}pt" height="{h:.2}pt" viewBox="0 0 {w:.2} {h:.2}">"#
+    );
+    let _ = writeln!(out, r##"<rect width="{w:.2}" height="{h:.2}" fill="#ffffff"/>"##);
+    let family = escape(&family_name());
+    for item in &page.items {
+        match item {
+            Item::Path { parts, closed, fill, stroke } => {
+                let mut d = String::new();
+                for part in parts.iter().filter(|p| p.len() >= 2) {
+                    let _ = write!(d, "M{:.2} {:.2}", part[0].0, part[0].1);
+                    for &(x, y) in &part[1..] {
+                        let _ = write!(d, "L{x:.2} {y:.2}");
+                    }
+                    if *closed {
+                        d.push('Z');
+                    }
+                }
+                if d.is_empty() {
+                    continue;
+                }
+                let _ = write!(out, r#"<path d="{d}""#);
+                match fill {
+                    Some(c) => {
+                        let _ = write!(out, r#" fill="{}" fill-rule="evenodd""#, colour(*c));
+                        if c.3 != 255 {
+                            let _ = write!(out, r#" fill-opacity="{}""#, opacity(*c));
+                        }
+                    }
+                    None => out.push_str(r#" fill="none""#),
+                }
+                if let Some(s) = stroke {
+                    let _ = write!(
+                        out,
+                        r#" stroke="{}" stroke-width="{:.2}" stroke-linejoin="round""#,
+                        colour(s.color),
+                        s.width
+                    );
+                    if !s.dash.is_empty() {
+                        let dash: Vec<String> = s.dash.iter().map(|d| format!("{d:.2}")).collect();
+                        let _ = write!(out, r#" stroke-dasharray="{}""#, dash.join(" "));
+                    }
+                }
+                out.push_str("/>\n");
+            }
+            Item::Text { at, size, text, color, align } => {
+                let anchor = match align {
+                    Align::Start => "start",
+                    Align::Middle => "middle",
+                    Align::End => "end",
+                };
+                let _ = writeln!(
+                    out,
+                    r#"<text x="{:.2}" y="{:.2}" font-family="{family}, Noto Sans CJK SC, Source Han Sans SC, sans-serif" font-size="{size:.2}" text-anchor="{anchor}" fill="{}">{}</text>"#,
+                    at.0,
+                    at.1,
+                    colour(*color),
+                    escape(text)
+                );
+            }
+        }
+    }
+    out.push_str("</svg>\n");
+    out
+}

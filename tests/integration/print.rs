@@ -1,0 +1,295 @@
+//! Printing: the overview, the atlas and the table of the 泾县 sample divided into ~650 grids (the size
+//! of the real county plan) and of a small synthetic township — page count and size, every code on the
+//! overview, labels inside their grids and never on top of each other, the scale bar true to 1 %, fonts
+//! embedded and text extractable (poppler's pdffonts/pdftotext), clean rasterising (pdftoppm) that
+//! matches our own PNG, and a committed reference image.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use geo::{Contains, Coord, MultiPolygon, polygon};
+use wangge::core::coverage::synthetic::fill_with_grids;
+use wangge::core::{Division, DivisionCode, Grid, GridKind, Project};
+use wangge::io::crs::crs_from_epsg;
+use wangge::print::{PT_PER_MM, Paper, PrintOptions, Products, overview, pages, render_png, write};
+
+use crate::common::{debian_tool, path_str};
+
+/// The sample county divided into grids of about 1.9 km (≈ 650 grids, like 泾县's real plan).
+pub fn jingxian_655() -> &'static Project {
+    static PROJECT: OnceLock<Project> = OnceLock::new();
+    PROJECT.get_or_init(|| {
+        let mut p = wangge::app::load_sample().unwrap();
+        fill_with_grids(&mut p, 1_900.0);
+        p
+    })
+}
+
+fn options() -> PrintOptions {
+    PrintOptions {
+        date: "2026-11-26".into(), compiled_by: "泾县网格化服务管理中心".into(), ..PrintOptions::default()
+    }
+}
+
+/// A township of nine grids (3 × 3, 600 m) in one village, one of them a dedicated grid.
+fn small_township() -> Project {
+    let mut p = Project::new("泾县", crs_from_epsg(4548).unwrap());
+    let (x0, y0, s) = (620_000.0, 3_385_000.0, 600.0);
+    p.boundary = MultiPolygon(vec![
+        polygon![(x: x0, y: y0), (x: x0 + 3.0 * s, y: y0), (x: x0 + 3.0 * s, y: y0 + 3.0 * s), (x: x0, y: y0 + 3.0 * s)],
+    ]);
+    for (code, name, parent) in [("341823100", "泾川镇", None), ("341823100001", "城南居委会", Some("341823100"))]
+    {
+        p.divisions.insert(
+            code.into(),
+            Division {
+                code: DivisionCode::parse(code).unwrap(),
+                name: name.into(),
+                parent_code: parent.map(String::from),
+                class: Default::default(),
+                polygon: None,
+            },
+        );
+    }
+    for row in 0..3 {
+        for col in 0..3 {
+            let (x, y) = (x0 + col as f64 * s, y0 + (2 - row) as f64 * s);
+            let mut g = Grid::new(MultiPolygon(vec![
+                polygon![(x: x, y: y), (x: x + s, y: y), (x: x + s, y: y + s), (x: x, y: y + s)],
+            ]));
+            let n = row * 3 + col + 1;
+            g.code = format!("341823100001{n:03}");
+            g.name = format!("城南第{n}网格");
+            g.village_code = "341823100001".into();
+            g.kind = if n == 5 { GridKind::Dedicated } else { GridKind::Basic };
+            g.attrs.grid_staff = format!("网格员{n}");
+            g.attrs.phone = format!("1395630{n:04}");
+            g.attrs.households = Some(300 + n as u32);
+            p.add_grid(g);
+        }
+    }
+    p
+}
+
+#[test]
+fn the_sample_has_the_size_of_a_real_county_plan() {
+    let p = jingxian_655();
+    assert!((600..=720).contains(&p.grids.len()), "{} grids", p.grids.len());
+    assert!(p.grids.values().all(|g| g.code.len() == 15), "every grid is coded");
+}
+
+#[test]
+fn county_overview_labels_every_grid_inside_it_and_the_scale_bar_is_true() {
+    let p = jingxian_655();
+    let opts = PrintOptions { paper: Paper::A2, landscape: true, ..options() };
+    let (page, layout) = overview(p, &opts);
+    let (w, h) = Paper::A2.size(true);
+    assert_eq!((page.width, page.height), (w, h));
+    // Every grid has exactly one label and it spells its code (on one line or broken after the village).
+    assert_eq!(layout.labels.len(), p.grids.len());
+    for label in &layout.labels {
+        let code = &p.grids[&label.grid].code;
+        let shown: String = if label.lines.len() == 2 && label.lines[0].len() + label.lines[1].len() == code.len() {
+            label.lines.concat()
+        } else {
+            label.lines[0].clone()
+        };
+        assert_eq!(&shown, code, "grid {} is labelled {:?}", label.grid, label.lines);
+    }
+    // Labels inside their grid unless they hang on a leader line; no two labels overlap.
+    let mut inside = 0;
+    for label in &layout.labels {
+        match label.leader {
+            None => {
+                let shape = &layout.grid_shapes[&label.grid];
+                assert!(shape.contains(&label.rect.to_polygon()), "the label of grid {} leaves it", label.grid);
+                inside += 1;
+            }
+            Some((from, _)) => {
+                assert!(layout.grid_shapes[&label.grid].contains(&geo::Point(from)), "a leader starts in its grid");
+            }
+        }
+    }
+    assert!(inside * 10 >= p.grids.len() * 8, "most labels fit inside their grid ({inside} of {})", p.grids.len());
+    for (i, a) in layout.labels.iter().enumerate() {
+        for b in &layout.labels[i + 1..] {
+            let overlap = a.rect.min().x < b.rect.max().x - 0.01
+                && b.rect.min().x < a.rect.max().x - 0.01
+                && a.rect.min().y < b.rect.max().y - 0.01
+                && b.rect.min().y < a.rect.max().y - 0.01;
+            assert!(!overlap, "labels of grids {} and {} overlap", a.grid, b.grid);
+        }
+    }
+    // The scale bar, measured against the map itself: two points 10 km apart on the ground.
+    let (bar_pt, bar_m) = layout.scale_bar;
+    let c = layout.map.visible_world().center();
+    let (x0, _) = layout.map.to_page(c);
+    let (x1, _) = layout.map.to_page(Coord { x: c.x + 10_000.0, y: c.y });
+    let metres_per_pt_on_map = 10_000.0 / (x1 - x0);
+    let ratio = (bar_m / bar_pt) / metres_per_pt_on_map;
+    assert!((ratio - 1.0).abs() < 0.01, "scale bar off by {:.3} %", (ratio - 1.0) * 100.0);
+    // …and against the printed scale 1:N.
+    let printed_mm = bar_pt / PT_PER_MM;
+    let ratio = bar_m * 1000.0 / printed_mm / layout.map.scale_denominator;
+    assert!((ratio - 1.0).abs() < 0.01, "scale bar vs 1:{}: {ratio}", layout.map.scale_denominator);
+    assert!(page.texts().any(|t| t.starts_with("比例尺 1:")));
+}
+
+fn pdftotext(pdf: &Path) -> String {
+    let out = Command::new("pdftotext").args(["-layout", path_str(pdf), "-"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn pdf_embeds_its_font_keeps_text_extractable_and_rasterises_cleanly() {
+    if !(debian_tool("pdffonts") && debian_tool("pdftotext") && debian_tool("pdftoppm")) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("网格图.pdf");
+    let p = small_township();
+    let opts = PrintOptions { products: Products { overview: true, atlas: true, table: true }, ..options() };
+    let written = write(&p, &opts, &pdf).unwrap();
+    assert_eq!(written, vec![pdf.clone()]);
+    let fonts = Command::new("pdffonts").arg(path_str(&pdf)).output().unwrap();
+    let fonts = String::from_utf8_lossy(&fonts.stdout);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(!rows.is_empty(), "{fonts}");
+    for row in rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        let n = cols.len();
+        // emb, sub, uni are the three yes/no columns before the object number.
+        assert_eq!(&cols[n - 5..n - 2], ["yes", "yes", "yes"], "font not embedded as a subset: {row}");
+    }
+    let info = Command::new("pdfinfo").arg(path_str(&pdf)).output().unwrap();
+    let info = String::from_utf8_lossy(&info.stdout);
+    // Overview + 1 index page + 9 grid pages + 1 table page.
+    assert!(info.contains("Pages:           12"), "{info}");
+    assert!(info.contains("595.276 x 841.89 pts (A4)"), "{info}");
+    let text = pdftotext(&pdf);
+    for expected in [
+        "泾县泾川镇网格划分图",
+        "城南第5网格",
+        "341823100001005",
+        "网格索引",
+        "网格一览表",
+        "网格员3",
+        "13956300007",
+        "四至",
+        "区域边界",
+        "专属网格",
+        "坐标系",
+        "编制日期：2026-11-26",
+    ] {
+        assert!(text.contains(expected), "pdftotext lacks {expected}:\n{text}");
+    }
+    for n in 1..=9 {
+        assert!(text.contains(&format!("341823100001{n:03}")), "code {n} not extractable");
+    }
+    let out = Command::new("pdftoppm")
+        .args(["-r", "40", "-png", path_str(&pdf)])
+        .arg(dir.path().join("page"))
+        .output()
+        .unwrap();
+    assert!(out.status.success() && out.stderr.is_empty(), "pdftoppm: {}", String::from_utf8_lossy(&out.stderr));
+    let pngs = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "png"))
+        .count();
+    assert_eq!(pngs, 12);
+}
+
+/// Mean absolute difference per channel (0–255) between two RGBA images of the same size.
+fn mean_difference(a: &resvg::tiny_skia::Pixmap, b: &resvg::tiny_skia::Pixmap) -> f64 {
+    assert_eq!((a.width(), a.height()), (b.width(), b.height()));
+    let total: u64 = a.data().iter().zip(b.data()).map(|(x, y)| (*x as i64 - *y as i64).unsigned_abs()).sum();
+    total as f64 / a.data().len() as f64
+}
+
+#[test]
+fn png_matches_the_reference_image_and_poppler_agrees_with_it() {
+    let p = small_township();
+    let page = pages(&p, &options()).remove(0);
+    let png = render_png(&page, 50.0).unwrap();
+    let ours = resvg::tiny_skia::Pixmap::decode_png(&png).unwrap();
+    let (w, h) = Paper::A4.size(false);
+    assert_eq!((ours.width(), ours.height()), ((w * 50.0 / 72.0).round() as u32, (h * 50.0 / 72.0).round() as u32));
+    let reference_path = Path::new("tests/fixtures/print/small-township-overview-50dpi.png");
+    if std::env::var_os("WANGGE_UPDATE_REFERENCE").is_some() {
+        std::fs::create_dir_all(reference_path.parent().unwrap()).unwrap();
+        std::fs::write(reference_path, &png).unwrap();
+    }
+    let reference = resvg::tiny_skia::Pixmap::decode_png(&std::fs::read(reference_path).unwrap()).unwrap();
+    let d = mean_difference(&ours, &reference);
+    eprintln!("our PNG vs reference: mean difference {d:.3}");
+    assert!(d < 1.0, "the overview drifted from the reference image: mean difference {d:.2}");
+    // The PDF rasterised by poppler shows the same map (fonts and anti-aliasing differ a little).
+    if debian_tool("pdftoppm") {
+        let dir = tempfile::tempdir().unwrap();
+        let pdf = dir.path().join("o.pdf");
+        write(&p, &options(), &pdf).unwrap();
+        let out = Command::new("pdftoppm")
+            .args(["-r", "50", "-png", "-singlefile", "-scale-to-x"])
+            .arg(ours.width().to_string())
+            .args(["-scale-to-y", &ours.height().to_string(), path_str(&pdf)])
+            .arg(dir.path().join("poppler"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let poppler =
+            resvg::tiny_skia::Pixmap::decode_png(&std::fs::read(dir.path().join("poppler.png")).unwrap()).unwrap();
+        let d = mean_difference(&ours, &poppler);
+        eprintln!("our PNG vs poppler: mean difference {d:.2}");
+        assert!(d < 6.0, "poppler's rendering of the PDF differs from our PNG: mean difference {d:.2}");
+    }
+}
+
+#[test]
+fn atlas_and_table_paginate_in_code_order_with_headers_on_every_page() {
+    let p = jingxian_655();
+    let atlas =
+        pages(p, &PrintOptions { products: Products { overview: false, atlas: true, table: false }, ..options() });
+    let index_pages = atlas.iter().take_while(|pg| pg.texts().any(|t| t == "网格索引")).count();
+    assert_eq!(atlas.len(), index_pages + p.grids.len(), "an index and one page per grid");
+    let mut codes: Vec<&str> = p.grids.values().map(|g| g.code.as_str()).collect();
+    codes.sort_unstable();
+    for (page, code) in atlas[index_pages..].iter().zip(&codes) {
+        assert!(page.texts().any(|t| t == format!("网格图  {code}")), "pages in code order");
+        assert!(page.texts().any(|t| t.starts_with("四至")));
+    }
+    let table =
+        pages(p, &PrintOptions { products: Products { overview: false, atlas: false, table: true }, ..options() });
+    assert!(table.len() > 1);
+    for page in &table {
+        assert!(page.texts().any(|t| t == "网格编码") && page.texts().any(|t| t == "联系电话"), "header repeated");
+    }
+    let rows: usize =
+        table.iter().map(|pg| pg.texts().filter(|t| t.len() == 15 && t.starts_with("3418")).count()).sum();
+    assert_eq!(rows, p.grids.len(), "every grid in the table once");
+}
+
+#[test]
+fn svg_and_numbered_png_pages_are_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = small_township();
+    let opts =
+        PrintOptions { products: Products { overview: true, atlas: false, table: true }, dpi: 30.0, ..options() };
+    let svg = write(&p, &opts, &dir.path().join("map.svg")).unwrap();
+    assert_eq!(
+        svg.iter().map(|f| f.file_name().unwrap().to_str().unwrap().to_string()).collect::<Vec<_>>(),
+        ["map-001.svg", "map-002.svg"]
+    );
+    let text = std::fs::read_to_string(&svg[0]).unwrap();
+    assert!(text.starts_with("<svg") && text.contains("泾县泾川镇网格划分图") && text.contains("341823100001009"));
+    let png = write(
+        &p,
+        &PrintOptions { products: Products { overview: true, atlas: false, table: false }, ..opts.clone() },
+        &dir.path().join("map.png"),
+    )
+    .unwrap();
+    assert_eq!(png.len(), 1);
+    assert!(std::fs::read(&png[0]).unwrap().starts_with(b"\x89PNG"));
+    assert!(write(&p, &opts, &dir.path().join("map.docx")).is_err());
+}
