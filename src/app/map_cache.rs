@@ -8,9 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use geo::{BoundingRect, Coord, InteriorPoint, MultiPolygon, Rect, TriangulateEarcut};
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
-use rustc_hash::FxHashSet;
 
-use crate::core::{Grid, GridId, Project};
+use crate::core::{Grid, GridId, Project, share_an_edge};
 
 /// One polygonal feature ready to draw.
 pub struct DrawnFeature {
@@ -173,76 +172,17 @@ impl MapCache {
     /// edges are not split alike still counts); a single shared corner does not.
     pub fn edge_neighbours(&self, project: &Project, g: &Grid) -> Vec<GridId> {
         let Some(e) = g.geometry.bounding_rect() else { return Vec::new() };
-        let segments = segment_keys(&g.geometry);
-        let points = vertex_keys(&g.geometry);
         let envelope = rstar::AABB::from_corners(e.min().into(), e.max().into());
         let mut out: Vec<GridId> = self
             .tree
             .locate_in_envelope_intersecting(envelope)
             .filter_map(|b| Some(self.slots.get(b.data)?.as_ref()?.id))
             .filter(|&n| n != g.id)
-            .filter(|n| {
-                project.grids.get(n).is_some_and(|other| {
-                    shares_segment(&other.geometry, &segments) || shares_two_vertices(&other.geometry, &points)
-                })
-            })
+            .filter(|n| project.grids.get(n).is_some_and(|other| share_an_edge(&g.geometry, &other.geometry)))
             .collect();
         out.sort_unstable();
         out
     }
-}
-
-type SegmentKey = [u64; 4];
-
-fn key(a: Coord<f64>, b: Coord<f64>) -> SegmentKey {
-    let (p, q) = if (a.x, a.y) <= (b.x, b.y) { (a, b) } else { (b, a) };
-    [p.x.to_bits(), p.y.to_bits(), q.x.to_bits(), q.y.to_bits()]
-}
-
-fn segment_keys(mp: &MultiPolygon<f64>) -> FxHashSet<SegmentKey> {
-    let mut out = FxHashSet::default();
-    for p in &mp.0 {
-        for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
-            out.extend(ring.0.windows(2).map(|w| key(w[0], w[1])));
-        }
-    }
-    out
-}
-
-fn vertex_keys(mp: &MultiPolygon<f64>) -> FxHashSet<[u64; 2]> {
-    let mut out = FxHashSet::default();
-    for p in &mp.0 {
-        for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
-            out.extend(ring.0.iter().map(|c| [c.x.to_bits(), c.y.to_bits()]));
-        }
-    }
-    out
-}
-
-fn shares_two_vertices(mp: &MultiPolygon<f64>, keys: &FxHashSet<[u64; 2]>) -> bool {
-    let mut shared = FxHashSet::default();
-    for p in &mp.0 {
-        for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
-            for c in &ring.0 {
-                let k = [c.x.to_bits(), c.y.to_bits()];
-                if keys.contains(&k) {
-                    shared.insert(k);
-                    if shared.len() >= 2 {
-                        return true;
-                    }
-                }
-            }
-        }
-    }
-    false
-}
-
-fn shares_segment(mp: &MultiPolygon<f64>, keys: &FxHashSet<SegmentKey>) -> bool {
-    mp.0.iter().any(|p| {
-        std::iter::once(p.exterior())
-            .chain(p.interiors())
-            .any(|r| r.0.windows(2).any(|w| keys.contains(&key(w[0], w[1]))))
-    })
 }
 
 trait IntoRect {
