@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use eframe::egui::{self, Align2, Color32, FontId, PointerButton, Pos2, Rect, Sense, Shape, Stroke, Ui, Vec2};
 use geo::{Coord, Geometry, Intersects, MultiPolygon};
 
-use super::frame::{LABEL_FROM_PX, ToScreen, add_fill, prepare_grids};
+use super::frame::{ToScreen, add_fill, prepare_grids};
 use super::map_cache::{DrawnFeature, MapCache};
 use crate::core::edit::SnapKind;
 use crate::core::tools::Preview;
@@ -187,22 +187,24 @@ pub fn show(
         if let Some(p) = &prepared {
             for id in &p.labelled {
                 let Some(g) = cache.grid(*id).map(|s| &s.feature) else { continue };
+                // Only where the label fits across its grid; zooming in shows the rest.
+                let room = g.extent.map_or(0.0, |e| e.width() / vp.world_per_px) as f32;
                 match overlay.preview_codes.and_then(|codes| codes.get(id)) {
-                    Some(code) => label_text(&painter, g, code, 11.0, PREVIEW_TEXT, to),
-                    None => label_text(&painter, g, &g.label, 11.0, Color32::BLACK, to),
+                    Some(code) => label_text(&painter, g, code, 11.0, PREVIEW_TEXT, to, room),
+                    None => label_text(&painter, g, &g.label, 11.0, Color32::BLACK, to, room),
                 }
             }
         }
         if layers.divisions {
             for d in cache.divisions.iter().filter(|d| on_screen(d) && screen_size(d) > 40.0) {
-                label_text(&painter, d, &d.label, 12.0, DIVISION_LINE, to);
+                label_text(&painter, d, &d.label, 12.0, DIVISION_LINE, to, f32::INFINITY);
             }
         }
         if layers.boundary
             && let Some(b) = &cache.boundary
-            && screen_size(b) < LABEL_FROM_PX * 20.0
+            && screen_size(b) < 1400.0
         {
-            label_text(&painter, b, &b.label, 18.0, BOUNDARY_LINE, to);
+            label_text(&painter, b, &b.label, 18.0, BOUNDARY_LINE, to, f32::INFINITY);
         }
     }
     draw_overlay(&painter, overlay, to);
@@ -340,7 +342,15 @@ fn outline(painter: &egui::Painter, f: &DrawnFeature, stroke: Stroke, to: ToScre
     }
 }
 
-fn label_text(painter: &egui::Painter, f: &DrawnFeature, text: &str, size: f32, color: Color32, to: ToScreen) {
+fn label_text(
+    painter: &egui::Painter,
+    f: &DrawnFeature,
+    text: &str,
+    size: f32,
+    color: Color32,
+    to: ToScreen,
+    max_width: f32,
+) {
     let Some(at) = f.label_at else { return };
     let pos = to.pos(at);
     if !painter.clip_rect().contains(pos) || text.is_empty() {
@@ -348,6 +358,9 @@ fn label_text(painter: &egui::Painter, f: &DrawnFeature, text: &str, size: f32, 
     }
     // A halo keeps names readable over lines and fills.
     let galley = painter.layout(text.to_string(), FontId::proportional(size), color, f32::INFINITY);
+    if galley.size().x > max_width * 0.9 {
+        return;
+    }
     let text_rect = Align2::CENTER_CENTER.anchor_size(pos, galley.size());
     painter.rect_filled(text_rect.expand(2.0), 3.0, Color32::from_rgba_unmultiplied(255, 255, 255, 170));
     painter.galley(text_rect.min, galley, color);

@@ -67,16 +67,29 @@ pub fn show(ui: &mut Ui, view: &ChecksView, lang: Lang) {
         if view.code_issues.is_empty() {
             ui.label(t(Text::NothingFound));
         }
-        for line in &view.code_issues {
-            ui.colored_label(Color32::from_rgb(200, 120, 40), line);
-        }
+        list(ui, &view.code_issues, lang);
         ui.separator();
         ui.strong(format!("{} ({} {})", t(Text::Households), view.households_total, t(Text::HouseholdsUnit)));
         if view.household_warnings.is_empty() {
             ui.label(t(Text::NothingFound));
         }
-        for line in &view.household_warnings {
-            ui.colored_label(Color32::from_rgb(200, 120, 40), line);
-        }
+        list(ui, &view.household_warnings, lang);
     });
+}
+
+/// At most this many lines per list: a panel of 100,000 labels would make every frame slow, and
+/// `wangge stats` gives the full list.
+const SHOWN: usize = 200;
+
+fn list(ui: &mut Ui, lines: &[String], lang: Lang) {
+    for line in lines.iter().take(SHOWN) {
+        ui.colored_label(Color32::from_rgb(200, 120, 40), line);
+    }
+    if lines.len() > SHOWN {
+        let more = lines.len() - SHOWN;
+        ui.weak(match lang {
+            Lang::Zh => format!("…… 另有 {more} 条（完整列表：wangge stats）"),
+            Lang::En => format!("… {more} more (the full list: wangge stats)"),
+        });
+    }
 }

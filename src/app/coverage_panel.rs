@@ -66,7 +66,7 @@ pub fn show(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
     if errors == 0 {
         ui.colored_label(
             Color32::from_rgb(0, 130, 50),
-            t("✔ 无重叠、无缝隙、公共边一致", "✔ no overlaps, no gaps, shared edges match"),
+            t("√ 无重叠、无缝隙、公共边一致", "√ no overlaps, no gaps, shared edges match"),
         );
     } else {
         ui.colored_label(Color32::from_rgb(200, 30, 30), format!("{} {errors}", t("问题数：", "Problems:")));
@@ -77,13 +77,16 @@ pub fn show(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
         for (kind, findings) in state.coverage.grouped() {
             let header = format!("{} ({})", kind_name(kind, lang), findings.len());
             egui::CollapsingHeader::new(header).id_salt(kind.key()).default_open(findings.len() <= 20).show(ui, |ui| {
-                for f in findings.iter().take(500) {
+                for f in findings.iter().take(200) {
                     let Some(i) = index_of(f) else { continue };
                     let text = finding_message(f, lang, &label);
                     let picked = state.picked_finding == Some(i);
                     if ui.add(egui::Button::selectable(picked, text).wrap()).clicked() {
                         actions.push(Action::PickFinding(i));
                     }
+                }
+                if findings.len() > 200 {
+                    ui.weak(format!("… +{}", findings.len() - 200));
                 }
             });
         }

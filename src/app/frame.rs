@@ -1,6 +1,6 @@
 //! Frame preparation for the grid layer: culls grids to the view through the R-tree, then builds one
 //! fill mesh and the outlines, with level of detail — grids under four pixels become a single quad,
-//! outlines appear from six pixels, labels from seventy. This is what keeps 100,000 grids smooth
+//! outlines appear from six pixels, labels from 36 (where they fit). This is what keeps 100,000 grids smooth
 //! (benches/frame.rs measures it at full extent).
 
 use std::collections::BTreeSet;
@@ -34,7 +34,7 @@ const QUAD_BELOW_PX: f64 = 4.0;
 /// From this size on screen a grid gets an outline.
 const OUTLINE_FROM_PX: f64 = 6.0;
 /// From this size on screen a grid gets its label.
-pub const LABEL_FROM_PX: f64 = 70.0;
+const LABEL_FROM_PX: f64 = 36.0;
 
 pub struct PreparedGrids {
     pub fills: Mesh,
