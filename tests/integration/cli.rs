@@ -247,3 +247,46 @@ fn code_and_stats_from_the_command_line() {
     let bytes = std::fs::read(&xlsx).unwrap();
     assert!(bytes.starts_with(b"PK\x03\x04") && bytes.len() > 3000, "not an xlsx (zip) file");
 }
+
+#[test]
+fn print_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("泾县.gpkg");
+    let mut p = wangge::app::load_sample().unwrap();
+    wangge::core::coverage::synthetic::fill_with_grids(&mut p, 5_000.0);
+    wangge::io::save_project(&p, &project).unwrap();
+    let pdf = dir.path().join("泾川镇.pdf");
+    let out = wangge(&[
+        "print",
+        path_str(&project),
+        "--out",
+        path_str(&pdf),
+        "--township",
+        "泾川镇",
+        "--atlas",
+        "--overview",
+        "--paper",
+        "A3",
+        "--landscape",
+        "--compiled-by",
+        "泾县网格化服务管理中心",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("printed "), "{}", stdout(&out));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+    let png = dir.path().join("map.png");
+    let out = wangge(&["print", path_str(&project), "--out", path_str(&png), "--dpi", "40"]);
+    assert!(out.status.success() && png.exists(), "{}", stderr(&out));
+    for (args, message) in
+        [(vec!["--paper", "A5"], "--paper A5"), (vec!["--dpi", "5"], "--dpi"), (vec!["--township", "火星镇"], "火星镇")]
+    {
+        let mut all = vec!["print", path_str(&project), "--out", path_str(&pdf)];
+        all.extend(args);
+        let out = wangge(&all);
+        assert_eq!(out.status.code(), Some(2), "{all:?}");
+        assert!(stderr(&out).contains(message), "{}", stderr(&out));
+    }
+    let out = wangge(&["print", path_str(&project), "--out", path_str(&dir.path().join("map.docx"))]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains(".pdf, .png or .svg"), "{}", stderr(&out));
+}
