@@ -163,10 +163,11 @@ pub fn show(
     }
     let empty = BTreeSet::new();
     let selection = overlay.selection.unwrap_or(&empty);
-    let prepared = layers.grids.then(|| prepare_grids(cache, to, selection));
-    if let Some(p) = &prepared {
-        painter.add(Shape::mesh(p.fills.clone()));
-        painter.extend(p.outlines.iter().cloned());
+    let mut prepared = layers.grids.then(|| prepare_grids(cache, to, selection));
+    if let Some(p) = &mut prepared {
+        // Moved, not copied: at full extent the fill mesh holds every grid's vertices.
+        painter.add(Shape::mesh(std::mem::take(&mut p.fills)));
+        painter.extend(std::mem::take(&mut p.outlines));
     }
     if layers.divisions {
         for d in cache.divisions.iter().filter(|d| on_screen(d)) {

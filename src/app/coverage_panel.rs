@@ -8,7 +8,7 @@ use super::dialogs::pick;
 use super::finding_text::{finding_message, kind_name};
 use super::i18n::Lang;
 use super::state::AppState;
-use crate::core::coverage::fixes::{Fix, FixKind, fixes_for};
+use crate::core::coverage::fixes::{Fix, FixKind};
 use crate::core::edit::Command;
 use crate::core::tools::new_grid;
 
@@ -36,12 +36,6 @@ fn fix_text(fix: &Fix, lang: Lang, label: &dyn Fn(usize) -> String) -> String {
         (FixKind::ClipToBoundary { item }, _) => format!("clip grid {} to the boundary", label(*item)),
         (FixKind::Repair { item }, _) => format!("rebuild grid {} from its outline", label(*item)),
     }
-}
-
-/// The fixes of the picked finding.
-pub fn picked_fixes(state: &AppState) -> Vec<Fix> {
-    let Some(f) = state.picked_finding.and_then(|i| state.coverage.report().findings.get(i)) else { return Vec::new() };
-    fixes_for(state.coverage.checker(), f)
 }
 
 /// The command that applies a fix (grids changed and grids added).
@@ -94,7 +88,7 @@ pub fn show(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
     if state.picked_finding.is_some() {
         ui.separator();
         ui.label(RichText::new(t("修复方案", "Fixes")).strong());
-        let fixes = picked_fixes(state);
+        let fixes = &state.picked_fixes;
         if fixes.is_empty() {
             ui.label(t("此问题需要人工处理（用编辑工具）", "No automatic fix: edit by hand"));
         }

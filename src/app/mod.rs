@@ -186,7 +186,6 @@ impl WanggeApp {
             Some(Window::CodeRule(form)) if form.show_on_map => form.preview_codes(&self.state.project),
             _ => None,
         };
-        let fixes = coverage_panel::picked_fixes(&self.state);
         let highlight = self
             .state
             .picked_finding
@@ -200,7 +199,7 @@ impl WanggeApp {
                 let s = &self.state;
                 let fix_preview: Vec<_> = s
                     .previewed_fix
-                    .and_then(|j| fixes.get(j))
+                    .and_then(|j| s.picked_fixes.get(j))
                     .map(|f| f.changes.iter().map(|(_, g)| g).chain(f.new_items.iter()).collect())
                     .unwrap_or_default();
                 let overlay = canvas::Overlay {
@@ -541,8 +540,7 @@ impl WanggeApp {
                 s.apply_command("Attributes".into(), Command::SetFields { id, fields }, text);
             }
             Action::PickFinding(i) => {
-                s.picked_finding = Some(i);
-                s.previewed_fix = None;
+                s.pick(i);
                 if let Some(r) = s.coverage.report().findings.get(i).and_then(|f| f.geometry.bounding_rect()) {
                     // A little room around the finding, so its neighbours show too.
                     let grow = (r.width().max(r.height()) * 0.6).max(s.project.precision * 1000.0);
@@ -554,8 +552,7 @@ impl WanggeApp {
             }
             Action::PreviewFix(j) => s.previewed_fix = j,
             Action::ApplyFix(j) => {
-                let fixes = coverage_panel::picked_fixes(s);
-                if let Some(command) = fixes.get(j).and_then(|f| coverage_panel::fix_command(s, f)) {
+                if let Some(command) = s.picked_fixes.get(j).and_then(|f| coverage_panel::fix_command(s, f)) {
                     let text = edit_text::kind_label("Fix", s.lang()).to_string();
                     s.apply_command("Fix".into(), command, text);
                 }

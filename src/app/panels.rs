@@ -128,6 +128,7 @@ pub fn layers_panel(ui: &mut Ui, state: &mut AppState) {
     let lang = state.lang();
     let t = |text: Text| text.get(lang);
     ui.heading(t(Text::Layers));
+    let per_village = state.village_counts().clone();
     let p = &state.project;
     let counts = [
         (Text::Boundary, p.boundary.0.len()),
@@ -155,11 +156,6 @@ pub fn layers_panel(ui: &mut Ui, state: &mut AppState) {
         p.villages().count(),
         t(Text::Villages)
     ));
-    // Grids per village, counted once per frame from the grid list (a few hundred to a few thousand).
-    let mut per_village: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for g in p.grids.values() {
-        *per_village.entry(g.village_code.as_str()).or_default() += 1;
-    }
     let grids_in =
         |prefix: &str| per_village.iter().filter(|(v, _)| v.starts_with(prefix)).map(|(_, n)| n).sum::<usize>();
     let county = p.townships().next().map(|t| t.code.county().to_string()).unwrap_or_default();

@@ -50,9 +50,13 @@ pub struct AppState {
     pub snap_px: f32,
     pub index: SpatialIndex,
     pub coverage: LiveCoverage,
-    /// The coverage finding picked in the panel, and the fix of it being previewed.
+    /// The coverage finding picked in the panel, its fixes (computed once, when picked) and the fix
+    /// being previewed.
     pub picked_finding: Option<usize>,
+    pub picked_fixes: Vec<crate::core::coverage::fixes::Fix>,
     pub previewed_fix: Option<usize>,
+    /// Grids per village code for the layers tree, with the revision they were counted at.
+    pub village_counts: (u64, std::collections::BTreeMap<String, usize>),
     pub show_attributes: bool,
     pub show_coverage_panel: bool,
     pub last_recovery_save: std::time::Instant,
@@ -71,7 +75,9 @@ impl AppState {
             snapping: true,
             snap_px: 10.0,
             picked_finding: None,
+            picked_fixes: Vec::new(),
             previewed_fix: None,
+            village_counts: (u64::MAX, Default::default()),
             show_attributes: true,
             show_coverage_panel: true,
             last_recovery_save: std::time::Instant::now(),
@@ -133,8 +139,7 @@ impl AppState {
         self.index = SpatialIndex::build(&self.project);
         self.coverage = LiveCoverage::build(&self.project);
         self.selection.retain(|id| self.project.grids.contains_key(id));
-        self.picked_finding = None;
-        self.previewed_fix = None;
+        self.unpick();
     }
 
     /// Call after an edit of some grids: updates the caches and re-checks coverage around them only.
@@ -145,8 +150,36 @@ impl AppState {
         self.index.update(&self.project, &grids);
         self.coverage.update(&self.project, &grids);
         self.selection.retain(|id| self.project.grids.contains_key(id));
-        self.picked_finding = None;
+        self.unpick();
+    }
+
+    /// Picks a coverage finding: its fixes are computed now, not every frame.
+    pub fn pick(&mut self, finding: usize) {
+        self.picked_finding = Some(finding);
+        self.picked_fixes = match self.coverage.report().findings.get(finding) {
+            Some(f) => crate::core::coverage::fixes::fixes_for(self.coverage.checker(), f),
+            None => Vec::new(),
+        };
         self.previewed_fix = None;
+    }
+
+    /// Forgets the picked finding (the coverage changed under it).
+    pub fn unpick(&mut self) {
+        self.picked_finding = None;
+        self.picked_fixes.clear();
+        self.previewed_fix = None;
+    }
+
+    /// Grids per village code, counted once per revision.
+    pub fn village_counts(&mut self) -> &std::collections::BTreeMap<String, usize> {
+        if self.village_counts.0 != self.revision {
+            let mut counts = std::collections::BTreeMap::new();
+            for g in self.project.grids.values() {
+                *counts.entry(g.village_code.clone()).or_default() += 1;
+            }
+            self.village_counts = (self.revision, counts);
+        }
+        &self.village_counts.1
     }
 
     /// Applies an edit through the history, updates everything and says what happened.

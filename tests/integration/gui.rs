@@ -272,3 +272,56 @@ fn file_print_previews_the_pages_and_writes_the_pdf() {
     assert!(pdf.starts_with(b"%PDF"), "{}", h.state().state.status);
     assert!(h.state().state.status.starts_with("已打印"), "{}", h.state().state.status);
 }
+
+#[test]
+fn coverage_panel_zooms_to_a_finding_previews_its_fix_and_applies_it_undoably() {
+    use geo::{MultiPolygon, polygon};
+    use wangge::core::{Grid, Project};
+    let mut p = Project::new("缝隙", wangge::io::crs::crs_from_epsg(4548).unwrap());
+    let (x, y) = (620_000.0, 3_385_000.0);
+    p.boundary = MultiPolygon(vec![
+        polygon![(x: x, y: y), (x: x + 200.0, y: y), (x: x + 200.0, y: y + 100.0), (x: x, y: y + 100.0)],
+    ]);
+    // Two grids with a 20 m strip between them: a gap, whose fix makes it a new grid or joins it.
+    for x0 in [x, x + 120.0] {
+        p.add_grid(Grid::new(MultiPolygon(vec![
+            polygon![(x: x0, y: y), (x: x0 + 80.0, y: y), (x: x0 + 80.0, y: y + 100.0), (x: x0, y: y + 100.0)],
+        ])));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let state = AppState::new(p, None, Settings::load_from(Some(dir.path().join("settings.txt"))));
+    let app = WanggeApp::new(state);
+    let mut h =
+        Harness::builder().with_size([1280.0, 800.0]).build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), app);
+    h.run();
+    h.get_by_label_contains("缝隙/未覆盖 (1)");
+    h.get_by_label_contains("边界内有未覆盖区域").click();
+    h.run();
+    assert_eq!(h.state().state.picked_finding, Some(0));
+    let centre = h.state().state.view.viewport.center_in_world;
+    assert!(
+        (centre.x - (x + 100.0)).abs() < 1e-6 && (centre.y - (y + 50.0)).abs() < 1e-6,
+        "centred on the gap: {centre:?}"
+    );
+    assert!(!h.state().state.picked_fixes.is_empty());
+    h.get_by_label_contains("作为新网格").hover();
+    let preview = h.query_all_by_label("预览").next().unwrap();
+    preview.click();
+    h.run();
+    assert!(h.state().state.previewed_fix.is_some());
+    let j = h.state().state.previewed_fix.unwrap();
+    let grids_before = h.state().state.project.grids.len();
+    h.query_all_by_label("应用").nth(j).unwrap().click();
+    h.run();
+    assert!(h.state().state.coverage.report().ok(), "{:?}", h.state().state.coverage.report().findings);
+    h.get_by_label_contains("无重叠、无缝隙、公共边一致");
+    let after = h.state().state.project.grids.len();
+    assert!(after == grids_before || after == grids_before + 1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(
+        h.state().state.coverage.report().count(wangge::core::coverage::FindingKind::Gap),
+        1,
+        "the fix is undoable"
+    );
+}
