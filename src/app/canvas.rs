@@ -373,7 +373,7 @@ fn scale_bar(painter: &egui::Painter, rect: Rect, vp: &Viewport, project: &Proje
     if !(metres_per_px.is_finite() && metres_per_px > 0.0) {
         return;
     }
-    let metres = round_length(metres_per_px * 120.0);
+    let metres = crate::print::round_length(metres_per_px * 120.0);
     let width = (metres / metres_per_px) as f32;
     let left = rect.left_bottom() + Vec2::new(16.0, -18.0);
     let stroke = Stroke::new(2.0, Color32::BLACK);
@@ -386,7 +386,7 @@ fn scale_bar(painter: &egui::Painter, rect: Rect, vp: &Viewport, project: &Proje
     for x in [0.0, width / 2.0, width] {
         painter.line_segment([left + Vec2::new(x, 0.0), left + Vec2::new(x, -6.0)], stroke);
     }
-    let text = if metres >= 1000.0 { format!("{} km", metres / 1000.0) } else { format!("{metres} m") };
+    let text = crate::print::length_text(metres);
     painter.text(
         left + Vec2::new(width / 2.0, -8.0),
         Align2::CENTER_BOTTOM,
@@ -394,12 +394,6 @@ fn scale_bar(painter: &egui::Painter, rect: Rect, vp: &Viewport, project: &Proje
         FontId::proportional(12.0),
         Color32::BLACK,
     );
-}
-
-/// The largest 1, 2 or 5 × 10ⁿ not above `metres`.
-pub fn round_length(metres: f64) -> f64 {
-    let power = 10f64.powf(metres.log10().floor());
-    [5.0, 2.0, 1.0].into_iter().map(|m| m * power).find(|&l| l <= metres).unwrap_or(power)
 }
 
 /// The map scale denominator at the view centre for a 96-dpi screen (1 pt = 0.2646 mm).

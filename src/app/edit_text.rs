@@ -4,7 +4,7 @@ use super::dialogs::pick;
 use super::i18n::Lang;
 use crate::core::edit::EditFailure;
 use crate::core::tools::{Edit, EditKind, Notice};
-use crate::core::{GridId, Project};
+use crate::core::{GridId, Project, area_text};
 
 pub fn kind_label(label: &str, lang: Lang) -> &'static str {
     let (zh, en) = match label {
@@ -61,11 +61,6 @@ pub fn done_text(edit: &Edit, lang: Lang) -> String {
         },
         (None, _) => what.to_string(),
     }
-}
-
-/// m² below a square kilometre, km² above.
-pub fn area_text(m2: f64) -> String {
-    if m2 >= 1e6 { format!("{:.3} km²", m2 / 1e6) } else { format!("{m2:.0} m²") }
 }
 
 fn grid_name(project: &Project, id: GridId) -> String {

@@ -26,6 +26,16 @@ pub fn area_m2(geometry: &MultiPolygon<f64>, crs: &Crs) -> f64 {
     }
 }
 
+/// An area for people: m² below a square kilometre, km² (3 decimals) from there.
+///
+/// ```
+/// assert_eq!(wangge::core::area_text(1_234.4), "1234 m²");
+/// assert_eq!(wangge::core::area_text(1_455_000.0), "1.455 km²");
+/// ```
+pub fn area_text(m2: f64) -> String {
+    if m2 >= 1e6 { format!("{:.3} km²", m2 / 1e6) } else { format!("{m2:.0} m²") }
+}
+
 /// Inverse of spherical Web Mercator, in degrees.
 pub fn web_mercator_to_lonlat(c: Coord<f64>) -> Coord<f64> {
     let lon = (c.x / WEB_MERCATOR_RADIUS_M).to_degrees();

@@ -6,7 +6,7 @@ mod crs;
 mod division_code;
 mod model;
 
-pub use area::{area_m2, web_mercator_to_lonlat};
+pub use area::{area_m2, area_text, web_mercator_to_lonlat};
 pub use colouring::{colour_grids, share_an_edge};
 pub use crs::{Crs, CrsUnits};
 pub use division_code::{DivisionCode, DivisionCodeError};

@@ -14,7 +14,7 @@ use super::page::{Align, PT_PER_MM, Page, Rgba, Stroke};
 use super::table::{Column, paginate_table};
 use super::{PrintOptions, grid_label_lines, palette};
 use crate::core::codes::{FourSides, Side, four_sides};
-use crate::core::{Grid, GridId, Project, area_m2, colour_grids};
+use crate::core::{Grid, GridId, Project, area_m2, area_text, colour_grids};
 
 const NEIGHBOUR_FILL: Rgba = Rgba::rgb(225, 225, 225);
 const FOCUS_LINE: Rgba = Rgba::rgb(200, 30, 30);
@@ -185,14 +185,13 @@ fn grid_page(
     // The record.
     let s = sides.get(&g.id).copied().unwrap_or_default();
     let area = area_m2(&g.geometry, &project.crs);
-    let area_text = if area >= 1e6 { format!("{:.3} km²", area / 1e6) } else { format!("{area:.0} m²") };
     let phone_of = |name: &str| if name.is_empty() { "—".to_string() } else { name.to_string() };
     let rows: Vec<(&str, String)> = vec![
         ("网格编码", grid_title(g)),
         ("网格名称", if g.name.is_empty() { "—".into() } else { g.name.clone() }),
         ("网格类型", format!("{}（{}）", g.kind.label_zh(), g.class.label_zh())),
         ("所属村（社区）", phone_of(&village_name(project, g))),
-        ("面积", area_text),
+        ("面积", area_text(area)),
         ("户数", count(g.attrs.households)),
         ("人口", count(g.attrs.population)),
         ("党员", count(g.attrs.party_members)),

@@ -20,7 +20,7 @@ pub use atlas::atlas;
 pub use draw::today;
 pub use font::{CJK_FONT, text_width};
 pub use labels::PlacedLabel;
-pub use map_frame::{MapFrame, round_length, round_scale};
+pub use map_frame::{MapFrame, length_text, round_length, round_scale};
 pub use overview::{OverviewLayout, default_title, overview};
 pub use page::{Align, Item, PT_PER_MM, Page, Paper, Rgba, Stroke};
 pub use pdf::render_pdf;
