@@ -314,3 +314,35 @@ fn select_by_click_shift_click_box_and_delete() {
     assert!(committed(&s.key(ToolKey::Delete)));
     assert_eq!(s.project.grids.keys().copied().collect::<Vec<_>>(), vec![west]);
 }
+
+/// On the real county outline (159 vertices, not on the millimetre grid), a fill and a drawn polygon
+/// clipped by the boundary share the boundary's vertices exactly: nothing outside, no sliver gaps.
+#[test]
+fn fills_and_clips_on_the_real_county_match_its_boundary_exactly() {
+    let sample = wangge::app::load_sample().unwrap();
+    let c = geo::BoundingRect::bounding_rect(&sample.boundary).unwrap().center();
+    let report = |s: &Session| s.report();
+    // A polygon drawn across the western boundary, then the rest filled.
+    let mut s = Session::new(sample.clone(), ToolKind::Draw);
+    for (dx, dy) in [(-40_000.0, -3_000.0), (-5_000.0, -3_000.0), (-5_000.0, 4_000.0), (-40_000.0, 4_000.0)] {
+        s.send(ToolEvent::Click { pos: Coord { x: c.x + dx, y: c.y + dy }, add: false });
+    }
+    let outcome = s.key(ToolKey::Enter);
+    assert!(committed(&outcome), "{outcome:?}");
+    let r = report(&s);
+    assert!(r.findings.iter().all(|f| f.kind == FindingKind::Gap), "{:?}", r.findings);
+    // Fill what is left: the main area, and any pocket the drawn grid cut off against the boundary.
+    s.set_tool(ToolKind::Fill);
+    let outcome = s.send(ToolEvent::Click { pos: Coord { x: c.x + 10_000.0, y: c.y }, add: false });
+    assert!(committed(&outcome), "{outcome:?}");
+    for _ in 0..5 {
+        let gaps: Vec<_> = report(&s).findings.into_iter().filter(|f| f.kind == FindingKind::Gap).collect();
+        let Some(gap) = gaps.first() else { break };
+        let inside = geo::InteriorPoint::interior_point(&gap.geometry).unwrap().0;
+        let outcome = s.send(ToolEvent::Click { pos: inside, add: false });
+        assert!(committed(&outcome), "{outcome:?}");
+    }
+    let r = report(&s);
+    assert!(r.ok(), "the county is covered exactly: {:?}", r.findings);
+    assert!(s.project.grids.len() >= 3);
+}

@@ -75,7 +75,8 @@ pub fn avoid_overlap(
     if !others.is_empty() {
         result = result.difference(&MultiPolygon(others));
     }
-    let geometry = clean(result, p);
+    let reference = super::node::reference_vertices(project, index, extent, exclude);
+    let geometry = clean(super::node::snap_to_vertices(&clean(result, p), &reference, 3.0 * p.max(1e-12)), p);
     if geometry.0.is_empty() {
         return Err(EditFailure::NothingLeft);
     }
@@ -87,7 +88,9 @@ pub fn avoid_overlap(
 /// than a few precision steps), so no grid is made of slivers nobody can see.
 pub fn clean(mp: MultiPolygon<f64>, precision: f64) -> MultiPolygon<f64> {
     // Rounding can fold a thin sliver of an overlay result into a spike (A, P, A): remove those.
-    let snapped = crate::core::edit::geom::map_rings(&prepare_geometry(mp, precision), |ring| despike(ring.to_vec()));
+    let fold = 2.0 * precision.max(1e-9);
+    let snapped =
+        crate::core::edit::geom::map_rings(&prepare_geometry(mp, precision), |ring| despike(ring.to_vec(), fold));
     let min_area = (precision.max(1e-12) * 100.0).powi(2);
     MultiPolygon(
         snapped
@@ -103,8 +106,10 @@ pub fn clean(mp: MultiPolygon<f64>, precision: f64) -> MultiPolygon<f64> {
     )
 }
 
-/// Removes repeated points and spikes (a vertex whose neighbours are the same point) from a closed ring.
-fn despike(ring: Vec<geo::Coord<f64>>) -> Vec<geo::Coord<f64>> {
+/// Removes repeated points and spikes from a closed ring: a vertex whose neighbours are the same point,
+/// or where the ring runs out and back along one line (the next point within `fold` of the line it
+/// came along, in the opposite direction) — what overlay leaves of a sliver narrower than the precision.
+fn despike(ring: Vec<geo::Coord<f64>>, fold: f64) -> Vec<geo::Coord<f64>> {
     let mut open: Vec<geo::Coord<f64>> = ring;
     open.pop();
     loop {
@@ -117,13 +122,18 @@ fn despike(ring: Vec<geo::Coord<f64>>) -> Vec<geo::Coord<f64>> {
             break;
         }
         let spike = (0..n).find(|&i| open[(i + n - 1) % n] == open[(i + 1) % n]);
-        match spike {
+        if let Some(i) = spike {
+            // Drop the tip and one copy of the point it returns to.
+            let next = (i + 1) % n;
+            let (a, b) = if i < next { (i, next) } else { (next, i) };
+            open.remove(b);
+            open.remove(a);
+            continue;
+        }
+        let folded = (0..n).find(|&i| folds_back(open[(i + n - 1) % n], open[i], open[(i + 1) % n], fold));
+        match folded {
             Some(i) => {
-                // Drop the tip and one copy of the point it returns to.
-                let next = (i + 1) % n;
-                let (a, b) = if i < next { (i, next) } else { (next, i) };
-                open.remove(b);
-                open.remove(a);
+                open.remove(i);
             }
             None => break,
         }
@@ -132,4 +142,16 @@ fn despike(ring: Vec<geo::Coord<f64>>) -> Vec<geo::Coord<f64>> {
         open.push(first);
     }
     open
+}
+
+/// True when the path prev → at → next turns right back: `next` lies within `fold` of the line through
+/// prev and at, on the way back.
+fn folds_back(prev: geo::Coord<f64>, at: geo::Coord<f64>, next: geo::Coord<f64>, fold: f64) -> bool {
+    let (ux, uy) = (at.x - prev.x, at.y - prev.y);
+    let (vx, vy) = (next.x - at.x, next.y - at.y);
+    let len = (ux * ux + uy * uy).sqrt();
+    if len == 0.0 || ux * vx + uy * vy >= 0.0 {
+        return false;
+    }
+    ((ux * vy - uy * vx) / len).abs() <= fold
 }

@@ -72,14 +72,20 @@ pub fn uncovered_at(
         else {
             return Err(EditFailure::FillNotEnclosed);
         };
+        // Overlay output may sit a hair inside the window's edge: compare with a tolerance.
+        let eps = (half * 1e-6).max(project.precision);
         let touches_window = piece.bounding_rect().is_some_and(|r| {
-            r.min().x <= window.min().x
-                || r.min().y <= window.min().y
-                || r.max().x >= window.max().x
-                || r.max().y >= window.max().y
+            r.min().x <= window.min().x + eps
+                || r.min().y <= window.min().y + eps
+                || r.max().x >= window.max().x - eps
+                || r.max().y >= window.max().y - eps
         });
         if !touches_window {
-            let filled = clean(MultiPolygon(vec![piece]), project.precision);
+            let p = project.precision;
+            let extent = piece.bounding_rect().unwrap_or(window);
+            let reference = super::node::reference_vertices(project, index, extent, &[]);
+            let rounded = clean(MultiPolygon(vec![piece]), p);
+            let filled = clean(super::node::snap_to_vertices(&rounded, &reference, 3.0 * p.max(1e-12)), p);
             return if filled.0.is_empty() { Err(EditFailure::NothingLeft) } else { Ok(filled) };
         }
         if covers_all {

@@ -1,7 +1,7 @@
 //! Merge: the selected grids become one. They must form one connected area. The largest keeps its id,
 //! code and fields; household, population and party-member counts are added up when every grid has them.
 
-use geo::{Area, BooleanOps, MultiPolygon};
+use geo::{Area, BooleanOps, BoundingRect, MultiPolygon};
 
 use super::clip::clean;
 use super::node::node_with_neighbours;
@@ -21,7 +21,10 @@ pub fn merge_grids(project: &Project, index: &SpatialIndex, ids: &[GridId]) -> R
     for g in &grids {
         union = union.union(&prepare_geometry(g.geometry.clone(), 0.0));
     }
-    let merged = clean(union, project.precision);
+    let p = project.precision;
+    let area = union.bounding_rect().ok_or(EditFailure::MergeTooFew)?;
+    let reference = super::node::reference_vertices(project, index, area, &[]);
+    let merged = clean(super::node::snap_to_vertices(&clean(union, p), &reference, 3.0 * p.max(1e-12)), p);
     if let Some(problem) = crate::core::coverage::validity_problem(&merged) {
         return Err(EditFailure::WouldInvalidate(grids[0].id, problem));
     }

@@ -11,6 +11,6 @@ mod vertices;
 pub use clip::{Clipped, avoid_overlap, clean};
 pub use fill::uncovered_at;
 pub use merge::merge_grids;
-pub use node::{insert_points, node_tolerance, node_with_neighbours, vertices};
+pub use node::{insert_points, node_tolerance, node_with_neighbours, reference_vertices, snap_to_vertices, vertices};
 pub use split::{SplitPlan, split_grids, split_polygon};
 pub use vertices::{delete_vertex, insert_vertex, move_vertex, refuse_damage, vertex_at, vertex_target};

@@ -96,3 +96,51 @@ pub fn node_with_neighbours(
 pub fn node_tolerance(project: &Project) -> f64 {
     if project.precision > 0.0 { project.precision } else { 1e-9 }
 }
+
+/// Moves every vertex of `geometry` lying within `tolerance` of a reference vertex onto it. Boolean
+/// operations perturb coordinates (i_overlay works on its own integer grid), so a vertex the result
+/// shares with the boundary or a neighbour can come back one precision step away from it; this puts it
+/// back exactly (DESIGN.md: re-snap after every boolean operation).
+///
+/// ```
+/// use geo::{polygon, Coord, MultiPolygon};
+/// use wangge::core::edit::snap_to_vertices;
+/// let g = MultiPolygon(vec![polygon![(x: 0.001, y: 0.), (x: 10., y: 0.), (x: 10., y: 10.)]]);
+/// let snapped = snap_to_vertices(&g, &[Coord { x: 0.0, y: 0.0 }], 0.003);
+/// assert_eq!(snapped.0[0].exterior().0[0], Coord { x: 0.0, y: 0.0 });
+/// ```
+pub fn snap_to_vertices(geometry: &MultiPolygon<f64>, reference: &[Coord<f64>], tolerance: f64) -> MultiPolygon<f64> {
+    use rstar::{PointDistance, RTree};
+    if reference.is_empty() {
+        return geometry.clone();
+    }
+    let tree = RTree::bulk_load(reference.iter().map(|c| [c.x, c.y]).collect::<Vec<_>>());
+    map_rings(geometry, |ring| {
+        ring.iter()
+            .map(|&c| match tree.nearest_neighbor([c.x, c.y]) {
+                Some(r) if r.distance_2(&[c.x, c.y]) <= tolerance * tolerance => Coord { x: r[0], y: r[1] },
+                _ => c,
+            })
+            .collect()
+    })
+}
+
+/// The vertices a new or reshaped grid should share exactly: the boundary's (rounded as the checker
+/// rounds them) and those of the grids near `area`, except `exclude`.
+pub fn reference_vertices(
+    project: &Project,
+    index: &SpatialIndex,
+    area: Rect<f64>,
+    exclude: &[GridId],
+) -> Vec<Coord<f64>> {
+    let mut out = vertices(&crate::core::coverage::snap_multipolygon(&project.boundary, project.precision));
+    for id in index.grids_near(area, node_tolerance(project)) {
+        if exclude.contains(&id) {
+            continue;
+        }
+        if let Some(g) = project.grids.get(&id) {
+            out.extend(vertices(&g.geometry));
+        }
+    }
+    out
+}
