@@ -1,0 +1,190 @@
+//! The editor's side of the app: keys and shortcuts, pointer events on the canvas turned into tool
+//! events, the attribute form kept on the selected grid, the close prompt and the recovery file.
+
+use eframe::egui::{self, Context, Key, Modifiers, ViewportCommand};
+use geo::BoundingRect;
+
+use super::canvas;
+use super::dialogs::{self, Window};
+use super::state::AppState;
+use super::{Action, WanggeApp, attributes, recovery};
+use crate::core::GridId;
+use crate::core::edit::GridFields;
+use crate::core::tools::{ToolContext, ToolEvent, ToolKey, ToolKind, ToolOutcome};
+
+impl WanggeApp {
+    pub(super) fn shortcuts(&mut self, ctx: &Context, actions: &mut Vec<Action>) {
+        let typing = ctx.egui_wants_keyboard_input();
+        let mut keys = Vec::new();
+        ctx.input_mut(|i| {
+            if i.consume_key(Modifiers::COMMAND, Key::S) {
+                actions.push(Action::Save);
+            }
+            if i.consume_key(Modifiers::COMMAND, Key::O) {
+                actions.push(Action::OpenDialog);
+            }
+            if i.consume_key(Modifiers::COMMAND, Key::P) {
+                actions.push(Action::PrintDialog);
+            }
+            if typing {
+                return;
+            }
+            // Ctrl+Shift+Z first: a plain Ctrl+Z check would also match it.
+            if i.consume_key(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z) || i.consume_key(Modifiers::COMMAND, Key::Y)
+            {
+                actions.push(Action::Redo);
+            }
+            if i.consume_key(Modifiers::COMMAND, Key::Z) {
+                actions.push(Action::Undo);
+            }
+            for kind in ToolKind::ALL {
+                let key = Key::from_name(&kind.key().to_string());
+                if let Some(key) = key
+                    && i.consume_key(Modifiers::NONE, key)
+                {
+                    actions.push(Action::SetTool(kind));
+                }
+            }
+            if i.consume_key(Modifiers::NONE, Key::Z) {
+                actions.push(Action::ZoomToSelection);
+            }
+            for (key, tool_key) in [
+                (Key::Enter, ToolKey::Enter),
+                (Key::Escape, ToolKey::Escape),
+                (Key::Backspace, ToolKey::Backspace),
+                (Key::Delete, ToolKey::Delete),
+            ] {
+                if i.consume_key(Modifiers::NONE, key) {
+                    keys.push(tool_key);
+                }
+            }
+        });
+        for key in keys {
+            self.tool_event(ToolEvent::Key(key));
+        }
+    }
+
+    /// Feeds one event to the active tool and carries out what it answers.
+    pub(super) fn tool_event(&mut self, event: ToolEvent) -> ToolOutcome {
+        let s = &mut self.state;
+        let tolerance = s.snap_px as f64 * s.view.viewport.world_per_px;
+        let ctx = ToolContext {
+            project: &s.project,
+            index: &s.index,
+            selection: &s.selection,
+            tolerance,
+            snapping: s.snapping,
+        };
+        let outcome = s.tool.on_event(event, &ctx);
+        match &outcome {
+            ToolOutcome::Commit(edit) => s.commit(edit.clone()),
+            ToolOutcome::Select(selection) => s.selection = selection.clone(),
+            ToolOutcome::Failed(failure) => s.refused(failure),
+            ToolOutcome::Ignored | ToolOutcome::Redraw => {}
+        }
+        outcome
+    }
+
+    /// Turns what the pointer did on the canvas into tool events; drags the tool does not take pan.
+    pub(super) fn handle_canvas(&mut self, i: canvas::Interaction) {
+        self.state.cursor_in_world = i.hover;
+        if let Some(p) = i.hover {
+            self.tool_event(ToolEvent::Hover(p));
+        }
+        if let Some(p) = i.double_click {
+            self.tool_event(ToolEvent::DoubleClick(p));
+        } else if let Some((p, add)) = i.click {
+            self.tool_event(ToolEvent::Click { pos: p, add });
+        }
+        if let Some(p) = i.drag_start {
+            let taken = self.tool_event(ToolEvent::DragStart(p)) != ToolOutcome::Ignored;
+            self.state.view.panning = !taken;
+        }
+        if let Some((p, delta)) = i.drag {
+            if self.state.view.panning {
+                self.state.view.viewport.pan(geo::Coord { x: delta.x as f64, y: delta.y as f64 });
+            } else {
+                self.tool_event(ToolEvent::Drag(p));
+            }
+        }
+        if let Some(p) = i.drag_end
+            && !std::mem::take(&mut self.state.view.panning)
+        {
+            self.tool_event(ToolEvent::DragEnd(p));
+        }
+        if i.pan != egui::Vec2::ZERO {
+            self.state.view.viewport.pan(geo::Coord { x: i.pan.x as f64, y: i.pan.y as f64 });
+        }
+    }
+
+    /// Keeps the attribute form on the one selected grid, refilled when the grid changed under it.
+    pub(super) fn sync_form(&mut self) {
+        let s = &self.state;
+        let one = (s.selection.len() == 1).then(|| s.selection.iter().next().copied()).flatten();
+        let Some(id) = one else {
+            self.form = None;
+            return;
+        };
+        let current = s.project.grids.get(&id).map(GridFields::of);
+        let stale = self.form.as_ref().is_none_or(|f| f.grid != id || Some(&f.original) != current.as_ref());
+        if stale {
+            self.form = attributes::AttributeForm::of(&s.project, id);
+        }
+    }
+
+    /// Asks before closing with unsaved changes.
+    pub(super) fn closing(&mut self, ctx: &Context) {
+        if !ctx.input(|i| i.viewport().close_requested()) {
+            return;
+        }
+        if self.state.dirty && !self.allow_close {
+            ctx.send_viewport_cmd(ViewportCommand::CancelClose);
+            self.window = Some(Window::ConfirmClose);
+        } else {
+            recovery::discard();
+        }
+    }
+
+    /// Writes the recovery file every minute while there are unsaved changes.
+    pub(super) fn autosave(&mut self, ctx: &Context) {
+        let s = &mut self.state;
+        if !s.dirty {
+            return;
+        }
+        if s.last_recovery_save.elapsed() >= recovery::INTERVAL {
+            s.last_recovery_save = std::time::Instant::now();
+            if let Err(e) = recovery::write(&s.project, s.path.as_deref()) {
+                s.status =
+                    format!("{}: {e:#}", dialogs::pick(s.lang(), "无法写入恢复文件", "cannot write the recovery file"));
+            }
+        }
+        ctx.request_repaint_after(recovery::INTERVAL);
+    }
+}
+
+/// The vertices to mark while editing vertices: those of the selected grids, else of the grids large
+/// enough on screen to edit (so a township's thousands of vertices do not all show at once).
+pub(super) fn editable_vertices(s: &AppState) -> Vec<geo::Coord<f64>> {
+    if s.tool.kind() != ToolKind::EditVertices {
+        return Vec::new();
+    }
+    let visible = s.view.viewport.visible_world();
+    let ids: Vec<GridId> =
+        if s.selection.is_empty() { s.index.grids_near(visible, 0.0) } else { s.selection.iter().copied().collect() };
+    let mut out = Vec::new();
+    for id in ids.iter().take(400) {
+        let Some(g) = s.project.grids.get(id) else { continue };
+        let big =
+            g.geometry.bounding_rect().is_some_and(|r| r.width().max(r.height()) / s.view.viewport.world_per_px > 60.0);
+        if big || s.selection.contains(id) {
+            out.extend(
+                g.geometry
+                    .0
+                    .iter()
+                    .flat_map(|p| p.exterior().0.iter().chain(p.interiors().iter().flat_map(|r| r.0.iter())))
+                    .copied(),
+            );
+        }
+    }
+    out
+}
