@@ -85,6 +85,13 @@ pub fn finding_message(f: &Finding, lang: Lang, name: &dyn Fn(usize) -> String) 
             (false, true) => format!("gap between grids of {sz} (around: {list})"),
             (false, false) => format!("area inside the boundary covered by no grid: {sz} (near: {list})"),
         },
+        Detail::Outside if f.items.is_empty() => {
+            if zh {
+                format!("网格超出边界 {sz}")
+            } else {
+                format!("grids extend outside the boundary by {sz}")
+            }
+        }
         Detail::Outside => {
             if zh {
                 format!("网格 {list} 超出边界 {sz}")
