@@ -29,8 +29,9 @@ fn click(display: &str, x: i32, y: i32) {
     xdotool(display, &["mousemove", &x.to_string(), &y.to_string()]);
     sleep(Duration::from_millis(150));
     xdotool(display, &["click", "1"]);
-    // Longer than egui's double-click time, so each click is a click of its own.
-    sleep(Duration::from_millis(450));
+    // Longer than egui's double-click time (0.3 s), with room for a slow frame on a busy machine, so
+    // each click is a click of its own.
+    sleep(Duration::from_millis(650));
 }
 
 fn key(display: &str, key: &str) {
@@ -81,8 +82,9 @@ fn three_grids_drawn_with_the_real_mouse_are_saved_and_read_by_gdal() {
         assert!(started.elapsed() < Duration::from_secs(60), "the window did not appear");
         sleep(Duration::from_millis(300));
     };
-    // No window manager under Xvfb: give the window the keyboard focus ourselves.
-    sleep(Duration::from_secs(2));
+    // No window manager under Xvfb: give the window the keyboard focus ourselves, once the start-up
+    // work (the sample's coverage check) is done.
+    sleep(Duration::from_secs(4));
     xdotool(&display, &["windowfocus", "--sync", &window]);
     key(&display, "d");
     // Three squares inside the county (the window is 1280×800 at the screen's top-left): the second and
