@@ -204,31 +204,25 @@ impl AppState {
     }
 
     pub fn undo(&mut self) {
-        let grids: BTreeSet<GridId> = self.history.next_undo_grids().into_iter().collect();
-        match self.history.undo(&mut self.project) {
-            Ok(Some(label)) => {
-                self.status = format!(
-                    "{}: {}",
-                    super::dialogs::pick(self.lang(), "已撤销", "Undone"),
-                    edit_label(&label, self.lang())
-                );
-                self.grids_changed(grids);
-            }
-            Ok(None) => {}
-            Err(e) => self.status = e.to_string(),
-        }
+        self.step_history(true);
     }
 
     pub fn redo(&mut self) {
-        let grids: BTreeSet<GridId> = self.history.next_redo_grids().into_iter().collect();
-        match self.history.redo(&mut self.project) {
+        self.step_history(false);
+    }
+
+    /// Undoes (or redoes) one step, updating only the grids it touches.
+    fn step_history(&mut self, back: bool) {
+        let (grids, result, done) = if back {
+            (self.history.next_undo_grids(), self.history.undo(&mut self.project), ("已撤销", "Undone"))
+        } else {
+            (self.history.next_redo_grids(), self.history.redo(&mut self.project), ("已重做", "Redone"))
+        };
+        match result {
             Ok(Some(label)) => {
-                self.status = format!(
-                    "{}: {}",
-                    super::dialogs::pick(self.lang(), "已重做", "Redone"),
-                    edit_label(&label, self.lang())
-                );
-                self.grids_changed(grids);
+                let lang = self.lang();
+                self.status = format!("{}: {}", super::dialogs::pick(lang, done.0, done.1), edit_label(&label, lang));
+                self.grids_changed(grids.into_iter().collect());
             }
             Ok(None) => {}
             Err(e) => self.status = e.to_string(),

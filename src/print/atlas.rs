@@ -11,7 +11,7 @@ use super::labels::{LabelRequest, place_labels};
 use super::map_frame::{MapFrame, north_arrow, scale_bar};
 use super::overview::{BOUNDARY, GRID_LINE, VILLAGE_LINE, thousands};
 use super::page::{Align, PT_PER_MM, Page, Rgba, Stroke};
-use super::table::{Column, paginate_table};
+use super::table::{Column, paginate_table, rows_per_page};
 use super::{PrintOptions, grid_label_lines, palette};
 use crate::core::codes::{FourSides, Side, four_sides};
 use crate::core::{Grid, GridId, Project, area_m2, area_text, colour_grids};
@@ -46,7 +46,6 @@ pub fn atlas(project: &Project, options: &PrintOptions) -> Vec<Page> {
     let order = atlas_order(project);
     let sides = four_sides(project);
     let colours = colour_grids(project, palette().len());
-    // Index: grid → page number; index pages come first, so count them before numbering.
     let columns = [
         Column::new("序号", 0.08, Align::End),
         Column::new("网格编码", 0.26, Align::Start),
@@ -54,25 +53,23 @@ pub fn atlas(project: &Project, options: &PrintOptions) -> Vec<Page> {
         Column::new("所属村（社区）", 0.28, Align::Start),
         Column::new("页码", 0.12, Align::End),
     ];
-    let rows_of = |first_page: usize| -> Vec<Vec<String>> {
-        order
-            .iter()
-            .enumerate()
-            .map(|(i, g)| {
-                vec![
-                    (i + 1).to_string(),
-                    grid_title(g),
-                    g.name.clone(),
-                    village_name(project, g),
-                    (first_page + i).to_string(),
-                ]
-            })
-            .collect()
-    };
-    let probe = paginate_table(options, "网格索引", &columns, &rows_of(1), 0, 0);
-    let index_pages = probe.len();
+    let index_pages = order.len().div_ceil(rows_per_page(options)).max(1);
+    let first_page = index_pages + 1;
+    let rows: Vec<Vec<String>> = order
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            vec![
+                (i + 1).to_string(),
+                grid_title(g),
+                g.name.clone(),
+                village_name(project, g),
+                (first_page + i).to_string(),
+            ]
+        })
+        .collect();
     let total = index_pages + order.len();
-    let mut pages = paginate_table(options, "网格索引", &columns, &rows_of(index_pages + 1), 1, total);
+    let mut pages = paginate_table(options, "网格索引", &columns, &rows, 1, total);
     for (i, g) in order.iter().enumerate() {
         pages.push(grid_page(project, options, g, &sides, &colours, index_pages + i + 1, total));
     }

@@ -39,6 +39,14 @@ pub fn fit_text(text: &str, size: f64, width: f64) -> String {
     out + "…"
 }
 
+/// How many rows fit on one page below the title and the header.
+pub fn rows_per_page(options: &PrintOptions) -> usize {
+    let (_, h) = options.paper.size(options.landscape);
+    let margin = 12.0 * PT_PER_MM;
+    let table_top = margin + 40.0;
+    (((h - margin - 20.0) - (table_top + ROW)) / ROW).floor().max(1.0) as usize
+}
+
 /// Lays `rows` out on as many pages as they need. Pages are numbered from `first_number` of `total`
 /// (no page numbers when `total` is 0).
 pub fn paginate_table(
@@ -52,7 +60,7 @@ pub fn paginate_table(
     let (w, h) = options.paper.size(options.landscape);
     let margin = 12.0 * PT_PER_MM;
     let table_top = margin + 40.0;
-    let per_page = (((h - margin - 20.0) - (table_top + ROW)) / ROW).floor().max(1.0) as usize;
+    let per_page = rows_per_page(options);
     let width = w - 2.0 * margin;
     let mut pages = Vec::new();
     let chunks: Vec<&[Vec<String>]> = if rows.is_empty() { vec![&[]] } else { rows.chunks(per_page).collect() };
