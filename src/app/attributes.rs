@@ -8,7 +8,7 @@ use super::dialogs::pick;
 use super::i18n::Lang;
 use crate::core::codes::{CodeRule, DEFAULT_RULE, RULE_SETTING};
 use crate::core::edit::{FieldError, GridFields, check_code, check_phones, parse_count};
-use crate::core::{AreaClass, GridId, GridKind, Project, area_m2};
+use crate::core::{AreaClass, GridId, GridKind, Project, area_m2, area_text};
 
 /// The form's text, as typed.
 #[derive(Clone, Debug, PartialEq)]
@@ -111,7 +111,7 @@ pub fn show(ui: &mut Ui, form: &mut AttributeForm, project: &Project, lang: Lang
     let t = |zh: &'static str, en: &'static str| pick(lang, zh, en);
     ui.heading(t("网格属性", "Grid attributes"));
     if let Some(g) = project.grids.get(&form.grid) {
-        ui.label(format!("#{} · {:.0} m²", g.id, area_m2(&g.geometry, &project.crs)));
+        ui.label(format!("#{} · {}", g.id, area_text(area_m2(&g.geometry, &project.crs))));
     }
     let result = form.validate(project);
     let errors = result.as_ref().err().cloned().unwrap_or_default();
