@@ -1,4 +1,5 @@
-//! Small windows: the import and export forms, project name, information, shortcuts, about, errors.
+//! Small windows: the import and export forms, project name, information, shortcuts, about, errors, and
+//! the questions asked before work could be lost (replace a layer, save over a file changed on disk).
 
 use eframe::egui::{self, Context};
 
@@ -7,7 +8,7 @@ use super::file_dialog::Purpose;
 use super::i18n::{Lang, Text};
 use crate::core::{Project, area_m2};
 use crate::io::export::Layer;
-use crate::io::import::Target;
+use crate::io::import::{Replaced, Target};
 
 pub struct ImportForm {
     pub src: String,
@@ -37,6 +38,13 @@ pub enum Window {
     Print(Box<super::print_dialog::PrintForm>),
     /// A recovery file from a run that did not end cleanly: what it is.
     Recover(String),
+    /// An import would replace what the project has: what would be lost.
+    ConfirmReplace(String),
+    /// The project's file changed on disk since it was opened or saved here (another program saved it).
+    ChangedOnDisk {
+        file: String,
+        quit_after: bool,
+    },
 }
 
 const TARGETS: [(Target, &str, &str); 4] = [
@@ -54,6 +62,41 @@ const LAYERS: [(Layer, &str, &str); 4] = [
 
 pub fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
     if lang == Lang::Zh { zh } else { en }
+}
+
+/// The name of a project layer in the UI language.
+pub fn target_label(target: Target, lang: Lang) -> &'static str {
+    TARGETS.iter().find(|(t, _, _)| *t == target).map_or("", |(_, zh, en)| pick(lang, zh, en))
+}
+
+/// What an import would replace, said before it does (the confirmation's text).
+pub fn replace_text(r: &Replaced, lang: Lang) -> String {
+    let km2 = r.area_m2 / 1e6;
+    let more = if r.features > r.examples.len() { "…" } else { "" };
+    let examples = r.examples.join(pick(lang, "、", ", "));
+    match (r.target, lang) {
+        (Target::Boundary, Lang::Zh) => format!(
+            "项目已有区域边界（{} 个多边形，{km2:.1} km²）。导入此文件将替换它，现有边界将被丢弃（可以撤销）。",
+            r.features
+        ),
+        (Target::Boundary, Lang::En) => format!(
+            "The project has a boundary already ({} polygon{}, {km2:.1} km²). Importing this file replaces it and the current boundary is discarded (this can be undone).",
+            r.features,
+            if r.features == 1 { "" } else { "s" }
+        ),
+        (_, Lang::Zh) => format!(
+            "导入此文件将替换项目 {} 个{}中的 {} 个：文件中有相同编码而名称、类别或多边形不同的记录（{examples}{more}）。原有记录将被丢弃（可以撤销）。",
+            r.held,
+            target_label(r.target, lang),
+            r.features
+        ),
+        (_, Lang::En) => format!(
+            "Importing this file replaces {} of the project's {} {}: the file has the same codes with other names, classes or polygons ({examples}{more}). The current records are discarded (this can be undone).",
+            r.features,
+            r.held,
+            target_label(r.target, lang)
+        ),
+    }
 }
 
 /// Shows the open window; returns false when it should close, and pushes what the user chose.
@@ -153,6 +196,58 @@ pub fn show(
                     }
                 });
             });
+        }
+        Window::ConfirmReplace(what) => {
+            egui::Window::new(pick(lang, "替换现有数据？", "Replace what the project has?")).collapsible(false).show(
+                ctx,
+                |ui| {
+                    ui.label(what.as_str());
+                    ui.horizontal(|ui| {
+                        if ui.button(pick(lang, "替换", "Replace")).clicked() {
+                            actions.push(Action::ConfirmImport);
+                            keep = false;
+                        }
+                        if ui.button(t(Text::Cancel)).clicked() {
+                            actions.push(Action::CancelImport);
+                            keep = false;
+                        }
+                    });
+                },
+            );
+        }
+        Window::ChangedOnDisk { file, quit_after } => {
+            let quit_after = *quit_after;
+            egui::Window::new(pick(lang, "文件已被其他程序修改", "The file changed on disk")).collapsible(false).show(
+                ctx,
+                |ui| {
+                    ui.label(match lang {
+                        Lang::Zh => format!(
+                            "{file} 在这里打开（或保存）之后已被其他程序修改（例如 wangge code 或 QGIS）。保存将覆盖那些修改。"
+                        ),
+                        Lang::En => format!(
+                            "{file} was changed by another program (wangge code, QGIS …) since it was opened or saved here. Saving would overwrite those changes."
+                        ),
+                    });
+                    ui.horizontal(|ui| {
+                        if ui.button(pick(lang, "重新载入（放弃这里的修改）", "Reload (discard the changes made here)")).clicked()
+                        {
+                            actions.push(Action::ReloadFromDisk);
+                            keep = false;
+                        }
+                        if ui.button(pick(lang, "覆盖", "Overwrite")).clicked() {
+                            actions.push(Action::Overwrite { quit_after });
+                            keep = false;
+                        }
+                        if ui.button(t(Text::SaveAs)).clicked() {
+                            actions.push(Action::SaveAsDialog);
+                            keep = false;
+                        }
+                        if ui.button(t(Text::Cancel)).clicked() {
+                            keep = false;
+                        }
+                    });
+                },
+            );
         }
         Window::Recover(what) => {
             egui::Window::new(pick(lang, "恢复未保存的工作", "Recover unsaved work")).collapsible(false).show(

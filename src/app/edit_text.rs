@@ -19,6 +19,7 @@ pub fn kind_label(label: &str, lang: Lang) -> &'static str {
         "Attributes" => ("修改属性", "edit attributes"),
         "Fix" => ("修复", "fix"),
         "Codes" => ("网格编码", "grid codes"),
+        "Import" => ("导入", "import"),
         _ => ("编辑", "edit"),
     };
     pick(lang, zh, en)

@@ -153,7 +153,7 @@ impl WanggeApp {
         }
         if s.last_recovery_save.elapsed() >= recovery::INTERVAL {
             s.last_recovery_save = std::time::Instant::now();
-            if let Err(e) = recovery::write(&s.project, s.path.as_deref()) {
+            if let Err(e) = recovery::write(&s.project, s.path.as_deref(), s.disk_stamp.as_ref()) {
                 s.status =
                     format!("{}: {e:#}", dialogs::pick(s.lang(), "无法写入恢复文件", "cannot write the recovery file"));
             }

@@ -40,7 +40,7 @@ use crate::core::GridId;
 use crate::core::edit::{Command, GridFields};
 use crate::core::tools::{ToolEvent, ToolKey, ToolKind};
 use crate::io::export::Layer;
-use crate::io::import::Target;
+use crate::io::import::{PreparedImport, Target};
 
 /// What the user asked for, collected during a frame and applied after it.
 #[derive(Clone, Debug, PartialEq)]
@@ -86,6 +86,16 @@ pub enum Action {
     DiscardAndQuit,
     Recover,
     DiscardRecovery,
+    /// Replace what the project has with the import waiting for confirmation.
+    ConfirmImport,
+    /// Drop the import waiting for confirmation; back to its form.
+    CancelImport,
+    /// Open the project's file as it is on disk now, dropping the changes made here.
+    ReloadFromDisk,
+    /// Save over the file although it changed on disk (then close the window if asked to).
+    Overwrite {
+        quit_after: bool,
+    },
 }
 
 pub struct WanggeApp {
@@ -102,6 +112,8 @@ pub struct WanggeApp {
     form: Option<attributes::AttributeForm>,
     /// Set once the user chose to close without saving.
     allow_close: bool,
+    /// An import that would replace what the project has, waiting for the user's answer, with its form.
+    pending_import: Option<(Box<PreparedImport>, ImportForm)>,
 }
 
 impl WanggeApp {
@@ -116,6 +128,7 @@ impl WanggeApp {
             checks: None,
             form: None,
             allow_close: false,
+            pending_import: None,
         }
     }
 
@@ -278,6 +291,7 @@ impl WanggeApp {
                 self.window = Some(Window::Export(ExportForm { to, layer: Layer::Grids, gbk: false }));
             }
             Action::Save => match s.path.clone() {
+                Some(path) if s.changed_on_disk() => self.ask_changed_on_disk(&path, false),
                 Some(path) => s.save_to(&path)?,
                 None => self.browse(Purpose::SaveProjectAs),
             },
@@ -335,10 +349,48 @@ impl WanggeApp {
             Action::RunImport => {
                 if let Some(Window::Import(form)) = &self.window {
                     anyhow::ensure!(!form.src.trim().is_empty(), "{}", s.t(Text::ChooseSourceFirst));
-                    let (src, target, crs, map) =
-                        (PathBuf::from(form.src.trim()), form.target, form.crs.clone(), form.map.clone());
-                    s.import(&src, target, &crs, &map)?;
-                    self.window = None;
+                    let src = PathBuf::from(form.src.trim());
+                    let prepared = s.prepare_import(&src, form.target, &form.crs, &form.map)?;
+                    match prepared.replaces(&s.project) {
+                        // Nothing lost: done (and undoable).
+                        None => {
+                            s.apply_import(prepared)?;
+                            self.window = None;
+                        }
+                        // Ask first, saying what would be lost; the form comes back on Cancel.
+                        Some(replaced) => {
+                            let text = dialogs::replace_text(&replaced, s.lang());
+                            if let Some(Window::Import(form)) = self.window.take() {
+                                self.pending_import = Some((Box::new(prepared), form));
+                            }
+                            self.window = Some(Window::ConfirmReplace(text));
+                        }
+                    }
+                }
+            }
+            Action::ConfirmImport => {
+                if let Some((prepared, _)) = self.pending_import.take() {
+                    s.apply_import(*prepared)?;
+                }
+            }
+            Action::CancelImport => {
+                if let Some((_, form)) = self.pending_import.take() {
+                    self.window = Some(Window::Import(form));
+                }
+            }
+            Action::ReloadFromDisk => {
+                if let Some(path) = s.path.clone() {
+                    s.open(&path)?;
+                    recovery::discard();
+                }
+            }
+            Action::Overwrite { quit_after } => {
+                if let Some(path) = s.path.clone() {
+                    s.save_to(&path)?;
+                    if quit_after {
+                        self.allow_close = true;
+                        ctx.send_viewport_cmd(ViewportCommand::Close);
+                    }
                 }
             }
             Action::PrintDialog => {
@@ -412,6 +464,7 @@ impl WanggeApp {
             }
             Action::ToggleAttributes => s.show_attributes = !s.show_attributes,
             Action::SaveAndQuit => match s.path.clone() {
+                Some(path) if s.changed_on_disk() => self.ask_changed_on_disk(&path, true),
                 Some(path) => {
                     s.save_to(&path)?;
                     self.allow_close = true;
@@ -428,6 +481,8 @@ impl WanggeApp {
                 if let Some(p) = recovery::pending() {
                     let project = crate::io::open_project(&p.file)?;
                     s.replace_project(project, p.origin);
+                    // The origin as it was when the work began: a save over it asks if it changed since.
+                    s.disk_stamp = p.origin_stamp;
                     s.dirty = true;
                 }
             }
@@ -441,6 +496,11 @@ impl WanggeApp {
             }
         }
         Ok(())
+    }
+
+    /// Asks what to do about a save over a file another program changed: reload, overwrite, save as.
+    fn ask_changed_on_disk(&mut self, path: &Path, quit_after: bool) {
+        self.window = Some(Window::ChangedOnDisk { file: path.display().to_string(), quit_after });
     }
 
     /// Asks for a file: the desktop's dialog where a portal answers, else the in-app one.
@@ -497,8 +557,10 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
     let settings = Settings::load();
     let state = match &path {
         Some(p) => {
-            let project = crate::io::open_project(p)?;
-            AppState::new(project, Some(p.clone()), settings)
+            let (project, stamp) = crate::io::open_project_stamped(p)?;
+            let mut state = AppState::new(project, Some(p.clone()), settings);
+            state.disk_stamp = stamp;
+            state
         }
         None => AppState::sample(settings)?,
     };

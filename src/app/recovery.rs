@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use crate::core::Project;
+use crate::io::FileStamp;
 
 pub const INTERVAL: Duration = Duration::from_secs(60);
 const FILE: &str = "recovery.gpkg";
@@ -15,10 +16,11 @@ fn dir() -> Option<PathBuf> {
     super::settings::config_dir().map(|d| d.join("recovery"))
 }
 
-/// Writes the recovery file (with where the project came from, if anywhere).
-pub fn write(project: &Project, origin: Option<&Path>) -> anyhow::Result<()> {
+/// Writes the recovery file with where the project came from (if anywhere) and that file's stamp as it
+/// was read, so that saving the recovered work over it asks first if it changed since.
+pub fn write(project: &Project, origin: Option<&Path>, stamp: Option<&FileStamp>) -> anyhow::Result<()> {
     match dir() {
-        Some(dir) => write_in(&dir, project, origin),
+        Some(dir) => write_in(&dir, project, origin, stamp),
         None => Ok(()),
     }
 }
@@ -35,7 +37,7 @@ pub fn pending() -> Option<Pending> {
     pending_in(&dir()?)
 }
 
-fn write_in(dir: &Path, project: &Project, origin: Option<&Path>) -> anyhow::Result<()> {
+fn write_in(dir: &Path, project: &Project, origin: Option<&Path>, stamp: Option<&FileStamp>) -> anyhow::Result<()> {
     let (file, origin_file) = (dir.join(FILE), dir.join(ORIGIN));
     std::fs::create_dir_all(dir)?;
     // Written beside and renamed, so a crash during the write never leaves a half file to recover.
@@ -43,7 +45,11 @@ fn write_in(dir: &Path, project: &Project, origin: Option<&Path>) -> anyhow::Res
     let _ = std::fs::remove_file(&partial);
     crate::io::save_project(project, &partial)?;
     std::fs::rename(&partial, &file)?;
-    std::fs::write(origin_file, origin.map(|p| p.display().to_string()).unwrap_or_default())?;
+    let mut text = origin.map(|p| p.display().to_string()).unwrap_or_default();
+    if let Some(stamp) = stamp.filter(|_| origin.is_some()) {
+        text = format!("{text}\n{}", stamp.to_text());
+    }
+    std::fs::write(origin_file, text)?;
     Ok(())
 }
 
@@ -56,18 +62,19 @@ fn discard_in(dir: &Path) {
 pub struct Pending {
     pub file: PathBuf,
     pub origin: Option<PathBuf>,
+    /// The origin file's stamp when the project was read from it (or last saved to it).
+    pub origin_stamp: Option<FileStamp>,
     pub written: Option<SystemTime>,
 }
 
 fn pending_in(dir: &Path) -> Option<Pending> {
     let file = Some(dir.join(FILE)).filter(|f| f.is_file())?;
-    let origin = std::fs::read_to_string(dir.join(ORIGIN))
-        .ok()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .map(PathBuf::from);
+    let text = std::fs::read_to_string(dir.join(ORIGIN)).unwrap_or_default();
+    let mut lines = text.lines();
+    let origin = lines.next().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).map(PathBuf::from);
+    let origin_stamp = lines.next().and_then(FileStamp::parse);
     let written = std::fs::metadata(&file).and_then(|m| m.modified()).ok();
-    Some(Pending { file, origin, written })
+    Some(Pending { file, origin, origin_stamp, written })
 }
 
 #[cfg(test)]
@@ -83,16 +90,19 @@ mod tests {
         let mut p = Project::new("恢复测试", Crs { epsg: 4548, name: "GK".into(), units: CrsUnits::Metres });
         p.add_grid(Grid::new(MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 10., y: 0.), (x: 10., y: 10.)]])));
         let origin = dir.path().join("work.gpkg");
-        write_in(dir.path(), &p, Some(&origin)).unwrap();
+        crate::io::save_project(&p, &origin).unwrap();
+        let stamp = FileStamp::read(&origin).unwrap();
+        write_in(dir.path(), &p, Some(&origin), stamp.as_ref()).unwrap();
         let found = pending_in(dir.path()).expect("offered after a crash");
         assert_eq!(found.origin.as_deref(), Some(origin.as_path()));
+        assert_eq!(found.origin_stamp, stamp, "the origin's stamp comes back with it");
         assert!(found.written.is_some());
         let recovered = crate::io::open_project(&found.file).unwrap();
         assert_eq!(recovered.grids, p.grids);
         assert_eq!(recovered.name, "恢复测试");
         // Written again a minute later: replaced, never a half file.
         p.name = "第二次".into();
-        write_in(dir.path(), &p, None).unwrap();
+        write_in(dir.path(), &p, None, None).unwrap();
         let found = pending_in(dir.path()).unwrap();
         assert_eq!(found.origin, None, "a project never saved has no origin");
         assert_eq!(crate::io::open_project(&found.file).unwrap().name, "第二次");

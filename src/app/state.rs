@@ -19,8 +19,8 @@ use crate::core::{GridId, Project};
 use crate::io::crs::{SourceCrs, Transformer, crs_from_epsg, parse_crs_arg};
 use crate::io::export::{Layer, export};
 use crate::io::fields::parse_map_args;
-use crate::io::import::{ImportOptions, Target, import_layer, read_source};
-use crate::io::{open_project, save_project};
+use crate::io::import::{ImportOptions, PreparedImport, Target, prepare_import, read_source};
+use crate::io::{FileStamp, open_project, open_project_stamped, save_project};
 
 /// The bundled 泾县 sample, compiled in so that `wangge` opens it from anywhere.
 const SAMPLE_GPKG: &[u8] = include_bytes!("../../sample-maps/jingxian.gpkg");
@@ -29,6 +29,9 @@ pub struct AppState {
     pub project: Project,
     /// Where the project is saved; `None` for the bundled sample and new projects (Save asks where).
     pub path: Option<PathBuf>,
+    /// The file at `path` as we last read or wrote it: a save over a file that differs (another program
+    /// saved it since) asks first. `None`: not known, or there was no file.
+    pub disk_stamp: Option<FileStamp>,
     pub dirty: bool,
     /// Bumped on every change of the project, so caches know when to rebuild.
     pub revision: u64,
@@ -63,9 +66,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The state for `project`, read from `path` (the file as it is now is taken as what was read).
     pub fn new(project: Project, path: Option<PathBuf>, settings: Settings) -> AppState {
         let to_lonlat = lonlat_transformer(&project);
         AppState {
+            disk_stamp: path.as_deref().and_then(|p| FileStamp::read(p).ok().flatten()),
             cache: MapCache::build(&project),
             index: SpatialIndex::build(&project),
             coverage: LiveCoverage::build(&project),
@@ -119,11 +124,12 @@ impl AppState {
         }
     }
 
-    /// Replaces the project (after open) and resets the view.
+    /// Replaces the project (after open) and resets the view. The caller sets `disk_stamp`.
     pub fn replace_project(&mut self, project: Project, path: Option<PathBuf>) {
         self.to_lonlat = lonlat_transformer(&project);
         self.project = project;
         self.path = path;
+        self.disk_stamp = None;
         self.dirty = false;
         self.history = History::default();
         self.selection.clear();
@@ -211,8 +217,9 @@ impl AppState {
         self.step_history(false);
     }
 
-    /// Undoes (or redoes) one step, updating only the grids it touches.
+    /// Undoes (or redoes) one step, updating only the grids it touches (everything after an import).
     fn step_history(&mut self, back: bool) {
+        let whole = self.history.next_changes_other_layers(back);
         let (grids, result, done) = if back {
             (self.history.next_undo_grids(), self.history.undo(&mut self.project), ("已撤销", "Undone"))
         } else {
@@ -222,7 +229,12 @@ impl AppState {
             Ok(Some(label)) => {
                 let lang = self.lang();
                 self.status = format!("{}: {}", super::dialogs::pick(lang, done.0, done.1), edit_label(&label, lang));
-                self.grids_changed(grids.into_iter().collect());
+                if whole {
+                    self.dirty = true;
+                    self.changed();
+                } else {
+                    self.grids_changed(grids.into_iter().collect());
+                }
             }
             Ok(None) => {}
             Err(e) => self.status = e.to_string(),
@@ -250,8 +262,9 @@ impl AppState {
     }
 
     pub fn open(&mut self, path: &Path) -> anyhow::Result<()> {
-        let project = open_project(path)?;
+        let (project, stamp) = open_project_stamped(path)?;
         self.replace_project(project, Some(path.to_path_buf()));
+        self.disk_stamp = stamp;
         self.status = format!("{}: {}", self.t(Text::Opened), path.display());
         Ok(())
     }
@@ -259,26 +272,44 @@ impl AppState {
     pub fn save_to(&mut self, path: &Path) -> anyhow::Result<()> {
         save_project(&self.project, path)?;
         super::recovery::discard();
+        // Our own save is the file now (a save may write a new file and rename it over the old one).
+        self.disk_stamp = FileStamp::read(path).ok().flatten();
         self.path = Some(path.to_path_buf());
         self.dirty = false;
         self.status = format!("{}: {}", self.t(Text::Saved), path.display());
         Ok(())
     }
 
-    /// Imports a file into the open project; the project is unchanged if anything fails.
-    pub fn import(&mut self, src: &Path, target: Target, crs: &str, map: &str) -> anyhow::Result<()> {
+    /// Whether the project's file changed on disk since we read or wrote it (another program saved it):
+    /// saving now would overwrite their work.
+    pub fn changed_on_disk(&self) -> bool {
+        self.path.as_deref().is_some_and(|p| FileStamp::changed_since(p, self.disk_stamp.as_ref()).unwrap_or(false))
+    }
+
+    /// Reads and checks a file for import into the open project, changing nothing yet: see
+    /// [`PreparedImport::replaces`] for what it would replace, then [`AppState::apply_import`].
+    pub fn prepare_import(&self, src: &Path, target: Target, crs: &str, map: &str) -> anyhow::Result<PreparedImport> {
         let pairs: Vec<String> = map.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
         let options = ImportOptions {
             crs_override: if crs.trim().is_empty() { None } else { Some(parse_crs_arg(crs)?) },
             field_map: parse_map_args(&pairs).map_err(anyhow::Error::msg)?,
             layer: None,
+            replace: false,
         };
         let source = read_source(src, None)?;
-        let summary = import_layer(&mut self.project, &source, target, &options, &mut |_, _| {})?;
+        Ok(prepare_import(&self.project, &source, target, &options, &mut |_, _| {})?)
+    }
+
+    /// Applies a prepared import as one undoable step.
+    pub fn apply_import(&mut self, prepared: PreparedImport) -> anyhow::Result<()> {
+        let (target, summary) = (prepared.target(), prepared.summary.clone());
+        let command = prepared.into_command(&self.project);
+        self.history.apply(&mut self.project, "Import", command, None)?;
         self.dirty = true;
         self.changed();
         self.view.fit_pending = true;
-        self.status = format!("{}: {} × {target:?} ({})", self.t(Text::Imported), summary.features, summary.source_crs);
+        let layer = super::dialogs::target_label(target, self.lang());
+        self.status = format!("{}: {} × {layer} ({})", self.t(Text::Imported), summary.features, summary.source_crs);
         Ok(())
     }
 

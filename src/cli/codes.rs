@@ -13,7 +13,7 @@ use crate::core::codes::{
 use crate::core::{Project, area_m2};
 use crate::io::csv_io::write_csv;
 use crate::io::xlsx::write_xlsx;
-use crate::io::{open_project, save_project};
+use crate::io::{open_project, open_project_stamped, save_project_unchanged};
 
 /// The project setting that keeps `--row-height`.
 const ROW_HEIGHT_SETTING: &str = "code_row_height";
@@ -31,7 +31,7 @@ pub fn run_code(
     row_height: Option<f64>,
     dry_run: bool,
 ) -> anyhow::Result<String> {
-    let mut project = open_project(path)?;
+    let (mut project, stamp) = open_project_stamped(path)?;
     let rule = rule_of(&project, rule)?;
     if let Some(h) = row_height {
         anyhow::ensure!(h.is_finite() && h > 0.0, "--row-height must be a positive number of metres");
@@ -59,7 +59,7 @@ pub fn run_code(
         if let Some(h) = row_height {
             project.settings.insert(ROW_HEIGHT_SETTING.into(), h.to_string());
         }
-        save_project(&project, path)?;
+        save_project_unchanged(&project, path, stamp.as_ref())?;
     }
     Ok(out)
 }

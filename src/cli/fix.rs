@@ -10,7 +10,7 @@ use crate::app::finding_text::{finding_message, kind_name};
 use crate::core::coverage::fixes::{Fix, FixKind, apply_safe_fixes, fixes_for};
 use crate::core::coverage::{Checker, CoverageOptions, Village};
 use crate::core::{Grid, GridId, area_m2};
-use crate::io::{open_project, save_project};
+use crate::io::{open_project_stamped, save_project_unchanged};
 
 fn fix_text(fix: &Fix, label: &dyn Fn(usize) -> String) -> String {
     match &fix.kind {
@@ -28,7 +28,7 @@ fn fix_text(fix: &Fix, label: &dyn Fn(usize) -> String) -> String {
 
 /// Returns the text to print and whether the project is clean afterwards.
 pub fn run_fix(path: &Path, all_safe: bool) -> anyhow::Result<(String, bool)> {
-    let mut project = open_project(path)?;
+    let (mut project, stamp) = open_project_stamped(path)?;
     let ids: Vec<GridId> = project.grids.keys().copied().collect();
     let labels: Vec<String> =
         project.grids.values().map(|g| if g.code.is_empty() { format!("#{}", g.id) } else { g.code.clone() }).collect();
@@ -78,7 +78,7 @@ pub fn run_fix(path: &Path, all_safe: bool) -> anyhow::Result<(String, bool)> {
         }
     }
     if !applied.is_empty() {
-        save_project(&project, path)?;
+        save_project_unchanged(&project, path, stamp.as_ref())?;
     }
     let report = checker.report();
     let left = report.findings.iter().filter(|f| f.kind.is_error()).count();

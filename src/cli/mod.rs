@@ -17,7 +17,7 @@ use crate::io::crs::{SourceCrs, Transformer, crs_from_epsg, parse_crs_arg};
 use crate::io::export::{Layer, export};
 use crate::io::fields::parse_map_args;
 use crate::io::import::{ImportOptions, Target, default_project_crs, import_layer, read_source, source_crs};
-use crate::io::{gpkg, open_project, save_project};
+use crate::io::{gpkg, open_project, open_project_stamped, save_project_unchanged};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -66,6 +66,10 @@ pub enum Command {
         /// Name of a new project (default: the file name)
         #[arg(long)]
         name: Option<String>,
+        /// Replace what the project has: its boundary, or the divisions under the codes the file has too
+        /// (without it, such an import is refused and the project is left as it was)
+        #[arg(long)]
+        replace: bool,
     },
     /// Check that the grids partition the area: validity, overlaps, gaps, outside, edge matching
     ///
@@ -203,13 +207,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", info(&path, layer.as_deref())?);
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Import { src, into, target, crs, map, layer, project_crs, name }) => {
+        Some(Command::Import { src, into, target, crs, map, layer, project_crs, name, replace }) => {
             let target = Target::parse(&target)
                 .with_context(|| format!("--as {target}: choose boundary, divisions, grids or households"))?;
             let options = ImportOptions {
                 crs_override: crs.as_deref().map(parse_crs_arg).transpose()?,
                 field_map: parse_map_args(&map).map_err(anyhow::Error::msg)?,
                 layer,
+                replace,
             };
             let summary = import_file(&src, &into, target, &options, project_crs.as_deref(), name)?;
             eprintln!("{summary}");
@@ -293,7 +298,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Imports into a project file, creating it if it does not exist, and saves it in one transaction.
+/// Imports into a project file, creating it if it does not exist, and saves it in one transaction —
+/// unless another program changed the file in the meantime.
 pub fn import_file(
     src: &Path,
     into: &Path,
@@ -304,8 +310,8 @@ pub fn import_file(
 ) -> anyhow::Result<String> {
     eprintln!("reading {}", src.display());
     let source = read_source(src, options.layer.as_deref())?;
-    let mut project = if into.exists() {
-        open_project(into)?
+    let (mut project, stamp) = if into.exists() {
+        open_project_stamped(into)?
     } else {
         let crs = match project_crs {
             Some(text) => match parse_crs_arg(text)? {
@@ -316,7 +322,7 @@ pub fn import_file(
         };
         let name =
             name.unwrap_or_else(|| into.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
-        Project::new(name, crs)
+        (Project::new(name, crs), None)
     };
     let mut progress = |done: usize, total: usize| {
         if total >= 10_000 {
@@ -328,7 +334,7 @@ pub fn import_file(
     };
     let summary = import_layer(&mut project, &source, target, options, &mut progress)?;
     eprintln!("saving {}", into.display());
-    save_project(&project, into)?;
+    save_project_unchanged(&project, into, stamp.as_ref())?;
     let mapped: Vec<String> = summary.mapped.iter().map(|(m, s)| format!("{m}←{s}")).collect();
     Ok(format!(
         "imported {} features as {target:?} from {} ({} → {}){}",

@@ -30,6 +30,12 @@ pub enum Problem {
     Attribute(String),
     #[error("{0}")]
     NotAProject(String),
+    /// An import that would replace what the project has, refused until asked for.
+    #[error("{0}")]
+    WouldReplace(String),
+    /// A save over a file that another program changed after it was read.
+    #[error("{0}")]
+    ChangedOnDisk(String),
     #[error(
         "this project was written by a newer Wangge (schema {found}); this version reads schema {supported} and older — update Wangge"
     )]

@@ -1,6 +1,8 @@
 //! Bringing a layer from any supported file into a project: read, pick the CRS, transform into the
 //! project CRS, check every coordinate, map attributes onto the model — and only then change the
-//! project, so a failed import leaves it untouched.
+//! project, so a failed import leaves it untouched. An import that would replace what the project
+//! has (its boundary, divisions under the same codes) is refused unless asked for: [`ImportOptions::replace`]
+//! on the command line, a confirmation in the app, where the import is one undoable [`Command`].
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -12,8 +14,9 @@ use super::error::{IoError, Problem};
 use super::fields::{BOUNDARY_FIELDS, DIVISION_FIELDS, FieldMapping, GRID_FIELDS, HOUSEHOLD_FIELDS, ModelField};
 use super::source::{SourceFeature, SourceLayer, geometry_name};
 use super::{csv_io, geojson_io, gpkg, shapefile_io};
+use crate::core::edit::Command;
 use crate::core::{
-    AreaClass, Crs, CrsUnits, Division, DivisionCode, Grid, GridAttrs, GridKind, HouseholdPoint, Project,
+    AreaClass, Crs, CrsUnits, Division, DivisionCode, Grid, GridAttrs, GridKind, HouseholdPoint, Project, area_m2,
 };
 
 /// Which project layer an import fills.
@@ -26,6 +29,16 @@ pub enum Target {
 }
 
 impl Target {
+    /// The layer's name as `--as` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Boundary => "boundary",
+            Target::Divisions => "divisions",
+            Target::Grids => "grids",
+            Target::Households => "households",
+        }
+    }
+
     pub fn parse(text: &str) -> Option<Target> {
         match text {
             "boundary" => Some(Target::Boundary),
@@ -54,6 +67,9 @@ pub struct ImportOptions {
     pub field_map: BTreeMap<String, String>,
     /// The layer of a multi-layer GeoPackage.
     pub layer: Option<String>,
+    /// `--replace`: the import may replace what the project has (its boundary, or divisions under the
+    /// same codes); without it such an import is refused and the project is left as it was.
+    pub replace: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -126,6 +142,7 @@ pub fn default_project_crs(source: &SourceLayer, crs: &SourceCrs) -> Result<Crs,
 }
 
 /// Imports `source` into `project` as `target`. All or nothing: on error the project is unchanged.
+/// Refused, with the reason, when it would replace what the project has and `options.replace` is off.
 pub fn import_layer(
     project: &mut Project,
     source: &SourceLayer,
@@ -133,6 +150,147 @@ pub fn import_layer(
     options: &ImportOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ImportSummary, IoError> {
+    let prepared = prepare_import(project, source, target, options, progress)?;
+    if !options.replace
+        && let Some(replaced) = prepared.replaces(project)
+    {
+        let them = if replaced.target == Target::Boundary { "it" } else { "them" };
+        return Err(IoError::new(
+            &source.path,
+            Problem::WouldReplace(format!(
+                "importing this file as {} would replace {}; add --replace to replace {them} (nothing was changed)",
+                replaced.target.name(),
+                replaced.describe()
+            )),
+        ));
+    }
+    let summary = prepared.summary.clone();
+    prepared.into_command(project).apply(project).map_err(|e| IoError::format(&source.path, e.to_string()))?;
+    Ok(summary)
+}
+
+/// What an import would replace in the project: what a planner loses unless they undo it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Replaced {
+    pub target: Target,
+    /// The features that would be replaced: the boundary's polygons, or the divisions the file has under
+    /// the same codes with other content.
+    pub features: usize,
+    /// The features the layer holds now.
+    pub held: usize,
+    /// The area of the boundary now (boundary only).
+    pub area_m2: f64,
+    /// Up to three of the divisions, as `code name`.
+    pub examples: Vec<String>,
+}
+
+impl Replaced {
+    /// In English, for the command line: "the project's boundary (1 polygon, 2052.3 km²)".
+    pub fn describe(&self) -> String {
+        let s = |n: usize| if n == 1 { "" } else { "s" };
+        match self.target {
+            Target::Boundary => format!(
+                "the project's boundary ({} polygon{}, {:.1} km²)",
+                self.features,
+                s(self.features),
+                self.area_m2 / 1e6
+            ),
+            _ => format!(
+                "{} of the project's {} {} that the file has under the same code{} with other content ({}{})",
+                self.features,
+                self.held,
+                self.target.name(),
+                s(self.features),
+                self.examples.join(", "),
+                if self.features > self.examples.len() { ", …" } else { "" }
+            ),
+        }
+    }
+}
+
+/// An import read and checked against the project, not applied yet: what it would replace can be
+/// asked first, and it becomes one undoable command.
+pub struct PreparedImport {
+    target: Target,
+    staged: Staged,
+    pub summary: ImportSummary,
+}
+
+impl PreparedImport {
+    pub fn target(&self) -> Target {
+        self.target
+    }
+
+    /// What applying the import to `project` would replace, if anything. Adding grids or household
+    /// points replaces nothing; a division that only gains a polygon loses nothing.
+    pub fn replaces(&self, project: &Project) -> Option<Replaced> {
+        let mut replaced = Replaced { target: self.target, features: 0, held: 0, area_m2: 0.0, examples: Vec::new() };
+        match self.target {
+            Target::Boundary => {
+                if project.boundary.0.is_empty() || project.boundary == self.staged.boundary {
+                    return None;
+                }
+                replaced.features = project.boundary.0.len();
+                replaced.held = replaced.features;
+                replaced.area_m2 = area_m2(&project.boundary, &project.crs);
+            }
+            Target::Divisions => {
+                let lost = self
+                    .staged
+                    .divisions
+                    .iter()
+                    .filter_map(|(code, new)| project.divisions.get(code).filter(|old| loses_something(old, new)));
+                for old in lost {
+                    replaced.features += 1;
+                    if replaced.examples.len() < 3 {
+                        replaced.examples.push(format!("{} {}", old.code, old.name));
+                    }
+                }
+                if replaced.features == 0 {
+                    return None;
+                }
+                replaced.held = project.divisions.len();
+            }
+            Target::Grids | Target::Households => return None,
+        }
+        Some(replaced)
+    }
+
+    /// The import as one command on `project` as it is now (its inverse undoes the import).
+    pub fn into_command(self, project: &Project) -> Command {
+        match self.target {
+            Target::Boundary => Command::SetBoundary(self.staged.boundary),
+            Target::Divisions => {
+                let mut divisions = project.divisions.clone();
+                divisions.extend(self.staged.divisions);
+                Command::SetDivisions(divisions)
+            }
+            Target::Grids => {
+                Command::Batch(self.staged.grids.into_iter().map(|g| Command::AddGrid(Box::new(g))).collect())
+            }
+            Target::Households => {
+                let mut households = project.households.clone();
+                households.extend(self.staged.households);
+                Command::SetHouseholds(households)
+            }
+        }
+    }
+}
+
+/// Whether replacing division `old` by `new` loses anything: it does unless they are equal, or `new`
+/// only adds a polygon that `old` did not have.
+fn loses_something(old: &Division, new: &Division) -> bool {
+    old != new && !(old.polygon.is_none() && *old == Division { polygon: None, ..new.clone() })
+}
+
+/// Reads and checks every feature of `source` for `project` as `target`, changing nothing yet.
+pub fn prepare_import(
+    project: &Project,
+    source: &SourceLayer,
+    target: Target,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<PreparedImport, IoError> {
     let path = source.path.as_path();
     let crs = source_crs(source, options)?;
     let transformer = Transformer::new(&crs, &project.crs).map_err(|e| IoError::new(path, e))?;
@@ -163,13 +321,20 @@ pub fn import_layer(
     if target == Target::Boundary && staged.boundary.0.is_empty() {
         return Err(IoError::format(path, "has no polygon to use as the boundary"));
     }
-    let features = staged.apply(project, target);
+    let features = match target {
+        Target::Boundary => staged.boundary.0.len(),
+        Target::Divisions => staged.divisions.len(),
+        Target::Grids => staged.grids.len(),
+        Target::Households => staged.households.len(),
+    };
+    staged.boundary = dissolve(std::mem::replace(&mut staged.boundary, MultiPolygon(Vec::new())));
     let mapped = target
         .fields()
         .iter()
         .filter_map(|f| Some((f.name.to_string(), mapping.source_of(f.name)?.to_string())))
         .collect();
-    Ok(ImportSummary { features, source_crs: crs.label(), project_crs: project.crs.auth_id(), mapped })
+    let summary = ImportSummary { features, source_crs: crs.label(), project_crs: project.crs.auth_id(), mapped };
+    Ok(PreparedImport { target, staged, summary })
 }
 
 /// What an import will add, held back until every feature has passed.
@@ -187,35 +352,6 @@ impl Default for Staged {
             divisions: BTreeMap::new(),
             grids: Vec::new(),
             households: Vec::new(),
-        }
-    }
-}
-
-impl Staged {
-    fn apply(self, project: &mut Project, target: Target) -> usize {
-        match target {
-            Target::Boundary => {
-                let n = self.boundary.0.len();
-                project.boundary = dissolve(self.boundary);
-                n
-            }
-            Target::Divisions => {
-                let n = self.divisions.len();
-                project.divisions.extend(self.divisions);
-                n
-            }
-            Target::Grids => {
-                let n = self.grids.len();
-                for grid in self.grids {
-                    project.add_grid(grid);
-                }
-                n
-            }
-            Target::Households => {
-                let n = self.households.len();
-                project.households.extend(self.households);
-                n
-            }
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod dbf;
 mod error;
 pub mod export;
 pub mod fields;
+pub mod file_stamp;
 pub mod geojson_io;
 pub mod gpkg;
 pub mod import;
@@ -18,4 +19,5 @@ pub mod xlsx;
 
 pub use china_offsets::{bd09_to_wgs84, gcj02_to_wgs84, wgs84_to_bd09, wgs84_to_gcj02};
 pub use error::{AtPath, IoError, Problem};
+pub use file_stamp::{FileStamp, open_project_stamped, save_project_unchanged};
 pub use gpkg::{open_project, save_project};

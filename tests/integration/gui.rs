@@ -3,7 +3,7 @@
 
 use eframe::egui;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use wangge::app::{AppState, Settings, WanggeApp};
 
 fn harness(settings: Settings) -> Harness<'static, WanggeApp> {
@@ -324,4 +324,161 @@ fn coverage_panel_zooms_to_a_finding_previews_its_fix_and_applies_it_undoably() 
         1,
         "the fix is undoable"
     );
+}
+
+fn harness_on(state: AppState) -> Harness<'static, WanggeApp> {
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), WanggeApp::new(state));
+    h.run();
+    h
+}
+
+/// Fills the import form (File › Import layer…) with a path and a target layer and presses OK.
+fn import_through_the_form(h: &mut Harness<'static, WanggeApp>, src: &std::path::Path, layer: &str) {
+    h.get_by_label("文件").click();
+    h.run();
+    h.get_by_label("导入图层… ").click();
+    h.run();
+    h.get_by_label("源文件").focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_label("源文件").type_text(src.to_str().unwrap());
+    h.run();
+    // The layers panel has a checkbox of the same name: the radio button is the form's.
+    h.query_all_by_label(layer)
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::RadioButton)
+        .expect("the form's radio button")
+        .click();
+    h.run();
+    h.get_by_label("确定").click();
+    h.run();
+}
+
+fn square_geojson(path: &std::path::Path, x: f64, y: f64, size: f64) {
+    std::fs::write(
+        path,
+        format!(
+            r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::4548"}}}},"features":[{{"type":"Feature","properties":{{}},"geometry":{{"type":"Polygon","coordinates":[[[{x},{y}],[{x2},{y}],[{x2},{y2}],[{x},{y2}],[{x},{y}]]]}}}}]}}"#,
+            x2 = x + size,
+            y2 = y + size
+        ),
+    )
+    .unwrap();
+}
+
+#[test]
+fn an_import_that_replaces_the_boundary_asks_first_and_is_undoable() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = crate::common::small_project();
+    let old_boundary = project.boundary.clone();
+    let settings = Settings::load_from(Some(dir.path().join("settings.txt")));
+    let mut h = harness_on(AppState::new(project, None, settings));
+    let src = dir.path().join("outline.geojson");
+    square_geojson(&src, 619_000.0, 3_384_000.0, 4000.0);
+    import_through_the_form(&mut h, &src, "区域边界");
+    // Asked, saying what would be lost; nothing changed yet.
+    h.get_by_label_contains("项目已有区域边界（1 个多边形，2.0 km²）。导入此文件将替换它");
+    assert_eq!(h.state().state.project.boundary, old_boundary);
+    assert!(!h.state().state.dirty);
+    // Cancel: back to the form as it was filled in, the project untouched.
+    h.get_by_label("取消").click();
+    h.run();
+    assert!(h.query_by_label_contains("项目已有区域边界").is_none());
+    assert_eq!(h.state().state.project.boundary, old_boundary);
+    h.get_by_label("确定").click();
+    h.run();
+    h.get_by_label("替换").click();
+    h.run();
+    let replaced = h.state().state.project.boundary.clone();
+    assert_ne!(replaced, old_boundary);
+    assert!((geo::Area::unsigned_area(&replaced) - 16e6).abs() < 1.0, "the 4 km × 4 km outline");
+    assert!(h.state().state.dirty);
+    assert!(h.state().state.status.starts_with("已导入: 1 × 区域边界"), "{}", h.state().state.status);
+    // The live coverage check follows the new boundary (the grids cover only part of it now).
+    assert!(
+        h.state().state.coverage.report().findings.iter().any(|f| f.kind == wangge::core::coverage::FindingKind::Gap)
+    );
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(h.state().state.project.boundary, old_boundary, "undo gives the old boundary back exactly");
+    assert!(h.state().state.status.contains("导入"), "{}", h.state().state.status);
+    assert!(
+        h.state().state.coverage.report().findings.iter().all(|f| f.kind != wangge::core::coverage::FindingKind::Gap)
+    );
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Y);
+    h.run();
+    assert_eq!(h.state().state.project.boundary, replaced, "and redo replaces it again");
+
+    // Adding grids asks nothing, and is one undoable step too.
+    let grids = dir.path().join("grids.geojson");
+    square_geojson(&grids, 624_000.0, 3_385_000.0, 500.0);
+    let before = h.state().state.project.grids.clone();
+    import_through_the_form(&mut h, &grids, "网格");
+    assert!(h.query_by_label("替换").is_none());
+    assert_eq!(h.state().state.project.grids.len(), before.len() + 1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(h.state().state.project.grids, before);
+}
+
+#[test]
+fn saving_over_a_file_changed_on_disk_asks_to_reload_overwrite_or_save_as() {
+    use wangge::io::{open_project, save_project};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.gpkg");
+    let mut ours = crate::common::small_project();
+    save_project(&ours, &path).unwrap();
+    let settings = Settings::load_from(Some(dir.path().join("settings.txt")));
+    let mut state = AppState::new(ours.clone(), None, settings);
+    state.open(&path).unwrap();
+    let mut h = harness_on(state);
+    // Our own saves never ask.
+    for _ in 0..2 {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+        h.run();
+        assert!(h.query_by_label("覆盖").is_none());
+        assert!(h.state().state.status.starts_with("已保存"), "{}", h.state().state.status);
+    }
+    // Another program (`wangge code`, QGIS …) saves over it while it is open here.
+    let mut theirs = ours.clone();
+    theirs.name = "他们的修改".into();
+    save_project(&theirs, &path).unwrap();
+    let on_disk = std::fs::read(&path).unwrap();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run();
+    h.get_by_label_contains("已被其他程序修改（例如 wangge code 或 QGIS）。保存将覆盖那些修改。");
+    assert_eq!(std::fs::read(&path).unwrap(), on_disk, "nothing written before the answer");
+    h.get_by_label("另存为…");
+    // Overwrite: our project is written.
+    h.get_by_label("覆盖").click();
+    h.run();
+    assert_eq!(open_project(&path).unwrap().name, ours.name);
+    assert!(h.query_by_label("覆盖").is_none());
+    // Changed again behind our back, and an edit here: reload takes theirs and drops ours.
+    save_project(&theirs, &path).unwrap();
+    ours.name = "这里的修改".into();
+    h.state_mut().state.project.name = ours.name.clone();
+    h.state_mut().state.dirty = true;
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run();
+    h.get_by_label("重新载入（放弃这里的修改）").click();
+    h.run();
+    assert_eq!(h.state().state.project.name, theirs.name);
+    assert!(!h.state().state.dirty);
+    assert_eq!(open_project(&path).unwrap().name, theirs.name, "reload writes nothing");
+    // Reloaded: the next save is ours to make without a question.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run();
+    assert!(h.query_by_label("覆盖").is_none());
+    // Cancel leaves both as they are.
+    save_project(&ours, &path).unwrap();
+    let on_disk = std::fs::read(&path).unwrap();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run();
+    h.get_by_label("取消").click();
+    h.run();
+    assert_eq!(std::fs::read(&path).unwrap(), on_disk);
+    assert_eq!(h.state().state.project.name, theirs.name);
 }

@@ -5,6 +5,7 @@ mod codes;
 mod common;
 mod coverage;
 mod crs_reference;
+mod data_loss;
 mod edit;
 mod gdal;
 mod gpkg_project;

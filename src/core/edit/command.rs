@@ -1,9 +1,11 @@
 //! Edit commands: every change to a project is a command whose `apply` returns its exact inverse, so
 //! that one history can undo and redo anything (QGIS-style edit buffer, without the buffer).
 
+use std::collections::BTreeMap;
+
 use geo::MultiPolygon;
 
-use crate::core::{AreaClass, Grid, GridAttrs, GridId, GridKind, Project};
+use crate::core::{AreaClass, Division, Grid, GridAttrs, GridId, GridKind, HouseholdPoint, Project};
 
 /// The non-geometric fields of a grid, set together by the attribute form.
 #[derive(Clone, Debug, PartialEq)]
@@ -53,6 +55,12 @@ pub enum Command {
     },
     /// Several commands as one step (a shared vertex moved in every grid that uses it, a split …).
     Batch(Vec<Command>),
+    /// Sets the whole boundary layer (an import that replaces it); the inverse sets the old one back.
+    SetBoundary(MultiPolygon<f64>),
+    /// Sets the whole divisions layer (an import adding or replacing divisions).
+    SetDivisions(BTreeMap<String, Division>),
+    /// Sets the whole households layer (an import adding household points).
+    SetHouseholds(Vec<HouseholdPoint>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -112,6 +120,25 @@ impl Command {
                 inverses.reverse();
                 Ok(Command::Batch(inverses))
             }
+            Command::SetBoundary(boundary) => {
+                Ok(Command::SetBoundary(std::mem::replace(&mut project.boundary, boundary)))
+            }
+            Command::SetDivisions(divisions) => {
+                Ok(Command::SetDivisions(std::mem::replace(&mut project.divisions, divisions)))
+            }
+            Command::SetHouseholds(households) => {
+                Ok(Command::SetHouseholds(std::mem::replace(&mut project.households, households)))
+            }
+        }
+    }
+
+    /// Whether the command changes a layer other than the grids (the boundary, divisions or
+    /// households), after which everything derived from the project is rebuilt, not only some grids.
+    pub fn changes_other_layers(&self) -> bool {
+        match self {
+            Command::SetBoundary(_) | Command::SetDivisions(_) | Command::SetHouseholds(_) => true,
+            Command::Batch(commands) => commands.iter().any(Command::changes_other_layers),
+            _ => false,
         }
     }
 
@@ -121,6 +148,105 @@ impl Command {
             Command::AddGrid(g) => vec![g.id],
             Command::RemoveGrid(id) | Command::SetGeometry { id, .. } | Command::SetFields { id, .. } => vec![*id],
             Command::Batch(commands) => commands.iter().flat_map(Command::grids).collect(),
+            Command::SetBoundary(_) | Command::SetDivisions(_) | Command::SetHouseholds(_) => Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{AreaClass, Crs, CrsUnits, DivisionCode, HouseholdPoint};
+    use geo::{Point, polygon};
+
+    fn square(x: f64, y: f64, size: f64) -> MultiPolygon<f64> {
+        MultiPolygon(vec![polygon![(x: x, y: y), (x: x + size, y: y), (x: x + size, y: y + size), (x: x, y: y + size)]])
+    }
+
+    fn division(code: &str, name: &str, polygon: Option<MultiPolygon<f64>>) -> Division {
+        let code = DivisionCode::parse(code).unwrap();
+        Division {
+            parent_code: Some(code.parent().to_string()),
+            class: AreaClass::Rural,
+            name: name.into(),
+            polygon,
+            code,
+        }
+    }
+
+    fn project() -> Project {
+        let mut p = Project::new("t", Crs { epsg: 4548, name: "GK".into(), units: CrsUnits::Metres });
+        p.boundary = square(0.0, 0.0, 100.0);
+        p.divisions.insert("341823100".into(), division("341823100", "泾川镇", None));
+        p.divisions.insert("341823100001".into(), division("341823100001", "城南居委会", Some(square(0., 0., 50.))));
+        p.add_grid(Grid::new(square(0.0, 0.0, 50.0)));
+        p.households.push(HouseholdPoint { position: Point::new(10.0, 10.0), households: 3, population: None });
+        p
+    }
+
+    /// Applies `command`, checks `changed`, then its inverse, which must give back the project exactly
+    /// (but for the next grid id: ids are never handed out twice); the inverse of the inverse redoes it.
+    fn round_trip(command: Command, changed: impl Fn(&Project) -> bool) {
+        let before = project();
+        let mut p = before.clone();
+        let inverse = command.apply(&mut p).unwrap();
+        assert!(changed(&p), "the command changed nothing");
+        let after = p.clone();
+        let redo = inverse.apply(&mut p).unwrap();
+        assert_eq!(p.next_grid_id, after.next_grid_id, "ids are not handed out again");
+        let mut restored = p.clone();
+        restored.next_grid_id = before.next_grid_id;
+        assert_eq!(restored, before, "the inverse restores the project exactly");
+        redo.apply(&mut p).unwrap();
+        assert_eq!(p, after, "redo gives the same result again");
+    }
+
+    #[test]
+    fn replacing_a_layer_has_an_exact_inverse() {
+        round_trip(Command::SetBoundary(square(5.0, 5.0, 10.0)), |p| p.boundary == square(5.0, 5.0, 10.0));
+        round_trip(Command::SetBoundary(MultiPolygon(Vec::new())), |p| p.boundary.0.is_empty());
+        let mut divisions = project().divisions;
+        divisions.insert("341823100001".into(), division("341823100001", "城南社区", None));
+        divisions.insert("341823100201".into(), division("341823100201", "双坑村委会", None));
+        let wanted = divisions.clone();
+        round_trip(Command::SetDivisions(divisions), move |p| p.divisions == wanted);
+        let mut households = project().households;
+        households.push(HouseholdPoint { position: Point::new(20.0, 20.0), households: 1, population: Some(4) });
+        round_trip(Command::SetHouseholds(households), |p| p.households.len() == 2);
+        // An import of grids: new grids under fresh ids, removed again by the inverse.
+        let grids = Command::Batch(vec![
+            Command::AddGrid(Box::new(Grid::new(square(50.0, 0.0, 50.0)))),
+            Command::AddGrid(Box::new(Grid::new(square(0.0, 50.0, 50.0)))),
+        ]);
+        round_trip(grids, |p| p.grids.len() == 3);
+        // Several layers in one step.
+        let both = Command::Batch(vec![
+            Command::SetBoundary(square(0.0, 0.0, 200.0)),
+            Command::AddGrid(Box::new(Grid::new(square(100.0, 0.0, 100.0)))),
+        ]);
+        assert!(both.changes_other_layers());
+        round_trip(both, |p| p.grids.len() == 2 && p.boundary == square(0.0, 0.0, 200.0));
+    }
+
+    #[test]
+    fn only_layer_commands_change_other_layers() {
+        assert!(Command::SetDivisions(BTreeMap::new()).changes_other_layers());
+        assert!(!Command::RemoveGrid(1).changes_other_layers());
+        assert!(!Command::Batch(vec![Command::RemoveGrid(1)]).changes_other_layers());
+        assert!(Command::SetBoundary(MultiPolygon(Vec::new())).grids().is_empty());
+    }
+
+    #[test]
+    fn an_import_is_one_undoable_step_in_the_history() {
+        let before = project();
+        let mut p = before.clone();
+        let mut history = super::super::History::default();
+        history.apply(&mut p, "Import", Command::SetBoundary(square(1.0, 1.0, 1.0)), None).unwrap();
+        assert!(history.next_changes_other_layers(true));
+        assert_eq!(history.undo(&mut p).unwrap().as_deref(), Some("Import"));
+        assert_eq!(p, before);
+        assert!(history.next_changes_other_layers(false));
+        history.redo(&mut p).unwrap();
+        assert_eq!(p.boundary, square(1.0, 1.0, 1.0));
     }
 }

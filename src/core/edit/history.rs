@@ -85,6 +85,15 @@ impl History {
         self.redo.last().map(|(_, c)| c.grids()).unwrap_or_default()
     }
 
+    /// Whether the next undo (`back`) or redo changes a layer besides the grids (an import).
+    pub fn next_changes_other_layers(&self, back: bool) -> bool {
+        if back {
+            self.undo.last().is_some_and(|s| s.inverse.changes_other_layers())
+        } else {
+            self.redo.last().is_some_and(|(_, c)| c.changes_other_layers())
+        }
+    }
+
     pub fn can_undo(&self) -> bool {
         !self.undo.is_empty()
     }
