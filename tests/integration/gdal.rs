@@ -111,7 +111,10 @@ fn gpkg_validator() -> Option<(&'static str, PathBuf)> {
             return Some((python, script));
         }
     }
-    assert!(std::env::var_os("CI").is_none(), "GDAL's validate_gpkg.py is missing in CI: .ci/run must install python3-gdal");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "GDAL's validate_gpkg.py is missing in CI: .ci/run must install python3-gdal"
+    );
     eprintln!("skipping: GDAL's validate_gpkg.py is not installed (apt-get install python3-gdal)");
     None
 }

@@ -116,18 +116,27 @@ fn a_save_after_edits_changes_exactly_the_edited_grids_and_keeps_the_index_curre
     let mut project = small_project();
     save_project(&project, &path).unwrap();
     // A table another program added to the project file is kept by every save.
-    Connection::open(&path).unwrap().execute_batch("CREATE TABLE qgis_notes (id INTEGER PRIMARY KEY, t TEXT); INSERT INTO qgis_notes VALUES (1, '留言')").unwrap();
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "CREATE TABLE qgis_notes (id INTEGER PRIMARY KEY, t TEXT); INSERT INTO qgis_notes VALUES (1, '留言')",
+        )
+        .unwrap();
     // Move a grid, change another's attributes, delete one, add one.
     let (x0, y0) = (620_000.0, 3_385_000.0);
     let g1 = project.grids.get_mut(&1).unwrap();
-    g1.geometry = MultiPolygon(vec![polygon![(x: x0, y: y0), (x: x0 + 900., y: y0), (x: x0 + 900., y: y0 + 900.), (x: x0, y: y0 + 900.)]]);
+    g1.geometry = MultiPolygon(vec![
+        polygon![(x: x0, y: y0), (x: x0 + 900., y: y0), (x: x0 + 900., y: y0 + 900.), (x: x0, y: y0 + 900.)],
+    ]);
     g1.attrs.households = None;
     g1.name = "改名网格".into();
     project.grids.get_mut(&2).unwrap().attrs.notes = "新备注".into();
     save_project(&project, &path).unwrap();
     assert_eq!(open_project(&path).unwrap(), project);
     project.grids.remove(&2);
-    let mut new = Grid::new(MultiPolygon(vec![polygon![(x: x0 + 3000., y: y0), (x: x0 + 3500., y: y0), (x: x0 + 3500., y: y0 + 500.), (x: x0 + 3000., y: y0 + 500.)]]));
+    let mut new = Grid::new(MultiPolygon(vec![
+        polygon![(x: x0 + 3000., y: y0), (x: x0 + 3500., y: y0), (x: x0 + 3500., y: y0 + 500.), (x: x0 + 3000., y: y0 + 500.)],
+    ]));
     new.code = "341823100201002".into();
     project.add_grid(new);
     save_project(&project, &path).unwrap();
@@ -143,8 +152,11 @@ fn a_save_after_edits_changes_exactly_the_edited_grids_and_keeps_the_index_curre
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(envelopes, vec![(1, x0 + 900., y0 + 900.), (3, x0 + 3500., y0 + 500.)]);
-    let extent: (f64, f64) =
-        conn.query_row("SELECT min_x, max_x FROM gpkg_contents WHERE table_name = 'grids'", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    let extent: (f64, f64) = conn
+        .query_row("SELECT min_x, max_x FROM gpkg_contents WHERE table_name = 'grids'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
     assert_eq!(extent, (x0, x0 + 3500.));
     let note: String = conn.query_row("SELECT t FROM qgis_notes", [], |r| r.get(0)).unwrap();
     assert_eq!(note, "留言");
@@ -170,9 +182,8 @@ fn files_of_older_layouts_open_and_are_migrated_on_save() {
     save_project(&project, &path).unwrap();
     assert_eq!(open_project(&path).unwrap(), project);
     let conn = Connection::open(&path).unwrap();
-    let pk_type: String = conn
-        .query_row("SELECT type FROM pragma_table_info('wangge_project') WHERE pk = 1", [], |r| r.get(0))
-        .unwrap();
+    let pk_type: String =
+        conn.query_row("SELECT type FROM pragma_table_info('wangge_project') WHERE pk = 1", [], |r| r.get(0)).unwrap();
     assert_eq!(pk_type, "INTEGER");
     let area: f64 = conn.query_row("SELECT area_m2 FROM grids WHERE fid = 2", [], |r| r.get(0)).unwrap();
     assert!((area - 1_040_000.0).abs() < 1.0, "{area}");
@@ -339,7 +350,10 @@ fn a_save_killed_at_any_moment_leaves_the_old_or_the_new_project_whole() {
         assert_eq!(whole_project_in(&path, &[&old, &new], gdal), which, "trial {trial} ({kill_at:?})");
         outcomes[which] += 1;
     }
-    eprintln!("{kills} kills ({during_save} during the save): {} left the old project, {} the new", outcomes[0], outcomes[1]);
+    eprintln!(
+        "{kills} kills ({during_save} during the save): {} left the old project, {} the new",
+        outcomes[0], outcomes[1]
+    );
     assert!(kills >= 20, "only {kills} runs were killed before they ended");
     assert!(during_save >= 5, "only {during_save} kills landed during a save");
     // The next save clears what killed saves left beside the file.
