@@ -1,6 +1,8 @@
 //! GDAL must read what we write: every project layer with its CRS, attributes and Chinese text, and our
-//! Shapefiles in UTF-8 and GBK. Also: we read GBK Shapefiles written by GDAL.
+//! Shapefiles in UTF-8 and GBK; every GeoPackage we write passes GDAL's own validator. Also: we read GBK
+//! Shapefiles written by GDAL.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use wangge::io::export::{Layer, export};
@@ -95,4 +97,71 @@ fn we_read_gbk_shapefiles_written_by_gdal() {
         let g = project.grids.values().next().unwrap();
         assert_eq!((g.name.as_str(), g.attrs.households), ("桃花潭一网格", Some(388)), "with .cpg: {with_cpg}");
     }
+}
+
+/// GDAL's GeoPackage validator (validate_gpkg.py, shipped by Debian's python3-gdal in its osgeo_utils/samples
+/// folder) with a Python that can run it; None (skip) where it is missing, except under CI.
+fn gpkg_validator() -> Option<(&'static str, PathBuf)> {
+    let find = "import osgeo_utils.samples, os; print(os.path.dirname(osgeo_utils.samples.__file__))";
+    // The first python3 on PATH may be another installation (pyenv) without GDAL's bindings.
+    for python in ["python3", "/usr/bin/python3"] {
+        let Ok(out) = Command::new(python).args(["-c", find]).output() else { continue };
+        let script = Path::new(String::from_utf8_lossy(&out.stdout).trim()).join("validate_gpkg.py");
+        if out.status.success() && script.is_file() {
+            return Some((python, script));
+        }
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "GDAL's validate_gpkg.py is missing in CI: .ci/run must install python3-gdal"
+    );
+    eprintln!("skipping: GDAL's validate_gpkg.py is not installed (apt-get install python3-gdal)");
+    None
+}
+
+fn assert_passes_validator(validator: &(&str, PathBuf), file: &Path) {
+    let out = Command::new(validator.0)
+        .arg(&validator.1)
+        .args(["-k", "--extra", "--warning-as-error", path_str(file)])
+        .output()
+        .unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success() && said.trim().is_empty(), "{}: {said}", file.display());
+}
+
+#[test]
+fn every_geopackage_we_write_passes_gdals_validator_with_extra_checks() {
+    let Some(validator) = gpkg_validator() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    // A project, saved new and then again after an edit (the second save changes it in place).
+    let project_path = dir.path().join("p.gpkg");
+    let mut project = small_project();
+    save_project(&project, &project_path).unwrap();
+    assert_passes_validator(&validator, &project_path);
+    project.grids.get_mut(&1).unwrap().name = "改名".into();
+    project.grids.remove(&2);
+    save_project(&project, &project_path).unwrap();
+    assert_passes_validator(&validator, &project_path);
+    // An empty project: no boundary, no grids.
+    let empty = dir.path().join("empty.gpkg");
+    save_project(&wangge::core::Project::new("空", wangge::io::crs::crs_from_epsg(4490).unwrap()), &empty).unwrap();
+    assert_passes_validator(&validator, &empty);
+    // An exported GeoPackage.
+    let exported = dir.path().join("export.gpkg");
+    export(&small_project(), Layer::Grids, &exported, encoding_rs::UTF_8).unwrap();
+    assert_passes_validator(&validator, &exported);
+    // A project of the older layout (settings keyed by TEXT) is rejected, and valid after its next save.
+    let old = dir.path().join("old.gpkg");
+    save_project(&small_project(), &old).unwrap();
+    rusqlite::Connection::open(&old)
+        .unwrap()
+        .execute_batch(
+            "CREATE TABLE s (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO s SELECT key, value FROM wangge_project;
+             DROP TABLE wangge_project; ALTER TABLE s RENAME TO wangge_project;",
+        )
+        .unwrap();
+    let out = Command::new(validator.0).arg(&validator.1).args(["--extra", path_str(&old)]).output().unwrap();
+    assert!(!out.status.success(), "the validator should reject the TEXT primary key");
+    save_project(&wangge::io::open_project(&old).unwrap(), &old).unwrap();
+    assert_passes_validator(&validator, &old);
 }

@@ -1,5 +1,6 @@
 //! GeoPackage (OGC 12-128r18, version 1.4): the project file and a source of layers to import.
 
+mod beside;
 pub mod blob;
 mod layers;
 mod project_file;

@@ -1,13 +1,16 @@
 //! The Wangge project file: one GeoPackage with the layers `boundary`, `divisions`, `grids` and
 //! `households` in the project CRS, and a `wangge_project` key/value table for everything else.
-//! A save is one SQLite transaction: a crash at any point leaves the previous project as it was.
+//! A save writes the new state beside the file (a copy of it, changed in one transaction) and renames it
+//! over the file: a crash at any point leaves the previous project, whole on its own, or the new one.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use geo::{Geometry, MultiPolygon, Point};
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::types::{Value, ValueRef};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params};
 
+use super::beside::Beside;
 use super::{blob, is_geopackage, open_existing, schema, sql_functions};
 use crate::core::{AreaClass, Division, DivisionCode, Grid, GridAttrs, GridKind, HouseholdPoint, Project, area_m2};
 use crate::io::crs::crs_from_epsg;
@@ -17,9 +20,6 @@ use crate::io::source::geometry_name;
 /// Version of the Wangge tables inside the GeoPackage; bump when their meaning changes.
 pub const SCHEMA_VERSION: u32 = 1;
 const LAYERS: [&str; 4] = ["boundary", "divisions", "grids", "households"];
-/// Test hook: when set, the process aborts in the middle of a save (after the grids are written, before
-/// the commit), exactly as a crash or a killed process would.
-const ABORT_MID_SAVE_ENV: &str = "WANGGE_TEST_ABORT_MID_SAVE";
 
 const DIVISION_COLUMNS: &str =
     ", code TEXT NOT NULL UNIQUE, name TEXT NOT NULL, parent_code TEXT, level TEXT NOT NULL, class TEXT NOT NULL";
@@ -28,23 +28,54 @@ const GRID_COLUMNS: &str = ", code TEXT, name TEXT, kind TEXT NOT NULL, class TE
     notes TEXT, valid_from TEXT, valid_to TEXT, area_m2 REAL";
 const HOUSEHOLD_COLUMNS: &str = ", households INTEGER NOT NULL, population INTEGER";
 
-/// Writes the whole project to `path` in one transaction, creating the file if needed. Refuses to
-/// overwrite a file that is not a Wangge project.
+/// Writes the whole project to `path`, creating the file if needed; refuses to overwrite a file that is not a
+/// Wangge project. The new state is written to a temporary file beside it (a copy of the old file, so that
+/// tables other programs added stay, changed in one transaction), flushed to disk and renamed over it: the
+/// file is whole at every instant on its own, and a new project is created complete or not at all.
 pub fn save_project(project: &Project, path: &Path) -> Result<(), IoError> {
-    let mut conn = connection_for_save(path)?;
+    // Saving through a link replaces the file it points to, not the link.
+    let target = std::fs::canonicalize(path).ok().filter(|_| path.is_symlink()).unwrap_or_else(|| path.to_path_buf());
+    let existing = check_existing(&target, path)?;
+    let temp = Beside::create(&target).at(path)?;
+    if existing {
+        std::fs::copy(&target, temp.path()).at(path)?;
+    }
+    let mut conn =
+        Connection::open_with_flags(temp.path(), OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .at(path)?;
+    sql_functions::register(&conn).at(path)?;
+    // The temporary file is thrown away if anything fails, so it needs no journal on disk; it is flushed
+    // once, whole, before the rename.
+    conn.pragma_update_and_check(None, "journal_mode", "MEMORY", |r| r.get::<_, String>(0)).at(path)?;
+    conn.pragma_update(None, "synchronous", "OFF").at(path)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).at(path)?;
     write_all(&tx, project, path)?;
-    tx.commit().at(path)
+    tx.commit().at(path)?;
+    conn.close().map_err(|(_, e)| e).at(path)?;
+    temp.replace_target().at(path)
 }
 
-fn connection_for_save(path: &Path) -> Result<Connection, IoError> {
-    let is_new = std::fs::metadata(path).map(|m| m.len() == 0).unwrap_or(true);
-    if is_new {
-        let conn = Connection::open(path).at(path)?;
-        sql_functions::register(&conn).at(path)?;
-        return Ok(conn);
+/// Whether `target` holds a project to update (false: none yet, or an empty file). Refuses a file that is
+/// not a Wangge project. Opening it read-write lets SQLite roll back the journal an older Wangge left in a
+/// crash, and a write-ahead log another program left is folded into the file, so that a copy of the file
+/// alone is the whole project.
+fn check_existing(target: &Path, path: &Path) -> Result<bool, IoError> {
+    match std::fs::metadata(target) {
+        Ok(m) if m.len() > 0 => {}
+        Ok(_) => {
+            // An empty file (made by a file dialog, or by a crash of an older Wangge's first save): a journal
+            // beside it can only describe that emptiness, and must not be played back over the new project.
+            for suffix in ["-journal", "-wal"] {
+                let mut side = target.as_os_str().to_owned();
+                side.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(side));
+            }
+            return Ok(false);
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(IoError::new(path, e)),
     }
-    let conn = open_existing(path, true)?;
+    let conn = open_existing(target, true)?;
     let has_tables: i64 =
         conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table'", [], |r| r.get(0)).at(path)?;
     if has_tables > 0 && !(is_geopackage(&conn).at(path)? && has_project_table(&conn).at(path)?) {
@@ -53,7 +84,11 @@ fn connection_for_save(path: &Path) -> Result<Connection, IoError> {
             Problem::NotAProject("exists and is not a Wangge project; refusing to overwrite it".into()),
         ));
     }
-    Ok(conn)
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).at(path)?;
+    if mode.eq_ignore_ascii_case("wal") {
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).at(path)?;
+    }
+    Ok(true)
 }
 
 fn has_project_table(conn: &Connection) -> rusqlite::Result<bool> {
@@ -67,7 +102,8 @@ fn write_all(tx: &Transaction<'_>, project: &Project, path: &Path) -> Result<(),
     tx.pragma_update(None, "user_version", schema::GPKG_USER_VERSION).at(path)?;
     schema::create_core_tables(tx).at(path)?;
     schema::register_crs(tx, &project.crs).at(path)?;
-    for table in LAYERS {
+    // Grids, the big layer, are updated in place (see write_grids); the small layers are written afresh.
+    for table in ["boundary", "divisions", "households"] {
         schema::drop_feature_table(tx, table).at(path)?;
     }
     let srs = project.crs.epsg;
@@ -83,9 +119,6 @@ fn write_all(tx: &Transaction<'_>, project: &Project, path: &Path) -> Result<(),
     }
     write_divisions(tx, project, srs, path)?;
     write_grids(tx, project, srs, path)?;
-    if std::env::var_os(ABORT_MID_SAVE_ENV).is_some() {
-        std::process::abort();
-    }
     write_households(tx, project, srs, path)?;
     for table in LAYERS {
         schema::update_extent(tx, table).at(path)?;
@@ -107,38 +140,111 @@ fn write_divisions(tx: &Transaction<'_>, project: &Project, srs: u32, path: &Pat
     Ok(())
 }
 
+const GRID_VALUES: &str = "geom, code, name, kind, class, village_code, households, population, party_members, \
+    grid_head, grid_staff, phone, notes, valid_from, valid_to, area_m2";
+
+/// The grids table's row for a grid, column by column after the fid (as GRID_VALUES).
+fn grid_row(g: &Grid, project: &Project, srs: u32) -> [Value; 16] {
+    let a = &g.attrs;
+    let text = |s: &str| Value::Text(s.to_string());
+    let count = |n: Option<u32>| n.map_or(Value::Null, |n| Value::Integer(n.into()));
+    [
+        Value::Blob(blob::encode_multipolygon(&g.geometry, srs as i32)),
+        text(&g.code),
+        text(&g.name),
+        text(g.kind.key()),
+        text(g.class.key()),
+        text(&g.village_code),
+        count(a.households),
+        count(a.population),
+        count(a.party_members),
+        text(&a.grid_head),
+        text(&a.grid_staff),
+        text(&a.phone),
+        text(&a.notes),
+        text(&a.valid_from),
+        text(&a.valid_to),
+        Value::Real(area_m2(&g.geometry, &project.crs)),
+    ]
+}
+
+/// Writes the grids. When the file already has a grids table of this very layout and CRS, only the rows that
+/// differ are deleted, updated or inserted — a save after one edit touches a few pages, not the whole layer
+/// and its R-tree; otherwise (a new file, an older layout) the table is made afresh.
 fn write_grids(tx: &Transaction<'_>, project: &Project, srs: u32, path: &Path) -> Result<(), IoError> {
-    schema::create_feature_table(tx, "grids", "MULTIPOLYGON", GRID_COLUMNS, srs, "网格 grids").at(path)?;
+    let create_sql = format!(
+        "CREATE TABLE \"grids\" (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom MULTIPOLYGON{GRID_COLUMNS})"
+    );
+    let stored_sql: Option<String> = tx
+        .query_row("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'grids'", [], |r| r.get(0))
+        .optional()
+        .at(path)?;
+    let stored_srs: Option<i64> = tx
+        .query_row(
+            "SELECT g.srs_id FROM gpkg_geometry_columns g JOIN gpkg_contents c ON c.table_name = g.table_name
+             WHERE g.table_name = 'grids' AND g.column_name = 'geom' AND c.srs_id = g.srs_id",
+            [],
+            |r| r.get(0),
+        )
+        .optional()
+        .at(path)?;
+    let has_rtree: bool = tx
+        .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'rtree_grids_geom'", [], |r| r.get::<_, i64>(0))
+        .at(path)?
+        > 0;
+    let in_place = stored_sql.as_deref() == Some(create_sql.as_str()) && stored_srs == Some(srs as i64) && has_rtree;
+    if !in_place {
+        schema::drop_feature_table(tx, "grids").at(path)?;
+        schema::create_feature_table(tx, "grids", "MULTIPOLYGON", GRID_COLUMNS, srs, "网格 grids").at(path)?;
+    }
+    let mut wanted: BTreeMap<i64, [Value; 16]> =
+        project.grids.values().map(|g| (g.id as i64, grid_row(g, project, srs))).collect();
+    let (mut stale, mut changed) = (Vec::new(), Vec::new());
+    if in_place {
+        let mut stmt = tx.prepare(&format!("SELECT fid, {GRID_VALUES} FROM grids")).at(path)?;
+        let mut rows = stmt.query([]).at(path)?;
+        while let Some(row) = rows.next().at(path)? {
+            let fid: i64 = row.get(0).at(path)?;
+            match wanted.get(&fid) {
+                None => stale.push(fid),
+                Some(values) => {
+                    let mut same = true;
+                    for (i, value) in values.iter().enumerate() {
+                        if row.get_ref(i + 1).at(path)? != ValueRef::from(value) {
+                            same = false;
+                            break;
+                        }
+                    }
+                    if same {
+                        wanted.remove(&fid);
+                    } else {
+                        changed.push(fid);
+                    }
+                }
+            }
+        }
+    }
+    let mut delete = tx.prepare("DELETE FROM grids WHERE fid = ?1").at(path)?;
+    for fid in stale.iter().chain(&changed) {
+        delete.execute([fid]).at(path)?;
+    }
     let mut insert = tx
-        .prepare(
-            "INSERT INTO grids (fid, geom, code, name, kind, class, village_code, households, population,
-               party_members, grid_head, grid_staff, phone, notes, valid_from, valid_to, area_m2)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        .prepare(&format!(
+            "INSERT INTO grids (fid, {GRID_VALUES}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+        ))
+        .at(path)?;
+    for (fid, values) in &wanted {
+        let mut bound: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(17);
+        bound.push(fid);
+        bound.extend(values.iter().map(|v| v as &dyn rusqlite::ToSql));
+        insert.execute(bound.as_slice()).at(path)?;
+    }
+    if !(stale.is_empty() && wanted.is_empty()) {
+        tx.execute(
+            "UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE table_name = 'grids'",
+            [],
         )
         .at(path)?;
-    for g in project.grids.values() {
-        let a = &g.attrs;
-        insert
-            .execute(params![
-                g.id as i64,
-                blob::encode_multipolygon(&g.geometry, srs as i32),
-                g.code,
-                g.name,
-                g.kind.key(),
-                g.class.key(),
-                g.village_code,
-                a.households,
-                a.population,
-                a.party_members,
-                a.grid_head,
-                a.grid_staff,
-                a.phone,
-                a.notes,
-                a.valid_from,
-                a.valid_to,
-                area_m2(&g.geometry, &project.crs),
-            ])
-            .at(path)?;
     }
     Ok(())
 }
@@ -157,7 +263,10 @@ fn write_households(tx: &Transaction<'_>, project: &Project, srs: u32, path: &Pa
 fn write_settings(tx: &Transaction<'_>, project: &Project) -> rusqlite::Result<()> {
     // Registered as an attributes table, as the GeoPackage spec asks of every user table.
     tx.execute_batch(
-        "DROP TABLE IF EXISTS wangge_project; CREATE TABLE wangge_project (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        // An INTEGER primary key, as GeoPackage asks of every user table (Req 119); files from before it had
+        // `key TEXT PRIMARY KEY` and are migrated here, on their next save.
+        "DROP TABLE IF EXISTS wangge_project;
+         CREATE TABLE wangge_project (id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, key TEXT NOT NULL UNIQUE, value TEXT NOT NULL);
          DELETE FROM gpkg_contents WHERE table_name = 'wangge_project';
          INSERT INTO gpkg_contents (table_name, data_type, identifier, description)
            VALUES ('wangge_project', 'attributes', 'wangge_project', 'Wangge project settings');",
