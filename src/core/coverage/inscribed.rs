@@ -303,7 +303,7 @@ fn search_in(polygon: &Polygon<f64>, bbox: Rect<f64>, stop: Stop) -> (Coord<f64>
         // The queue is ordered by potential: no other cell can do better by more than this, and when
         // only a threshold matters, no cell below it is worth opening.
         if cell.potential - best.distance <= tolerance
-            || cell.potential <= stop.radius_above
+            || (stop.radius_above.is_finite() && cell.potential <= stop.radius_above)
             || examined > stop.max_cells
         {
             break;
