@@ -167,11 +167,7 @@ pub fn fix_text(fix: &Fix, lang: Lang, label: &dyn Fn(usize) -> String) -> Strin
         }
         FixKind::ClipToBoundary { items } => {
             let grids = list(&mut items.iter().copied());
-            if zh {
-                format!("将网格 {grids} 裁剪到边界")
-            } else {
-                format!("clip grid {grids} to the boundary")
-            }
+            if zh { format!("将网格 {grids} 裁剪到边界") } else { format!("clip grid {grids} to the boundary") }
         }
         FixKind::Repair { item } => {
             if zh {
@@ -346,6 +342,86 @@ pub fn code_issue_text(project: &Project, issue: &CodeIssue, lang: Lang) -> Stri
             } else {
                 format!("village {village}: numbers {missing:?} are not used")
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use geo::{Geometry, MultiPolygon};
+
+    use super::*;
+
+    fn details() -> Vec<Detail> {
+        let reasons = [
+            InvalidProblem::NoPolygon,
+            InvalidProblem::NotFinite { ring: 0 },
+            InvalidProblem::TooFewPoints { ring: 1 },
+            InvalidProblem::SelfIntersection { ring: 0 },
+            InvalidProblem::RingsCross { first: 0, second: 2 },
+            InvalidProblem::ZeroArea { ring: 1 },
+            InvalidProblem::HoleOutside { hole: 1 },
+            InvalidProblem::PartsOverlap { first: 1, second: 2 },
+        ];
+        let mut out: Vec<Detail> = reasons
+            .iter()
+            .flat_map(|&problem| [None, Some(2)].map(|part| Detail::Invalid(InvalidReason { problem, part })))
+            .collect();
+        out.extend([
+            Detail::Duplicate,
+            Detail::Overlap,
+            Detail::Gap { enclosed: true },
+            Detail::Gap { enclosed: false },
+            Detail::Outside,
+            Detail::EdgeMismatch {
+                segments: 3,
+                causes: vec![
+                    Cause::SameSide,
+                    Cause::Crossing,
+                    Cause::TJunction,
+                    Cause::Collinear,
+                    Cause::Inside,
+                    Cause::NearlyParallel,
+                ],
+            },
+            Detail::VillageCrossing { villages: vec![("341823100001".into(), 12.0), ("341823100002".into(), 3.0)] },
+            Detail::NoVillage,
+            Detail::Note { parts: 2, holes: 1 },
+        ]);
+        out
+    }
+
+    /// Every message is whole in its language: Chinese ones have no Latin words (units and grid codes
+    /// aside), English ones no Chinese.
+    #[test]
+    fn every_message_is_in_one_language() {
+        let label = |i: usize| format!("34182310000100{i}");
+        for detail in details() {
+            for items in [vec![0, 1], vec![0, 1, 2]] {
+                let f = Finding {
+                    kind: FindingKind::Overlap,
+                    items,
+                    geometry: Geometry::MultiPolygon(MultiPolygon(vec![])),
+                    area: Some(1234.5),
+                    width: Some(0.0012),
+                    detail: detail.clone(),
+                };
+                let zh = finding_message(&f, Lang::Zh, &label);
+                let latin: String = zh.replace("km²", "").replace("m²", "").replace("mm", "").replace(" m", "");
+                assert!(!latin.chars().any(|c| c.is_ascii_alphabetic()), "{zh}");
+                let en = finding_message(&f, Lang::En, &label);
+                assert!(!en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || c == '，' || c == '（'), "{en}");
+            }
+        }
+        for area in [
+            AreaChecked::Boundary,
+            AreaChecked::BoundaryFile,
+            AreaChecked::Villages(3),
+            AreaChecked::Townships(2),
+            AreaChecked::GridsOnly,
+        ] {
+            assert!(!area_checked_text(&area, Lang::Zh).chars().any(|c| c.is_ascii_alphabetic()));
+            assert!(area_checked_text(&area, Lang::En).is_ascii());
         }
     }
 }

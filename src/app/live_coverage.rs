@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use geo::MultiPolygon;
 
 use crate::core::coverage::fixes::{Fix, checked_fixes_for};
-use crate::core::coverage::{AreaChecked, Checker, CoverageOptions, Finding, FindingKind, Report, Village, area_to_cover};
+use crate::core::coverage::{
+    AreaChecked, Checker, CoverageOptions, Finding, FindingKind, Report, Village, area_to_cover,
+};
 use crate::core::{GridId, Project};
 
 pub struct LiveCoverage {

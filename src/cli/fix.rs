@@ -44,10 +44,18 @@ pub fn run_fix(path: &Path, all_safe: bool, lang: Option<Lang>) -> anyhow::Resul
             out += &format!("{}: {}\n", kind_name(finding.kind, lang), finding_message(finding, lang, &label));
             for fix in checked_fixes_for(&mut checker, finding) {
                 let (what, mark) = (fix_text(&fix, lang, &label), fix_safety(&fix, lang));
-                out += &if zh { format!("    修复（{mark}）：{what}\n") } else { format!("    fix ({mark}): {what}\n") };
+                out += &if zh {
+                    format!("    修复（{mark}）：{what}\n")
+                } else {
+                    format!("    fix ({mark}): {what}\n")
+                };
             }
         }
-        out += if zh { "加 --all-safe 运行即应用安全的修复\n" } else { "run with --all-safe to apply the safe fixes\n" };
+        out += if zh {
+            "加 --all-safe 运行即应用安全的修复\n"
+        } else {
+            "run with --all-safe to apply the safe fixes\n"
+        };
         return Ok((out, checker.report().ok()));
     }
     let applied = apply_safe_fixes(&mut checker, 100_000);

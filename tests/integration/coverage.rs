@@ -372,7 +372,11 @@ mod overlaps {
         for a in 0..items.len() {
             for b in a + 1..items.len() {
                 let (ra, rb) = (items[a].bounding_rect().unwrap(), items[b].bounding_rect().unwrap());
-                if ra.max().x < rb.min().x || rb.max().x < ra.min().x || ra.max().y < rb.min().y || rb.max().y < ra.min().y {
+                if ra.max().x < rb.min().x
+                    || rb.max().x < ra.min().x
+                    || ra.max().y < rb.min().y
+                    || rb.max().y < ra.min().y
+                {
                     continue;
                 }
                 if items[a].intersection(&items[b]).unsigned_area() > 0.01 {
@@ -387,7 +391,9 @@ mod overlaps {
         let expected = overlapping_pairs(items);
         let named = |a: usize, b: usize| {
             report.findings.iter().any(|f| {
-                matches!(f.kind, FindingKind::Overlap | FindingKind::Duplicate) && f.items.contains(&a) && f.items.contains(&b)
+                matches!(f.kind, FindingKind::Overlap | FindingKind::Duplicate)
+                    && f.items.contains(&a)
+                    && f.items.contains(&b)
             })
         };
         let missed: Vec<_> = expected.iter().filter(|&&(a, b)| !named(a, b)).collect();
@@ -443,7 +449,8 @@ mod overlaps {
         let expected = 40.0 * 40.0 * 2.0 - 30.0 * 30.0;
         assert!((overlaps[0].area.unwrap() - expected).abs() < 1e-6, "{:?}", overlaps[0].area);
         // Three copies of one grid are one duplicate finding.
-        let items = vec![square(0.0, 0.0, 10.0), square(0.0, 0.0, 10.0), square(10.0, 0.0, 10.0), square(0.0, 0.0, 10.0)];
+        let items =
+            vec![square(0.0, 0.0, 10.0), square(0.0, 0.0, 10.0), square(10.0, 0.0, 10.0), square(0.0, 0.0, 10.0)];
         let report = Checker::new(items, None, Vec::new(), CoverageOptions::planar()).report();
         let kinds: Vec<_> = report.findings.iter().map(|f| (f.kind, f.items.clone())).collect();
         assert_eq!(kinds, vec![(FindingKind::Duplicate, vec![0, 1, 3])]);
@@ -456,7 +463,8 @@ mod overlaps {
 #[test]
 fn gap_widths_are_those_of_geos_on_a_real_coverage() {
     use wangge::core::coverage::FindingKind;
-    let text = std::fs::read_to_string(format!("{}/tests/fixtures/gap_widths.json", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let text =
+        std::fs::read_to_string(format!("{}/tests/fixtures/gap_widths.json", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let reference: Value = serde_json::from_str(&text).unwrap();
     let theirs: Vec<[f64; 5]> = reference["gaps"]
         .as_array()
@@ -487,7 +495,8 @@ fn gap_widths_are_those_of_geos_on_a_real_coverage() {
             })
             .unwrap();
         assert!(
-            (theirs_gap[0] - c.x()).hypot(theirs_gap[1] - c.y()) < 1e-3 && (theirs_gap[2] - area).abs() <= 1e-3 * area.max(1e-3),
+            (theirs_gap[0] - c.x()).hypot(theirs_gap[1] - c.y()) < 1e-3
+                && (theirs_gap[2] - area).abs() <= 1e-3 * area.max(1e-3),
             "gap at {c:?} ({area} m²) is not one of GEOS's: nearest {theirs_gap:?}"
         );
         matched.insert(k);

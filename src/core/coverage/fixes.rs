@@ -485,12 +485,18 @@ mod tests {
             for fix in &fixes {
                 fixes_seen.insert(std::mem::discriminant(&fix.kind));
                 for (i, g) in &fix.changes {
-                    assert!(!g.0.is_empty() && g.unsigned_area() > 0.0, "{}: {:?} empties grid {i}", case.name, fix.kind);
+                    assert!(
+                        !g.0.is_empty() && g.unsigned_area() > 0.0,
+                        "{}: {:?} empties grid {i}",
+                        case.name,
+                        fix.kind
+                    );
                 }
                 let after = case.after(fix);
-                let empty = after.findings.iter().any(|f| {
-                    matches!(&f.detail, Detail::Invalid(r) if r.problem == InvalidProblem::NoPolygon)
-                });
+                let empty = after
+                    .findings
+                    .iter()
+                    .any(|f| matches!(&f.detail, Detail::Invalid(r) if r.problem == InvalidProblem::NoPolygon));
                 assert!(!empty, "{}: {:?} leaves an empty grid", case.name, fix.kind);
                 if fix.safe {
                     assert!(improves(&before, &after), "{}: safe {:?} gives {:?}", case.name, fix.kind, after.findings);

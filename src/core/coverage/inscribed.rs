@@ -221,9 +221,11 @@ pub fn wider_than(polygon: &Polygon<f64>, width: f64) -> bool {
     {
         return true;
     }
-    if search(polygon, Stop { absolute: radius * 0.1, relative: 0.0, radius_above: radius, max_cells: NOISE_CELLS, seed: None })
-        .1
-        > radius
+    if search(
+        polygon,
+        Stop { absolute: radius * 0.1, relative: 0.0, radius_above: radius, max_cells: NOISE_CELLS, seed: None },
+    )
+    .1 > radius
     {
         return true;
     }

@@ -23,9 +23,9 @@ mod validity;
 use std::collections::{BTreeMap, BTreeSet};
 
 use geo::{Area, BooleanOps, BoundingRect, Geometry, Line, MultiLineString, MultiPolygon, Polygon, Rect};
-use rustc_hash::FxHashSet;
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
+use rustc_hash::FxHashSet;
 
 pub use checked_area::{AreaChecked, area_to_cover};
 pub use findings::{Detail, Finding, FindingKind, Report};
@@ -384,9 +384,9 @@ impl Checker {
                     members.iter().flat_map(|&k| self.overlaps[&keys[k]].0.iter().cloned()).collect();
                 self.significant(geo::unary_union(&polygons))
             };
-            let reused = old.iter().find(|f| {
-                f.items == items && matches!(&f.geometry, Geometry::MultiPolygon(g) if *g == piece)
-            });
+            let reused = old
+                .iter()
+                .find(|f| f.items == items && matches!(&f.geometry, Geometry::MultiPolygon(g) if *g == piece));
             findings.push(match reused {
                 Some(f) => f.clone(),
                 None => self.area_finding(FindingKind::Overlap, items, piece, Detail::Overlap),

@@ -82,7 +82,9 @@ impl fmt::Display for InvalidReason {
             InvalidProblem::NotFinite { ring } => {
                 write!(f, "{} has a coordinate that is not a finite number", ring_name(ring))
             }
-            InvalidProblem::TooFewPoints { ring } => write!(f, "{} must have at least 3 distinct points", ring_name(ring)),
+            InvalidProblem::TooFewPoints { ring } => {
+                write!(f, "{} must have at least 3 distinct points", ring_name(ring))
+            }
             InvalidProblem::SelfIntersection { ring } => write!(f, "{} crosses or touches itself", ring_name(ring)),
             InvalidProblem::RingsCross { first, second } => {
                 write!(f, "{} and {} cross", ring_name(first), ring_name(second))
