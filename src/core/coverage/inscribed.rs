@@ -156,7 +156,7 @@ fn across(polygon: &Polygon<f64>) -> Option<(Coord<f64>, f64)> {
         };
         for s in 0..n {
             k += 1;
-            if k % step != 0 {
+            if !k.is_multiple_of(step) {
                 continue;
             }
             let prev = if s == 0 { n - 1 } else { s - 1 };
