@@ -5,10 +5,9 @@ use eframe::egui::{self, Color32, RichText, Ui};
 
 use super::Action;
 use super::dialogs::pick;
-use super::finding_text::{finding_message, kind_name};
-use super::i18n::Lang;
+use super::finding_text::{finding_message, fix_text, kind_name};
 use super::state::AppState;
-use crate::core::coverage::fixes::{Fix, FixKind};
+use crate::core::coverage::fixes::Fix;
 use crate::core::edit::Command;
 use crate::core::tools::new_grid;
 
@@ -21,29 +20,15 @@ pub fn item_label(state: &AppState, item: usize) -> String {
     }
 }
 
-fn fix_text(fix: &Fix, lang: Lang, label: &dyn Fn(usize) -> String) -> String {
-    match (&fix.kind, lang) {
-        (FixKind::JoinGap { into }, Lang::Zh) => format!("并入网格 {}", label(*into)),
-        (FixKind::NewGrid, Lang::Zh) => "作为新网格".into(),
-        (FixKind::SubtractOverlap { from }, Lang::Zh) => format!("从网格 {} 中扣除重叠", label(*from)),
-        (FixKind::InsertVertices, Lang::Zh) => "在公共边两侧补齐顶点".into(),
-        (FixKind::ClipToBoundary { item }, Lang::Zh) => format!("将网格 {} 裁剪到边界", label(*item)),
-        (FixKind::Repair { item }, Lang::Zh) => format!("按轮廓重建网格 {}", label(*item)),
-        (FixKind::JoinGap { into }, _) => format!("join to grid {}", label(*into)),
-        (FixKind::NewGrid, _) => "make it a new grid".into(),
-        (FixKind::SubtractOverlap { from }, _) => format!("subtract the overlap from grid {}", label(*from)),
-        (FixKind::InsertVertices, _) => "insert the missing vertices on both sides".into(),
-        (FixKind::ClipToBoundary { item }, _) => format!("clip grid {} to the boundary", label(*item)),
-        (FixKind::Repair { item }, _) => format!("rebuild grid {} from its outline", label(*item)),
-    }
-}
-
 /// The command that applies a fix (grids changed and grids added).
 pub fn fix_command(state: &AppState, fix: &Fix) -> Option<Command> {
     let mut commands = Vec::new();
     for (item, geometry) in &fix.changes {
         let id = state.coverage.grid_of(*item)?;
         commands.push(Command::SetGeometry { id, geometry: geometry.clone() });
+    }
+    for item in &fix.removed {
+        commands.push(Command::RemoveGrid(state.coverage.grid_of(*item)?));
     }
     for geometry in &fix.new_items {
         commands.push(Command::AddGrid(Box::new(new_grid(&state.project, geometry.clone()))));

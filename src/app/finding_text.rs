@@ -2,7 +2,8 @@
 
 use super::i18n::Lang;
 use crate::core::codes::CodeIssue;
-use crate::core::coverage::{Cause, Detail, Finding, FindingKind};
+use crate::core::coverage::fixes::{Fix, FixKind};
+use crate::core::coverage::{AreaChecked, Cause, Detail, Finding, FindingKind, InvalidProblem, InvalidReason};
 use crate::core::{GridId, Project};
 
 pub fn kind_name(kind: FindingKind, lang: Lang) -> &'static str {
@@ -32,6 +33,169 @@ fn cause_name(cause: Cause, lang: Lang) -> &'static str {
     if lang == Lang::Zh { zh } else { en }
 }
 
+fn ring_name(ring: usize, lang: Lang) -> String {
+    match (ring, lang) {
+        (0, Lang::Zh) => "外环".into(),
+        (r, Lang::Zh) => format!("第 {r} 个内环（洞）"),
+        (0, Lang::En) => "the exterior ring".into(),
+        (r, Lang::En) => format!("interior ring {r}"),
+    }
+}
+
+/// Why a grid is not a valid polygon, in words.
+pub fn invalid_reason_text(reason: &InvalidReason, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let what = match reason.problem {
+        InvalidProblem::NoPolygon => (if zh { "没有任何多边形" } else { "has no polygon" }).to_string(),
+        InvalidProblem::NotFinite { ring } => {
+            if zh {
+                format!("{}含有非有限数值的坐标", ring_name(ring, lang))
+            } else {
+                format!("{} has a coordinate that is not a finite number", ring_name(ring, lang))
+            }
+        }
+        InvalidProblem::TooFewPoints { ring } => {
+            if zh {
+                format!("{}不足 3 个不同的点或未闭合", ring_name(ring, lang))
+            } else {
+                format!("{} has fewer than 3 distinct points or is not closed", ring_name(ring, lang))
+            }
+        }
+        InvalidProblem::SelfIntersection { ring } => {
+            if zh {
+                format!("{}自相交或自接触", ring_name(ring, lang))
+            } else {
+                format!("{} crosses or touches itself", ring_name(ring, lang))
+            }
+        }
+        InvalidProblem::RingsCross { first, second } => {
+            if zh {
+                format!("{}与{}相交", ring_name(first, lang), ring_name(second, lang))
+            } else {
+                format!("{} and {} cross", ring_name(first, lang), ring_name(second, lang))
+            }
+        }
+        InvalidProblem::ZeroArea { ring } => {
+            if zh {
+                format!("{}面积为零", ring_name(ring, lang))
+            } else {
+                format!("{} has zero area", ring_name(ring, lang))
+            }
+        }
+        InvalidProblem::HoleOutside { hole } => {
+            if zh {
+                format!("第 {hole} 个内环（洞）不在外环之内")
+            } else {
+                format!("interior ring {hole} is not inside the exterior ring")
+            }
+        }
+        InvalidProblem::PartsOverlap { first, second } => {
+            if zh {
+                format!("第 {first} 部分与第 {second} 部分重叠")
+            } else {
+                format!("parts {first} and {second} overlap")
+            }
+        }
+    };
+    match (reason.part, zh) {
+        (Some(part), true) => format!("第 {part} 部分：{what}"),
+        (Some(part), false) => format!("part {part}: {what}"),
+        (None, _) => what,
+    }
+}
+
+/// Which area a check required to be covered, in words.
+pub fn area_checked_text(area: &AreaChecked, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    match area {
+        AreaChecked::Boundary => (if zh { "项目边界" } else { "the project boundary" }).into(),
+        AreaChecked::BoundaryFile => (if zh { "给定的边界文件" } else { "the boundary file given" }).into(),
+        AreaChecked::Villages(n) => {
+            if zh {
+                format!("{n} 个村（社区）的范围之和（项目没有边界）")
+            } else {
+                format!("the union of {n} villages (the project has no boundary)")
+            }
+        }
+        AreaChecked::Townships(n) => {
+            if zh {
+                format!("{n} 个乡镇（街道）的范围之和（项目没有边界和村界）")
+            } else {
+                format!("the union of {n} townships (the project has no boundary or village polygons)")
+            }
+        }
+        AreaChecked::GridsOnly => {
+            if zh {
+                "无（没有边界、村界或乡镇界：只查网格围住的缝隙）".into()
+            } else {
+                "none (no boundary, village or township polygons: only gaps enclosed by grids)".into()
+            }
+        }
+    }
+}
+
+/// A fix in words; `label` gives how to call item i.
+pub fn fix_text(fix: &Fix, lang: Lang, label: &dyn Fn(usize) -> String) -> String {
+    let zh = lang == Lang::Zh;
+    let list = |items: &mut dyn Iterator<Item = usize>| {
+        items.map(label).collect::<Vec<_>>().join(if zh { "、" } else { ", " })
+    };
+    match &fix.kind {
+        FixKind::JoinGap { into } => {
+            if zh {
+                format!("并入网格 {}", label(*into))
+            } else {
+                format!("join the gap to grid {}", label(*into))
+            }
+        }
+        FixKind::NewGrid => (if zh { "作为新网格" } else { "make the gap a new grid" }).into(),
+        FixKind::GiveOverlapTo { item } => {
+            let others = list(&mut fix.changes.iter().map(|(i, _)| *i));
+            if zh {
+                format!("重叠部分归网格 {}（从网格 {others} 中扣除）", label(*item))
+            } else {
+                format!("give the overlap to grid {} (subtract it from grid {others})", label(*item))
+            }
+        }
+        FixKind::InsertVertices => {
+            let grids = list(&mut fix.changes.iter().map(|(i, _)| *i));
+            if zh {
+                format!("在网格 {grids} 的公共边上补齐顶点")
+            } else {
+                format!("insert the missing vertices into grid {grids}")
+            }
+        }
+        FixKind::ClipToBoundary { items } => {
+            let grids = list(&mut items.iter().copied());
+            if zh { format!("将网格 {grids} 裁剪到边界") } else { format!("clip grid {grids} to the boundary") }
+        }
+        FixKind::Repair { item } => {
+            if zh {
+                format!("按轮廓重建网格 {}", label(*item))
+            } else {
+                format!("rebuild grid {} as a valid polygon", label(*item))
+            }
+        }
+        FixKind::DeleteGrid { item } => {
+            if zh {
+                format!("删除网格 {}", label(*item))
+            } else {
+                format!("delete grid {}", label(*item))
+            }
+        }
+    }
+}
+
+/// "(safe)" or "(needs a decision)".
+pub fn fix_safety(fix: &Fix, lang: Lang) -> &'static str {
+    match (fix.safe, lang) {
+        (true, Lang::Zh) => "安全",
+        (false, Lang::Zh) => "需判断",
+        (true, Lang::En) => "safe",
+        (false, Lang::En) => "needs a decision",
+    }
+}
+
 fn size(area: Option<f64>, width: Option<f64>, lang: Lang) -> String {
     let mut out = String::new();
     if let Some(a) = area {
@@ -51,7 +215,8 @@ pub fn finding_message(f: &Finding, lang: Lang, name: &dyn Fn(usize) -> String) 
     let zh = lang == Lang::Zh;
     let sz = size(f.area, f.width, lang);
     match &f.detail {
-        Detail::Invalid(why) => {
+        Detail::Invalid(reason) => {
+            let why = invalid_reason_text(reason, lang);
             if zh {
                 format!("网格 {list} 不是有效多边形：{why}")
             } else {
@@ -65,13 +230,12 @@ pub fn finding_message(f: &Finding, lang: Lang, name: &dyn Fn(usize) -> String) 
                 format!("grids {list} are duplicates ({sz})")
             }
         }
-        Detail::Overlap => {
-            if zh {
-                format!("网格 {list} 重叠 {sz}")
-            } else {
-                format!("grids {list} overlap by {sz}")
-            }
-        }
+        Detail::Overlap => match (zh, names.len()) {
+            (true, 2) => format!("网格 {list} 重叠 {sz}"),
+            (true, _) => format!("网格 {list} 相互重叠 {sz}"),
+            (false, 2) => format!("grids {list} overlap by {sz}"),
+            (false, _) => format!("grids {list} overlap one another by {sz}"),
+        },
         Detail::Gap { enclosed: false } if f.items.is_empty() => {
             if zh {
                 format!("边界内有未覆盖区域 {sz}")
@@ -178,6 +342,86 @@ pub fn code_issue_text(project: &Project, issue: &CodeIssue, lang: Lang) -> Stri
             } else {
                 format!("village {village}: numbers {missing:?} are not used")
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use geo::{Geometry, MultiPolygon};
+
+    use super::*;
+
+    fn details() -> Vec<Detail> {
+        let reasons = [
+            InvalidProblem::NoPolygon,
+            InvalidProblem::NotFinite { ring: 0 },
+            InvalidProblem::TooFewPoints { ring: 1 },
+            InvalidProblem::SelfIntersection { ring: 0 },
+            InvalidProblem::RingsCross { first: 0, second: 2 },
+            InvalidProblem::ZeroArea { ring: 1 },
+            InvalidProblem::HoleOutside { hole: 1 },
+            InvalidProblem::PartsOverlap { first: 1, second: 2 },
+        ];
+        let mut out: Vec<Detail> = reasons
+            .iter()
+            .flat_map(|&problem| [None, Some(2)].map(|part| Detail::Invalid(InvalidReason { problem, part })))
+            .collect();
+        out.extend([
+            Detail::Duplicate,
+            Detail::Overlap,
+            Detail::Gap { enclosed: true },
+            Detail::Gap { enclosed: false },
+            Detail::Outside,
+            Detail::EdgeMismatch {
+                segments: 3,
+                causes: vec![
+                    Cause::SameSide,
+                    Cause::Crossing,
+                    Cause::TJunction,
+                    Cause::Collinear,
+                    Cause::Inside,
+                    Cause::NearlyParallel,
+                ],
+            },
+            Detail::VillageCrossing { villages: vec![("341823100001".into(), 12.0), ("341823100002".into(), 3.0)] },
+            Detail::NoVillage,
+            Detail::Note { parts: 2, holes: 1 },
+        ]);
+        out
+    }
+
+    /// Every message is whole in its language: Chinese ones have no Latin words (units and grid codes
+    /// aside), English ones no Chinese.
+    #[test]
+    fn every_message_is_in_one_language() {
+        let label = |i: usize| format!("34182310000100{i}");
+        for detail in details() {
+            for items in [vec![0, 1], vec![0, 1, 2]] {
+                let f = Finding {
+                    kind: FindingKind::Overlap,
+                    items,
+                    geometry: Geometry::MultiPolygon(MultiPolygon(vec![])),
+                    area: Some(1234.5),
+                    width: Some(0.0012),
+                    detail: detail.clone(),
+                };
+                let zh = finding_message(&f, Lang::Zh, &label);
+                let latin: String = zh.replace("km²", "").replace("m²", "").replace("mm", "").replace(" m", "");
+                assert!(!latin.chars().any(|c| c.is_ascii_alphabetic()), "{zh}");
+                let en = finding_message(&f, Lang::En, &label);
+                assert!(!en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || c == '，' || c == '（'), "{en}");
+            }
+        }
+        for area in [
+            AreaChecked::Boundary,
+            AreaChecked::BoundaryFile,
+            AreaChecked::Villages(3),
+            AreaChecked::Townships(2),
+            AreaChecked::GridsOnly,
+        ] {
+            assert!(!area_checked_text(&area, Lang::Zh).chars().any(|c| c.is_ascii_alphabetic()));
+            assert!(area_checked_text(&area, Lang::En).is_ascii());
         }
     }
 }

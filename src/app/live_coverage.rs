@@ -5,7 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use geo::MultiPolygon;
 
-use crate::core::coverage::{Checker, CoverageOptions, Finding, FindingKind, Report, Village};
+use crate::core::coverage::fixes::{Fix, checked_fixes_for};
+use crate::core::coverage::{
+    AreaChecked, Checker, CoverageOptions, Finding, FindingKind, Report, Village, area_to_cover,
+};
 use crate::core::{GridId, Project};
 
 pub struct LiveCoverage {
@@ -14,6 +17,7 @@ pub struct LiveCoverage {
     items: Vec<Option<GridId>>,
     slot: BTreeMap<GridId, usize>,
     report: Report,
+    area: AreaChecked,
 }
 
 impl LiveCoverage {
@@ -22,14 +26,14 @@ impl LiveCoverage {
             .villages()
             .filter_map(|v| Some(Village { code: v.code.to_string(), polygon: v.polygon.clone()? }))
             .collect();
-        let boundary = (!project.boundary.0.is_empty()).then(|| project.boundary.clone());
+        let (boundary, area) = area_to_cover(project);
         let items: Vec<Option<GridId>> = project.grids.keys().map(|id| Some(*id)).collect();
         let slot = project.grids.keys().enumerate().map(|(i, id)| (*id, i)).collect();
         let mut options = CoverageOptions::for_crs(&project.crs);
         options.precision = project.precision;
         let geometry = project.grids.values().map(|g| g.geometry.clone()).collect();
         let checker = Checker::new(geometry, boundary, villages, options);
-        let mut live = LiveCoverage { checker, items, slot, report: Report::default() };
+        let mut live = LiveCoverage { checker, items, slot, report: Report::default(), area };
         live.refresh_report();
         live
     }
@@ -89,6 +93,20 @@ impl LiveCoverage {
 
     pub fn checker(&self) -> &Checker {
         &self.checker
+    }
+
+    /// Which area the grids are checked against (the boundary, else the villages' or townships' land).
+    pub fn area(&self) -> &AreaChecked {
+        &self.area
+    }
+
+    /// The fixes of finding `index` of the report, a fix marked safe only after trying it (and undoing
+    /// it) showed a strict improvement.
+    pub fn fixes_for(&mut self, index: usize) -> Vec<Fix> {
+        match self.report.findings.get(index).cloned() {
+            Some(finding) => checked_fixes_for(&mut self.checker, &finding),
+            None => Vec::new(),
+        }
     }
 
     /// The grid behind a checker item.

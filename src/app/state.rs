@@ -162,10 +162,7 @@ impl AppState {
     /// Picks a coverage finding: its fixes are computed now, not every frame.
     pub fn pick(&mut self, finding: usize) {
         self.picked_finding = Some(finding);
-        self.picked_fixes = match self.coverage.report().findings.get(finding) {
-            Some(f) => crate::core::coverage::fixes::fixes_for(self.coverage.checker(), f),
-            None => Vec::new(),
-        };
+        self.picked_fixes = self.coverage.fixes_for(finding);
         self.previewed_fix = None;
     }
 

@@ -6,9 +6,9 @@ use std::time::Instant;
 use serde_json::{Value, json};
 
 use crate::app::Settings;
-use crate::app::finding_text::{finding_message, kind_name};
+use crate::app::finding_text::{area_checked_text, finding_message, kind_name};
 use crate::app::i18n::Lang;
-use crate::core::coverage::{Checker, CoverageOptions, FindingKind, Report};
+use crate::core::coverage::{Checker, CoverageOptions, Detail, Finding, FindingKind, Report};
 use crate::io::check_input::{CheckInput, read_check_input};
 
 const METRES_PER_DEGREE: f64 = 111_320.0;
@@ -20,6 +20,8 @@ pub struct CheckArgs<'a> {
     pub precision: Option<f64>,
     pub planar: bool,
     pub json: bool,
+    /// The language of messages; `None`: the UI language.
+    pub lang: Option<Lang>,
 }
 
 /// Runs the check; returns the text to print and whether the coverage is clean.
@@ -52,7 +54,7 @@ pub fn run_check(args: &CheckArgs<'_>) -> anyhow::Result<(String, bool)> {
     let checker = Checker::new(items, input.boundary.take(), std::mem::take(&mut input.villages), options);
     let report = checker.report();
     let checked = Instant::now();
-    let lang = Settings::load().lang;
+    let lang = args.lang.unwrap_or_else(|| Settings::load().lang);
     let timings = [
         (loaded - started).as_secs_f64() * 1e3,
         (checked - loaded).as_secs_f64() * 1e3,
@@ -72,15 +74,17 @@ fn to_json(report: &Report, input: &CheckInput, lang: Lang, timings: [f64; 3], p
         .iter()
         .map(|f| {
             let geometry = serde_json::to_value(geojson::Geometry::from(&f.geometry)).unwrap_or(Value::Null);
-            json!({
+            let mut v = json!({
                 "kind": f.kind.key(),
                 "features": f.items,
                 "grid_ids": f.items.iter().filter_map(|&i| input.grid_ids.get(i).copied().flatten()).collect::<Vec<_>>(),
                 "area": f.area,
                 "width": f.width,
                 "geometry": geometry,
-                "message": finding_message(f, lang, &|i| input.labels[i].clone()),
-            })
+            });
+            add_reason(&mut v, f);
+            v["message"] = json!(finding_message(f, lang, &|i| input.labels[i].clone()));
+            v
         })
         .collect();
     json!({
@@ -88,6 +92,8 @@ fn to_json(report: &Report, input: &CheckInput, lang: Lang, timings: [f64; 3], p
         "grids": report.items,
         "vertices": report.vertices,
         "crs": input.crs.as_ref().map(|c| c.auth_id()),
+        "area_checked": input.area.key(),
+        "lang": lang.key(),
         "issues": issues,
         "timings_ms": {
             "load": timings[0],
@@ -98,6 +104,25 @@ fn to_json(report: &Report, input: &CheckInput, lang: Lang, timings: [f64; 3], p
     })
 }
 
+/// The machine-readable reason beside the message: why a polygon is invalid (with the part of a
+/// multipolygon), why edges do not match, whether a gap is enclosed by grids or inside the area to cover.
+fn add_reason(v: &mut Value, f: &Finding) {
+    match &f.detail {
+        Detail::Invalid(r) => {
+            v["reason"] = json!(r.key());
+            if let Some(part) = r.part {
+                v["part"] = json!(part);
+            }
+        }
+        Detail::EdgeMismatch { causes, .. } => {
+            v["reason"] = json!(causes.first().map(|c| c.key()));
+            v["causes"] = json!(causes.iter().map(|c| c.key()).collect::<Vec<_>>());
+        }
+        Detail::Gap { enclosed } => v["reason"] = json!(if *enclosed { "enclosed" } else { "uncovered" }),
+        _ => v["reason"] = Value::Null,
+    }
+}
+
 fn summary(report: &Report, input: &CheckInput, lang: Lang) -> String {
     let zh = lang == Lang::Zh;
     let mut out = if zh {
@@ -105,6 +130,8 @@ fn summary(report: &Report, input: &CheckInput, lang: Lang) -> String {
     } else {
         format!("{} grids, {} vertices\n", report.items, report.vertices)
     };
+    let area = area_checked_text(&input.area, lang);
+    out += &if zh { format!("检查范围：{area}\n") } else { format!("area checked: {area}\n") };
     if report.findings.iter().all(|f| f.kind == FindingKind::Note) {
         out += if zh {
             "覆盖检查通过：无重叠、无缝隙、公共边一致。\n"
@@ -132,4 +159,9 @@ fn summary(report: &Report, input: &CheckInput, lang: Lang) -> String {
         }
     }
     out
+}
+
+/// `--lang zh|en`.
+pub fn parse_lang(text: &str) -> Result<Lang, String> {
+    Lang::parse(text).ok_or_else(|| format!("{text:?} is not a language Wangge speaks: use zh or en"))
 }

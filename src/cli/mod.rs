@@ -92,6 +92,9 @@ pub enum Command {
         /// Print one JSON object instead of the summary
         #[arg(long)]
         json: bool,
+        /// Language of the messages: zh or en (default: the UI language)
+        #[arg(long, value_parser = check::parse_lang)]
+        lang: Option<crate::app::i18n::Lang>,
     },
     /// List the fixes for a project's coverage findings, or apply the unambiguous ones
     ///
@@ -103,6 +106,9 @@ pub enum Command {
         /// Apply every safe fix and save the project (one transaction)
         #[arg(long)]
         all_safe: bool,
+        /// Language of the messages: zh or en (default: the UI language)
+        #[arg(long, value_parser = check::parse_lang)]
+        lang: Option<crate::app::i18n::Lang>,
     },
     /// Give every grid a code by the project's rule (default {village12}{seq:3}); prints old → new
     ///
@@ -283,14 +289,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", codes::run_stats(&project, json, table.as_deref())?);
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Fix { project, all_safe }) => {
-            let (text, ok) = fix::run_fix(&project, all_safe)?;
+        Some(Command::Fix { project, all_safe, lang }) => {
+            let (text, ok) = fix::run_fix(&project, all_safe, lang)?;
             print!("{text}");
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        Some(Command::Check { path, boundary, gap_width, precision, planar, json }) => {
-            let args =
-                check::CheckArgs { path: &path, boundary: boundary.as_deref(), gap_width, precision, planar, json };
+        Some(Command::Check { path, boundary, gap_width, precision, planar, json, lang }) => {
+            let boundary = boundary.as_deref();
+            let args = check::CheckArgs { path: &path, boundary, gap_width, precision, planar, json, lang };
             let (text, ok) = check::run_check(&args)?;
             println!("{text}");
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })

@@ -9,7 +9,7 @@ use super::crs::{SourceCrs, Transformer};
 use super::error::{IoError, Problem};
 use super::import::read_source;
 use super::open_project;
-use crate::core::coverage::Village;
+use crate::core::coverage::{AreaChecked, Village, area_to_cover};
 use crate::core::{Crs, GridId};
 
 pub struct CheckInput {
@@ -20,6 +20,8 @@ pub struct CheckInput {
     /// How to call each item in messages: its code, else its position.
     pub labels: Vec<String>,
     pub boundary: Option<MultiPolygon<f64>>,
+    /// What `boundary` is (a project without one covers its villages' or townships' land).
+    pub area: AreaChecked,
     pub villages: Vec<Village>,
     /// `None` when the input declares no CRS we know (it can then only be checked as planar data).
     pub crs: Option<Crs>,
@@ -32,6 +34,7 @@ pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<Che
     let project = if is_gpkg { open_project(path).ok() } else { None };
     let mut input = if let Some(project) = project {
         let grids: Vec<_> = project.grids.values().collect();
+        let (boundary, area) = area_to_cover(&project);
         CheckInput {
             items: grids.iter().map(|g| g.geometry.clone()).collect(),
             grid_ids: grids.iter().map(|g| Some(g.id)).collect(),
@@ -39,7 +42,8 @@ pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<Che
                 .iter()
                 .map(|g| if g.code.is_empty() { format!("#{}", g.id) } else { g.code.clone() })
                 .collect(),
-            boundary: (!project.boundary.0.is_empty()).then(|| project.boundary.clone()),
+            boundary,
+            area,
             villages: project
                 .villages()
                 .filter_map(|v| Some(Village { code: v.code.to_string(), polygon: v.polygon.clone()? }))
@@ -63,7 +67,8 @@ pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<Che
                     .unwrap_or_else(|| format!("#{}", f.number - 1))
             })
             .collect();
-        CheckInput { grid_ids: vec![None; items.len()], items, labels, boundary: None, villages: Vec::new(), crs }
+        let (boundary, area) = (None, AreaChecked::GridsOnly);
+        CheckInput { grid_ids: vec![None; items.len()], items, labels, boundary, area, villages: Vec::new(), crs }
     };
     if let Some(file) = boundary_file {
         let source = read_source(file, None)?;
@@ -83,6 +88,7 @@ pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<Che
             boundary = boundary.try_map_coords(|c| t.apply(c)).map_err(|e| IoError::new(file, Problem::Crs(e)))?;
         }
         input.boundary = Some(boundary);
+        input.area = AreaChecked::BoundaryFile;
     }
     Ok(input)
 }

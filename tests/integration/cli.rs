@@ -152,11 +152,16 @@ fn fix_all_safe_repairs_what_is_unambiguous_and_leaves_the_rest() {
     p.add_grid(grid(vec![(330., 0.), (400., 0.), (400., 100.), (330., 100.)], "E"));
     wangge::io::save_project(&p, &path).unwrap();
 
-    let listing = stdout(&wangge(&["fix", path_str(&path)]));
+    let listing = stdout(&wangge(&["fix", path_str(&path), "--lang", "en"]));
     assert!(listing.contains("fix (safe): clip grid C to the boundary"), "{listing}");
     assert!(listing.contains("fix (safe): insert the missing vertices into grid A"), "{listing}");
-    assert!(listing.contains("fix (needs a decision): subtract the overlap from grid D"), "{listing}");
-    let out = wangge(&["fix", path_str(&path), "--all-safe"]);
+    assert!(
+        listing.contains("fix (needs a decision): give the overlap to grid E (subtract it from grid D)"),
+        "{listing}"
+    );
+    let listing = stdout(&wangge(&["fix", path_str(&path), "--lang", "zh"]));
+    assert!(listing.contains("修复（安全）：将网格 C 裁剪到边界"), "{listing}");
+    let out = wangge(&["fix", path_str(&path), "--all-safe", "--lang", "en"]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
     assert!(text.contains("clip grid C to the boundary"), "{text}");

@@ -257,3 +257,259 @@ mod scenarios {
         assert_eq!(checker.report(), Checker::new(items, Some(outline), Vec::new(), options()).report());
     }
 }
+
+/// Overlaps come from the grids' geometry, not only from flagged edges (issue 10).
+mod overlaps {
+    use std::path::PathBuf;
+
+    use geo::{Area, BooleanOps, BoundingRect, Coord, LineString, MultiPolygon, Polygon, Translate, polygon};
+    use wangge::core::coverage::synthetic::{Rng, jittered_grid};
+    use wangge::core::coverage::{Checker, CoverageOptions, FindingKind, Report};
+    use wangge::io::check_input::read_check_input;
+    use wangge::io::crs::crs_from_epsg;
+
+    const ORIGIN: Coord<f64> = Coord { x: 620_000.0, y: 3_385_000.0 };
+
+    fn options() -> CoverageOptions {
+        CoverageOptions::for_crs(&crs_from_epsg(4548).unwrap())
+    }
+
+    /// tests/fixtures/repro/overlap-missed.geojson is the file of the issue-10 report (shared repro
+    /// folder): five real grids of 泾川镇 (EPSG:4548) and the 泾县 outline imported as a sixth grid by
+    /// mistake. Grid 341823100004002 (feature 3) lies wholly inside the outline and every edge of it is
+    /// matched by its neighbours, so no edge rule flags it against the outline.
+    #[test]
+    fn a_grid_inside_an_outline_imported_as_a_grid_is_reported() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/repro/overlap-missed.geojson");
+        let input = read_check_input(&path, None).unwrap();
+        let crs = input.crs.clone().unwrap();
+        let grid_area = wangge::core::area_m2(&input.items[3], &crs);
+        let report = Checker::new(input.items, None, Vec::new(), CoverageOptions::for_crs(&crs)).report();
+        let overlaps: Vec<_> = report.findings.iter().filter(|f| f.kind == FindingKind::Overlap).collect();
+        let pairs: Vec<&Vec<usize>> = overlaps.iter().map(|f| &f.items).collect();
+        assert_eq!(pairs, [&vec![0, 5], &vec![1, 5], &vec![2, 5], &vec![3, 5], &vec![4, 5]], "{pairs:?}");
+        let inside = overlaps.iter().find(|f| f.items == [3, 5]).unwrap();
+        // The whole grid (1.64 km²) is the overlap.
+        assert!((inside.area.unwrap() - grid_area).abs() < 1.0, "{:?} vs {grid_area}", inside.area);
+        assert!((grid_area - 1.64e6).abs() < 0.01e6);
+    }
+
+    /// A star-shaped random polygon around `centre`: valid, with no vertex shared with anything.
+    fn random_star(rng: &mut Rng, centre: Coord<f64>, radius: f64) -> MultiPolygon<f64> {
+        let n = 5 + (rng.next_u64() % 8) as usize;
+        let mut angles: Vec<f64> = (0..n).map(|_| rng.unit() * std::f64::consts::TAU).collect();
+        angles.sort_by(f64::total_cmp);
+        angles.dedup_by(|a, b| (*a - *b).abs() < 0.05);
+        let mm = |v: f64| (v * 1000.0).round() / 1000.0;
+        let mut ring: Vec<Coord<f64>> = angles
+            .iter()
+            .map(|a| {
+                let r = radius * (0.3 + 0.7 * rng.unit());
+                Coord { x: mm(centre.x + r * a.cos()), y: mm(centre.y + r * a.sin()) }
+            })
+            .collect();
+        ring.push(ring[0]);
+        MultiPolygon(vec![Polygon::new(LineString(ring), vec![])])
+    }
+
+    /// Shrinks a grid towards its centre: a grid lying inside another, touching nothing.
+    fn shrunk(g: &MultiPolygon<f64>, k: f64) -> MultiPolygon<f64> {
+        let r = g.bounding_rect().unwrap();
+        let c = r.center();
+        let mm = |v: f64| (v * 1000.0).round() / 1000.0;
+        geo::MapCoords::map_coords(g, |p| Coord { x: mm(c.x + (p.x - c.x) * k), y: mm(c.y + (p.y - c.y) * k) })
+    }
+
+    /// A random coverage with random grids laid on top: stars, blocks of grids merged into one (every
+    /// edge of the grids inside the block is matched by its neighbours), shrunken grids, copies, and
+    /// a whole second coverage of the same area (every inner edge of either layer matched in its own).
+    fn scenario(seed: u64) -> Vec<MultiPolygon<f64>> {
+        let mut rng = Rng::new(seed);
+        let (nx, ny) = (3 + (rng.next_u64() % 4) as usize, 3 + (rng.next_u64() % 4) as usize);
+        let mut items = jittered_grid(nx, ny, 100.0, ORIGIN, seed);
+        let base = items.len();
+        let extras = 1 + rng.next_u64() % 3;
+        for _ in 0..extras {
+            let pick = |rng: &mut Rng| (rng.next_u64() % base as u64) as usize;
+            match rng.next_u64() % 6 {
+                0 | 1 => {
+                    let c = Coord {
+                        x: ORIGIN.x + rng.unit() * nx as f64 * 100.0,
+                        y: ORIGIN.y + rng.unit() * ny as f64 * 100.0,
+                    };
+                    let r = 20.0 + rng.unit() * 150.0;
+                    items.push(random_star(&mut rng, c, r));
+                }
+                2 => {
+                    // A block of up to 3 × 3 grids merged: the grids inside it are wholly covered.
+                    let (i0, j0) = ((rng.next_u64() % nx as u64) as usize, (rng.next_u64() % ny as u64) as usize);
+                    let block: Vec<Polygon<f64>> = (j0..(j0 + 3).min(ny))
+                        .flat_map(|j| (i0..(i0 + 3).min(nx)).map(move |i| (i, j)))
+                        .flat_map(|(i, j)| items[j * nx + i].0.clone())
+                        .collect();
+                    items.push(geo::unary_union(&block));
+                }
+                3 => {
+                    let g = shrunk(&items[pick(&mut rng)], 0.2 + 0.6 * rng.unit());
+                    items.push(g);
+                }
+                4 => {
+                    let g = items[pick(&mut rng)].clone();
+                    items.push(g);
+                }
+                _ => {
+                    let layer = jittered_grid(nx, ny, 100.0, ORIGIN, seed + 10_000);
+                    items.extend(layer);
+                }
+            }
+        }
+        items
+    }
+
+    /// Every pair whose interiors intersect by more than 0.01 m², by brute force.
+    fn overlapping_pairs(items: &[MultiPolygon<f64>]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for a in 0..items.len() {
+            for b in a + 1..items.len() {
+                let (ra, rb) = (items[a].bounding_rect().unwrap(), items[b].bounding_rect().unwrap());
+                if ra.max().x < rb.min().x
+                    || rb.max().x < ra.min().x
+                    || ra.max().y < rb.min().y
+                    || rb.max().y < ra.min().y
+                {
+                    continue;
+                }
+                if items[a].intersection(&items[b]).unsigned_area() > 0.01 {
+                    out.push((a, b));
+                }
+            }
+        }
+        out
+    }
+
+    fn assert_overlaps_complete_and_true(items: &[MultiPolygon<f64>], report: &Report, what: &str) {
+        let expected = overlapping_pairs(items);
+        let named = |a: usize, b: usize| {
+            report.findings.iter().any(|f| {
+                matches!(f.kind, FindingKind::Overlap | FindingKind::Duplicate)
+                    && f.items.contains(&a)
+                    && f.items.contains(&b)
+            })
+        };
+        let missed: Vec<_> = expected.iter().filter(|&&(a, b)| !named(a, b)).collect();
+        assert!(missed.is_empty(), "{what}: overlapping pairs not reported: {missed:?}");
+        // And what is reported is true: every grid named in an overlap overlaps another one named there.
+        for f in report.findings.iter().filter(|f| f.kind == FindingKind::Overlap) {
+            for &i in &f.items {
+                let partner = f.items.iter().any(|&j| j != i && expected.contains(&(i.min(j), i.max(j))));
+                assert!(partner, "{what}: grid {i} of overlap {:?} overlaps none of the others", f.items);
+            }
+        }
+    }
+
+    #[test]
+    fn every_overlapping_pair_is_reported_on_random_coverages_with_grids_on_top() {
+        for seed in 0..40 {
+            let items = scenario(seed);
+            let mut checker = Checker::new(items.clone(), None, Vec::new(), options());
+            assert_overlaps_complete_and_true(&items, &checker.report(), &format!("seed {seed}"));
+            // Moving one of the grids on top and re-checking incrementally gives the full check's report.
+            let mut rng = Rng::new(seed + 500);
+            let base = items.len() - 1;
+            let mut items = items;
+            let moved = items[base].translate((rng.unit() - 0.5) * 120.0, (rng.unit() - 0.5) * 120.0);
+            let moved = geo::MapCoords::map_coords(&moved, |c| Coord {
+                x: (c.x * 1000.0).round() / 1000.0,
+                y: (c.y * 1000.0).round() / 1000.0,
+            });
+            items[base] = moved.clone();
+            checker.update(vec![(base, moved)]);
+            let full = Checker::new(items.clone(), None, Vec::new(), options()).report();
+            assert_eq!(checker.report(), full, "seed {seed}: updated ≠ rebuilt");
+            assert_overlaps_complete_and_true(&items, &full, &format!("seed {seed}, moved"));
+        }
+    }
+
+    #[test]
+    fn an_area_claimed_by_three_grids_is_one_finding_naming_all_three() {
+        let square = |x: f64, y: f64, s: f64| {
+            MultiPolygon(vec![polygon![(x: x, y: y), (x: x + s, y: y), (x: x + s, y: y + s), (x: x, y: y + s)]])
+        };
+        let items = vec![
+            square(0.0, 0.0, 100.0),
+            square(100.0, 0.0, 100.0),
+            square(20.0, 20.0, 40.0),
+            square(30.0, 30.0, 40.0),
+        ];
+        let report = Checker::new(items, None, Vec::new(), CoverageOptions::planar()).report();
+        let overlaps: Vec<_> = report.findings.iter().filter(|f| f.kind == FindingKind::Overlap).collect();
+        assert_eq!(overlaps.len(), 1, "{overlaps:?}");
+        assert_eq!(overlaps[0].items, vec![0, 2, 3]);
+        // The area claimed twice or more: both small squares' union (they lie inside grid 0).
+        let expected = 40.0 * 40.0 * 2.0 - 30.0 * 30.0;
+        assert!((overlaps[0].area.unwrap() - expected).abs() < 1e-6, "{:?}", overlaps[0].area);
+        // Three copies of one grid are one duplicate finding.
+        let items =
+            vec![square(0.0, 0.0, 10.0), square(0.0, 0.0, 10.0), square(10.0, 0.0, 10.0), square(0.0, 0.0, 10.0)];
+        let report = Checker::new(items, None, Vec::new(), CoverageOptions::planar()).report();
+        let kinds: Vec<_> = report.findings.iter().map(|f| (f.kind, f.items.clone())).collect();
+        assert_eq!(kinds, vec![(FindingKind::Duplicate, vec![0, 1, 3])]);
+    }
+}
+
+/// Gap widths against shapely/GEOS (tests/fixtures/gap_widths.json, written by
+/// tests/fixtures/make_gap_widths.py: for each gap the checker reports on tokyomet262, the widest disk
+/// that fits by GEOS's MaximumInscribedCircle at 1 µm tolerance or by its inward buffer).
+#[test]
+fn gap_widths_are_those_of_geos_on_a_real_coverage() {
+    use wangge::core::coverage::FindingKind;
+    let text =
+        std::fs::read_to_string(format!("{}/tests/fixtures/gap_widths.json", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let reference: Value = serde_json::from_str(&text).unwrap();
+    let theirs: Vec<[f64; 5]> = reference["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let v: Vec<f64> = g.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+            [v[0], v[1], v[2], v[3], v[4]]
+        })
+        .collect();
+    let report = Checker::new(libpysal("tokyomet262"), None, Vec::new(), CoverageOptions::planar()).report();
+    let gaps: Vec<_> = report.findings.iter().filter(|f| f.kind == FindingKind::Gap).collect();
+    assert_eq!(gaps.len(), theirs.len());
+    let mut matched = BTreeSet::new();
+    let mut worst = (0.0, String::new());
+    for gap in &gaps {
+        let Geometry::MultiPolygon(mp) = &gap.geometry else { panic!("{gap:?}") };
+        let c = geo::Centroid::centroid(mp).unwrap();
+        let area = gap.area.unwrap();
+        // The same gap: the nearest centroid, within 1 mm, with the same area to 0.1 % (else the
+        // checker's union changed: run the script again).
+        let (k, theirs_gap) = theirs
+            .iter()
+            .enumerate()
+            .min_by(|a, b| {
+                let d = |g: &[f64; 5]| (g[0] - c.x()).hypot(g[1] - c.y());
+                d(a.1).total_cmp(&d(b.1))
+            })
+            .unwrap();
+        assert!(
+            (theirs_gap[0] - c.x()).hypot(theirs_gap[1] - c.y()) < 1e-3
+                && (theirs_gap[2] - area).abs() <= 1e-3 * area.max(1e-3),
+            "gap at {c:?} ({area} m²) is not one of GEOS's: nearest {theirs_gap:?}"
+        );
+        matched.insert(k);
+        // Width to 5 % or 0.1 mm, whichever is larger: widths are read in millimetres at best (the
+        // projects' fixed precision is 1 mm), and JTS itself computes a gap's width to 1 %.
+        let (ours, want) = (gap.width.unwrap(), theirs_gap[3]);
+        let tolerance = (0.05 * want).max(1e-4);
+        let off = (ours - want).abs();
+        assert!(off <= tolerance, "gap at {c:?}: width {ours} m, GEOS {want} m");
+        if off / want > worst.0 {
+            worst = (off / want, format!("{c:?}: {ours} vs {want}"));
+        }
+    }
+    assert_eq!(matched.len(), theirs.len(), "gaps matched twice");
+    eprintln!("{} gaps, worst relative difference {worst:?}", gaps.len());
+}

@@ -4,6 +4,7 @@
 use geo::Geometry;
 
 use super::validator::Cause;
+use super::validity::InvalidReason;
 
 /// Kinds, worst first (the order reports are sorted in).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -56,9 +57,10 @@ impl FindingKind {
 /// Details that messages are written from.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Detail {
-    /// The validity problem, as geo's validator words it.
-    Invalid(String),
+    /// Why the polygon is not valid.
+    Invalid(InvalidReason),
     Duplicate,
+    /// An area claimed by two or more grids (all of them in `items`).
     Overlap,
     /// Inside the boundary (or enclosed by grids) but covered by no grid.
     Gap {

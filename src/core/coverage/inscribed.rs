@@ -1,11 +1,20 @@
-//! The maximum inscribed circle of a polygon (pole of inaccessibility, found by the "polylabel" grid
-//! search). Twice its radius is a gap's width, as JTS CoverageGapFinder defines it: what tells a sliver
-//! from a missing grid.
+//! The maximum inscribed circle of a polygon. Twice its radius is a gap's width, as JTS
+//! CoverageGapFinder defines it: what tells a sliver from a missing grid.
+//!
+//! Two searches, the larger answer kept (both are lower bounds of the true radius, each exact where the
+//! other is weak):
+//! - across: from every vertex and every edge middle, a ray along the inward normal to the first
+//!   boundary it meets; the middle of that chord is a candidate centre. A sliver is widest where one of
+//!   its sides bends (a vertex), and a chord across it there finds that width at once — where a grid
+//!   search would need as many cells as the sliver is long divided by its width. The best candidate is
+//!   then polished by a grid search in a box of its own size.
+//! - the "polylabel" branch-and-bound grid search over the whole polygon (compact shapes: missing
+//!   grids, triangles where three grids meet), with a cap on the cells examined.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use geo::{BoundingRect, Coord, MinimumRotatedRect, Point, Polygon, Rotate};
+use geo::{BoundingRect, Coord, MinimumRotatedRect, Point, Polygon, Rect, Rotate};
 
 /// Distance from `p` to the nearest ring segment of `polygon`, negative when `p` is outside.
 fn signed_distance(polygon: &Polygon<f64>, p: Coord<f64>) -> f64 {
@@ -77,6 +86,97 @@ const NOISE_CELLS: usize = 2_000;
 /// Cells of the first grid at most.
 const INITIAL_CELLS: usize = 1_000;
 
+/// Chords across the polygon whose middles are candidate centres: at most about this many distance
+/// evaluations (rays × segments) are spent on them, so that huge rings take a sample of their vertices.
+const CHORD_BUDGET: usize = 4_000_000;
+
+fn rings_of(polygon: &Polygon<f64>) -> Vec<&[Coord<f64>]> {
+    std::iter::once(polygon.exterior()).chain(polygon.interiors()).map(|r| r.0.as_slice()).collect()
+}
+
+fn unit(x: f64, y: f64) -> Option<Coord<f64>> {
+    let len = x.hypot(y);
+    (len > 0.0 && len.is_finite()).then(|| Coord { x: x / len, y: y / len })
+}
+
+/// The first boundary point hit by the ray `from + t·dir` (t > 0), ignoring the two segments `skip`
+/// (ring, segment) that `from` lies on; `None` if nothing is hit.
+fn first_hit(rings: &[&[Coord<f64>]], from: Coord<f64>, dir: Coord<f64>, skip: [(usize, usize); 2]) -> Option<f64> {
+    let mut best: Option<f64> = None;
+    for (r, ring) in rings.iter().enumerate() {
+        for (s, w) in ring.windows(2).enumerate() {
+            if skip.contains(&(r, s)) {
+                continue;
+            }
+            let (a, b) = (w[0], w[1]);
+            let (ex, ey) = (b.x - a.x, b.y - a.y);
+            let denom = dir.x * ey - dir.y * ex;
+            if denom == 0.0 {
+                continue;
+            }
+            let (qx, qy) = (a.x - from.x, a.y - from.y);
+            let t = (qx * ey - qy * ex) / denom;
+            let u = (qx * dir.y - qy * dir.x) / denom;
+            if t > 0.0 && (0.0..=1.0).contains(&u) && best.is_none_or(|b| t < b) {
+                best = Some(t);
+            }
+        }
+    }
+    best
+}
+
+/// The best centre among the middles of chords along the inward normals (see the module doc).
+fn across(polygon: &Polygon<f64>) -> Option<(Coord<f64>, f64)> {
+    let rings = rings_of(polygon);
+    let segments: usize = rings.iter().map(|r| r.len().saturating_sub(1)).sum();
+    if segments < 3 {
+        return None;
+    }
+    // Two rays per segment; a sample of them when the ring is huge.
+    let step = ((2 * segments * segments) / CHORD_BUDGET).max(1);
+    let mut best: Option<(Coord<f64>, f64)> = None;
+    let mut consider = |centre: Coord<f64>| {
+        let d = signed_distance(polygon, centre);
+        if d > 0.0 && best.is_none_or(|(_, b)| d > b) {
+            best = Some((centre, d));
+        }
+    };
+    let mut k = 0usize;
+    for (r, ring) in rings.iter().enumerate() {
+        let n = ring.len().saturating_sub(1);
+        if n < 3 {
+            continue;
+        }
+        // Interior on the left of every segment for a CCW exterior and CW holes.
+        let ccw = super::rings::signed_area(ring) > 0.0;
+        let sign = if ccw == (r == 0) { 1.0 } else { -1.0 };
+        let normal = |s: usize| {
+            let (a, b) = (ring[s], ring[s + 1]);
+            unit(-(b.y - a.y) * sign, (b.x - a.x) * sign)
+        };
+        for s in 0..n {
+            k += 1;
+            if !k.is_multiple_of(step) {
+                continue;
+            }
+            let prev = if s == 0 { n - 1 } else { s - 1 };
+            let Some(here) = normal(s) else { continue };
+            // From the edge's middle along its normal.
+            let (a, b) = (ring[s], ring[s + 1]);
+            let mid = Coord { x: (a.x + b.x) / 2.0, y: (a.y + b.y) / 2.0 };
+            if let Some(t) = first_hit(&rings, mid, here, [(r, s), (r, s)]) {
+                consider(Coord { x: mid.x + here.x * t / 2.0, y: mid.y + here.y * t / 2.0 });
+            }
+            // From the vertex at the edge's start along the bisector of its two normals.
+            let dir = normal(prev).and_then(|p| unit(p.x + here.x, p.y + here.y)).unwrap_or(here);
+            if let Some(t) = first_hit(&rings, a, dir, [(r, s), (r, prev)]) {
+                consider(Coord { x: a.x + dir.x * t / 2.0, y: a.y + dir.y * t / 2.0 });
+            }
+        }
+    }
+    best
+}
+
 /// Centre and radius of the (approximately) largest circle inside `polygon`, to within `tolerance`.
 ///
 /// ```
@@ -87,14 +187,28 @@ const INITIAL_CELLS: usize = 1_000;
 /// assert!((radius - 5.0).abs() <= 0.01);
 /// ```
 pub fn maximum_inscribed_circle(polygon: &Polygon<f64>, tolerance: f64) -> (Coord<f64>, f64) {
-    search(polygon, Stop { absolute: tolerance, relative: 0.0, radius_above: f64::INFINITY, max_cells: MAX_CELLS })
+    best_circle(polygon, tolerance, 0.0)
 }
 
 /// Twice the inscribed radius, to within `relative` of itself (JTS uses 1 %) or `absolute`.
 pub fn inscribed_width(polygon: &Polygon<f64>, relative: f64, absolute: f64) -> (Coord<f64>, f64) {
-    let (centre, radius) =
-        search(polygon, Stop { absolute, relative, radius_above: f64::INFINITY, max_cells: MAX_CELLS });
+    let (centre, radius) = best_circle(polygon, absolute, relative);
     (centre, 2.0 * radius)
+}
+
+fn best_circle(polygon: &Polygon<f64>, absolute: f64, relative: f64) -> (Coord<f64>, f64) {
+    let stop = |cells| Stop { absolute, relative, radius_above: f64::INFINITY, max_cells: cells, seed: None };
+    let mut best = search(polygon, stop(MAX_CELLS));
+    if let Some((centre, radius)) = across(polygon) {
+        // Polish the chord's middle: a grid search in a box around it, starting from it.
+        let r = radius * 2.0;
+        let bbox = Rect::new((centre.x - r, centre.y - r), (centre.x + r, centre.y + r));
+        let polished = search_in(polygon, bbox, Stop { seed: Some((centre, radius)), ..stop(MAX_CELLS) });
+        if polished.1 > best.1 {
+            best = polished;
+        }
+    }
+    best
 }
 
 /// Whether a circle wider than `width` fits inside: stops as soon as one is found, so that slivers
@@ -107,8 +221,15 @@ pub fn wider_than(polygon: &Polygon<f64>, width: f64) -> bool {
     {
         return true;
     }
-    search(polygon, Stop { absolute: radius * 0.1, relative: 0.0, radius_above: radius, max_cells: NOISE_CELLS }).1
-        > radius
+    if search(
+        polygon,
+        Stop { absolute: radius * 0.1, relative: 0.0, radius_above: radius, max_cells: NOISE_CELLS, seed: None },
+    )
+    .1 > radius
+    {
+        return true;
+    }
+    across(polygon).is_some_and(|(_, r)| r > radius)
 }
 
 struct Stop {
@@ -117,6 +238,8 @@ struct Stop {
     /// Stop once a circle of this radius is found.
     radius_above: f64,
     max_cells: usize,
+    /// A centre and radius already known (the search only looks for better).
+    seed: Option<(Coord<f64>, f64)>,
 }
 
 /// The polygon turned so that its minimum rotated rectangle is axis-aligned, with the turn to undo.
@@ -133,12 +256,13 @@ fn aligned(polygon: &Polygon<f64>) -> (Polygon<f64>, f64, Point<f64>) {
 
 fn search(polygon: &Polygon<f64>, stop: Stop) -> (Coord<f64>, f64) {
     let (turned, angle, pivot) = aligned(polygon);
-    let (centre, radius) = search_aligned(&turned, stop);
+    let Some(bbox) = turned.bounding_rect() else { return (Coord { x: 0.0, y: 0.0 }, 0.0) };
+    let (centre, radius) = search_in(&turned, bbox, stop);
     (Point(centre).rotate_around_point(angle, pivot).0, radius)
 }
 
-fn search_aligned(polygon: &Polygon<f64>, stop: Stop) -> (Coord<f64>, f64) {
-    let Some(bbox) = polygon.bounding_rect() else { return (Coord { x: 0.0, y: 0.0 }, 0.0) };
+/// The grid search over the cells of `bbox`.
+fn search_in(polygon: &Polygon<f64>, bbox: Rect<f64>, stop: Stop) -> (Coord<f64>, f64) {
     let (w, h) = (bbox.width(), bbox.height());
     if w <= 0.0 || h <= 0.0 {
         return (bbox.min(), 0.0);
@@ -157,6 +281,11 @@ fn search_aligned(polygon: &Polygon<f64>, stop: Stop) -> (Coord<f64>, f64) {
         }
     }
     let mut best = Cell::new(polygon, bbox.center(), 0.0, 0.0);
+    if let Some((centre, radius)) = stop.seed
+        && radius > best.distance
+    {
+        best = Cell { centre, half_w: 0.0, half_h: 0.0, distance: radius, potential: radius };
+    }
     let mut examined = 0;
     while let Some(cell) = queue.pop() {
         examined += 1;
@@ -176,7 +305,7 @@ fn search_aligned(polygon: &Polygon<f64>, stop: Stop) -> (Coord<f64>, f64) {
         // The queue is ordered by potential: no other cell can do better by more than this, and when
         // only a threshold matters, no cell below it is worth opening.
         if cell.potential - best.distance <= tolerance
-            || cell.potential <= stop.radius_above
+            || (stop.radius_above.is_finite() && cell.potential <= stop.radius_above)
             || examined > stop.max_cells
         {
             break;

@@ -157,6 +157,7 @@ const COVERAGE_VALIDATOR: &[CoverageCase] = &[
         0.0,
         &[None, None, None, None],
     ),
+    ("testMultiPolygonWithEmptyRing", &["MULTIPOLYGON (((9 9, 9 1, 1 1, 2 4, 7 7, 9 9)), EMPTY)"], 0.0, &[None]),
 ];
 
 /// CoveragePolygonValidatorTest: (name, target, adjacent, gap width, expected invalid edges of target).
@@ -368,4 +369,14 @@ fn coverage_gap_finder_case_agrees_with_jts() {
     let Geometry::MultiPolygon(found) = &gaps[0].geometry else { panic!() };
     assert!((geo::Area::unsigned_area(found) - geo::Area::unsigned_area(&expected)).abs() < 1e-12);
     assert!(geo::BooleanOps::xor(found, &expected).0.iter().all(|p| geo::Area::unsigned_area(p) < 1e-12));
+}
+
+#[test]
+fn a_multipolygon_with_an_empty_part_is_a_clean_grid() {
+    // testMultiPolygonWithEmptyRing: JTS calls the coverage valid; the empty part carries no area, so
+    // Wangge reports nothing about it either (not "invalid", not "several parts").
+    let item = multipolygon("MULTIPOLYGON (((9 9, 9 1, 1 1, 2 4, 7 7, 9 9)), EMPTY)");
+    assert_eq!(item.0.len(), 2);
+    let report = Checker::new(vec![item], None, Vec::new(), CoverageOptions::planar()).report();
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
 }

@@ -5,11 +5,13 @@
 //! width of their largest inscribed circle (JTS CoverageGapFinder). Coordinates are compared after
 //! snapping to a fixed precision. [`Checker::update`] re-checks only the neighbourhood of an edit.
 
+mod checked_area;
 mod findings;
 pub mod fixes;
 mod gaps;
 mod graph;
 mod inscribed;
+mod overlaps;
 mod parallel;
 mod predicates;
 mod rings;
@@ -23,15 +25,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use geo::{Area, BooleanOps, BoundingRect, Geometry, Line, MultiLineString, MultiPolygon, Polygon, Rect};
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
+use rustc_hash::FxHashSet;
 
+pub use checked_area::{AreaChecked, area_to_cover};
 pub use findings::{Detail, Finding, FindingKind, Report};
 pub use inscribed::{inscribed_width, maximum_inscribed_circle, wider_than};
 pub use snap::{prepare as prepare_geometry, snap_coord, snap_multipolygon};
 pub use validator::Cause;
-pub use validity::validity_problem;
+pub use validity::{InvalidProblem, InvalidReason, validity_problem, validity_reason};
 
 use super::{Crs, area_m2};
 use graph::{Graph, aabb};
+use overlaps::Overlaps;
 use rings::{SegmentKey, SegmentState, segment_key};
 use validator::{InvalidSegment, validate_item};
 
@@ -72,10 +77,16 @@ pub struct Checker {
     boundary: Option<MultiPolygon<f64>>,
     villages: Vec<Village>,
     village_tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
-    invalid: Vec<Option<String>>,
+    invalid: Vec<Option<InvalidReason>>,
+    /// Items removed (by [`Checker::remove`]): empty, and nothing is said about them.
+    deleted: Vec<bool>,
     segments: Vec<Vec<InvalidSegment>>,
-    /// The finding for each pair of items whose edges interact badly.
+    /// The finding for each pair of items whose edges interact badly (duplicates, edge mismatches).
     pairs: BTreeMap<(u32, u32), Finding>,
+    /// Every pair of valid items whose interiors intersect, with the (significant) shared area.
+    overlaps: Overlaps,
+    /// The overlaps as reported: pairs whose shared areas overlap merged into one finding.
+    overlap_findings: Vec<Finding>,
     areas: Vec<Finding>,
     village_findings: Vec<Option<Finding>>,
     /// Pieces narrower than this are rounding noise of boolean operations, not findings.
@@ -127,8 +138,11 @@ impl Checker {
             villages,
             village_tree,
             invalid: vec![None; n],
+            deleted: vec![false; n],
             segments: vec![Vec::new(); n],
             pairs: BTreeMap::new(),
+            overlaps: Overlaps::new(),
+            overlap_findings: Vec::new(),
             areas: Vec::new(),
             village_findings: vec![None; n],
             noise,
@@ -136,19 +150,23 @@ impl Checker {
             dirty: BTreeSet::new(),
         };
         let all: Vec<u32> = (0..n as u32).collect();
-        checker.run_phases(&all, true);
+        checker.run_phases(&all, None);
         checker
     }
 
-    /// Validity, edges, pairs, areas and villages of the given items, timing each phase.
-    fn run_phases(&mut self, items: &[u32], areas: bool) {
+    /// Validity, edges, overlaps, pairs, areas and villages of the given items, timing each phase. A full
+    /// check (`changed` = None) finds overlaps by the flood and computes the areas; an update tests the
+    /// changed items for overlaps and leaves the areas to the caller.
+    fn run_phases(&mut self, items: &[u32], changed: Option<&[u32]>) {
         let mut t = std::time::Instant::now();
         let mut lap = |name: &'static str, phases: &mut Vec<(&'static str, f64)>| {
             phases.push((name, t.elapsed().as_secs_f64() * 1e3));
             t = std::time::Instant::now();
         };
         let mut phases = std::mem::take(&mut self.phases);
-        let problems = parallel::map(items, |&i| validity_problem(&self.graph.geometry[i as usize]));
+        let problems = parallel::map(items, |&i| {
+            if self.deleted[i as usize] { None } else { validity_reason(&self.graph.geometry[i as usize]) }
+        });
         for (&i, problem) in items.iter().zip(problems) {
             self.invalid[i as usize] = problem;
         }
@@ -167,9 +185,11 @@ impl Checker {
             }
         }
         lap("edges", &mut phases);
+        self.recompute_overlaps(changed);
+        lap("overlaps", &mut phases);
         self.recompute_pairs(items);
         lap("pairs", &mut phases);
-        if areas {
+        if changed.is_none() {
             self.recompute_areas();
             lap("gaps", &mut phases);
         }
@@ -206,17 +226,22 @@ impl Checker {
         }
         let before = self.unmatched_keys(&affected);
         let invalid_before = self.has_invalid_segments();
+        let changed: Vec<u32> = changes.iter().map(|(i, _)| *i as u32).collect();
         for (i, g) in changes {
             if i >= self.graph.len() {
                 self.invalid.push(None);
+                self.deleted.push(false);
                 self.segments.push(Vec::new());
                 self.village_findings.push(None);
+            }
+            if !g.0.is_empty() {
+                self.deleted[i] = false;
             }
             self.graph.replace(i, g);
         }
         let affected: Vec<u32> = affected.into_iter().filter(|&i| (i as usize) < self.graph.len()).collect();
         self.phases.clear();
-        self.run_phases(&affected, false);
+        self.run_phases(&affected, Some(&changed));
         if self.unmatched_keys(&affected.iter().copied().collect()) != before
             || invalid_before
             || self.has_invalid_segments()
@@ -225,6 +250,20 @@ impl Checker {
             self.recompute_areas();
             self.phases.push(("gaps", t.elapsed().as_secs_f64() * 1e3));
         }
+    }
+
+    /// Removes items: they become empty, and no finding names them (as if they were not there). An
+    /// update with a geometry brings an item back.
+    pub fn remove(&mut self, items: &[usize]) {
+        for &i in items.iter().filter(|&&i| i < self.graph.len()) {
+            self.deleted[i] = true;
+        }
+        self.update(items.iter().filter(|&&i| i < self.graph.len()).map(|&i| (i, MultiPolygon(Vec::new()))).collect());
+    }
+
+    /// Whether an item was removed.
+    pub fn is_removed(&self, item: usize) -> bool {
+        self.deleted.get(item).copied().unwrap_or(false)
     }
 
     fn has_invalid_segments(&self) -> bool {
@@ -244,6 +283,116 @@ impl Checker {
         }
         keys.sort_unstable();
         keys
+    }
+
+    /// The significant overlap of two valid items, if their interiors intersect.
+    fn overlap_of(&self, a: u32, b: u32) -> Option<MultiPolygon<f64>> {
+        let (Some(ea), Some(eb)) = (self.graph.envelope[a as usize], self.graph.envelope[b as usize]) else {
+            return None;
+        };
+        // Envelopes that only touch cannot hold a shared area.
+        if ea.max().x <= eb.min().x || eb.max().x <= ea.min().x || ea.max().y <= eb.min().y || eb.max().y <= ea.min().y
+        {
+            return None;
+        }
+        let piece = self.significant(self.graph.geometry[a as usize].intersection(&self.graph.geometry[b as usize]));
+        (!piece.0.is_empty()).then_some(piece)
+    }
+
+    /// Overlaps on a full check (`None`: the flood from every flagged item) or after an update (the
+    /// changed items against their neighbours; every other pair keeps its result).
+    fn recompute_overlaps(&mut self, changed: Option<&[u32]>) {
+        let usable = |i: u32| self.invalid[i as usize].is_none() && !self.deleted[i as usize];
+        let test = |a: u32, b: u32| self.overlap_of(a, b);
+        match changed {
+            None => {
+                let mut seeds: BTreeSet<u32> = self.dirty.clone();
+                for list in &self.segments {
+                    seeds.extend(list.iter().map(|s| s.other));
+                }
+                self.overlaps = overlaps::flood(&self.graph, seeds, &usable, &test);
+            }
+            Some(changed) => {
+                let found = overlaps::around(&self.graph, changed, &usable, &test);
+                let changed: FxHashSet<u32> = changed.iter().copied().collect();
+                self.overlaps.retain(|(a, b), _| !changed.contains(a) && !changed.contains(b));
+                self.overlaps.extend(found);
+            }
+        }
+        self.regroup_overlaps();
+    }
+
+    /// One finding per area claimed by several grids: the pairs' shared areas, merged where they share
+    /// area themselves (three grids on one spot are one finding naming all three). Duplicates are
+    /// reported as such, not again as overlaps. Findings of unchanged groups are kept as measured.
+    fn regroup_overlaps(&mut self) {
+        let keys: Vec<(u32, u32)> =
+            self.overlaps.keys().copied().filter(|&(a, b)| !same_shape(&self.graph, a, b)).collect();
+        let mut parent: Vec<usize> = (0..keys.len()).collect();
+        fn root(parent: &mut [usize], mut i: usize) -> usize {
+            while parent[i] != i {
+                parent[i] = parent[parent[i]];
+                i = parent[i];
+            }
+            i
+        }
+        let mut by_item: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+        for (k, &(a, b)) in keys.iter().enumerate() {
+            by_item.entry(a).or_default().push(k);
+            by_item.entry(b).or_default().push(k);
+        }
+        let rects: Vec<Option<Rect<f64>>> = keys.iter().map(|k| self.overlaps[k].bounding_rect()).collect();
+        for list in by_item.values() {
+            for (x, &i) in list.iter().enumerate() {
+                for &j in &list[x + 1..] {
+                    if root(&mut parent, i) == root(&mut parent, j) {
+                        continue;
+                    }
+                    let (Some(ri), Some(rj)) = (rects[i], rects[j]) else { continue };
+                    if ri.max().x <= rj.min().x
+                        || rj.max().x <= ri.min().x
+                        || ri.max().y <= rj.min().y
+                        || rj.max().y <= ri.min().y
+                    {
+                        continue;
+                    }
+                    let shared = self.significant(self.overlaps[&keys[i]].intersection(&self.overlaps[&keys[j]]));
+                    if !shared.0.is_empty() {
+                        let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
+                        parent[ri] = rj;
+                    }
+                }
+            }
+        }
+        let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for k in 0..keys.len() {
+            groups.entry(root(&mut parent, k)).or_default().push(k);
+        }
+        let old = std::mem::take(&mut self.overlap_findings);
+        let mut findings = Vec::new();
+        for members in groups.values() {
+            let items: Vec<usize> = members
+                .iter()
+                .flat_map(|&k| [keys[k].0 as usize, keys[k].1 as usize])
+                .collect::<BTreeSet<usize>>()
+                .into_iter()
+                .collect();
+            let piece = if members.len() == 1 {
+                self.overlaps[&keys[members[0]]].clone()
+            } else {
+                let polygons: Vec<Polygon<f64>> =
+                    members.iter().flat_map(|&k| self.overlaps[&keys[k]].0.iter().cloned()).collect();
+                self.significant(geo::unary_union(&polygons))
+            };
+            let reused = old
+                .iter()
+                .find(|f| f.items == items && matches!(&f.geometry, Geometry::MultiPolygon(g) if *g == piece));
+            findings.push(match reused {
+                Some(f) => f.clone(),
+                None => self.area_finding(FindingKind::Overlap, items, piece, Detail::Overlap),
+            });
+        }
+        self.overlap_findings = findings;
     }
 
     fn recompute_pairs(&mut self, items: &[u32]) {
@@ -322,7 +471,7 @@ impl Checker {
         if sa.is_empty() && sb.is_empty() {
             return None;
         }
-        let (ga, gb) = (&self.graph.geometry[a as usize], &self.graph.geometry[b as usize]);
+        let ga = &self.graph.geometry[a as usize];
         let items = vec![a as usize, b as usize];
         if same_shape(&self.graph, a, b) {
             let finding = Finding {
@@ -335,12 +484,9 @@ impl Checker {
             };
             return Some(finding);
         }
-        let overlap_possible = sa.iter().chain(&sb).any(|s| s.cause != Cause::NearlyParallel);
-        if overlap_possible && self.invalid[a as usize].is_none() && self.invalid[b as usize].is_none() {
-            let overlap = self.significant(ga.intersection(gb));
-            if !overlap.0.is_empty() {
-                return Some(self.area_finding(FindingKind::Overlap, items, overlap, Detail::Overlap));
-            }
+        // An overlap is reported as such (see `regroup_overlaps`), not again as mismatched edges.
+        if self.overlaps.contains_key(&(a, b)) {
+            return None;
         }
         let lines: Vec<_> = sa
             .iter()
@@ -477,11 +623,14 @@ impl Checker {
                     area: Some(self.measure_area(&self.graph.geometry[i])),
                     width: None,
                     geometry: Geometry::MultiPolygon(self.graph.geometry[i].clone()),
-                    detail: Detail::Invalid(problem.clone()),
+                    detail: Detail::Invalid(*problem),
                 });
             }
         }
         for (i, g) in self.graph.geometry.iter().enumerate() {
+            if self.deleted[i] {
+                continue;
+            }
             let holes: usize = g.0.iter().map(|p| p.interiors().len()).sum();
             if g.0.len() > 1 || holes > 0 {
                 findings.push(Finding {
@@ -494,7 +643,9 @@ impl Checker {
                 });
             }
         }
-        findings.extend(self.pairs.values().cloned());
+        findings.extend(self.pairs.values().filter(|f| f.kind != FindingKind::Duplicate).cloned());
+        findings.extend(group_duplicates(self.pairs.values().filter(|f| f.kind == FindingKind::Duplicate)));
+        findings.extend(self.overlap_findings.iter().cloned());
         findings.extend(self.areas.iter().cloned());
         findings.extend(self.village_findings.iter().flatten().cloned());
         findings.sort_by(|a, b| {
@@ -504,7 +655,7 @@ impl Checker {
                 .then_with(|| b.area.unwrap_or(0.0).total_cmp(&a.area.unwrap_or(0.0)))
         });
         let vertices = self.graph.geometry.iter().map(count_vertices).sum();
-        Report { items: self.graph.len(), vertices, findings }
+        Report { items: self.graph.len() - self.deleted.iter().filter(|d| **d).count(), vertices, findings }
     }
 
     /// The (snapped) geometry of an item as checked.
@@ -529,6 +680,22 @@ impl Checker {
     pub fn items_near(&self, area: Rect<f64>) -> Vec<usize> {
         self.graph.items_near(area, 0.0).map(|i| i as usize).collect()
     }
+}
+
+/// Pairs of identical grids joined into one finding per set of identical grids.
+fn group_duplicates<'a>(pairs: impl Iterator<Item = &'a Finding>) -> Vec<Finding> {
+    let mut groups: Vec<Finding> = Vec::new();
+    for pair in pairs {
+        match groups.iter_mut().find(|g| pair.items.iter().any(|i| g.items.contains(i))) {
+            Some(group) => {
+                group.items.extend(pair.items.iter().copied());
+                group.items.sort_unstable();
+                group.items.dedup();
+            }
+            None => groups.push(pair.clone()),
+        }
+    }
+    groups
 }
 
 fn union_rect(a: Rect<f64>, b: Rect<f64>) -> Rect<f64> {

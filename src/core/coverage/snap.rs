@@ -46,7 +46,9 @@ pub fn orient_in_place(mp: &mut MultiPolygon<f64>) {
 }
 
 /// Snapped to the precision grid and in standard orientation: how the checker keeps every geometry.
+/// Empty parts (`MULTIPOLYGON (…, EMPTY)`) carry no area and are dropped.
 pub fn prepare(mut mp: MultiPolygon<f64>, precision: f64) -> MultiPolygon<f64> {
+    mp.0.retain(|p| !super::validity::is_empty_part(p));
     if precision > 0.0 {
         use geo::MapCoordsInPlace;
         mp.map_coords_in_place(|c| snap_coord(c, precision));

@@ -27,6 +27,20 @@ pub enum Cause {
     NearlyParallel,
 }
 
+impl Cause {
+    /// The key used in JSON output.
+    pub fn key(self) -> &'static str {
+        match self {
+            Cause::SameSide => "same_side",
+            Cause::Crossing => "crossing",
+            Cause::TJunction => "t_junction",
+            Cause::Collinear => "collinear",
+            Cause::Inside => "inside",
+            Cause::NearlyParallel => "nearly_parallel",
+        }
+    }
+}
+
 /// One invalid segment of the target and the neighbour that makes it so.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct InvalidSegment {

@@ -3,41 +3,136 @@
 //! polygon crossing each other at most at single points, holes inside their shell. A sweep over the
 //! segments sorted by x replaces the all-pairs test, which is what makes checking real data fast.
 
+use std::fmt;
+
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::{BoundingRect, Coord, LineString, MultiPolygon, Polygon};
 
 use super::predicates::{Meet, meet};
 use super::rings::signed_area;
 
-/// Why a multipolygon is not valid, if it is not.
-pub fn validity_problem(g: &MultiPolygon<f64>) -> Option<String> {
-    if g.0.is_empty() {
-        return Some("has no polygon".into());
-    }
-    for (p, polygon) in g.0.iter().enumerate() {
-        if let Some(problem) = polygon_problem(polygon) {
-            return Some(if g.0.len() > 1 { format!("part {}: {problem}", p + 1) } else { problem });
+/// Why a grid is not a valid polygon: a machine-readable reason (see [`InvalidReason::key`]); the words
+/// for it in each language are the app's (`finding_text`), the English [`fmt::Display`] is for logs and
+/// edit refusals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct InvalidReason {
+    pub problem: InvalidProblem,
+    /// 1-based part of a multipolygon, when it has several.
+    pub part: Option<usize>,
+}
+
+/// Rings are numbered 0 for the exterior, 1… for the holes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum InvalidProblem {
+    /// The grid has no polygon at all.
+    NoPolygon,
+    /// A coordinate is NaN or infinite.
+    NotFinite { ring: usize },
+    /// A ring with fewer than 3 distinct points, or not closed.
+    TooFewPoints { ring: usize },
+    /// A ring crosses or touches itself.
+    SelfIntersection { ring: usize },
+    /// Two rings of one polygon cross (or share a segment).
+    RingsCross { first: usize, second: usize },
+    /// A ring encloses no area.
+    ZeroArea { ring: usize },
+    /// A hole not inside the exterior ring.
+    HoleOutside { hole: usize },
+    /// Two parts of a multipolygon overlap.
+    PartsOverlap { first: usize, second: usize },
+}
+
+impl InvalidProblem {
+    /// The key used in JSON output (`reason`).
+    pub fn key(self) -> &'static str {
+        match self {
+            InvalidProblem::NoPolygon => "no_polygon",
+            InvalidProblem::NotFinite { .. } => "not_finite",
+            InvalidProblem::TooFewPoints { .. } => "too_few_points",
+            InvalidProblem::SelfIntersection { .. } => "self_intersection",
+            InvalidProblem::RingsCross { .. } => "rings_cross",
+            InvalidProblem::ZeroArea { .. } => "zero_area",
+            InvalidProblem::HoleOutside { .. } => "hole_outside",
+            InvalidProblem::PartsOverlap { .. } => "parts_overlap",
         }
     }
-    if g.0.len() > 1 {
-        return parts_problem(g);
+}
+
+impl InvalidReason {
+    pub fn key(self) -> &'static str {
+        self.problem.key()
     }
-    None
+
+    fn whole(problem: InvalidProblem) -> InvalidReason {
+        InvalidReason { problem, part: None }
+    }
 }
 
 fn ring_name(r: usize) -> String {
     if r == 0 { "the exterior ring".into() } else { format!("interior ring {r}") }
 }
 
-fn polygon_problem(polygon: &Polygon<f64>) -> Option<String> {
+impl fmt::Display for InvalidReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(part) = self.part {
+            write!(f, "part {part}: ")?;
+        }
+        match self.problem {
+            InvalidProblem::NoPolygon => write!(f, "has no polygon"),
+            InvalidProblem::NotFinite { ring } => {
+                write!(f, "{} has a coordinate that is not a finite number", ring_name(ring))
+            }
+            InvalidProblem::TooFewPoints { ring } => {
+                write!(f, "{} must have at least 3 distinct points", ring_name(ring))
+            }
+            InvalidProblem::SelfIntersection { ring } => write!(f, "{} crosses or touches itself", ring_name(ring)),
+            InvalidProblem::RingsCross { first, second } => {
+                write!(f, "{} and {} cross", ring_name(first), ring_name(second))
+            }
+            InvalidProblem::ZeroArea { ring } => write!(f, "{} has zero area", ring_name(ring)),
+            InvalidProblem::HoleOutside { hole } => write!(f, "interior ring {hole} is not inside the exterior ring"),
+            InvalidProblem::PartsOverlap { first, second } => write!(f, "parts {first} and {second} overlap"),
+        }
+    }
+}
+
+/// Why a multipolygon is not valid, if it is not, in English (for edit refusals and logs).
+pub fn validity_problem(g: &MultiPolygon<f64>) -> Option<String> {
+    validity_reason(g).map(|r| r.to_string())
+}
+
+/// Why a multipolygon is not valid, if it is not. Empty parts (`MULTIPOLYGON (…, EMPTY)`) carry no
+/// area and are ignored, as JTS does; a grid with no non-empty part has no polygon.
+pub fn validity_reason(g: &MultiPolygon<f64>) -> Option<InvalidReason> {
+    let parts: Vec<&Polygon<f64>> = g.0.iter().filter(|p| !is_empty_part(p)).collect();
+    if parts.is_empty() {
+        return Some(InvalidReason::whole(InvalidProblem::NoPolygon));
+    }
+    for (p, polygon) in g.0.iter().enumerate().filter(|(_, p)| !is_empty_part(p)) {
+        if let Some(problem) = polygon_problem(polygon) {
+            return Some(InvalidReason { problem, part: (g.0.len() > 1).then_some(p + 1) });
+        }
+    }
+    if parts.len() > 1 {
+        return parts_problem(g).map(InvalidReason::whole);
+    }
+    None
+}
+
+/// A polygon with no coordinates at all (an EMPTY part).
+pub fn is_empty_part(p: &Polygon<f64>) -> bool {
+    p.exterior().0.is_empty() && p.interiors().iter().all(|r| r.0.is_empty())
+}
+
+fn polygon_problem(polygon: &Polygon<f64>) -> Option<InvalidProblem> {
     let rings: Vec<&LineString<f64>> = std::iter::once(polygon.exterior()).chain(polygon.interiors()).collect();
     for (r, ring) in rings.iter().enumerate() {
         if ring.0.iter().any(|c| !c.x.is_finite() || !c.y.is_finite()) {
-            return Some(format!("{} has a coordinate that is not a finite number", ring_name(r)));
+            return Some(InvalidProblem::NotFinite { ring: r });
         }
         let distinct = 1 + ring.0.windows(2).filter(|w| w[0] != w[1]).count();
         if distinct < 4 || ring.0.first() != ring.0.last() {
-            return Some(format!("{} must have at least 3 distinct points", ring_name(r)));
+            return Some(InvalidProblem::TooFewPoints { ring: r });
         }
     }
     if let Some(problem) = crossing(&rings) {
@@ -45,7 +140,7 @@ fn polygon_problem(polygon: &Polygon<f64>) -> Option<String> {
     }
     for (r, ring) in rings.iter().enumerate() {
         if signed_area(&ring.0) == 0.0 {
-            return Some(format!("{} has zero area", ring_name(r)));
+            return Some(InvalidProblem::ZeroArea { ring: r });
         }
     }
     let shell = Polygon::new(polygon.exterior().clone(), vec![]);
@@ -56,7 +151,7 @@ fn polygon_problem(polygon: &Polygon<f64>) -> Option<String> {
             CoordPos::OnBoundary => None,
         });
         if outside != Some(false) {
-            return Some(format!("interior ring {} is not inside the exterior ring", h + 1));
+            return Some(InvalidProblem::HoleOutside { hole: h + 1 });
         }
     }
     None
@@ -72,7 +167,7 @@ struct Seg {
 }
 
 /// Self-intersections within a ring and crossings between rings, by a sweep over x.
-fn crossing(rings: &[&LineString<f64>]) -> Option<String> {
+fn crossing(rings: &[&LineString<f64>]) -> Option<InvalidProblem> {
     let mut segs: Vec<Seg> = Vec::new();
     for (r, ring) in rings.iter().enumerate() {
         let mut pts: Vec<Coord<f64>> = ring.0.clone();
@@ -111,10 +206,10 @@ fn crossing(rings: &[&LineString<f64>]) -> Option<String> {
                 if adjacent && shared_vertex {
                     continue;
                 }
-                return Some(format!("{} crosses or touches itself", ring_name(s.ring)));
+                return Some(InvalidProblem::SelfIntersection { ring: s.ring });
             }
             if !matches!(m, Meet::Endpoints(_) | Meet::Interior(_)) {
-                return Some(format!("{} and {} cross", ring_name(t.ring), ring_name(s.ring)));
+                return Some(InvalidProblem::RingsCross { first: t.ring.min(s.ring), second: t.ring.max(s.ring) });
             }
         }
         active.push(i);
@@ -125,8 +220,8 @@ fn crossing(rings: &[&LineString<f64>]) -> Option<String> {
 /// Parts of a multipolygon must not overlap (they may touch at points). Only parts whose extents meet
 /// are compared (islands far apart cost nothing); when two shells do not cross, one vertex tells whether
 /// one lies inside the other.
-fn parts_problem(g: &MultiPolygon<f64>) -> Option<String> {
-    let boxes: Vec<_> = g.0.iter().map(|p| p.bounding_rect()).collect();
+fn parts_problem(g: &MultiPolygon<f64>) -> Option<InvalidProblem> {
+    let boxes: Vec<_> = g.0.iter().map(|p| if is_empty_part(p) { None } else { p.bounding_rect() }).collect();
     let mut order: Vec<usize> = (0..g.0.len()).collect();
     order.sort_by(|&a, &b| {
         let x = |i: usize| boxes[i].map_or(f64::INFINITY, |r| r.min().x);
@@ -152,7 +247,7 @@ fn parts_problem(g: &MultiPolygon<f64>) -> Option<String> {
             };
             let rings: Vec<&LineString<f64>> = vec![p.exterior(), q.exterior()];
             if crossing(&rings).is_some() || first_inside(p, q) || first_inside(q, p) {
-                return Some(format!("parts {} and {} overlap", i.min(j) + 1, i.max(j) + 1));
+                return Some(InvalidProblem::PartsOverlap { first: i.min(j) + 1, second: i.max(j) + 1 });
             }
         }
     }
