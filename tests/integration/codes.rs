@@ -574,11 +574,8 @@ fn four_sides_of_real_grids_in_their_county() {
     let outline = &p.boundary.0[0].exterior().clone();
     for (id, s) in &sides {
         let g = &p.grids[id];
-        let nearest = g.geometry.0[0]
-            .exterior()
-            .points()
-            .map(|v| Euclidean.distance(&v, outline))
-            .fold(f64::INFINITY, f64::min);
+        let nearest =
+            g.geometry.0[0].exterior().points().map(|v| Euclidean.distance(&v, outline)).fold(f64::INFINITY, f64::min);
         let all: Vec<&Side> = [&s.north, &s.east, &s.south, &s.west].into_iter().flatten().collect();
         assert_eq!(all.contains(&&Side::Boundary), nearest < 1.0, "{}: {nearest} m from the edge, {s:?}", g.code);
         // 004002 is enclosed by the other four; every other grid faces uncovered land somewhere.

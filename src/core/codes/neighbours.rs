@@ -4,9 +4,10 @@
 //!
 //! A neighbour lies on the side of the middle of the border the two grids share (its length-weighted
 //! middle when the border is in pieces), seen from the grid's centre on the ground (true north, see
-//! [`super::ground`]), the sides parted by the diagonals of the grid's extent; so a neighbour due south
-//! is south even when its border runs past the grid's south-east corner, and every grid along the north
-//! side of a wide grid is north of it.
+//! [`super::ground`]): a border running mostly east–west is north or south by where its middle lies, one
+//! running mostly north–south east or west; others by the direction to the middle, the sides parted by
+//! the diagonals of the grid's extent. So a neighbour due south is south even when its border runs past
+//! the grid's south-east corner, and every grid along the north side of a wide grid is north of it.
 //!
 //! Borders are found segment by segment: a segment another grid has too is a border with it; along a
 //! segment that is not shared vertex for vertex, the stretches where another grid's edges run (a vertex
@@ -47,6 +48,8 @@ pub struct FourSides {
 
 /// A border shorter than this share of the grid's outline does not put 边界/未划分 on a side.
 const MIN_SHARE_OF_OUTLINE: f64 = 0.02;
+/// A border whose run one way is this many times its run the other way faces that way.
+const RUN_DOMINANCE: f64 = 1.5;
 /// How far outside a border to look for what lies beyond, in units of the project precision (0.1 m).
 const PROBE_PRECISIONS: f64 = 100.0;
 
@@ -136,17 +139,23 @@ fn area_to_cover(project: &Project) -> Vec<&MultiPolygon<f64>> {
     project.townships().filter_map(|d| d.polygon.as_ref()).collect()
 }
 
-/// Length and length-weighted sum of middles of borders.
+/// Length and length-weighted sum of middles of borders, and how far they run east–west and
+/// north–south (ground frame).
 #[derive(Clone, Copy, Default)]
 struct Border {
     length: f64,
     weighted_middle: Coord<f64>,
+    run: Coord<f64>,
 }
 
 impl Border {
     fn add(&mut self, middle: Coord<f64>, length: f64) {
         self.length += length;
         self.weighted_middle = self.weighted_middle + middle * length;
+    }
+
+    fn add_run(&mut self, ground_run: Coord<f64>) {
+        self.run = self.run + Coord { x: ground_run.x.abs(), y: ground_run.y.abs() };
     }
     fn middle(&self) -> Coord<f64> {
         self.weighted_middle / self.length
@@ -238,8 +247,11 @@ pub fn four_sides(project: &Project, axes: &dyn GroundAxes) -> BTreeMap<GridId, 
             let shared: Vec<GridId> =
                 owners.get(&key(s.a, s.b)).into_iter().flatten().copied().filter(|&o| o != g.id).collect();
             if !shared.is_empty() {
+                let run = frame.to_ground(s.b - s.a);
                 for id in shared {
-                    neighbours.entry(id).or_default().add(middle, length);
+                    let border = neighbours.entry(id).or_default();
+                    border.add(middle, length);
+                    border.add_run(run);
                 }
                 continue;
             }
@@ -248,7 +260,9 @@ pub fn four_sides(project: &Project, axes: &dyn GroundAxes) -> BTreeMap<GridId, 
             let u = (s.b - s.a) / length;
             let mut covered = collinear_cover(g.id, s);
             for &(from, to, id) in &covered {
-                neighbours.entry(id).or_default().add(s.a + u * ((from + to) / 2.0), to - from);
+                let border = neighbours.entry(id).or_default();
+                border.add(s.a + u * ((from + to) / 2.0), to - from);
+                border.add_run(frame.to_ground(u * (to - from)));
             }
             covered.sort_by(|x, y| x.0.total_cmp(&y.0));
             let mut gaps = Vec::new();
@@ -265,7 +279,11 @@ pub fn four_sides(project: &Project, axes: &dyn GroundAxes) -> BTreeMap<GridId, 
             for (from, to) in gaps {
                 let at = s.a + u * ((from + to) / 2.0);
                 match beyond(g.id, at + s.outward * probe_distance) {
-                    Side::Grid(id) => neighbours.entry(id).or_default().add(at, to - from),
+                    Side::Grid(id) => {
+                        let border = neighbours.entry(id).or_default();
+                        border.add(at, to - from);
+                        border.add_run(frame.to_ground(u * (to - from)));
+                    }
                     other => open[reach.side_of(ground(at))].entry(other).or_default().add(at, to - from),
                 }
             }
@@ -275,7 +293,15 @@ pub fn four_sides(project: &Project, axes: &dyn GroundAxes) -> BTreeMap<GridId, 
         let along = |side: usize, at: Coord<f64>| if side % 2 == 0 { at.x } else { -at.y };
         for (id, border) in &neighbours {
             let at = ground(border.middle());
-            let side = reach.side_of(at);
+            // A border that runs mostly east–west is on the north or south side, one that runs mostly
+            // north–south on the east or west; a border as much across as along goes by its direction.
+            let side = if border.run.x >= RUN_DOMINANCE * border.run.y {
+                if at.y >= 0.0 { 0 } else { 2 }
+            } else if border.run.y >= RUN_DOMINANCE * border.run.x {
+                if at.x >= 0.0 { 1 } else { 3 }
+            } else {
+                reach.side_of(at)
+            };
             placed.push((side, along(side, at), Side::Grid(*id)));
         }
         for (side, kinds) in open.iter().enumerate() {
