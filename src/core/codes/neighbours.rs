@@ -290,7 +290,7 @@ pub fn four_sides(project: &Project, axes: &dyn GroundAxes) -> BTreeMap<GridId, 
         }
         // (side, position along the side, what)
         let mut placed: Vec<(usize, f64, Side)> = Vec::new();
-        let along = |side: usize, at: Coord<f64>| if side % 2 == 0 { at.x } else { -at.y };
+        let along = |side: usize, at: Coord<f64>| if side.is_multiple_of(2) { at.x } else { -at.y };
         for (id, border) in &neighbours {
             let at = ground(border.middle());
             // A border that runs mostly east–west is on the north or south side, one that runs mostly
