@@ -7,8 +7,9 @@ use eframe::egui::{self, Context};
 
 use super::Action;
 use super::i18n::{Lang, Text};
-use crate::core::codes::{CodeChange, CodeRule, CodingOptions, assign_codes};
+use crate::core::codes::{CodeChange, CodeRule, CodingOptions, ROW_HEIGHT_SETTING, assign_codes};
 use crate::core::{GridId, Project};
+use crate::io::true_north::ground_axes_for;
 
 pub struct CodeRuleForm {
     pub template: String,
@@ -41,9 +42,16 @@ impl CodeRuleForm {
         if self.computed_for.as_ref() == Some(&key) {
             return;
         }
+        // The row height `wangge code --row-height` saved, so that the app numbers as the command line does.
+        let row_height = project.settings.get(ROW_HEIGHT_SETTING).and_then(|h| h.parse().ok());
         self.preview = CodeRule::parse(self.template.trim()).map_err(|e| e.to_string()).and_then(|rule| {
-            assign_codes(project, &rule, &CodingOptions { renumber: self.renumber, row_height: None })
-                .map_err(|e| e.to_string())
+            assign_codes(
+                project,
+                &rule,
+                &CodingOptions { renumber: self.renumber, row_height },
+                &ground_axes_for(&project.crs),
+            )
+            .map_err(|e| e.to_string())
         });
         self.computed_for = Some(key);
     }

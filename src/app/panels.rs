@@ -163,7 +163,7 @@ pub fn layers_panel(ui: &mut Ui, state: &mut AppState) {
         let root = format!("{} {} · {} {}", p.name, county, grids_in(&county), t(Text::Grids));
         egui::CollapsingHeader::new(root).id_salt("county").default_open(true).show(ui, |ui| {
             for town in p.townships() {
-                let villages: Vec<_> = p.villages().filter(|v| v.code.parent() == town.code.as_str()).collect();
+                let villages: Vec<_> = p.villages().filter(|v| v.code.parent() == Some(town.code.as_str())).collect();
                 let header = format!(
                     "{} {} ({}) · {} {}",
                     town.name,

@@ -7,16 +7,14 @@ use serde_json::{Value, json};
 use crate::app::finding_text::code_issue_text;
 use crate::app::i18n::Lang;
 use crate::core::codes::{
-    CodeRule, CodingOptions, DEFAULT_RULE, FourSides, RULE_SETTING, Side, assign_codes, check_codes, count_households,
-    four_sides, household_band, village_of,
+    CodeRule, CodingOptions, DEFAULT_RULE, FourSides, ROW_HEIGHT_SETTING, RULE_SETTING, Side, assign_codes,
+    check_codes, count_households, four_sides, household_band, village_of,
 };
 use crate::core::{Project, area_m2};
 use crate::io::csv_io::write_csv;
+use crate::io::true_north::ground_axes_for;
 use crate::io::xlsx::write_xlsx;
 use crate::io::{open_project, open_project_stamped, save_project_unchanged};
-
-/// The project setting that keeps `--row-height`.
-const ROW_HEIGHT_SETTING: &str = "code_row_height";
 
 /// The project's rule, or `--rule` (which then becomes the project's).
 fn rule_of(project: &Project, rule: Option<&str>) -> anyhow::Result<CodeRule> {
@@ -37,7 +35,8 @@ pub fn run_code(
         anyhow::ensure!(h.is_finite() && h > 0.0, "--row-height must be a positive number of metres");
     }
     let row_height = row_height.or_else(|| project.settings.get(ROW_HEIGHT_SETTING)?.parse().ok());
-    let changes = assign_codes(&project, &rule, &CodingOptions { renumber, row_height })?;
+    let axes = ground_axes_for(&project.crs);
+    let changes = assign_codes(&project, &rule, &CodingOptions { renumber, row_height }, &axes)?;
     let mut out = String::new();
     for c in &changes {
         let old = if c.old.is_empty() { "(none)" } else { c.old.as_str() };
@@ -64,23 +63,27 @@ pub fn run_code(
     Ok(out)
 }
 
-fn side_text(project: &Project, side: Option<Side>) -> String {
+fn side_text(project: &Project, side: Side) -> String {
     match side {
-        Some(Side::Grid(id)) => {
-            let g = &project.grids[&id];
-            if g.name.is_empty() { g.code.clone() } else { format!("{} {}", g.code, g.name) }
-        }
-        Some(Side::Boundary) => "边界".into(),
-        None => String::new(),
+        Side::Grid(id) => match project.grids.get(&id) {
+            Some(g) if g.code.is_empty() && g.name.is_empty() => format!("#{id}"),
+            Some(g) if g.name.is_empty() => g.code.clone(),
+            Some(g) => format!("{} {}", g.code, g.name).trim().to_string(),
+            None => format!("#{id}"),
+        },
+        Side::Boundary => "边界".into(),
+        Side::Uncovered => "未划分".into(),
     }
 }
 
-/// 四至 as printed on a grid sheet: "东至…，南至…，西至…，北至…".
+/// 四至 as printed in the grid table: "东至…、…，南至…，西至…，北至…", every neighbour of a side named.
 pub fn four_sides_text(project: &Project, s: &FourSides) -> String {
-    [("东", s.east), ("南", s.south), ("西", s.west), ("北", s.north)]
+    [("东", &s.east), ("南", &s.south), ("西", &s.west), ("北", &s.north)]
         .iter()
-        .filter(|(_, side)| side.is_some())
-        .map(|(name, side)| format!("{name}至{}", side_text(project, *side)))
+        .filter(|(_, side)| !side.is_empty())
+        .map(|(name, side)| {
+            format!("{name}至{}", side.iter().map(|x| side_text(project, *x)).collect::<Vec<_>>().join("、"))
+        })
         .collect::<Vec<_>>()
         .join("，")
 }
@@ -89,7 +92,7 @@ pub fn run_stats(path: &Path, json_out: bool, table: Option<&Path>) -> anyhow::R
     let project = open_project(path)?;
     let rule = rule_of(&project, None)?;
     let counts = count_households(&project);
-    let sides = four_sides(&project);
+    let sides = four_sides(&project, &ground_axes_for(&project.crs));
     let mut grids = Vec::new();
     let mut warnings: Vec<String> = Vec::new();
     let mut rows = Vec::new();
@@ -113,17 +116,25 @@ pub fn run_stats(path: &Path, json_out: bool, table: Option<&Path>) -> anyhow::R
                 g.class.label_zh()
             ));
         }
-        let s = sides.get(&g.id).copied().unwrap_or_default();
+        let s = sides.get(&g.id).cloned().unwrap_or_default();
         let area = area_m2(&g.geometry, &project.crs);
-        let side = |x: Option<Side>| match x {
-            Some(Side::Grid(id)) => json!(project.grids[&id].code),
-            Some(Side::Boundary) => json!("boundary"),
-            None => Value::Null,
+        // Per side every neighbour's code ("#id" when it has none), "boundary" or "uncovered".
+        let side = |xs: &[Side]| -> Value {
+            xs.iter()
+                .map(|x| match x {
+                    Side::Grid(id) => match project.grids.get(id) {
+                        Some(n) if !n.code.is_empty() => json!(n.code),
+                        _ => json!(format!("#{id}")),
+                    },
+                    Side::Boundary => json!("boundary"),
+                    Side::Uncovered => json!("uncovered"),
+                })
+                .collect()
         };
         grids.push(json!({
             "id": g.id, "code": g.code, "name": g.name, "village_code": village, "area_m2": area,
             "households": households, "population": population,
-            "neighbours": {"n": side(s.north), "e": side(s.east), "s": side(s.south), "w": side(s.west)},
+            "neighbours": {"n": side(&s.north), "e": side(&s.east), "s": side(&s.south), "w": side(&s.west)},
         }));
         rows.push(vec![
             g.code.clone(),

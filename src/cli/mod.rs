@@ -112,8 +112,9 @@ pub enum Command {
     },
     /// Give every grid a code by the project's rule (default {village12}{seq:3}); prints old → new
     ///
-    /// Grids are numbered inside their village, rows north → south and west → east in a row; 专属网格
-    /// take the reserved top range (801–999). Valid codes are kept unless --renumber.
+    /// Grids are numbered inside their village, rows north → south and west → east in a row, on the
+    /// ground (true north, whatever the CRS); a row is the grids whose north–south extents overlap.
+    /// 专属网格 take the reserved top range (801–999). Valid codes are kept unless --renumber.
     Code {
         project: PathBuf,
         /// Code template: {village12} {town9} {county6} {kind} {seq:N} and digits/letters; saved in the project
@@ -122,7 +123,8 @@ pub enum Command {
         /// Renumber every grid, not only new or invalid codes
         #[arg(long)]
         renumber: bool,
-        /// Row height in metres for the north → south order (default: the median grid height); saved
+        /// Fixed rows of this height (CRS units, metres in projected CRSs) from the northmost grid instead
+        /// of rows by overlap; saved
         #[arg(long, value_name = "M")]
         row_height: Option<f64>,
         /// Show the changes without saving

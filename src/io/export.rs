@@ -115,7 +115,7 @@ fn table(project: &Project, layer: Layer) -> Table {
                 .divisions
                 .values()
                 .map(|d| {
-                    let level = if d.code.is_village() { "village" } else { "township" };
+                    let level = d.code.level();
                     let values = vec![
                         text(d.code.as_str()),
                         text(&d.name),

@@ -397,7 +397,7 @@ fn stage_feature(
                 return Err(attribute(format!("division code {code} appears twice in this file")));
             }
             let division = Division {
-                parent_code: Some(if parent.is_empty() { code.parent().to_string() } else { parent }),
+                parent_code: if parent.is_empty() { code.parent().map(str::to_string) } else { Some(parent) },
                 polygon: polygons_of(geometry)?,
                 name,
                 class,

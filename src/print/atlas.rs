@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use geo::{Area, BoundingRect, Coord, Rect};
 
 use super::draw::{clip_to_frame, draw_labels, outline_in_frame, parts, to_page};
+use super::font::text_width;
 use super::labels::{LabelRequest, place_labels};
 use super::map_frame::{MapFrame, north_arrow, scale_bar};
 use super::overview::{BOUNDARY, GRID_LINE, VILLAGE_LINE, thousands};
@@ -15,6 +16,7 @@ use super::table::{Column, paginate_table, rows_per_page};
 use super::{PrintOptions, grid_label_lines, palette};
 use crate::core::codes::{FourSides, Side, four_sides};
 use crate::core::{Grid, GridId, Project, area_m2, area_text, colour_grids};
+use crate::io::true_north::ground_axes_for;
 
 const NEIGHBOUR_FILL: Rgba = Rgba::rgb(225, 225, 225);
 const FOCUS_LINE: Rgba = Rgba::rgb(200, 30, 30);
@@ -44,7 +46,7 @@ pub fn grid_title(g: &Grid) -> String {
 /// The index pages followed by one page per grid.
 pub fn atlas(project: &Project, options: &PrintOptions) -> Vec<Page> {
     let order = atlas_order(project);
-    let sides = four_sides(project);
+    let sides = four_sides(project, &ground_axes_for(&project.crs));
     let colours = colour_grids(project, palette().len());
     let columns = [
         Column::new("序号", 0.08, Align::End),
@@ -76,17 +78,42 @@ pub fn atlas(project: &Project, options: &PrintOptions) -> Vec<Page> {
     pages
 }
 
-fn side_text(project: &Project, side: Option<Side>) -> String {
+fn side_text(project: &Project, side: Side) -> String {
     match side {
-        Some(Side::Grid(id)) => project.grids.get(&id).map_or_else(
+        Side::Grid(id) => project.grids.get(&id).map_or_else(
             || format!("#{id}"),
             |g| {
                 if g.name.is_empty() { grid_title(g) } else { format!("{} {}", grid_title(g), g.name) }
             },
         ),
-        Some(Side::Boundary) => "区域边界".into(),
-        None => "—".into(),
+        Side::Boundary => "区域边界".into(),
+        Side::Uncovered => "未划分".into(),
     }
+}
+
+/// Everything on one side, "、"-separated, broken into lines of at most `width` points at `size`
+/// (between items where possible, so that no neighbour's code is split).
+fn side_lines(project: &Project, side: &[Side], size: f64, width: f64) -> Vec<String> {
+    if side.is_empty() {
+        return vec!["—".into()];
+    }
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for (i, item) in side.iter().enumerate() {
+        let piece = side_text(project, *item) + if i + 1 < side.len() { "、" } else { "" };
+        if !line.is_empty() && text_width(&(line.clone() + &piece), size) > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        // An item longer than the line on its own is broken by character.
+        for c in piece.chars() {
+            if !line.is_empty() && text_width(&format!("{line}{c}"), size) > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            line.push(c);
+        }
+    }
+    lines.push(line);
+    lines
 }
 
 fn count(v: Option<u32>) -> String {
@@ -180,7 +207,7 @@ fn grid_page(
     );
 
     // The record.
-    let s = sides.get(&g.id).copied().unwrap_or_default();
+    let s = sides.get(&g.id).cloned().unwrap_or_default();
     let area = area_m2(&g.geometry, &project.crs);
     let phone_of = |name: &str| if name.is_empty() { "—".to_string() } else { name.to_string() };
     let rows: Vec<(&str, String)> = vec![
@@ -195,21 +222,38 @@ fn grid_page(
         ("网格长", phone_of(&g.attrs.grid_head)),
         ("网格员", phone_of(&g.attrs.grid_staff)),
         ("联系电话", phone_of(&g.attrs.phone)),
-        ("四至  东", side_text(project, s.east)),
-        ("南", side_text(project, s.south)),
-        ("西", side_text(project, s.west)),
-        ("北", side_text(project, s.north)),
     ];
-    let mut y = frame.1 + frame.3 + 22.0;
-    let row_h = ((h - margin - 24.0 - y) / rows.len() as f64).min(20.0);
+    // 四至 names every neighbour of a side, so a side may take several lines; the rows shrink (and the
+    // type with them, down to 7 pt) to keep the record on the page.
     let label_x = margin + 8.0;
     let value_x = margin + 110.0;
-    for (i, (label, value)) in rows.iter().enumerate() {
-        if i % 2 == 0 {
-            page.rect(margin, y - row_h * 0.72, w - 2.0 * margin, row_h, Some(Rgba::rgb(244, 244, 244)), None);
+    let value_width = w - margin - 6.0 - value_x;
+    let y0 = frame.1 + frame.3 + 22.0;
+    let available = h - margin - 24.0 - y0;
+    let mut size = 10.5;
+    let record = loop {
+        let mut record: Vec<(&str, Vec<String>)> = rows.iter().map(|(l, v)| (*l, vec![v.clone()])).collect();
+        for (label, side) in [("四至  东", &s.east), ("南", &s.south), ("西", &s.west), ("北", &s.north)] {
+            record.push((label, side_lines(project, side, size, value_width)));
         }
-        page.text((label_x, y), 10.0, *label, Rgba::rgb(70, 70, 70), Align::Start);
-        page.text((value_x, y), 10.5, value.clone(), Rgba::BLACK, Align::Start);
+        let lines: usize = record.iter().map(|r| r.1.len()).sum();
+        if size <= 7.0 || lines as f64 * size * 1.45 <= available {
+            break record;
+        }
+        size = (size - 0.5).max(7.0);
+    };
+    let lines: usize = record.iter().map(|r| r.1.len()).sum();
+    let line_h = (available / lines as f64).min(size * 1.9);
+    let mut y = y0;
+    for (i, (label, value)) in record.iter().enumerate() {
+        let row_h = line_h * value.len() as f64;
+        if i % 2 == 0 {
+            page.rect(margin, y - line_h * 0.72, w - 2.0 * margin, row_h, Some(Rgba::rgb(244, 244, 244)), None);
+        }
+        page.text((label_x, y), size.min(10.0), *label, Rgba::rgb(70, 70, 70), Align::Start);
+        for (k, text) in value.iter().enumerate() {
+            page.text((value_x, y + k as f64 * line_h), size, text.clone(), Rgba::BLACK, Align::Start);
+        }
         y += row_h;
     }
     page.text((margin, h - margin), 8.0, format!("编制日期：{}", options.date), Rgba::rgb(90, 90, 90), Align::Start);

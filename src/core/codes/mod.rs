@@ -1,6 +1,7 @@
 //! The numbers behind each grid: codes by rule, code checks, households per grid, and 四至.
 
 mod checks;
+mod ground;
 mod households;
 mod neighbours;
 mod numbering;
@@ -8,6 +9,7 @@ mod rule;
 mod village;
 
 pub use checks::{CodeIssue, check_codes};
+pub use ground::{Axes, GRID_AXES, GroundAxes};
 pub use households::{Counts, HouseholdCounts, count_households, household_band};
 pub use neighbours::{FourSides, Side, four_sides};
 pub use numbering::{CodeChange, CodingError, CodingOptions, assign_codes, reading_order};
@@ -16,3 +18,6 @@ pub use village::village_of;
 
 /// The project setting that holds the code rule.
 pub const RULE_SETTING: &str = "code_rule";
+
+/// The project setting that keeps `wangge code --row-height` (fixed rows instead of rows by overlap).
+pub const ROW_HEIGHT_SETTING: &str = "code_row_height";

@@ -1,12 +1,18 @@
-//! Numbering grids by rule inside each village: rows from north to south, west to east within a row
-//! (row height: the median grid height unless set), 专属网格 in their reserved range. Stable by default:
-//! valid codes stay, only new or invalid ones are assigned, after the highest number in use (retired
-//! numbers are not handed out again). `renumber` redoes all.
+//! Numbering grids by rule inside each village in reading order: rows from north to south, west to east
+//! within a row, on the ground (true north, see [`super::ground`]); 专属网格 in their reserved range.
+//! Stable by default: valid codes stay, only new or invalid ones are assigned, after the highest number in
+//! use (retired numbers are not handed out again). `renumber` redoes all.
+//!
+//! A row is the grids that sit side by side: starting from the grid whose top is northmost, a grid joins
+//! the row when its north–south extent overlaps the band all members share by at least half of the
+//! smaller of the two heights. A strip lying across the top of two grids is therefore a row of its own,
+//! and a lattice is numbered row by row whatever the CRS. `row_height` overrides this with fixed bands.
 
 use std::collections::BTreeMap;
 
-use geo::{BoundingRect, InteriorPoint};
+use geo::{Coord, InteriorPoint};
 
+use super::ground::GroundAxes;
 use super::rule::CodeRule;
 use super::village::village_of;
 use crate::core::{GridId, GridKind, Project};
@@ -14,7 +20,8 @@ use crate::core::{GridId, GridKind, Project};
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CodingOptions {
     pub renumber: bool,
-    /// Height of a row in CRS units; `None`: the median height of the village's grids.
+    /// Fixed rows of this height (CRS units, measured towards true north), the first centred on the
+    /// northmost grid; `None`: rows by how the grids' north–south extents overlap.
     pub row_height: Option<f64>,
 }
 
@@ -32,38 +39,114 @@ pub enum CodingError {
     Full { village: String, kind: &'static str, max: u32 },
 }
 
-/// Grids of one village in reading order: rows north → south, west → east in a row.
-pub fn reading_order(project: &Project, grids: &[GridId], row_height: Option<f64>) -> Vec<GridId> {
-    let mut placed: Vec<(GridId, f64, f64, f64)> = grids
+/// A grid in the ground frame of its village.
+struct Placed {
+    id: GridId,
+    /// The middle of its extent (east, north).
+    at: Coord<f64>,
+    top: f64,
+    bottom: f64,
+}
+
+/// Grids of one village in reading order: rows north → south, west → east in a row, on the ground.
+pub fn reading_order(
+    project: &Project,
+    grids: &[GridId],
+    row_height: Option<f64>,
+    axes: &dyn GroundAxes,
+) -> Vec<GridId> {
+    let found: Vec<(&crate::core::Grid, Coord<f64>)> = grids
         .iter()
         .filter_map(|id| {
             let g = project.grids.get(id)?;
-            let p = g.geometry.interior_point()?;
-            let h = g.geometry.bounding_rect().map_or(0.0, |r| r.height());
-            Some((*id, p.x(), p.y(), h))
+            Some((g, g.geometry.interior_point()?.0))
         })
         .collect();
-    if placed.is_empty() {
+    if found.is_empty() {
         return Vec::new();
     }
-    let height = row_height.filter(|h| *h > 0.0).unwrap_or_else(|| {
-        let mut hs: Vec<f64> = placed.iter().map(|p| p.3).collect();
-        hs.sort_by(f64::total_cmp);
-        hs[hs.len() / 2].max(f64::MIN_POSITIVE)
-    });
-    let top = placed.iter().map(|p| p.2).fold(f64::NEG_INFINITY, f64::max);
-    placed.sort_by(|a, b| {
-        let row = |p: &(GridId, f64, f64, f64)| ((top - p.2) / height).floor() as i64;
-        row(a).cmp(&row(b)).then(a.1.total_cmp(&b.1)).then(a.0.cmp(&b.0))
-    });
-    placed.into_iter().map(|p| p.0).collect()
+    // One frame for the village (a few km: the convergence hardly changes across it), centred on it.
+    let n = found.len() as f64;
+    let origin = found.iter().fold(Coord { x: 0.0, y: 0.0 }, |s, (_, p)| Coord { x: s.x + p.x / n, y: s.y + p.y / n });
+    let frame = axes.axes_at(origin);
+    let ground = |c: Coord<f64>| frame.to_ground(c - origin);
+    let mut placed: Vec<Placed> = found
+        .iter()
+        .map(|(g, _)| {
+            let (mut min, mut max) =
+                (Coord { x: f64::INFINITY, y: f64::INFINITY }, Coord { x: f64::NEG_INFINITY, y: f64::NEG_INFINITY });
+            for c in g.geometry.0.iter().flat_map(|poly| &poly.exterior().0) {
+                let c = ground(*c);
+                min = Coord { x: min.x.min(c.x), y: min.y.min(c.y) };
+                max = Coord { x: max.x.max(c.x), y: max.y.max(c.y) };
+            }
+            Placed { id: g.id, at: (min + max) / 2.0, top: max.y, bottom: min.y }
+        })
+        .collect();
+    let rows = match row_height.filter(|h| *h > 0.0 && h.is_finite()) {
+        Some(height) => fixed_rows(&placed, height),
+        None => overlapping_rows(&mut placed),
+    };
+    rows.into_iter()
+        .flat_map(|mut row| {
+            row.sort_by(|a, b| placed[*a].at.x.total_cmp(&placed[*b].at.x).then(placed[*a].id.cmp(&placed[*b].id)));
+            row.into_iter().map(|i| placed[i].id).collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Rows of `height` (the `--row-height` override), the first centred on the northmost grid's middle:
+/// a grid is in the row whose centre line its middle is nearest to.
+fn fixed_rows(placed: &[Placed], height: f64) -> Vec<Vec<usize>> {
+    let north = placed.iter().map(|p| p.at.y).fold(f64::NEG_INFINITY, f64::max);
+    let mut rows: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+    for (i, p) in placed.iter().enumerate() {
+        rows.entry(((north - p.at.y) / height).round() as i64).or_default().push(i);
+    }
+    rows.into_values().collect()
+}
+
+/// Rows of grids that sit side by side: each row starts with the remaining grid whose top is northmost
+/// (westmost on a tie) and takes every grid overlapping the band its members share by at least half of
+/// the smaller height (of that grid and of the band).
+fn overlapping_rows(placed: &mut [Placed]) -> Vec<Vec<usize>> {
+    placed.sort_by(|a, b| b.top.total_cmp(&a.top).then(a.at.x.total_cmp(&b.at.x)).then(a.id.cmp(&b.id)));
+    let mut taken = vec![false; placed.len()];
+    let mut rows = Vec::new();
+    for seed in 0..placed.len() {
+        if taken[seed] {
+            continue;
+        }
+        taken[seed] = true;
+        let mut row = vec![seed];
+        let (mut band_top, mut band_bottom) = (placed[seed].top, placed[seed].bottom);
+        for (j, p) in placed.iter().enumerate().skip(seed + 1) {
+            if p.top <= band_bottom {
+                break; // sorted by top: no later grid reaches the band
+            }
+            if taken[j] {
+                continue;
+            }
+            let overlap = p.top.min(band_top) - p.bottom.max(band_bottom);
+            let smaller = (p.top - p.bottom).min(band_top - band_bottom);
+            if overlap > 0.0 && overlap >= 0.5 * smaller {
+                taken[j] = true;
+                row.push(j);
+                (band_top, band_bottom) = (band_top.min(p.top), band_bottom.max(p.bottom));
+            }
+        }
+        rows.push(row);
+    }
+    rows
 }
 
 /// The codes to change so that every grid with a village has a valid, unique code by `rule`.
+/// `axes` says where north and east lie on the ground (see [`super::ground`]).
 pub fn assign_codes(
     project: &Project,
     rule: &CodeRule,
     options: &CodingOptions,
+    axes: &dyn GroundAxes,
 ) -> Result<Vec<CodeChange>, CodingError> {
     let mut by_village: BTreeMap<String, Vec<GridId>> = BTreeMap::new();
     for g in project.grids.values() {
@@ -78,7 +161,7 @@ pub fn assign_codes(
     }
     let mut changes = Vec::new();
     for (village, ids) in by_village {
-        let ordered = reading_order(project, &ids, options.row_height);
+        let ordered = reading_order(project, &ids, options.row_height, axes);
         for dedicated in [false, true] {
             let of_kind: Vec<GridId> = ordered
                 .iter()

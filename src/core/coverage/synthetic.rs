@@ -116,7 +116,7 @@ pub fn move_shared_vertex(items: &mut [MultiPolygon<f64>], from: Coord<f64>, to:
 /// order (north → south, west → east), about the same number each, named 第N网格, with made-up staff,
 /// phones and counts, and coded by the default rule. Deterministic.
 pub fn fill_with_grids(project: &mut crate::core::Project, cell: f64) {
-    use crate::core::codes::{CodeRule, CodingOptions, DEFAULT_RULE, assign_codes};
+    use crate::core::codes::{CodeRule, CodingOptions, DEFAULT_RULE, GRID_AXES, assign_codes};
     use crate::core::{Grid, GridAttrs};
     use geo::{BooleanOps, BoundingRect, Rect};
     let Some(extent) = project.boundary.bounding_rect() else { return };
@@ -165,7 +165,8 @@ pub fn fill_with_grids(project: &mut crate::core::Project, cell: f64) {
         project.add_grid(grid);
     }
     if let Ok(rule) = CodeRule::parse(DEFAULT_RULE)
-        && let Ok(changes) = assign_codes(project, &rule, &CodingOptions { renumber: true, row_height: None })
+        && let Ok(changes) =
+            assign_codes(project, &rule, &CodingOptions { renumber: true, row_height: None }, &GRID_AXES)
     {
         for c in changes {
             if let Some(g) = project.grids.get_mut(&c.grid) {

@@ -134,7 +134,7 @@ fn write_divisions(tx: &Transaction<'_>, project: &Project, srs: u32, path: &Pat
         .at(path)?;
     for d in project.divisions.values() {
         let geom = d.polygon.as_ref().map(|p| blob::encode_multipolygon(p, srs as i32));
-        let level = if d.code.is_village() { "village" } else { "township" };
+        let level = d.code.level();
         insert.execute(params![geom, d.code.as_str(), d.name, d.parent_code, level, d.class.key()]).at(path)?;
     }
     Ok(())
