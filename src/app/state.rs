@@ -272,6 +272,7 @@ impl AppState {
             crs_override: if crs.trim().is_empty() { None } else { Some(parse_crs_arg(crs)?) },
             field_map: parse_map_args(&pairs).map_err(anyhow::Error::msg)?,
             layer: None,
+            force: false,
         };
         let source = read_source(src, None)?;
         let summary = import_layer(&mut self.project, &source, target, &options, &mut |_, _| {})?;

@@ -13,6 +13,7 @@ pub mod gpkg;
 pub mod import;
 pub mod shapefile_io;
 pub mod source;
+pub mod untrusted;
 pub mod wkb;
 pub mod xlsx;
 
