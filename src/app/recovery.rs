@@ -45,7 +45,9 @@ fn save_after_panic_in(dir: &Path, project: &Project, origin: Option<&Path>, uns
         "there were no unsaved changes".to_string()
     } else {
         match write_in(dir, project, origin) {
-            Ok(()) => format!("the unsaved work is in {} and will be offered at the next start", dir.join(FILE).display()),
+            Ok(()) => {
+                format!("the unsaved work is in {} and will be offered at the next start", dir.join(FILE).display())
+            }
             Err(e) => format!("the unsaved work could not be written: {e:#}"),
         }
     };

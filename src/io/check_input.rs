@@ -8,8 +8,8 @@ use geo::{Geometry, MapCoords, MultiPolygon};
 use super::crs::{SourceCrs, Transformer};
 use super::error::{IoError, Problem};
 use super::import::{check_coordinates, read_source};
-use super::source::SourceLayer;
 use super::open_project;
+use super::source::SourceLayer;
 use crate::core::coverage::Village;
 use crate::core::{Crs, GridId};
 

@@ -387,7 +387,10 @@ mod tests {
         for cut in 0..gk.len() {
             let _ = crs_from_prj_bytes(&gk.as_bytes()[..cut]);
         }
-        assert!(matches!(crs_from_wkt("LOCAL_CS[\"网格\",AUTHORITY[\"EPSG\",\"x\"]]"), Err(CrsError::UnrecognisedWkt(_))));
+        assert!(matches!(
+            crs_from_wkt("LOCAL_CS[\"网格\",AUTHORITY[\"EPSG\",\"x\"]]"),
+            Err(CrsError::UnrecognisedWkt(_))
+        ));
     }
 
     #[test]

@@ -68,7 +68,10 @@ pub fn parse_csv(path: &Path, bytes: &[u8], max_rows: Option<usize>) -> Result<S
         let record = record.map_err(|e| fail(e.to_string()))?;
         for (h, v) in headers.iter().zip(record.iter()) {
             if v.len() > MAX_FIELD_BYTES {
-                return Err(fail(format!("field {h:?} holds {} bytes; at most {MAX_FIELD_BYTES} are accepted", v.len())));
+                return Err(fail(format!(
+                    "field {h:?} holds {} bytes; at most {MAX_FIELD_BYTES} are accepted",
+                    v.len()
+                )));
             }
             held_bytes += h.len() + v.len() + FIELD_OVERHEAD_BYTES;
         }

@@ -70,7 +70,9 @@ fn check_positions(value: &GeometryValue) -> Result<(), String> {
             coordinates.iter().try_for_each(|l| all(l))
         }
         GeometryValue::MultiPolygon { coordinates } => coordinates.iter().flatten().try_for_each(|l| all(l)),
-        GeometryValue::GeometryCollection { geometries } => geometries.iter().try_for_each(|g| check_positions(&g.value)),
+        GeometryValue::GeometryCollection { geometries } => {
+            geometries.iter().try_for_each(|g| check_positions(&g.value))
+        }
     }
 }
 

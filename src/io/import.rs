@@ -138,7 +138,8 @@ pub fn import_layer(
     let path = source.path.as_path();
     let crs = source_crs(source, options)?;
     let transformer = Transformer::new(&crs, &project.crs).map_err(|e| IoError::new(path, e))?;
-    let area = if options.force { None } else { AreaCheck::new(&crs, &project.crs).map_err(|e| IoError::new(path, e))? };
+    let area =
+        if options.force { None } else { AreaCheck::new(&crs, &project.crs).map_err(|e| IoError::new(path, e))? };
     let names: Vec<String> = {
         let mut all: Vec<String> = source.features.iter().flat_map(|f| f.fields.keys().cloned()).collect();
         all.sort();
@@ -296,7 +297,13 @@ fn dissolve(parts: MultiPolygon<f64>) -> MultiPolygon<f64> {
     if parts.0.len() <= 1 {
         return parts;
     }
-    geo::unary_union(&parts.0)
+    // Polygons without area add nothing to a union, and degenerate ones with extreme coordinates
+    // overflowed i_overlay's fixed-point conversion (found by fuzzing, fuzz/artifacts/gpkg_blob).
+    let parts: Vec<Polygon<f64>> = parts.0.into_iter().filter(|p| geo::Area::unsigned_area(p) > 0.0).collect();
+    if parts.len() <= 1 {
+        return MultiPolygon(parts);
+    }
+    geo::unary_union(&parts)
 }
 
 fn stage_feature(
@@ -422,7 +429,11 @@ pub fn check_coordinates<G: CoordsIter<Scalar = f64>>(geometry: &G, crs: Option<
             return Err(problem);
         }
         if geographic && (c.x.abs() > 180.0 || c.y.abs() > 90.0) {
-            return Err(format!("coordinate ({}, {}) is outside the range of longitude/latitude", short(c.x), short(c.y)));
+            return Err(format!(
+                "coordinate ({}, {}) is outside the range of longitude/latitude",
+                short(c.x),
+                short(c.y)
+            ));
         }
         Ok(())
     })

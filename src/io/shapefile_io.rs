@@ -50,8 +50,8 @@ pub fn parse_shapefile(path: &Path, files: &ShapefileBytes<'_>) -> Result<Source
         }
     }
     let (dbf_path, dbf_bytes) = files.dbf;
-    let (records, _) = dbf::read(dbf_bytes, files.cpg)
-        .map_err(|e| IoError::new(dbf_path, Problem::Attribute(e.to_string())))?;
+    let (records, _) =
+        dbf::read(dbf_bytes, files.cpg).map_err(|e| IoError::new(dbf_path, Problem::Attribute(e.to_string())))?;
     let shapes = read_shapes(path, files.shp)?;
     if shapes.len() != records.len() {
         return Err(IoError::format(

@@ -21,8 +21,11 @@ fn a_prj_with_a_chinese_name_is_recognised() {
         ("gbk", encoding_rs::GBK.encode(GK_117E_CHINESE_NAME).0.into_owned()),
     ] {
         for ext in ["shp", "shx", "dbf"] {
-            std::fs::copy(format!("{root}/tests/fixtures/libpysal/columbus.{ext}"), dir.path().join(format!("{stem}.{ext}")))
-                .unwrap();
+            std::fs::copy(
+                format!("{root}/tests/fixtures/libpysal/columbus.{ext}"),
+                dir.path().join(format!("{stem}.{ext}")),
+            )
+            .unwrap();
         }
         std::fs::write(dir.path().join(format!("{stem}.prj")), prj).unwrap();
         let out = wangge(&["info", path_str(&dir.path().join(format!("{stem}.shp")))]);
@@ -66,8 +69,11 @@ fn check_refuses_the_numbers_import_refuses() {
     };
     for (x, problem) in [("1e300", "is not a usable number"), ("200.0", "outside the range of longitude/latitude")] {
         let file = dir.path().join("far.geojson");
-        std::fs::write(&file, format!(r#"{{"type":"FeatureCollection","features":[{},{}]}}"#, square("118.41"), square(x)))
-            .unwrap();
+        std::fs::write(
+            &file,
+            format!(r#"{{"type":"FeatureCollection","features":[{},{}]}}"#, square("118.41"), square(x)),
+        )
+        .unwrap();
         let out = wangge(&["check", path_str(&file)]);
         assert_eq!(out.status.code(), Some(2), "{x}: {}", stderr(&out));
         assert!(stderr(&out).contains(&format!("far.geojson: feature 2: coordinate (")), "{}", stderr(&out));
@@ -182,8 +188,25 @@ fn text_in_optional_gpkg_metadata_is_tolerated() {
     assert!(stderr(&out).contains("imported 2 features"), "{}", stderr(&out));
 }
 
-fn set_grid_blob(path: &std::path::Path, blob: &[u8]) {
+/// A plain SQLite connection to a project, its R-tree triggers dropped (they call GeoPackage SQL
+/// functions a plain connection lacks): the damage below is what another program could write.
+fn raw(path: &std::path::Path) -> Connection {
     let conn = Connection::open(path).unwrap();
+    let triggers: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'grids'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for t in triggers {
+        conn.execute(&format!("DROP TRIGGER \"{t}\""), []).unwrap();
+    }
+    conn
+}
+
+fn set_grid_blob(path: &std::path::Path, blob: &[u8]) {
+    let conn = raw(path);
     conn.execute("UPDATE grids SET geom = ?1 WHERE fid = (SELECT min(fid) FROM grids)", [blob]).unwrap();
 }
 
@@ -216,7 +239,8 @@ fn crafted_geopackage_geometries_and_fids_are_errors_or_harmless() {
     }
     // An empty hole in a grid: dropped when read; the project opens and checks.
     wangge::io::save_project(&small_project(), &path).unwrap();
-    let square = [(620_000.0f64, 3_385_000.0f64), (621_000.0, 3_385_000.0), (621_000.0, 3_386_000.0), (620_000.0, 3_385_000.0)];
+    let square =
+        [(620_000.0f64, 3_385_000.0f64), (621_000.0, 3_385_000.0), (621_000.0, 3_386_000.0), (620_000.0, 3_385_000.0)];
     let mut wkb = vec![1u8];
     wkb.extend_from_slice(&3u32.to_le_bytes());
     wkb.extend_from_slice(&2u32.to_le_bytes());
@@ -234,7 +258,7 @@ fn crafted_geopackage_geometries_and_fids_are_errors_or_harmless() {
     // Negative and huge fids: refused by name, never an overflow.
     for fid in [-5i64, i64::MAX] {
         wangge::io::save_project(&small_project(), &path).unwrap();
-        let conn = Connection::open(&path).unwrap();
+        let conn = raw(&path);
         conn.execute("UPDATE grids SET fid = ?1 WHERE fid = (SELECT min(fid) FROM grids)", [fid]).unwrap();
         drop(conn);
         let out = wangge(&["info", path_str(&path)]);

@@ -9,7 +9,9 @@ use geo::{Geometry, MultiPolygon, Point};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{blob, is_geopackage, open_existing, schema, sql_functions};
-use crate::core::{AreaClass, Division, DivisionCode, Grid, GridAttrs, GridId, GridKind, HouseholdPoint, Project, area_m2};
+use crate::core::{
+    AreaClass, Division, DivisionCode, Grid, GridAttrs, GridId, GridKind, HouseholdPoint, Project, area_m2,
+};
 use crate::io::crs::crs_from_epsg;
 use crate::io::error::{AtPath, IoError, Problem};
 use crate::io::source::geometry_name;
