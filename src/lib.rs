@@ -3,8 +3,11 @@
 //! Rings, inner ones knowing nothing of outer ones: [`core`] (model and rules, no I/O, no GUI) ←
 //! [`io`] (files and CRS) ← [`app`] (the egui application) and [`cli`] (the same core, headless).
 
+#[cfg(feature = "gui")]
 pub mod app;
+#[cfg(feature = "gui")]
 pub mod cli;
 pub mod core;
 pub mod io;
+#[cfg(feature = "gui")]
 pub mod print;

@@ -548,7 +548,15 @@ fn with_extension(path: &Path, ext: &str) -> PathBuf {
 
 impl eframe::App for WanggeApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        self.frame(ui);
+        // A bug must not lose work: a panic in a frame writes the unsaved project to the recovery file
+        // (offered at the next start) and ends the app with exit status 70, like the command line.
+        let painted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.frame(ui)));
+        if let Err(payload) = painted {
+            let message = crate::cli::guard::panic_message(payload.as_ref());
+            let s = &self.state;
+            recovery::save_after_panic(&s.project, s.path.as_deref(), s.disk_stamp.as_ref(), s.dirty, &message);
+            std::process::exit(i32::from(crate::cli::guard::EXIT_INTERNAL_ERROR));
+        }
     }
 }
 

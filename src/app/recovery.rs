@@ -32,6 +32,45 @@ pub fn discard() {
     }
 }
 
+/// After a panic in the app: writes the unsaved work to the recovery file, which the next start offers,
+/// and says what happened on stderr (one line). Returns the line. A project without unsaved changes
+/// is on disk already and is not written again.
+pub fn save_after_panic(
+    project: &Project,
+    origin: Option<&Path>,
+    stamp: Option<&FileStamp>,
+    unsaved: bool,
+    message: &str,
+) -> String {
+    match dir() {
+        Some(dir) => save_after_panic_in(&dir, project, origin, stamp, unsaved, message),
+        None => format!("internal error: {message} — there is no config folder to write unsaved work to"),
+    }
+}
+
+fn save_after_panic_in(
+    dir: &Path,
+    project: &Project,
+    origin: Option<&Path>,
+    stamp: Option<&FileStamp>,
+    unsaved: bool,
+    message: &str,
+) -> String {
+    let outcome = if !unsaved {
+        "there were no unsaved changes".to_string()
+    } else {
+        match write_in(dir, project, origin, stamp) {
+            Ok(()) => {
+                format!("the unsaved work is in {} and will be offered at the next start", dir.join(FILE).display())
+            }
+            Err(e) => format!("the unsaved work could not be written: {e:#}"),
+        }
+    };
+    let line = format!("internal error: {message} — this is a bug in Wangge; {outcome}");
+    eprintln!("{line}");
+    line
+}
+
 /// A recovery file left by a run that did not end cleanly.
 pub fn pending() -> Option<Pending> {
     pending_in(&dir()?)
@@ -109,5 +148,25 @@ mod tests {
         assert!(!dir.path().join("recovery.partial.gpkg").exists());
         discard_in(dir.path());
         assert!(pending_in(dir.path()).is_none());
+    }
+
+    /// What the app does when a panic is caught in a frame, without a window: the unsaved project goes
+    /// to the recovery file, which is then offered as after any crash.
+    #[test]
+    fn a_panic_writes_the_unsaved_work_for_the_next_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = Project::new("崩溃", Crs { epsg: 4548, name: "GK".into(), units: CrsUnits::Metres });
+        p.add_grid(Grid::new(MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 10., y: 0.), (x: 10., y: 10.)]])));
+        let origin = dir.path().join("work.gpkg");
+        let message = "index out of bounds";
+        let line = save_after_panic_in(dir.path(), &p, Some(&origin), None, false, message);
+        assert!(line.contains("no unsaved changes"), "{line}");
+        assert!(pending_in(dir.path()).is_none(), "nothing unsaved, nothing written");
+        let line = save_after_panic_in(dir.path(), &p, Some(&origin), None, true, message);
+        assert!(line.starts_with("internal error: index out of bounds"), "{line}");
+        assert_eq!(line.lines().count(), 1);
+        let found = pending_in(dir.path()).expect("offered at the next start");
+        assert_eq!(found.origin.as_deref(), Some(origin.as_path()));
+        assert_eq!(crate::io::open_project(&found.file).unwrap().grids, p.grids);
     }
 }

@@ -292,6 +292,7 @@ impl AppState {
             field_map: parse_map_args(&pairs).map_err(anyhow::Error::msg)?,
             layer: None,
             replace: false,
+            force: false,
         };
         let source = read_source(src, None)?;
         Ok(prepare_import(&self.project, &source, target, &options, &mut |_, _| {})?)

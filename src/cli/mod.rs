@@ -1,9 +1,10 @@
 //! The command line: `wangge` opens the GUI; subcommands run the same core with no window.
-//! Exit status: 0 on success, 2 on bad input or usage (the message goes to stderr).
+//! Exit status: 0 on success, 2 on bad input or usage (the message goes to stderr), 70 on a bug.
 
 mod check;
 mod codes;
 mod fix;
+pub mod guard;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,7 +17,9 @@ use crate::core::{Project, area_m2};
 use crate::io::crs::{SourceCrs, Transformer, crs_from_epsg, parse_crs_arg};
 use crate::io::export::{Layer, export};
 use crate::io::fields::parse_map_args;
-use crate::io::import::{ImportOptions, Target, default_project_crs, import_layer, read_source, source_crs};
+use crate::io::import::{
+    ImportOptions, Target, default_project_crs, import_layer, probe_csv, read_source, source_crs,
+};
 use crate::io::{gpkg, open_project, open_project_stamped, save_project_unchanged};
 
 #[derive(Parser, Debug)]
@@ -70,6 +73,9 @@ pub enum Command {
         /// (without it, such an import is refused and the project is left as it was)
         #[arg(long)]
         replace: bool,
+        /// Import coordinates that lie far outside where the project's CRS can be used
+        #[arg(long)]
+        force: bool,
     },
     /// Check that the grids partition the area: validity, overlaps, gaps, outside, edge matching
     ///
@@ -198,13 +204,17 @@ pub fn main() -> ExitCode {
             return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
-    match run(cli) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("wangge: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+    guard::install_quiet_hook();
+    guard::guarded(
+        || match run(cli) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("wangge: {e:#}");
+                ExitCode::from(2)
+            }
+        },
+        &mut std::io::stderr(),
+    )
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -215,7 +225,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", info(&path, layer.as_deref())?);
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Import { src, into, target, crs, map, layer, project_crs, name, replace }) => {
+        Some(Command::Import { src, into, target, crs, map, layer, project_crs, name, replace, force }) => {
             let target = Target::parse(&target)
                 .with_context(|| format!("--as {target}: choose boundary, divisions, grids or households"))?;
             let options = ImportOptions {
@@ -223,6 +233,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 field_map: parse_map_args(&map).map_err(anyhow::Error::msg)?,
                 layer,
                 replace,
+                force,
             };
             let summary = import_file(&src, &into, target, &options, project_crs.as_deref(), name)?;
             eprintln!("{summary}");
@@ -317,9 +328,13 @@ pub fn import_file(
     name: Option<String>,
 ) -> anyhow::Result<String> {
     eprintln!("reading {}", src.display());
+    let existing = if into.exists() { Some(open_project_stamped(into)?) } else { None };
+    if src.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+        probe_csv(src, target, options, existing.as_ref().map(|(p, _)| &p.crs))?;
+    }
     let source = read_source(src, options.layer.as_deref())?;
-    let (mut project, stamp) = if into.exists() {
-        open_project_stamped(into)?
+    let (mut project, stamp) = if let Some(existing) = existing {
+        existing
     } else {
         let crs = match project_crs {
             Some(text) => match parse_crs_arg(text)? {
@@ -332,15 +347,22 @@ pub fn import_file(
             name.unwrap_or_else(|| into.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
         (Project::new(name, crs), None)
     };
+    let mut line_open = false;
     let mut progress = |done: usize, total: usize| {
         if total >= 10_000 {
             eprint!("\rimporting {done}/{total} features");
-            if done == total {
+            line_open = done < total;
+            if !line_open {
                 eprintln!();
             }
         }
     };
-    let summary = import_layer(&mut project, &source, target, options, &mut progress)?;
+    let imported = import_layer(&mut project, &source, target, options, &mut progress);
+    if line_open {
+        // Stopped part-way: end the progress line, so the error is a line of its own.
+        eprintln!();
+    }
+    let summary = imported?;
     eprintln!("saving {}", into.display());
     save_project_unchanged(&project, into, stamp.as_ref())?;
     let mapped: Vec<String> = summary.mapped.iter().map(|(m, s)| format!("{m}←{s}")).collect();
@@ -361,8 +383,13 @@ fn fmt_rect(r: Rect<f64>, decimals: usize) -> String {
 /// A human-readable description of a project or of any supported file.
 pub fn info(path: &Path, layer: Option<&str>) -> anyhow::Result<String> {
     let is_gpkg = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gpkg"));
-    if is_gpkg && let Ok(project) = open_project(path) {
-        return Ok(project_info(&project, path));
+    if is_gpkg {
+        match open_project(path) {
+            Ok(project) => return Ok(project_info(&project, path)),
+            // A project that cannot be read says why; any other GeoPackage is listed below.
+            Err(e) if !matches!(*e.problem, crate::io::Problem::NotAProject(_)) => return Err(e.into()),
+            Err(_) => {}
+        }
     }
     if is_gpkg && layer.is_none() {
         let mut out = format!("{}: GeoPackage\n", path.display());

@@ -7,8 +7,9 @@ use geo::{Geometry, MapCoords, MultiPolygon};
 
 use super::crs::{SourceCrs, Transformer};
 use super::error::{IoError, Problem};
-use super::import::read_source;
+use super::import::{check_coordinates, read_source};
 use super::open_project;
+use super::source::SourceLayer;
 use crate::core::coverage::{AreaChecked, Village, area_to_cover};
 use crate::core::{Crs, GridId};
 
@@ -31,9 +32,18 @@ pub struct CheckInput {
 pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<CheckInput, IoError> {
     let is_gpkg = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gpkg"));
     // A GeoPackage that is a Wangge project is checked as one; any other file as a layer of polygons.
-    let project = if is_gpkg { open_project(path).ok() } else { None };
+    // A project that cannot be read (a damaged grid, say) is an error of its own, not a plain GeoPackage.
+    let project = match is_gpkg.then(|| open_project(path)) {
+        Some(Ok(project)) => Some(project),
+        Some(Err(e)) if !matches!(*e.problem, Problem::NotAProject(_)) => return Err(e),
+        _ => None,
+    };
     let mut input = if let Some(project) = project {
         let grids: Vec<_> = project.grids.values().collect();
+        for g in &grids {
+            check_coordinates(&g.geometry, Some(&project.crs))
+                .map_err(|m| IoError::at_feature(path, g.id as usize, Problem::Geometry(m)))?;
+        }
         let (boundary, area) = area_to_cover(&project);
         CheckInput {
             items: grids.iter().map(|g| g.geometry.clone()).collect(),
@@ -56,6 +66,7 @@ pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<Che
             Some(SourceCrs::Epsg(c)) => Some(c.clone()),
             _ => None,
         };
+        check_numbers(&source, crs.as_ref())?;
         let items: Vec<MultiPolygon<f64>> = source.features.iter().map(|f| polygons(f.geometry.as_ref())).collect();
         let labels = source
             .features
@@ -72,6 +83,11 @@ pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<Che
     };
     if let Some(file) = boundary_file {
         let source = read_source(file, None)?;
+        let crs = match &source.crs {
+            Some(SourceCrs::Epsg(c)) => Some(c),
+            _ => None,
+        };
+        check_numbers(&source, crs)?;
         let mut parts = Vec::new();
         for f in &source.features {
             parts.extend(polygons(f.geometry.as_ref()).0);
@@ -91,6 +107,17 @@ pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<Che
         input.area = AreaChecked::BoundaryFile;
     }
     Ok(input)
+}
+
+/// The coordinate checks import makes (NaN, infinity, 1e300, lon/lat out of range), so that a file is
+/// refused by `check` exactly as by `import`.
+fn check_numbers(source: &SourceLayer, crs: Option<&Crs>) -> Result<(), IoError> {
+    for f in &source.features {
+        if let Some(g) = &f.geometry {
+            check_coordinates(g, crs).map_err(|m| IoError::at_feature(&source.path, f.number, Problem::Geometry(m)))?;
+        }
+    }
+    Ok(())
 }
 
 fn polygons(g: Option<&Geometry<f64>>) -> MultiPolygon<f64> {

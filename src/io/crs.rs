@@ -108,13 +108,32 @@ pub fn gauss_kruger_3deg_for(lon: f64, lat: f64) -> Crs {
 }
 
 /// Recognises the CRS of a .prj file or a GeoPackage `definition`: by its EPSG authority when present,
-/// else by the datum and projection parameters (ESRI .prj files carry no authority).
+/// else by the datum and projection parameters (ESRI .prj files carry no authority). Names may hold any
+/// text (Chinese software writes e.g. `PROJCS["CGCS2000 3度带 117E", …]`).
 pub fn crs_from_wkt(wkt: &str) -> Result<Crs, CrsError> {
+    // A byte-order mark or blank lines before the WKT are common in .prj files written on Windows.
+    let wkt = wkt.trim_start_matches('\u{feff}').trim();
     if let Some(code) = top_level_epsg(wkt) {
         return crs_from_epsg(code);
     }
     let code = epsg_from_parameters(wkt).ok_or_else(|| CrsError::UnrecognisedWkt(shorten(wkt)))?;
     crs_from_epsg(code)
+}
+
+/// The text of a .prj file: UTF-8 (with or without BOM), else GBK (what Chinese desktop GIS writes),
+/// else UTF-8 with the undecodable bytes replaced — the names may suffer, the parameters do not.
+pub fn prj_text(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return text.to_string();
+    }
+    let (text, _, had_errors) = encoding_rs::GBK.decode(bytes);
+    if had_errors { String::from_utf8_lossy(bytes).into_owned() } else { text.into_owned() }
+}
+
+/// [`crs_from_wkt`] on the bytes of a .prj file (see [`prj_text`]).
+pub fn crs_from_prj_bytes(bytes: &[u8]) -> Result<Crs, CrsError> {
+    crs_from_wkt(&prj_text(bytes))
 }
 
 fn shorten(text: &str) -> String {
@@ -123,6 +142,7 @@ fn shorten(text: &str) -> String {
 }
 
 /// The EPSG code in an `AUTHORITY["EPSG","n"]` (WKT1) or `ID["EPSG",n]` (WKT2) at nesting depth 1.
+/// Works on bytes: the prefixes are ASCII, and a multi-byte character never matches one.
 fn top_level_epsg(wkt: &str) -> Option<u32> {
     let mut depth = 0usize;
     let mut found = None;
@@ -132,11 +152,12 @@ fn top_level_epsg(wkt: &str) -> Option<u32> {
             b'[' | b'(' => depth += 1,
             b']' | b')' => depth = depth.saturating_sub(1),
             _ if depth == 1 => {
-                let rest = &wkt[i..];
-                for prefix in ["AUTHORITY[\"EPSG\",\"", "ID[\"EPSG\","] {
+                let rest = &bytes[i..];
+                for prefix in [&b"AUTHORITY[\"EPSG\",\""[..], &b"ID[\"EPSG\","[..]] {
                     if rest.len() > prefix.len() && rest[..prefix.len()].eq_ignore_ascii_case(prefix) {
-                        let digits: String = rest[prefix.len()..].chars().take_while(|c| c.is_ascii_digit()).collect();
-                        found = digits.parse().ok().or(found);
+                        let digits = &rest[prefix.len()..];
+                        let n = digits.iter().take_while(|c| c.is_ascii_digit()).count();
+                        found = std::str::from_utf8(&digits[..n]).ok().and_then(|d| d.parse().ok()).or(found);
                     }
                 }
             }
@@ -178,7 +199,7 @@ fn epsg_from_parameters(wkt: &str) -> Option<u32> {
     let k = parameter(&w, "scale_factor").unwrap_or(1.0);
     if cgcs2000 && k == 1.0 && cm.fract() == 0.0 {
         let cm = cm as i64;
-        let six_degree = w.contains("6_degree") || w.contains("6-degree");
+        let six_degree = w.contains("6_degree") || w.contains("6-degree") || w.contains("6度");
         if fe == 500_000.0 && cm % 3 == 0 && (75..=135).contains(&cm) {
             // Same parameters for the 3° "CM" and 6° "CM" series; the name says which one it is.
             return Some(if six_degree && (cm + 3) % 6 == 0 {
@@ -203,6 +224,67 @@ fn epsg_from_parameters(wkt: &str) -> Option<u32> {
         return (1..=60).contains(&zone).then_some(if south { 32700 } else { 32600 } + zone);
     }
     None
+}
+
+/// Where a CRS can be used, in longitude/latitude degrees (with a margin: data "far outside" it lies
+/// beyond these bounds). Coordinates outside mean nothing useful — Transverse Mercator far from its
+/// central meridian folds the globe onto itself, so lon −170°, lat −80° in a 117°E Gauss-Krüger zone
+/// comes back as somewhere near 130°E.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AreaOfUse {
+    pub lon_min: f64,
+    pub lon_max: f64,
+    pub lat_min: f64,
+    pub lat_max: f64,
+}
+
+impl AreaOfUse {
+    pub fn contains(&self, lon: f64, lat: f64) -> bool {
+        (self.lon_min..=self.lon_max).contains(&lon) && (self.lat_min..=self.lat_max).contains(&lat)
+    }
+}
+
+impl std::fmt::Display for AreaOfUse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "lon {}° – {}°, lat {}° – {}°", self.lon_min, self.lon_max, self.lat_min, self.lat_max)
+    }
+}
+
+/// How far beyond a Transverse Mercator zone's edge data is still taken as meant for it (degrees):
+/// a county straddling a zone edge is often kept in one zone; three degrees further is another place.
+const ZONE_MARGIN_DEG: f64 = 3.0;
+
+/// The area of use of a CRS: the world for lon/lat, ±85° for Web Mercator, and for Transverse Mercator
+/// (Gauss-Krüger, UTM) the zone with a margin — CGCS2000 zones within 0–60°N (China lies within
+/// 3–54°N), UTM zones in their hemisphere. `None` for projections not checked.
+pub fn area_of_use(crs: &Crs) -> Option<AreaOfUse> {
+    let world = AreaOfUse { lon_min: -180.0, lon_max: 180.0, lat_min: -90.0, lat_max: 90.0 };
+    match crs.units {
+        CrsUnits::Degrees => return Some(world),
+        CrsUnits::WebMercator => return Some(AreaOfUse { lat_min: -85.06, lat_max: 85.06, ..world }),
+        CrsUnits::Metres => {}
+    }
+    let proj4 = definition(crs.epsg)?.proj4;
+    let param = |key: &str| -> Option<f64> {
+        proj4.split_whitespace().find_map(|p| p.strip_prefix(key)?.strip_prefix('=')?.parse().ok())
+    };
+    let (lon_0, half_width, lat_min, lat_max) = if proj4.contains("+proj=utm") {
+        let zone = param("+zone")?;
+        let south = proj4.contains("+south");
+        (zone * 6.0 - 183.0, 3.0, if south { -80.0 } else { -5.0 }, if south { 5.0 } else { 84.0 })
+    } else if proj4.contains("+proj=tmerc") {
+        let half_width = match crs.epsg {
+            4491..=4512 => 3.0,
+            4513..=4554 => 1.5,
+            _ => 3.0,
+        };
+        let (lat_min, lat_max) = if (4491..=4554).contains(&crs.epsg) { (0.0, 60.0) } else { (-85.0, 85.0) };
+        (param("+lon_0")?, half_width, lat_min, lat_max)
+    } else {
+        return None;
+    };
+    let reach = half_width + ZONE_MARGIN_DEG;
+    Some(AreaOfUse { lon_min: lon_0 - reach, lon_max: lon_0 + reach, lat_min, lat_max })
 }
 
 enum Stage {
@@ -286,6 +368,31 @@ mod tests {
         assert_eq!(crs_from_wkt(utm).unwrap().epsg, 32650);
     }
 
+    /// Issue 10: a non-ASCII name at depth 1 made the authority scan slice inside a character (panic).
+    #[test]
+    fn recognises_wkt_with_chinese_names() {
+        let gk = r#"PROJCS["CGCS2000 3度带 117E",GEOGCS["China Geodetic Coordinate System 2000",DATUM["China_2000",SPHEROID["CGCS2000",6378137,298.257222101]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",117],PARAMETER["scale_factor",1],PARAMETER["false_easting",500000],PARAMETER["false_northing",0],UNIT["metre",1],AXIS["东",EAST],AXIS["北",NORTH]]"#;
+        assert_eq!(crs_from_wkt(gk).unwrap().epsg, 4548);
+        let with_authority = gk.replace("AXIS[\"东\",EAST]", "AUTHORITY[\"EPSG\",\"4549\"],AXIS[\"东\",EAST]");
+        assert_eq!(crs_from_wkt(&with_authority).unwrap().epsg, 4549, "the authority wins over the parameters");
+        let six = gk.replace("3度带", "6度带").replace("500000", "20500000");
+        assert_eq!(crs_from_wkt(&six).unwrap().epsg, 4498);
+        // Saved as GBK by Chinese desktop GIS, with a BOM-less first line break.
+        let (gbk, _, _) = encoding_rs::GBK.encode(gk);
+        assert_eq!(crs_from_prj_bytes(&gbk).unwrap().epsg, 4548);
+        let mut bom = b"\xEF\xBB\xBF\r\n".to_vec();
+        bom.extend_from_slice(gk.as_bytes());
+        assert_eq!(crs_from_prj_bytes(&bom).unwrap().epsg, 4548, "a BOM must not make it read as geographic");
+        // Every cut of the text, even inside a character, is an answer and never a panic.
+        for cut in 0..gk.len() {
+            let _ = crs_from_prj_bytes(&gk.as_bytes()[..cut]);
+        }
+        assert!(matches!(
+            crs_from_wkt("LOCAL_CS[\"网格\",AUTHORITY[\"EPSG\",\"x\"]]"),
+            Err(CrsError::UnrecognisedWkt(_))
+        ));
+    }
+
     #[test]
     fn reads_the_authority_of_the_outer_crs_not_of_its_datum() {
         let wkt = wkt_of(4548).unwrap();
@@ -304,6 +411,20 @@ mod tests {
         assert_eq!(crs_from_epsg(3857).unwrap().units, CrsUnits::WebMercator);
         assert_eq!(crs_from_epsg(4490).unwrap().units, CrsUnits::Degrees);
         assert_eq!(gauss_kruger_3deg_for(118.4, 30.7).epsg, 4548);
+    }
+
+    #[test]
+    fn areas_of_use_follow_the_zone() {
+        let gk117 = area_of_use(&crs_from_epsg(4548).unwrap()).unwrap();
+        assert_eq!((gk117.lon_min, gk117.lon_max, gk117.lat_min, gk117.lat_max), (112.5, 121.5, 0.0, 60.0));
+        assert!(gk117.contains(118.4, 30.7));
+        assert!(!gk117.contains(-170.0, -80.0), "the case of issue 10");
+        let six = area_of_use(&crs_from_epsg(4498).unwrap()).unwrap();
+        assert_eq!((six.lon_min, six.lon_max), (111.0, 123.0));
+        let utm50s = area_of_use(&crs_from_epsg(32750).unwrap()).unwrap();
+        assert_eq!((utm50s.lon_min, utm50s.lon_max, utm50s.lat_min, utm50s.lat_max), (111.0, 123.0, -80.0, 5.0));
+        assert!(area_of_use(&crs_from_epsg(4490).unwrap()).unwrap().contains(-170.0, -80.0));
+        assert!(!area_of_use(&crs_from_epsg(3857).unwrap()).unwrap().contains(0.0, 89.0));
     }
 
     #[test]

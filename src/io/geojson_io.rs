@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use geo::{Geometry, MultiPolygon, Orient, orient::Direction};
-use geojson::{Feature, GeoJson};
+use geojson::{Feature, GeoJson, GeometryValue, Position};
 use serde_json::{Map, Value};
 
 use super::crs::{SourceCrs, crs_from_epsg, parse_crs_arg};
@@ -13,9 +13,15 @@ use super::error::{AtPath, IoError, Problem};
 use super::source::{FieldValue, SourceFeature, SourceLayer};
 
 pub fn read_geojson(path: &Path) -> Result<SourceLayer, IoError> {
-    let text = std::fs::read_to_string(path).at(path)?;
+    let bytes = std::fs::read(path).at(path)?;
+    parse_geojson(path, &bytes)
+}
+
+/// Reads GeoJSON held in memory; `path` names the file in messages (and gives the layer its name).
+pub fn parse_geojson(path: &Path, bytes: &[u8]) -> Result<SourceLayer, IoError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let value: Value =
-        serde_json::from_str(&text).map_err(|e| IoError::format(path, format!("not valid JSON: {e}")))?;
+        serde_json::from_slice(bytes).map_err(|e| IoError::format(path, format!("not valid JSON: {e}")))?;
     let crs = legacy_crs(&value, path)?;
     let geojson = serde_json::from_value::<GeoJson>(value)
         .map_err(|e| IoError::format(path, format!("not valid GeoJSON: {e}")))?;
@@ -29,9 +35,13 @@ pub fn read_geojson(path: &Path) -> Result<SourceLayer, IoError> {
         let number = i + 1;
         let geometry = f
             .geometry
-            .map(|g| Geometry::<f64>::try_from(&g.value))
+            .map(|g| {
+                // The geojson crate indexes [0] and [1] of every position while converting: check first.
+                check_positions(&g.value)?;
+                Geometry::<f64>::try_from(&g.value).map_err(|e| e.to_string())
+            })
             .transpose()
-            .map_err(|e| IoError::at_feature(path, number, Problem::Geometry(e.to_string())))?;
+            .map_err(|e| IoError::at_feature(path, number, Problem::Geometry(e)))?;
         let fields = f.properties.unwrap_or_default().into_iter().map(|(k, v)| (k, json_to_field(v))).collect();
         features.push(SourceFeature { number, geometry, fields });
     }
@@ -39,6 +49,31 @@ pub fn read_geojson(path: &Path) -> Result<SourceLayer, IoError> {
     // RFC 7946 files without a crs member are WGS84 lon/lat.
     let crs = Some(crs.unwrap_or(SourceCrs::Epsg(crs_from_epsg(4326).at(path)?)));
     Ok(SourceLayer { path: path.to_path_buf(), layer, crs, unrecognised_crs: None, features })
+}
+
+/// Every position must hold at least two numbers (x, y; more are ignored), RFC 7946 §3.1.1.
+fn check_positions(value: &GeometryValue) -> Result<(), String> {
+    let check = |p: &Position| -> Result<(), String> {
+        if p.len() < 2 {
+            return Err(format!(
+                "a position needs at least two numbers (x, y), found [{}]",
+                p.as_slice().iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        Ok(())
+    };
+    let all = |ps: &[Position]| ps.iter().try_for_each(check);
+    match value {
+        GeometryValue::Point { coordinates } => check(coordinates),
+        GeometryValue::MultiPoint { coordinates } | GeometryValue::LineString { coordinates } => all(coordinates),
+        GeometryValue::MultiLineString { coordinates } | GeometryValue::Polygon { coordinates } => {
+            coordinates.iter().try_for_each(|l| all(l))
+        }
+        GeometryValue::MultiPolygon { coordinates } => coordinates.iter().flatten().try_for_each(|l| all(l)),
+        GeometryValue::GeometryCollection { geometries } => {
+            geometries.iter().try_for_each(|g| check_positions(&g.value))
+        }
+    }
 }
 
 /// The 2008 `"crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4490"}}` member.

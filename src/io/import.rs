@@ -7,9 +7,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use geo::{BoundingRect, Coord, Geometry, MapCoords, MultiPolygon, Polygon};
+use geo::{BoundingRect, Coord, CoordsIter, Geometry, MapCoords, MultiPolygon, Polygon};
 
-use super::crs::{SourceCrs, Transformer, crs_from_epsg, gauss_kruger_3deg_for};
+use super::crs::{AreaOfUse, CrsError, SourceCrs, Transformer, area_of_use, crs_from_epsg, gauss_kruger_3deg_for};
 use super::error::{IoError, Problem};
 use super::fields::{BOUNDARY_FIELDS, DIVISION_FIELDS, FieldMapping, GRID_FIELDS, HOUSEHOLD_FIELDS, ModelField};
 use super::source::{SourceFeature, SourceLayer, geometry_name};
@@ -70,6 +70,8 @@ pub struct ImportOptions {
     /// `--replace`: the import may replace what the project has (its boundary, or divisions under the
     /// same codes); without it such an import is refused and the project is left as it was.
     pub replace: bool,
+    /// `--force`: import coordinates that lie far outside where the project CRS can be used.
+    pub force: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -294,6 +296,8 @@ pub fn prepare_import(
     let path = source.path.as_path();
     let crs = source_crs(source, options)?;
     let transformer = Transformer::new(&crs, &project.crs).map_err(|e| IoError::new(path, e))?;
+    let area =
+        if options.force { None } else { AreaCheck::new(&crs, &project.crs).map_err(|e| IoError::new(path, e))? };
     let names: Vec<String> = {
         let mut all: Vec<String> = source.features.iter().flat_map(|f| f.fields.keys().cloned()).collect();
         all.sort();
@@ -312,9 +316,13 @@ pub fn prepare_import(
         let geometry = feature
             .geometry
             .as_ref()
-            .map(|g| transform_checked(g, &transformer, &project.crs))
+            .map(|g| {
+                let out = transform_checked(g, &transformer, &project.crs)?;
+                area.as_ref().map_or(Ok(()), |a| a.check(g))?;
+                Ok(out)
+            })
             .transpose()
-            .map_err(|m| at(Problem::Geometry(m)))?;
+            .map_err(|m: String| at(Problem::Geometry(m)))?;
         stage_feature(&mut staged, project, target, feature, geometry, &mapping).map_err(at)?;
     }
     progress(total, total);
@@ -335,6 +343,70 @@ pub fn prepare_import(
         .collect();
     let summary = ImportSummary { features, source_crs: crs.label(), project_crs: project.crs.auth_id(), mapped };
     Ok(PreparedImport { target, staged, summary })
+}
+
+/// Refuses data far outside where the project CRS can be used (see [`area_of_use`]): a grid at
+/// lon −170°, lat −80° would otherwise land, folded, in a 117°E Gauss-Krüger project.
+struct AreaCheck {
+    area: AreaOfUse,
+    /// Source coordinates → lon/lat; `None` when the source is lon/lat already (WGS84, CGCS2000,
+    /// GCJ-02, BD-09: their differences are metres, far below what this check is about).
+    to_lonlat: Option<Transformer>,
+    project: String,
+}
+
+impl AreaCheck {
+    fn new(source: &SourceCrs, project: &Crs) -> Result<Option<AreaCheck>, CrsError> {
+        let Some(area) = area_of_use(project) else { return Ok(None) };
+        let to_lonlat = match source {
+            SourceCrs::Epsg(c) if !c.is_geographic() => Some(Transformer::new(source, &crs_from_epsg(4326)?)?),
+            _ => None,
+        };
+        Ok(Some(AreaCheck { area, to_lonlat, project: project.auth_id() }))
+    }
+
+    /// Checks the corners of the feature's extent (in the source CRS): a feature lies in one place.
+    fn check(&self, source_geometry: &Geometry<f64>) -> Result<(), String> {
+        let Some(r) = source_geometry.bounding_rect() else { return Ok(()) };
+        let corners = [r.min(), Coord { x: r.min().x, y: r.max().y }, r.max(), Coord { x: r.max().x, y: r.min().y }];
+        for c in corners {
+            let lonlat = match &self.to_lonlat {
+                Some(t) => t.apply(c).map_err(|e| e.to_string())?,
+                None => c,
+            };
+            if !self.area.contains(lonlat.x, lonlat.y) {
+                return Err(format!(
+                    "coordinate ({}, {}) lies at lon {:.3}°, lat {:.3}°, far outside where the project CRS {} can be used ({}); give the file's real CRS with --crs, or import anyway with --force",
+                    short(c.x),
+                    short(c.y),
+                    lonlat.x,
+                    lonlat.y,
+                    self.project,
+                    self.area
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Tries the header and the first row of a CSV against the target before the whole file is read, so
+/// that a table that cannot be imported (no coordinates for households, a damaged header…) is refused
+/// at once rather than after reading millions of rows. `project_crs` is the CRS of the project imported
+/// into, `None` for a new project.
+pub fn probe_csv(
+    path: &Path,
+    target: Target,
+    options: &ImportOptions,
+    project_crs: Option<&Crs>,
+) -> Result<(), IoError> {
+    let head = csv_io::read_csv_head(path, 1)?;
+    let crs = match project_crs {
+        Some(c) => c.clone(),
+        None => default_project_crs(&head, &source_crs(&head, options)?)?,
+    };
+    let mut scratch = Project::new(String::new(), crs);
+    import_layer(&mut scratch, &head, target, options, &mut |_, _| {}).map(|_| ())
 }
 
 /// What an import will add, held back until every feature has passed.
@@ -361,7 +433,13 @@ fn dissolve(parts: MultiPolygon<f64>) -> MultiPolygon<f64> {
     if parts.0.len() <= 1 {
         return parts;
     }
-    geo::unary_union(&parts.0)
+    // Polygons without area add nothing to a union, and degenerate ones with extreme coordinates
+    // overflowed i_overlay's fixed-point conversion (found by fuzzing, fuzz/artifacts/gpkg_blob).
+    let parts: Vec<Polygon<f64>> = parts.0.into_iter().filter(|p| geo::Area::unsigned_area(p) > 0.0).collect();
+    if parts.len() <= 1 {
+        return MultiPolygon(parts);
+    }
+    geo::unary_union(&parts)
 }
 
 fn stage_feature(
@@ -472,12 +550,37 @@ fn short(v: f64) -> String {
 /// Largest coordinate magnitude accepted in projected metres (GK zone-prefixed eastings are ~4.5e7).
 const MAX_PROJECTED: f64 = 1e9;
 
+/// Why a coordinate is not a number Wangge can work with: not finite, or beyond any CRS's range.
+fn unusable(c: Coord<f64>) -> Option<String> {
+    let bad = !c.x.is_finite() || !c.y.is_finite() || c.x.abs() > MAX_PROJECTED || c.y.abs() > MAX_PROJECTED;
+    bad.then(|| format!("coordinate ({}, {}) is not a usable number", short(c.x), short(c.y)))
+}
+
+/// The checks import makes on every coordinate, for data used where it is (`wangge check` on a file):
+/// finite, not absurdly large, and within longitude/latitude when the CRS is geographic.
+pub fn check_coordinates<G: CoordsIter<Scalar = f64>>(geometry: &G, crs: Option<&Crs>) -> Result<(), String> {
+    let geographic = crs.is_some_and(Crs::is_geographic);
+    geometry.coords_iter().try_for_each(|c| {
+        if let Some(problem) = unusable(c) {
+            return Err(problem);
+        }
+        if geographic && (c.x.abs() > 180.0 || c.y.abs() > 90.0) {
+            return Err(format!(
+                "coordinate ({}, {}) is outside the range of longitude/latitude",
+                short(c.x),
+                short(c.y)
+            ));
+        }
+        Ok(())
+    })
+}
+
 /// Checks every coordinate before and after transforming it; rings must be closable polygons.
 fn transform_checked(geometry: &Geometry<f64>, t: &Transformer, target: &Crs) -> Result<Geometry<f64>, String> {
     let geographic = target.is_geographic();
     let out = geometry.try_map_coords(|c: Coord<f64>| {
-        if !c.x.is_finite() || !c.y.is_finite() || c.x.abs() > MAX_PROJECTED || c.y.abs() > MAX_PROJECTED {
-            return Err(format!("coordinate ({}, {}) is not a usable number", short(c.x), short(c.y)));
+        if let Some(problem) = unusable(c) {
+            return Err(problem);
         }
         match t.apply(c) {
             Ok(p) if geographic && (p.x.abs() > 180.0 || p.y.abs() > 90.0) => {

@@ -15,6 +15,7 @@ pub mod import;
 pub mod shapefile_io;
 pub mod source;
 pub mod true_north;
+pub mod untrusted;
 pub mod wkb;
 pub mod xlsx;
 

@@ -7,7 +7,7 @@ use encoding_rs::Encoding;
 use geo::{Area, Contains, Coord, Geometry, LineString, MultiPolygon, Point, Polygon};
 use shapefile::{PolygonRing, Shape, ShapeReader, ShapeWriter};
 
-use super::crs::{SourceCrs, crs_from_wkt, wkt_of};
+use super::crs::{SourceCrs, crs_from_prj_bytes, wkt_of};
 use super::dbf;
 use super::error::{AtPath, IoError, Problem};
 use super::source::{FieldValue, SourceFeature, SourceLayer};
@@ -18,20 +18,41 @@ fn sidecar(path: &Path, ext: &str) -> Option<PathBuf> {
 }
 
 pub fn read_shapefile(path: &Path) -> Result<SourceLayer, IoError> {
+    let prj = sidecar(path, "prj").map(|p| std::fs::read(&p).at(&p).map(|b| (p, b))).transpose()?;
+    let dbf_path = sidecar(path, "dbf").ok_or_else(|| IoError::format(path, "the .dbf file is missing"))?;
+    let cpg = sidecar(path, "cpg").map(|p| std::fs::read_to_string(&p).at(&p)).transpose()?;
+    let dbf_bytes = std::fs::read(&dbf_path).at(&dbf_path)?;
+    let shp_bytes = std::fs::read(path).at(path)?;
+    let files = ShapefileBytes {
+        shp: &shp_bytes,
+        dbf: (&dbf_path, &dbf_bytes),
+        prj: prj.as_ref().map(|(p, b)| (p.as_path(), b.as_slice())),
+        cpg: cpg.as_deref(),
+    };
+    parse_shapefile(path, &files)
+}
+
+/// The parts of a shapefile as bytes, each with the path its messages name.
+pub struct ShapefileBytes<'a> {
+    pub shp: &'a [u8],
+    pub dbf: (&'a Path, &'a [u8]),
+    pub prj: Option<(&'a Path, &'a [u8])>,
+    pub cpg: Option<&'a str>,
+}
+
+/// Reads a shapefile held in memory (.shp, .dbf and optional .prj/.cpg); `path` names the .shp in messages.
+pub fn parse_shapefile(path: &Path, files: &ShapefileBytes<'_>) -> Result<SourceLayer, IoError> {
     let (mut crs, mut unrecognised_crs) = (None, None);
-    if let Some(prj) = sidecar(path, "prj") {
-        let wkt = std::fs::read_to_string(&prj).at(&prj)?;
-        match crs_from_wkt(&wkt) {
+    if let Some((prj, bytes)) = files.prj {
+        match crs_from_prj_bytes(bytes) {
             Ok(c) => crs = Some(SourceCrs::Epsg(c)),
             Err(e) => unrecognised_crs = Some(format!("{}: {e}", prj.display())),
         }
     }
-    let dbf_path = sidecar(path, "dbf").ok_or_else(|| IoError::format(path, "the .dbf file is missing"))?;
-    let cpg = sidecar(path, "cpg").map(|p| std::fs::read_to_string(&p).at(&p)).transpose()?;
-    let dbf_bytes = std::fs::read(&dbf_path).at(&dbf_path)?;
-    let (records, _) = dbf::read(&dbf_bytes, cpg.as_deref())
-        .map_err(|e| IoError::new(&dbf_path, Problem::Attribute(e.to_string())))?;
-    let shapes = read_shapes(path)?;
+    let (dbf_path, dbf_bytes) = files.dbf;
+    let (records, _) =
+        dbf::read(dbf_bytes, files.cpg).map_err(|e| IoError::new(dbf_path, Problem::Attribute(e.to_string())))?;
+    let shapes = read_shapes(path, files.shp)?;
     if shapes.len() != records.len() {
         return Err(IoError::format(
             path,
@@ -49,10 +70,63 @@ pub fn read_shapefile(path: &Path) -> Result<SourceLayer, IoError> {
     Ok(SourceLayer { path: path.to_path_buf(), layer, crs, unrecognised_crs, features })
 }
 
-fn read_shapes(path: &Path) -> Result<Vec<Shape>, IoError> {
+fn read_shapes(path: &Path, shp: &[u8]) -> Result<Vec<Shape>, IoError> {
+    check_shp_records(shp).map_err(|m| IoError::format(path, format!("damaged .shp file: {m}")))?;
     let damaged = |e: shapefile::Error| IoError::format(path, format!("damaged .shp file: {e}"));
-    let reader = ShapeReader::from_path(path).map_err(damaged)?;
+    let reader = ShapeReader::new(std::io::Cursor::new(shp)).map_err(damaged)?;
     reader.read().map_err(damaged)
+}
+
+/// Walks the records of a .shp and checks every count against the bytes actually there, before the
+/// `shapefile` crate reads them: it reserves memory for as many parts and points as a record claims,
+/// so one damaged count could ask for gigabytes.
+fn check_shp_records(shp: &[u8]) -> Result<(), String> {
+    const HEADER_BYTES: usize = 100;
+    let int_le = |at: usize| -> Option<i64> { Some(i32::from_le_bytes(shp.get(at..at + 4)?.try_into().ok()?) as i64) };
+    let int_be = |at: usize| -> Option<i64> { Some(i32::from_be_bytes(shp.get(at..at + 4)?.try_into().ok()?) as i64) };
+    let mut at = HEADER_BYTES;
+    let mut record = 0usize;
+    while at + 8 <= shp.len() {
+        record += 1;
+        let words = int_be(at + 4).unwrap_or(-1);
+        let content = usize::try_from(words).ok().and_then(|w| w.checked_mul(2));
+        let Some(content) = content.filter(|&c| c >= 4 && at + 8 + c <= shp.len()) else {
+            return Err(format!("record {record} claims {words} words, more than the file holds"));
+        };
+        let start = at + 8;
+        let shape_type = int_le(start).unwrap_or(0);
+        // Polyline/polygon (+M, +Z) and multipatch: bbox, parts, points; multipoint: bbox, points.
+        let (parts_at, points_at, part_bytes) = match shape_type {
+            3 | 5 | 13 | 15 | 23 | 25 | 31 => (Some(start + 36), start + 40, if shape_type == 31 { 8 } else { 4 }),
+            8 | 18 | 28 => (None, start + 36, 0),
+            _ => (None, 0, 0),
+        };
+        if points_at > 0 {
+            let parts = parts_at.map_or(Some(0), int_le);
+            let points = int_le(points_at);
+            let (Some(parts), Some(points)) = (parts, points) else {
+                return Err(format!("record {record} ends before its counts"));
+            };
+            let needed = (points_at + 4 - start) as i64 + parts * part_bytes + points * 16;
+            if parts < 0 || points < 0 || needed > content as i64 {
+                return Err(format!(
+                    "record {record} claims {parts} parts and {points} points, more than its {content} bytes hold"
+                ));
+            }
+            // Each part starts at a point index: from 0 up, never past the points (the crate takes the
+            // difference of two as a count).
+            let mut previous = 0;
+            for k in 0..parts as usize {
+                let first = int_le(points_at + 4 + 4 * k).unwrap_or(-1);
+                if first < previous || first > points || (k == 0 && first != 0) {
+                    return Err(format!("record {record}: part {} starts at point {first} of {points}", k + 1));
+                }
+                previous = first;
+            }
+        }
+        at = start + content;
+    }
+    Ok(())
 }
 
 fn shape_to_geometry(shape: Shape) -> Result<Option<Geometry<f64>>, String> {
@@ -92,6 +166,9 @@ fn assemble_polygons(rings: Vec<Vec<Coord<f64>>>) -> Result<MultiPolygon<f64>, S
     for ring in rings {
         if ring.len() < 4 {
             return Err(format!("a ring has {} points; a closed ring needs at least 4", ring.len()));
+        }
+        if let Some(c) = ring.iter().find(|c| !(c.x.is_finite() && c.y.is_finite())) {
+            return Err(format!("coordinate ({}, {}) is not a number", c.x, c.y));
         }
         let ring = LineString(ring);
         let signed = Polygon::new(ring.clone(), vec![]).signed_area();
@@ -186,9 +263,12 @@ mod tests {
         let shell = ring(&[(0., 0.), (0., 10.), (10., 10.), (10., 0.), (0., 0.)]);
         let hole = ring(&[(2., 2.), (4., 2.), (4., 4.), (2., 4.), (2., 2.)]);
         let far = ring(&[(20., 0.), (20., 5.), (25., 5.), (25., 0.), (20., 0.)]);
-        let mp = assemble_polygons(vec![shell, far, hole]).unwrap();
+        let mp = assemble_polygons(vec![shell.clone(), far, hole]).unwrap();
         assert_eq!(mp.0.len(), 2);
         assert_eq!(mp.0[0].interiors().len(), 1);
         assert!(assemble_polygons(vec![ring(&[(0., 0.), (1., 1.), (0., 0.)])]).is_err());
+        // Issue 10 (found by fuzzing): a NaN vertex left a ring that never closes, and geo asserted.
+        let nan = ring(&[(0., 0.), (0., 10.), (f64::NAN, 10.), (10., 0.), (0., 0.)]);
+        assert!(assemble_polygons(vec![shell.clone(), nan]).unwrap_err().contains("not a number"));
     }
 }

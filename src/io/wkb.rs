@@ -12,7 +12,15 @@ pub enum WkbError {
     ByteOrder(u8),
     #[error("unsupported WKB geometry type {0}")]
     UnsupportedType(u32),
+    #[error("geometry collections nested more than {MAX_DEPTH} deep")]
+    TooDeep,
+    #[error("a line or ring has a coordinate that is not a number ({0}, {1})")]
+    NotFinite(f64, f64),
 }
+
+/// How deep collections may nest: real data nests one or two levels; a crafted blob could nest until
+/// the stack overflows.
+pub const MAX_DEPTH: usize = 16;
 
 const POINT: u32 = 1;
 const LINESTRING: u32 = 2;
@@ -56,9 +64,12 @@ fn write_coord(out: &mut Vec<u8>, c: Coord<f64>) {
 }
 
 /// Reads one WKB geometry.
+///
+/// Empty rings carry nothing and are dropped, as are empty polygons inside a multipolygon, so no ring
+/// that reaches the rest of Wangge is empty (a polygon with no rings at all stays an empty polygon).
 pub fn read(bytes: &[u8]) -> Result<Geometry<f64>, WkbError> {
     let mut r = Reader { bytes, pos: 0, little: true };
-    r.geometry()
+    r.geometry(0)
 }
 
 struct Reader<'a> {
@@ -126,19 +137,28 @@ impl Reader<'_> {
         Ok(c)
     }
 
+    /// A line or ring. Its coordinates must be numbers (NaN stands for "empty" only in a point): a NaN
+    /// vertex makes a ring that never closes, which geometry code asserts against.
     fn ring(&mut self, dims: usize) -> Result<LineString<f64>, WkbError> {
         let n = self.count(16)?;
-        (0..n).map(|_| self.coord(dims)).collect::<Result<Vec<_>, _>>().map(LineString)
+        let coords = (0..n).map(|_| self.coord(dims)).collect::<Result<Vec<_>, _>>()?;
+        if let Some(c) = coords.iter().find(|c| !(c.x.is_finite() && c.y.is_finite())) {
+            return Err(WkbError::NotFinite(c.x, c.y));
+        }
+        Ok(LineString(coords))
     }
 
     fn polygon_body(&mut self, dims: usize) -> Result<Polygon<f64>, WkbError> {
         let n = self.count(4)?;
         let mut rings = (0..n).map(|_| self.ring(dims)).collect::<Result<Vec<_>, _>>()?.into_iter();
         let exterior = rings.next().unwrap_or_else(|| LineString(Vec::new()));
-        Ok(Polygon::new(exterior, rings.collect()))
+        Ok(Polygon::new(exterior, rings.filter(|r| !r.0.is_empty()).collect()))
     }
 
-    fn geometry(&mut self) -> Result<Geometry<f64>, WkbError> {
+    fn geometry(&mut self, depth: usize) -> Result<Geometry<f64>, WkbError> {
+        if depth > MAX_DEPTH {
+            return Err(WkbError::TooDeep);
+        }
         let (base, dims) = self.header()?;
         Ok(match base {
             POINT => Geometry::Point(Point(self.coord(dims)?)),
@@ -146,7 +166,7 @@ impl Reader<'_> {
             POLYGON => Geometry::Polygon(self.polygon_body(dims)?),
             MULTIPOINT | MULTILINESTRING | MULTIPOLYGON | COLLECTION => {
                 let n = self.count(5)?;
-                let parts = (0..n).map(|_| self.geometry()).collect::<Result<Vec<_>, _>>()?;
+                let parts = (0..n).map(|_| self.geometry(depth + 1)).collect::<Result<Vec<_>, _>>()?;
                 collect_parts(base, parts)?
             }
             other => return Err(WkbError::UnsupportedType(other)),
@@ -165,7 +185,11 @@ fn collect_parts(base: u32, parts: Vec<Geometry<f64>>) -> Result<Geometry<f64>, 
             parts.into_iter().map(|g| LineString::try_from(g).map_err(|_| mismatch())).collect::<Result<_, _>>()?,
         )),
         MULTIPOLYGON => Geometry::MultiPolygon(MultiPolygon(
-            parts.into_iter().map(|g| Polygon::try_from(g).map_err(|_| mismatch())).collect::<Result<_, _>>()?,
+            parts
+                .into_iter()
+                .map(|g| Polygon::try_from(g).map_err(|_| mismatch()))
+                .filter(|p| !matches!(p, Ok(p) if p.exterior().0.is_empty()))
+                .collect::<Result<_, _>>()?,
         )),
         _ => Geometry::GeometryCollection(GeometryCollection(parts)),
     })
@@ -197,6 +221,60 @@ mod tests {
         // A polygon claiming 4 billion rings in 9 bytes.
         let lying = [1u8, 3, 0, 0, 0, 255, 255, 255, 255];
         assert!(matches!(read(&lying), Err(WkbError::Truncated(_))));
+    }
+
+    fn polygon_wkb(rings: &[&[(f64, f64)]]) -> Vec<u8> {
+        let mut out = vec![1u8];
+        out.extend_from_slice(&POLYGON.to_le_bytes());
+        out.extend_from_slice(&(rings.len() as u32).to_le_bytes());
+        for ring in rings {
+            out.extend_from_slice(&(ring.len() as u32).to_le_bytes());
+            for &(x, y) in *ring {
+                write_coord(&mut out, Coord { x, y });
+            }
+        }
+        out
+    }
+
+    /// Issue 10: a blob of collections nested 100,000 deep overflowed the stack.
+    #[test]
+    fn deeply_nested_collections_are_an_error_not_a_stack_overflow() {
+        let mut bytes = Vec::new();
+        for _ in 0..100_000 {
+            bytes.push(1u8);
+            bytes.extend_from_slice(&COLLECTION.to_le_bytes());
+            bytes.extend_from_slice(&1u32.to_le_bytes());
+        }
+        write_point(&mut bytes, Point::new(1.0, 2.0));
+        assert_eq!(read(&bytes), Err(WkbError::TooDeep));
+        // Nesting real data uses is fine.
+        let mut two = Vec::new();
+        for _ in 0..2 {
+            two.push(1u8);
+            two.extend_from_slice(&COLLECTION.to_le_bytes());
+            two.extend_from_slice(&1u32.to_le_bytes());
+        }
+        write_point(&mut two, Point::new(1.0, 2.0));
+        assert!(read(&two).is_ok());
+    }
+
+    /// Issue 10: empty rings reached code that takes a ring's first point (the split tool).
+    #[test]
+    fn empty_rings_and_polygons_are_dropped() {
+        let square: &[(f64, f64)] = &[(0., 0.), (4., 0.), (4., 4.), (0., 4.), (0., 0.)];
+        let g = read(&polygon_wkb(&[square, &[], square])).unwrap();
+        let Geometry::Polygon(p) = g else { panic!("{g:?}") };
+        assert_eq!(p.interiors().len(), 1);
+        assert!(p.interiors().iter().all(|r| !r.0.is_empty()));
+        let mut mp = vec![1u8];
+        mp.extend_from_slice(&MULTIPOLYGON.to_le_bytes());
+        mp.extend_from_slice(&2u32.to_le_bytes());
+        mp.extend(polygon_wkb(&[]));
+        mp.extend(polygon_wkb(&[square]));
+        let Geometry::MultiPolygon(mp) = read(&mp).unwrap() else { panic!() };
+        assert_eq!(mp.0.len(), 1, "the empty polygon is dropped");
+        let nan = polygon_wkb(&[&[(0., 0.), (4., 0.), (f64::NAN, 4.), (0., 0.)]]);
+        assert!(matches!(read(&nan), Err(WkbError::NotFinite(..))));
     }
 
     #[test]

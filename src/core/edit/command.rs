@@ -166,7 +166,7 @@ mod tests {
     fn division(code: &str, name: &str, polygon: Option<MultiPolygon<f64>>) -> Division {
         let code = DivisionCode::parse(code).unwrap();
         Division {
-            parent_code: Some(code.parent().to_string()),
+            parent_code: code.parent().map(str::to_string),
             class: AreaClass::Rural,
             name: name.into(),
             polygon,

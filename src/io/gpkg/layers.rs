@@ -40,7 +40,9 @@ fn layers(conn: &Connection, path: &Path) -> Result<Vec<LayerInfo>, IoError> {
         .at(path)?;
     let mut out: Vec<LayerInfo> = stmt
         .query_map([], |r| {
-            let extent = match (r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?) {
+            // The extent is optional metadata: GDAL reads a file whose min_y holds text, and so do we.
+            let number = |i: usize| -> rusqlite::Result<Option<f64>> { Ok(lenient_number(r.get_ref(i)?)) };
+            let extent = match (number(4)?, number(5)?, number(6)?, number(7)?) {
                 (Some(a), Some(b), Some(c), Some(d)) => Some([a, b, c, d]),
                 _ => None,
             };
@@ -62,6 +64,18 @@ fn layers(conn: &Connection, path: &Path) -> Result<Vec<LayerInfo>, IoError> {
             .at(path)?;
     }
     Ok(out)
+}
+
+/// A number from optional metadata, whatever its storage class: text that reads as a number counts,
+/// anything else is absent.
+fn lenient_number(value: ValueRef<'_>) -> Option<f64> {
+    match value {
+        ValueRef::Integer(i) => Some(i as f64),
+        ValueRef::Real(r) => Some(r),
+        ValueRef::Text(t) => std::str::from_utf8(t).ok()?.trim().parse().ok(),
+        ValueRef::Null | ValueRef::Blob(_) => None,
+    }
+    .filter(|v: &f64| v.is_finite())
 }
 
 /// The CRS a GeoPackage srs_id stands for: by its EPSG organisation code, else by its WKT.

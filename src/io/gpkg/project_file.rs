@@ -12,7 +12,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, Transactio
 
 use super::beside::Beside;
 use super::{blob, is_geopackage, open_existing, schema, sql_functions};
-use crate::core::{AreaClass, Division, DivisionCode, Grid, GridAttrs, GridKind, HouseholdPoint, Project, area_m2};
+use crate::core::{
+    AreaClass, Division, DivisionCode, Grid, GridAttrs, GridId, GridKind, HouseholdPoint, Project, area_m2,
+};
 use crate::io::crs::crs_from_epsg;
 use crate::io::error::{AtPath, IoError, Problem};
 use crate::io::source::geometry_name;
@@ -326,10 +328,22 @@ pub fn open_project(path: &Path) -> Result<Project, IoError> {
     read_divisions(&conn, &mut project, path)?;
     read_grids(&conn, &mut project, path)?;
     read_households(&conn, &mut project, path)?;
-    let stored_next: u64 = value("next_grid_id").parse().unwrap_or(1);
+    let stored_next: u64 = value("next_grid_id").parse().ok().filter(|&n| n <= MAX_FID as u64 + 1).unwrap_or(1);
     let after_max = project.grids.keys().next_back().map_or(1, |id| id + 1);
     project.next_grid_id = stored_next.max(after_max);
     Ok(project)
+}
+
+/// Grid ids are their fids: 1 ..= 2^53 (what every GIS, JavaScript included, holds exactly), so that the
+/// ids given after them can never overflow.
+const MAX_FID: i64 = 1 << 53;
+
+fn grid_id(fid: i64, path: &Path) -> Result<GridId, IoError> {
+    if (1..=MAX_FID).contains(&fid) {
+        return Ok(fid as GridId);
+    }
+    let problem = Problem::Format(format!("grid fid {fid} is out of range (1 – {MAX_FID})"));
+    Err(IoError::at_feature(path, fid.max(0) as usize, problem))
 }
 
 fn multipolygon(blob_bytes: &[u8], path: &Path, fid: i64) -> Result<MultiPolygon<f64>, IoError> {
@@ -361,7 +375,7 @@ fn read_divisions(conn: &Connection, project: &mut Project, path: &Path) -> Resu
         let geom: Option<Vec<u8>> = row.get(1).at(path)?;
         let code_text: String = row.get(2).at(path)?;
         let code = DivisionCode::parse(&code_text)
-            .map_err(|e| IoError::at_feature(path, fid as usize, Problem::Attribute(e.to_string())))?;
+            .map_err(|e| IoError::at_feature(path, fid.max(0) as usize, Problem::Attribute(e.to_string())))?;
         let polygon = geom.map(|b| multipolygon(&b, path, fid)).transpose()?;
         let class_text: String = row.get(5).at(path)?;
         let division = Division {
@@ -386,6 +400,7 @@ fn read_grids(conn: &Connection, project: &mut Project, path: &Path) -> Result<(
     let mut rows = stmt.query([]).at(path)?;
     while let Some(row) = rows.next().at(path)? {
         let fid: i64 = row.get(0).at(path)?;
+        let id = grid_id(fid, path)?;
         let geom: Option<Vec<u8>> = row.get(1).at(path)?;
         let geometry = geom.map(|b| multipolygon(&b, path, fid)).transpose()?.unwrap_or(MultiPolygon(vec![]));
         let text =
@@ -395,13 +410,13 @@ fn read_grids(conn: &Connection, project: &mut Project, path: &Path) -> Result<(
             v.map(u32::try_from).transpose().map_err(|_| {
                 IoError::at_feature(
                     path,
-                    fid as usize,
+                    fid.max(0) as usize,
                     Problem::Attribute(format!("column {i} is negative or too large")),
                 )
             })
         };
         let grid = Grid {
-            id: fid as u64,
+            id,
             code: text(2)?,
             name: text(3)?,
             kind: GridKind::parse(&text(4)?).unwrap_or_default(),
@@ -432,9 +447,9 @@ fn read_households(conn: &Connection, project: &mut Project, path: &Path) -> Res
         let fid: i64 = row.get(0).at(path)?;
         let bytes: Vec<u8> = row.get(1).at(path)?;
         let (geometry, _) = blob::decode(&bytes)
-            .map_err(|e| IoError::at_feature(path, fid as usize, Problem::Geometry(e.to_string())))?;
+            .map_err(|e| IoError::at_feature(path, fid.max(0) as usize, Problem::Geometry(e.to_string())))?;
         let Geometry::Point(position) = geometry else {
-            return Err(IoError::at_feature(path, fid as usize, Problem::Geometry("expected a point".into())));
+            return Err(IoError::at_feature(path, fid.max(0) as usize, Problem::Geometry("expected a point".into())));
         };
         project.households.push(HouseholdPoint {
             position: Point(position.0),

@@ -77,7 +77,8 @@ pub fn split_polygon(
         if !crossings(&hole.0, &cut_line)?.is_empty() {
             return Err(EditFailure::SplitThroughHole);
         }
-        let first = hole.0[0];
+        // An empty hole (from a damaged file) encloses nothing: it is dropped rather than placed.
+        let Some(&first) = hole.0.first() else { continue };
         let target = if geo::Contains::contains(&pieces[0], &geo::Point(first)) { 0 } else { 1 };
         pieces[target].interiors_push(hole.clone());
     }
@@ -238,4 +239,21 @@ pub fn split_grids(
         commands.push(Command::AddGrid(Box::new(grid)));
     }
     Ok(SplitPlan { command: Command::Batch(commands), split })
+}
+
+#[cfg(test)]
+mod robustness_tests {
+    use super::*;
+
+    /// Issue 10: a grid read from a damaged file with an empty hole made the split index `hole[0]`.
+    #[test]
+    fn an_empty_hole_does_not_break_a_split() {
+        let shell = LineString::from(vec![(0., 0.), (4., 0.), (4., 4.), (0., 4.), (0., 0.)]);
+        let hole = LineString::from(vec![(2.5, 1.), (3., 1.), (3., 2.), (2.5, 1.)]);
+        let polygon = Polygon::new(shell, vec![LineString(Vec::new()), hole]);
+        let line = [Coord { x: 1., y: -1. }, Coord { x: 1., y: 5. }];
+        let [big, small] = split_polygon(&polygon, &line, 0.001).unwrap();
+        assert_eq!(big.interiors().len(), 1, "the real hole goes to the piece that holds it");
+        assert!(small.interiors().is_empty());
+    }
 }
