@@ -76,7 +76,7 @@ fn check_refuses_the_numbers_import_refuses() {
         .unwrap();
         let out = wangge(&["check", path_str(&file)]);
         assert_eq!(out.status.code(), Some(2), "{x}: {}", stderr(&out));
-        assert!(stderr(&out).contains(&format!("far.geojson: feature 2: coordinate (")), "{}", stderr(&out));
+        assert!(stderr(&out).contains("far.geojson: feature 2: coordinate ("), "{}", stderr(&out));
         assert!(stderr(&out).contains(problem), "{}", stderr(&out));
         // As a boundary file too.
         let ok = dir.path().join("ok.geojson");
