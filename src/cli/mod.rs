@@ -17,9 +17,7 @@ use crate::core::{Project, area_m2};
 use crate::io::crs::{SourceCrs, Transformer, crs_from_epsg, parse_crs_arg};
 use crate::io::export::{Layer, export};
 use crate::io::fields::parse_map_args;
-use crate::io::import::{
-    ImportOptions, Target, default_project_crs, import_layer, probe_csv, read_source, source_crs,
-};
+use crate::io::import::{ImportOptions, Target, default_project_crs, import_layer, probe_csv, read_source, source_crs};
 use crate::io::{gpkg, open_project, open_project_stamped, save_project_unchanged};
 
 #[derive(Parser, Debug)]
