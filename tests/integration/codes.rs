@@ -531,7 +531,7 @@ fn four_sides_of_jittered_grids_agree_with_a_brute_force_search() {
 #[test]
 fn four_sides_of_real_grids_in_their_county() {
     // Five grids of 泾川镇 (EPSG:4548) and the outline of 泾县, which is the project boundary here.
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/overlap-missed.geojson");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/repro/overlap-missed.geojson");
     let source = wangge::io::geojson_io::read_geojson(&path).unwrap();
     let mut p = Project::new("t", crs_from_epsg(4548).unwrap());
     for f in &source.features {

@@ -23,7 +23,7 @@ use rstar::{AABB, RTree, RTreeObject};
 use rustc_hash::FxHashMap;
 
 use super::ground::GroundAxes;
-use crate::core::coverage::snap_coord;
+use crate::core::coverage::{area_parts, snap_coord};
 use crate::core::{Grid, GridId, Project};
 
 /// What a grid borders on one side.
@@ -126,19 +126,6 @@ impl RTreeObject for Indexed {
     }
 }
 
-/// The area the grids should cover: the boundary, else the villages, else the townships (none: every
-/// border without a neighbour is 边界).
-fn area_to_cover(project: &Project) -> Vec<&MultiPolygon<f64>> {
-    if !project.boundary.0.is_empty() {
-        return vec![&project.boundary];
-    }
-    let villages: Vec<_> = project.villages().filter_map(|d| d.polygon.as_ref()).collect();
-    if !villages.is_empty() {
-        return villages;
-    }
-    project.townships().filter_map(|d| d.polygon.as_ref()).collect()
-}
-
 /// Length and length-weighted sum of middles of borders, and how far they run east–west and
 /// north–south (ground frame).
 #[derive(Clone, Copy, Default)]
@@ -181,7 +168,8 @@ pub fn four_sides(project: &Project, axes: &dyn GroundAxes) -> BTreeMap<GridId, 
             .filter_map(|g| Some(Indexed { id: g.id, rect: geo::BoundingRect::bounding_rect(&g.geometry)? }))
             .collect(),
     );
-    let area = area_to_cover(project);
+    // Without a boundary, villages or townships: every border without a neighbour is 边界.
+    let (area, _) = area_parts(project);
     let beyond = |own: GridId, probe: Coord<f64>| -> Side {
         let point = Point(probe);
         let found = index

@@ -35,29 +35,39 @@ impl AreaChecked {
     }
 }
 
-/// The area to cover and what it is (see the module doc).
-pub fn area_to_cover(project: &Project) -> (Option<MultiPolygon<f64>>, AreaChecked) {
+/// The polygons whose union is the area to cover, and what they are (see the module doc): for tests
+/// of where a point lies, which need no union.
+pub fn area_parts(project: &Project) -> (Vec<&MultiPolygon<f64>>, AreaChecked) {
     if !project.boundary.0.is_empty() {
-        return (Some(project.boundary.clone()), AreaChecked::Boundary);
+        return (vec![&project.boundary], AreaChecked::Boundary);
     }
-    let union = |polygons: Vec<&MultiPolygon<f64>>| {
-        let parts: Vec<_> = polygons.iter().flat_map(|mp| mp.0.iter().cloned()).collect();
-        let oriented = MultiPolygon(parts).orient(Direction::Default);
-        geo::unary_union(&oriented.0)
-    };
     let villages: Vec<&MultiPolygon<f64>> =
         project.villages().filter_map(|v| v.polygon.as_ref()).filter(|p| !p.0.is_empty()).collect();
     if !villages.is_empty() {
         let n = villages.len();
-        return (Some(union(villages)), AreaChecked::Villages(n));
+        return (villages, AreaChecked::Villages(n));
     }
     let townships: Vec<&MultiPolygon<f64>> =
         project.townships().filter_map(|t| t.polygon.as_ref()).filter(|p| !p.0.is_empty()).collect();
     if !townships.is_empty() {
         let n = townships.len();
-        return (Some(union(townships)), AreaChecked::Townships(n));
+        return (townships, AreaChecked::Townships(n));
     }
-    (None, AreaChecked::GridsOnly)
+    (Vec::new(), AreaChecked::GridsOnly)
+}
+
+/// The area to cover (one multipolygon) and what it is (see the module doc).
+pub fn area_to_cover(project: &Project) -> (Option<MultiPolygon<f64>>, AreaChecked) {
+    let (parts, what) = area_parts(project);
+    match what {
+        AreaChecked::GridsOnly => (None, what),
+        AreaChecked::Boundary => (Some(project.boundary.clone()), what),
+        _ => {
+            let polygons: Vec<_> = parts.iter().flat_map(|mp| mp.0.iter().cloned()).collect();
+            let oriented = MultiPolygon(polygons).orient(Direction::Default);
+            (Some(geo::unary_union(&oriented.0)), what)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rustc_hash::FxHashSet;
 
-pub use checked_area::{AreaChecked, area_to_cover};
+pub use checked_area::{AreaChecked, area_parts, area_to_cover};
 pub use findings::{Detail, Finding, FindingKind, Report};
 pub use inscribed::{inscribed_width, maximum_inscribed_circle, wider_than};
 pub use snap::{prepare as prepare_geometry, snap_coord, snap_multipolygon};
