@@ -164,4 +164,6 @@ fn every_geopackage_we_write_passes_gdals_validator_with_extra_checks() {
     assert!(!out.status.success(), "the validator should reject the TEXT primary key");
     save_project(&wangge::io::open_project(&old).unwrap(), &old).unwrap();
     assert_passes_validator(&validator, &old);
+    // The bundled sample the app opens (rebuilt by sample-maps/build.sh).
+    assert_passes_validator(&validator, &Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-maps/jingxian.gpkg"));
 }
