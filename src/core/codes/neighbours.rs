@@ -18,7 +18,7 @@
 
 use std::collections::BTreeMap;
 
-use geo::{Centroid, Contains, Coord, InteriorPoint, Intersects, MultiPolygon, Point, Rect, Winding};
+use geo::{Centroid, Contains, Coord, InteriorPoint, Intersects, Point, Rect, Winding};
 use rstar::{AABB, RTree, RTreeObject};
 use rustc_hash::FxHashMap;
 
