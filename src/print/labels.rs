@@ -80,6 +80,20 @@ pub fn place_labels(
 
 fn place_inside(r: &LabelRequest, base: f64, min: f64) -> Option<PlacedLabel> {
     let (pole, radius) = anchor_of(&r.polygon);
+    // A label is a wide box, not a circle: the centre of the largest circle can sit in a lobe where a
+    // wide label does not fit while it would around the grid's middle, so the middle of its extent and
+    // its centroid are tried as well (where they lie inside it).
+    let mut anchors = vec![pole];
+    {
+        use geo::{BoundingRect, Centroid};
+        let middle = r.polygon.bounding_rect().map(|b| b.center());
+        let centroid = r.polygon.centroid().map(|c| c.0);
+        for c in [middle, centroid].into_iter().flatten() {
+            if r.polygon.contains(&geo::Point(c)) && !anchors.contains(&c) {
+                anchors.push(c);
+            }
+        }
+    }
     let offsets = [
         (0.0, 0.0),
         (0.5, 0.0),
@@ -104,11 +118,13 @@ fn place_inside(r: &LabelRequest, base: f64, min: f64) -> Option<PlacedLabel> {
     let mut size = base;
     while size >= min - 1e-9 {
         for lines in &variants {
-            for (dx, dy) in offsets {
-                let centre = Coord { x: pole.x + dx * radius, y: pole.y + dy * radius };
-                let rect = block(lines, size, centre);
-                if r.polygon.contains(&rect.to_polygon()) {
-                    return Some(PlacedLabel { grid: r.grid, lines: lines.clone(), size, rect, leader: None });
+            for anchor in &anchors {
+                for (dx, dy) in offsets {
+                    let centre = Coord { x: anchor.x + dx * radius, y: anchor.y + dy * radius };
+                    let rect = block(lines, size, centre);
+                    if r.polygon.contains(&rect.to_polygon()) {
+                        return Some(PlacedLabel { grid: r.grid, lines: lines.clone(), size, rect, leader: None });
+                    }
                 }
             }
         }
