@@ -5,7 +5,7 @@ use eframe::egui::{self, Color32, RichText, Ui};
 
 use super::Action;
 use super::dialogs::pick;
-use super::finding_text::{finding_message, fix_text, kind_name};
+use super::finding_text::{area_checked_text, finding_message, fix_text, kind_name};
 use super::state::AppState;
 use crate::core::coverage::fixes::Fix;
 use crate::core::edit::Command;
@@ -50,6 +50,8 @@ pub fn show(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
     } else {
         ui.colored_label(Color32::from_rgb(200, 30, 30), format!("{} {errors}", t("问题数：", "Problems:")));
     }
+    // Which area the grids must cover: the boundary, else the villages or townships (said, not assumed).
+    ui.small(format!("{}{}", t("检查范围：", "Area checked: "), area_checked_text(state.coverage.area(), lang)));
     let label = |i: usize| item_label(state, i);
     let index_of = |f: &crate::core::coverage::Finding| report.findings.iter().position(|x| std::ptr::eq(x, f));
     egui::ScrollArea::vertical().id_salt("coverage").max_height(ui.available_height() * 0.6).show(ui, |ui| {

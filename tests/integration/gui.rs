@@ -25,6 +25,8 @@ fn opens_on_the_sample_in_chinese_with_its_divisions() {
     h.get_by_label_contains("泾川镇 341823100 (18) · 0 网格");
     h.get_by_label_contains("泾县 341823 · 0 网格");
     h.get_by_label_contains("EPSG:4548");
+    // The coverage panel says which area the grids must cover.
+    h.get_by_label("检查范围：项目边界");
     assert_eq!(h.state().state.window_title(), "网格 Wangge — 泾县");
     // The map was fitted to the county once the canvas had its size.
     let vp = h.state().state.view.viewport;
