@@ -335,7 +335,8 @@ pub fn prepare_import(
         Target::Grids => staged.grids.len(),
         Target::Households => staged.households.len(),
     };
-    staged.boundary = dissolve(std::mem::replace(&mut staged.boundary, MultiPolygon(Vec::new())));
+    staged.boundary = dissolve(std::mem::replace(&mut staged.boundary, MultiPolygon(Vec::new())))
+        .map_err(|m| IoError::format(path, &m))?;
     let mapped = target
         .fields()
         .iter()
@@ -428,18 +429,28 @@ impl Default for Staged {
     }
 }
 
-/// Several boundary features (townships of a county, say) become one area: their union.
-fn dissolve(parts: MultiPolygon<f64>) -> MultiPolygon<f64> {
+/// Several boundary features (townships of a county, say) become one area: their union. Parts that are
+/// not valid polygons are refused with the reason: the overlay library panicked on such rings (found by
+/// fuzzing, fuzz/artifacts/shapefile/crash-904b…), and a boundary must be valid anyway.
+fn dissolve(parts: MultiPolygon<f64>) -> Result<MultiPolygon<f64>, String> {
     if parts.0.len() <= 1 {
-        return parts;
+        return Ok(parts);
     }
     // Polygons without area add nothing to a union, and degenerate ones with extreme coordinates
     // overflowed i_overlay's fixed-point conversion (found by fuzzing, fuzz/artifacts/gpkg_blob).
     let parts: Vec<Polygon<f64>> = parts.0.into_iter().filter(|p| geo::Area::unsigned_area(p) > 0.0).collect();
     if parts.len() <= 1 {
-        return MultiPolygon(parts);
+        return Ok(MultiPolygon(parts));
     }
-    geo::unary_union(&parts)
+    for (i, part) in parts.iter().enumerate() {
+        if let Some(problem) = crate::core::coverage::validity_problem(&MultiPolygon(vec![part.clone()])) {
+            return Err(format!("boundary part {} is not a valid polygon: {problem}", i + 1));
+        }
+    }
+    // A panic inside the overlay library on some input not caught above is still an error about the
+    // file, not the end of the program.
+    std::panic::catch_unwind(|| geo::unary_union(&parts))
+        .map_err(|_| "the boundary's parts could not be united (the geometry library failed on them)".to_string())
 }
 
 fn stage_feature(
