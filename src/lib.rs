@@ -8,6 +8,9 @@ pub mod app;
 #[cfg(feature = "gui")]
 pub mod cli;
 pub mod core;
+#[cfg(feature = "gui")]
+pub mod guard;
 pub mod io;
 #[cfg(feature = "gui")]
 pub mod print;
+pub mod text;

@@ -4,11 +4,11 @@
 use eframe::egui::{self, Color32, Ui};
 
 use super::Action;
-use super::dialogs::pick;
-use super::i18n::Lang;
-use crate::core::codes::{CodeRule, DEFAULT_RULE, RULE_SETTING};
+use crate::core::codes::project_rule;
 use crate::core::edit::{FieldError, GridFields, check_code, check_phones, parse_count};
 use crate::core::{AreaClass, GridId, GridKind, Project, area_m2, area_text};
+use crate::text::Lang;
+use crate::text::pick;
 
 /// The form's text, as typed.
 #[derive(Clone, Debug, PartialEq)]
@@ -72,8 +72,7 @@ impl AttributeForm {
         if let Err(e) = check_phones(&self.phone) {
             errors.push(("phone", e));
         }
-        let template = project.settings.get(RULE_SETTING).map_or(DEFAULT_RULE, String::as_str);
-        if let Ok(rule) = CodeRule::parse(template)
+        if let Ok(rule) = project_rule(project)
             && let Err(e) = check_code(&self.code, self.village_code.trim(), self.kind == GridKind::Dedicated, &rule)
         {
             errors.push(("code", e));

@@ -3,10 +3,10 @@
 
 use eframe::egui::{self, Color32, Ui};
 
-use super::finding_text::code_issue_text;
-use super::i18n::{Lang, Text};
 use crate::core::Project;
-use crate::core::codes::{CodeRule, DEFAULT_RULE, RULE_SETTING, check_codes, count_households, household_band};
+use crate::core::codes::{check_codes, count_households, household_band, project_rule};
+use crate::text::codes::code_issue_text;
+use crate::text::{Lang, Text};
 
 /// What the panel shows, for one revision of the project in one language.
 pub struct ChecksView {
@@ -19,8 +19,7 @@ pub struct ChecksView {
 
 impl ChecksView {
     pub fn compute(project: &Project, revision: u64, lang: Lang) -> ChecksView {
-        let template = project.settings.get(RULE_SETTING).map_or(DEFAULT_RULE, String::as_str);
-        let code_issues = match CodeRule::parse(template) {
+        let code_issues = match project_rule(project) {
             Ok(rule) => check_codes(project, &rule).iter().map(|i| code_issue_text(project, i, lang)).collect(),
             Err(e) => vec![e.to_string()],
         };
@@ -33,7 +32,7 @@ impl ChecksView {
                 let g = &project.grids[id];
                 let (lo, hi) = household_band(project, g.class);
                 if c.households < lo || c.households > hi {
-                    let name = if g.code.is_empty() { format!("#{id}") } else { g.code.clone() };
+                    let name = g.label();
                     household_warnings.push(match lang {
                         Lang::Zh => format!(
                             "网格 {name}：{} 户，不在{}网格 {lo}–{hi} 户范围内",

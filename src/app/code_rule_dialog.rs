@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use eframe::egui::{self, Context};
 
 use super::Action;
-use super::i18n::{Lang, Text};
 use crate::core::codes::{CodeChange, CodeRule, CodingOptions, ROW_HEIGHT_SETTING, assign_codes};
 use crate::core::{GridId, Project};
 use crate::io::true_north::ground_axes_for;
+use crate::text::{Lang, Text};
 
 pub struct CodeRuleForm {
     pub template: String,

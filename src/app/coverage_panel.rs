@@ -4,36 +4,16 @@
 use eframe::egui::{self, Color32, RichText, Ui};
 
 use super::Action;
-use super::dialogs::pick;
-use super::finding_text::{area_checked_text, finding_message, fix_text, kind_name};
 use super::state::AppState;
-use crate::core::coverage::fixes::Fix;
-use crate::core::edit::Command;
-use crate::core::tools::new_grid;
+use crate::text::findings::{area_checked_text, finding_message, fix_text, kind_name};
+use crate::text::pick;
 
 /// A grid's name for messages: its code, else its id.
 pub fn item_label(state: &AppState, item: usize) -> String {
     match state.coverage.grid_of(item).and_then(|id| state.project.grids.get(&id)) {
-        Some(g) if !g.code.is_empty() => g.code.clone(),
-        Some(g) => format!("#{}", g.id),
+        Some(g) => g.label(),
         None => format!("({})", item + 1),
     }
-}
-
-/// The command that applies a fix (grids changed and grids added).
-pub fn fix_command(state: &AppState, fix: &Fix) -> Option<Command> {
-    let mut commands = Vec::new();
-    for (item, geometry) in &fix.changes {
-        let id = state.coverage.grid_of(*item)?;
-        commands.push(Command::SetGeometry { id, geometry: geometry.clone() });
-    }
-    for item in &fix.removed {
-        commands.push(Command::RemoveGrid(state.coverage.grid_of(*item)?));
-    }
-    for geometry in &fix.new_items {
-        commands.push(Command::AddGrid(Box::new(new_grid(&state.project, geometry.clone()))));
-    }
-    Some(Command::Batch(commands))
 }
 
 pub fn show(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {

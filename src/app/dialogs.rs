@@ -5,10 +5,12 @@ use eframe::egui::{self, Context};
 
 use super::Action;
 use super::file_dialog::Purpose;
-use super::i18n::{Lang, Text};
-use crate::core::{Project, area_m2};
+use crate::core::Project;
 use crate::io::export::Layer;
-use crate::io::import::{Replaced, Target};
+use crate::io::import::Target;
+use crate::text::layers::{LAYERS, TARGETS};
+use crate::text::summary::project_summary;
+use crate::text::{Lang, Text, pick};
 
 pub struct ImportForm {
     pub src: String,
@@ -45,58 +47,6 @@ pub enum Window {
         file: String,
         quit_after: bool,
     },
-}
-
-const TARGETS: [(Target, &str, &str); 4] = [
-    (Target::Boundary, "区域边界", "boundary"),
-    (Target::Divisions, "行政区划", "divisions"),
-    (Target::Grids, "网格", "grids"),
-    (Target::Households, "住户点", "households"),
-];
-const LAYERS: [(Layer, &str, &str); 4] = [
-    (Layer::Grids, "网格", "grids"),
-    (Layer::Boundary, "区域边界", "boundary"),
-    (Layer::Divisions, "行政区划", "divisions"),
-    (Layer::Households, "住户点", "households"),
-];
-
-pub fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
-    if lang == Lang::Zh { zh } else { en }
-}
-
-/// The name of a project layer in the UI language.
-pub fn target_label(target: Target, lang: Lang) -> &'static str {
-    TARGETS.iter().find(|(t, _, _)| *t == target).map_or("", |(_, zh, en)| pick(lang, zh, en))
-}
-
-/// What an import would replace, said before it does (the confirmation's text).
-pub fn replace_text(r: &Replaced, lang: Lang) -> String {
-    let km2 = r.area_m2 / 1e6;
-    let more = if r.features > r.examples.len() { "…" } else { "" };
-    let examples = r.examples.join(pick(lang, "、", ", "));
-    match (r.target, lang) {
-        (Target::Boundary, Lang::Zh) => format!(
-            "项目已有区域边界（{} 个多边形，{km2:.1} km²）。导入此文件将替换它，现有边界将被丢弃（可以撤销）。",
-            r.features
-        ),
-        (Target::Boundary, Lang::En) => format!(
-            "The project has a boundary already ({} polygon{}, {km2:.1} km²). Importing this file replaces it and the current boundary is discarded (this can be undone).",
-            r.features,
-            if r.features == 1 { "" } else { "s" }
-        ),
-        (_, Lang::Zh) => format!(
-            "导入此文件将替换项目 {} 个{}中的 {} 个：文件中有相同编码而名称、类别或多边形不同的记录（{examples}{more}）。原有记录将被丢弃（可以撤销）。",
-            r.held,
-            target_label(r.target, lang),
-            r.features
-        ),
-        (_, Lang::En) => format!(
-            "Importing this file replaces {} of the project's {} {}: the file has the same codes with other names, classes or polygons ({examples}{more}). The current records are discarded (this can be undone).",
-            r.features,
-            r.held,
-            target_label(r.target, lang)
-        ),
-    }
 }
 
 /// Shows the open window; returns false when it should close, and pushes what the user chose.
@@ -166,7 +116,7 @@ pub fn show(
                 });
             });
         }
-        Window::Info => keep = text_window(ctx, t(Text::ProjectInfo), &project_info(project, lang), lang),
+        Window::Info => keep = text_window(ctx, t(Text::ProjectInfo), &project_summary(project, lang), lang),
         Window::Shortcuts => keep = text_window(ctx, t(Text::Shortcuts), t(Text::ShortcutsText), lang),
         Window::About => {
             let text = format!("{}\n\nversion {}", t(Text::AboutText), env!("CARGO_PKG_VERSION"));
@@ -301,32 +251,4 @@ fn text_window(ctx: &Context, title: &str, text: &str, lang: Lang) -> bool {
         }
     });
     keep
-}
-
-fn project_info(p: &Project, lang: Lang) -> String {
-    let area_km2 = area_m2(&p.boundary, &p.crs) / 1e6;
-    let grid_area_km2: f64 = p.grids.values().map(|g| area_m2(&g.geometry, &p.crs)).sum::<f64>() / 1e6;
-    if lang == Lang::Zh {
-        format!(
-            "名称：{}\n坐标系：{} {}\n边界面积：{area_km2:.3} km²\n乡镇 {} 个，村（社区）{} 个\n网格 {} 个，合计 {grid_area_km2:.3} km²\n住户点 {} 个",
-            p.name,
-            p.crs.auth_id(),
-            p.crs.name,
-            p.townships().count(),
-            p.villages().count(),
-            p.grids.len(),
-            p.households.len()
-        )
-    } else {
-        format!(
-            "Name: {}\nCRS: {} {}\nBoundary area: {area_km2:.3} km²\n{} townships, {} villages\n{} grids, {grid_area_km2:.3} km² in all\n{} household points",
-            p.name,
-            p.crs.auth_id(),
-            p.crs.name,
-            p.townships().count(),
-            p.villages().count(),
-            p.grids.len(),
-            p.households.len()
-        )
-    }
 }

@@ -5,7 +5,7 @@ use eframe::egui::{self, Context, Key, Modifiers, ViewportCommand};
 use geo::BoundingRect;
 
 use super::canvas;
-use super::dialogs::{self, Window};
+use super::dialogs::Window;
 use super::state::AppState;
 use super::{Action, WanggeApp, attributes, recovery};
 use crate::core::GridId;
@@ -154,8 +154,10 @@ impl WanggeApp {
         if s.last_recovery_save.elapsed() >= recovery::INTERVAL {
             s.last_recovery_save = std::time::Instant::now();
             if let Err(e) = recovery::write(&s.project, s.path.as_deref(), s.disk_stamp.as_ref()) {
-                s.status =
-                    format!("{}: {e:#}", dialogs::pick(s.lang(), "无法写入恢复文件", "cannot write the recovery file"));
+                s.status = format!(
+                    "{}: {e:#}",
+                    crate::text::pick(s.lang(), "无法写入恢复文件", "cannot write the recovery file")
+                );
             }
         }
         ctx.request_repaint_after(recovery::INTERVAL);

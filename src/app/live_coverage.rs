@@ -6,9 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use geo::MultiPolygon;
 
 use crate::core::coverage::fixes::{Fix, checked_fixes_for};
-use crate::core::coverage::{
-    AreaChecked, Checker, CoverageOptions, Finding, FindingKind, Report, Village, area_to_cover,
-};
+use crate::core::coverage::{AreaChecked, Checker, CoverageOptions, Finding, FindingKind, Report};
 use crate::core::{GridId, Project};
 
 pub struct LiveCoverage {
@@ -22,17 +20,9 @@ pub struct LiveCoverage {
 
 impl LiveCoverage {
     pub fn build(project: &Project) -> LiveCoverage {
-        let villages: Vec<Village> = project
-            .villages()
-            .filter_map(|v| Some(Village { code: v.code.to_string(), polygon: v.polygon.clone()? }))
-            .collect();
-        let (boundary, area) = area_to_cover(project);
         let items: Vec<Option<GridId>> = project.grids.keys().map(|id| Some(*id)).collect();
         let slot = project.grids.keys().enumerate().map(|(i, id)| (*id, i)).collect();
-        let mut options = CoverageOptions::for_crs(&project.crs);
-        options.precision = project.precision;
-        let geometry = project.grids.values().map(|g| g.geometry.clone()).collect();
-        let checker = Checker::new(geometry, boundary, villages, options);
+        let (checker, area) = Checker::for_project(project, CoverageOptions::for_project(project));
         let mut live = LiveCoverage { checker, items, slot, report: Report::default(), area };
         live.refresh_report();
         live

@@ -7,19 +7,15 @@ mod checks_panel;
 mod code_rule_dialog;
 mod coverage_panel;
 mod dialogs;
-mod edit_text;
 mod editing;
 mod file_dialog;
-pub mod finding_text;
 mod fonts;
 pub mod frame;
-pub mod i18n;
 mod live_coverage;
 pub mod map_cache;
 mod panels;
 mod print_dialog;
 mod recovery;
-pub mod settings;
 mod state;
 mod toolbar;
 
@@ -29,16 +25,15 @@ use std::path::{Path, PathBuf};
 use eframe::egui::{self, Context, ViewportCommand};
 use geo::BoundingRect;
 
+pub use crate::text::Settings;
+use crate::text::{Lang, Text};
 use dialogs::{ExportForm, ImportForm, Window};
 use file_dialog::{InAppDialog, Outcome, Purpose};
-use i18n::Lang;
-pub use i18n::Text;
-pub use settings::Settings;
 pub use state::{AppState, load_sample};
 
-use crate::core::GridId;
 use crate::core::edit::{Command, GridFields};
 use crate::core::tools::{ToolEvent, ToolKey, ToolKind};
+use crate::core::{GridId, rect};
 use crate::io::export::Layer;
 use crate::io::import::{PreparedImport, Target};
 
@@ -310,32 +305,17 @@ impl WanggeApp {
             Action::SetLang(lang) => s.set_lang(lang),
             Action::ShowInfo => self.window = Some(Window::Info),
             Action::CodeRuleDialog => {
-                let template = s
-                    .project
-                    .settings
-                    .get(crate::core::codes::RULE_SETTING)
-                    .cloned()
-                    .unwrap_or_else(|| crate::core::codes::DEFAULT_RULE.to_string());
+                let template = crate::core::codes::rule_template(&s.project).to_string();
                 self.window = Some(Window::CodeRule(code_rule_dialog::CodeRuleForm::new(template)));
             }
             Action::ApplyCodes => {
                 if let Some(Window::CodeRule(form)) = &self.window
                     && let Some(changes) = form.changes()
                 {
-                    // One undoable step: the new codes; the rule itself is a project setting.
-                    let commands: Vec<Command> = changes
-                        .iter()
-                        .filter_map(|c| {
-                            let mut fields = GridFields::of(s.project.grids.get(&c.grid)?);
-                            fields.code = c.new.clone();
-                            Some(Command::SetFields { id: c.grid, fields: Box::new(fields) })
-                        })
-                        .collect();
-                    let n = commands.len();
-                    let template = form.template.trim().to_string();
-                    s.project.settings.insert(crate::core::codes::RULE_SETTING.into(), template);
-                    let status = format!("{}: {n}", s.t(Text::CodesApplied));
-                    s.apply_command("Codes".into(), Command::Batch(commands), status);
+                    // One undoable step: the new codes and the rule they were given by.
+                    let command = Command::from_codes(&s.project, changes, form.template.trim());
+                    let status = format!("{}: {}", s.t(Text::CodesApplied), changes.len());
+                    s.apply_command("Codes".into(), command, status);
                 }
             }
             Action::ShowShortcuts => self.window = Some(Window::Shortcuts),
@@ -359,7 +339,7 @@ impl WanggeApp {
                         }
                         // Ask first, saying what would be lost; the form comes back on Cancel.
                         Some(replaced) => {
-                            let text = dialogs::replace_text(&replaced, s.lang());
+                            let text = crate::text::layers::replace_text(&replaced, s.lang());
                             if let Some(Window::Import(form)) = self.window.take() {
                                 self.pending_import = Some((Box::new(prepared), form));
                             }
@@ -403,11 +383,12 @@ impl WanggeApp {
                     anyhow::ensure!(
                         !form.out.trim().is_empty(),
                         "{}",
-                        dialogs::pick(s.lang(), "请先选择输出文件", "choose an output file first")
+                        crate::text::pick(s.lang(), "请先选择输出文件", "choose an output file first")
                     );
                     let written = crate::print::write(&s.project, &form.effective_options(), &out)?;
                     let first = written.first().map(|p| p.display().to_string()).unwrap_or_default();
-                    s.status = format!("{}: {first} ({})", dialogs::pick(s.lang(), "已打印", "Printed"), written.len());
+                    s.status =
+                        format!("{}: {first} ({})", crate::text::pick(s.lang(), "已打印", "Printed"), written.len());
                 }
             }
             Action::SetTool(kind) => s.set_tool(kind),
@@ -422,7 +403,7 @@ impl WanggeApp {
                 let ids: Vec<GridId> = s.selection.iter().copied().collect();
                 match crate::core::edit::merge_grids(&s.project, &s.index, &ids) {
                     Ok((command, keeper)) => {
-                        let text = format!("{}: {}", edit_text::kind_label("Merge", s.lang()), ids.len());
+                        let text = format!("{}: {}", crate::text::edits::kind_label("Merge", s.lang()), ids.len());
                         s.apply_command("Merge".into(), command, text);
                         s.selection = BTreeSet::from([keeper]);
                     }
@@ -431,17 +412,12 @@ impl WanggeApp {
             }
             Action::ZoomToSelection => {
                 let rects = s.selection.iter().filter_map(|id| s.project.grids.get(id)?.geometry.bounding_rect());
-                if let Some(r) = rects.reduce(|a, b| {
-                    geo::Rect::new(
-                        geo::Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-                        geo::Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
-                    )
-                }) {
+                if let Some(r) = rect::union_all(rects) {
                     s.view.zoom_to = Some(r);
                 }
             }
             Action::SetFields(id, fields) => {
-                let text = edit_text::kind_label("Attributes", s.lang()).to_string();
+                let text = crate::text::edits::kind_label("Attributes", s.lang()).to_string();
                 s.apply_command("Attributes".into(), Command::SetFields { id, fields }, text);
             }
             Action::PickFinding(i) => {
@@ -449,16 +425,15 @@ impl WanggeApp {
                 if let Some(r) = s.coverage.report().findings.get(i).and_then(|f| f.geometry.bounding_rect()) {
                     // A little room around the finding, so its neighbours show too.
                     let grow = (r.width().max(r.height()) * 0.6).max(s.project.precision * 1000.0);
-                    s.view.zoom_to = Some(geo::Rect::new(
-                        geo::Coord { x: r.min().x - grow, y: r.min().y - grow },
-                        geo::Coord { x: r.max().x + grow, y: r.max().y + grow },
-                    ));
+                    s.view.zoom_to = Some(rect::grow(r, grow));
                 }
             }
             Action::PreviewFix(j) => s.previewed_fix = j,
             Action::ApplyFix(j) => {
-                if let Some(command) = s.picked_fixes.get(j).and_then(|f| coverage_panel::fix_command(s, f)) {
-                    let text = edit_text::kind_label("Fix", s.lang()).to_string();
+                let command =
+                    s.picked_fixes.get(j).and_then(|f| Command::from_fix(&s.project, f, |i| s.coverage.grid_of(i)));
+                if let Some(command) = command {
+                    let text = crate::text::edits::kind_label("Fix", s.lang()).to_string();
                     s.apply_command("Fix".into(), command, text);
                 }
             }
@@ -552,10 +527,10 @@ impl eframe::App for WanggeApp {
         // (offered at the next start) and ends the app with exit status 70, like the command line.
         let painted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.frame(ui)));
         if let Err(payload) = painted {
-            let message = crate::cli::guard::panic_message(payload.as_ref());
+            let message = crate::guard::panic_message(payload.as_ref());
             let s = &self.state;
             recovery::save_after_panic(&s.project, s.path.as_deref(), s.disk_stamp.as_ref(), s.dirty, &message);
-            std::process::exit(i32::from(crate::cli::guard::EXIT_INTERNAL_ERROR));
+            std::process::exit(i32::from(crate::guard::EXIT_INTERNAL_ERROR));
         }
     }
 }

@@ -5,8 +5,8 @@ use eframe::egui::{self, Ui};
 
 use super::Action;
 use super::canvas::scale_denominator;
-use super::i18n::{Lang, Text};
 use super::state::AppState;
+use crate::text::{Lang, Text};
 
 pub fn menu_bar(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
     let t = |text: Text| text.get(state.lang());
@@ -31,27 +31,27 @@ pub fn menu_bar(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
         ui.menu_button(t(Text::MenuEdit), |ui| {
             let lang = state.lang();
             let label = |prefix: &str, step: Option<&str>| match step {
-                Some(step) => format!("{prefix}：{}", super::edit_text::kind_label(step, lang)),
+                Some(step) => format!("{prefix}：{}", crate::text::edits::kind_label(step, lang)),
                 None => prefix.to_string(),
             };
-            let undo = label(super::dialogs::pick(lang, "撤销", "Undo"), state.history.undo_label());
+            let undo = label(crate::text::pick(lang, "撤销", "Undo"), state.history.undo_label());
             if ui.add_enabled(state.history.can_undo(), egui::Button::new(undo).shortcut_text("Ctrl+Z")).clicked() {
                 actions.push(Action::Undo);
                 ui.close();
             }
-            let redo = label(super::dialogs::pick(lang, "重做", "Redo"), state.history.redo_label());
+            let redo = label(crate::text::pick(lang, "重做", "Redo"), state.history.redo_label());
             if ui.add_enabled(state.history.can_redo(), egui::Button::new(redo).shortcut_text("Ctrl+Y")).clicked() {
                 actions.push(Action::Redo);
                 ui.close();
             }
             ui.separator();
             let has_selection = !state.selection.is_empty();
-            let delete = super::dialogs::pick(lang, "删除所选网格", "Delete selected grids");
+            let delete = crate::text::pick(lang, "删除所选网格", "Delete selected grids");
             if ui.add_enabled(has_selection, egui::Button::new(delete).shortcut_text("Delete")).clicked() {
                 actions.push(Action::DeleteSelection);
                 ui.close();
             }
-            let merge = super::dialogs::pick(lang, "合并所选网格", "Merge selected grids");
+            let merge = crate::text::pick(lang, "合并所选网格", "Merge selected grids");
             if ui.add_enabled(state.selection.len() >= 2, egui::Button::new(merge)).clicked() {
                 actions.push(Action::MergeSelected);
                 ui.close();
@@ -67,7 +67,7 @@ pub fn menu_bar(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
                 actions.push(Action::ZoomToExtent);
                 ui.close();
             }
-            let zoom_selection = super::dialogs::pick(state.lang(), "缩放至所选", "Zoom to selection");
+            let zoom_selection = crate::text::pick(state.lang(), "缩放至所选", "Zoom to selection");
             if ui
                 .add_enabled(!state.selection.is_empty(), egui::Button::new(zoom_selection).shortcut_text("Z"))
                 .clicked()
@@ -75,7 +75,7 @@ pub fn menu_bar(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
                 actions.push(Action::ZoomToSelection);
                 ui.close();
             }
-            let attributes = super::dialogs::pick(state.lang(), "属性面板", "Attribute panel");
+            let attributes = crate::text::pick(state.lang(), "属性面板", "Attribute panel");
             if ui.add(egui::Button::selectable(state.show_attributes, attributes)).clicked() {
                 actions.push(Action::ToggleAttributes);
                 ui.close();

@@ -6,11 +6,11 @@ use eframe::egui::{self, Align2, Color32, Context, FontId, Pos2, Rect, Sense, Sh
 use geo::{Coord, LineString, Polygon, TriangulateEarcut};
 
 use super::Action;
-use super::dialogs::pick;
 use super::file_dialog::Purpose;
-use super::i18n::Lang;
 use crate::core::Project;
 use crate::print::{Align, Item, Page, Paper, PrintOptions, Products, Rgba, default_title, pages};
+use crate::text::Lang;
+use crate::text::pick;
 
 pub struct PrintForm {
     pub options: PrintOptions,

@@ -13,7 +13,7 @@ const FILE: &str = "recovery.gpkg";
 const ORIGIN: &str = "origin.txt";
 
 fn dir() -> Option<PathBuf> {
-    super::settings::config_dir().map(|d| d.join("recovery"))
+    crate::io::config_dir().map(|d| d.join("recovery"))
 }
 
 /// Writes the recovery file with where the project came from (if anywhere) and that file's stamp as it

@@ -8,11 +8,8 @@ use geo::Coord;
 use std::collections::BTreeSet;
 
 use super::canvas::{LayerVisibility, MapView};
-use super::edit_text::{done_text, failure_text};
-use super::i18n::{Lang, Text};
 use super::live_coverage::LiveCoverage;
 use super::map_cache::MapCache;
-use super::settings::Settings;
 use crate::core::edit::{Command, History, SpatialIndex};
 use crate::core::tools::{Edit, Tool, ToolKind};
 use crate::core::{GridId, Project};
@@ -21,6 +18,9 @@ use crate::io::export::{Layer, export};
 use crate::io::fields::parse_map_args;
 use crate::io::import::{ImportOptions, PreparedImport, Target, prepare_import, read_source};
 use crate::io::{FileStamp, open_project, open_project_stamped, save_project};
+use crate::text::Settings;
+use crate::text::edits::{done_text, failure_text};
+use crate::text::{Lang, Text};
 
 /// The bundled 泾县 sample, compiled in so that `wangge` opens it from anywhere.
 const SAMPLE_GPKG: &[u8] = include_bytes!("../../sample-maps/jingxian.gpkg");
@@ -225,7 +225,7 @@ impl AppState {
         match result {
             Ok(Some(label)) => {
                 let lang = self.lang();
-                self.status = format!("{}: {}", super::dialogs::pick(lang, done.0, done.1), edit_label(&label, lang));
+                self.status = format!("{}: {}", crate::text::pick(lang, done.0, done.1), edit_label(&label, lang));
                 if whole {
                     self.dirty = true;
                     self.changed();
@@ -306,7 +306,7 @@ impl AppState {
         self.dirty = true;
         self.changed();
         self.view.fit_pending = true;
-        let layer = super::dialogs::target_label(target, self.lang());
+        let layer = crate::text::layers::target_label(target, self.lang());
         self.status = format!("{}: {} × {layer} ({})", self.t(Text::Imported), summary.features, summary.source_crs);
         Ok(())
     }
@@ -330,8 +330,8 @@ impl AppState {
 }
 
 /// The label of a history step in the UI language (steps are labelled with their [`EditKind`] name).
-pub fn edit_label(label: &str, lang: super::i18n::Lang) -> String {
-    super::edit_text::kind_label(label, lang).to_string()
+pub fn edit_label(label: &str, lang: crate::text::Lang) -> String {
+    crate::text::edits::kind_label(label, lang).to_string()
 }
 
 fn lonlat_transformer(project: &Project) -> Option<Transformer> {

@@ -3,10 +3,10 @@
 use eframe::egui::{self, Color32, Pos2, Shape, Stroke, Ui, Vec2};
 
 use super::Action;
-use super::dialogs::pick;
-use super::i18n::Lang;
 use super::state::AppState;
 use crate::core::tools::ToolKind;
+use crate::text::Lang;
+use crate::text::pick;
 
 /// The toolbar's icons, drawn as vector shapes (no icon font needed, crisp at any scale).
 #[derive(Clone, Copy, PartialEq)]

@@ -5,18 +5,18 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use crate::app::Settings;
-use crate::app::finding_text::{area_checked_text, finding_message, kind_name};
-use crate::app::i18n::Lang;
-use crate::core::coverage::{Checker, CoverageOptions, Detail, Finding, FindingKind, Report};
-use crate::io::check_input::{CheckInput, read_check_input};
-
-const METRES_PER_DEGREE: f64 = 111_320.0;
+use crate::core::coverage::{AreaChecked, CoverageOptions, Detail, Finding, FindingKind, Report};
+use crate::core::{Crs, GridId};
+use crate::io::check_input::read_check_input;
+use crate::text::Lang;
+use crate::text::Settings;
+use crate::text::findings::{area_checked_text, finding_message, kind_name};
 
 pub struct CheckArgs<'a> {
     pub path: &'a Path,
     pub boundary: Option<&'a Path>,
-    pub gap_width: f64,
+    /// Metres on the ground (input units with `planar`); converted through the CRS by the checker.
+    pub gap_width_m: f64,
     pub precision: Option<f64>,
     pub planar: bool,
     pub json: bool,
@@ -29,9 +29,9 @@ pub fn run_check(args: &CheckArgs<'_>) -> anyhow::Result<(String, bool)> {
     let started = Instant::now();
     let mut input = read_check_input(args.path, args.boundary)?;
     let loaded = Instant::now();
-    let mut options = match (&input.crs, args.planar) {
+    let mut options = match (input.default_options(), args.planar) {
         (_, true) => CoverageOptions::planar(),
-        (Some(crs), false) => CoverageOptions::for_crs(crs),
+        (Some(options), false) => options,
         (None, false) => anyhow::bail!(
             "{}: the file has no coordinate system Wangge knows; use --planar to check it as plain numbers",
             args.path.display()
@@ -41,17 +41,12 @@ pub fn run_check(args: &CheckArgs<'_>) -> anyhow::Result<(String, bool)> {
         anyhow::ensure!(p >= 0.0 && p.is_finite(), "--precision must be ≥ 0");
         options.precision = p;
     }
-    anyhow::ensure!(args.gap_width >= 0.0 && args.gap_width.is_finite(), "--gap-width must be ≥ 0");
-    // The gap width is given in metres; lon/lat data is compared in degrees (1° of latitude ≈ 111 km).
-    options.gap_width = match &options.crs {
-        Some(crs) if crs.is_geographic() => args.gap_width / METRES_PER_DEGREE,
-        _ => args.gap_width,
-    };
-    if input.items.len() >= 20_000 {
-        eprintln!("checking {} grids…", input.items.len());
+    anyhow::ensure!(args.gap_width_m >= 0.0 && args.gap_width_m.is_finite(), "--gap-width must be ≥ 0");
+    options.gap_width_m = args.gap_width_m;
+    if input.labels.len() >= 20_000 {
+        eprintln!("checking {} grids…", input.labels.len());
     }
-    let items = std::mem::take(&mut input.items);
-    let checker = Checker::new(items, input.boundary.take(), std::mem::take(&mut input.villages), options);
+    let (checker, area) = input.check(options);
     let report = checker.report();
     let checked = Instant::now();
     let lang = args.lang.unwrap_or_else(|| Settings::load().lang);
@@ -60,15 +55,25 @@ pub fn run_check(args: &CheckArgs<'_>) -> anyhow::Result<(String, bool)> {
         (checked - loaded).as_secs_f64() * 1e3,
         (checked - started).as_secs_f64() * 1e3,
     ];
+    let crs = input.crs().cloned();
+    let checked = Checked { labels: input.labels, grid_ids: input.grid_ids, crs, area };
     let text = if args.json {
-        to_json(&report, &input, lang, timings, checker.phase_timings()).to_string()
+        to_json(&report, &checked, lang, timings, checker.phase_timings()).to_string()
     } else {
-        summary(&report, &input, lang)
+        summary(&report, &checked, lang)
     };
     Ok((text, report.ok()))
 }
 
-fn to_json(report: &Report, input: &CheckInput, lang: Lang, timings: [f64; 3], phases: &[(&str, f64)]) -> Value {
+/// What the report is about: the names of its items and the area that was checked.
+struct Checked {
+    labels: Vec<String>,
+    grid_ids: Vec<Option<GridId>>,
+    crs: Option<Crs>,
+    area: AreaChecked,
+}
+
+fn to_json(report: &Report, input: &Checked, lang: Lang, timings: [f64; 3], phases: &[(&str, f64)]) -> Value {
     let issues: Vec<Value> = report
         .findings
         .iter()
@@ -123,7 +128,7 @@ fn add_reason(v: &mut Value, f: &Finding) {
     }
 }
 
-fn summary(report: &Report, input: &CheckInput, lang: Lang) -> String {
+fn summary(report: &Report, input: &Checked, lang: Lang) -> String {
     let zh = lang == Lang::Zh;
     let mut out = if zh {
         format!("{} 个网格，{} 个顶点\n", report.items, report.vertices)

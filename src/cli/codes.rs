@@ -4,22 +4,22 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::app::finding_text::code_issue_text;
-use crate::app::i18n::Lang;
 use crate::core::codes::{
-    CodeRule, CodingOptions, DEFAULT_RULE, FourSides, ROW_HEIGHT_SETTING, RULE_SETTING, Side, assign_codes,
-    check_codes, count_households, four_sides, household_band, village_of,
+    CodeRule, CodingOptions, ROW_HEIGHT_SETTING, Side, assign_codes, check_codes, count_households, four_sides,
+    household_band, project_rule, village_of,
 };
+use crate::core::edit::Command;
 use crate::core::{Project, area_m2};
 use crate::io::csv_io::write_csv;
 use crate::io::true_north::ground_axes_for;
 use crate::io::xlsx::write_xlsx;
 use crate::io::{open_project, open_project_stamped, save_project_unchanged};
+use crate::text::Lang;
+use crate::text::codes::{code_issue_text, four_sides_text};
 
 /// The project's rule, or `--rule` (which then becomes the project's).
 fn rule_of(project: &Project, rule: Option<&str>) -> anyhow::Result<CodeRule> {
-    let template = rule.or(project.settings.get(RULE_SETTING).map(String::as_str)).unwrap_or(DEFAULT_RULE);
-    Ok(CodeRule::parse(template)?)
+    Ok(rule.map_or_else(|| project_rule(project), CodeRule::parse)?)
 }
 
 pub fn run_code(
@@ -49,43 +49,15 @@ pub fn run_code(
     }
     out.push('\n');
     if !dry_run {
-        for c in &changes {
-            if let Some(g) = project.grids.get_mut(&c.grid) {
-                g.code = c.new.clone();
-            }
-        }
-        project.settings.insert(RULE_SETTING.into(), rule.to_string());
+        // The same step the app's code rule window applies, and the row height it then numbers by.
+        let mut commands = vec![Command::from_codes(&project, &changes, &rule.to_string())];
         if let Some(h) = row_height {
-            project.settings.insert(ROW_HEIGHT_SETTING.into(), h.to_string());
+            commands.push(Command::SetSetting { key: ROW_HEIGHT_SETTING.into(), value: Some(h.to_string()) });
         }
+        Command::Batch(commands).apply(&mut project)?;
         save_project_unchanged(&project, path, stamp.as_ref())?;
     }
     Ok(out)
-}
-
-fn side_text(project: &Project, side: Side) -> String {
-    match side {
-        Side::Grid(id) => match project.grids.get(&id) {
-            Some(g) if g.code.is_empty() && g.name.is_empty() => format!("#{id}"),
-            Some(g) if g.name.is_empty() => g.code.clone(),
-            Some(g) => format!("{} {}", g.code, g.name).trim().to_string(),
-            None => format!("#{id}"),
-        },
-        Side::Boundary => "边界".into(),
-        Side::Uncovered => "未划分".into(),
-    }
-}
-
-/// 四至 as printed in the grid table: "东至…、…，南至…，西至…，北至…", every neighbour of a side named.
-pub fn four_sides_text(project: &Project, s: &FourSides) -> String {
-    [("东", &s.east), ("南", &s.south), ("西", &s.west), ("北", &s.north)]
-        .iter()
-        .filter(|(_, side)| !side.is_empty())
-        .map(|(name, side)| {
-            format!("{name}至{}", side.iter().map(|x| side_text(project, *x)).collect::<Vec<_>>().join("、"))
-        })
-        .collect::<Vec<_>>()
-        .join("，")
 }
 
 pub fn run_stats(path: &Path, json_out: bool, table: Option<&Path>) -> anyhow::Result<String> {
@@ -122,10 +94,7 @@ pub fn run_stats(path: &Path, json_out: bool, table: Option<&Path>) -> anyhow::R
         let side = |xs: &[Side]| -> Value {
             xs.iter()
                 .map(|x| match x {
-                    Side::Grid(id) => match project.grids.get(id) {
-                        Some(n) if !n.code.is_empty() => json!(n.code),
-                        _ => json!(format!("#{id}")),
-                    },
+                    Side::Grid(id) => json!(project.grid_label(*id)),
                     Side::Boundary => json!("boundary"),
                     Side::Uncovered => json!("uncovered"),
                 })

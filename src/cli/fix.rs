@@ -5,13 +5,14 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::app::Settings;
-use crate::app::finding_text::{area_checked_text, finding_message, fix_safety, fix_text, kind_name};
-use crate::app::i18n::Lang;
 use crate::core::coverage::fixes::{apply_safe_fixes, checked_fixes_for};
-use crate::core::coverage::{Checker, CoverageOptions, Village, area_to_cover};
+use crate::core::coverage::{Checker, CoverageOptions};
+use crate::core::edit::Command;
 use crate::core::{Grid, GridId, area_m2};
 use crate::io::{open_project_stamped, save_project_unchanged};
+use crate::text::Lang;
+use crate::text::Settings;
+use crate::text::findings::{area_checked_text, finding_message, fix_safety, fix_text, kind_name};
 
 /// Returns the text to print and whether the project is clean afterwards. `lang` `None`: the UI language.
 pub fn run_fix(path: &Path, all_safe: bool, lang: Option<Lang>) -> anyhow::Result<(String, bool)> {
@@ -19,23 +20,14 @@ pub fn run_fix(path: &Path, all_safe: bool, lang: Option<Lang>) -> anyhow::Resul
     let lang = lang.unwrap_or_else(|| Settings::load().lang);
     let zh = lang == Lang::Zh;
     let ids: Vec<GridId> = project.grids.keys().copied().collect();
-    let labels: Vec<String> =
-        project.grids.values().map(|g| if g.code.is_empty() { format!("#{}", g.id) } else { g.code.clone() }).collect();
+    let labels: Vec<String> = project.grids.values().map(Grid::label).collect();
     let label = |i: usize| {
         labels.get(i).cloned().unwrap_or_else(|| {
             let n = i + 1 - labels.len();
             if zh { format!("（新网格 {n}）") } else { format!("(new {n})") }
         })
     };
-    let villages: Vec<Village> = project
-        .villages()
-        .filter_map(|v| Some(Village { code: v.code.to_string(), polygon: v.polygon.clone()? }))
-        .collect();
-    let (boundary, area) = area_to_cover(&project);
-    let items = project.grids.values().map(|g| g.geometry.clone()).collect();
-    let mut options = CoverageOptions::for_crs(&project.crs);
-    options.precision = project.precision;
-    let mut checker = Checker::new(items, boundary, villages, options);
+    let (mut checker, area) = Checker::for_project(&project, CoverageOptions::for_project(&project));
     let area = area_checked_text(&area, lang);
     let mut out = if zh { format!("检查范围：{area}\n") } else { format!("area checked: {area}\n") };
     if !all_safe {
@@ -59,10 +51,15 @@ pub fn run_fix(path: &Path, all_safe: bool, lang: Option<Lang>) -> anyhow::Resul
         return Ok((out, checker.report().ok()));
     }
     let applied = apply_safe_fixes(&mut checker, 100_000);
+    // Items the checker appended (grids a fix added) have no grid yet; a later fix that touches one is
+    // applied to the grid the earlier fix's command created.
+    let mut grid_of: Vec<Option<GridId>> = ids.iter().copied().map(Some).collect();
     for (finding, fix) in &applied {
         let touched = fix.changes.iter().map(|(i, _)| *i).chain(fix.removed.iter().copied());
-        let before: f64 =
-            touched.filter_map(|i| project.grids.get(ids.get(i)?)).map(|g| area_m2(&g.geometry, &project.crs)).sum();
+        let before: f64 = touched
+            .filter_map(|i| project.grids.get(&grid_of.get(i).copied().flatten()?))
+            .map(|g| area_m2(&g.geometry, &project.crs))
+            .sum();
         let after: f64 =
             fix.changes.iter().map(|(_, g)| g).chain(&fix.new_items).map(|g| area_m2(g, &project.crs)).sum();
         let what = fix_text(fix, lang, &label);
@@ -73,18 +70,12 @@ pub fn run_fix(path: &Path, all_safe: bool, lang: Option<Lang>) -> anyhow::Resul
         } else {
             format!("{what} ({kind}): {message} — area {:+.2} m²\n", after - before)
         };
-        for (i, geometry) in &fix.changes {
-            let id = ids.get(*i).context("a fix refers to a grid that is not there")?;
-            let grid = project.grids.get_mut(id).context("a fix refers to a grid that is not there")?;
-            grid.geometry = geometry.clone();
-        }
-        for i in &fix.removed {
-            let id = ids.get(*i).context("a fix refers to a grid that is not there")?;
-            project.grids.remove(id);
-        }
-        for geometry in &fix.new_items {
-            project.add_grid(Grid::new(geometry.clone()));
-        }
+        // The same command the app's coverage panel applies.
+        let first_new = project.next_grid_id;
+        let command = Command::from_fix(&project, fix, |i| grid_of.get(i).copied().flatten())
+            .context("a fix refers to a grid that is not there")?;
+        command.apply(&mut project)?;
+        grid_of.extend((first_new..project.next_grid_id).map(Some));
     }
     if !applied.is_empty() {
         save_project_unchanged(&project, path, stamp.as_ref())?;

@@ -4,21 +4,23 @@
 mod check;
 mod codes;
 mod fix;
-pub mod guard;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use geo::{BoundingRect, Rect};
+use geo::BoundingRect;
 
-use crate::core::{Project, area_m2};
-use crate::io::crs::{SourceCrs, Transformer, crs_from_epsg, parse_crs_arg};
+use crate::core::{Project, rect};
+use crate::guard;
+use crate::io::crs::{SourceCrs, parse_crs_arg};
 use crate::io::export::{Layer, export};
 use crate::io::fields::parse_map_args;
 use crate::io::import::{ImportOptions, Target, default_project_crs, import_layer, probe_csv, read_source, source_crs};
 use crate::io::{gpkg, open_project, open_project_stamped, save_project_unchanged};
+use crate::text::summary::{project_summary, rect_text};
+use crate::text::{Lang, Settings, pick};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -41,6 +43,9 @@ pub enum Command {
         /// Layer of a multi-layer GeoPackage
         #[arg(long)]
         layer: Option<String>,
+        /// Language: zh or en (default: the UI language)
+        #[arg(long, value_parser = check::parse_lang)]
+        lang: Option<crate::text::Lang>,
     },
     /// Import a GeoJSON, Shapefile, GeoPackage layer or CSV into a project (created if missing)
     Import {
@@ -85,8 +90,8 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         boundary: Option<PathBuf>,
         /// Report nearly parallel edges closer than this (metres, or input units with --planar)
-        #[arg(long, default_value_t = 0.0, value_name = "W")]
-        gap_width: f64,
+        #[arg(long = "gap-width", default_value_t = 0.0, value_name = "W")]
+        gap_width_m: f64,
         /// Snap coordinates to this grid before comparing (default 1 mm, 1e-8°; 0 = exact)
         #[arg(long, value_name = "P")]
         precision: Option<f64>,
@@ -98,7 +103,7 @@ pub enum Command {
         json: bool,
         /// Language of the messages: zh or en (default: the UI language)
         #[arg(long, value_parser = check::parse_lang)]
-        lang: Option<crate::app::i18n::Lang>,
+        lang: Option<crate::text::Lang>,
     },
     /// List the fixes for a project's coverage findings, or apply the unambiguous ones
     ///
@@ -112,7 +117,7 @@ pub enum Command {
         all_safe: bool,
         /// Language of the messages: zh or en (default: the UI language)
         #[arg(long, value_parser = check::parse_lang)]
-        lang: Option<crate::app::i18n::Lang>,
+        lang: Option<crate::text::Lang>,
     },
     /// Give every grid a code by the project's rule (default {village12}{seq:3}); prints old → new
     ///
@@ -192,8 +197,12 @@ pub enum Command {
     },
 }
 
-/// Parses the command line and runs it.
-pub fn main() -> ExitCode {
+/// Opens the window on a project file, or on the bundled sample: the app's entry point, handed in by
+/// `main` so that the command line knows nothing of the GUI.
+pub type OpenWindow = fn(Option<PathBuf>) -> anyhow::Result<()>;
+
+/// Parses the command line and runs it; `wangge` alone and `wangge open` call `open_window`.
+pub fn main(open_window: OpenWindow) -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -204,7 +213,7 @@ pub fn main() -> ExitCode {
     };
     guard::install_quiet_hook();
     guard::guarded(
-        || match run(cli) {
+        || match run(cli, open_window) {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("wangge: {e:#}");
@@ -215,12 +224,13 @@ pub fn main() -> ExitCode {
     )
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
     match cli.command {
-        None => crate::app::run(None).map(|()| ExitCode::SUCCESS),
-        Some(Command::Open { path }) => crate::app::run(Some(path)).map(|()| ExitCode::SUCCESS),
-        Some(Command::Info { path, layer }) => {
-            print!("{}", info(&path, layer.as_deref())?);
+        None => open_window(None).map(|()| ExitCode::SUCCESS),
+        Some(Command::Open { path }) => open_window(Some(path)).map(|()| ExitCode::SUCCESS),
+        Some(Command::Info { path, layer, lang }) => {
+            let lang = lang.unwrap_or_else(|| Settings::load().lang);
+            print!("{}", info(&path, layer.as_deref(), lang)?);
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Import { src, into, target, crs, map, layer, project_crs, name, replace, force }) => {
@@ -305,9 +315,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{text}");
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        Some(Command::Check { path, boundary, gap_width, precision, planar, json, lang }) => {
+        Some(Command::Check { path, boundary, gap_width_m, precision, planar, json, lang }) => {
             let boundary = boundary.as_deref();
-            let args = check::CheckArgs { path: &path, boundary, gap_width, precision, planar, json, lang };
+            let args = check::CheckArgs { path: &path, boundary, gap_width_m, precision, planar, json, lang };
             let (text, ok) = check::run_check(&args)?;
             println!("{text}");
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
@@ -374,73 +384,57 @@ pub fn import_file(
     ))
 }
 
-fn fmt_rect(r: Rect<f64>, decimals: usize) -> String {
-    format!("{:.d$}, {:.d$} — {:.d$}, {:.d$}", r.min().x, r.min().y, r.max().x, r.max().y, d = decimals)
-}
-
 /// A human-readable description of a project or of any supported file.
-pub fn info(path: &Path, layer: Option<&str>) -> anyhow::Result<String> {
+pub fn info(path: &Path, layer: Option<&str>, lang: Lang) -> anyhow::Result<String> {
     let is_gpkg = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gpkg"));
     if is_gpkg {
         match open_project(path) {
-            Ok(project) => return Ok(project_info(&project, path)),
+            Ok(project) => return Ok(project_info(&project, path, lang)),
             // A project that cannot be read says why; any other GeoPackage is listed below.
             Err(e) if !matches!(*e.problem, crate::io::Problem::NotAProject(_)) => return Err(e.into()),
             Err(_) => {}
         }
     }
+    let zh = lang == Lang::Zh;
     if is_gpkg && layer.is_none() {
         let mut out = format!("{}: GeoPackage\n", path.display());
         for l in gpkg::list_layers(path)? {
-            out += &format!("  layer {}: {} {} features, srs_id {}\n", l.name, l.features, l.geometry_type, l.srs_id);
+            out += &if zh {
+                format!("  图层 {}：{} 个 {} 要素，srs_id {}\n", l.name, l.features, l.geometry_type, l.srs_id)
+            } else {
+                format!("  layer {}: {} {} features, srs_id {}\n", l.name, l.features, l.geometry_type, l.srs_id)
+            };
         }
         return Ok(out);
     }
     let source = read_source(path, layer)?;
-    let crs = source.crs.as_ref().map_or("unknown (give --crs when importing)".to_string(), SourceCrs::label);
-    let mut out =
-        format!("{}: layer {}\n  CRS: {crs}\n  features: {}\n", path.display(), source.layer, source.features.len());
-    let extent = source.features.iter().filter_map(|f| f.geometry.as_ref()?.bounding_rect()).reduce(|a, b| {
-        Rect::new(
-            (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
-            (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
-        )
-    });
+    let crs = source.crs.as_ref().map_or_else(
+        || pick(lang, "未知（导入时用 --crs 指定）", "unknown (give --crs when importing)").to_string(),
+        SourceCrs::label,
+    );
+    let n = source.features.len();
+    let mut out = if zh {
+        format!("{}：图层 {}\n  坐标系：{crs}\n  要素：{n}\n", path.display(), source.layer)
+    } else {
+        format!("{}: layer {}\n  CRS: {crs}\n  features: {n}\n", path.display(), source.layer)
+    };
+    let extent = rect::union_all(source.features.iter().filter_map(|f| f.geometry.as_ref()?.bounding_rect()));
     if let Some(r) = extent {
-        out += &format!("  extent: {}\n", fmt_rect(r, 6));
+        out += &format!("  {}{}\n", pick(lang, "范围：", "extent: "), rect_text(r, 6));
     }
     let mut fields: Vec<&String> = source.features.iter().flat_map(|f| f.fields.keys()).collect();
     fields.sort();
     fields.dedup();
-    out += &format!("  fields: {}\n", fields.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
+    let fields = fields.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+    out += &format!("  {}{fields}\n", pick(lang, "字段：", "fields: "));
     Ok(out)
 }
 
-fn project_info(project: &Project, path: &Path) -> String {
-    let mut out = format!("{}: Wangge project \"{}\"\n", path.display(), project.name);
-    out += &format!("  CRS: {} ({})\n", project.crs.auth_id(), project.crs.name);
-    out += &format!(
-        "  layers: boundary {} polygons, divisions {} ({} townships, {} villages), grids {}, households {} points\n",
-        project.boundary.0.len(),
-        project.divisions.len(),
-        project.townships().count(),
-        project.villages().count(),
-        project.grids.len(),
-        project.households.len()
-    );
-    if !project.boundary.0.is_empty() {
-        out += &format!("  boundary area: {:.3} km²\n", area_m2(&project.boundary, &project.crs) / 1e6);
-    }
-    if let Some(extent) = project.extent() {
-        let decimals = if project.crs.is_geographic() { 7 } else { 1 };
-        out += &format!("  extent ({}): {}\n", project.crs.auth_id(), fmt_rect(extent, decimals));
-        let lonlat = crs_from_epsg(4326)
-            .ok()
-            .and_then(|wgs| Transformer::new(&SourceCrs::Epsg(project.crs.clone()), &wgs).ok())
-            .and_then(|t| Some(Rect::new(t.apply(extent.min()).ok()?, t.apply(extent.max()).ok()?)));
-        if let Some(r) = lonlat {
-            out += &format!("  extent (lon/lat): {}\n", fmt_rect(r, 6));
-        }
-    }
-    out
+fn project_info(project: &Project, path: &Path, lang: Lang) -> String {
+    let header = match lang {
+        Lang::Zh => format!("{}：Wangge 项目\n", path.display()),
+        Lang::En => format!("{}: Wangge project\n", path.display()),
+    };
+    let lines = project_summary(project, lang);
+    header + &lines.lines().map(|l| format!("  {l}\n")).collect::<String>()
 }

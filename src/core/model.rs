@@ -180,6 +180,11 @@ impl Project {
         self.divisions.values().filter(|d| d.code.is_village())
     }
 
+    /// The label of grid `id` ([`Grid::label`]); `#id` when there is no such grid.
+    pub fn grid_label(&self, id: GridId) -> String {
+        self.grids.get(&id).map_or_else(|| format!("#{id}"), Grid::label)
+    }
+
     /// The bounding box of everything in the project, if it has any geometry.
     pub fn extent(&self) -> Option<Rect<f64>> {
         let mut rects: Vec<Rect<f64>> = Vec::new();
@@ -187,16 +192,21 @@ impl Project {
         rects.extend(self.grids.values().filter_map(|g| g.geometry.bounding_rect()));
         rects.extend(self.divisions.values().filter_map(|d| d.polygon.as_ref()?.bounding_rect()));
         rects.extend(self.households.iter().map(|h| Rect::new(h.position.0, h.position.0)));
-        rects.into_iter().reduce(|a, b| {
-            Rect::new(
-                (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
-                (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
-            )
-        })
+        super::rect::union_all(rects)
     }
 }
 
 impl Grid {
+    /// How the grid is named to people: its code, or `#id` before it has one.
+    pub fn label(&self) -> String {
+        if self.code.is_empty() { format!("#{}", self.id) } else { self.code.clone() }
+    }
+
+    /// Its label, then its name when it has one (the neighbours of a grid's 四至).
+    pub fn label_with_name(&self) -> String {
+        if self.name.is_empty() { self.label() } else { format!("{} {}", self.label(), self.name) }
+    }
+
     /// A grid with no attributes yet; the project assigns its id in [`Project::add_grid`].
     pub fn new(geometry: MultiPolygon<f64>) -> Grid {
         Grid {

@@ -10,22 +10,66 @@ use super::error::{IoError, Problem};
 use super::import::{check_coordinates, read_source};
 use super::open_project;
 use super::source::SourceLayer;
-use crate::core::coverage::{AreaChecked, Village, area_to_cover};
-use crate::core::{Crs, GridId};
+use crate::core::coverage::{AreaChecked, Checker, CoverageOptions};
+use crate::core::{Crs, Grid, GridId, Project};
+
+/// What is checked: a project, as the app checks it, or the polygons of any other file.
+pub enum Subject {
+    Project(Box<Project>),
+    /// One multipolygon per input feature, in input order (empty for features without a polygon);
+    /// `crs` is `None` when the file declares no CRS we know (it can then only be checked as planar data).
+    Layer {
+        items: Vec<MultiPolygon<f64>>,
+        crs: Option<Crs>,
+    },
+}
 
 pub struct CheckInput {
-    /// One multipolygon per input feature, in input order (empty for features without a polygon).
-    pub items: Vec<MultiPolygon<f64>>,
+    pub subject: Subject,
     /// The grid id of each item, when the input is a project.
     pub grid_ids: Vec<Option<GridId>>,
     /// How to call each item in messages: its code, else its position.
     pub labels: Vec<String>,
-    pub boundary: Option<MultiPolygon<f64>>,
-    /// What `boundary` is (a project without one covers its villages' or townships' land).
-    pub area: AreaChecked,
-    pub villages: Vec<Village>,
-    /// `None` when the input declares no CRS we know (it can then only be checked as planar data).
-    pub crs: Option<Crs>,
+    /// A boundary file to cover instead of the project's boundary, in the input's CRS.
+    pub boundary_file: Option<MultiPolygon<f64>>,
+}
+
+impl CheckInput {
+    pub fn crs(&self) -> Option<&Crs> {
+        match &self.subject {
+            Subject::Project(p) => Some(&p.crs),
+            Subject::Layer { crs, .. } => crs.as_ref(),
+        }
+    }
+
+    /// How the input is checked unless told otherwise: a project with its own precision, a file with
+    /// its CRS's default; `None` for a file with no CRS we know.
+    pub fn default_options(&self) -> Option<CoverageOptions> {
+        match &self.subject {
+            Subject::Project(p) => Some(CoverageOptions::for_project(p)),
+            Subject::Layer { crs, .. } => crs.as_ref().map(CoverageOptions::for_crs),
+        }
+    }
+
+    /// Checks the input: a project with [`Checker::for_project`] (the boundary file, if any, in place of
+    /// its boundary), a file's polygons against the boundary file or nothing. The items move into the
+    /// checker: a second call checks nothing.
+    pub fn check(&mut self, options: CoverageOptions) -> (Checker, AreaChecked) {
+        let boundary_file = self.boundary_file.take();
+        match &mut self.subject {
+            Subject::Project(project) => match boundary_file {
+                Some(boundary) => {
+                    project.boundary = boundary;
+                    (Checker::for_project(project, options).0, AreaChecked::BoundaryFile)
+                }
+                None => Checker::for_project(project, options),
+            },
+            Subject::Layer { items, .. } => {
+                let area = if boundary_file.is_some() { AreaChecked::BoundaryFile } else { AreaChecked::GridsOnly };
+                (Checker::new(std::mem::take(items), boundary_file, Vec::new(), options), area)
+            }
+        }
+    }
 }
 
 /// Reads the grids to check from a project or a polygon file, and the boundary file if given.
@@ -39,26 +83,15 @@ pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<Che
         _ => None,
     };
     let mut input = if let Some(project) = project {
-        let grids: Vec<_> = project.grids.values().collect();
-        for g in &grids {
+        for g in project.grids.values() {
             check_coordinates(&g.geometry, Some(&project.crs))
                 .map_err(|m| IoError::at_feature(path, g.id as usize, Problem::Geometry(m)))?;
         }
-        let (boundary, area) = area_to_cover(&project);
         CheckInput {
-            items: grids.iter().map(|g| g.geometry.clone()).collect(),
-            grid_ids: grids.iter().map(|g| Some(g.id)).collect(),
-            labels: grids
-                .iter()
-                .map(|g| if g.code.is_empty() { format!("#{}", g.id) } else { g.code.clone() })
-                .collect(),
-            boundary,
-            area,
-            villages: project
-                .villages()
-                .filter_map(|v| Some(Village { code: v.code.to_string(), polygon: v.polygon.clone()? }))
-                .collect(),
-            crs: Some(project.crs.clone()),
+            grid_ids: project.grids.keys().map(|id| Some(*id)).collect(),
+            labels: project.grids.values().map(Grid::label).collect(),
+            subject: Subject::Project(Box::new(project)),
+            boundary_file: None,
         }
     } else {
         let source = read_source(path, None)?;
@@ -78,8 +111,12 @@ pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<Che
                     .unwrap_or_else(|| format!("#{}", f.number - 1))
             })
             .collect();
-        let (boundary, area) = (None, AreaChecked::GridsOnly);
-        CheckInput { grid_ids: vec![None; items.len()], items, labels, boundary, area, villages: Vec::new(), crs }
+        CheckInput {
+            grid_ids: vec![None; items.len()],
+            labels,
+            subject: Subject::Layer { items, crs },
+            boundary_file: None,
+        }
     };
     if let Some(file) = boundary_file {
         let source = read_source(file, None)?;
@@ -96,15 +133,14 @@ pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<Che
             return Err(IoError::format(file, "has no polygon to use as the boundary"));
         }
         let mut boundary = MultiPolygon(parts);
-        if let (Some(SourceCrs::Epsg(from)), Some(to)) = (&source.crs, &input.crs)
+        if let (Some(SourceCrs::Epsg(from)), Some(to)) = (&source.crs, input.crs())
             && from.epsg != to.epsg
         {
             let t = Transformer::new(&SourceCrs::Epsg(from.clone()), to).map_err(|e| IoError::new(file, e))?;
             let t = &t;
             boundary = boundary.try_map_coords(|c| t.apply(c)).map_err(|e| IoError::new(file, Problem::Crs(e)))?;
         }
-        input.boundary = Some(boundary);
-        input.area = AreaChecked::BoundaryFile;
+        input.boundary_file = Some(boundary);
     }
     Ok(input)
 }

@@ -131,12 +131,7 @@ pub fn default_project_crs(source: &SourceLayer, crs: &SourceCrs) -> Result<Crs,
     let wgs84 = crs_from_epsg(4326).map_err(|e| IoError::new(&source.path, e))?;
     let to_lonlat = Transformer::new(crs, &wgs84).map_err(|e| IoError::new(&source.path, e))?;
     let rects = source.features.iter().filter_map(|f| f.geometry.as_ref()?.bounding_rect());
-    let Some(extent) = rects.reduce(|a, b| {
-        geo::Rect::new(
-            (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
-            (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
-        )
-    }) else {
+    let Some(extent) = crate::core::rect::union_all(rects) else {
         return Ok(gauss_kruger_3deg_for(117.0, 31.0));
     };
     let centre = to_lonlat.apply(extent.center()).map_err(|e| IoError::new(&source.path, e))?;

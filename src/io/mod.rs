@@ -2,6 +2,7 @@
 
 pub mod check_input;
 mod china_offsets;
+mod config_dir;
 pub mod crs;
 pub mod csv_io;
 pub mod dbf;
@@ -20,6 +21,7 @@ pub mod wkb;
 pub mod xlsx;
 
 pub use china_offsets::{bd09_to_wgs84, gcj02_to_wgs84, wgs84_to_bd09, wgs84_to_gcj02};
+pub use config_dir::config_dir;
 pub use error::{AtPath, IoError, Problem};
 pub use file_stamp::{FileStamp, open_project_stamped, save_project_unchanged};
 pub use gpkg::{open_project, save_project};

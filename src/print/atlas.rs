@@ -39,10 +39,6 @@ pub fn village_name(project: &Project, g: &Grid) -> String {
     }
 }
 
-pub fn grid_title(g: &Grid) -> String {
-    if g.code.is_empty() { format!("#{}", g.id) } else { g.code.clone() }
-}
-
 /// The index pages followed by one page per grid.
 pub fn atlas(project: &Project, options: &PrintOptions) -> Vec<Page> {
     let order = atlas_order(project);
@@ -61,13 +57,7 @@ pub fn atlas(project: &Project, options: &PrintOptions) -> Vec<Page> {
         .iter()
         .enumerate()
         .map(|(i, g)| {
-            vec![
-                (i + 1).to_string(),
-                grid_title(g),
-                g.name.clone(),
-                village_name(project, g),
-                (first_page + i).to_string(),
-            ]
+            vec![(i + 1).to_string(), g.label(), g.name.clone(), village_name(project, g), (first_page + i).to_string()]
         })
         .collect();
     let total = index_pages + order.len();
@@ -76,19 +66,6 @@ pub fn atlas(project: &Project, options: &PrintOptions) -> Vec<Page> {
         pages.push(grid_page(project, options, g, &sides, &colours, index_pages + i + 1, total));
     }
     pages
-}
-
-fn side_text(project: &Project, side: Side) -> String {
-    match side {
-        Side::Grid(id) => project.grids.get(&id).map_or_else(
-            || format!("#{id}"),
-            |g| {
-                if g.name.is_empty() { grid_title(g) } else { format!("{} {}", grid_title(g), g.name) }
-            },
-        ),
-        Side::Boundary => "区域边界".into(),
-        Side::Uncovered => "未划分".into(),
-    }
 }
 
 /// Everything on one side, "、"-separated, broken into lines of at most `width` points at `size`
@@ -100,7 +77,7 @@ fn side_lines(project: &Project, side: &[Side], size: f64, width: f64) -> Vec<St
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     for (i, item) in side.iter().enumerate() {
-        let piece = side_text(project, *item) + if i + 1 < side.len() { "、" } else { "" };
+        let piece = crate::text::codes::side_text(project, *item) + if i + 1 < side.len() { "、" } else { "" };
         if !line.is_empty() && text_width(&(line.clone() + &piece), size) > width {
             lines.push(std::mem::take(&mut line));
         }
@@ -132,7 +109,7 @@ fn grid_page(
     let (w, h) = options.paper.size(options.landscape);
     let margin = 12.0 * PT_PER_MM;
     let mut page = Page::new(w, h);
-    page.text((w / 2.0, margin + 18.0), 18.0, format!("网格图  {}", grid_title(g)), Rgba::BLACK, Align::Middle);
+    page.text((w / 2.0, margin + 18.0), 18.0, format!("网格图  {}", g.label()), Rgba::BLACK, Align::Middle);
     let subtitle = [village_name(project, g), g.name.clone()]
         .into_iter()
         .filter(|s| !s.is_empty())
@@ -143,10 +120,7 @@ fn grid_page(
     let frame = (margin, top, w - 2.0 * margin, (h - top - margin) * 0.56);
     let Some(bbox) = g.geometry.bounding_rect() else { return page };
     let pad = bbox.width().max(bbox.height()) * 0.35;
-    let extent = Rect::new(
-        Coord { x: bbox.min().x - pad, y: bbox.min().y - pad },
-        Coord { x: bbox.max().x + pad, y: bbox.max().y + pad },
-    );
+    let extent = crate::core::rect::grow(bbox, pad);
     let map = MapFrame::fit(frame, extent, &project.crs, true);
     let visible = map.visible_world();
     let boundary = to_page(&project.boundary, &map);
@@ -211,7 +185,7 @@ fn grid_page(
     let area = area_m2(&g.geometry, &project.crs);
     let phone_of = |name: &str| if name.is_empty() { "—".to_string() } else { name.to_string() };
     let rows: Vec<(&str, String)> = vec![
-        ("网格编码", grid_title(g)),
+        ("网格编码", g.label()),
         ("网格名称", if g.name.is_empty() { "—".into() } else { g.name.clone() }),
         ("网格类型", format!("{}（{}）", g.kind.label_zh(), g.class.label_zh())),
         ("所属村（社区）", phone_of(&village_name(project, g))),

@@ -99,8 +99,7 @@ pub fn palette() -> &'static [Rgba] {
 
 /// A grid's label: its code (or #id before it has one), then its name.
 pub fn grid_label_lines(g: &Grid) -> Vec<String> {
-    let code = if g.code.is_empty() { format!("#{}", g.id) } else { g.code.clone() };
-    let mut lines = vec![code];
+    let mut lines = vec![g.label()];
     if !g.name.is_empty() {
         lines.push(g.name.clone());
     }

@@ -166,16 +166,7 @@ fn legend(page: &mut Page, project: &Project, x: f64, y: f64, k: f64) {
 pub fn map_extent(project: &Project, grids_first: bool) -> Rect<f64> {
     let boundary = if grids_first { None } else { project.boundary.bounding_rect() };
     boundary
-        .or_else(|| {
-            let mut rects = project.grids.values().filter_map(|g| g.geometry.bounding_rect());
-            let first = rects.next()?;
-            Some(rects.fold(first, |a, b| {
-                Rect::new(
-                    Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-                    Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
-                )
-            }))
-        })
+        .or_else(|| crate::core::rect::union_all(project.grids.values().filter_map(|g| g.geometry.bounding_rect())))
         .or_else(|| project.extent())
         .unwrap_or_else(|| Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 1.0, y: 1.0 }))
 }

@@ -2,7 +2,7 @@
 //! on every page and text cut with an ellipsis to its column.
 
 use super::PrintOptions;
-use super::atlas::{atlas_order, grid_title, village_name};
+use super::atlas::{atlas_order, village_name};
 use super::font::text_width;
 use super::page::{Align, PT_PER_MM, Page, Rgba, Stroke};
 use crate::core::{Project, area_m2};
@@ -152,7 +152,7 @@ pub fn grid_table(project: &Project, options: &PrintOptions) -> Vec<Page> {
         .map(|(i, g)| {
             vec![
                 (i + 1).to_string(),
-                grid_title(g),
+                g.label(),
                 g.name.clone(),
                 village_name(project, g),
                 format!("{:.3}", area_m2(&g.geometry, &project.crs) / 1e6),

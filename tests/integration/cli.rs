@@ -30,7 +30,7 @@ fn import_info_and_export_of_the_real_sample_sources() {
     assert!(stderr(&out).contains("EPSG:4490") && stderr(&out).contains("EPSG:4548"), "{}", stderr(&out));
     let out = wangge(&["import", &divisions, "--into", path_str(&project), "--as", "divisions"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let info = stdout(&wangge(&["info", path_str(&project)]));
+    let info = stdout(&wangge(&["info", path_str(&project), "--lang", "en"]));
     assert!(info.contains("EPSG:4548"), "{info}");
     assert!(info.contains("11 townships, 127 villages"), "{info}");
     // 泾县 is about 2,050 km²; the outline in the source data is generalised.
@@ -42,7 +42,7 @@ fn import_info_and_export_of_the_real_sample_sources() {
     let text = std::fs::read_to_string(&out_json).unwrap();
     assert!(text.contains("341823100001,城南居委会,341823100,village,城市"), "{text}");
     // The bundled sample project matches what these commands build.
-    let sample = stdout(&wangge(&["info", &format!("{root}/sample-maps/jingxian.gpkg")]));
+    let sample = stdout(&wangge(&["info", &format!("{root}/sample-maps/jingxian.gpkg"), "--lang", "en"]));
     assert!(sample.contains("11 townships, 127 villages"), "{sample}");
 }
 

@@ -608,7 +608,7 @@ fn the_official_division_list_with_its_county_row_is_the_root_of_the_tree() {
     assert!(out.status.success(), "{}", stderr(&out));
     let out = wangge(&["import", path_str(&list), "--into", path_str(&project), "--as", "divisions"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let info = stdout(&wangge(&["info", path_str(&project)]));
+    let info = stdout(&wangge(&["info", path_str(&project), "--lang", "en"]));
     assert!(info.contains("divisions 139 (11 townships, 127 villages)"), "{info}");
     // Saved and read back with its level; townships hang under it.
     let p = wangge::io::open_project(&project).unwrap();

@@ -265,7 +265,7 @@ mod overlaps {
     use geo::{Area, BooleanOps, BoundingRect, Coord, LineString, MultiPolygon, Polygon, Translate, polygon};
     use wangge::core::coverage::synthetic::{Rng, jittered_grid};
     use wangge::core::coverage::{Checker, CoverageOptions, FindingKind, Report};
-    use wangge::io::check_input::read_check_input;
+    use wangge::io::check_input::{Subject, read_check_input};
     use wangge::io::crs::crs_from_epsg;
 
     const ORIGIN: Coord<f64> = Coord { x: 620_000.0, y: 3_385_000.0 };
@@ -281,10 +281,11 @@ mod overlaps {
     #[test]
     fn a_grid_inside_an_outline_imported_as_a_grid_is_reported() {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/repro/overlap-missed.geojson");
-        let input = read_check_input(&path, None).unwrap();
-        let crs = input.crs.clone().unwrap();
-        let grid_area = wangge::core::area_m2(&input.items[3], &crs);
-        let report = Checker::new(input.items, None, Vec::new(), CoverageOptions::for_crs(&crs)).report();
+        let mut input = read_check_input(&path, None).unwrap();
+        let crs = input.crs().unwrap().clone();
+        let Subject::Layer { items, .. } = &input.subject else { panic!("a GeoJSON file is a layer") };
+        let grid_area = wangge::core::area_m2(&items[3], &crs);
+        let report = input.check(CoverageOptions::for_crs(&crs)).0.report();
         let overlaps: Vec<_> = report.findings.iter().filter(|f| f.kind == FindingKind::Overlap).collect();
         let pairs: Vec<&Vec<usize>> = overlaps.iter().map(|f| &f.items).collect();
         assert_eq!(pairs, [&vec![0, 5], &vec![1, 5], &vec![2, 5], &vec![3, 5], &vec![4, 5]], "{pairs:?}");

@@ -22,7 +22,7 @@ fn square_geojson(path: &Path, size_deg: f64, properties: &str) {
 }
 
 fn boundary_km2(project: &Path) -> f64 {
-    let info = stdout(&wangge(&["info", path_str(project)]));
+    let info = stdout(&wangge(&["info", path_str(project), "--lang", "en"]));
     info.split("boundary area: ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap()
 }
 

@@ -28,7 +28,7 @@ fn a_prj_with_a_chinese_name_is_recognised() {
             .unwrap();
         }
         std::fs::write(dir.path().join(format!("{stem}.prj")), prj).unwrap();
-        let out = wangge(&["info", path_str(&dir.path().join(format!("{stem}.shp")))]);
+        let out = wangge(&["info", path_str(&dir.path().join(format!("{stem}.shp"))), "--lang", "en"]);
         assert!(out.status.success(), "{stem}: {}", stderr(&out));
         assert!(stdout(&out).contains("CRS: EPSG:4548"), "{stem}: {}", stdout(&out));
     }

@@ -19,5 +19,15 @@ pub use village::village_of;
 /// The project setting that holds the code rule.
 pub const RULE_SETTING: &str = "code_rule";
 
+/// The project's code rule template: its setting, else [`DEFAULT_RULE`].
+pub fn rule_template(project: &crate::core::Project) -> &str {
+    project.settings.get(RULE_SETTING).map_or(DEFAULT_RULE, String::as_str)
+}
+
+/// The project's code rule, parsed ([`rule_template`]).
+pub fn project_rule(project: &crate::core::Project) -> Result<CodeRule, RuleError> {
+    CodeRule::parse(rule_template(project))
+}
+
 /// The project setting that keeps `wangge code --row-height` (fixed rows instead of rows by overlap).
 pub const ROW_HEIGHT_SETTING: &str = "code_row_height";

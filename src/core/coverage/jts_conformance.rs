@@ -39,7 +39,7 @@ fn key(a: geo::Coord<f64>, b: geo::Coord<f64>) -> Segment {
 
 fn check(items: &[&str], gap_width: f64) -> Vec<BTreeSet<Segment>> {
     let items: Vec<MultiPolygon<f64>> = items.iter().map(|w| multipolygon(w)).collect();
-    let options = CoverageOptions { gap_width, ..CoverageOptions::planar() };
+    let options = CoverageOptions { gap_width_m: gap_width, ..CoverageOptions::planar() };
     let checker = Checker::new(items, None, Vec::new(), options);
     invalid_edges(&checker).iter().map(|lines| lines.iter().map(|l| key(l.start, l.end)).collect()).collect()
 }

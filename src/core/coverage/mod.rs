@@ -34,7 +34,7 @@ pub use snap::{prepare as prepare_geometry, snap_coord, snap_multipolygon};
 pub use validator::Cause;
 pub use validity::{InvalidProblem, InvalidReason, validity_problem, validity_reason};
 
-use super::{Crs, area_m2};
+use super::{Crs, Project, area_m2, rect};
 use graph::{Graph, aabb};
 use overlaps::Overlaps;
 use rings::{SegmentKey, SegmentState, segment_key};
@@ -45,8 +45,10 @@ use validator::{InvalidSegment, validate_item};
 pub struct CoverageOptions {
     /// Grid the coordinates are snapped to before comparison; 0 compares exactly (as GEOS does).
     pub precision: f64,
-    /// Edges closer than this and nearly parallel are mismatches (narrow gaps and gores); 0 turns it off.
-    pub gap_width: f64,
+    /// Edges closer than this many metres on the ground and nearly parallel are mismatches (narrow gaps
+    /// and gores); 0 turns it off. Converted to CRS units where the coverage lies (see
+    /// [`Checker::gap_width_in_units`]); with no CRS, in the data's own units.
+    pub gap_width_m: f64,
     /// The CRS, for areas in m² and widths in m; `None` treats coordinates as plain planar numbers.
     pub crs: Option<Crs>,
 }
@@ -54,12 +56,17 @@ pub struct CoverageOptions {
 impl CoverageOptions {
     /// The defaults for a CRS: its fixed precision (1 mm or 1e-8°), no gap-width test.
     pub fn for_crs(crs: &Crs) -> CoverageOptions {
-        CoverageOptions { precision: crs.default_precision(), gap_width: 0.0, crs: Some(crs.clone()) }
+        CoverageOptions { precision: crs.default_precision(), gap_width_m: 0.0, crs: Some(crs.clone()) }
+    }
+
+    /// What a project is checked with: its CRS and its own fixed precision, no gap-width test.
+    pub fn for_project(project: &Project) -> CoverageOptions {
+        CoverageOptions { precision: project.precision, ..CoverageOptions::for_crs(&project.crs) }
     }
 
     /// Plain planar numbers compared exactly.
     pub fn planar() -> CoverageOptions {
-        CoverageOptions { precision: 0.0, gap_width: 0.0, crs: None }
+        CoverageOptions { precision: 0.0, gap_width_m: 0.0, crs: None }
     }
 }
 
@@ -68,6 +75,16 @@ impl CoverageOptions {
 pub struct Village {
     pub code: String,
     pub polygon: MultiPolygon<f64>,
+}
+
+impl Village {
+    /// The villages of a project that have a polygon.
+    pub fn of(project: &Project) -> Vec<Village> {
+        project
+            .villages()
+            .filter_map(|v| Some(Village { code: v.code.to_string(), polygon: v.polygon.clone()? }))
+            .collect()
+    }
 }
 
 /// A coverage being checked, kept so that edits can be re-checked incrementally.
@@ -91,6 +108,8 @@ pub struct Checker {
     village_findings: Vec<Option<Finding>>,
     /// Pieces narrower than this are rounding noise of boolean operations, not findings.
     noise: f64,
+    /// `options.gap_width_m` in CRS units.
+    gap_width: f64,
     /// Milliseconds spent in each phase of the last full check or update, for profiling and reports.
     phases: Vec<(&'static str, f64)>,
     /// Items that are invalid or have invalid segments, kept so that edits need not scan every item.
@@ -98,6 +117,16 @@ pub struct Checker {
 }
 
 impl Checker {
+    /// Checks a project's grids, in id order (item `i` is the `i`-th grid), against the area it must
+    /// cover ([`area_to_cover`]: its boundary, else its villages' or townships' land), with its village
+    /// polygons for the one-village rule. How the app, `wangge check` and `wangge fix` check a project;
+    /// start from [`CoverageOptions::for_project`].
+    pub fn for_project(project: &Project, options: CoverageOptions) -> (Checker, AreaChecked) {
+        let (boundary, area) = area_to_cover(project);
+        let items = project.grids.values().map(|g| g.geometry.clone()).collect();
+        (Checker::new(items, boundary, Village::of(project), options), area)
+    }
+
     /// Checks `items` (one multipolygon per grid, in input order) against an optional boundary.
     pub fn new(
         items: Vec<MultiPolygon<f64>>,
@@ -128,9 +157,11 @@ impl Checker {
             .iter()
             .flatten()
             .chain(boundary.as_ref().and_then(|b| b.bounding_rect()).iter())
-            .fold(None::<Rect<f64>>, |acc, r| Some(acc.map_or(*r, |a| union_rect(a, *r))));
+            .copied()
+            .reduce(rect::union);
         let diagonal = extent.map_or(1.0, |e| e.width().hypot(e.height()));
         let noise = if p > 0.0 { p } else { diagonal * 1e-9 };
+        let gap_width = Checker::gap_width_in_units(&options, extent);
         let mut checker = Checker {
             options,
             graph,
@@ -146,6 +177,7 @@ impl Checker {
             areas: Vec::new(),
             village_findings: vec![None; n],
             noise,
+            gap_width,
             phases: vec![("index", started.elapsed().as_secs_f64() * 1e3)],
             dirty: BTreeSet::new(),
         };
@@ -171,7 +203,7 @@ impl Checker {
             self.invalid[i as usize] = problem;
         }
         lap("validity", &mut phases);
-        let gap_width = self.options.gap_width;
+        let gap_width = self.gap_width;
         let verdicts = parallel::map(items, |&i| validate_item(&self.graph, i, gap_width));
         for (&i, verdict) in items.iter().zip(verdicts) {
             for (ring, states) in self.graph.rings[i as usize].iter_mut().zip(verdict.states) {
@@ -198,6 +230,17 @@ impl Checker {
         self.phases = phases;
     }
 
+    /// The gap width in CRS units, converted where the coverage lies (the middle of its extent): metres
+    /// as they are in Gauss-Krüger or UTM; for lon/lat, by the length of a degree along the parallel
+    /// (111 320·cos φ m), so that a gap this narrow east–west is found, and one up to 1/cos φ wider
+    /// north–south too; for Web Mercator, by its scale cos φ.
+    pub fn gap_width_in_units(options: &CoverageOptions, extent: Option<Rect<f64>>) -> f64 {
+        match (&options.crs, extent) {
+            (Some(crs), Some(e)) => options.gap_width_m / crs.ground_metres_per_unit(e.center()),
+            _ => options.gap_width_m,
+        }
+    }
+
     /// Milliseconds per phase of the last check or update.
     pub fn phase_timings(&self) -> &[(&'static str, f64)] {
         &self.phases
@@ -211,13 +254,13 @@ impl Checker {
     /// re-checks only what those edits can affect: the items within reach of the old and new shapes.
     pub fn update(&mut self, changes: Vec<(usize, MultiPolygon<f64>)>) {
         let p = self.options.precision;
-        let gw = self.options.gap_width;
+        let gw = self.gap_width;
         let changes: Vec<(usize, MultiPolygon<f64>)> =
             changes.into_iter().map(|(i, g)| (i, snap::prepare(g, p))).collect();
         let mut dirty: Option<Rect<f64>> = None;
         for (i, g) in &changes {
             for r in [self.graph.envelope.get(*i).copied().flatten(), g.bounding_rect()].into_iter().flatten() {
-                dirty = Some(dirty.map_or(r, |d| union_rect(d, r)));
+                dirty = Some(dirty.map_or(r, |d| rect::union(d, r)));
             }
         }
         let mut affected: BTreeSet<u32> = changes.iter().map(|(i, _)| *i as u32).collect();
@@ -408,7 +451,7 @@ impl Checker {
             let mut near: BTreeSet<u32> = BTreeSet::new();
             for &i in &touched {
                 if let Some(e) = self.graph.envelope[i as usize] {
-                    near.extend(self.graph.items_near(e, self.options.gap_width).filter(|j| self.dirty.contains(j)));
+                    near.extend(self.graph.items_near(e, self.gap_width).filter(|j| self.dirty.contains(j)));
                 }
                 near.insert(i);
             }
@@ -696,13 +739,6 @@ fn group_duplicates<'a>(pairs: impl Iterator<Item = &'a Finding>) -> Vec<Finding
         }
     }
     groups
-}
-
-fn union_rect(a: Rect<f64>, b: Rect<f64>) -> Rect<f64> {
-    Rect::new(
-        (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
-        (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
-    )
 }
 
 fn count_vertices(g: &MultiPolygon<f64>) -> usize {

@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 
 use geo::MultiPolygon;
 
+use crate::core::codes::{CodeChange, RULE_SETTING};
+use crate::core::coverage::fixes::Fix;
+use crate::core::tools::new_grid;
 use crate::core::{AreaClass, Division, Grid, GridAttrs, GridId, GridKind, HouseholdPoint, Project};
 
 /// The non-geometric fields of a grid, set together by the attribute form.
@@ -61,6 +64,11 @@ pub enum Command {
     SetDivisions(BTreeMap<String, Division>),
     /// Sets the whole households layer (an import adding household points).
     SetHouseholds(Vec<HouseholdPoint>),
+    /// Sets (or, with `None`, removes) a project setting such as the code rule.
+    SetSetting {
+        key: String,
+        value: Option<String>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -129,6 +137,13 @@ impl Command {
             Command::SetHouseholds(households) => {
                 Ok(Command::SetHouseholds(std::mem::replace(&mut project.households, households)))
             }
+            Command::SetSetting { key, value } => {
+                let old = match value {
+                    Some(v) => project.settings.insert(key.clone(), v),
+                    None => project.settings.remove(&key),
+                };
+                Ok(Command::SetSetting { key, value: old })
+            }
         }
     }
 
@@ -142,13 +157,48 @@ impl Command {
         }
     }
 
+    /// The command that applies a coverage fix: the grids it reshapes, deletes and adds (a new grid
+    /// takes the village it lies in). `grid_of` names the grid behind a checker item; `None` when an
+    /// item the fix touches has no grid.
+    pub fn from_fix(project: &Project, fix: &Fix, grid_of: impl Fn(usize) -> Option<GridId>) -> Option<Command> {
+        let mut commands = Vec::new();
+        for (item, geometry) in &fix.changes {
+            commands.push(Command::SetGeometry { id: grid_of(*item)?, geometry: geometry.clone() });
+        }
+        for item in &fix.removed {
+            commands.push(Command::RemoveGrid(grid_of(*item)?));
+        }
+        for geometry in &fix.new_items {
+            commands.push(Command::AddGrid(Box::new(new_grid(project, geometry.clone()))));
+        }
+        Some(Command::Batch(commands))
+    }
+
+    /// The command that gives grids their new codes and makes `rule` the project's code rule, as one
+    /// step (the app's code rule window and `wangge code` alike).
+    pub fn from_codes(project: &Project, changes: &[CodeChange], rule: &str) -> Command {
+        let mut commands: Vec<Command> = changes
+            .iter()
+            .filter_map(|c| {
+                let mut fields = GridFields::of(project.grids.get(&c.grid)?);
+                fields.code = c.new.clone();
+                Some(Command::SetFields { id: c.grid, fields: Box::new(fields) })
+            })
+            .collect();
+        commands.push(Command::SetSetting { key: RULE_SETTING.into(), value: Some(rule.to_string()) });
+        Command::Batch(commands)
+    }
+
     /// The grids the command touches (for re-checking coverage after it).
     pub fn grids(&self) -> Vec<GridId> {
         match self {
             Command::AddGrid(g) => vec![g.id],
             Command::RemoveGrid(id) | Command::SetGeometry { id, .. } | Command::SetFields { id, .. } => vec![*id],
             Command::Batch(commands) => commands.iter().flat_map(Command::grids).collect(),
-            Command::SetBoundary(_) | Command::SetDivisions(_) | Command::SetHouseholds(_) => Vec::new(),
+            Command::SetBoundary(_)
+            | Command::SetDivisions(_)
+            | Command::SetHouseholds(_)
+            | Command::SetSetting { .. } => Vec::new(),
         }
     }
 }

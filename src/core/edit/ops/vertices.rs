@@ -188,19 +188,11 @@ pub fn refuse_damage(
             return Err(EditFailure::WouldInvalidate(*id, problem));
         }
     }
-    let mut area: Option<Rect<f64>> = None;
-    for (id, g) in changes {
+    let touched = changes.iter().flat_map(|(id, g)| {
         let before = project.grids.get(id).and_then(|x| x.geometry.bounding_rect());
-        for r in [before, g.bounding_rect()].into_iter().flatten() {
-            area = Some(area.map_or(r, |a| {
-                Rect::new(
-                    Coord { x: a.min().x.min(r.min().x), y: a.min().y.min(r.min().y) },
-                    Coord { x: a.max().x.max(r.max().x), y: a.max().y.max(r.max().y) },
-                )
-            }));
-        }
-    }
-    let Some(area) = area else { return Ok(()) };
+        [before, g.bounding_rect()].into_iter().flatten()
+    });
+    let Some(area) = crate::core::rect::union_all(touched) else { return Ok(()) };
     let local = index.grids_near(area, node_tolerance(project));
     let before: Vec<MultiPolygon<f64>> =
         local.iter().filter_map(|id| project.grids.get(id)).map(|g| g.geometry.clone()).collect();

@@ -1,26 +1,17 @@
-//! Preferences remembered between runs (the UI language), in a small text file under the user's config
-//! directory: `$WANGGE_CONFIG_DIR`, else `$XDG_CONFIG_HOME/wangge`, else `~/.config/wangge`.
+//! Preferences remembered between runs (the UI language), in a small text file in the user's config
+//! directory ([`config_dir`]).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::i18n::Lang;
+use crate::io::config_dir;
+use crate::text::Lang;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Settings {
     pub lang: Lang,
     /// Where they are kept; `None` keeps them for this run only.
     pub file: Option<PathBuf>,
-}
-
-pub fn config_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("WANGGE_CONFIG_DIR") {
-        return Some(PathBuf::from(dir));
-    }
-    if let Some(xdg) = std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(xdg).join("wangge"));
-    }
-    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config").join("wangge"))
 }
 
 fn settings_path() -> Option<PathBuf> {

@@ -1,4 +1,4 @@
-//! The UI in 简体中文 (default) and English. Every visible string goes through [`Text::get`].
+//! The two languages (简体中文 by default, English) and the fixed words of menus, buttons and panels.
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Lang {
@@ -22,6 +22,11 @@ impl Lang {
             _ => None,
         }
     }
+}
+
+/// One of two words by the language: for a short pair said in one place only.
+pub fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
+    if lang == Lang::Zh { zh } else { en }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

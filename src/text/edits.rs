@@ -1,10 +1,10 @@
 //! What the status bar says after an edit, or when a tool refuses one, in the UI language.
 
-use super::dialogs::pick;
-use super::i18n::Lang;
 use crate::core::edit::EditFailure;
 use crate::core::tools::{Edit, EditKind, Notice};
-use crate::core::{GridId, Project, area_text};
+use crate::core::{Project, area_text};
+use crate::text::Lang;
+use crate::text::pick;
 
 pub fn kind_label(label: &str, lang: Lang) -> &'static str {
     let (zh, en) = match label {
@@ -64,25 +64,18 @@ pub fn done_text(edit: &Edit, lang: Lang) -> String {
     }
 }
 
-fn grid_name(project: &Project, id: GridId) -> String {
-    match project.grids.get(&id) {
-        Some(g) if !g.code.is_empty() => g.code.clone(),
-        _ => format!("#{id}"),
-    }
-}
-
 pub fn failure_text(failure: &EditFailure, project: &Project, lang: Lang) -> String {
     if lang == Lang::En {
         return match failure {
             EditFailure::InvalidNeighbour(id, why) => {
-                format!("grid {} is invalid ({why}); fix it before clipping against it", grid_name(project, *id))
+                format!("grid {} is invalid ({why}); fix it before clipping against it", project.grid_label(*id))
             }
-            EditFailure::FillCovered(id) => format!("this place is already in grid {}", grid_name(project, *id)),
+            EditFailure::FillCovered(id) => format!("this place is already in grid {}", project.grid_label(*id)),
             EditFailure::RingTooSmall(id) => {
-                format!("a ring of grid {} would have fewer than three vertices", grid_name(project, *id))
+                format!("a ring of grid {} would have fewer than three vertices", project.grid_label(*id))
             }
             EditFailure::WouldInvalidate(id, why) => {
-                format!("refused: grid {} would become invalid ({why})", grid_name(project, *id))
+                format!("refused: grid {} would become invalid ({why})", project.grid_label(*id))
             }
             other => other.to_string(),
         };
@@ -92,7 +85,7 @@ pub fn failure_text(failure: &EditFailure, project: &Project, lang: Lang) -> Str
         EditFailure::SelfCrossing => "绘制的轮廓自相交".into(),
         EditFailure::NothingLeft => "裁剪后什么也不剩：多边形落在已有网格上或边界外".into(),
         EditFailure::InvalidNeighbour(id, why) => {
-            format!("网格 {} 无效（{why}），请先修复再避让", grid_name(project, *id))
+            format!("网格 {} 无效（{why}），请先修复再避让", project.grid_label(*id))
         }
         EditFailure::SplitCrossings { found } => format!("分割线必须与网格轮廓恰好相交两次（现在 {found} 次）"),
         EditFailure::SplitNoGrid => "分割线没有穿过任何网格".into(),
@@ -100,16 +93,16 @@ pub fn failure_text(failure: &EditFailure, project: &Project, lang: Lang) -> Str
         EditFailure::SplitAlongEdge => "分割线沿网格的边走".into(),
         EditFailure::MergeTooFew => "请至少选择两个网格再合并".into(),
         EditFailure::MergeNotAdjacent => "所选网格不相邻，不能合并为一个".into(),
-        EditFailure::FillCovered(id) => format!("这里已属于网格 {}", grid_name(project, *id)),
+        EditFailure::FillCovered(id) => format!("这里已属于网格 {}", project.grid_label(*id)),
         EditFailure::FillOutside => "这里在区域边界之外".into(),
         EditFailure::FillNotEnclosed => "这里的空白区域没有被边界或网格围住".into(),
         EditFailure::NoVertex => "这里没有顶点".into(),
         EditFailure::NoEdge => "这里没有边".into(),
-        EditFailure::RingTooSmall(id) => format!("网格 {} 的环将少于三个顶点", grid_name(project, *id)),
+        EditFailure::RingTooSmall(id) => format!("网格 {} 的环将少于三个顶点", project.grid_label(*id)),
         EditFailure::BoundaryVertex => "边界上的顶点不能删除：网格会离开边界".into(),
         EditFailure::NodeVertex(n) => format!("此顶点连接 {n} 条边，只能删除两条边相交处的顶点"),
         EditFailure::WouldInvalidate(id, why) => {
-            format!("已拒绝：网格 {} 会变为无效（{why}）", grid_name(project, *id))
+            format!("已拒绝：网格 {} 会变为无效（{why}）", project.grid_label(*id))
         }
         EditFailure::WouldOverlap => "已拒绝：这样会造成网格重叠或边相交".into(),
         EditFailure::NothingSelected => "没有选中网格".into(),

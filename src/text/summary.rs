@@ -1,0 +1,88 @@
+//! What a project holds, in a few lines: the window's Project information and `wangge info` say the
+//! same thing, from this one function.
+
+use geo::Rect;
+
+use super::Lang;
+use crate::core::{Project, area_m2};
+use crate::io::crs::{SourceCrs, Transformer, crs_from_epsg};
+
+/// Name, CRS, the layers with their counts, the boundary's and the grids' area, and the extent in the
+/// project's CRS and in lon/lat; one fact per line.
+pub fn project_summary(p: &Project, lang: Lang) -> String {
+    let boundary_km2 = area_m2(&p.boundary, &p.crs) / 1e6;
+    let grids_km2: f64 = p.grids.values().map(|g| area_m2(&g.geometry, &p.crs)).sum::<f64>() / 1e6;
+    let (townships, villages) = (p.townships().count(), p.villages().count());
+    let mut lines = match lang {
+        Lang::Zh => vec![
+            format!("名称：{}", p.name),
+            format!("坐标系：{}（{}）", p.crs.auth_id(), p.crs.name),
+            format!(
+                "图层：区域边界 {} 个多边形，行政区划 {} 个（乡镇 {townships} 个，村（社区）{villages} 个），网格 {} 个，住户点 {} 个",
+                p.boundary.0.len(),
+                p.divisions.len(),
+                p.grids.len(),
+                p.households.len()
+            ),
+            format!("边界面积：{boundary_km2:.3} km²"),
+            format!("网格面积合计：{grids_km2:.3} km²"),
+        ],
+        Lang::En => vec![
+            format!("name: {}", p.name),
+            format!("CRS: {} ({})", p.crs.auth_id(), p.crs.name),
+            format!(
+                "layers: boundary {} polygons, divisions {} ({townships} townships, {villages} villages), grids {}, households {} points",
+                p.boundary.0.len(),
+                p.divisions.len(),
+                p.grids.len(),
+                p.households.len()
+            ),
+            format!("boundary area: {boundary_km2:.3} km²"),
+            format!("grid area: {grids_km2:.3} km² in all"),
+        ],
+    };
+    if let Some(extent) = p.extent() {
+        let decimals = if p.crs.is_geographic() { 7 } else { 1 };
+        let label = match lang {
+            Lang::Zh => format!("范围（{}）：", p.crs.auth_id()),
+            Lang::En => format!("extent ({}): ", p.crs.auth_id()),
+        };
+        lines.push(label + &rect_text(extent, decimals));
+        let lonlat = crs_from_epsg(4326)
+            .ok()
+            .and_then(|wgs| Transformer::new(&SourceCrs::Epsg(p.crs.clone()), &wgs).ok())
+            .and_then(|t| Some(Rect::new(t.apply(extent.min()).ok()?, t.apply(extent.max()).ok()?)));
+        if let Some(r) = lonlat {
+            let label = if lang == Lang::Zh { "范围（经纬度）：" } else { "extent (lon/lat): " };
+            lines.push(format!("{label}{}", rect_text(r, 6)));
+        }
+    }
+    lines.join("\n") + "\n"
+}
+
+/// "x0, y0 — x1, y1" with the given decimals.
+pub fn rect_text(r: Rect<f64>, decimals: usize) -> String {
+    format!("{:.d$}, {:.d$} — {:.d$}, {:.d$}", r.min().x, r.min().y, r.max().x, r.max().y, d = decimals)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{Crs, CrsUnits, Grid};
+    use geo::{MultiPolygon, polygon};
+
+    #[test]
+    fn both_languages_state_the_same_counts_and_areas() {
+        let mut p = Project::new("t", Crs { epsg: 4548, name: "GK".into(), units: CrsUnits::Metres });
+        let square =
+            MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 1000., y: 0.), (x: 1000., y: 1000.), (x: 0., y: 1000.)]]);
+        p.boundary = square.clone();
+        p.add_grid(Grid::new(square));
+        let en = project_summary(&p, Lang::En);
+        assert!(en.contains("grids 1,") && en.contains("boundary area: 1.000 km²"), "{en}");
+        assert!(en.contains("extent (EPSG:4548): 0.0, 0.0 — 1000.0, 1000.0"), "{en}");
+        let zh = project_summary(&p, Lang::Zh);
+        assert!(zh.contains("网格 1 个") && zh.contains("边界面积：1.000 km²"), "{zh}");
+        assert_eq!(en.lines().count(), zh.lines().count());
+    }
+}
