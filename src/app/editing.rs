@@ -67,18 +67,18 @@ impl WanggeApp {
     /// Feeds one event to the active tool and carries out what it answers.
     pub(super) fn tool_event(&mut self, event: ToolEvent) -> ToolOutcome {
         let s = &mut self.state;
-        let tolerance = s.snap_px as f64 * s.view.viewport.world_per_px;
+        let tolerance = s.editor.snap_px as f64 * s.ui.view.viewport.world_per_px;
         let ctx = ToolContext {
-            project: &s.project,
-            index: &s.index,
-            selection: &s.selection,
+            project: &s.doc.project,
+            index: &s.editor.index,
+            selection: &s.editor.selection,
             tolerance,
-            snapping: s.snapping,
+            snapping: s.editor.snapping,
         };
-        let outcome = s.tool.on_event(event, &ctx);
+        let outcome = s.editor.tool.on_event(event, &ctx);
         match &outcome {
             ToolOutcome::Commit(edit) => s.commit(edit.clone()),
-            ToolOutcome::Select(selection) => s.selection = selection.clone(),
+            ToolOutcome::Select(selection) => s.editor.selection = selection.clone(),
             ToolOutcome::Failed(failure) => s.refused(failure),
             ToolOutcome::Ignored | ToolOutcome::Redraw => {}
         }
@@ -87,7 +87,7 @@ impl WanggeApp {
 
     /// Turns what the pointer did on the canvas into tool events; drags the tool does not take pan.
     pub(super) fn handle_canvas(&mut self, i: canvas::Interaction) {
-        self.state.cursor_in_world = i.hover;
+        self.state.ui.cursor_in_world = i.hover;
         if let Some(p) = i.hover {
             self.tool_event(ToolEvent::Hover(p));
         }
@@ -98,37 +98,37 @@ impl WanggeApp {
         }
         if let Some(p) = i.drag_start {
             let taken = self.tool_event(ToolEvent::DragStart(p)) != ToolOutcome::Ignored;
-            self.state.view.panning = !taken;
+            self.state.ui.view.panning = !taken;
         }
         if let Some((p, delta)) = i.drag {
-            if self.state.view.panning {
-                self.state.view.viewport.pan(geo::Coord { x: delta.x as f64, y: delta.y as f64 });
+            if self.state.ui.view.panning {
+                self.state.ui.view.viewport.pan(geo::Coord { x: delta.x as f64, y: delta.y as f64 });
             } else {
                 self.tool_event(ToolEvent::Drag(p));
             }
         }
         if let Some(p) = i.drag_end
-            && !std::mem::take(&mut self.state.view.panning)
+            && !std::mem::take(&mut self.state.ui.view.panning)
         {
             self.tool_event(ToolEvent::DragEnd(p));
         }
         if i.pan != egui::Vec2::ZERO {
-            self.state.view.viewport.pan(geo::Coord { x: i.pan.x as f64, y: i.pan.y as f64 });
+            self.state.ui.view.viewport.pan(geo::Coord { x: i.pan.x as f64, y: i.pan.y as f64 });
         }
     }
 
     /// Keeps the attribute form on the one selected grid, refilled when the grid changed under it.
     pub(super) fn sync_form(&mut self) {
         let s = &self.state;
-        let one = (s.selection.len() == 1).then(|| s.selection.iter().next().copied()).flatten();
+        let one = (s.editor.selection.len() == 1).then(|| s.editor.selection.iter().next().copied()).flatten();
         let Some(id) = one else {
             self.form = None;
             return;
         };
-        let current = s.project.grids.get(&id).map(GridFields::of);
+        let current = s.doc.project.grids.get(&id).map(GridFields::of);
         let stale = self.form.as_ref().is_none_or(|f| f.grid != id || Some(&f.original) != current.as_ref());
         if stale {
-            self.form = attributes::AttributeForm::of(&s.project, id);
+            self.form = attributes::AttributeForm::of(&s.doc.project, id);
         }
     }
 
@@ -137,28 +137,22 @@ impl WanggeApp {
         if !ctx.input(|i| i.viewport().close_requested()) {
             return;
         }
-        if self.state.dirty && !self.allow_close {
+        if self.state.doc.dirty && !self.allow_close {
             ctx.send_viewport_cmd(ViewportCommand::CancelClose);
             self.window = Some(Window::ConfirmClose);
         } else {
-            recovery::discard();
+            self.state.autosave.discard();
         }
     }
 
-    /// Writes the recovery file every minute while there are unsaved changes.
+    /// Writes the recovery file every minute while there are unsaved changes, on a background thread
+    /// (called from the logic pass, before any drawing).
     pub(super) fn autosave(&mut self, ctx: &Context) {
         let s = &mut self.state;
-        if !s.dirty {
-            return;
-        }
-        if s.last_recovery_save.elapsed() >= recovery::INTERVAL {
-            s.last_recovery_save = std::time::Instant::now();
-            if let Err(e) = recovery::write(&s.project, s.path.as_deref(), s.disk_stamp.as_ref()) {
-                s.status = format!(
-                    "{}: {e:#}",
-                    crate::text::pick(s.lang(), "无法写入恢复文件", "cannot write the recovery file")
-                );
-            }
+        let doc = &s.doc;
+        if let Some(e) = s.autosave.tick(&doc.project, doc.dirty, doc.path.as_deref(), doc.disk_stamp.as_ref()) {
+            let what = crate::text::pick(s.lang(), "无法写入恢复文件", "cannot write the recovery file");
+            s.ui.status = format!("{what}: {e}");
         }
         ctx.request_repaint_after(recovery::INTERVAL);
     }
@@ -167,18 +161,23 @@ impl WanggeApp {
 /// The vertices to mark while editing vertices: those of the selected grids, else of the grids large
 /// enough on screen to edit (so a township's thousands of vertices do not all show at once).
 pub(super) fn editable_vertices(s: &AppState) -> Vec<geo::Coord<f64>> {
-    if s.tool.kind() != ToolKind::EditVertices {
+    if s.editor.tool.kind() != ToolKind::EditVertices {
         return Vec::new();
     }
-    let visible = s.view.viewport.visible_world();
-    let ids: Vec<GridId> =
-        if s.selection.is_empty() { s.index.grids_near(visible, 0.0) } else { s.selection.iter().copied().collect() };
+    let visible = s.ui.view.viewport.visible_world();
+    let ids: Vec<GridId> = if s.editor.selection.is_empty() {
+        s.editor.index.grids_near(visible, 0.0)
+    } else {
+        s.editor.selection.iter().copied().collect()
+    };
     let mut out = Vec::new();
     for id in ids.iter().take(400) {
-        let Some(g) = s.project.grids.get(id) else { continue };
-        let big =
-            g.geometry.bounding_rect().is_some_and(|r| r.width().max(r.height()) / s.view.viewport.world_per_px > 60.0);
-        if big || s.selection.contains(id) {
+        let Some(g) = s.doc.project.grids.get(id) else { continue };
+        let big = g
+            .geometry
+            .bounding_rect()
+            .is_some_and(|r| r.width().max(r.height()) / s.ui.view.viewport.world_per_px > 60.0);
+        if big || s.editor.selection.contains(id) {
             out.extend(
                 g.geometry
                     .0

@@ -31,11 +31,12 @@ use dialogs::{ExportForm, ImportForm, Window};
 use file_dialog::{InAppDialog, Outcome, Purpose};
 pub use state::{AppState, load_sample};
 
-use crate::core::edit::{Command, GridFields};
+use crate::core::edit::{Command, GridFields, StepKind};
 use crate::core::tools::{ToolEvent, ToolKey, ToolKind};
 use crate::core::{GridId, rect};
 use crate::io::export::Layer;
 use crate::io::import::{PreparedImport, Target};
+use crate::text::edits::kind_label;
 
 /// What the user asked for, collected during a frame and applied after it.
 #[derive(Clone, Debug, PartialEq)]
@@ -161,29 +162,29 @@ impl WanggeApp {
         egui::Panel::top("menu").show(ui, |ui| panels::menu_bar(ui, &self.state, &mut actions));
         egui::Panel::top("toolbar").show(ui, |ui| toolbar::show(ui, &self.state, &mut actions));
         egui::Panel::bottom("status").show(ui, |ui| panels::status_bar(ui, &self.state));
-        if self.state.show_layers_panel {
+        if self.state.ui.show_layers_panel {
             egui::Panel::left("layers")
                 .default_size(260.0)
                 .resizable(true)
                 .show(ui, |ui| panels::layers_panel(ui, &mut self.state));
         }
         self.sync_form();
-        if self.state.show_checks_panel {
-            let (lang, revision) = (self.state.lang(), self.state.revision);
-            if !self.state.project.grids.is_empty()
+        if self.state.ui.show_checks_panel {
+            let (lang, revision) = (self.state.lang(), self.state.doc.revision);
+            if !self.state.doc.project.grids.is_empty()
                 && !self.checks.as_ref().is_some_and(|c| c.is_current(revision, lang))
             {
-                self.checks = Some(checks_panel::ChecksView::compute(&self.state.project, revision, lang));
+                self.checks = Some(checks_panel::ChecksView::compute(&self.state.doc.project, revision, lang));
             }
             let (state, form, checks) = (&self.state, &mut self.form, &self.checks);
             egui::Panel::right("side").default_size(320.0).resizable(true).show(ui, |ui| {
                 egui::ScrollArea::vertical().id_salt("side").show(ui, |ui| {
-                    if let Some(form) = form.as_mut().filter(|_| state.show_attributes) {
-                        attributes::show(ui, form, &state.project, lang, &mut actions);
+                    if let Some(form) = form.as_mut().filter(|_| state.ui.show_attributes) {
+                        attributes::show(ui, form, &state.doc.project, lang, &mut actions);
                         ui.separator();
                     }
                     coverage_panel::show(ui, state, &mut actions);
-                    if let Some(view) = checks.as_ref().filter(|_| !state.project.grids.is_empty()) {
+                    if let Some(view) = checks.as_ref().filter(|_| !state.doc.project.grids.is_empty()) {
                         ui.separator();
                         checks_panel::show(ui, view, lang);
                     }
@@ -192,48 +193,56 @@ impl WanggeApp {
         }
         // While the code-rule window previews on the map, grids are labelled with their new codes.
         let preview = match &self.window {
-            Some(Window::CodeRule(form)) if form.show_on_map => form.preview_codes(&self.state.project),
+            Some(Window::CodeRule(form)) if form.show_on_map => form.preview_codes(&self.state.doc.project),
             _ => None,
         };
         let highlight = self
             .state
+            .editor
             .picked_finding
-            .and_then(|i| self.state.coverage.report().findings.get(i))
+            .and_then(|i| self.state.editor.coverage.report().findings.get(i))
             .map(|f| f.geometry.clone());
         let vertices = editing::editable_vertices(&self.state);
-        let mut view = std::mem::take(&mut self.state.view);
+        let mut view = std::mem::take(&mut self.state.ui.view);
         let interaction = egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {
                 let s = &self.state;
                 let fix_preview: Vec<_> = s
+                    .editor
                     .previewed_fix
-                    .and_then(|j| s.picked_fixes.get(j))
+                    .and_then(|j| s.editor.picked_fixes.get(j))
                     .map(|f| f.changes.iter().map(|(_, g)| g).chain(f.new_items.iter()).collect())
                     .unwrap_or_default();
                 let overlay = canvas::Overlay {
                     preview_codes: preview.as_ref(),
-                    selection: Some(&s.selection),
-                    tool: Some(s.tool.preview()),
+                    selection: Some(&s.editor.selection),
+                    tool: Some(s.editor.tool.preview()),
                     vertices,
                     highlight: highlight.as_ref(),
                     fix_preview,
                 };
-                canvas::show(ui, &mut view, &s.cache, &s.project, s.layers, &overlay)
+                canvas::show(ui, &mut view, &s.ui.cache, &s.doc.project, s.ui.layers, &overlay)
             })
             .inner;
-        self.state.view = view;
+        self.state.ui.view = view;
         self.handle_canvas(interaction);
-        self.autosave(&ctx);
         if let Some(window) = &mut self.window
-            && !dialogs::show(&ctx, window, self.state.lang(), &self.state.project, self.state.revision, &mut actions)
+            && !dialogs::show(
+                &ctx,
+                window,
+                self.state.lang(),
+                &self.state.doc.project,
+                self.state.doc.revision,
+                &mut actions,
+            )
         {
             self.window = None;
         }
         if let Some(message) = &self.error {
             let mut error_window = Window::Error(message.clone());
-            let (lang, revision) = (self.state.lang(), self.state.revision);
-            if !dialogs::show(&ctx, &mut error_window, lang, &self.state.project, revision, &mut actions) {
+            let (lang, revision) = (self.state.lang(), self.state.doc.revision);
+            if !dialogs::show(&ctx, &mut error_window, lang, &self.state.doc.project, revision, &mut actions) {
                 self.error = None;
             }
         }
@@ -285,27 +294,27 @@ impl WanggeApp {
                 let to = s.start_dir().join("grids.geojson").display().to_string();
                 self.window = Some(Window::Export(ExportForm { to, layer: Layer::Grids, gbk: false }));
             }
-            Action::Save => match s.path.clone() {
+            Action::Save => match s.doc.path.clone() {
                 Some(path) if s.changed_on_disk() => self.ask_changed_on_disk(&path, false),
                 Some(path) => s.save_to(&path)?,
                 None => self.browse(Purpose::SaveProjectAs),
             },
             Action::SaveAsDialog => self.browse(Purpose::SaveProjectAs),
             Action::Quit => ctx.send_viewport_cmd(ViewportCommand::Close),
-            Action::RenameDialog => self.window = Some(Window::Rename(s.project.name.clone())),
-            Action::Rename(name) if !name.is_empty() && name != s.project.name => {
-                s.project.name = name;
-                s.dirty = true;
+            Action::RenameDialog => self.window = Some(Window::Rename(s.doc.project.name.clone())),
+            Action::Rename(name) if !name.is_empty() && name != s.doc.project.name => {
+                s.doc.project.name = name;
+                s.doc.dirty = true;
                 s.changed();
             }
             Action::Rename(_) => {}
-            Action::ZoomToExtent => s.view.fit_pending = true,
-            Action::ToggleLayersPanel => s.show_layers_panel = !s.show_layers_panel,
-            Action::ToggleChecksPanel => s.show_checks_panel = !s.show_checks_panel,
+            Action::ZoomToExtent => s.ui.view.fit_pending = true,
+            Action::ToggleLayersPanel => s.ui.show_layers_panel = !s.ui.show_layers_panel,
+            Action::ToggleChecksPanel => s.ui.show_checks_panel = !s.ui.show_checks_panel,
             Action::SetLang(lang) => s.set_lang(lang),
             Action::ShowInfo => self.window = Some(Window::Info),
             Action::CodeRuleDialog => {
-                let template = crate::core::codes::rule_template(&s.project).to_string();
+                let template = crate::core::codes::rule_template(&s.doc.project).to_string();
                 self.window = Some(Window::CodeRule(code_rule_dialog::CodeRuleForm::new(template)));
             }
             Action::ApplyCodes => {
@@ -313,9 +322,9 @@ impl WanggeApp {
                     && let Some(changes) = form.changes()
                 {
                     // One undoable step: the new codes and the rule they were given by.
-                    let command = Command::from_codes(&s.project, changes, form.template.trim());
+                    let command = Command::from_codes(&s.doc.project, changes, form.template.trim());
                     let status = format!("{}: {}", s.t(Text::CodesApplied), changes.len());
-                    s.apply_command("Codes".into(), command, status);
+                    s.apply_command(StepKind::Codes, command, status);
                 }
             }
             Action::ShowShortcuts => self.window = Some(Window::Shortcuts),
@@ -331,7 +340,7 @@ impl WanggeApp {
                     anyhow::ensure!(!form.src.trim().is_empty(), "{}", s.t(Text::ChooseSourceFirst));
                     let src = PathBuf::from(form.src.trim());
                     let prepared = s.prepare_import(&src, form.target, &form.crs, &form.map)?;
-                    match prepared.replaces(&s.project) {
+                    match prepared.replaces(&s.doc.project) {
                         // Nothing lost: done (and undoable).
                         None => {
                             s.apply_import(prepared)?;
@@ -359,13 +368,13 @@ impl WanggeApp {
                 }
             }
             Action::ReloadFromDisk => {
-                if let Some(path) = s.path.clone() {
+                if let Some(path) = s.doc.path.clone() {
                     s.open(&path)?;
-                    recovery::discard();
+                    s.autosave.discard();
                 }
             }
             Action::Overwrite { quit_after } => {
-                if let Some(path) = s.path.clone() {
+                if let Some(path) = s.doc.path.clone() {
                     s.save_to(&path)?;
                     if quit_after {
                         self.allow_close = true;
@@ -374,8 +383,8 @@ impl WanggeApp {
                 }
             }
             Action::PrintDialog => {
-                let out = s.start_dir().join(format!("{}.pdf", s.project.name)).display().to_string();
-                self.window = Some(Window::Print(Box::new(print_dialog::PrintForm::new(&s.project, out))));
+                let out = s.start_dir().join(format!("{}.pdf", s.doc.project.name)).display().to_string();
+                self.window = Some(Window::Print(Box::new(print_dialog::PrintForm::new(&s.doc.project, out))));
             }
             Action::RunPrint => {
                 if let Some(Window::Print(form)) = &self.window {
@@ -385,60 +394,64 @@ impl WanggeApp {
                         "{}",
                         crate::text::pick(s.lang(), "请先选择输出文件", "choose an output file first")
                     );
-                    let written = crate::print::write(&s.project, &form.effective_options(), &out)?;
+                    let written = crate::print::write(&s.doc.project, &form.effective_options(), &out)?;
                     let first = written.first().map(|p| p.display().to_string()).unwrap_or_default();
-                    s.status =
+                    s.ui.status =
                         format!("{}: {first} ({})", crate::text::pick(s.lang(), "已打印", "Printed"), written.len());
                 }
             }
             Action::SetTool(kind) => s.set_tool(kind),
-            Action::ToggleSnapping => s.snapping = !s.snapping,
-            Action::SetSnapTolerance(px) => s.snap_px = px,
+            Action::ToggleSnapping => s.editor.snapping = !s.editor.snapping,
+            Action::SetSnapTolerance(px) => s.editor.snap_px = px,
             Action::Undo => s.undo(),
             Action::Redo => s.redo(),
             Action::DeleteSelection => {
                 self.tool_event(ToolEvent::Key(ToolKey::Delete));
             }
             Action::MergeSelected => {
-                let ids: Vec<GridId> = s.selection.iter().copied().collect();
-                match crate::core::edit::merge_grids(&s.project, &s.index, &ids) {
+                let ids: Vec<GridId> = s.editor.selection.iter().copied().collect();
+                match crate::core::edit::merge_grids(&s.doc.project, &s.editor.index, &ids) {
                     Ok((command, keeper)) => {
-                        let text = format!("{}: {}", crate::text::edits::kind_label("Merge", s.lang()), ids.len());
-                        s.apply_command("Merge".into(), command, text);
-                        s.selection = BTreeSet::from([keeper]);
+                        let text = format!("{}: {}", kind_label(StepKind::Merge, s.lang()), ids.len());
+                        s.apply_command(StepKind::Merge, command, text);
+                        s.editor.selection = BTreeSet::from([keeper]);
                     }
                     Err(e) => s.refused(&e),
                 }
             }
             Action::ZoomToSelection => {
-                let rects = s.selection.iter().filter_map(|id| s.project.grids.get(id)?.geometry.bounding_rect());
+                let rects =
+                    s.editor.selection.iter().filter_map(|id| s.doc.project.grids.get(id)?.geometry.bounding_rect());
                 if let Some(r) = rect::union_all(rects) {
-                    s.view.zoom_to = Some(r);
+                    s.ui.view.zoom_to = Some(r);
                 }
             }
             Action::SetFields(id, fields) => {
-                let text = crate::text::edits::kind_label("Attributes", s.lang()).to_string();
-                s.apply_command("Attributes".into(), Command::SetFields { id, fields }, text);
+                let text = kind_label(StepKind::Attributes, s.lang()).to_string();
+                s.apply_command(StepKind::Attributes, Command::SetFields { id, fields }, text);
             }
             Action::PickFinding(i) => {
                 s.pick(i);
-                if let Some(r) = s.coverage.report().findings.get(i).and_then(|f| f.geometry.bounding_rect()) {
+                if let Some(r) = s.editor.coverage.report().findings.get(i).and_then(|f| f.geometry.bounding_rect()) {
                     // A little room around the finding, so its neighbours show too.
-                    let grow = (r.width().max(r.height()) * 0.6).max(s.project.precision * 1000.0);
-                    s.view.zoom_to = Some(rect::grow(r, grow));
+                    let grow = (r.width().max(r.height()) * 0.6).max(s.doc.project.precision * 1000.0);
+                    s.ui.view.zoom_to = Some(rect::grow(r, grow));
                 }
             }
-            Action::PreviewFix(j) => s.previewed_fix = j,
+            Action::PreviewFix(j) => s.editor.previewed_fix = j,
             Action::ApplyFix(j) => {
-                let command =
-                    s.picked_fixes.get(j).and_then(|f| Command::from_fix(&s.project, f, |i| s.coverage.grid_of(i)));
+                let command = s
+                    .editor
+                    .picked_fixes
+                    .get(j)
+                    .and_then(|f| Command::from_fix(&s.doc.project, f, |i| s.editor.coverage.grid_of(i)));
                 if let Some(command) = command {
-                    let text = crate::text::edits::kind_label("Fix", s.lang()).to_string();
-                    s.apply_command("Fix".into(), command, text);
+                    let text = kind_label(StepKind::Fix, s.lang()).to_string();
+                    s.apply_command(StepKind::Fix, command, text);
                 }
             }
-            Action::ToggleAttributes => s.show_attributes = !s.show_attributes,
-            Action::SaveAndQuit => match s.path.clone() {
+            Action::ToggleAttributes => s.ui.show_attributes = !s.ui.show_attributes,
+            Action::SaveAndQuit => match s.doc.path.clone() {
                 Some(path) if s.changed_on_disk() => self.ask_changed_on_disk(&path, true),
                 Some(path) => {
                     s.save_to(&path)?;
@@ -449,7 +462,7 @@ impl WanggeApp {
             },
             Action::DiscardAndQuit => {
                 self.allow_close = true;
-                recovery::discard();
+                s.autosave.discard();
                 ctx.send_viewport_cmd(ViewportCommand::Close);
             }
             Action::Recover => {
@@ -457,11 +470,11 @@ impl WanggeApp {
                     let project = crate::io::open_project(&p.file)?;
                     s.replace_project(project, p.origin);
                     // The origin as it was when the work began: a save over it asks if it changed since.
-                    s.disk_stamp = p.origin_stamp;
-                    s.dirty = true;
+                    s.doc.disk_stamp = p.origin_stamp;
+                    s.doc.dirty = true;
                 }
             }
-            Action::DiscardRecovery => recovery::discard(),
+            Action::DiscardRecovery => s.autosave.discard(),
             Action::RunExport => {
                 if let Some(Window::Export(form)) = &self.window {
                     let (to, layer, gbk) = (PathBuf::from(form.to.trim()), form.layer, form.gbk);
@@ -522,6 +535,11 @@ fn with_extension(path: &Path, ext: &str) -> PathBuf {
 }
 
 impl eframe::App for WanggeApp {
+    /// Work that is not drawing, once per pass before [`WanggeApp::frame`]: the recovery file.
+    fn logic(&mut self, ctx: &Context, _frame: &mut eframe::Frame) {
+        self.autosave(ctx);
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         // A bug must not lose work: a panic in a frame writes the unsaved project to the recovery file
         // (offered at the next start) and ends the app with exit status 70, like the command line.
@@ -529,7 +547,13 @@ impl eframe::App for WanggeApp {
         if let Err(payload) = painted {
             let message = crate::guard::panic_message(payload.as_ref());
             let s = &self.state;
-            recovery::save_after_panic(&s.project, s.path.as_deref(), s.disk_stamp.as_ref(), s.dirty, &message);
+            recovery::save_after_panic(
+                &s.doc.project,
+                s.doc.path.as_deref(),
+                s.doc.disk_stamp.as_ref(),
+                s.doc.dirty,
+                &message,
+            );
             std::process::exit(i32::from(crate::guard::EXIT_INTERNAL_ERROR));
         }
     }
@@ -542,7 +566,7 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
         Some(p) => {
             let (project, stamp) = crate::io::open_project_stamped(p)?;
             let mut state = AppState::new(project, Some(p.clone()), settings);
-            state.disk_stamp = stamp;
+            state.doc.disk_stamp = stamp;
             state
         }
         None => AppState::sample(settings)?,

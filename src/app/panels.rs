@@ -30,29 +30,29 @@ pub fn menu_bar(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
         });
         ui.menu_button(t(Text::MenuEdit), |ui| {
             let lang = state.lang();
-            let label = |prefix: &str, step: Option<&str>| match step {
+            let label = |prefix: &str, step: Option<crate::core::edit::StepKind>| match step {
                 Some(step) => format!("{prefix}：{}", crate::text::edits::kind_label(step, lang)),
                 None => prefix.to_string(),
             };
-            let undo = label(crate::text::pick(lang, "撤销", "Undo"), state.history.undo_label());
-            if ui.add_enabled(state.history.can_undo(), egui::Button::new(undo).shortcut_text("Ctrl+Z")).clicked() {
+            let undo = label(crate::text::pick(lang, "撤销", "Undo"), state.doc.history.undo_kind());
+            if ui.add_enabled(state.doc.history.can_undo(), egui::Button::new(undo).shortcut_text("Ctrl+Z")).clicked() {
                 actions.push(Action::Undo);
                 ui.close();
             }
-            let redo = label(crate::text::pick(lang, "重做", "Redo"), state.history.redo_label());
-            if ui.add_enabled(state.history.can_redo(), egui::Button::new(redo).shortcut_text("Ctrl+Y")).clicked() {
+            let redo = label(crate::text::pick(lang, "重做", "Redo"), state.doc.history.redo_kind());
+            if ui.add_enabled(state.doc.history.can_redo(), egui::Button::new(redo).shortcut_text("Ctrl+Y")).clicked() {
                 actions.push(Action::Redo);
                 ui.close();
             }
             ui.separator();
-            let has_selection = !state.selection.is_empty();
+            let has_selection = !state.editor.selection.is_empty();
             let delete = crate::text::pick(lang, "删除所选网格", "Delete selected grids");
             if ui.add_enabled(has_selection, egui::Button::new(delete).shortcut_text("Delete")).clicked() {
                 actions.push(Action::DeleteSelection);
                 ui.close();
             }
             let merge = crate::text::pick(lang, "合并所选网格", "Merge selected grids");
-            if ui.add_enabled(state.selection.len() >= 2, egui::Button::new(merge)).clicked() {
+            if ui.add_enabled(state.editor.selection.len() >= 2, egui::Button::new(merge)).clicked() {
                 actions.push(Action::MergeSelected);
                 ui.close();
             }
@@ -69,22 +69,22 @@ pub fn menu_bar(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
             }
             let zoom_selection = crate::text::pick(state.lang(), "缩放至所选", "Zoom to selection");
             if ui
-                .add_enabled(!state.selection.is_empty(), egui::Button::new(zoom_selection).shortcut_text("Z"))
+                .add_enabled(!state.editor.selection.is_empty(), egui::Button::new(zoom_selection).shortcut_text("Z"))
                 .clicked()
             {
                 actions.push(Action::ZoomToSelection);
                 ui.close();
             }
             let attributes = crate::text::pick(state.lang(), "属性面板", "Attribute panel");
-            if ui.add(egui::Button::selectable(state.show_attributes, attributes)).clicked() {
+            if ui.add(egui::Button::selectable(state.ui.show_attributes, attributes)).clicked() {
                 actions.push(Action::ToggleAttributes);
                 ui.close();
             }
-            if ui.add(egui::Button::selectable(state.show_layers_panel, t(Text::ShowLayers))).clicked() {
+            if ui.add(egui::Button::selectable(state.ui.show_layers_panel, t(Text::ShowLayers))).clicked() {
                 actions.push(Action::ToggleLayersPanel);
                 ui.close();
             }
-            if ui.add(egui::Button::selectable(state.show_checks_panel, t(Text::ShowChecks))).clicked() {
+            if ui.add(egui::Button::selectable(state.ui.show_checks_panel, t(Text::ShowChecks))).clicked() {
                 actions.push(Action::ToggleChecksPanel);
                 ui.close();
             }
@@ -129,14 +129,14 @@ pub fn layers_panel(ui: &mut Ui, state: &mut AppState) {
     let t = |text: Text| text.get(lang);
     ui.heading(t(Text::Layers));
     let per_village = state.village_counts().clone();
-    let p = &state.project;
+    let p = &state.doc.project;
     let counts = [
         (Text::Boundary, p.boundary.0.len()),
         (Text::Divisions, p.divisions.len()),
         (Text::Grids, p.grids.len()),
         (Text::Households, p.households.len()),
     ];
-    let layers = &mut state.layers;
+    let layers = &mut state.ui.layers;
     for (text, n) in counts {
         let flag = match text {
             Text::Boundary => &mut layers.boundary,
@@ -191,28 +191,28 @@ pub fn layers_panel(ui: &mut Ui, state: &mut AppState) {
 pub fn status_bar(ui: &mut Ui, state: &AppState) {
     let t = |text: Text| text.get(state.lang());
     ui.horizontal(|ui| {
-        match (state.cursor_in_world, state.cursor_lonlat()) {
+        match (state.ui.cursor_in_world, state.cursor_lonlat()) {
             (Some(world), lonlat) => {
-                let decimals = if state.project.crs.is_geographic() { 7 } else { 2 };
+                let decimals = if state.doc.project.crs.is_geographic() { 7 } else { 2 };
                 let lonlat_text = lonlat.map_or(String::new(), |c| format!("{:.6}°E {:.6}°N  |  ", c.x, c.y));
                 ui.monospace(format!(
                     "{}: {lonlat_text}{} {:.d$}, {:.d$}",
                     t(Text::Cursor),
-                    state.project.crs.auth_id(),
+                    state.doc.project.crs.auth_id(),
                     world.x,
                     world.y,
                     d = decimals
                 ));
             }
             _ => {
-                ui.monospace(format!("{} {}", state.project.crs.auth_id(), state.project.crs.name));
+                ui.monospace(format!("{} {}", state.doc.project.crs.auth_id(), state.doc.project.crs.name));
             }
         }
         ui.separator();
-        let vp = &state.view.viewport;
-        let metres_per_unit = state.project.crs.ground_metres_per_unit(vp.center_in_world);
+        let vp = &state.ui.view.viewport;
+        let metres_per_unit = state.doc.project.crs.ground_metres_per_unit(vp.center_in_world);
         ui.monospace(format!("{} 1:{:.0}", t(Text::Scale), scale_denominator(vp, metres_per_unit)));
         ui.separator();
-        ui.label(&state.status);
+        ui.label(&state.ui.status);
     });
 }

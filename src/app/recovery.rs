@@ -3,7 +3,8 @@
 //! did not end cleanly and the app offers to recover it.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::core::Project;
 use crate::io::FileStamp;
@@ -16,19 +17,71 @@ fn dir() -> Option<PathBuf> {
     crate::io::config_dir().map(|d| d.join("recovery"))
 }
 
-/// Writes the recovery file with where the project came from (if anywhere) and that file's stamp as it
-/// was read, so that saving the recovered work over it asks first if it changed since.
-pub fn write(project: &Project, origin: Option<&Path>, stamp: Option<&FileStamp>) -> anyhow::Result<()> {
-    match dir() {
-        Some(dir) => write_in(&dir, project, origin, stamp),
-        None => Ok(()),
+/// The per-minute recovery write, kept off the drawing path: the app's logic pass calls [`Autosave::tick`],
+/// which hands a copy of the project to a background thread (one write at a time), so that writing a
+/// large project never stalls a frame. Everything that removes the recovery file goes through
+/// [`Autosave::discard`], which first waits for a write in flight (else that write could bring back the
+/// file of work that was just saved).
+pub struct Autosave {
+    /// Where the recovery file goes; `None` (no config folder): nowhere.
+    dir: Option<PathBuf>,
+    interval: Duration,
+    last: Instant,
+    running: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+impl Default for Autosave {
+    fn default() -> Autosave {
+        Autosave::new(dir(), INTERVAL)
     }
 }
 
-/// Removes the recovery file (after a save or a clean quit).
-pub fn discard() {
-    if let Some(dir) = dir() {
-        discard_in(&dir);
+impl Autosave {
+    fn new(dir: Option<PathBuf>, interval: Duration) -> Autosave {
+        Autosave { dir, interval, last: Instant::now(), running: None }
+    }
+
+    /// Starts a write when a minute has passed and there are unsaved changes. Returns the error of a
+    /// write that finished since the last call, to be shown once.
+    pub fn tick(
+        &mut self,
+        project: &Project,
+        unsaved: bool,
+        origin: Option<&Path>,
+        stamp: Option<&FileStamp>,
+    ) -> Option<String> {
+        let failed = match self.running.take_if(|h| h.is_finished()) {
+            Some(handle) => outcome(handle),
+            None => None,
+        };
+        if let Some(dir) = self.dir.clone().filter(|_| unsaved && self.running.is_none())
+            && self.last.elapsed() >= self.interval
+        {
+            self.last = Instant::now();
+            let (project, origin, stamp) = (project.clone(), origin.map(Path::to_path_buf), stamp.copied());
+            let write = move || write_in(&dir, &project, origin.as_deref(), stamp.as_ref());
+            self.running = Some(std::thread::spawn(write));
+        }
+        failed
+    }
+
+    /// Waits for a write in flight, then removes the recovery file (after a save or a clean quit).
+    pub fn discard(&mut self) {
+        if let Some(handle) = self.running.take() {
+            let _ = handle.join();
+        }
+        if let Some(dir) = &self.dir {
+            discard_in(dir);
+        }
+    }
+}
+
+/// The error of a finished write, as a line for the status bar.
+fn outcome(handle: JoinHandle<anyhow::Result<()>>) -> Option<String> {
+    match handle.join() {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(format!("{e:#}")),
+        Err(_) => Some("the recovery writer stopped".into()),
     }
 }
 
@@ -148,6 +201,37 @@ mod tests {
         assert!(!dir.path().join("recovery.partial.gpkg").exists());
         discard_in(dir.path());
         assert!(pending_in(dir.path()).is_none());
+    }
+
+    /// The autosave writes on its own thread, only with unsaved changes, and a discard after a save
+    /// waits for a write in flight, so that no recovery file of saved work is left behind.
+    #[test]
+    fn autosave_writes_in_the_background_and_a_discard_waits_for_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = Project::new("自动", Crs { epsg: 4548, name: "GK".into(), units: CrsUnits::Metres });
+        p.add_grid(Grid::new(MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 10., y: 0.), (x: 10., y: 10.)]])));
+        let mut autosave = Autosave::new(Some(dir.path().to_path_buf()), Duration::ZERO);
+        assert_eq!(autosave.tick(&p, false, None, None), None);
+        assert!(autosave.running.is_none() && pending_in(dir.path()).is_none(), "nothing unsaved, nothing written");
+        assert_eq!(autosave.tick(&p, true, None, None), None);
+        let handle = autosave.running.take().expect("a write started");
+        handle.join().unwrap().unwrap();
+        assert_eq!(crate::io::open_project(&pending_in(dir.path()).unwrap().file).unwrap().name, "自动");
+        // A write in flight when the project is saved: the discard waits for it, then removes the file.
+        assert_eq!(autosave.tick(&p, true, None, None), None);
+        autosave.discard();
+        assert!(pending_in(dir.path()).is_none() && autosave.running.is_none());
+        // A write that fails is said once.
+        let blocked = dir.path().join("file");
+        std::fs::write(&blocked, "not a folder").unwrap();
+        let mut autosave = Autosave::new(Some(blocked.join("recovery")), Duration::ZERO);
+        assert_eq!(autosave.tick(&p, true, None, None), None);
+        while autosave.running.as_ref().is_some_and(|h| !h.is_finished()) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        autosave.interval = Duration::from_secs(3600);
+        assert!(autosave.tick(&p, true, None, None).is_some(), "the failure is reported");
+        assert_eq!(autosave.tick(&p, true, None, None), None, "once");
     }
 
     /// What the app does when a panic is caught in a frame, without a window: the unsaved project goes

@@ -5,12 +5,14 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use geo::Coord;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::canvas::{LayerVisibility, MapView};
 use super::live_coverage::LiveCoverage;
 use super::map_cache::MapCache;
-use crate::core::edit::{Command, History, SpatialIndex};
+use super::recovery::Autosave;
+use crate::core::coverage::fixes::Fix;
+use crate::core::edit::{Command, History, SpatialIndex, StepKind};
 use crate::core::tools::{Edit, Tool, ToolKind};
 use crate::core::{GridId, Project};
 use crate::io::crs::{SourceCrs, Transformer, crs_from_epsg, parse_crs_arg};
@@ -19,13 +21,14 @@ use crate::io::fields::parse_map_args;
 use crate::io::import::{ImportOptions, PreparedImport, Target, prepare_import, read_source};
 use crate::io::{FileStamp, open_project, open_project_stamped, save_project};
 use crate::text::Settings;
-use crate::text::edits::{done_text, failure_text};
+use crate::text::edits::{done_text, failure_text, kind_label};
 use crate::text::{Lang, Text};
 
 /// The bundled 泾县 sample, compiled in so that `wangge` opens it from anywhere.
 const SAMPLE_GPKG: &[u8] = include_bytes!("../../sample-maps/jingxian.gpkg");
 
-pub struct AppState {
+/// The project and what belongs to it: where it is saved, whether it changed, its undo history.
+pub struct Document {
     pub project: Project,
     /// Where the project is saved; `None` for the bundled sample and new projects (Save asks where).
     pub path: Option<PathBuf>,
@@ -35,17 +38,12 @@ pub struct AppState {
     pub dirty: bool,
     /// Bumped on every change of the project, so caches know when to rebuild.
     pub revision: u64,
-    pub view: MapView,
-    pub cache: MapCache,
-    pub layers: LayerVisibility,
-    pub show_layers_panel: bool,
-    pub show_checks_panel: bool,
-    pub settings: Settings,
-    pub status: String,
-    pub cursor_in_world: Option<Coord<f64>>,
-    to_lonlat: Option<Transformer>,
-    /// The editor: one undo/redo history, the selection, the active tool and what it snaps to.
     pub history: History,
+}
+
+/// The editor: the selection, the active tool and what it snaps to, and the coverage check kept live
+/// with the finding picked in the panel.
+pub struct EditSession {
     pub selection: BTreeSet<GridId>,
     pub tool: Tool,
     pub snapping: bool,
@@ -56,56 +54,77 @@ pub struct AppState {
     /// The coverage finding picked in the panel, its fixes (computed once, when picked) and the fix
     /// being previewed.
     pub picked_finding: Option<usize>,
-    pub picked_fixes: Vec<crate::core::coverage::fixes::Fix>,
+    pub picked_fixes: Vec<Fix>,
     pub previewed_fix: Option<usize>,
-    /// Grids per village code for the layers tree, with the revision they were counted at.
-    pub village_counts: (u64, std::collections::BTreeMap<String, usize>),
+}
+
+/// What the window shows and how: the map view and its cache, which layers and panels are shown, the
+/// status line, the cursor.
+pub struct ViewState {
+    pub view: MapView,
+    pub cache: MapCache,
+    pub layers: LayerVisibility,
+    pub show_layers_panel: bool,
+    pub show_checks_panel: bool,
     pub show_attributes: bool,
-    pub show_coverage_panel: bool,
-    pub last_recovery_save: std::time::Instant,
+    pub status: String,
+    pub cursor_in_world: Option<Coord<f64>>,
+    /// Grids per village code for the layers tree, with the revision they were counted at.
+    village_counts: (u64, BTreeMap<String, usize>),
+}
+
+pub struct AppState {
+    pub doc: Document,
+    pub editor: EditSession,
+    pub ui: ViewState,
+    pub settings: Settings,
+    /// The recovery file written every minute while there are unsaved changes.
+    pub autosave: Autosave,
+    to_lonlat: Option<Transformer>,
 }
 
 impl AppState {
     /// The state for `project`, read from `path` (the file as it is now is taken as what was read).
     pub fn new(project: Project, path: Option<PathBuf>, settings: Settings) -> AppState {
         let to_lonlat = lonlat_transformer(&project);
-        AppState {
-            disk_stamp: path.as_deref().and_then(|p| FileStamp::read(p).ok().flatten()),
-            cache: MapCache::build(&project),
-            index: SpatialIndex::build(&project),
-            coverage: LiveCoverage::build(&project),
-            history: History::default(),
+        let editor = EditSession {
             selection: BTreeSet::new(),
             tool: Tool::new(ToolKind::Select),
             snapping: true,
             snap_px: 10.0,
+            index: SpatialIndex::build(&project),
+            coverage: LiveCoverage::build(&project),
             picked_finding: None,
             picked_fixes: Vec::new(),
             previewed_fix: None,
-            village_counts: (u64::MAX, Default::default()),
+        };
+        let ui = ViewState {
+            view: MapView::default(),
+            cache: MapCache::build(&project),
+            layers: LayerVisibility::default(),
+            show_layers_panel: true,
+            show_checks_panel: true,
             show_attributes: true,
-            show_coverage_panel: true,
-            last_recovery_save: std::time::Instant::now(),
+            status: String::new(),
+            cursor_in_world: None,
+            village_counts: (u64::MAX, BTreeMap::new()),
+        };
+        let doc = Document {
+            disk_stamp: path.as_deref().and_then(|p| FileStamp::read(p).ok().flatten()),
             project,
             path,
             dirty: false,
             revision: 0,
-            view: MapView::default(),
-            layers: LayerVisibility::default(),
-            show_layers_panel: true,
-            show_checks_panel: true,
-            settings,
-            status: String::new(),
-            cursor_in_world: None,
-            to_lonlat,
-        }
+            history: History::default(),
+        };
+        AppState { doc, editor, ui, settings, autosave: Autosave::default(), to_lonlat }
     }
 
     /// Opens the bundled sample (from a temporary copy, as SQLite needs a file).
     pub fn sample(settings: Settings) -> anyhow::Result<AppState> {
         let project = load_sample()?;
         let mut state = AppState::new(project, None, settings);
-        state.status = Text::SampleReadOnly.get(state.lang()).to_string();
+        state.ui.status = Text::SampleReadOnly.get(state.lang()).to_string();
         Ok(state)
     }
 
@@ -120,89 +139,88 @@ impl AppState {
     pub fn set_lang(&mut self, lang: Lang) {
         self.settings.lang = lang;
         if let Err(e) = self.settings.save() {
-            self.status = format!("cannot remember the language: {e}");
+            self.ui.status = format!("cannot remember the language: {e}");
         }
     }
 
     /// Replaces the project (after open) and resets the view. The caller sets `disk_stamp`.
     pub fn replace_project(&mut self, project: Project, path: Option<PathBuf>) {
         self.to_lonlat = lonlat_transformer(&project);
-        self.project = project;
-        self.path = path;
-        self.disk_stamp = None;
-        self.dirty = false;
-        self.history = History::default();
-        self.selection.clear();
-        self.tool = Tool::new(self.tool.kind());
+        self.doc.project = project;
+        self.doc.path = path;
+        self.doc.disk_stamp = None;
+        self.doc.dirty = false;
+        self.doc.history = History::default();
+        self.editor.selection.clear();
+        self.editor.tool = Tool::new(self.editor.tool.kind());
         self.changed();
-        self.view.fit_pending = true;
+        self.ui.view.fit_pending = true;
     }
 
     /// Call after a change of the whole project (open, import): rebuilds every cache.
     pub fn changed(&mut self) {
-        self.revision += 1;
-        self.cache = MapCache::build(&self.project);
-        self.index = SpatialIndex::build(&self.project);
-        self.coverage = LiveCoverage::build(&self.project);
-        self.selection.retain(|id| self.project.grids.contains_key(id));
+        self.doc.revision += 1;
+        self.ui.cache = MapCache::build(&self.doc.project);
+        self.editor.index = SpatialIndex::build(&self.doc.project);
+        self.editor.coverage = LiveCoverage::build(&self.doc.project);
+        self.editor.selection.retain(|id| self.doc.project.grids.contains_key(id));
         self.unpick();
     }
 
     /// Call after an edit of some grids: updates the caches and re-checks coverage around them only.
     pub fn grids_changed(&mut self, grids: BTreeSet<GridId>) {
-        self.revision += 1;
-        self.dirty = true;
-        self.cache.update(&self.project, &grids);
-        self.index.update(&self.project, &grids);
-        self.coverage.update(&self.project, &grids);
-        self.selection.retain(|id| self.project.grids.contains_key(id));
+        self.doc.revision += 1;
+        self.doc.dirty = true;
+        self.ui.cache.update(&self.doc.project, &grids);
+        self.editor.index.update(&self.doc.project, &grids);
+        self.editor.coverage.update(&self.doc.project, &grids);
+        self.editor.selection.retain(|id| self.doc.project.grids.contains_key(id));
         self.unpick();
     }
 
     /// Picks a coverage finding: its fixes are computed now, not every frame.
     pub fn pick(&mut self, finding: usize) {
-        self.picked_finding = Some(finding);
-        self.picked_fixes = self.coverage.fixes_for(finding);
-        self.previewed_fix = None;
+        self.editor.picked_finding = Some(finding);
+        self.editor.picked_fixes = self.editor.coverage.fixes_for(finding);
+        self.editor.previewed_fix = None;
     }
 
     /// Forgets the picked finding (the coverage changed under it).
     pub fn unpick(&mut self) {
-        self.picked_finding = None;
-        self.picked_fixes.clear();
-        self.previewed_fix = None;
+        self.editor.picked_finding = None;
+        self.editor.picked_fixes.clear();
+        self.editor.previewed_fix = None;
     }
 
     /// Grids per village code, counted once per revision.
-    pub fn village_counts(&mut self) -> &std::collections::BTreeMap<String, usize> {
-        if self.village_counts.0 != self.revision {
-            let mut counts = std::collections::BTreeMap::new();
-            for g in self.project.grids.values() {
+    pub fn village_counts(&mut self) -> &BTreeMap<String, usize> {
+        if self.ui.village_counts.0 != self.doc.revision {
+            let mut counts = BTreeMap::new();
+            for g in self.doc.project.grids.values() {
                 *counts.entry(g.village_code.clone()).or_default() += 1;
             }
-            self.village_counts = (self.revision, counts);
+            self.ui.village_counts = (self.doc.revision, counts);
         }
-        &self.village_counts.1
+        &self.ui.village_counts.1
     }
 
     /// Applies an edit through the history, updates everything and says what happened.
     pub fn commit(&mut self, edit: Edit) {
-        let label = format!("{:?}", edit.kind);
         let status = done_text(&edit, self.lang());
-        self.apply_command(label, edit.command, status);
+        self.apply_command(edit.kind, edit.command, status);
     }
 
     /// Applies a command as one undoable step.
-    pub fn apply_command(&mut self, label: String, command: Command, status: String) {
-        let first_new = self.project.next_grid_id;
+    pub fn apply_command(&mut self, kind: StepKind, command: Command, status: String) {
+        let first_new = self.doc.project.next_grid_id;
         let mut grids: BTreeSet<GridId> = command.grids().into_iter().filter(|id| *id != 0).collect();
-        match self.history.apply(&mut self.project, label, command, None) {
+        match self.doc.history.apply(&mut self.doc.project, kind, command) {
             Ok(()) => {
-                grids.extend(first_new..self.project.next_grid_id);
-                self.status = status;
+                grids.extend(first_new..self.doc.project.next_grid_id);
+                self.ui.status = status;
                 self.grids_changed(grids);
             }
-            Err(e) => self.status = format!("{e}"),
+            Err(e) => self.ui.status = format!("{e}"),
         }
     }
 
@@ -216,71 +234,74 @@ impl AppState {
 
     /// Undoes (or redoes) one step, updating only the grids it touches (everything after an import).
     fn step_history(&mut self, back: bool) {
-        let whole = self.history.next_changes_other_layers(back);
+        let whole = self.doc.history.next_changes_other_layers(back);
         let (grids, result, done) = if back {
-            (self.history.next_undo_grids(), self.history.undo(&mut self.project), ("已撤销", "Undone"))
+            (self.doc.history.next_undo_grids(), self.doc.history.undo(&mut self.doc.project), ("已撤销", "Undone"))
         } else {
-            (self.history.next_redo_grids(), self.history.redo(&mut self.project), ("已重做", "Redone"))
+            (self.doc.history.next_redo_grids(), self.doc.history.redo(&mut self.doc.project), ("已重做", "Redone"))
         };
         match result {
-            Ok(Some(label)) => {
+            Ok(Some(kind)) => {
                 let lang = self.lang();
-                self.status = format!("{}: {}", crate::text::pick(lang, done.0, done.1), edit_label(&label, lang));
+                self.ui.status = format!("{}: {}", crate::text::pick(lang, done.0, done.1), kind_label(kind, lang));
                 if whole {
-                    self.dirty = true;
+                    self.doc.dirty = true;
                     self.changed();
                 } else {
                     self.grids_changed(grids.into_iter().collect());
                 }
             }
             Ok(None) => {}
-            Err(e) => self.status = e.to_string(),
+            Err(e) => self.ui.status = e.to_string(),
         }
     }
 
     /// Says why a tool could not do what was asked (in the status bar; nothing fails silently).
     pub fn refused(&mut self, failure: &crate::core::edit::EditFailure) {
-        self.status = failure_text(failure, &self.project, self.lang());
+        self.ui.status = failure_text(failure, &self.doc.project, self.lang());
     }
 
     pub fn set_tool(&mut self, kind: ToolKind) {
-        if self.tool.kind() != kind {
-            self.tool = Tool::new(kind);
+        if self.editor.tool.kind() != kind {
+            self.editor.tool = Tool::new(kind);
         }
     }
 
     pub fn window_title(&self) -> String {
-        let marker = if self.dirty { " *" } else { "" };
-        format!("网格 Wangge — {}{marker}", self.project.name)
+        let marker = if self.doc.dirty { " *" } else { "" };
+        format!("网格 Wangge — {}{marker}", self.doc.project.name)
     }
 
     pub fn cursor_lonlat(&self) -> Option<Coord<f64>> {
-        self.to_lonlat.as_ref()?.apply(self.cursor_in_world?).ok()
+        self.to_lonlat.as_ref()?.apply(self.ui.cursor_in_world?).ok()
     }
 
     pub fn open(&mut self, path: &Path) -> anyhow::Result<()> {
         let (project, stamp) = open_project_stamped(path)?;
         self.replace_project(project, Some(path.to_path_buf()));
-        self.disk_stamp = stamp;
-        self.status = format!("{}: {}", self.t(Text::Opened), path.display());
+        self.doc.disk_stamp = stamp;
+        self.ui.status = format!("{}: {}", self.t(Text::Opened), path.display());
         Ok(())
     }
 
     pub fn save_to(&mut self, path: &Path) -> anyhow::Result<()> {
-        save_project(&self.project, path)?;
-        super::recovery::discard();
+        save_project(&self.doc.project, path)?;
+        self.autosave.discard();
         // Our own save is the file now (a save may write a new file and rename it over the old one).
-        self.disk_stamp = FileStamp::read(path).ok().flatten();
-        self.path = Some(path.to_path_buf());
-        self.dirty = false;
-        self.status = format!("{}: {}", self.t(Text::Saved), path.display());
+        self.doc.disk_stamp = FileStamp::read(path).ok().flatten();
+        self.doc.path = Some(path.to_path_buf());
+        self.doc.dirty = false;
+        self.ui.status = format!("{}: {}", self.t(Text::Saved), path.display());
         Ok(())
     }
 
     /// Whether the project's file changed on disk since we read or wrote it (another program saved it):
     /// saving now would overwrite their work.
     pub fn changed_on_disk(&self) -> bool {
-        self.path.as_deref().is_some_and(|p| FileStamp::changed_since(p, self.disk_stamp.as_ref()).unwrap_or(false))
+        self.doc
+            .path
+            .as_deref()
+            .is_some_and(|p| FileStamp::changed_since(p, self.doc.disk_stamp.as_ref()).unwrap_or(false))
     }
 
     /// Reads and checks a file for import into the open project, changing nothing yet: see
@@ -295,43 +316,40 @@ impl AppState {
             force: false,
         };
         let source = read_source(src, None)?;
-        Ok(prepare_import(&self.project, &source, target, &options, &mut |_, _| {})?)
+        Ok(prepare_import(&self.doc.project, &source, target, &options, &mut |_, _| {})?)
     }
 
     /// Applies a prepared import as one undoable step.
     pub fn apply_import(&mut self, prepared: PreparedImport) -> anyhow::Result<()> {
         let (target, summary) = (prepared.target(), prepared.summary.clone());
-        let command = prepared.into_command(&self.project);
-        self.history.apply(&mut self.project, "Import", command, None)?;
-        self.dirty = true;
+        let command = prepared.into_command(&self.doc.project);
+        self.doc.history.apply(&mut self.doc.project, StepKind::Import, command)?;
+        self.doc.dirty = true;
         self.changed();
-        self.view.fit_pending = true;
+        self.ui.view.fit_pending = true;
         let layer = crate::text::layers::target_label(target, self.lang());
-        self.status = format!("{}: {} × {layer} ({})", self.t(Text::Imported), summary.features, summary.source_crs);
+        self.ui.status = format!("{}: {} × {layer} ({})", self.t(Text::Imported), summary.features, summary.source_crs);
         Ok(())
     }
 
     pub fn export(&mut self, layer: Layer, to: &Path, gbk: bool) -> anyhow::Result<()> {
         let encoding = if gbk { encoding_rs::GBK } else { encoding_rs::UTF_8 };
-        let n = export(&self.project, layer, to, encoding).with_context(|| format!("export to {}", to.display()))?;
-        self.status = format!("{}: {n} → {}", self.t(Text::Exported), to.display());
+        let n =
+            export(&self.doc.project, layer, to, encoding).with_context(|| format!("export to {}", to.display()))?;
+        self.ui.status = format!("{}: {n} → {}", self.t(Text::Exported), to.display());
         Ok(())
     }
 
     /// Where file dialogs start: the project's folder, else the working directory.
     pub fn start_dir(&self) -> PathBuf {
-        self.path
+        self.doc
+            .path
             .as_ref()
             .and_then(|p| p.parent().map(Path::to_path_buf))
             .filter(|p| p.is_dir())
             .or_else(|| std::env::current_dir().ok())
             .unwrap_or_else(|| PathBuf::from("."))
     }
-}
-
-/// The label of a history step in the UI language (steps are labelled with their [`EditKind`] name).
-pub fn edit_label(label: &str, lang: crate::text::Lang) -> String {
-    crate::text::edits::kind_label(label, lang).to_string()
 }
 
 fn lonlat_transformer(project: &Project) -> Option<Transformer> {

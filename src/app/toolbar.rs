@@ -146,7 +146,7 @@ pub fn show(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
     let lang = state.lang();
     ui.horizontal(|ui| {
         for kind in ToolKind::ALL {
-            let active = state.tool.kind() == kind;
+            let active = state.editor.tool.kind() == kind;
             let tip = format!("{} ({})\n{}", name(kind, lang), kind.key(), help(kind, lang));
             if icon_button(ui, Icon::Tool(kind), Some(active), true, name(kind, lang)).on_hover_text(tip).clicked() {
                 actions.push(Action::SetTool(kind));
@@ -158,11 +158,11 @@ pub fn show(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
             "捕捉到边界、村界和其他网格的顶点与边",
             "Snap to vertices and edges of the boundary, village lines and grids",
         );
-        let snap = icon_button(ui, Icon::Snap, Some(state.snapping), true, pick(lang, "捕捉", "Snap"));
+        let snap = icon_button(ui, Icon::Snap, Some(state.editor.snapping), true, pick(lang, "捕捉", "Snap"));
         if snap.on_hover_text(snap_tip).clicked() {
             actions.push(Action::ToggleSnapping);
         }
-        let mut px = state.snap_px;
+        let mut px = state.editor.snap_px;
         let tolerance = ui.add(egui::DragValue::new(&mut px).range(2.0..=40.0).suffix(" px").speed(0.5));
         let tolerance =
             tolerance.on_hover_text(pick(lang, "捕捉容差（屏幕像素）", "Snapping tolerance (screen pixels)"));
@@ -170,15 +170,15 @@ pub fn show(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
             actions.push(Action::SetSnapTolerance(px));
         }
         ui.separator();
-        let undo = icon_button(ui, Icon::Undo, None, state.history.can_undo(), pick(lang, "撤销", "Undo"));
+        let undo = icon_button(ui, Icon::Undo, None, state.doc.history.can_undo(), pick(lang, "撤销", "Undo"));
         if undo.on_hover_text("Ctrl+Z").clicked() {
             actions.push(Action::Undo);
         }
-        let redo = icon_button(ui, Icon::Redo, None, state.history.can_redo(), pick(lang, "重做", "Redo"));
+        let redo = icon_button(ui, Icon::Redo, None, state.doc.history.can_redo(), pick(lang, "重做", "Redo"));
         if redo.on_hover_text("Ctrl+Y / Ctrl+Shift+Z").clicked() {
             actions.push(Action::Redo);
         }
-        if state.tool.kind() == crate::core::tools::ToolKind::Merge && state.selection.len() >= 2 {
+        if state.editor.tool.kind() == crate::core::tools::ToolKind::Merge && state.editor.selection.len() >= 2 {
             ui.separator();
             if ui.button(pick(lang, "合并所选", "Merge selected")).clicked() {
                 actions.push(Action::MergeSelected);

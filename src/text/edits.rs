@@ -1,32 +1,31 @@
 //! What the status bar says after an edit, or when a tool refuses one, in the UI language.
 
-use crate::core::edit::EditFailure;
-use crate::core::tools::{Edit, EditKind, Notice};
+use super::{Lang, pick};
+use crate::core::edit::{EditFailure, StepKind};
+use crate::core::tools::{Edit, Notice};
 use crate::core::{Project, area_text};
-use crate::text::Lang;
-use crate::text::pick;
 
-pub fn kind_label(label: &str, lang: Lang) -> &'static str {
-    let (zh, en) = match label {
-        "Draw" => ("绘制网格", "draw grid"),
-        "Fill" => ("填充空白", "fill gap"),
-        "Split" => ("分割网格", "split grid"),
-        "Merge" => ("合并网格", "merge grids"),
-        "MoveVertex" => ("移动顶点", "move vertex"),
-        "InsertVertex" => ("插入顶点", "insert vertex"),
-        "DeleteVertex" => ("删除顶点", "delete vertex"),
-        "DeleteGrids" => ("删除网格", "delete grids"),
-        "Attributes" => ("修改属性", "edit attributes"),
-        "Fix" => ("修复", "fix"),
-        "Codes" => ("网格编码", "grid codes"),
-        "Import" => ("导入", "import"),
-        _ => ("编辑", "edit"),
+/// The name of a kind of edit (the Edit menu's "Undo: …", the status bar).
+pub fn kind_label(kind: StepKind, lang: Lang) -> &'static str {
+    let (zh, en) = match kind {
+        StepKind::Draw => ("绘制网格", "draw grid"),
+        StepKind::Fill => ("填充空白", "fill gap"),
+        StepKind::Split => ("分割网格", "split grid"),
+        StepKind::Merge => ("合并网格", "merge grids"),
+        StepKind::MoveVertex => ("移动顶点", "move vertex"),
+        StepKind::InsertVertex => ("插入顶点", "insert vertex"),
+        StepKind::DeleteVertex => ("删除顶点", "delete vertex"),
+        StepKind::DeleteGrids => ("删除网格", "delete grids"),
+        StepKind::Attributes => ("修改属性", "edit attributes"),
+        StepKind::Fix => ("修复", "fix"),
+        StepKind::Codes => ("网格编码", "grid codes"),
+        StepKind::Import => ("导入", "import"),
     };
     pick(lang, zh, en)
 }
 
 pub fn done_text(edit: &Edit, lang: Lang) -> String {
-    let what = kind_label(&format!("{:?}", edit.kind), lang);
+    let what = kind_label(edit.kind, lang);
     match (&edit.notice, edit.kind) {
         (Some(Notice::Clipped { drawn_m2, kept_m2, parts }), _) => match lang {
             Lang::Zh => format!(
@@ -48,11 +47,11 @@ pub fn done_text(edit: &Edit, lang: Lang) -> String {
             "move vertex: the vertex is on the boundary and stayed on it",
         )
         .into(),
-        (Some(Notice::Grids(n)), EditKind::Split) => match lang {
+        (Some(Notice::Grids(n)), StepKind::Split) => match lang {
             Lang::Zh => format!("{what}：{n} 个网格已分割"),
             Lang::En => format!("{what}: {n} grid(s) cut in two"),
         },
-        (Some(Notice::Grids(n)), EditKind::Merge | EditKind::DeleteGrids) => match lang {
+        (Some(Notice::Grids(n)), StepKind::Merge | StepKind::DeleteGrids) => match lang {
             Lang::Zh => format!("{what}：{n} 个网格"),
             Lang::En => format!("{what}: {n} grids"),
         },

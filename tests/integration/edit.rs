@@ -3,7 +3,7 @@
 
 use geo::Coord;
 use wangge::core::coverage::synthetic::{Rng, jittered_grid, move_shared_vertex};
-use wangge::core::edit::{Command, EditError, GridFields, History};
+use wangge::core::edit::{Command, EditError, GridFields, History, StepKind};
 use wangge::core::{Grid, GridKind, Project};
 use wangge::io::crs::crs_from_epsg;
 
@@ -20,7 +20,7 @@ fn same_content(a: &Project, b: &Project) -> bool {
     a.grids == b.grids && a.boundary == b.boundary && a.divisions == b.divisions && a.households == b.households
 }
 
-fn random_command(p: &Project, rng: &mut Rng) -> (Command, Option<String>) {
+fn random_command(p: &Project, rng: &mut Rng) -> (Command, StepKind) {
     let ids: Vec<u64> = p.grids.keys().copied().collect();
     let pick = |rng: &mut Rng| ids[(rng.next_u64() % ids.len() as u64) as usize];
     match rng.next_u64() % 6 {
@@ -29,20 +29,19 @@ fn random_command(p: &Project, rng: &mut Rng) -> (Command, Option<String>) {
             let mut g = p.grids[&id].clone();
             g.id = 0;
             g.geometry = geo::Translate::translate(&g.geometry, 1000.0, 0.0);
-            (Command::AddGrid(Box::new(g)), None)
+            (Command::AddGrid(Box::new(g)), StepKind::Draw)
         }
-        1 if ids.len() > 3 => (Command::RemoveGrid(pick(rng)), None),
+        1 if ids.len() > 3 => (Command::RemoveGrid(pick(rng)), StepKind::DeleteGrids),
         2 => {
             let id = pick(rng);
             let mut fields = GridFields::of(&p.grids[&id]);
             fields.name = format!("网格{}", rng.next_u64() % 100);
             fields.kind = if rng.unit() < 0.5 { GridKind::Basic } else { GridKind::Dedicated };
             fields.attrs.households = Some((rng.next_u64() % 600) as u32);
-            (Command::SetFields { id, fields: Box::new(fields) }, None)
+            (Command::SetFields { id, fields: Box::new(fields) }, StepKind::Attributes)
         }
         _ => {
-            // A vertex drag: move a vertex in every grid that uses it; consecutive drags of the same
-            // vertex merge into one step.
+            // A vertex drag: move a vertex in every grid that uses it.
             let id = pick(rng);
             let from = p.grids[&id].geometry.0[0].exterior().0[0];
             let to = Coord { x: from.x + (rng.unit() - 0.5) * 10.0, y: from.y + (rng.unit() - 0.5) * 10.0 };
@@ -51,7 +50,7 @@ fn random_command(p: &Project, rng: &mut Rng) -> (Command, Option<String>) {
             let changed = move_shared_vertex(&mut items, from, to);
             let batch =
                 changed.iter().map(|&i| Command::SetGeometry { id: ids[i], geometry: items[i].clone() }).collect();
-            (Command::Batch(batch), Some(format!("drag {id}")))
+            (Command::Batch(batch), StepKind::MoveVertex)
         }
     }
 }
@@ -64,8 +63,8 @@ fn undo_all_restores_and_redo_all_reproduces_any_random_edit_sequence() {
         let mut p = original.clone();
         let mut history = History::default();
         for _ in 0..40 {
-            let (command, merge) = random_command(&p, &mut rng);
-            history.apply(&mut p, "edit", command, merge).unwrap();
+            let (command, kind) = random_command(&p, &mut rng);
+            history.apply(&mut p, kind, command).unwrap();
         }
         let edited = p.clone();
         while history.undo(&mut p).unwrap().is_some() {}
@@ -77,7 +76,7 @@ fn undo_all_restores_and_redo_all_reproduces_any_random_edit_sequence() {
 }
 
 #[test]
-fn a_failed_batch_changes_nothing_and_drags_merge_into_one_step() {
+fn a_failed_batch_changes_nothing_and_is_not_recorded() {
     let mut p = project();
     let before = p.clone();
     let batch = Command::Batch(vec![
@@ -87,13 +86,10 @@ fn a_failed_batch_changes_nothing_and_drags_merge_into_one_step() {
     assert_eq!(batch.apply(&mut p), Err(EditError::NoSuchGrid(999)));
     assert_eq!(p, before);
     let mut history = History::default();
-    for step in 0..5 {
-        let geometry = geo::Translate::translate(&before.grids[&1].geometry, step as f64, 0.0);
-        history.apply(&mut p, "drag", Command::SetGeometry { id: 1, geometry }, Some("vertex 7".into())).unwrap();
-    }
-    assert_eq!(history.undo(&mut p).unwrap().as_deref(), Some("drag"));
-    assert_eq!(p, before, "one undo takes back the whole drag");
-    assert!(!history.can_undo() && history.can_redo());
+    let batch = Command::Batch(vec![Command::RemoveGrid(1), Command::RemoveGrid(999)]);
+    assert_eq!(history.apply(&mut p, StepKind::DeleteGrids, batch), Err(EditError::NoSuchGrid(999)));
+    assert_eq!(p, before);
+    assert!(!history.can_undo() && !history.can_redo());
 }
 
 /// A random editing operation through the editor's own geometry operations (split, merge, vertex
@@ -157,7 +153,7 @@ fn editor_operations_keep_the_coverage_clean_and_undo_exactly() {
         for step in 0..40 {
             let Some(command) = random_tool_command(&p, &mut rng) else { continue };
             let label = format!("{command:?}").chars().take(120).collect::<String>();
-            history.apply(&mut p, "tool", command, None).unwrap();
+            history.apply(&mut p, StepKind::Split, command).unwrap();
             applied += 1;
             let report = check(&p);
             assert!(report.ok(), "seed {seed} step {step}: {label}\n{:?}", report.findings);

@@ -29,7 +29,7 @@ fn opens_on_the_sample_in_chinese_with_its_divisions() {
     h.get_by_label("检查范围：项目边界");
     assert_eq!(h.state().state.window_title(), "网格 Wangge — 泾县");
     // The map was fitted to the county once the canvas had its size.
-    let vp = h.state().state.view.viewport;
+    let vp = h.state().state.ui.view.viewport;
     assert!(vp.world_per_px > 40.0 && vp.world_per_px < 120.0, "{vp:?}");
 }
 
@@ -72,7 +72,7 @@ fn project_info_and_rename_through_the_menus() {
     h.get_by_label("确定").click();
     h.run();
     // Unchanged name: nothing to save.
-    assert!(!h.state().state.dirty);
+    assert!(!h.state().state.doc.dirty);
 }
 
 #[test]
@@ -105,10 +105,10 @@ fn the_code_rule_window_previews_and_applies_codes() {
     h.get_by_label("编码检查 (3)");
     h.get_by_label("应用").click();
     h.run();
-    let codes: Vec<String> = h.state().state.project.grids.values().map(|g| g.code.clone()).collect();
+    let codes: Vec<String> = h.state().state.doc.project.grids.values().map(|g| g.code.clone()).collect();
     assert_eq!(codes, ["341823100001001", "341823100001002", "341823100001003"]);
-    assert!(h.state().state.dirty);
-    assert_eq!(h.state().state.project.settings.get("code_rule").map(String::as_str), Some("{village12}{seq:3}"));
+    assert!(h.state().state.doc.dirty);
+    assert_eq!(h.state().state.doc.project.settings.get("code_rule").map(String::as_str), Some("{village12}{seq:3}"));
     h.get_by_label_contains("所有网格的编码都已符合规则");
     // The checks panel follows: no code issues once the codes are assigned.
     h.get_by_label("编码检查 (0)");
@@ -132,7 +132,7 @@ fn click_at(h: &mut Harness<'static, WanggeApp>, x: f32, y: f32) {
 }
 
 fn grid_count(h: &Harness<'static, WanggeApp>) -> usize {
-    h.state().state.project.grids.len()
+    h.state().state.doc.project.grids.len()
 }
 
 #[test]
@@ -144,17 +144,24 @@ fn draw_a_grid_with_the_toolbar_and_canvas_then_undo_and_redo_it() {
     for (x, y) in [(500.0, 330.0), (700.0, 330.0), (700.0, 500.0), (500.0, 500.0)] {
         click_at(&mut h, x, y);
     }
-    assert_eq!(h.state().state.tool.preview().path.len(), 4);
+    assert_eq!(h.state().state.editor.tool.preview().path.len(), 4);
     h.key_press(egui::Key::Enter);
     h.run();
-    assert_eq!(grid_count(&h), 1, "status: {}", h.state().state.status);
-    assert!(h.state().state.dirty);
+    assert_eq!(grid_count(&h), 1, "status: {}", h.state().state.ui.status);
+    assert!(h.state().state.doc.dirty);
     assert!(h.state().state.window_title().ends_with(" *"));
     // Drawn inside the county, nothing was clipped: the status bar says what was done, and the live
     // coverage check still reports the rest of the county as uncovered.
-    assert!(h.state().state.status.starts_with("绘制网格"), "{}", h.state().state.status);
+    assert!(h.state().state.ui.status.starts_with("绘制网格"), "{}", h.state().state.ui.status);
     assert!(
-        h.state().state.coverage.report().findings.iter().any(|f| f.kind == wangge::core::coverage::FindingKind::Gap)
+        h.state()
+            .state
+            .editor
+            .coverage
+            .report()
+            .findings
+            .iter()
+            .any(|f| f.kind == wangge::core::coverage::FindingKind::Gap)
     );
     h.get_by_label_contains("撤销").click();
     h.run();
@@ -176,7 +183,7 @@ fn draw_a_grid_with_the_toolbar_and_canvas_then_undo_and_redo_it() {
     h.key_press(egui::Key::S);
     h.run();
     click_at(&mut h, 600.0, 420.0);
-    assert_eq!(h.state().state.selection.len(), 1);
+    assert_eq!(h.state().state.editor.selection.len(), 1);
     h.get_by_label("网格属性");
     h.get_by_label("户数").focus();
     h.run();
@@ -186,7 +193,7 @@ fn draw_a_grid_with_the_toolbar_and_canvas_then_undo_and_redo_it() {
     // Apply is disabled while a field is wrong: clicking it changes nothing.
     h.get_by_label("应用").click();
     h.run();
-    assert!(h.state().state.project.grids.values().all(|g| g.attrs.households.is_none()));
+    assert!(h.state().state.doc.project.grids.values().all(|g| g.attrs.households.is_none()));
     h.get_by_label("户数").focus();
     h.run();
     h.key_press(egui::Key::Backspace);
@@ -197,12 +204,12 @@ fn draw_a_grid_with_the_toolbar_and_canvas_then_undo_and_redo_it() {
     h.run();
     h.get_by_label("应用").click();
     h.run();
-    let id = *h.state().state.selection.iter().next().unwrap();
-    let grid = &h.state().state.project.grids[&id];
+    let id = *h.state().state.editor.selection.iter().next().unwrap();
+    let grid = &h.state().state.doc.project.grids[&id];
     assert_eq!((grid.attrs.households, grid.attrs.phone.as_str()), (Some(3), "0563-5021234"));
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run();
-    assert_eq!(h.state().state.project.grids[&id].attrs.households, None, "attribute edits are undoable");
+    assert_eq!(h.state().state.doc.project.grids[&id].attrs.households, None, "attribute edits are undoable");
     // Delete removes the selection (one undoable step).
     h.key_press(egui::Key::Delete);
     h.run();
@@ -230,7 +237,7 @@ fn closing_with_unsaved_changes_asks_first() {
     }
     h.key_press(egui::Key::Enter);
     h.run();
-    assert!(h.state().state.dirty);
+    assert!(h.state().state.doc.dirty);
     h.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
     h.step();
     assert!(viewport_commands(&h).contains(&egui::ViewportCommand::CancelClose), "{:?}", viewport_commands(&h));
@@ -271,8 +278,8 @@ fn file_print_previews_the_pages_and_writes_the_pdf() {
     h.get_by_label("打印到文件").click();
     h.run();
     let pdf = std::fs::read(&out).expect("the PDF was written");
-    assert!(pdf.starts_with(b"%PDF"), "{}", h.state().state.status);
-    assert!(h.state().state.status.starts_with("已打印"), "{}", h.state().state.status);
+    assert!(pdf.starts_with(b"%PDF"), "{}", h.state().state.ui.status);
+    assert!(h.state().state.ui.status.starts_with("已打印"), "{}", h.state().state.ui.status);
 }
 
 #[test]
@@ -299,30 +306,30 @@ fn coverage_panel_zooms_to_a_finding_previews_its_fix_and_applies_it_undoably() 
     h.get_by_label_contains("缝隙/未覆盖 (1)");
     h.get_by_label_contains("边界内有未覆盖区域").click();
     h.run();
-    assert_eq!(h.state().state.picked_finding, Some(0));
-    let centre = h.state().state.view.viewport.center_in_world;
+    assert_eq!(h.state().state.editor.picked_finding, Some(0));
+    let centre = h.state().state.ui.view.viewport.center_in_world;
     assert!(
         (centre.x - (x + 100.0)).abs() < 1e-6 && (centre.y - (y + 50.0)).abs() < 1e-6,
         "centred on the gap: {centre:?}"
     );
-    assert!(!h.state().state.picked_fixes.is_empty());
+    assert!(!h.state().state.editor.picked_fixes.is_empty());
     h.get_by_label_contains("作为新网格").hover();
     let preview = h.query_all_by_label("预览").next().unwrap();
     preview.click();
     h.run();
-    assert!(h.state().state.previewed_fix.is_some());
-    let j = h.state().state.previewed_fix.unwrap();
-    let grids_before = h.state().state.project.grids.len();
+    assert!(h.state().state.editor.previewed_fix.is_some());
+    let j = h.state().state.editor.previewed_fix.unwrap();
+    let grids_before = h.state().state.doc.project.grids.len();
     h.query_all_by_label("应用").nth(j).unwrap().click();
     h.run();
-    assert!(h.state().state.coverage.report().ok(), "{:?}", h.state().state.coverage.report().findings);
+    assert!(h.state().state.editor.coverage.report().ok(), "{:?}", h.state().state.editor.coverage.report().findings);
     h.get_by_label_contains("无重叠、无缝隙、公共边一致");
-    let after = h.state().state.project.grids.len();
+    let after = h.state().state.doc.project.grids.len();
     assert!(after == grids_before || after == grids_before + 1);
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run();
     assert_eq!(
-        h.state().state.coverage.report().count(wangge::core::coverage::FindingKind::Gap),
+        h.state().state.editor.coverage.report().count(wangge::core::coverage::FindingKind::Gap),
         1,
         "the fix is undoable"
     );
@@ -382,47 +389,61 @@ fn an_import_that_replaces_the_boundary_asks_first_and_is_undoable() {
     import_through_the_form(&mut h, &src, "区域边界");
     // Asked, saying what would be lost; nothing changed yet.
     h.get_by_label_contains("项目已有区域边界（1 个多边形，2.0 km²）。导入此文件将替换它");
-    assert_eq!(h.state().state.project.boundary, old_boundary);
-    assert!(!h.state().state.dirty);
+    assert_eq!(h.state().state.doc.project.boundary, old_boundary);
+    assert!(!h.state().state.doc.dirty);
     // Cancel: back to the form as it was filled in, the project untouched.
     h.get_by_label("取消").click();
     h.run();
     assert!(h.query_by_label_contains("项目已有区域边界").is_none());
-    assert_eq!(h.state().state.project.boundary, old_boundary);
+    assert_eq!(h.state().state.doc.project.boundary, old_boundary);
     h.get_by_label("确定").click();
     h.run();
     h.get_by_label("替换").click();
     h.run();
-    let replaced = h.state().state.project.boundary.clone();
+    let replaced = h.state().state.doc.project.boundary.clone();
     assert_ne!(replaced, old_boundary);
     assert!((geo::Area::unsigned_area(&replaced) - 16e6).abs() < 1.0, "the 4 km × 4 km outline");
-    assert!(h.state().state.dirty);
-    assert!(h.state().state.status.starts_with("已导入: 1 × 区域边界"), "{}", h.state().state.status);
+    assert!(h.state().state.doc.dirty);
+    assert!(h.state().state.ui.status.starts_with("已导入: 1 × 区域边界"), "{}", h.state().state.ui.status);
     // The live coverage check follows the new boundary (the grids cover only part of it now).
     assert!(
-        h.state().state.coverage.report().findings.iter().any(|f| f.kind == wangge::core::coverage::FindingKind::Gap)
+        h.state()
+            .state
+            .editor
+            .coverage
+            .report()
+            .findings
+            .iter()
+            .any(|f| f.kind == wangge::core::coverage::FindingKind::Gap)
     );
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run();
-    assert_eq!(h.state().state.project.boundary, old_boundary, "undo gives the old boundary back exactly");
-    assert!(h.state().state.status.contains("导入"), "{}", h.state().state.status);
+    assert_eq!(h.state().state.doc.project.boundary, old_boundary, "undo gives the old boundary back exactly");
+    assert!(h.state().state.ui.status.contains("导入"), "{}", h.state().state.ui.status);
     assert!(
-        h.state().state.coverage.report().findings.iter().all(|f| f.kind != wangge::core::coverage::FindingKind::Gap)
+        h.state()
+            .state
+            .editor
+            .coverage
+            .report()
+            .findings
+            .iter()
+            .all(|f| f.kind != wangge::core::coverage::FindingKind::Gap)
     );
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Y);
     h.run();
-    assert_eq!(h.state().state.project.boundary, replaced, "and redo replaces it again");
+    assert_eq!(h.state().state.doc.project.boundary, replaced, "and redo replaces it again");
 
     // Adding grids asks nothing, and is one undoable step too.
     let grids = dir.path().join("grids.geojson");
     square_geojson(&grids, 624_000.0, 3_385_000.0, 500.0);
-    let before = h.state().state.project.grids.clone();
+    let before = h.state().state.doc.project.grids.clone();
     import_through_the_form(&mut h, &grids, "网格");
     assert!(h.query_by_label("替换").is_none());
-    assert_eq!(h.state().state.project.grids.len(), before.len() + 1);
+    assert_eq!(h.state().state.doc.project.grids.len(), before.len() + 1);
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run();
-    assert_eq!(h.state().state.project.grids, before);
+    assert_eq!(h.state().state.doc.project.grids, before);
 }
 
 #[test]
@@ -441,7 +462,7 @@ fn saving_over_a_file_changed_on_disk_asks_to_reload_overwrite_or_save_as() {
         h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
         h.run();
         assert!(h.query_by_label("覆盖").is_none());
-        assert!(h.state().state.status.starts_with("已保存"), "{}", h.state().state.status);
+        assert!(h.state().state.ui.status.starts_with("已保存"), "{}", h.state().state.ui.status);
     }
     // Another program (`wangge code`, QGIS …) saves over it while it is open here.
     let mut theirs = ours.clone();
@@ -461,14 +482,14 @@ fn saving_over_a_file_changed_on_disk_asks_to_reload_overwrite_or_save_as() {
     // Changed again behind our back, and an edit here: reload takes theirs and drops ours.
     save_project(&theirs, &path).unwrap();
     ours.name = "这里的修改".into();
-    h.state_mut().state.project.name = ours.name.clone();
-    h.state_mut().state.dirty = true;
+    h.state_mut().state.doc.project.name = ours.name.clone();
+    h.state_mut().state.doc.dirty = true;
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
     h.run();
     h.get_by_label("重新载入（放弃这里的修改）").click();
     h.run();
-    assert_eq!(h.state().state.project.name, theirs.name);
-    assert!(!h.state().state.dirty);
+    assert_eq!(h.state().state.doc.project.name, theirs.name);
+    assert!(!h.state().state.doc.dirty);
     assert_eq!(open_project(&path).unwrap().name, theirs.name, "reload writes nothing");
     // Reloaded: the next save is ours to make without a question.
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
@@ -482,5 +503,5 @@ fn saving_over_a_file_changed_on_disk_asks_to_reload_overwrite_or_save_as() {
     h.get_by_label("取消").click();
     h.run();
     assert_eq!(std::fs::read(&path).unwrap(), on_disk);
-    assert_eq!(h.state().state.project.name, theirs.name);
+    assert_eq!(h.state().state.doc.project.name, theirs.name);
 }

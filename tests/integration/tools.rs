@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 
 use geo::{Area, Coord, MultiPolygon, polygon};
 use wangge::core::coverage::{Checker, CoverageOptions, FindingKind, Report};
-use wangge::core::edit::{EditFailure, History, SpatialIndex};
-use wangge::core::tools::{EditKind, Notice, Tool, ToolContext, ToolEvent, ToolKey, ToolKind, ToolOutcome};
+use wangge::core::edit::{EditFailure, History, SpatialIndex, StepKind};
+use wangge::core::tools::{Notice, Tool, ToolContext, ToolEvent, ToolKey, ToolKind, ToolOutcome};
 use wangge::core::{Grid, GridId, Project};
 use wangge::io::crs::crs_from_epsg;
 
@@ -62,7 +62,7 @@ impl Session {
         let outcome = self.tool.on_event(event, &ctx);
         match &outcome {
             ToolOutcome::Commit(edit) => {
-                self.history.apply(&mut self.project, format!("{:?}", edit.kind), edit.command.clone(), None).unwrap();
+                self.history.apply(&mut self.project, edit.kind, edit.command.clone()).unwrap();
                 self.notices.push(edit.notice.clone());
             }
             ToolOutcome::Select(s) => self.selection = s.clone(),
@@ -254,6 +254,27 @@ fn merge_joins_adjacent_grids_and_refuses_separate_ones() {
     assert_eq!(s.project.grids, before.grids);
 }
 
+/// A drag of a vertex through many intermediate positions commits once, when it ends: one history
+/// step, which one undo takes back whole.
+#[test]
+fn a_vertex_drag_is_one_step() {
+    let mut s = three_grids();
+    s.history = History::default();
+    let before = s.project.clone();
+    s.set_tool(ToolKind::EditVertices);
+    s.send(ToolEvent::DragStart(at(10.1, 10.1)));
+    for i in 1..20 {
+        let outcome = s.send(ToolEvent::Drag(at(10.0 + f64::from(i) * 0.1, 10.5)));
+        assert!(!committed(&outcome), "step {i}: {outcome:?}");
+    }
+    assert!(committed(&s.send(ToolEvent::DragEnd(at(12.0, 11.0)))));
+    assert_ne!(s.project.grids, before.grids);
+    assert_eq!(s.history.undo_kind(), Some(StepKind::MoveVertex));
+    assert_eq!(s.history.undo(&mut s.project).unwrap(), Some(StepKind::MoveVertex));
+    assert_eq!(s.project.grids, before.grids, "one undo takes back the whole drag");
+    assert!(!s.history.can_undo());
+}
+
 #[test]
 fn a_shared_vertex_moves_in_every_grid_and_stays_on_the_boundary() {
     let mut s = three_grids();
@@ -270,7 +291,7 @@ fn a_shared_vertex_moves_in_every_grid_and_stays_on_the_boundary() {
     // Insert a vertex in the middle of the shared edge 1–2 by a click, then drag it: both grids follow.
     let mid = (11.0, 5.0);
     let outcome = s.click(mid.0, mid.1);
-    assert!(matches!(&outcome, ToolOutcome::Commit(e) if e.kind == EditKind::InsertVertex), "{outcome:?}");
+    assert!(matches!(&outcome, ToolOutcome::Commit(e) if e.kind == StepKind::InsertVertex), "{outcome:?}");
     let outcome = s.drag(mid, (13.0, 5.0));
     assert!(committed(&outcome), "{outcome:?}");
     assert!(s.report().ok(), "{:?}", s.report());

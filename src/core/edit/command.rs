@@ -291,9 +291,9 @@ mod tests {
         let before = project();
         let mut p = before.clone();
         let mut history = super::super::History::default();
-        history.apply(&mut p, "Import", Command::SetBoundary(square(1.0, 1.0, 1.0)), None).unwrap();
+        history.apply(&mut p, super::super::StepKind::Import, Command::SetBoundary(square(1.0, 1.0, 1.0))).unwrap();
         assert!(history.next_changes_other_layers(true));
-        assert_eq!(history.undo(&mut p).unwrap().as_deref(), Some("Import"));
+        assert_eq!(history.undo(&mut p).unwrap(), Some(super::super::StepKind::Import));
         assert_eq!(p, before);
         assert!(history.next_changes_other_layers(false));
         history.redo(&mut p).unwrap();

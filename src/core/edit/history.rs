@@ -1,57 +1,57 @@
-//! One undo/redo history for every edit. Consecutive steps with the same merge key (the drags of one
-//! vertex) become one step, so Ctrl+Z undoes the whole drag.
+//! One undo/redo history for every edit: each step is one [`Command`] (a drag of a vertex commits once,
+//! when the drag ends, so it is one step), labelled with what kind of edit it was.
 
 use super::command::{Command, EditError};
 use crate::core::Project;
 
+/// What kind of edit a step is, for the Edit menu and the status bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    Draw,
+    Fill,
+    Split,
+    Merge,
+    MoveVertex,
+    InsertVertex,
+    DeleteVertex,
+    DeleteGrids,
+    Attributes,
+    Fix,
+    Codes,
+    Import,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 struct Step {
-    label: String,
+    kind: StepKind,
     /// Applying this undoes the step.
     inverse: Command,
-    merge_key: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct History {
     undo: Vec<Step>,
-    /// Commands to re-apply, with their labels.
-    redo: Vec<(String, Command)>,
+    /// Commands to re-apply, with their kinds.
+    redo: Vec<(StepKind, Command)>,
 }
 
 impl History {
-    /// Applies `command` and records it. With a `merge_key` equal to the previous step's, the two steps
-    /// become one (the first step's inverse undoes both).
-    pub fn apply(
-        &mut self,
-        project: &mut Project,
-        label: impl Into<String>,
-        command: Command,
-        merge_key: Option<String>,
-    ) -> Result<(), EditError> {
+    /// Applies `command` and records it as one step; on error nothing changed and nothing is recorded.
+    pub fn apply(&mut self, project: &mut Project, kind: StepKind, command: Command) -> Result<(), EditError> {
         let inverse = command.apply(project)?;
         self.redo.clear();
-        let label = label.into();
-        if let (Some(key), Some(last)) = (&merge_key, self.undo.last_mut())
-            && last.merge_key.as_ref() == Some(key)
-        {
-            // Undo the newer change first, then the older one.
-            let older = std::mem::replace(&mut last.inverse, Command::Batch(Vec::new()));
-            last.inverse = Command::Batch(vec![inverse, older]);
-            return Ok(());
-        }
-        self.undo.push(Step { label, inverse, merge_key });
+        self.undo.push(Step { kind, inverse });
         Ok(())
     }
 
-    /// Undoes the last step; returns its label, or `None` when there is nothing to undo.
-    pub fn undo(&mut self, project: &mut Project) -> Result<Option<String>, EditError> {
+    /// Undoes the last step; returns its kind, or `None` when there is nothing to undo.
+    pub fn undo(&mut self, project: &mut Project) -> Result<Option<StepKind>, EditError> {
         let Some(step) = self.undo.pop() else { return Ok(None) };
         let redo = step.inverse.clone().apply(project);
         match redo {
             Ok(redo) => {
-                self.redo.push((step.label.clone(), redo));
-                Ok(Some(step.label))
+                self.redo.push((step.kind, redo));
+                Ok(Some(step.kind))
             }
             Err(e) => {
                 self.undo.push(step);
@@ -60,16 +60,16 @@ impl History {
         }
     }
 
-    /// Redoes the last undone step; returns its label, or `None` when there is nothing to redo.
-    pub fn redo(&mut self, project: &mut Project) -> Result<Option<String>, EditError> {
-        let Some((label, command)) = self.redo.pop() else { return Ok(None) };
+    /// Redoes the last undone step; returns its kind, or `None` when there is nothing to redo.
+    pub fn redo(&mut self, project: &mut Project) -> Result<Option<StepKind>, EditError> {
+        let Some((kind, command)) = self.redo.pop() else { return Ok(None) };
         match command.clone().apply(project) {
             Ok(inverse) => {
-                self.undo.push(Step { label: label.clone(), inverse, merge_key: None });
-                Ok(Some(label))
+                self.undo.push(Step { kind, inverse });
+                Ok(Some(kind))
             }
             Err(e) => {
-                self.redo.push((label, command));
+                self.redo.push((kind, command));
                 Err(e)
             }
         }
@@ -102,13 +102,13 @@ impl History {
         !self.redo.is_empty()
     }
 
-    /// The label of the step Ctrl+Y would redo (for the Edit menu).
-    pub fn redo_label(&self) -> Option<&str> {
-        self.redo.last().map(|(l, _)| l.as_str())
+    /// The kind of step Ctrl+Y would redo (for the Edit menu).
+    pub fn redo_kind(&self) -> Option<StepKind> {
+        self.redo.last().map(|(k, _)| *k)
     }
 
-    /// The label of the step Ctrl+Z would undo (for the Edit menu).
-    pub fn undo_label(&self) -> Option<&str> {
-        self.undo.last().map(|s| s.label.as_str())
+    /// The kind of step Ctrl+Z would undo (for the Edit menu).
+    pub fn undo_kind(&self) -> Option<StepKind> {
+        self.undo.last().map(|s| s.kind)
     }
 }

@@ -13,7 +13,7 @@ mod snapping;
 pub use command::{Command, EditError, GridFields};
 pub use failure::EditFailure;
 pub use field_rules::{FieldError, check_code, check_phones, parse_count};
-pub use history::History;
+pub use history::{History, StepKind};
 pub use index::{Source, SpatialIndex};
 pub use ops::*;
 pub use snapping::{Snap, SnapKind, snap};

@@ -6,8 +6,9 @@
 
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 
-use super::{Edit, EditKind, Notice, Tool, ToolContext, ToolEvent, ToolKey, ToolOutcome, delete_selection};
+use super::{Edit, Notice, Tool, ToolContext, ToolEvent, ToolKey, ToolOutcome, delete_selection};
 use crate::core::codes::village_of;
+use crate::core::edit::StepKind;
 use crate::core::edit::{Command, EditFailure, avoid_overlap, node_with_neighbours, snap, split_grids, uncovered_at};
 use crate::core::{Grid, Project, area_m2};
 
@@ -65,7 +66,7 @@ fn finish_polygon(ctx: &ToolContext<'_>, mut path: Vec<Coord<f64>>) -> ToolOutco
         kept_m2: area_m2(&clipped.geometry, &ctx.project.crs),
         parts: clipped.geometry.0.len(),
     });
-    add_grid(ctx, clipped.geometry, EditKind::Draw, notice)
+    add_grid(ctx, clipped.geometry, StepKind::Draw, notice)
 }
 
 /// Planar area units to m² near a geometry (for telling how much a clip took away).
@@ -83,7 +84,7 @@ fn finish_split(ctx: &ToolContext<'_>, mut path: Vec<Coord<f64>>) -> ToolOutcome
     let within: Vec<_> = ctx.selection.iter().copied().collect();
     match split_grids(ctx.project, ctx.index, &path, (!within.is_empty()).then_some(&within[..])) {
         Ok(plan) => ToolOutcome::Commit(Edit {
-            kind: EditKind::Split,
+            kind: StepKind::Split,
             command: plan.command,
             notice: Some(Notice::Grids(plan.split.len())),
         }),
@@ -92,7 +93,7 @@ fn finish_split(ctx: &ToolContext<'_>, mut path: Vec<Coord<f64>>) -> ToolOutcome
 }
 
 /// A new grid from a finished geometry: noded into its neighbours, with the village it lies in.
-fn add_grid(ctx: &ToolContext<'_>, geometry: MultiPolygon<f64>, kind: EditKind, notice: Option<Notice>) -> ToolOutcome {
+fn add_grid(ctx: &ToolContext<'_>, geometry: MultiPolygon<f64>, kind: StepKind, notice: Option<Notice>) -> ToolOutcome {
     let (noded, neighbours) = node_with_neighbours(ctx.project, ctx.index, &geometry, &[]);
     let grid = new_grid(ctx.project, noded);
     let mut commands = vec![Command::AddGrid(Box::new(grid))];
@@ -115,7 +116,7 @@ pub fn new_grid(project: &Project, geometry: MultiPolygon<f64>) -> Grid {
 pub(super) fn fill_event(tool: &mut Tool, event: ToolEvent, ctx: &ToolContext<'_>) -> ToolOutcome {
     match event {
         ToolEvent::Click { pos, .. } => match uncovered_at(ctx.project, ctx.index, pos) {
-            Ok(area) => add_grid(ctx, area, EditKind::Fill, None),
+            Ok(area) => add_grid(ctx, area, StepKind::Fill, None),
             Err(e) => ToolOutcome::Failed(e),
         },
         ToolEvent::Hover(pos) => {

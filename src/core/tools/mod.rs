@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use geo::{Coord, Rect};
 
-use crate::core::edit::{Command, EditFailure, Snap, SpatialIndex};
+use crate::core::edit::{Command, EditFailure, Snap, SpatialIndex, StepKind};
 use crate::core::{GridId, Project};
 
 pub use draw::new_grid;
@@ -78,19 +78,6 @@ pub struct ToolContext<'a> {
     pub snapping: bool,
 }
 
-/// What kind of edit a commit is, for the history and the status bar.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EditKind {
-    Draw,
-    Fill,
-    Split,
-    Merge,
-    MoveVertex,
-    InsertVertex,
-    DeleteVertex,
-    DeleteGrids,
-}
-
 /// Something worth telling the user about a successful edit.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Notice {
@@ -104,7 +91,7 @@ pub enum Notice {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Edit {
-    pub kind: EditKind,
+    pub kind: StepKind,
     pub command: Command,
     pub notice: Option<Notice>,
 }
@@ -208,5 +195,5 @@ fn delete_selection(ctx: &ToolContext<'_>) -> ToolOutcome {
         return ToolOutcome::Failed(EditFailure::NothingSelected);
     }
     let command = Command::Batch(ctx.selection.iter().map(|id| Command::RemoveGrid(*id)).collect());
-    ToolOutcome::Commit(Edit { kind: EditKind::DeleteGrids, command, notice: Some(Notice::Grids(ctx.selection.len())) })
+    ToolOutcome::Commit(Edit { kind: StepKind::DeleteGrids, command, notice: Some(Notice::Grids(ctx.selection.len())) })
 }

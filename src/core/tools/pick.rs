@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::{Area, Coord, Intersects, Rect};
 
-use super::{Edit, EditKind, Notice, Tool, ToolContext, ToolEvent, ToolKey, ToolOutcome, delete_selection};
+use super::{Edit, Notice, Tool, ToolContext, ToolEvent, ToolKey, ToolOutcome, delete_selection};
+use crate::core::edit::StepKind;
 use crate::core::edit::{SpatialIndex, merge_grids};
 use crate::core::{GridId, Project};
 
@@ -70,7 +71,7 @@ pub(super) fn merge_event(tool: &mut Tool, event: ToolEvent, ctx: &ToolContext<'
             let ids: Vec<GridId> = ctx.selection.iter().copied().collect();
             match merge_grids(ctx.project, ctx.index, &ids) {
                 Ok((command, _)) => {
-                    ToolOutcome::Commit(Edit { kind: EditKind::Merge, command, notice: Some(Notice::Grids(ids.len())) })
+                    ToolOutcome::Commit(Edit { kind: StepKind::Merge, command, notice: Some(Notice::Grids(ids.len())) })
                 }
                 Err(e) => ToolOutcome::Failed(e),
             }

@@ -2,7 +2,8 @@
 //! edge to insert a vertex there (in every grid along that edge), click a vertex and press Delete to
 //! remove it. Dragging elsewhere pans.
 
-use super::{Edit, EditKind, Notice, Tool, ToolContext, ToolEvent, ToolKey, ToolOutcome};
+use super::{Edit, Notice, Tool, ToolContext, ToolEvent, ToolKey, ToolOutcome};
+use crate::core::edit::StepKind;
 use crate::core::edit::{delete_vertex, insert_vertex, move_vertex, snap, vertex_at, vertex_target};
 
 pub(super) fn vertex_event(tool: &mut Tool, event: ToolEvent, ctx: &ToolContext<'_>) -> ToolOutcome {
@@ -51,7 +52,7 @@ pub(super) fn vertex_event(tool: &mut Tool, event: ToolEvent, ctx: &ToolContext<
                     } else {
                         Notice::Grids(command_len(&command))
                     });
-                    ToolOutcome::Commit(Edit { kind: EditKind::MoveVertex, command, notice })
+                    ToolOutcome::Commit(Edit { kind: StepKind::MoveVertex, command, notice })
                 }
                 Err(e) => ToolOutcome::Failed(e),
             }
@@ -64,7 +65,7 @@ pub(super) fn vertex_event(tool: &mut Tool, event: ToolEvent, ctx: &ToolContext<
             match insert_vertex(ctx.project, ctx.index, pos, ctx.tolerance) {
                 Ok(command) => {
                     let notice = Some(Notice::Grids(command_len(&command)));
-                    ToolOutcome::Commit(Edit { kind: EditKind::InsertVertex, command, notice })
+                    ToolOutcome::Commit(Edit { kind: StepKind::InsertVertex, command, notice })
                 }
                 Err(_) => {
                     tool.vertex = None;
@@ -77,7 +78,7 @@ pub(super) fn vertex_event(tool: &mut Tool, event: ToolEvent, ctx: &ToolContext<
             match delete_vertex(ctx.project, ctx.index, v) {
                 Ok(command) => {
                     let notice = Some(Notice::Grids(command_len(&command)));
-                    ToolOutcome::Commit(Edit { kind: EditKind::DeleteVertex, command, notice })
+                    ToolOutcome::Commit(Edit { kind: StepKind::DeleteVertex, command, notice })
                 }
                 Err(e) => ToolOutcome::Failed(e),
             }
