@@ -2,6 +2,9 @@
 //! one shared vertex moves (the editor's case, target < 5 ms). The comparison with GEOS on the same
 //! files is bench/compare_geos.py.
 
+// Tests and benchmarks stop at a broken assumption: unwrap, expect and panic are how they fail.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use geo::Coord;
 use wangge::core::coverage::synthetic::{grid_outline, jittered_grid, move_shared_vertex};

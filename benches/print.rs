@@ -1,6 +1,9 @@
 //! Printing speed on the 泾县 sample divided into ~650 grids (the size of the real county plan):
 //! the overview to PDF (target < 2 s) and the atlas of one page per grid to PDF (target < 30 s).
 
+// Tests and benchmarks stop at a broken assumption: unwrap, expect and panic are how they fail.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use wangge::core::coverage::synthetic::fill_with_grids;
 use wangge::print::{Paper, PrintOptions, Products, document_title, pages, render_pdf};

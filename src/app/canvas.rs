@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use eframe::egui::{self, Align2, Color32, FontId, PointerButton, Pos2, Rect, Sense, Shape, Stroke, Ui, Vec2};
 use geo::{Coord, Geometry, Intersects, MultiPolygon};
 
-use super::frame::{ToScreen, add_fill, prepare_grids};
+use super::level_of_detail::{ToScreen, add_fill, prepare_grids};
 use super::map_cache::{DrawnFeature, MapCache};
 use crate::core::edit::SnapKind;
 use crate::core::tools::Preview;
@@ -369,7 +369,7 @@ fn label_text(
 
 /// A scale bar in the bottom-left corner: a round ground length (1, 2 or 5 × 10ⁿ m) about 120 points long.
 fn scale_bar(painter: &egui::Painter, rect: Rect, vp: &Viewport, project: &Project) {
-    let metres_per_px = project.crs.ground_metres_per_unit(vp.center_in_world) * vp.world_per_px;
+    let metres_per_px = project.crs.ground_metres_per_unit(vp.centre_in_world) * vp.world_per_px;
     if !(metres_per_px.is_finite() && metres_per_px > 0.0) {
         return;
     }

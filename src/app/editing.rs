@@ -67,12 +67,12 @@ impl WanggeApp {
     /// Feeds one event to the active tool and carries out what it answers.
     pub(super) fn tool_event(&mut self, event: ToolEvent) -> ToolOutcome {
         let s = &mut self.state;
-        let tolerance = s.editor.snap_px as f64 * s.ui.view.viewport.world_per_px;
+        let tolerance_in_world = s.editor.snap_px as f64 * s.ui.view.viewport.world_per_px;
         let ctx = ToolContext {
             project: &s.doc.project,
             index: &s.editor.index,
             selection: &s.editor.selection,
-            tolerance,
+            tolerance_in_world,
             snapping: s.editor.snapping,
         };
         let outcome = s.editor.tool.on_event(event, &ctx);

@@ -10,7 +10,7 @@ mod dialogs;
 mod editing;
 mod file_dialog;
 mod fonts;
-pub mod frame;
+pub mod level_of_detail;
 mod live_coverage;
 pub mod map_cache;
 mod panels;

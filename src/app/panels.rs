@@ -210,7 +210,7 @@ pub fn status_bar(ui: &mut Ui, state: &AppState) {
         }
         ui.separator();
         let vp = &state.ui.view.viewport;
-        let metres_per_unit = state.doc.project.crs.ground_metres_per_unit(vp.center_in_world);
+        let metres_per_unit = state.doc.project.crs.ground_metres_per_unit(vp.centre_in_world);
         ui.monospace(format!("{} 1:{:.0}", t(Text::Scale), scale_denominator(vp, metres_per_unit)));
         ui.separator();
         ui.label(&state.ui.status);

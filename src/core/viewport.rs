@@ -5,7 +5,7 @@ use geo::{Coord, Rect};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Viewport {
-    pub center_in_world: Coord<f64>,
+    pub centre_in_world: Coord<f64>,
     /// World units (metres or degrees) per screen point.
     pub world_per_px: f64,
     /// Canvas size in points.
@@ -18,20 +18,20 @@ const MAX_WORLD_PER_PX: f64 = 1e9;
 
 impl Viewport {
     pub fn new(size_on_screen: Coord<f64>) -> Viewport {
-        Viewport { center_in_world: Coord { x: 0.0, y: 0.0 }, world_per_px: 1.0, size_on_screen }
+        Viewport { centre_in_world: Coord { x: 0.0, y: 0.0 }, world_per_px: 1.0, size_on_screen }
     }
 
     pub fn to_screen(&self, pos_in_world: Coord<f64>) -> Coord<f64> {
         Coord {
-            x: (pos_in_world.x - self.center_in_world.x) / self.world_per_px + self.size_on_screen.x / 2.0,
-            y: (self.center_in_world.y - pos_in_world.y) / self.world_per_px + self.size_on_screen.y / 2.0,
+            x: (pos_in_world.x - self.centre_in_world.x) / self.world_per_px + self.size_on_screen.x / 2.0,
+            y: (self.centre_in_world.y - pos_in_world.y) / self.world_per_px + self.size_on_screen.y / 2.0,
         }
     }
 
     pub fn to_world(&self, pos_on_screen: Coord<f64>) -> Coord<f64> {
         Coord {
-            x: self.center_in_world.x + (pos_on_screen.x - self.size_on_screen.x / 2.0) * self.world_per_px,
-            y: self.center_in_world.y - (pos_on_screen.y - self.size_on_screen.y / 2.0) * self.world_per_px,
+            x: self.centre_in_world.x + (pos_on_screen.x - self.size_on_screen.x / 2.0) * self.world_per_px,
+            y: self.centre_in_world.y - (pos_on_screen.y - self.size_on_screen.y / 2.0) * self.world_per_px,
         }
     }
 
@@ -42,7 +42,7 @@ impl Viewport {
 
     /// Shows all of `extent` with a 5 % margin, centred.
     pub fn fit(&mut self, extent: Rect<f64>) {
-        self.center_in_world = extent.center();
+        self.centre_in_world = extent.center();
         let (w, h) = (self.size_on_screen.x.max(1.0), self.size_on_screen.y.max(1.0));
         let needed = (extent.width() / w).max(extent.height() / h) * 1.05;
         self.world_per_px = if needed > 0.0 { needed.clamp(MIN_WORLD_PER_PX, MAX_WORLD_PER_PX) } else { 1.0 };
@@ -56,14 +56,14 @@ impl Viewport {
         let anchor = self.to_world(pos_on_screen);
         self.world_per_px = (self.world_per_px / factor).clamp(MIN_WORLD_PER_PX, MAX_WORLD_PER_PX);
         let moved = self.to_world(pos_on_screen);
-        self.center_in_world.x += anchor.x - moved.x;
-        self.center_in_world.y += anchor.y - moved.y;
+        self.centre_in_world.x += anchor.x - moved.x;
+        self.centre_in_world.y += anchor.y - moved.y;
     }
 
     /// Moves the map with the pointer: a drag by `delta_on_screen` points.
     pub fn pan(&mut self, delta_on_screen: Coord<f64>) {
-        self.center_in_world.x -= delta_on_screen.x * self.world_per_px;
-        self.center_in_world.y += delta_on_screen.y * self.world_per_px;
+        self.centre_in_world.x -= delta_on_screen.x * self.world_per_px;
+        self.centre_in_world.y += delta_on_screen.y * self.world_per_px;
     }
 }
 

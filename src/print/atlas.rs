@@ -10,8 +10,9 @@ use super::draw::{clip_to_frame, draw_labels, outline_in_frame, parts, to_page};
 use super::font::text_width;
 use super::labels::{LabelRequest, place_labels};
 use super::map_frame::{MapFrame, north_arrow, scale_bar};
+use super::order::{atlas_order, village_name};
 use super::overview::{BOUNDARY, GRID_LINE, VILLAGE_LINE, thousands};
-use super::page::{Align, PT_PER_MM, Page, Rgba, Stroke};
+use super::page::{Align, PT_PER_MM, Page, PageRect, Rgba, Stroke};
 use super::table::{Column, paginate_table, rows_per_page};
 use super::{PrintOptions, grid_label_lines, palette};
 use crate::core::codes::{FourSides, Side, four_sides};
@@ -20,24 +21,6 @@ use crate::io::true_north::ground_axes_for;
 
 const NEIGHBOUR_FILL: Rgba = Rgba::rgb(225, 225, 225);
 const FOCUS_LINE: Rgba = Rgba::rgb(200, 30, 30);
-
-/// Grids in atlas order: by code, uncoded ones last by id.
-pub fn atlas_order(project: &Project) -> Vec<&Grid> {
-    let mut grids: Vec<&Grid> = project.grids.values().collect();
-    grids.sort_by(|a, b| (a.code.is_empty(), &a.code, a.id).cmp(&(b.code.is_empty(), &b.code, b.id)));
-    grids
-}
-
-pub fn village_name(project: &Project, g: &Grid) -> String {
-    let code = g.village_code.trim();
-    match project.divisions.get(code) {
-        Some(v) => {
-            let town = v.parent_code.as_deref().and_then(|t| project.divisions.get(t)).map_or("", |t| t.name.as_str());
-            format!("{town}{}", v.name)
-        }
-        None => code.to_string(),
-    }
-}
 
 /// The index pages followed by one page per grid.
 pub fn atlas(project: &Project, options: &PrintOptions) -> Vec<Page> {
@@ -117,7 +100,7 @@ fn grid_page(
         .join(" · ");
     page.text((w / 2.0, margin + 36.0), 11.0, subtitle, Rgba::rgb(60, 60, 60), Align::Middle);
     let top = margin + 46.0;
-    let frame = (margin, top, w - 2.0 * margin, (h - top - margin) * 0.56);
+    let frame = PageRect::new(margin, top, w - 2.0 * margin, (h - top - margin) * 0.56);
     let Some(bbox) = g.geometry.bounding_rect() else { return page };
     let pad = bbox.width().max(bbox.height()) * 0.35;
     let extent = crate::core::rect::grow(bbox, pad);
@@ -158,22 +141,23 @@ fn grid_page(
     if let Some(largest) = focus.0.iter().max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area())) {
         requests.push(LabelRequest { grid: g.id, polygon: largest.clone(), lines: grid_label_lines(g) });
     }
-    let frame_rect = Rect::new(Coord { x: frame.0, y: frame.1 }, Coord { x: frame.0 + frame.2, y: frame.1 + frame.3 });
+    let frame_rect = frame.to_rect();
     let arrow =
-        Rect::new(Coord { x: frame.0 + frame.2 - 40.0, y: frame.1 }, Coord { x: frame.0 + frame.2, y: frame.1 + 50.0 });
+        Rect::new(Coord { x: frame.right() - 40.0, y: frame.top }, Coord { x: frame.right(), y: frame.top + 50.0 });
     // Neighbours' labels only where they fit inside (no leader lines on a sheet about one grid).
     let labels: Vec<_> = place_labels(requests, 9.0, 5.0, frame_rect, &[arrow])
         .into_iter()
         .filter(|l| l.leader.is_none() || l.grid == g.id)
         .collect();
     draw_labels(&mut page, &labels, Rgba::BLACK);
-    page.rect(frame.0, frame.1, frame.2, frame.3, None, Some(Stroke::solid(Rgba::BLACK, 0.8)));
-    north_arrow(&mut page, frame.0 + frame.2 - 20.0, frame.1 + 6.0, 24.0);
-    let bar_y = frame.1 + frame.3 - 8.0;
-    page.rect(frame.0 + 4.0, bar_y - 24.0, frame.2 * 0.3 + 16.0, 28.0, Some(Rgba(255, 255, 255, 220)), None);
-    scale_bar(&mut page, &map, frame.0 + 12.0, bar_y, frame.2 * 0.25);
+    page.rect(frame, None, Some(Stroke::solid(Rgba::BLACK, 0.8)));
+    north_arrow(&mut page, frame.right() - 20.0, frame.top + 6.0, 24.0);
+    let bar_y = frame.bottom() - 8.0;
+    let bar_box = PageRect::new(frame.left + 4.0, bar_y - 24.0, frame.width * 0.3 + 16.0, 28.0);
+    page.rect(bar_box, Some(Rgba(255, 255, 255, 220)), None);
+    scale_bar(&mut page, &map, frame.left + 12.0, bar_y, frame.width * 0.25);
     page.text(
-        (frame.0 + frame.2 * 0.3 + 16.0, bar_y),
+        (frame.left + frame.width * 0.3 + 16.0, bar_y),
         7.0,
         format!("1:{}", thousands(map.scale_denominator)),
         Rgba::BLACK,
@@ -202,7 +186,7 @@ fn grid_page(
     let label_x = margin + 8.0;
     let value_x = margin + 110.0;
     let value_width = w - margin - 6.0 - value_x;
-    let y0 = frame.1 + frame.3 + 22.0;
+    let y0 = frame.bottom() + 22.0;
     let available = h - margin - 24.0 - y0;
     let mut size = 10.5;
     let record = loop {
@@ -222,7 +206,11 @@ fn grid_page(
     for (i, (label, value)) in record.iter().enumerate() {
         let row_h = line_h * value.len() as f64;
         if i % 2 == 0 {
-            page.rect(margin, y - line_h * 0.72, w - 2.0 * margin, row_h, Some(Rgba::rgb(244, 244, 244)), None);
+            page.rect(
+                PageRect::new(margin, y - line_h * 0.72, w - 2.0 * margin, row_h),
+                Some(Rgba::rgb(244, 244, 244)),
+                None,
+            );
         }
         page.text((label_x, y), size.min(10.0), *label, Rgba::rgb(70, 70, 70), Align::Start);
         for (k, text) in value.iter().enumerate() {

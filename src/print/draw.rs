@@ -1,11 +1,11 @@
 //! Drawing helpers shared by the products: world geometry to page paths (clipped to a frame), label
 //! blocks, footers.
 
-use geo::{BooleanOps, Coord, LineString, MultiLineString, MultiPolygon, Polygon, Rect};
+use geo::{BooleanOps, Coord, LineString, MultiLineString, MultiPolygon, Polygon};
 
 use super::labels::{LINE_HEIGHT, PlacedLabel};
 use super::map_frame::MapFrame;
-use super::page::{Align, Page, Pt, Rgba, Stroke};
+use super::page::{Align, Page, PageRect, Pt, Rgba, Stroke};
 
 /// A multipolygon in page coordinates (y down), as a geo value for clipping and label fitting.
 pub fn to_page(mp: &MultiPolygon<f64>, map: &MapFrame) -> MultiPolygon<f64> {
@@ -17,15 +17,12 @@ pub fn to_page(mp: &MultiPolygon<f64>, map: &MapFrame) -> MultiPolygon<f64> {
 }
 
 fn frame_polygon(map: &MapFrame) -> Polygon<f64> {
-    let (x, y, w, h) = map.frame;
-    Rect::new(Coord { x, y }, Coord { x: x + w, y: y + h }).to_polygon()
+    map.frame.to_rect().to_polygon()
 }
 
 /// The part of a page-space multipolygon inside the map frame.
 pub fn clip_to_frame(mp: &MultiPolygon<f64>, map: &MapFrame) -> MultiPolygon<f64> {
-    let (x, y, w, h) = map.frame;
-    let inside =
-        mp.0.iter().all(|p| p.exterior().0.iter().all(|c| c.x >= x && c.x <= x + w && c.y >= y && c.y <= y + h));
+    let inside = mp.0.iter().all(|p| p.exterior().0.iter().all(|c| map.frame.contains(c.x, c.y)));
     if inside { mp.clone() } else { mp.intersection(&MultiPolygon(vec![frame_polygon(map)])) }
 }
 
@@ -46,8 +43,7 @@ pub fn outline_in_frame(mp: &MultiPolygon<f64>, map: &MapFrame) -> Vec<Vec<Pt>> 
             .cloned()
             .collect::<Vec<LineString<f64>>>(),
     );
-    let (x, y, w, h) = map.frame;
-    let inside = lines.0.iter().all(|l| l.0.iter().all(|c| c.x >= x && c.x <= x + w && c.y >= y && c.y <= y + h));
+    let inside = lines.0.iter().all(|l| l.0.iter().all(|c| map.frame.contains(c.x, c.y)));
     let clipped = if inside { lines } else { frame_polygon(map).clip(&lines, false) };
     clipped.0.iter().map(|l| l.0.iter().map(|c| (c.x, c.y)).collect()).collect()
 }
@@ -59,10 +55,7 @@ pub fn draw_labels(page: &mut Page, labels: &[PlacedLabel], color: Rgba) {
             page.line(vec![(from.x, from.y), (to.x, to.y)], Stroke::solid(Rgba::rgb(60, 60, 60), 0.4));
             let r = l.rect;
             page.rect(
-                r.min().x,
-                r.min().y,
-                r.width(),
-                r.height(),
+                PageRect::new(r.min().x, r.min().y, r.width(), r.height()),
                 Some(Rgba(255, 255, 255, 235)),
                 Some(Stroke::solid(Rgba::rgb(120, 120, 120), 0.3)),
             );

@@ -5,13 +5,13 @@
 
 use geo::{Coord, Rect};
 
-use super::page::{Align, PT_PER_MM, Page, Rgba, Stroke};
+use super::page::{Align, PT_PER_MM, Page, PageRect, Rgba, Stroke};
 use crate::core::{Crs, CrsUnits};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct MapFrame {
-    /// The frame on the page: left, top, width, height in points.
-    pub frame: (f64, f64, f64, f64),
+    /// The frame on the page.
+    pub frame: PageRect,
     centre_in_world: Coord<f64>,
     /// Page points per plotted unit; x is first multiplied by `x_stretch`.
     pt_per_unit: f64,
@@ -41,7 +41,7 @@ pub fn round_scale(x: f64) -> f64 {
 
 impl MapFrame {
     /// Fits `extent` into `frame` at the next round scale (or exactly, when `round` is false).
-    pub fn fit(frame: (f64, f64, f64, f64), extent: Rect<f64>, crs: &Crs, round: bool) -> MapFrame {
+    pub fn fit(frame: PageRect, extent: Rect<f64>, crs: &Crs, round: bool) -> MapFrame {
         let centre = extent.center();
         let (x_stretch, metres_per_unit) = match crs.units {
             CrsUnits::Degrees => (centre.y.to_radians().cos().max(1e-6), metres_per_degree_latitude(centre.y)),
@@ -49,7 +49,7 @@ impl MapFrame {
         };
         let w = (extent.width() * x_stretch).max(1e-12);
         let h = extent.height().max(1e-12);
-        let fit_pt_per_unit = (frame.2 / w).min(frame.3 / h);
+        let fit_pt_per_unit = (frame.width / w).min(frame.height / h);
         let metres_per_pt_fit = metres_per_unit / fit_pt_per_unit;
         let denominator_fit = metres_per_pt_fit / (0.001 / PT_PER_MM);
         let scale_denominator = if round { round_scale(denominator_fit) } else { denominator_fit };
@@ -65,23 +65,22 @@ impl MapFrame {
     }
 
     /// The same map drawn into a larger frame with the same centre (the map's margin inside its border).
-    pub fn with_frame(self, frame: (f64, f64, f64, f64)) -> MapFrame {
+    pub fn with_frame(self, frame: PageRect) -> MapFrame {
         MapFrame { frame, ..self }
     }
 
     pub fn to_page(&self, c: Coord<f64>) -> (f64, f64) {
-        let (x, y, w, h) = self.frame;
+        let (x, y) = self.frame.centre();
         (
-            x + w / 2.0 + (c.x - self.centre_in_world.x) * self.x_stretch * self.pt_per_unit,
-            y + h / 2.0 - (c.y - self.centre_in_world.y) * self.pt_per_unit,
+            x + (c.x - self.centre_in_world.x) * self.x_stretch * self.pt_per_unit,
+            y - (c.y - self.centre_in_world.y) * self.pt_per_unit,
         )
     }
 
     /// The world rectangle the frame shows.
     pub fn visible_world(&self) -> Rect<f64> {
-        let (_, _, w, h) = self.frame;
-        let half_w = w / 2.0 / (self.x_stretch * self.pt_per_unit);
-        let half_h = h / 2.0 / self.pt_per_unit;
+        let half_w = self.frame.width / 2.0 / (self.x_stretch * self.pt_per_unit);
+        let half_h = self.frame.height / 2.0 / self.pt_per_unit;
         let c = self.centre_in_world;
         Rect::new(Coord { x: c.x - half_w, y: c.y - half_h }, Coord { x: c.x + half_w, y: c.y + half_h })
     }
@@ -104,8 +103,8 @@ pub fn scale_bar(page: &mut Page, map: &MapFrame, x: f64, y: f64, max_width: f64
     let width = metres / map.metres_per_pt;
     let h = 4.0;
     let half = width / 2.0;
-    page.rect(x, y - h, half, h, Some(Rgba::BLACK), Some(Stroke::solid(Rgba::BLACK, 0.5)));
-    page.rect(x + half, y - h, half, h, Some(Rgba::WHITE), Some(Stroke::solid(Rgba::BLACK, 0.5)));
+    page.rect(PageRect::new(x, y - h, half, h), Some(Rgba::BLACK), Some(Stroke::solid(Rgba::BLACK, 0.5)));
+    page.rect(PageRect::new(x + half, y - h, half, h), Some(Rgba::WHITE), Some(Stroke::solid(Rgba::BLACK, 0.5)));
     page.text((x, y - h - 2.5), 7.0, "0", Rgba::BLACK, Align::Middle);
     page.text(
         (x + half, y - h - 2.5),
@@ -143,7 +142,7 @@ mod tests {
         assert_eq!(round_scale(351_000.0), 400_000.0);
         let crs = Crs { epsg: 4548, name: "GK".into(), units: CrsUnits::Metres };
         let extent = Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 10_000.0, y: 5_000.0 });
-        let map = MapFrame::fit((0.0, 0.0, 500.0, 500.0), extent, &crs, true);
+        let map = MapFrame::fit(PageRect::new(0.0, 0.0, 500.0, 500.0), extent, &crs, true);
         // 10 km across 500 pt (176.4 mm) is 1 : 56 692; the next round scale that still fits is 1 : 60 000.
         assert_eq!(map.scale_denominator, 60_000.0);
         let (x0, _) = map.to_page(Coord { x: 0.0, y: 2_500.0 });

@@ -9,7 +9,7 @@ use geo::{Area, BoundingRect, Coord, Rect};
 use super::draw::{clip_to_frame, draw_labels, outline_in_frame, parts, to_page};
 use super::labels::{LabelRequest, PlacedLabel, place_labels};
 use super::map_frame::{MapFrame, north_arrow, scale_bar};
-use super::page::{Align, PT_PER_MM, Page, Rgba, Stroke};
+use super::page::{Align, PT_PER_MM, Page, PageRect, Rgba, Stroke};
 use super::{PrintOptions, grid_label_lines, palette};
 use crate::core::{GridId, GridKind, Project, colour_grids};
 
@@ -51,9 +51,9 @@ pub fn overview(project: &Project, options: &PrintOptions) -> (Page, OverviewLay
     page.text((w / 2.0, margin + 20.0 * k), 20.0 * k, title, Rgba::BLACK, Align::Middle);
     let footer = 62.0 * k;
     let top = margin + 32.0 * k;
-    let frame = (margin, top, w - 2.0 * margin, h - top - margin - footer);
+    let frame = PageRect::new(margin, top, w - 2.0 * margin, h - top - margin - footer);
     let extent = map_extent(project, options.township.is_some());
-    let map = MapFrame::fit((frame.0 + 6.0, frame.1 + 6.0, frame.2 - 12.0, frame.3 - 12.0), extent, &project.crs, true);
+    let map = MapFrame::fit(frame.inset(6.0), extent, &project.crs, true);
     // The frame the map is clipped to is the whole drawn frame.
     let map = map.with_frame(frame);
     let boundary_page = to_page(&project.boundary, &map);
@@ -93,19 +93,19 @@ pub fn overview(project: &Project, options: &PrintOptions) -> (Page, OverviewLay
     for line in outline_in_frame(&boundary_page, &map) {
         page.line(line, Stroke::solid(BOUNDARY, 2.0));
     }
-    let frame_rect = Rect::new(Coord { x: frame.0, y: frame.1 }, Coord { x: frame.0 + frame.2, y: frame.1 + frame.3 });
+    let frame_rect = frame.to_rect();
     // The north arrow's corner is kept free of labels.
     let arrow = Rect::new(
-        Coord { x: frame.0 + frame.2 - 40.0 * k, y: frame.1 },
-        Coord { x: frame.0 + frame.2, y: frame.1 + 50.0 * k },
+        Coord { x: frame.right() - 40.0 * k, y: frame.top },
+        Coord { x: frame.right(), y: frame.top + 50.0 * k },
     );
     let labels = place_labels(requests, 7.0 * k, 3.2, frame_rect, &[arrow]);
     draw_labels(&mut page, &labels, Rgba::BLACK);
-    page.rect(frame.0, frame.1, frame.2, frame.3, None, Some(Stroke::solid(Rgba::BLACK, 0.8)));
-    north_arrow(&mut page, frame.0 + frame.2 - 20.0 * k, frame.1 + 6.0, 26.0 * k);
+    page.rect(frame, None, Some(Stroke::solid(Rgba::BLACK, 0.8)));
+    north_arrow(&mut page, frame.right() - 20.0 * k, frame.top + 6.0, 26.0 * k);
 
     // Footer: scale bar and scale, legend, coordinate system and credits.
-    let fy = frame.1 + frame.3 + 10.0 * k;
+    let fy = frame.bottom() + 10.0 * k;
     let bar = scale_bar(&mut page, &map, margin + 4.0, fy + 22.0 * k, (w - 2.0 * margin) * 0.22);
     page.text(
         (margin + 4.0, fy + 36.0 * k),
@@ -155,7 +155,7 @@ fn legend(page: &mut Page, project: &Project, x: f64, y: f64, k: f64) {
         let mid = cy - size * 0.35;
         match swatch {
             Swatch::Line(stroke) => page.line(vec![(cx, mid), (cx + 18.0, mid)], stroke),
-            Swatch::Area(fill, stroke) => page.rect(cx, mid - 4.0, 18.0, 8.0, Some(fill), Some(stroke)),
+            Swatch::Area(fill, stroke) => page.rect(PageRect::new(cx, mid - 4.0, 18.0, 8.0), Some(fill), Some(stroke)),
         }
         page.text((cx + 22.0, cy), size, name, Rgba::BLACK, Align::Start);
     }

@@ -1,6 +1,48 @@
 //! A page as a list of drawing items in points (1/72 inch), origin at the top-left corner, y down —
 //! the one description every output (PDF, SVG, PNG, the app's preview) renders.
 
+/// A rectangle on the page in points: its left and top edges, its width and height (y grows down).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PageRect {
+    pub left: f64,
+    pub top: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+impl PageRect {
+    pub fn new(left: f64, top: f64, width: f64, height: f64) -> PageRect {
+        PageRect { left, top, width, height }
+    }
+
+    pub fn right(&self) -> f64 {
+        self.left + self.width
+    }
+
+    pub fn bottom(&self) -> f64 {
+        self.top + self.height
+    }
+
+    pub fn centre(&self) -> (f64, f64) {
+        (self.left + self.width / 2.0, self.top + self.height / 2.0)
+    }
+
+    /// The rectangle shrunk by `margin` on every side.
+    pub fn inset(&self, margin: f64) -> PageRect {
+        PageRect::new(self.left + margin, self.top + margin, self.width - 2.0 * margin, self.height - 2.0 * margin)
+    }
+
+    /// Whether the point lies in the rectangle or on its edge.
+    pub fn contains(&self, x: f64, y: f64) -> bool {
+        x >= self.left && x <= self.right() && y >= self.top && y <= self.bottom()
+    }
+
+    /// The same rectangle as a `geo` rectangle in page coordinates (for clipping and label placement).
+    pub fn to_rect(&self) -> geo::Rect<f64> {
+        geo::Rect::new(geo::Coord { x: self.left, y: self.top }, geo::Coord { x: self.right(), y: self.bottom() })
+    }
+}
+
 /// An sRGB colour with opacity.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Rgba(pub u8, pub u8, pub u8, pub u8);
@@ -70,7 +112,8 @@ impl Page {
         self.items.push(Item::Path { parts: vec![points], closed: false, fill: None, stroke: Some(stroke) });
     }
 
-    pub fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, fill: Option<Rgba>, stroke: Option<Stroke>) {
+    pub fn rect(&mut self, r: PageRect, fill: Option<Rgba>, stroke: Option<Stroke>) {
+        let (x, y, w, h) = (r.left, r.top, r.width, r.height);
         self.polygon(vec![vec![(x, y), (x + w, y), (x + w, y + h), (x, y + h)]], fill, stroke);
     }
 

@@ -2,9 +2,9 @@
 //! on every page and text cut with an ellipsis to its column.
 
 use super::PrintOptions;
-use super::atlas::{atlas_order, village_name};
 use super::font::text_width;
-use super::page::{Align, PT_PER_MM, Page, Rgba, Stroke};
+use super::order::{atlas_order, village_name};
+use super::page::{Align, PT_PER_MM, Page, PageRect, Rgba, Stroke};
 use crate::core::{Project, area_m2};
 
 pub struct Column {
@@ -72,7 +72,7 @@ pub fn paginate_table(
         y += ROW;
         for (i, row) in chunk.iter().enumerate() {
             if i % 2 == 1 {
-                page.rect(margin, y, width, ROW, Some(Rgba::rgb(245, 245, 245)), None);
+                page.rect(PageRect::new(margin, y, width, ROW), Some(Rgba::rgb(245, 245, 245)), None);
             }
             cells(&mut page, columns, row, margin, y, width, Rgba::BLACK);
             y += ROW;
@@ -109,7 +109,7 @@ pub fn paginate_table(
 }
 
 fn header(page: &mut Page, columns: &[Column], x0: f64, y: f64, width: f64) {
-    page.rect(x0, y, width, ROW, Some(Rgba::rgb(225, 232, 242)), None);
+    page.rect(PageRect::new(x0, y, width, ROW), Some(Rgba::rgb(225, 232, 242)), None);
     page.line(vec![(x0, y), (x0 + width, y)], Stroke::solid(Rgba::BLACK, 0.8));
     page.line(vec![(x0, y + ROW), (x0 + width, y + ROW)], Stroke::solid(Rgba::BLACK, 0.5));
     let titles: Vec<String> = columns.iter().map(|c| c.title.to_string()).collect();

@@ -514,3 +514,68 @@ fn gap_widths_are_those_of_geos_on_a_real_coverage() {
     assert_eq!(matched.len(), theirs.len(), "gaps matched twice");
     eprintln!("{} gaps, worst relative difference {worst:?}", gaps.len());
 }
+
+/// The app (live coverage), `wangge check` and `wangge fix` build their checker the same way
+/// (`Checker::for_project`): a project checked at its own precision gives the same findings
+/// everywhere. Here a vertex 4 mm inside its neighbour is an overlap at the CRS's 1 mm, but not in a
+/// project kept at 1 cm — which `wangge check` used to ignore.
+#[test]
+fn app_and_command_line_check_a_project_at_its_own_precision() {
+    use crate::common::{path_str, stdout, wangge};
+    use geo::polygon;
+    use wangge::core::{Grid, Project};
+    let crs = wangge::io::crs::crs_from_epsg(4548).unwrap();
+    let mut p = Project::new("精度", crs);
+    let (x, y) = (620_000.0, 3_385_000.0);
+    p.add_grid(Grid::new(MultiPolygon(vec![polygon![
+        (x: x, y: y), (x: x + 100.0, y: y), (x: x + 100.0, y: y + 100.0), (x: x, y: y + 100.0)
+    ]])));
+    p.add_grid(Grid::new(MultiPolygon(vec![polygon![
+        (x: x + 99.996, y: y), (x: x + 200.0, y: y), (x: x + 200.0, y: y + 100.0), (x: x + 100.0, y: y + 100.0)
+    ]])));
+    let dir = tempfile::tempdir().unwrap();
+    for (precision, clean) in [(0.01, true), (0.001, false)] {
+        p.precision = precision;
+        let path = dir.path().join(format!("p{precision}.gpkg"));
+        wangge::io::save_project(&p, &path).unwrap();
+        let (checker, _) = Checker::for_project(&p, CoverageOptions::for_project(&p));
+        assert_eq!(checker.report().ok(), clean, "the app's check at {precision}");
+        let json: Value = serde_json::from_str(&stdout(&wangge(&["check", path_str(&path), "--json"]))).unwrap();
+        assert_eq!(json["ok"], clean, "wangge check at {precision}: {json}");
+        assert_eq!(json["issues"].as_array().unwrap().len(), checker.report().findings.len());
+        let fix = wangge(&["fix", path_str(&path), "--lang", "en"]);
+        assert_eq!(fix.status.success(), clean, "wangge fix at {precision}: {}", stdout(&fix));
+    }
+}
+
+/// `--gap-width` is metres on the ground, converted through the CRS where the data lies: in lon/lat at
+/// 30.7°N a degree of longitude is 95.7 km, not the 111.3 km a flat conversion assumed (which missed
+/// an east–west gap of 0.9 m when asked for gaps under 1 m).
+#[test]
+fn gap_width_is_metres_on_the_ground_in_lon_lat() {
+    use crate::common::{path_str, stdout, wangge};
+    let lat: f64 = 30.7;
+    let metres_per_degree_lon = 111_320.0 * lat.to_radians().cos();
+    let dir = tempfile::tempdir().unwrap();
+    for (gap_m, flagged) in [(0.9, true), (1.2, false)] {
+        let gap = gap_m / metres_per_degree_lon;
+        let (x0, x1) = (118.4, 118.401);
+        let square = |a: f64, b: f64| {
+            format!("[[[{a},{lat}],[{b},{lat}],[{b},{}],[{a},{}],[{a},{lat}]]]", lat + 0.001, lat + 0.001)
+        };
+        let features = [square(x0, x1), square(x1 + gap, x1 + gap + 0.001)]
+            .iter()
+            .map(|c| {
+                format!(r#"{{"type":"Feature","properties":{{}},"geometry":{{"type":"Polygon","coordinates":{c}}}}}"#)
+            })
+            .collect::<Vec<_>>()
+            .join(",");
+        let path = dir.path().join(format!("gap{gap_m}.geojson"));
+        std::fs::write(&path, format!(r#"{{"type":"FeatureCollection","features":[{features}]}}"#)).unwrap();
+        let out = wangge(&["check", path_str(&path), "--json", "--gap-width", "1"]);
+        let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(json["ok"], !flagged, "a {gap_m} m gap with --gap-width 1: {json}");
+        let without = wangge(&["check", path_str(&path), "--json"]);
+        assert_eq!(serde_json::from_str::<Value>(&stdout(&without)).unwrap()["ok"], true, "no gap-width test");
+    }
+}

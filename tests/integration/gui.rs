@@ -307,7 +307,7 @@ fn coverage_panel_zooms_to_a_finding_previews_its_fix_and_applies_it_undoably() 
     h.get_by_label_contains("边界内有未覆盖区域").click();
     h.run();
     assert_eq!(h.state().state.editor.picked_finding, Some(0));
-    let centre = h.state().state.ui.view.viewport.center_in_world;
+    let centre = h.state().state.ui.view.viewport.centre_in_world;
     assert!(
         (centre.x - (x + 100.0)).abs() < 1e-6 && (centre.y - (y + 50.0)).abs() < 1e-6,
         "centred on the gap: {centre:?}"

@@ -1,5 +1,8 @@
 //! Integration tests, one binary (build time matters on 2 cores): files, CRS, CLI and GUI.
 
+// Tests and benchmarks stop at a broken assumption: unwrap, expect and panic are how they fail.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod cli;
 mod codes;
 mod common;
@@ -13,6 +16,7 @@ mod gpkg_project;
 mod gui;
 mod import_export;
 mod print;
+mod rings;
 mod robustness;
 mod tools;
 mod xvfb;

@@ -56,7 +56,7 @@ impl Session {
             project: &self.project,
             index: &index,
             selection: &self.selection,
-            tolerance: 0.5,
+            tolerance_in_world: 0.5,
             snapping: true,
         };
         let outcome = self.tool.on_event(event, &ctx);

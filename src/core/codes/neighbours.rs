@@ -23,7 +23,7 @@ use rstar::{AABB, RTree, RTreeObject};
 use rustc_hash::FxHashMap;
 
 use super::ground::GroundAxes;
-use crate::core::coverage::{area_parts, snap_coord};
+use crate::core::coverage::{area_parts, round_coord};
 use crate::core::{Grid, GridId, Project};
 
 /// What a grid borders on one side.
@@ -93,7 +93,7 @@ struct Segment {
 }
 
 fn segments(g: &Grid, precision: f64) -> Vec<Segment> {
-    let snap = |c: Coord<f64>| snap_coord(c, precision);
+    let snap = |c: Coord<f64>| round_coord(c, precision);
     let mut out = Vec::new();
     for poly in &g.geometry.0 {
         for (ring_index, ring) in std::iter::once(poly.exterior()).chain(poly.interiors()).enumerate() {

@@ -7,8 +7,8 @@ use geo::algorithm::bool_ops::FillRule;
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::{Area, BooleanOps, Coord, Geometry, Line, LineString, MultiPolygon, Polygon};
 
+use super::precision::prepare;
 use super::predicates::orient;
-use super::snap::prepare;
 use super::{Checker, Detail, Finding, FindingKind, Report};
 
 /// Gaps narrower than this (in CRS units, after scaling for degrees) are slivers that join a neighbour

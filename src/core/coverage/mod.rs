@@ -13,9 +13,9 @@ mod graph;
 mod inscribed;
 mod overlaps;
 mod parallel;
+mod precision;
 mod predicates;
 mod rings;
-mod snap;
 pub mod synthetic;
 mod validator;
 mod validity;
@@ -30,7 +30,7 @@ use rustc_hash::FxHashSet;
 pub use checked_area::{AreaChecked, area_parts, area_to_cover};
 pub use findings::{Detail, Finding, FindingKind, Report};
 pub use inscribed::{inscribed_width, maximum_inscribed_circle, wider_than};
-pub use snap::{prepare as prepare_geometry, snap_coord, snap_multipolygon};
+pub use precision::{prepare as prepare_geometry, round_coord, round_multipolygon};
 pub use validator::Cause;
 pub use validity::{InvalidProblem, InvalidReason, validity_problem, validity_reason};
 
@@ -109,7 +109,7 @@ pub struct Checker {
     /// Pieces narrower than this are rounding noise of boolean operations, not findings.
     noise: f64,
     /// `options.gap_width_m` in CRS units.
-    gap_width: f64,
+    gap_width_in_world: f64,
     /// Milliseconds spent in each phase of the last full check or update, for profiling and reports.
     phases: Vec<(&'static str, f64)>,
     /// Items that are invalid or have invalid segments, kept so that edits need not scan every item.
@@ -136,10 +136,10 @@ impl Checker {
     ) -> Checker {
         let started = std::time::Instant::now();
         let p = options.precision;
-        let snapped: Vec<MultiPolygon<f64>> = items.into_iter().map(|g| snap::prepare(g, p)).collect();
-        let boundary = boundary.map(|b| snap::prepare(b, p));
+        let snapped: Vec<MultiPolygon<f64>> = items.into_iter().map(|g| precision::prepare(g, p)).collect();
+        let boundary = boundary.map(|b| precision::prepare(b, p));
         let villages: Vec<Village> =
-            villages.into_iter().map(|v| Village { polygon: snap::prepare(v.polygon, p), code: v.code }).collect();
+            villages.into_iter().map(|v| Village { polygon: precision::prepare(v.polygon, p), code: v.code }).collect();
         let village_tree = RTree::bulk_load(
             villages
                 .iter()
@@ -161,7 +161,7 @@ impl Checker {
             .reduce(rect::union);
         let diagonal = extent.map_or(1.0, |e| e.width().hypot(e.height()));
         let noise = if p > 0.0 { p } else { diagonal * 1e-9 };
-        let gap_width = Checker::gap_width_in_units(&options, extent);
+        let gap_width_in_world = Checker::gap_width_in_units(&options, extent);
         let mut checker = Checker {
             options,
             graph,
@@ -177,7 +177,7 @@ impl Checker {
             areas: Vec::new(),
             village_findings: vec![None; n],
             noise,
-            gap_width,
+            gap_width_in_world,
             phases: vec![("index", started.elapsed().as_secs_f64() * 1e3)],
             dirty: BTreeSet::new(),
         };
@@ -203,8 +203,8 @@ impl Checker {
             self.invalid[i as usize] = problem;
         }
         lap("validity", &mut phases);
-        let gap_width = self.gap_width;
-        let verdicts = parallel::map(items, |&i| validate_item(&self.graph, i, gap_width));
+        let gap_width_in_world = self.gap_width_in_world;
+        let verdicts = parallel::map(items, |&i| validate_item(&self.graph, i, gap_width_in_world));
         for (&i, verdict) in items.iter().zip(verdicts) {
             for (ring, states) in self.graph.rings[i as usize].iter_mut().zip(verdict.states) {
                 ring.state = states;
@@ -254,9 +254,9 @@ impl Checker {
     /// re-checks only what those edits can affect: the items within reach of the old and new shapes.
     pub fn update(&mut self, changes: Vec<(usize, MultiPolygon<f64>)>) {
         let p = self.options.precision;
-        let gw = self.gap_width;
+        let gap_width_in_world = self.gap_width_in_world;
         let changes: Vec<(usize, MultiPolygon<f64>)> =
-            changes.into_iter().map(|(i, g)| (i, snap::prepare(g, p))).collect();
+            changes.into_iter().map(|(i, g)| (i, precision::prepare(g, p))).collect();
         let mut dirty: Option<Rect<f64>> = None;
         for (i, g) in &changes {
             for r in [self.graph.envelope.get(*i).copied().flatten(), g.bounding_rect()].into_iter().flatten() {
@@ -265,7 +265,7 @@ impl Checker {
         }
         let mut affected: BTreeSet<u32> = changes.iter().map(|(i, _)| *i as u32).collect();
         if let Some(d) = dirty {
-            affected.extend(self.graph.items_near(d, gw));
+            affected.extend(self.graph.items_near(d, gap_width_in_world));
         }
         let before = self.unmatched_keys(&affected);
         let invalid_before = self.has_invalid_segments();
@@ -451,7 +451,7 @@ impl Checker {
             let mut near: BTreeSet<u32> = BTreeSet::new();
             for &i in &touched {
                 if let Some(e) = self.graph.envelope[i as usize] {
-                    near.extend(self.graph.items_near(e, self.gap_width).filter(|j| self.dirty.contains(j)));
+                    near.extend(self.graph.items_near(e, self.gap_width_in_world).filter(|j| self.dirty.contains(j)));
                 }
                 near.insert(i);
             }
@@ -501,7 +501,7 @@ impl Checker {
 
     /// Keeps the pieces of a boolean result that are wider than rounding noise, snapped to precision.
     fn significant(&self, mp: MultiPolygon<f64>) -> MultiPolygon<f64> {
-        let mp = snap_multipolygon(&mp, self.options.precision);
+        let mp = round_multipolygon(&mp, self.options.precision);
         let noise = self.noise;
         MultiPolygon(mp.0.into_iter().filter(|p| p.unsigned_area() > noise * noise && wider_than(p, noise)).collect())
     }

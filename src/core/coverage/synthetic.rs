@@ -120,7 +120,7 @@ pub fn fill_with_grids(project: &mut crate::core::Project, cell: f64) {
     use crate::core::{Grid, GridAttrs};
     use geo::{BooleanOps, BoundingRect, Rect};
     let Some(extent) = project.boundary.bounding_rect() else { return };
-    let boundary = super::snap::prepare(project.boundary.clone(), 0.0);
+    let boundary = super::precision::prepare(project.boundary.clone(), 0.0);
     let (nx, ny) = ((extent.width() / cell).ceil() as usize, (extent.height() / cell).ceil() as usize);
     let mut cells = Vec::new();
     for row in 0..ny {
@@ -128,7 +128,7 @@ pub fn fill_with_grids(project: &mut crate::core::Project, cell: f64) {
             let x = extent.min().x + col as f64 * cell;
             let y = extent.max().y - (row + 1) as f64 * cell;
             let square = MultiPolygon(vec![Rect::new(Coord { x, y }, Coord { x: x + cell, y: y + cell }).to_polygon()]);
-            let clipped = super::snap::prepare(square.intersection(&boundary), project.precision);
+            let clipped = super::precision::prepare(square.intersection(&boundary), project.precision);
             if !clipped.0.is_empty() {
                 cells.push(clipped);
             }

@@ -56,9 +56,9 @@ pub struct ItemVerdict {
     pub invalid: Vec<InvalidSegment>,
 }
 
-/// Validates item `target` against every item within `gap_width` of it. Reads the graph only, so that
+/// Validates item `target` against every item within `gap_width_in_world` of it. Reads the graph only, so that
 /// items can be validated in parallel; the caller stores the verdict.
-pub fn validate_item(graph: &Graph, target: u32, gap_width: f64) -> ItemVerdict {
+pub fn validate_item(graph: &Graph, target: u32, gap_width_in_world: f64) -> ItemVerdict {
     let t = target as usize;
     let mut invalid = Vec::new();
     let rings = &graph.rings[t];
@@ -90,9 +90,9 @@ pub fn validate_item(graph: &Graph, target: u32, gap_width: f64) -> ItemVerdict 
     }
     let all_known = states.iter().flatten().all(|s| *s != SegmentState::Unknown);
     if !all_known && let Some(envelope) = graph.envelope[t] {
-        let neighbours: Vec<u32> = graph.items_near(envelope, gap_width).filter(|&i| i != target).collect();
-        let nearby = nearby_segments(graph, &neighbours, envelope, gap_width);
-        interacting(graph, t, &mut states, &nearby, gap_width, &mut invalid);
+        let neighbours: Vec<u32> = graph.items_near(envelope, gap_width_in_world).filter(|&i| i != target).collect();
+        let nearby = nearby_segments(graph, &neighbours, envelope, gap_width_in_world);
+        interacting(graph, t, &mut states, &nearby, gap_width_in_world, &mut invalid);
         inside(graph, t, &mut states, &neighbours, &mut invalid);
     }
     ItemVerdict { states, invalid }
@@ -146,7 +146,7 @@ fn interacting(
     t: usize,
     states: &mut [Vec<SegmentState>],
     nearby: &[Nearby],
-    gap_width: f64,
+    gap_width_in_world: f64,
     invalid: &mut Vec<InvalidSegment>,
 ) {
     for (r, ring) in graph.rings[t].iter().enumerate() {
@@ -160,12 +160,12 @@ fn interacting(
             }
             let (txmin, txmax) = (t0.x.min(t1.x), t0.x.max(t1.x));
             // Only candidates whose x extent can reach the segment: those starting left of its right end.
-            let end = nearby.partition_point(|c| c.xmin <= txmax + gap_width);
-            for c in nearby[..end].iter().filter(|c| c.xmax + gap_width >= txmin) {
+            let end = nearby.partition_point(|c| c.xmin <= txmax + gap_width_in_world);
+            for c in nearby[..end].iter().filter(|c| c.xmax + gap_width_in_world >= txmin) {
                 let adj = &graph.rings[c.item as usize][c.ring as usize];
                 let a = c.seg as usize;
                 let (a0, a1) = adj.segment(a);
-                if seg_box_apart((t0, t1), (a0, a1), gap_width) {
+                if seg_box_apart((t0, t1), (a0, a1), gap_width_in_world) {
                     continue;
                 }
                 if (t0 == a0 && t1 == a1) || (t0 == a1 && t1 == a0) {
@@ -190,7 +190,7 @@ fn interacting(
                     }
                 };
                 let cause = cause.or_else(|| {
-                    (gap_width > 0.0 && is_nearly_parallel((t0, t1), (a0, a1), gap_width))
+                    (gap_width_in_world > 0.0 && is_nearly_parallel((t0, t1), (a0, a1), gap_width_in_world))
                         .then_some(Cause::NearlyParallel)
                 });
                 if let Some(cause) = cause {

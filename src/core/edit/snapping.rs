@@ -32,16 +32,16 @@ pub struct Snap {
     pub source: Source,
 }
 
-/// Snaps `pos_in_world` within `tolerance` (world units); `ignore` is a vertex not to snap to (the one
+/// Snaps `pos_in_world` within `tolerance_in_world` (world units); `ignore` is a vertex not to snap to (the one
 /// being dragged).
 pub fn snap(
     index: &SpatialIndex,
     pos_in_world: Coord<f64>,
-    tolerance: f64,
+    tolerance_in_world: f64,
     ignore: Option<Coord<f64>>,
 ) -> Option<Snap> {
-    let near = index.segments_near(pos_in_world, tolerance);
-    let limit = tolerance * tolerance;
+    let near = index.segments_near(pos_in_world, tolerance_in_world);
+    let limit = tolerance_in_world * tolerance_in_world;
     let ignored = |c: Coord<f64>| ignore.is_some_and(|i| dist2(i, c) <= f64::EPSILON * (1.0 + c.x.abs() + c.y.abs()));
     // Vertices first; only when no vertex is in reach, the closest point on a segment.
     let vertices = near.iter().flat_map(|(a, b, source)| [(*a, *source), (*b, *source)]).filter(|(v, _)| !ignored(*v));

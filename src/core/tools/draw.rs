@@ -14,7 +14,7 @@ use crate::core::{Grid, Project, area_m2};
 
 /// Where a pointer position lands: snapped when snapping is on and something is in reach.
 fn snapped(tool: &mut Tool, pos: Coord<f64>, ctx: &ToolContext<'_>) -> Coord<f64> {
-    tool.snap = if ctx.snapping { snap(ctx.index, pos, ctx.tolerance, None) } else { None };
+    tool.snap = if ctx.snapping { snap(ctx.index, pos, ctx.tolerance_in_world, None) } else { None };
     tool.snap.as_ref().map_or(pos, |s| s.pos_in_world)
 }
 

@@ -74,7 +74,7 @@ pub struct ToolContext<'a> {
     pub index: &'a SpatialIndex,
     pub selection: &'a BTreeSet<GridId>,
     /// Snapping and picking reach, in world units (the canvas converts its pixel tolerance).
-    pub tolerance: f64,
+    pub tolerance_in_world: f64,
     pub snapping: bool,
 }
 

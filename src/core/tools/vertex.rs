@@ -9,14 +9,14 @@ use crate::core::edit::{delete_vertex, insert_vertex, move_vertex, snap, vertex_
 pub(super) fn vertex_event(tool: &mut Tool, event: ToolEvent, ctx: &ToolContext<'_>) -> ToolOutcome {
     match event {
         ToolEvent::Hover(pos) => {
-            let under = vertex_at(ctx.index, pos, ctx.tolerance);
+            let under = vertex_at(ctx.index, pos, ctx.tolerance_in_world);
             if under != tool.cursor {
                 tool.cursor = under;
                 return ToolOutcome::Redraw;
             }
             ToolOutcome::Ignored
         }
-        ToolEvent::DragStart(pos) => match vertex_at(ctx.index, pos, ctx.tolerance) {
+        ToolEvent::DragStart(pos) => match vertex_at(ctx.index, pos, ctx.tolerance_in_world) {
             Some(v) => {
                 tool.moving = Some((v, v));
                 ToolOutcome::Redraw
@@ -25,7 +25,7 @@ pub(super) fn vertex_event(tool: &mut Tool, event: ToolEvent, ctx: &ToolContext<
         },
         ToolEvent::Drag(pos) => {
             let Some((from, _)) = tool.moving else { return ToolOutcome::Ignored };
-            let snapped = if ctx.snapping { snap(ctx.index, pos, ctx.tolerance, Some(from)) } else { None };
+            let snapped = if ctx.snapping { snap(ctx.index, pos, ctx.tolerance_in_world, Some(from)) } else { None };
             tool.snap = snapped.clone();
             let to =
                 vertex_target(ctx.project, from, snapped.map_or(pos, |s| s.pos_in_world)).map_or(from, |(to, _)| to);
@@ -34,7 +34,7 @@ pub(super) fn vertex_event(tool: &mut Tool, event: ToolEvent, ctx: &ToolContext<
         }
         ToolEvent::DragEnd(pos) => {
             let Some((from, _)) = tool.moving.take() else { return ToolOutcome::Ignored };
-            let snapped = if ctx.snapping { snap(ctx.index, pos, ctx.tolerance, Some(from)) } else { None };
+            let snapped = if ctx.snapping { snap(ctx.index, pos, ctx.tolerance_in_world, Some(from)) } else { None };
             tool.snap = None;
             let target = snapped.map_or(pos, |s| s.pos_in_world);
             let (to, kept_on_boundary) = match vertex_target(ctx.project, from, target) {
@@ -58,11 +58,11 @@ pub(super) fn vertex_event(tool: &mut Tool, event: ToolEvent, ctx: &ToolContext<
             }
         }
         ToolEvent::Click { pos, .. } => {
-            if let Some(v) = vertex_at(ctx.index, pos, ctx.tolerance) {
+            if let Some(v) = vertex_at(ctx.index, pos, ctx.tolerance_in_world) {
                 tool.vertex = Some(v);
                 return ToolOutcome::Redraw;
             }
-            match insert_vertex(ctx.project, ctx.index, pos, ctx.tolerance) {
+            match insert_vertex(ctx.project, ctx.index, pos, ctx.tolerance_in_world) {
                 Ok(command) => {
                     let notice = Some(Notice::Grids(command_len(&command)));
                     ToolOutcome::Commit(Edit { kind: StepKind::InsertVertex, command, notice })

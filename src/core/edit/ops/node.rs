@@ -9,7 +9,7 @@ use crate::core::edit::geom::{closest_on_segment, dist2, map_rings, rings};
 use crate::core::edit::index::SpatialIndex;
 use crate::core::{GridId, Project};
 
-/// Inserts into `geometry` every point of `points` that lies within `tolerance` of the inside of one of
+/// Inserts into `geometry` every point of `points` that lies within `tolerance_in_world` of the inside of one of
 /// its segments. Returns the new geometry and whether anything was inserted.
 ///
 /// ```
@@ -20,9 +20,13 @@ use crate::core::{GridId, Project};
 /// assert!(changed);
 /// assert_eq!(noded.0[0].exterior().0[1], Coord { x: 1.0, y: 0.0 });
 /// ```
-pub fn insert_points(geometry: &MultiPolygon<f64>, points: &[Coord<f64>], tolerance: f64) -> (MultiPolygon<f64>, bool) {
+pub fn insert_points(
+    geometry: &MultiPolygon<f64>,
+    points: &[Coord<f64>],
+    tolerance_in_world: f64,
+) -> (MultiPolygon<f64>, bool) {
     let mut changed = false;
-    let tol2 = tolerance * tolerance;
+    let tol2 = tolerance_in_world * tolerance_in_world;
     let out = map_rings(geometry, |ring| {
         let mut result = Vec::with_capacity(ring.len());
         for w in ring.windows(2) {
@@ -32,10 +36,10 @@ pub fn insert_points(geometry: &MultiPolygon<f64>, points: &[Coord<f64>], tolera
             let mut inside: Vec<(f64, Coord<f64>)> = points
                 .iter()
                 .filter(|p| {
-                    p.x >= bbox.min().x - tolerance
-                        && p.x <= bbox.max().x + tolerance
-                        && p.y >= bbox.min().y - tolerance
-                        && p.y <= bbox.max().y + tolerance
+                    p.x >= bbox.min().x - tolerance_in_world
+                        && p.x <= bbox.max().x + tolerance_in_world
+                        && p.y >= bbox.min().y - tolerance_in_world
+                        && p.y <= bbox.max().y + tolerance_in_world
                 })
                 .filter_map(|&p| {
                     let (c, t) = closest_on_segment(p, a, b);
@@ -68,22 +72,22 @@ pub fn node_with_neighbours(
     geometry: &MultiPolygon<f64>,
     exclude: &[GridId],
 ) -> (MultiPolygon<f64>, Vec<(GridId, MultiPolygon<f64>)>) {
-    let tolerance = node_tolerance(project);
+    let tolerance_in_world = node_tolerance(project);
     let Some(extent) = geometry.bounding_rect() else { return (geometry.clone(), Vec::new()) };
     let neighbours: Vec<GridId> =
-        index.grids_near(extent, tolerance).into_iter().filter(|id| !exclude.contains(id)).collect();
+        index.grids_near(extent, tolerance_in_world).into_iter().filter(|id| !exclude.contains(id)).collect();
     let mut points: Vec<Coord<f64>> = vertices(&project.boundary);
     for id in &neighbours {
         if let Some(g) = project.grids.get(id) {
             points.extend(vertices(&g.geometry));
         }
     }
-    let (noded, _) = insert_points(geometry, &points, tolerance);
+    let (noded, _) = insert_points(geometry, &points, tolerance_in_world);
     let own = vertices(&noded);
     let mut changed = Vec::new();
     for id in neighbours {
         let Some(g) = project.grids.get(&id) else { continue };
-        let (new, inserted) = insert_points(&g.geometry, &own, tolerance);
+        let (new, inserted) = insert_points(&g.geometry, &own, tolerance_in_world);
         if inserted {
             changed.push((id, new));
         }
@@ -97,7 +101,7 @@ pub fn node_tolerance(project: &Project) -> f64 {
     if project.precision > 0.0 { project.precision } else { 1e-9 }
 }
 
-/// Moves every vertex of `geometry` lying within `tolerance` of a reference vertex onto it. Boolean
+/// Moves every vertex of `geometry` lying within `tolerance_in_world` of a reference vertex onto it. Boolean
 /// operations perturb coordinates (i_overlay works on its own integer grid), so a vertex the result
 /// shares with the boundary or a neighbour can come back one precision step away from it; this puts it
 /// back exactly (DESIGN.md: re-snap after every boolean operation).
@@ -109,7 +113,11 @@ pub fn node_tolerance(project: &Project) -> f64 {
 /// let snapped = snap_to_vertices(&g, &[Coord { x: 0.0, y: 0.0 }], 0.003);
 /// assert_eq!(snapped.0[0].exterior().0[0], Coord { x: 0.0, y: 0.0 });
 /// ```
-pub fn snap_to_vertices(geometry: &MultiPolygon<f64>, reference: &[Coord<f64>], tolerance: f64) -> MultiPolygon<f64> {
+pub fn snap_to_vertices(
+    geometry: &MultiPolygon<f64>,
+    reference: &[Coord<f64>],
+    tolerance_in_world: f64,
+) -> MultiPolygon<f64> {
     use rstar::{PointDistance, RTree};
     if reference.is_empty() {
         return geometry.clone();
@@ -118,7 +126,9 @@ pub fn snap_to_vertices(geometry: &MultiPolygon<f64>, reference: &[Coord<f64>], 
     map_rings(geometry, |ring| {
         ring.iter()
             .map(|&c| match tree.nearest_neighbor([c.x, c.y]) {
-                Some(r) if r.distance_2(&[c.x, c.y]) <= tolerance * tolerance => Coord { x: r[0], y: r[1] },
+                Some(r) if r.distance_2(&[c.x, c.y]) <= tolerance_in_world * tolerance_in_world => {
+                    Coord { x: r[0], y: r[1] }
+                }
                 _ => c,
             })
             .collect()
@@ -133,7 +143,7 @@ pub fn reference_vertices(
     area: Rect<f64>,
     exclude: &[GridId],
 ) -> Vec<Coord<f64>> {
-    let mut out = vertices(&crate::core::coverage::snap_multipolygon(&project.boundary, project.precision));
+    let mut out = vertices(&crate::core::coverage::round_multipolygon(&project.boundary, project.precision));
     for id in index.grids_near(area, node_tolerance(project)) {
         if exclude.contains(&id) {
             continue;

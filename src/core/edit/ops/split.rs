@@ -8,7 +8,7 @@ use geo::line_intersection::{LineIntersection, line_intersection};
 use geo::{Area, BoundingRect, Coord, Line, LineString, MultiPolygon, Polygon, Rect};
 
 use super::node::{insert_points, node_tolerance, vertices};
-use crate::core::coverage::{snap_coord, validity_problem};
+use crate::core::coverage::{round_coord, validity_problem};
 use crate::core::edit::Command;
 use crate::core::edit::failure::EditFailure;
 use crate::core::edit::geom::{dedup_ring, dist2};
@@ -51,7 +51,7 @@ pub fn split_polygon(
         return Err(EditFailure::SplitCrossings { found: hits.len() });
     }
     let (h1, h2) = (hits[0], hits[1]);
-    let snap = |c: Coord<f64>| snap_coord(c, precision);
+    let snap = |c: Coord<f64>| round_coord(c, precision);
     let cut_inside: Vec<Coord<f64>> = line
         .iter()
         .enumerate()
@@ -164,7 +164,7 @@ pub fn split_grids(
     within: Option<&[GridId]>,
 ) -> Result<SplitPlan, EditFailure> {
     let p = project.precision;
-    let tolerance = node_tolerance(project);
+    let tolerance_in_world = node_tolerance(project);
     let extent = LineString(line.to_vec()).bounding_rect().ok_or(EditFailure::SplitNoGrid)?;
     let candidates: Vec<GridId> =
         index.grids_near(extent, 0.0).into_iter().filter(|id| within.is_none_or(|w| w.contains(id))).collect();
@@ -221,12 +221,12 @@ pub fn split_grids(
     let split: Vec<GridId> = new_geometry.iter().map(|(id, _)| *id).collect();
     let area = Rect::new(extent.min(), extent.max());
     let mut commands = Vec::new();
-    for id in index.grids_near(area, tolerance) {
+    for id in index.grids_near(area, tolerance_in_world) {
         if split.contains(&id) {
             continue;
         }
         if let Some(g) = project.grids.get(&id) {
-            let (noded, changed) = insert_points(&g.geometry, &points, tolerance);
+            let (noded, changed) = insert_points(&g.geometry, &points, tolerance_in_world);
             if changed {
                 commands.push(Command::SetGeometry { id, geometry: noded });
             }

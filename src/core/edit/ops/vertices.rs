@@ -7,22 +7,22 @@
 use geo::{BoundingRect, Coord, MultiPolygon, Rect};
 
 use super::node::{insert_points, node_tolerance};
-use crate::core::coverage::{Checker, CoverageOptions, FindingKind, snap_coord, validity_problem};
+use crate::core::coverage::{Checker, CoverageOptions, FindingKind, round_coord, validity_problem};
 use crate::core::edit::Command;
 use crate::core::edit::failure::EditFailure;
 use crate::core::edit::geom::{closest_on_segment, dist2, distinct_points, map_rings, rings};
 use crate::core::edit::index::{Source, SpatialIndex};
 use crate::core::{GridId, Project};
 
-/// The grid vertex nearest `pos_in_world` within `tolerance`.
-pub fn vertex_at(index: &SpatialIndex, pos_in_world: Coord<f64>, tolerance: f64) -> Option<Coord<f64>> {
+/// The grid vertex nearest `pos_in_world` within `tolerance_in_world`.
+pub fn vertex_at(index: &SpatialIndex, pos_in_world: Coord<f64>, tolerance_in_world: f64) -> Option<Coord<f64>> {
     index
-        .segments_near(pos_in_world, tolerance)
+        .segments_near(pos_in_world, tolerance_in_world)
         .into_iter()
         .filter(|(_, _, s)| matches!(s, Source::Grid(_)))
         .flat_map(|(a, b, _)| [a, b])
         .map(|v| (dist2(v, pos_in_world), v))
-        .filter(|(d, _)| *d <= tolerance * tolerance)
+        .filter(|(d, _)| *d <= tolerance_in_world * tolerance_in_world)
         .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.x.total_cmp(&b.1.x)).then(a.1.y.total_cmp(&b.1.y)))
         .map(|(_, v)| v)
 }
@@ -42,11 +42,11 @@ pub fn vertex_target(project: &Project, from: Coord<f64>, to: Coord<f64>) -> Res
         for w in ring.0.windows(2) {
             if dist2(closest_on_segment(from, w[0], w[1]).0, from) <= tol * tol {
                 let (c, _) = closest_on_segment(to, w[0], w[1]);
-                return Ok((snap_coord(c, project.precision), true));
+                return Ok((round_coord(c, project.precision), true));
             }
         }
     }
-    Ok((snap_coord(to, project.precision), false))
+    Ok((round_coord(to, project.precision), false))
 }
 
 fn on_boundary(project: &Project, at: Coord<f64>, tol: f64) -> bool {
@@ -80,27 +80,27 @@ pub fn move_vertex(
     Ok(Command::Batch(changes.into_iter().map(|(id, geometry)| Command::SetGeometry { id, geometry }).collect()))
 }
 
-/// Inserts a vertex where `pos_in_world` is nearest a grid edge (within `tolerance`), in every grid
+/// Inserts a vertex where `pos_in_world` is nearest a grid edge (within `tolerance_in_world`), in every grid
 /// that has that edge.
 pub fn insert_vertex(
     project: &Project,
     index: &SpatialIndex,
     pos_in_world: Coord<f64>,
-    tolerance: f64,
+    tolerance_in_world: f64,
 ) -> Result<Command, EditFailure> {
     let tol = node_tolerance(project);
     let nearest = index
-        .segments_near(pos_in_world, tolerance)
+        .segments_near(pos_in_world, tolerance_in_world)
         .into_iter()
         .filter(|(_, _, s)| matches!(s, Source::Grid(_)))
         .map(|(a, b, _)| {
             let (c, _) = closest_on_segment(pos_in_world, a, b);
             (dist2(c, pos_in_world), c, a, b)
         })
-        .filter(|(d, ..)| *d <= tolerance * tolerance)
+        .filter(|(d, ..)| *d <= tolerance_in_world * tolerance_in_world)
         .min_by(|x, y| x.0.total_cmp(&y.0));
     let Some((_, c, a, b)) = nearest else { return Err(EditFailure::NoEdge) };
-    let at = snap_coord(c, project.precision);
+    let at = round_coord(c, project.precision);
     if dist2(at, a) <= tol * tol || dist2(at, b) <= tol * tol {
         return Err(EditFailure::NoEdge);
     }

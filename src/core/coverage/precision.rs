@@ -4,7 +4,7 @@
 use geo::{Coord, MapCoords, MultiPolygon};
 
 /// Rounds a coordinate to the precision grid; precision 0 keeps it exactly as it is.
-pub fn snap_coord(c: Coord<f64>, precision: f64) -> Coord<f64> {
+pub fn round_coord(c: Coord<f64>, precision: f64) -> Coord<f64> {
     if precision <= 0.0 {
         return c;
     }
@@ -13,15 +13,15 @@ pub fn snap_coord(c: Coord<f64>, precision: f64) -> Coord<f64> {
 
 /// ```
 /// use geo::{polygon, MultiPolygon};
-/// use wangge::core::coverage::snap_multipolygon;
+/// use wangge::core::coverage::round_multipolygon;
 /// let p = MultiPolygon(vec![polygon![(x: 0.0004, y: 0.), (x: 1.0006, y: 0.), (x: 1., y: 1.)]]);
-/// assert!((snap_multipolygon(&p, 0.001).0[0].exterior().0[1].x - 1.001).abs() < 1e-12);
+/// assert!((round_multipolygon(&p, 0.001).0[0].exterior().0[1].x - 1.001).abs() < 1e-12);
 /// ```
-pub fn snap_multipolygon(mp: &MultiPolygon<f64>, precision: f64) -> MultiPolygon<f64> {
+pub fn round_multipolygon(mp: &MultiPolygon<f64>, precision: f64) -> MultiPolygon<f64> {
     if precision <= 0.0 {
         return mp.clone();
     }
-    mp.map_coords(|c| snap_coord(c, precision))
+    mp.map_coords(|c| round_coord(c, precision))
 }
 
 /// Gives every polygon the standard orientation (counter-clockwise shells, clockwise holes) in place.
@@ -51,7 +51,7 @@ pub fn prepare(mut mp: MultiPolygon<f64>, precision: f64) -> MultiPolygon<f64> {
     mp.0.retain(|p| !super::validity::is_empty_part(p));
     if precision > 0.0 {
         use geo::MapCoordsInPlace;
-        mp.map_coords_in_place(|c| snap_coord(c, precision));
+        mp.map_coords_in_place(|c| round_coord(c, precision));
     }
     orient_in_place(&mut mp);
     mp

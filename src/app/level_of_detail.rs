@@ -60,8 +60,8 @@ impl ToScreen {
         ToScreen {
             vp,
             scale,
-            offset_x: origin.x as f64 + vp.size_on_screen.x / 2.0 - vp.center_in_world.x * scale,
-            offset_y: origin.y as f64 + vp.size_on_screen.y / 2.0 + vp.center_in_world.y * scale,
+            offset_x: origin.x as f64 + vp.size_on_screen.x / 2.0 - vp.centre_in_world.x * scale,
+            offset_y: origin.y as f64 + vp.size_on_screen.y / 2.0 + vp.centre_in_world.y * scale,
         }
     }
 
