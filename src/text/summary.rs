@@ -11,7 +11,8 @@ use crate::io::crs::{SourceCrs, Transformer, crs_from_epsg};
 /// project's CRS and in lon/lat; one fact per line.
 pub fn project_summary(p: &Project, lang: Lang) -> String {
     let boundary_km2 = area_m2(&p.boundary, &p.crs) / 1e6;
-    let grids_km2: f64 = p.grids.values().map(|g| area_m2(&g.geometry, &p.crs)).sum::<f64>() / 1e6;
+    // Folded from +0.0: an empty f64 sum is -0.0, which would print as "-0.000 km²".
+    let grids_km2 = p.grids.values().map(|g| area_m2(&g.geometry, &p.crs)).fold(0.0, |a, b| a + b) / 1e6;
     let (townships, villages) = (p.townships().count(), p.villages().count());
     let mut lines = match lang {
         Lang::Zh => vec![
@@ -81,6 +82,8 @@ mod tests {
         let en = project_summary(&p, Lang::En);
         assert!(en.contains("grids 1,") && en.contains("boundary area: 1.000 km²"), "{en}");
         assert!(en.contains("extent (EPSG:4548): 0.0, 0.0 — 1000.0, 1000.0"), "{en}");
+        let empty = Project::new("e", p.crs.clone());
+        assert!(project_summary(&empty, Lang::En).contains("grid area: 0.000 km²"), "never -0.000");
         let zh = project_summary(&p, Lang::Zh);
         assert!(zh.contains("网格 1 个") && zh.contains("边界面积：1.000 km²"), "{zh}");
         assert_eq!(en.lines().count(), zh.lines().count());
