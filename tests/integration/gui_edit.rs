@@ -209,6 +209,14 @@ fn the_village_drop_down_finds_villages_by_name_or_code_under_their_township() {
     let mut h = harness_on(project, &dir);
     h.state_mut().state.editor.selection = BTreeSet::from([id]);
     h.run();
+    // Escape closes the list (and only the list).
+    h.get_by_label("所属村/社区").click();
+    h.run();
+    h.get_by_label("搜索村/社区");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(h.query_by_label("搜索村/社区").is_none());
+    assert_eq!(selection(&h), BTreeSet::from([id]));
     h.get_by_label("所属村/社区").click();
     h.run();
     // The list opens with its search box focused; everything is there, under the townships.
