@@ -90,6 +90,10 @@ const TOOL_LINE: Color32 = Color32::from_rgb(230, 80, 0);
 const SNAP_MARK: Color32 = Color32::from_rgb(220, 0, 180);
 const HIGHLIGHT: Color32 = Color32::from_rgb(230, 20, 20);
 const FIX_LINE: Color32 = Color32::from_rgb(0, 150, 60);
+/// Grids reshaped live while a shared vertex is dragged: the old shapes washed out, the new ones over them.
+const RESHAPED_WASH: Color32 = Color32::from_rgba_premultiplied(220, 220, 215, 220);
+const RESHAPED_FILL: Color32 = Color32::from_rgba_premultiplied(58, 20, 0, 64);
+const RESHAPED_LINE: Stroke = Stroke { width: 2.0, color: TOOL_LINE };
 
 /// Shows the canvas and returns what the pointer did.
 pub fn show(
@@ -208,9 +212,33 @@ pub fn show(
             label_text(&painter, b, &b.label, 18.0, BOUNDARY_LINE, to, f32::INFINITY);
         }
     }
+    draw_reshaped(&painter, overlay, project, to);
     draw_overlay(&painter, overlay, to);
     scale_bar(&painter, rect, &vp, project);
     interaction
+}
+
+/// While a vertex is dragged: every grid that uses it, reshaped live. The grids as they are recede under
+/// a wash, and their new shapes are drawn over them (nothing changes before the drag ends).
+fn draw_reshaped(painter: &egui::Painter, overlay: &Overlay<'_>, project: &Project, to: ToScreen) {
+    let Some(preview) = &overlay.tool else { return };
+    if preview.reshaped.is_empty() {
+        return;
+    }
+    let mut mesh = egui::epaint::Mesh::default();
+    for (id, _) in &preview.reshaped {
+        if let Some(g) = project.grids.get(id) {
+            add_fill(&mut mesh, &DrawnFeature::new(&g.geometry, String::new()), RESHAPED_WASH, to);
+        }
+    }
+    let mut lines = Vec::new();
+    for (_, geometry) in &preview.reshaped {
+        let f = DrawnFeature::new(geometry, String::new());
+        add_fill(&mut mesh, &f, RESHAPED_FILL, to);
+        lines.extend(f.rings.iter().map(|r| Shape::line(r.iter().map(|&c| to.pos(c)).collect(), RESHAPED_LINE)));
+    }
+    painter.add(Shape::mesh(mesh));
+    painter.extend(lines);
 }
 
 fn draw_overlay(painter: &egui::Painter, overlay: &Overlay<'_>, to: ToScreen) {

@@ -9,14 +9,27 @@ use super::dialogs::Window;
 use super::state::AppState;
 use super::{Action, WanggeApp, attributes, recovery};
 use crate::core::GridId;
-use crate::core::edit::GridFields;
+use crate::core::edit::{GridFields, SharedFields};
 use crate::core::tools::{ToolContext, ToolEvent, ToolKey, ToolKind, ToolOutcome};
 
 impl WanggeApp {
     pub(super) fn shortcuts(&mut self, ctx: &Context, actions: &mut Vec<Action>) {
         let typing = ctx.egui_wants_keyboard_input();
+        // Escape takes the focus from a text field before this runs: Esc in a field typed in at the
+        // start of the last frame only leaves the field (it does not also clear the selection).
+        let typing_id = egui::Id::unique("wangge-typing");
+        let left_a_field = ctx.data(|d| d.get_temp::<bool>(typing_id)).unwrap_or(false);
+        ctx.data_mut(|d| d.insert_temp(typing_id, typing));
+        // Escape closes the innermost thing open: a menu or drop-down (egui closes those itself), else
+        // a dialog; only with neither does it reach the tool (cancel a drawing, clear the selection).
+        let popup_open = egui::Popup::is_any_open(ctx);
+        let dialog_open = self.error.is_some() || self.file_dialog.is_some() || self.window.is_some();
+        let mut close_dialog = false;
         let mut keys = Vec::new();
         ctx.input_mut(|i| {
+            if dialog_open && !popup_open && i.consume_key(Modifiers::NONE, Key::Escape) {
+                close_dialog = true;
+            }
             if i.consume_key(Modifiers::COMMAND, Key::S) {
                 actions.push(Action::Save);
             }
@@ -48,19 +61,33 @@ impl WanggeApp {
             if i.consume_key(Modifiers::NONE, Key::Z) {
                 actions.push(Action::ZoomToSelection);
             }
-            for (key, tool_key) in [
-                (Key::Enter, ToolKey::Enter),
-                (Key::Escape, ToolKey::Escape),
-                (Key::Backspace, ToolKey::Backspace),
-                (Key::Delete, ToolKey::Delete),
-            ] {
+            if !popup_open && !left_a_field && i.consume_key(Modifiers::NONE, Key::Escape) {
+                keys.push(ToolKey::Escape);
+            }
+            for (key, tool_key) in
+                [(Key::Enter, ToolKey::Enter), (Key::Backspace, ToolKey::Backspace), (Key::Delete, ToolKey::Delete)]
+            {
                 if i.consume_key(Modifiers::NONE, key) {
                     keys.push(tool_key);
                 }
             }
         });
+        if close_dialog {
+            self.close_dialog(actions);
+        }
         for key in keys {
             self.tool_event(ToolEvent::Key(key));
+        }
+    }
+
+    /// Closes the dialog on top as its Cancel (or Close) button would.
+    fn close_dialog(&mut self, actions: &mut Vec<Action>) {
+        if self.error.take().is_some() || self.file_dialog.take().is_some() {
+            return;
+        }
+        // Cancelling the question about replacing a layer goes back to the import form.
+        if let Some(Window::ConfirmReplace(_)) = self.window.take() {
+            actions.push(Action::CancelImport);
         }
     }
 
@@ -117,18 +144,39 @@ impl WanggeApp {
         }
     }
 
-    /// Keeps the attribute form on the one selected grid, refilled when the grid changed under it.
+    /// Keeps the attribute form on the selection: one grid's record, or the fields several grids share;
+    /// refilled when the selection or the grids changed under it.
     pub(super) fn sync_form(&mut self) {
         let s = &self.state;
-        let one = (s.editor.selection.len() == 1).then(|| s.editor.selection.iter().next().copied()).flatten();
-        let Some(id) = one else {
+        let selection = &s.editor.selection;
+        if selection.len() > 1 {
+            let revision = s.doc.revision;
+            let stale = match &self.form {
+                Some(attributes::Form::Many(f)) if f.grids == *selection => {
+                    f.revision != revision
+                        && SharedFields::of_ids(&s.doc.project, selection).as_ref() != Some(&f.original)
+                }
+                _ => true,
+            };
+            if stale {
+                self.form = attributes::ManyForm::of(&s.doc.project, selection, revision)
+                    .map(|f| attributes::Form::Many(Box::new(f)));
+            } else if let Some(attributes::Form::Many(f)) = &mut self.form {
+                f.revision = revision;
+            }
+            return;
+        }
+        let Some(id) = selection.iter().next().copied() else {
             self.form = None;
             return;
         };
         let current = s.doc.project.grids.get(&id).map(GridFields::of);
-        let stale = self.form.as_ref().is_none_or(|f| f.grid != id || Some(&f.original) != current.as_ref());
+        let stale = match &self.form {
+            Some(attributes::Form::One(f)) => f.grid != id || Some(&f.original) != current.as_ref(),
+            _ => true,
+        };
         if stale {
-            self.form = attributes::AttributeForm::of(&s.doc.project, id);
+            self.form = attributes::AttributeForm::of(&s.doc.project, id).map(|f| attributes::Form::One(Box::new(f)));
         }
     }
 
@@ -151,8 +199,7 @@ impl WanggeApp {
         let s = &mut self.state;
         let doc = &s.doc;
         if let Some(e) = s.autosave.tick(&doc.project, doc.dirty, doc.path.as_deref(), doc.disk_stamp.as_ref()) {
-            let what = crate::text::pick(s.lang(), "无法写入恢复文件", "cannot write the recovery file");
-            s.ui.status = format!("{what}: {e}");
+            s.say(|l| format!("{}: {e}", crate::text::pick(l, "无法写入恢复文件", "cannot write the recovery file")));
         }
         ctx.request_repaint_after(recovery::INTERVAL);
     }

@@ -37,6 +37,7 @@ use crate::core::{GridId, rect};
 use crate::io::export::Layer;
 use crate::io::import::{PreparedImport, Target};
 use crate::text::edits::kind_label;
+use crate::text::status::StatusLine;
 
 /// What the user asked for, collected during a frame and applied after it.
 #[derive(Clone, Debug, PartialEq)]
@@ -92,6 +93,9 @@ pub enum Action {
     Overwrite {
         quit_after: bool,
     },
+    // Editing many grids at once (helper `edit`).
+    /// Set the fields the user changed in the form for several grids on all of them (one step).
+    SetSharedFields(BTreeSet<GridId>, Box<crate::core::edit::SharedChanges>),
 }
 
 pub struct WanggeApp {
@@ -104,8 +108,8 @@ pub struct WanggeApp {
     error: Option<String>,
     /// Code and household checks, recomputed when the project changes.
     checks: Option<checks_panel::ChecksView>,
-    /// The attribute form of the one selected grid.
-    form: Option<attributes::AttributeForm>,
+    /// The attribute form of the selected grid, or of the fields several selected grids share.
+    form: Option<attributes::Form>,
     /// Set once the user chose to close without saving.
     allow_close: bool,
     /// An import that would replace what the project has, waiting for the user's answer, with its form.
@@ -178,7 +182,8 @@ impl WanggeApp {
             }
             let (state, form, checks) = (&self.state, &mut self.form, &self.checks);
             egui::Panel::right("side").default_size(320.0).resizable(true).show(ui, |ui| {
-                egui::ScrollArea::vertical().id_salt("side").show(ui, |ui| {
+                // Scrolls sideways rather than growing: nothing in it may widen the panel for good.
+                egui::ScrollArea::both().auto_shrink([false, true]).id_salt("side").show(ui, |ui| {
                     if let Some(form) = form.as_mut().filter(|_| state.ui.show_attributes) {
                         attributes::show(ui, form, &state.doc.project, lang, &mut actions);
                         ui.separator();
@@ -323,7 +328,8 @@ impl WanggeApp {
                 {
                     // One undoable step: the new codes and the rule they were given by.
                     let command = Command::from_codes(&s.doc.project, changes, form.template.trim());
-                    let status = format!("{}: {}", s.t(Text::CodesApplied), changes.len());
+                    let n = changes.len();
+                    let status = StatusLine::new(s.lang(), |l| format!("{}: {n}", Text::CodesApplied.get(l)));
                     s.apply_command(StepKind::Codes, command, status);
                 }
             }
@@ -396,8 +402,8 @@ impl WanggeApp {
                     );
                     let written = crate::print::write(&s.doc.project, &form.effective_options(), &out)?;
                     let first = written.first().map(|p| p.display().to_string()).unwrap_or_default();
-                    s.ui.status =
-                        format!("{}: {first} ({})", crate::text::pick(s.lang(), "已打印", "Printed"), written.len());
+                    let n = written.len();
+                    s.say(|l| format!("{}: {first} ({n})", crate::text::pick(l, "已打印", "Printed")));
                 }
             }
             Action::SetTool(kind) => s.set_tool(kind),
@@ -412,7 +418,8 @@ impl WanggeApp {
                 let ids: Vec<GridId> = s.editor.selection.iter().copied().collect();
                 match crate::core::edit::merge_grids(&s.doc.project, &s.editor.index, &ids) {
                     Ok((command, keeper)) => {
-                        let text = format!("{}: {}", kind_label(StepKind::Merge, s.lang()), ids.len());
+                        let n = ids.len();
+                        let text = StatusLine::new(s.lang(), |l| format!("{}: {n}", kind_label(StepKind::Merge, l)));
                         s.apply_command(StepKind::Merge, command, text);
                         s.editor.selection = BTreeSet::from([keeper]);
                     }
@@ -427,7 +434,7 @@ impl WanggeApp {
                 }
             }
             Action::SetFields(id, fields) => {
-                let text = kind_label(StepKind::Attributes, s.lang()).to_string();
+                let text = StatusLine::new(s.lang(), |l| kind_label(StepKind::Attributes, l).to_string());
                 s.apply_command(StepKind::Attributes, Command::SetFields { id, fields }, text);
             }
             Action::PickFinding(i) => {
@@ -446,7 +453,7 @@ impl WanggeApp {
                     .get(j)
                     .and_then(|f| Command::from_fix(&s.doc.project, f, |i| s.editor.coverage.grid_of(i)));
                 if let Some(command) = command {
-                    let text = kind_label(StepKind::Fix, s.lang()).to_string();
+                    let text = StatusLine::new(s.lang(), |l| kind_label(StepKind::Fix, l).to_string());
                     s.apply_command(StepKind::Fix, command, text);
                 }
             }
@@ -480,6 +487,16 @@ impl WanggeApp {
                     let (to, layer, gbk) = (PathBuf::from(form.to.trim()), form.layer, form.gbk);
                     s.export(layer, &to, gbk)?;
                     self.window = None;
+                }
+            }
+            Action::SetSharedFields(ids, changes) => {
+                if let Some(command) = changes.command(&s.doc.project, &ids) {
+                    let n = ids.len();
+                    let text = StatusLine::new(s.lang(), |l| match l {
+                        Lang::Zh => format!("{}：{n} 个网格", kind_label(StepKind::Attributes, l)),
+                        Lang::En => format!("{}: {n} grids", kind_label(StepKind::Attributes, l)),
+                    });
+                    s.apply_command(StepKind::Attributes, command, text);
                 }
             }
         }

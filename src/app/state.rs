@@ -22,6 +22,7 @@ use crate::io::import::{ImportOptions, PreparedImport, Target, prepare_import, r
 use crate::io::{FileStamp, open_project, open_project_stamped, save_project};
 use crate::text::Settings;
 use crate::text::edits::{done_text, failure_text, kind_label};
+use crate::text::status::StatusLine;
 use crate::text::{Lang, Text};
 
 /// The bundled 泾县 sample, compiled in so that `wangge` opens it from anywhere.
@@ -67,7 +68,8 @@ pub struct ViewState {
     pub show_layers_panel: bool,
     pub show_checks_panel: bool,
     pub show_attributes: bool,
-    pub status: String,
+    /// The status bar's message, in both languages (it follows a change of the UI language).
+    pub status: StatusLine,
     pub cursor_in_world: Option<Coord<f64>>,
     /// Grids per village code for the layers tree, with the revision they were counted at.
     village_counts: (u64, BTreeMap<String, usize>),
@@ -105,7 +107,7 @@ impl AppState {
             show_layers_panel: true,
             show_checks_panel: true,
             show_attributes: true,
-            status: String::new(),
+            status: StatusLine::default(),
             cursor_in_world: None,
             village_counts: (u64::MAX, BTreeMap::new()),
         };
@@ -124,7 +126,7 @@ impl AppState {
     pub fn sample(settings: Settings) -> anyhow::Result<AppState> {
         let project = load_sample()?;
         let mut state = AppState::new(project, None, settings);
-        state.ui.status = Text::SampleReadOnly.get(state.lang()).to_string();
+        state.say(|l| Text::SampleReadOnly.get(l).to_string());
         Ok(state)
     }
 
@@ -138,9 +140,16 @@ impl AppState {
 
     pub fn set_lang(&mut self, lang: Lang) {
         self.settings.lang = lang;
+        self.ui.status.set_lang(lang);
         if let Err(e) = self.settings.save() {
-            self.ui.status = format!("cannot remember the language: {e}");
+            self.say(|l| format!("{}: {e}", crate::text::pick(l, "无法记住所选语言", "cannot remember the language")));
         }
+    }
+
+    /// Puts a message in the status bar, written by `render` in each language so that it follows a
+    /// later change of language.
+    pub fn say(&mut self, render: impl Fn(Lang) -> String) {
+        self.ui.status = StatusLine::new(self.lang(), render);
     }
 
     /// Replaces the project (after open) and resets the view. The caller sets `disk_stamp`.
@@ -205,22 +214,38 @@ impl AppState {
     }
 
     /// Applies an edit through the history, updates everything and says what happened.
+    ///
+    /// A grid the edit makes (drawn, filled, or the new piece of a split) is selected, so that its
+    /// attributes can be typed at once. Of a split, the piece that keeps the grid's id keeps its record
+    /// (code, name, counts); the new piece has no code and no counts yet, so it is the one selected.
     pub fn commit(&mut self, edit: Edit) {
-        let status = done_text(&edit, self.lang());
+        let status = StatusLine::new(self.lang(), |l| done_text(&edit, l));
+        let (first_new, revision) = (self.doc.project.next_grid_id, self.doc.revision);
+        let selects_new = matches!(edit.kind, StepKind::Draw | StepKind::Fill | StepKind::Split);
         self.apply_command(edit.kind, edit.command, status);
+        if selects_new && self.doc.revision != revision {
+            let project = &self.doc.project;
+            let made: BTreeSet<GridId> =
+                (first_new..project.next_grid_id).filter(|id| project.grids.contains_key(id)).collect();
+            if !made.is_empty() {
+                self.editor.selection = made;
+            }
+        }
     }
 
     /// Applies a command as one undoable step.
-    pub fn apply_command(&mut self, kind: StepKind, command: Command, status: String) {
+    pub fn apply_command(&mut self, kind: StepKind, command: Command, status: impl Into<StatusLine>) {
         let first_new = self.doc.project.next_grid_id;
         let mut grids: BTreeSet<GridId> = command.grids().into_iter().filter(|id| *id != 0).collect();
         match self.doc.history.apply(&mut self.doc.project, kind, command) {
             Ok(()) => {
                 grids.extend(first_new..self.doc.project.next_grid_id);
+                let mut status = status.into();
+                status.set_lang(self.lang());
                 self.ui.status = status;
                 self.grids_changed(grids);
             }
-            Err(e) => self.ui.status = format!("{e}"),
+            Err(e) => self.ui.status = StatusLine::plain(e.to_string()),
         }
     }
 
@@ -242,8 +267,7 @@ impl AppState {
         };
         match result {
             Ok(Some(kind)) => {
-                let lang = self.lang();
-                self.ui.status = format!("{}: {}", crate::text::pick(lang, done.0, done.1), kind_label(kind, lang));
+                self.say(|l| format!("{}: {}", crate::text::pick(l, done.0, done.1), kind_label(kind, l)));
                 if whole {
                     self.doc.dirty = true;
                     self.changed();
@@ -252,13 +276,13 @@ impl AppState {
                 }
             }
             Ok(None) => {}
-            Err(e) => self.ui.status = e.to_string(),
+            Err(e) => self.ui.status = StatusLine::plain(e.to_string()),
         }
     }
 
     /// Says why a tool could not do what was asked (in the status bar; nothing fails silently).
     pub fn refused(&mut self, failure: &crate::core::edit::EditFailure) {
-        self.ui.status = failure_text(failure, &self.doc.project, self.lang());
+        self.ui.status = StatusLine::new(self.lang(), |l| failure_text(failure, &self.doc.project, l));
     }
 
     pub fn set_tool(&mut self, kind: ToolKind) {
@@ -280,7 +304,7 @@ impl AppState {
         let (project, stamp) = open_project_stamped(path)?;
         self.replace_project(project, Some(path.to_path_buf()));
         self.doc.disk_stamp = stamp;
-        self.ui.status = format!("{}: {}", self.t(Text::Opened), path.display());
+        self.say(|l| format!("{}: {}", Text::Opened.get(l), path.display()));
         Ok(())
     }
 
@@ -291,7 +315,7 @@ impl AppState {
         self.doc.disk_stamp = FileStamp::read(path).ok().flatten();
         self.doc.path = Some(path.to_path_buf());
         self.doc.dirty = false;
-        self.ui.status = format!("{}: {}", self.t(Text::Saved), path.display());
+        self.say(|l| format!("{}: {}", Text::Saved.get(l), path.display()));
         Ok(())
     }
 
@@ -327,8 +351,10 @@ impl AppState {
         self.doc.dirty = true;
         self.changed();
         self.ui.view.fit_pending = true;
-        let layer = crate::text::layers::target_label(target, self.lang());
-        self.ui.status = format!("{}: {} × {layer} ({})", self.t(Text::Imported), summary.features, summary.source_crs);
+        self.say(|l| {
+            let layer = crate::text::layers::target_label(target, l);
+            format!("{}: {} × {layer} ({})", Text::Imported.get(l), summary.features, summary.source_crs)
+        });
         Ok(())
     }
 
@@ -336,7 +362,7 @@ impl AppState {
         let encoding = if gbk { encoding_rs::GBK } else { encoding_rs::UTF_8 };
         let n =
             export(&self.doc.project, layer, to, encoding).with_context(|| format!("export to {}", to.display()))?;
-        self.ui.status = format!("{}: {n} → {}", self.t(Text::Exported), to.display());
+        self.say(|l| format!("{}: {n} → {}", Text::Exported.get(l), to.display()));
         Ok(())
     }
 
@@ -368,4 +394,10 @@ pub fn load_sample() -> anyhow::Result<Project> {
     let project = open_project(&path);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(project?)
+}
+
+impl From<&StatusLine> for eframe::egui::WidgetText {
+    fn from(status: &StatusLine) -> Self {
+        status.text().into()
+    }
 }

@@ -72,17 +72,22 @@ fn paint_icon(painter: &egui::Painter, rect: egui::Rect, icon: Icon, color: Colo
             painter.line_segment([p(0.0, -1.0), p(0.0, 1.0)], stroke);
         }
         Icon::Undo | Icon::Redo => {
-            let dir = if icon == Icon::Undo { -1.0 } else { 1.0 };
-            let arc: Vec<Pos2> = (0..=8)
-                .map(|i| {
-                    let a = std::f32::consts::PI * (0.15 + 0.85 * i as f32 / 8.0);
-                    p(dir * a.cos() * 0.75, -a.sin() * 0.75 + 0.35)
-                })
-                .collect();
-            let tip = arc[arc.len() - 1];
-            painter.add(Shape::line(arc, stroke));
-            painter.line_segment([tip, tip + Vec2::new(-dir * 0.0, -0.45 * s)], stroke);
-            painter.line_segment([tip, tip + Vec2::new(dir * 0.45 * s, 0.0)], stroke);
+            // A hooked arrow: its head points back (left) for Undo and forward (right) for Redo, the
+            // shaft turning down behind it, as in every editor's toolbar.
+            let dir = if icon == Icon::Undo { 1.0 } else { -1.0 };
+            let q = |x: f32, y: f32| p(dir * x, y);
+            let mut shaft = vec![q(-0.4, -0.4), q(0.15, -0.4)];
+            shaft.extend((1..=10).map(|i| {
+                let a = -std::f32::consts::FRAC_PI_2 + std::f32::consts::PI * i as f32 / 10.0;
+                q(0.15 + 0.55 * a.cos(), 0.15 + 0.55 * a.sin())
+            }));
+            shaft.push(q(-0.35, 0.7));
+            painter.add(Shape::line(shaft, stroke));
+            painter.add(Shape::convex_polygon(
+                vec![q(-0.95, -0.4), q(-0.4, -0.85), q(-0.4, 0.05)],
+                color,
+                Stroke::NONE,
+            ));
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod findings;
 mod i18n;
 pub mod layers;
 pub mod settings;
+pub mod status;
 pub mod summary;
 
 pub use i18n::{Lang, Text, pick};

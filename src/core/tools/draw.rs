@@ -4,7 +4,7 @@
 //! neighbours; the status bar is told when clipping changed it. Fill makes a grid of the uncovered area
 //! under a click.
 
-use geo::{Coord, LineString, MultiPolygon, Polygon};
+use geo::{Coord, Intersects, LineString, MultiPolygon, Polygon};
 
 use super::{Edit, Notice, Tool, ToolContext, ToolEvent, ToolKey, ToolOutcome, delete_selection};
 use crate::core::codes::village_of;
@@ -81,7 +81,16 @@ fn finish_split(ctx: &ToolContext<'_>, mut path: Vec<Coord<f64>>) -> ToolOutcome
     if path.len() < 2 {
         return ToolOutcome::Failed(EditFailure::SplitCrossings { found: 0 });
     }
-    let within: Vec<_> = ctx.selection.iter().copied().collect();
+    // The selection narrows a split to the selected grids where the line meets one of them; a line
+    // that meets none cuts the grids it crosses (after a split the new piece is selected, and the next
+    // line across the rest of the grid must still cut it).
+    let line = LineString(path.clone());
+    let within: Vec<_> = ctx
+        .selection
+        .iter()
+        .copied()
+        .filter(|id| ctx.project.grids.get(id).is_some_and(|g| g.geometry.intersects(&line)))
+        .collect();
     match split_grids(ctx.project, ctx.index, &path, (!within.is_empty()).then_some(&within[..])) {
         Ok(plan) => ToolOutcome::Commit(Edit {
             kind: StepKind::Split,

@@ -9,7 +9,7 @@ mod vertex;
 
 use std::collections::BTreeSet;
 
-use geo::{Coord, Rect};
+use geo::{Coord, MultiPolygon, Rect};
 
 use crate::core::edit::{Command, EditFailure, Snap, SpatialIndex, StepKind};
 use crate::core::{GridId, Project};
@@ -122,6 +122,9 @@ pub struct Preview {
     pub vertex: Option<Coord<f64>>,
     /// A vertex being dragged: from where to where.
     pub moving: Option<(Coord<f64>, Coord<f64>)>,
+    /// While a vertex is dragged: every grid that uses it, reshaped with the vertex where it would go
+    /// (nothing is committed before the drag ends).
+    pub reshaped: Vec<(GridId, MultiPolygon<f64>)>,
 }
 
 /// The active tool and its state.
@@ -135,6 +138,7 @@ pub struct Tool {
     box_end: Option<Coord<f64>>,
     vertex: Option<Coord<f64>>,
     moving: Option<(Coord<f64>, Coord<f64>)>,
+    reshaped: Vec<(GridId, MultiPolygon<f64>)>,
 }
 
 impl Tool {
@@ -148,6 +152,7 @@ impl Tool {
             box_end: None,
             vertex: None,
             moving: None,
+            reshaped: Vec::new(),
         }
     }
 
@@ -185,6 +190,7 @@ impl Tool {
             select_box: self.box_start.zip(self.box_end).map(|(a, b)| Rect::new(a, b)),
             vertex: self.vertex,
             moving: self.moving,
+            reshaped: self.reshaped.clone(),
         }
     }
 }

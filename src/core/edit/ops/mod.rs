@@ -13,4 +13,6 @@ pub use fill::uncovered_at;
 pub use merge::merge_grids;
 pub use node::{insert_points, node_tolerance, node_with_neighbours, reference_vertices, snap_to_vertices, vertices};
 pub use split::{SplitPlan, split_grids, split_polygon};
-pub use vertices::{delete_vertex, insert_vertex, move_vertex, refuse_damage, vertex_at, vertex_target};
+pub use vertices::{
+    delete_vertex, insert_vertex, move_vertex, moved_geometries, refuse_damage, vertex_at, vertex_target,
+};

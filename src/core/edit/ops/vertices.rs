@@ -54,15 +54,16 @@ fn on_boundary(project: &Project, at: Coord<f64>, tol: f64) -> bool {
         .any(|r| r.0.windows(2).any(|w| dist2(closest_on_segment(at, w[0], w[1]).0, at) <= tol * tol))
 }
 
-/// Moves the vertex at `from` to `to` in every grid that uses it.
-pub fn move_vertex(
+/// The grids that use the vertex at `from`, with their geometry once it is at `to` (in id order; `to` is
+/// taken as it is: see [`vertex_target`]). What a drag shows live, before [`move_vertex`] checks and
+/// commits it.
+pub fn moved_geometries(
     project: &Project,
     index: &SpatialIndex,
     from: Coord<f64>,
     to: Coord<f64>,
-) -> Result<Command, EditFailure> {
+) -> Vec<(GridId, MultiPolygon<f64>)> {
     let tol = node_tolerance(project);
-    let (to, _) = vertex_target(project, from, to)?;
     let same = |c: Coord<f64>| dist2(c, from) <= tol * tol;
     let mut changes = Vec::new();
     for id in index.grids_near(Rect::new(from, from), tol) {
@@ -73,6 +74,19 @@ pub fn move_vertex(
         let moved = map_rings(&g.geometry, |ring| ring.iter().map(|&c| if same(c) { to } else { c }).collect());
         changes.push((id, moved));
     }
+    changes.sort_by_key(|(id, _)| *id);
+    changes
+}
+
+/// Moves the vertex at `from` to `to` in every grid that uses it.
+pub fn move_vertex(
+    project: &Project,
+    index: &SpatialIndex,
+    from: Coord<f64>,
+    to: Coord<f64>,
+) -> Result<Command, EditFailure> {
+    let (to, _) = vertex_target(project, from, to)?;
+    let changes = moved_geometries(project, index, from, to);
     if changes.is_empty() {
         return Err(EditFailure::NoVertex);
     }
