@@ -39,6 +39,8 @@ pub struct Document {
     /// Bumped on every change of the project, so caches know when to rebuild.
     pub revision: u64,
     pub history: History,
+    /// The bundled sample is open (the window says so).
+    pub sample: bool,
 }
 
 /// The editor: the selection, the active tool and what it snaps to, and the coverage check kept live
@@ -116,6 +118,7 @@ impl AppState {
             dirty: false,
             revision: 0,
             history: History::default(),
+            sample: false,
         };
         AppState { doc, editor, ui, settings, autosave: Autosave::default(), to_lonlat }
     }
@@ -124,6 +127,7 @@ impl AppState {
     pub fn sample(settings: Settings) -> anyhow::Result<AppState> {
         let project = load_sample()?;
         let mut state = AppState::new(project, None, settings);
+        state.doc.sample = true;
         state.ui.status = Text::SampleReadOnly.get(state.lang()).to_string();
         Ok(state)
     }
@@ -151,6 +155,7 @@ impl AppState {
         self.doc.disk_stamp = None;
         self.doc.dirty = false;
         self.doc.history = History::default();
+        self.doc.sample = false;
         self.editor.selection.clear();
         self.editor.tool = Tool::new(self.editor.tool.kind());
         self.changed();
@@ -281,6 +286,7 @@ impl AppState {
         self.replace_project(project, Some(path.to_path_buf()));
         self.doc.disk_stamp = stamp;
         self.ui.status = format!("{}: {}", self.t(Text::Opened), path.display());
+        self.remember_recent(path);
         Ok(())
     }
 
@@ -291,7 +297,9 @@ impl AppState {
         self.doc.disk_stamp = FileStamp::read(path).ok().flatten();
         self.doc.path = Some(path.to_path_buf());
         self.doc.dirty = false;
+        self.doc.sample = false;
         self.ui.status = format!("{}: {}", self.t(Text::Saved), path.display());
+        self.remember_recent(path);
         Ok(())
     }
 
