@@ -208,7 +208,9 @@ impl InAppDialog {
             });
             ui.separator();
             ui.horizontal(|ui| {
-                if ui.button(Text::Ok.get(lang)).clicked() {
+                // Named for what it does, as desktop choosers do: 保存 where it saves, else 打开.
+                let ok = if saves { pick(lang, "保存", "Save") } else { pick(lang, "打开", "Open") };
+                if ui.button(ok).clicked() {
                     let chosen = PathBuf::from(self.path_text.trim());
                     if saves && let Some(path) = self.save_target() {
                         outcome = Outcome::Chosen(path);

@@ -146,16 +146,16 @@ impl FindPanel {
         self.refresh(state);
         let arrow = |s: SortBy| match (self.sort == s, self.descending) {
             (false, _) => "",
-            (true, false) => " ▲",
-            (true, true) => " ▼",
+            (true, false) => " ↑",
+            (true, true) => " ↓",
         };
         let mut resort = None;
         ui.horizontal(|ui| {
-            ui.label(pick(lang, "排序：", "Sort:"));
+            ui.label(pick(lang, "排序", "Sort"));
             for (by, zh, en) in [
-                (SortBy::Code, "编码", "Code"),
-                (SortBy::Households, "户数", "Households"),
-                (SortBy::Area, "面积", "Area"),
+                (SortBy::Code, "按编码", "by code"),
+                (SortBy::Households, "按户数", "by households"),
+                (SortBy::Area, "按面积", "by area"),
             ] {
                 if ui.selectable_label(self.sort == by, format!("{}{}", pick(lang, zh, en), arrow(by))).clicked() {
                     resort = Some(by);

@@ -63,7 +63,7 @@ pub fn show(ctx: &Context, form: &mut NewProjectForm, lang: Lang, actions: &mut 
         match form.from {
             NewFrom::Boundary => {
                 ui.horizontal(|ui| {
-                    labelled(ui, pick(lang, "边界文件", "Boundary file"), &mut form.boundary, "", 320.0);
+                    labelled(ui, pick(lang, "边界文件路径", "Boundary file path"), &mut form.boundary, "", 320.0);
                     if ui.button(Text::Browse.get(lang)).clicked() {
                         actions.push(Action::Browse(Purpose::NewProjectSource));
                     }
