@@ -42,6 +42,8 @@ pub struct FindPanel {
     pub sort: SortBy,
     pub descending: bool,
     rows: Option<(u64, Vec<GridRow>)>,
+    /// The matches of the search (positions in `rows`), for the revision and query they were found at.
+    matches: Option<(u64, String, Vec<usize>)>,
 }
 
 pub fn grid_rows(project: &Project) -> Vec<GridRow> {
@@ -64,14 +66,17 @@ pub fn grid_rows(project: &Project) -> Vec<GridRow> {
         .collect()
 }
 
-/// The rows whose code, name, grid head or staff, or village name contains `query` (any case).
-pub fn matching<'a>(rows: &'a [GridRow], query: &str) -> Vec<&'a GridRow> {
+/// The positions of the rows whose code, name, grid head or staff, or village name contains `query`
+/// (any case).
+pub fn matching(rows: &[GridRow], query: &str) -> Vec<usize> {
     let q = query.trim().to_lowercase();
     if q.is_empty() {
         return Vec::new();
     }
     rows.iter()
-        .filter(|r| [&r.code, &r.name, &r.people, &r.village].iter().any(|f| f.to_lowercase().contains(&q)))
+        .enumerate()
+        .filter(|(_, r)| [&r.code, &r.name, &r.people, &r.village].iter().any(|f| f.to_lowercase().contains(&q)))
+        .map(|(i, _)| i)
         .collect()
 }
 
@@ -112,6 +117,7 @@ impl FindPanel {
         if let Some((_, rows)) = &mut self.rows {
             sort_rows(rows, self.sort, self.descending);
         }
+        self.matches = None;
     }
 
     /// The search box and its matches.
@@ -127,11 +133,15 @@ impl FindPanel {
             return;
         }
         self.refresh(state);
-        let Some((_, rows)) = &self.rows else { return };
-        let found = matching(rows, &self.query);
+        let Some((revision, rows)) = &self.rows else { return };
+        // Searched once per query and project revision, not every frame (100,000 grids).
+        if self.matches.as_ref().is_none_or(|(r, q, _)| r != revision || *q != self.query) {
+            self.matches = Some((*revision, self.query.clone(), matching(rows, &self.query)));
+        }
+        let Some((_, _, found)) = &self.matches else { return };
         ui.label(matches_found(found.len(), MATCHES_SHOWN, lang));
         egui::ScrollArea::vertical().id_salt("find_matches").max_height(160.0).show(ui, |ui| {
-            for r in found.into_iter().take(MATCHES_SHOWN) {
+            for r in found.iter().take(MATCHES_SHOWN).filter_map(|&i| rows.get(i)) {
                 let selected = state.editor.selection.contains(&r.id);
                 if ui.selectable_label(selected, label_of(r)).clicked() {
                     actions.push(Action::PickGrid(r.id));

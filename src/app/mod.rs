@@ -598,6 +598,9 @@ impl WanggeApp {
     /// Over the map of an empty project: what to do first, in one line, with the two ways to do it.
     fn first_step(&self, ctx: &Context, actions: &mut Vec<Action>) {
         let p = &self.state.doc.project;
+        if self.window.is_some() || self.file_dialog.is_some() || self.error.is_some() {
+            return;
+        }
         if !(p.boundary.0.is_empty() && p.divisions.is_empty() && p.grids.is_empty() && p.households.is_empty()) {
             return;
         }
