@@ -732,6 +732,7 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
             let (project, stamp) = crate::io::open_project_stamped(p)?;
             let mut state = AppState::new(project, Some(p.clone()), settings);
             state.doc.disk_stamp = stamp;
+            state.remember_recent(p);
             state
         }
         None => AppState::sample(settings)?,
