@@ -176,6 +176,14 @@ impl FindPanel {
             self.resort(by);
         }
         let Some((_, rows)) = &self.rows else { return };
+        if rows.is_empty() {
+            ui.weak(pick(
+                lang,
+                "还没有网格：在地图上画出来，或导入网格图层。",
+                "No grids yet: draw them, or import a grid layer.",
+            ));
+            return;
+        }
         let row_height = ui.text_style_height(&egui::TextStyle::Button) + 4.0;
         egui::ScrollArea::vertical().id_salt("grid_list").auto_shrink([false, true]).show_rows(
             ui,

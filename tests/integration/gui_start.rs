@@ -245,6 +245,8 @@ fn the_sample_says_it_is_a_sample_until_another_project_is_open() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = sample(dir.path());
     h.get_by_label_contains("这是示例项目");
+    // The sample has no grids: the grid list says so and how to get some.
+    h.get_by_label("还没有网格：在地图上画出来，或导入网格图层。");
     let path = dir.path().join("p.gpkg");
     wangge::io::save_project(&crate::common::small_project(), &path).unwrap();
     h.state_mut().state.open(&path).unwrap();
