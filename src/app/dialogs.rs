@@ -23,6 +23,15 @@ pub struct ExportForm {
     pub to: String,
     pub layer: Layer,
     pub gbk: bool,
+    /// The grid table (网格一览表) rather than a layer; written as .xlsx (or .csv).
+    pub table: bool,
+}
+
+impl ExportForm {
+    /// Whether the form writes the grid table: chosen so, or a `.xlsx` file named.
+    pub fn writes_table(&self) -> bool {
+        self.table || std::path::Path::new(self.to.trim()).extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+    }
 }
 
 /// Which window is open; at most one form at a time keeps the flow simple to follow.
@@ -47,6 +56,10 @@ pub enum Window {
         file: String,
         quit_after: bool,
     },
+    /// File › New project.
+    NewProject(super::new_project::NewProjectForm),
+    /// Unsaved changes would be dropped by this action (open, new project): save first?
+    ConfirmDiscard(Box<Action>),
 }
 
 /// Shows the open window; returns false when it should close, and pushes what the user chose.
@@ -85,7 +98,16 @@ pub fn show(
                 ui.horizontal(|ui| {
                     ui.label(t(Text::LayerToWrite));
                     for (layer, zh, en) in LAYERS {
-                        ui.radio_value(&mut form.layer, layer, pick(lang, zh, en));
+                        if ui.radio(!form.table && form.layer == layer, pick(lang, zh, en)).clicked() {
+                            (form.layer, form.table) = (layer, false);
+                            if form.to.trim().to_ascii_lowercase().ends_with(".xlsx") {
+                                form.to = with_ext(&form.to, "geojson");
+                            }
+                        }
+                    }
+                    if ui.radio(form.table, pick(lang, "网格一览表 (.xlsx)", "Grid table (.xlsx)")).clicked() {
+                        form.table = true;
+                        form.to = with_ext(&form.to, "xlsx");
                     }
                 });
                 ui.horizontal(|ui| {
@@ -199,6 +221,25 @@ pub fn show(
                 },
             );
         }
+        Window::NewProject(form) => keep = super::new_project::show(ctx, form, lang, actions),
+        Window::ConfirmDiscard(then) => {
+            egui::Window::new(pick(lang, "未保存的修改", "Unsaved changes")).collapsible(false).show(ctx, |ui| {
+                ui.label(crate::text::start::unsaved_question(lang));
+                ui.horizontal(|ui| {
+                    if ui.button(pick(lang, "保存", "Save")).clicked() {
+                        actions.push(Action::SaveThen(then.clone()));
+                        keep = false;
+                    }
+                    if ui.button(pick(lang, "不保存", "Don't save")).clicked() {
+                        actions.push(Action::Discarded(then.clone()));
+                        keep = false;
+                    }
+                    if ui.button(t(Text::Cancel)).clicked() {
+                        keep = false;
+                    }
+                });
+            });
+        }
         Window::Recover(what) => {
             egui::Window::new(pick(lang, "恢复未保存的工作", "Recover unsaved work")).collapsible(false).show(
                 ctx,
@@ -219,6 +260,15 @@ pub fn show(
         }
     }
     keep
+}
+
+/// `path` with its extension replaced by `ext` (added when it has none); empty stays empty.
+fn with_ext(path: &str, ext: &str) -> String {
+    let path = path.trim();
+    if path.is_empty() {
+        return String::new();
+    }
+    std::path::Path::new(path).with_extension(ext).display().to_string()
 }
 
 /// The OK and Cancel buttons of a form: OK runs `on_ok` (the form stays until the action succeeds);

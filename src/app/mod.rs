@@ -9,10 +9,12 @@ mod coverage_panel;
 mod dialogs;
 mod editing;
 mod file_dialog;
+mod find;
 mod fonts;
 pub mod level_of_detail;
 mod live_coverage;
 pub mod map_cache;
+pub mod new_project;
 mod panels;
 mod print_dialog;
 mod recovery;
@@ -22,6 +24,7 @@ mod toolbar;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use anyhow::Context as _;
 use eframe::egui::{self, Context, ViewportCommand};
 use geo::BoundingRect;
 
@@ -96,6 +99,21 @@ pub enum Action {
     // Editing many grids at once (helper `edit`).
     /// Set the fields the user changed in the form for several grids on all of them (one step).
     SetSharedFields(BTreeSet<GridId>, Box<crate::core::edit::SharedChanges>),
+    // Starting and finding (issue 12).
+    /// File › New project: the form (after asking about unsaved changes).
+    NewProjectDialog,
+    /// Make the project the New project form describes.
+    CreateProject,
+    /// File › Recent: open this project (after asking about unsaved changes).
+    OpenRecent(PathBuf),
+    /// The user chose to drop unsaved changes: do this without asking again.
+    Discarded(Box<Action>),
+    /// The user chose to save unsaved changes first: save, then do this.
+    SaveThen(Box<Action>),
+    /// Select this grid and zoom to it (search results, the grid list).
+    PickGrid(GridId),
+    /// Select the grids of this township or village and zoom to it (the layers tree).
+    PickDivision(String),
 }
 
 pub struct WanggeApp {
@@ -114,6 +132,14 @@ pub struct WanggeApp {
     allow_close: bool,
     /// An import that would replace what the project has, waiting for the user's answer, with its form.
     pending_import: Option<(Box<PreparedImport>, ImportForm)>,
+    /// The search box and the grid list beside the layer tree.
+    find: find::FindPanel,
+    /// What to do once the Save As asked for by "save first" has saved.
+    after_save: Option<Action>,
+    /// Actions to apply in the next frame (those that follow a file chooser's answer).
+    queued: Vec<Action>,
+    /// Set while applying an action the user already allowed to drop unsaved changes.
+    unsaved_ok: bool,
 }
 
 impl WanggeApp {
@@ -129,6 +155,10 @@ impl WanggeApp {
             form: None,
             allow_close: false,
             pending_import: None,
+            find: find::FindPanel::default(),
+            after_save: None,
+            queued: Vec::new(),
+            unsaved_ok: false,
         }
     }
 
@@ -160,17 +190,24 @@ impl WanggeApp {
             fonts::install(&ctx);
             self.fonts_installed = true;
         }
-        let mut actions = Vec::new();
+        let mut actions = std::mem::take(&mut self.queued);
         self.closing(&ctx);
         self.shortcuts(&ctx, &mut actions);
         egui::Panel::top("menu").show(ui, |ui| panels::menu_bar(ui, &self.state, &mut actions));
         egui::Panel::top("toolbar").show(ui, |ui| toolbar::show(ui, &self.state, &mut actions));
+        if self.state.doc.sample {
+            egui::Panel::top("sample_banner").show(ui, |ui| {
+                let text = egui::RichText::new(crate::text::start::sample_banner(self.state.lang())).strong();
+                ui.add(egui::Label::new(text.color(egui::Color32::from_rgb(150, 90, 0))).wrap());
+            });
+        }
         egui::Panel::bottom("status").show(ui, |ui| panels::status_bar(ui, &self.state));
         if self.state.ui.show_layers_panel {
+            let (state, find) = (&mut self.state, &mut self.find);
             egui::Panel::left("layers")
                 .default_size(260.0)
                 .resizable(true)
-                .show(ui, |ui| panels::layers_panel(ui, &mut self.state));
+                .show(ui, |ui| panels::layers_panel(ui, state, find, &mut actions));
         }
         self.sync_form();
         if self.state.ui.show_checks_panel {
@@ -232,6 +269,7 @@ impl WanggeApp {
             .inner;
         self.state.ui.view = view;
         self.handle_canvas(interaction);
+        self.first_step(&ctx, &mut actions);
         if let Some(window) = &mut self.window
             && !dialogs::show(
                 &ctx,
@@ -254,7 +292,10 @@ impl WanggeApp {
         if let Some(dialog) = &mut self.file_dialog {
             match dialog.show(&ctx, self.state.lang()) {
                 Outcome::Pending => {}
-                Outcome::Cancelled => self.file_dialog = None,
+                Outcome::Cancelled => {
+                    self.file_dialog = None;
+                    self.after_save = None;
+                }
                 Outcome::Chosen(path) => {
                     let purpose = dialog.purpose;
                     self.file_dialog = None;
@@ -280,12 +321,22 @@ impl WanggeApp {
     }
 
     fn try_apply(&mut self, ctx: &Context, action: Action) -> anyhow::Result<()> {
+        let drops_project = matches!(
+            action,
+            Action::OpenDialog | Action::OpenSample | Action::NewProjectDialog | Action::OpenRecent(_)
+        );
+        if drops_project && self.state.doc.dirty && !self.unsaved_ok {
+            // Unsaved changes are asked about first: save, don't save, or cancel.
+            self.window = Some(Window::ConfirmDiscard(Box::new(action)));
+            return Ok(());
+        }
         let s = &mut self.state;
         match action {
             Action::OpenDialog => self.browse(Purpose::OpenProject),
             Action::OpenSample => {
                 let project = load_sample()?;
                 s.replace_project(project, None);
+                s.doc.sample = true;
             }
             Action::ImportDialog => {
                 self.window = Some(Window::Import(ImportForm {
@@ -297,7 +348,7 @@ impl WanggeApp {
             }
             Action::ExportDialog => {
                 let to = s.start_dir().join("grids.geojson").display().to_string();
-                self.window = Some(Window::Export(ExportForm { to, layer: Layer::Grids, gbk: false }));
+                self.window = Some(Window::Export(ExportForm { to, layer: Layer::Grids, gbk: false, table: false }));
             }
             Action::Save => match s.doc.path.clone() {
                 Some(path) if s.changed_on_disk() => self.ask_changed_on_disk(&path, false),
@@ -485,7 +536,16 @@ impl WanggeApp {
             Action::RunExport => {
                 if let Some(Window::Export(form)) = &self.window {
                     let (to, layer, gbk) = (PathBuf::from(form.to.trim()), form.layer, form.gbk);
-                    s.export(layer, &to, gbk)?;
+                    if form.writes_table() {
+                        let to = with_extension(&to, "xlsx");
+                        let rows = crate::text::grid_table::table_rows(&s.doc.project);
+                        crate::text::grid_table::write_table(&to, &rows)
+                            .with_context(|| format!("export to {}", to.display()))?;
+                        let (n, shown) = (rows.len(), to.display().to_string());
+                        s.say(|l| crate::text::start::table_written(n, &shown, l));
+                    } else {
+                        s.export(layer, &to, gbk)?;
+                    }
                     self.window = None;
                 }
             }
@@ -499,8 +559,86 @@ impl WanggeApp {
                     s.apply_command(StepKind::Attributes, command, text);
                 }
             }
+            Action::NewProjectDialog => {
+                self.window = Some(Window::NewProject(new_project::NewProjectForm::default()));
+            }
+            Action::CreateProject => {
+                if let Some(Window::NewProject(form)) = &self.window {
+                    let project = new_project::build(form, s.lang())?;
+                    s.start_new_project(project);
+                    self.window = None;
+                }
+            }
+            Action::OpenRecent(path) => s.open_recent(&path)?,
+            Action::Discarded(then) => {
+                self.unsaved_ok = true;
+                let result = self.try_apply(ctx, *then);
+                self.unsaved_ok = false;
+                result?;
+            }
+            Action::SaveThen(then) => match s.doc.path.clone() {
+                Some(path) if s.changed_on_disk() => self.ask_changed_on_disk(&path, false),
+                Some(path) => {
+                    s.save_to(&path)?;
+                    self.queued.push(Action::Discarded(then));
+                }
+                None => {
+                    self.after_save = Some(*then);
+                    self.browse(Purpose::SaveProjectAs);
+                }
+            },
+            Action::PickGrid(id) => {
+                if let Some(r) = s.doc.project.grids.get(&id).and_then(|g| g.geometry.bounding_rect()) {
+                    s.editor.selection = BTreeSet::from([id]);
+                    // Room around the grid, so its neighbours show too.
+                    s.ui.view.zoom_to = Some(rect::grow(r, r.width().max(r.height()) * 0.5));
+                    s.ui.status = s.doc.project.grid_label(id).into();
+                }
+            }
+            Action::PickDivision(code) => {
+                let p = &s.doc.project;
+                let ids: BTreeSet<GridId> =
+                    p.grids.values().filter(|g| g.village_code.starts_with(code.as_str())).map(|g| g.id).collect();
+                let grid_rects = ids.iter().filter_map(|id| p.grids.get(id)?.geometry.bounding_rect());
+                let own = p.divisions.get(code.as_str()).and_then(|d| d.polygon.as_ref()?.bounding_rect());
+                let name = p.divisions.get(code.as_str()).map_or_else(|| code.clone(), |d| d.name.clone());
+                if let Some(r) = rect::union_all(grid_rects.chain(own)) {
+                    s.ui.view.zoom_to = Some(rect::grow(r, r.width().max(r.height()) * 0.05));
+                }
+                let n = ids.len();
+                s.say(|l| crate::text::start::division_picked(&name, n, l));
+                s.editor.selection = ids;
+            }
         }
         Ok(())
+    }
+
+    /// Over the map of an empty project: what to do first, in one line, with the two ways to do it.
+    fn first_step(&self, ctx: &Context, actions: &mut Vec<Action>) {
+        let p = &self.state.doc.project;
+        if self.window.is_some() || self.file_dialog.is_some() || self.error.is_some() {
+            return;
+        }
+        if !(p.boundary.0.is_empty() && p.divisions.is_empty() && p.grids.is_empty() && p.households.is_empty()) {
+            return;
+        }
+        let lang = self.state.lang();
+        egui::Area::new(egui::Id::unique("first_step")).anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0]).show(
+            ctx,
+            |ui| {
+                egui::Frame::popup(ui.style()).show(ui, |ui| {
+                    ui.label(egui::RichText::new(crate::text::start::first_step(lang)).heading());
+                    ui.horizontal(|ui| {
+                        if ui.button(format!("{}…", Text::Import.get(lang))).clicked() {
+                            actions.push(Action::ImportDialog);
+                        }
+                        if ui.button(format!("{}…", Text::Open.get(lang))).clicked() {
+                            actions.push(Action::OpenDialog);
+                        }
+                    });
+                });
+            },
+        );
     }
 
     /// Asks what to do about a save over a file another program changed: reload, overwrite, save as.
@@ -511,17 +649,45 @@ impl WanggeApp {
     /// Asks for a file: the desktop's dialog where a portal answers, else the in-app one.
     fn browse(&mut self, purpose: Purpose) {
         let start = self.state.start_dir();
-        match file_dialog::pick_native(purpose, &start) {
+        let name_of = |path: &str| Path::new(path.trim()).file_name().map(|n| n.to_string_lossy().into_owned());
+        // What a dialog that saves offers as the file name.
+        let file_name = match (purpose, &self.window) {
+            (Purpose::SaveProjectAs, _) => {
+                let name = self.state.doc.project.name.trim();
+                Some(format!("{}.gpkg", if name.is_empty() { "project" } else { name }))
+            }
+            (Purpose::ExportTo, Some(Window::Export(form))) => name_of(&form.to),
+            (Purpose::PrintTo, Some(Window::Print(form))) => name_of(&form.out),
+            _ => None,
+        }
+        .unwrap_or_default();
+        match file_dialog::pick_native(purpose, &start, &file_name, self.state.lang()) {
             Ok(Some(path)) => self.chosen(purpose, path),
-            Ok(None) => {}
-            Err(()) => self.file_dialog = Some(InAppDialog::new(purpose, &start)),
+            Ok(None) => self.after_save = None,
+            Err(()) => self.file_dialog = Some(InAppDialog::new(purpose, &start, &file_name)),
         }
     }
 
     fn chosen(&mut self, purpose: Purpose, path: PathBuf) {
         let result = match purpose {
             Purpose::OpenProject => self.state.open(&path),
-            Purpose::SaveProjectAs => self.state.save_to(&with_extension(&path, "gpkg")),
+            Purpose::SaveProjectAs => {
+                let saved = self.state.save_to(&with_extension(&path, "gpkg"));
+                if let Some(then) = self.after_save.take().filter(|_| saved.is_ok()) {
+                    self.queued.push(Action::Discarded(Box::new(then)));
+                }
+                saved
+            }
+            Purpose::NewProjectSource => {
+                if let Some(Window::NewProject(form)) = &mut self.window {
+                    let text = path.display().to_string();
+                    match form.from {
+                        new_project::NewFrom::Divisions => form.divisions = text,
+                        _ => form.boundary = text,
+                    }
+                }
+                Ok(())
+            }
             Purpose::ImportSource => {
                 if let Some(Window::Import(form)) = &mut self.window {
                     form.src = path.display().to_string();
@@ -584,6 +750,7 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
             let (project, stamp) = crate::io::open_project_stamped(p)?;
             let mut state = AppState::new(project, Some(p.clone()), settings);
             state.doc.disk_stamp = stamp;
+            state.remember_recent(p);
             state
         }
         None => AppState::sample(settings)?,

@@ -5,6 +5,7 @@ use eframe::egui::{self, Ui};
 
 use super::Action;
 use super::canvas::scale_denominator;
+use super::find::FindPanel;
 use super::state::AppState;
 use crate::text::{Lang, Text};
 
@@ -12,6 +13,24 @@ pub fn menu_bar(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
     let t = |text: Text| text.get(state.lang());
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button(t(Text::MenuFile), |ui| {
+            let lang = state.lang();
+            if ui.add(egui::Button::new(crate::text::pick(lang, "新建项目…", "New project…"))).clicked() {
+                actions.push(Action::NewProjectDialog);
+                ui.close();
+            }
+            ui.menu_button(crate::text::pick(lang, "最近的项目", "Recent projects"), |ui| {
+                if state.settings.recent.is_empty() {
+                    ui.label(crate::text::pick(lang, "（还没有）", "(none yet)"));
+                }
+                for path in &state.settings.recent {
+                    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    let r = ui.button(name).on_hover_text(path.display().to_string());
+                    if r.clicked() {
+                        actions.push(Action::OpenRecent(path.clone()));
+                        ui.close();
+                    }
+                }
+            });
             for (text, action, shortcut) in [
                 (Text::Open, Action::OpenDialog, "Ctrl+O"),
                 (Text::OpenSample, Action::OpenSample, ""),
@@ -124,9 +143,11 @@ pub fn menu_bar(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
     });
 }
 
-pub fn layers_panel(ui: &mut Ui, state: &mut AppState) {
+pub fn layers_panel(ui: &mut Ui, state: &mut AppState, find: &mut FindPanel, actions: &mut Vec<Action>) {
     let lang = state.lang();
     let t = |text: Text| text.get(lang);
+    find.show_search(ui, state, actions);
+    ui.separator();
     ui.heading(t(Text::Layers));
     let per_village = state.village_counts().clone();
     let p = &state.doc.project;
@@ -159,7 +180,8 @@ pub fn layers_panel(ui: &mut Ui, state: &mut AppState) {
     let grids_in =
         |prefix: &str| per_village.iter().filter(|(v, _)| v.starts_with(prefix)).map(|(_, n)| n).sum::<usize>();
     let county = p.townships().next().map(|t| t.code.county().to_string()).unwrap_or_default();
-    egui::ScrollArea::vertical().show(ui, |ui| {
+    let tree_height = (ui.available_height() * 0.5).max(120.0);
+    egui::ScrollArea::vertical().id_salt("tree").max_height(tree_height).show(ui, |ui| {
         let root = format!("{} {} · {} {}", p.name, county, grids_in(&county), t(Text::Grids));
         egui::CollapsingHeader::new(root).id_salt("county").default_open(true).show(ui, |ui| {
             for town in p.townships() {
@@ -172,20 +194,30 @@ pub fn layers_panel(ui: &mut Ui, state: &mut AppState) {
                     grids_in(town.code.as_str()),
                     t(Text::Grids)
                 );
-                egui::CollapsingHeader::new(header).id_salt(town.code.as_str()).show(ui, |ui| {
+                // A click on a township or village zooms to it and selects its grids.
+                let town_header = egui::CollapsingHeader::new(header).id_salt(town.code.as_str()).show(ui, |ui| {
                     for v in villages {
                         let grids = per_village.get(v.code.as_str()).copied().unwrap_or(0);
                         let text = format!("{}  · {} {}", v.name, grids, t(Text::Grids));
-                        ui.add(egui::Label::new(text).truncate()).on_hover_text(format!(
-                            "{} · {}",
-                            v.code,
-                            v.class.label_zh()
-                        ));
+                        let r = ui
+                            .add(egui::Label::new(text).truncate().sense(egui::Sense::click()))
+                            .on_hover_text(format!("{} · {}", v.code, v.class.label_zh()));
+                        if r.clicked() {
+                            actions.push(Action::PickDivision(v.code.to_string()));
+                        }
                     }
                 });
+                if town_header.header_response.clicked() {
+                    actions.push(Action::PickDivision(town.code.to_string()));
+                }
             }
         });
     });
+    ui.separator();
+    egui::CollapsingHeader::new(crate::text::pick(lang, "网格列表", "Grid list"))
+        .id_salt("grid_list_header")
+        .default_open(true)
+        .show(ui, |ui| find.show_list(ui, state, actions));
 }
 
 pub fn status_bar(ui: &mut Ui, state: &AppState) {

@@ -40,6 +40,8 @@ pub struct Document {
     /// Bumped on every change of the project, so caches know when to rebuild.
     pub revision: u64,
     pub history: History,
+    /// The bundled sample is open (the window says so).
+    pub sample: bool,
 }
 
 /// The editor: the selection, the active tool and what it snaps to, and the coverage check kept live
@@ -118,6 +120,7 @@ impl AppState {
             dirty: false,
             revision: 0,
             history: History::default(),
+            sample: false,
         };
         AppState { doc, editor, ui, settings, autosave: Autosave::default(), to_lonlat }
     }
@@ -126,6 +129,7 @@ impl AppState {
     pub fn sample(settings: Settings) -> anyhow::Result<AppState> {
         let project = load_sample()?;
         let mut state = AppState::new(project, None, settings);
+        state.doc.sample = true;
         state.say(|l| Text::SampleReadOnly.get(l).to_string());
         Ok(state)
     }
@@ -160,6 +164,7 @@ impl AppState {
         self.doc.disk_stamp = None;
         self.doc.dirty = false;
         self.doc.history = History::default();
+        self.doc.sample = false;
         self.editor.selection.clear();
         self.editor.tool = Tool::new(self.editor.tool.kind());
         self.changed();
@@ -305,6 +310,7 @@ impl AppState {
         self.replace_project(project, Some(path.to_path_buf()));
         self.doc.disk_stamp = stamp;
         self.say(|l| format!("{}: {}", Text::Opened.get(l), path.display()));
+        self.remember_recent(path);
         Ok(())
     }
 
@@ -315,7 +321,9 @@ impl AppState {
         self.doc.disk_stamp = FileStamp::read(path).ok().flatten();
         self.doc.path = Some(path.to_path_buf());
         self.doc.dirty = false;
+        self.doc.sample = false;
         self.say(|l| format!("{}: {}", Text::Saved.get(l), path.display()));
+        self.remember_recent(path);
         Ok(())
     }
 

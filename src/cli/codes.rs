@@ -10,12 +10,11 @@ use crate::core::codes::{
 };
 use crate::core::edit::Command;
 use crate::core::{Project, area_m2};
-use crate::io::csv_io::write_csv;
 use crate::io::true_north::ground_axes_for;
-use crate::io::xlsx::write_xlsx;
 use crate::io::{open_project, open_project_stamped, save_project_unchanged};
 use crate::text::Lang;
-use crate::text::codes::{code_issue_text, four_sides_text};
+use crate::text::codes::code_issue_text;
+use crate::text::grid_table::{table_row, write_table};
 
 /// The project's rule, or `--rule` (which then becomes the project's).
 fn rule_of(project: &Project, rule: Option<&str>) -> anyhow::Result<CodeRule> {
@@ -70,7 +69,6 @@ pub fn run_stats(path: &Path, json_out: bool, table: Option<&Path>) -> anyhow::R
     let mut rows = Vec::new();
     for g in project.grids.values() {
         let village = village_of(&project, g).unwrap_or_default();
-        let village_name = project.divisions.get(&village).map_or("", |d| d.name.as_str());
         let c = counts.per_grid.get(&g.id).copied().unwrap_or_default();
         // Counted from household points when the project has them, else the grid's own attribute.
         let (households, population) = if project.households.is_empty() {
@@ -105,44 +103,14 @@ pub fn run_stats(path: &Path, json_out: bool, table: Option<&Path>) -> anyhow::R
             "households": households, "population": population,
             "neighbours": {"n": side(&s.north), "e": side(&s.east), "s": side(&s.south), "w": side(&s.west)},
         }));
-        rows.push(vec![
-            g.code.clone(),
-            g.name.clone(),
-            village.clone(),
-            village_name.to_string(),
-            format!("{area:.1}"),
-            households.map_or(String::new(), |h| h.to_string()),
-            population.map_or(String::new(), |p| p.to_string()),
-            g.attrs.grid_head.clone(),
-            g.attrs.grid_staff.clone(),
-            g.attrs.phone.clone(),
-            four_sides_text(&project, &s),
-        ]);
+        rows.push(table_row(&project, g, &village, area, households, population, &s));
     }
     if !counts.unassigned.is_empty() {
         warnings.push(format!("{} household points lie in no grid", counts.unassigned.len()));
     }
     warnings.extend(check_codes(&project, &rule).iter().map(|i| code_issue_text(&project, i, Lang::En)));
     if let Some(out) = table {
-        let header = [
-            "网格编码",
-            "网格名称",
-            "村（社区）代码",
-            "村（社区）",
-            "面积（平方米）",
-            "户数",
-            "人口",
-            "网格长",
-            "网格员",
-            "联系电话",
-            "四至",
-        ];
-        if out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
-            // Codes and phone numbers are text: as numbers Excel would drop leading zeros or round them.
-            write_xlsx(out, "网格", &header, &rows, &[0, 1, 2, 3, 7, 8, 9, 10])?;
-        } else {
-            write_csv(out, &header, &rows)?;
-        }
+        write_table(out, &rows)?;
     }
     if json_out {
         return Ok(json!({"grids": grids, "warnings": warnings}).to_string());

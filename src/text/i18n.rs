@@ -169,7 +169,9 @@ impl Text {
             Text::Close => ("关闭", "Close"),
             Text::LayerToWrite => ("图层", "Layer"),
             Text::Encoding => ("Shapefile 编码", "Shapefile encoding"),
-            Text::OutputFile => ("输出文件（.gpkg .geojson .shp .csv）", "Output file (.gpkg .geojson .shp .csv)"),
+            Text::OutputFile => {
+                ("输出文件（.gpkg .geojson .shp .csv .xlsx）", "Output file (.gpkg .geojson .shp .csv .xlsx)")
+            }
             Text::Saved => ("已保存", "Saved"),
             Text::Opened => ("已打开", "Opened"),
             Text::Imported => ("已导入", "Imported"),

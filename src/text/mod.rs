@@ -10,9 +10,11 @@
 pub mod codes;
 pub mod edits;
 pub mod findings;
+pub mod grid_table;
 mod i18n;
 pub mod layers;
 pub mod settings;
+pub mod start;
 pub mod status;
 pub mod summary;
 

@@ -1,15 +1,22 @@
-//! Preferences remembered between runs (the UI language), in a small text file in the user's config
-//! directory ([`config_dir`]).
+//! Preferences remembered between runs (the UI language, the projects opened or saved last), in a small
+//! text file in the user's config directory ([`config_dir`]): one `key=value` a line, `recent=` once per
+//! project, newest first. Lines this version does not know are ignored, so older and newer versions read
+//! each other's files.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::io::config_dir;
 use crate::text::Lang;
 
+/// How many projects File › Recent remembers.
+pub const RECENT_LIMIT: usize = 10;
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Settings {
     pub lang: Lang,
+    /// The projects opened or saved last, newest first, at most [`RECENT_LIMIT`].
+    pub recent: Vec<PathBuf>,
     /// Where they are kept; `None` keeps them for this run only.
     pub file: Option<PathBuf>,
 }
@@ -28,7 +35,14 @@ impl Settings {
     pub fn load_from(file: Option<PathBuf>) -> Settings {
         let text = file.as_ref().and_then(|p| std::fs::read_to_string(p).ok()).unwrap_or_default();
         let pairs: BTreeMap<&str, &str> = text.lines().filter_map(|l| l.split_once('=')).collect();
-        Settings { lang: pairs.get("language").and_then(|v| Lang::parse(v)).unwrap_or_default(), file }
+        let mut recent: Vec<PathBuf> = Vec::new();
+        for value in text.lines().filter_map(|l| l.strip_prefix("recent=")) {
+            let path = PathBuf::from(value);
+            if !value.is_empty() && !recent.contains(&path) && recent.len() < RECENT_LIMIT {
+                recent.push(path);
+            }
+        }
+        Settings { lang: pairs.get("language").and_then(|v| Lang::parse(v)).unwrap_or_default(), recent, file }
     }
 
     pub fn save(&self) -> std::io::Result<()> {
@@ -36,6 +50,53 @@ impl Settings {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        std::fs::write(path, format!("language={}\n", self.lang.key()))
+        let mut text = format!("language={}\n", self.lang.key());
+        for p in &self.recent {
+            let shown = p.display().to_string();
+            // A path with a line break cannot be written as one line; it is not remembered.
+            if !shown.contains(['\n', '\r']) {
+                text += &format!("recent={shown}\n");
+            }
+        }
+        std::fs::write(path, text)
+    }
+
+    /// Puts `path` first in the recent projects (once), keeping at most [`RECENT_LIMIT`].
+    pub fn remember(&mut self, path: &Path) {
+        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        self.recent.retain(|p| *p != path);
+        self.recent.insert(0, path);
+        self.recent.truncate(RECENT_LIMIT);
+    }
+
+    /// Drops `path` from the recent projects (it is gone).
+    pub fn forget(&mut self, path: &Path) {
+        self.recent.retain(|p| p != path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recent_projects_round_trip_newest_first_and_at_most_ten() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("settings.txt");
+        let mut s = Settings::load_from(Some(file.clone()));
+        for i in 0..12 {
+            s.remember(&dir.path().join(format!("p{i}.gpkg")));
+        }
+        s.remember(&dir.path().join("p5.gpkg"));
+        s.save().unwrap();
+        let back = Settings::load_from(Some(file.clone()));
+        assert_eq!(back.recent.len(), RECENT_LIMIT);
+        assert_eq!(back.recent[0], dir.path().join("p5.gpkg"));
+        assert_eq!(back.recent[1], dir.path().join("p11.gpkg"));
+        assert_eq!(back.recent.iter().filter(|p| p.ends_with("p5.gpkg")).count(), 1);
+        // An older file with the language only still reads, and unknown keys are ignored.
+        std::fs::write(&file, "language=en\ncolour=blue\n").unwrap();
+        let old = Settings::load_from(Some(file));
+        assert_eq!((old.lang, old.recent.len()), (Lang::En, 0));
     }
 }

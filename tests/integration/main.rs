@@ -15,6 +15,7 @@ mod gdal;
 mod gpkg_project;
 mod gui;
 mod gui_edit;
+mod gui_start;
 mod import_export;
 mod print;
 mod rings;
