@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use eframe::egui::{self, Align2, Color32, FontId, PointerButton, Pos2, Rect, Sense, Shape, Stroke, Ui, Vec2};
 use geo::{Coord, Geometry, Intersects, MultiPolygon};
 
-use super::level_of_detail::{ToScreen, add_fill, prepare_grids};
+use super::level_of_detail::{MAP_BACKGROUND, ToScreen, UNCOVERED_FILL, add_fill, prepare_grids};
 use super::map_cache::{DrawnFeature, MapCache};
 use crate::core::edit::SnapKind;
 use crate::core::tools::Preview;
@@ -79,8 +79,8 @@ pub struct Interaction {
     pub pan: Vec2,
 }
 
-const BACKGROUND: Color32 = Color32::from_rgb(246, 246, 240);
-const BOUNDARY_FILL: Color32 = Color32::from_rgb(226, 238, 218);
+const BACKGROUND: Color32 = MAP_BACKGROUND;
+const BOUNDARY_FILL: Color32 = UNCOVERED_FILL;
 const BOUNDARY_LINE: Color32 = Color32::from_rgb(150, 40, 40);
 const DIVISION_LINE: Color32 = Color32::from_rgb(120, 70, 160);
 const HOUSEHOLD_DOT: Color32 = Color32::from_rgb(200, 90, 20);

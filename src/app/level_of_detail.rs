@@ -12,19 +12,25 @@ use geo::Coord;
 use super::map_cache::{DrawnFeature, FILL_COLOURS, MapCache};
 use crate::core::{GridId, Viewport};
 
-/// Pastel fills, told apart by colour-blind readers in pairs (ColorBrewer Pastel1/Set3).
+/// Light fills, told apart by colour-blind readers in pairs (from ColorBrewer Set3/Pastel1), with no pale
+/// green, grey or cream among them: nothing filled with one of these can be mistaken for the uncovered
+/// land ([`UNCOVERED_FILL`]) or the background around it (CIELAB ΔE ≥ 20 from both, tested).
 pub const GRID_FILLS: [Color32; FILL_COLOURS] = [
     Color32::from_rgb(251, 180, 174),
-    Color32::from_rgb(179, 205, 227),
-    Color32::from_rgb(204, 235, 197),
-    Color32::from_rgb(222, 203, 228),
-    Color32::from_rgb(254, 217, 166),
-    Color32::from_rgb(255, 255, 204),
-    Color32::from_rgb(229, 216, 189),
-    Color32::from_rgb(253, 218, 236),
-    Color32::from_rgb(141, 211, 199),
+    Color32::from_rgb(128, 177, 211),
+    Color32::from_rgb(253, 180, 98),
     Color32::from_rgb(190, 186, 218),
+    Color32::from_rgb(141, 211, 199),
+    Color32::from_rgb(252, 205, 229),
+    Color32::from_rgb(255, 237, 111),
+    Color32::from_rgb(188, 128, 189),
+    Color32::from_rgb(251, 128, 114),
+    Color32::from_rgb(229, 196, 148),
 ];
+/// The land inside the boundary that no grid covers yet.
+pub const UNCOVERED_FILL: Color32 = Color32::from_rgb(226, 238, 218);
+/// The canvas outside the boundary.
+pub const MAP_BACKGROUND: Color32 = Color32::from_rgb(246, 246, 240);
 pub const GRID_LINE: Color32 = Color32::from_rgb(60, 60, 60);
 pub const SELECTED_FILL: Color32 = Color32::from_rgb(120, 170, 250);
 pub const SELECTED_LINE: Color32 = Color32::from_rgb(20, 80, 220);
@@ -140,4 +146,46 @@ pub fn add_fill(mesh: &mut Mesh, f: &DrawnFeature, color: Color32, to: ToScreen)
     let base = mesh.vertices.len() as u32;
     mesh.vertices.extend(f.vertices.iter().map(|&c| Vertex { pos: to.pos(c), uv: WHITE_UV, color }));
     mesh.indices.extend(f.indices.iter().map(|i| base + i));
+}
+
+/// CIELAB ΔE*76 between two colours: about 2 is the smallest difference people see, above 20 two fills
+/// read as different colours at a glance.
+pub fn delta_e(a: Color32, b: Color32) -> f64 {
+    fn lab(c: Color32) -> [f64; 3] {
+        let lin = |u: u8| {
+            let u = u as f64 / 255.0;
+            if u <= 0.04045 { u / 12.92 } else { ((u + 0.055) / 1.055).powf(2.4) }
+        };
+        let (r, g, b) = (lin(c.r()), lin(c.g()), lin(c.b()));
+        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
+        let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+        let f = |t: f64| if t > 0.008856 { t.cbrt() } else { 7.787 * t + 16.0 / 116.0 };
+        [116.0 * f(y) - 16.0, 500.0 * (f(x) - f(y)), 200.0 * (f(y) - f(z))]
+    }
+    let (p, q) = (lab(a), lab(b));
+    ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_grid_fill_looks_like_uncovered_land_or_the_background() {
+        for (i, c) in GRID_FILLS.iter().enumerate() {
+            for (what, other) in [("uncovered land", UNCOVERED_FILL), ("background", MAP_BACKGROUND)] {
+                let d = delta_e(*c, other);
+                assert!(d >= 20.0, "fill {i} {c:?} is only ΔE {d:.1} from the {what}");
+            }
+            assert!(delta_e(*c, SELECTED_FILL) >= 20.0, "fill {i} looks selected");
+        }
+        for (i, a) in GRID_FILLS.iter().enumerate() {
+            for b in &GRID_FILLS[i + 1..] {
+                assert!(delta_e(*a, *b) >= 15.0, "{a:?} and {b:?} are too alike for neighbours");
+            }
+        }
+        // The old palette's pale green (the fill a filled gap came out in) fails the same test.
+        assert!(delta_e(Color32::from_rgb(204, 235, 197), UNCOVERED_FILL) < 20.0);
+    }
 }

@@ -160,7 +160,8 @@ impl AppState {
     /// Call after a change of the whole project (open, import): rebuilds every cache.
     pub fn changed(&mut self) {
         self.doc.revision += 1;
-        self.ui.cache = MapCache::build(&self.doc.project);
+        // Grids keep their fill colours through a rebuild (a rename, an import, an undone import).
+        self.ui.cache = MapCache::rebuild(&self.doc.project, &self.ui.cache);
         self.editor.index = SpatialIndex::build(&self.doc.project);
         self.editor.coverage = LiveCoverage::build(&self.doc.project);
         self.editor.selection.retain(|id| self.doc.project.grids.contains_key(id));
