@@ -9,11 +9,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use eframe::egui::{self, Align2, Color32, FontId, PointerButton, Pos2, Rect, Sense, Shape, Stroke, Ui, Vec2};
 use geo::{Coord, Geometry, Intersects, MultiPolygon};
 
-use super::level_of_detail::{MAP_BACKGROUND, ToScreen, UNCOVERED_FILL, add_fill, prepare_grids};
+use super::level_of_detail::{MAP_BACKGROUND, ToScreen, UNCOVERED_FILL, add_fill, prepare_grids, prepare_households};
 use super::map_cache::{DrawnFeature, MapCache};
 use crate::core::edit::SnapKind;
-use crate::core::tools::Preview;
+use crate::core::tools::{Measurement, Preview};
 use crate::core::{GridId, Project, Viewport};
+use crate::text::Lang;
 
 /// Which layers are drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +40,8 @@ pub struct MapView {
     pub zoom_to: Option<geo::Rect<f64>>,
     /// True while a primary drag the tool did not take pans the map.
     pub panning: bool,
+    /// Where the canvas was on screen last frame (world ↔ window positions, for tests and tooltips).
+    pub screen_rect: Option<Rect>,
 }
 
 impl Default for MapView {
@@ -48,6 +51,7 @@ impl Default for MapView {
             fit_pending: true,
             zoom_to: None,
             panning: false,
+            screen_rect: None,
         }
     }
 }
@@ -64,6 +68,11 @@ pub struct Overlay<'a> {
     pub highlight: Option<&'a Geometry<f64>>,
     /// The geometries a fix would produce, drawn dashed.
     pub fix_preview: Vec<&'a MultiPolygon<f64>>,
+    /// Households per grid, shown under the labels while the households layer is on.
+    pub households: Option<&'a BTreeMap<GridId, Option<u64>>>,
+    /// The measure tool's points, length and area.
+    pub measurement: Option<&'a Measurement>,
+    pub lang: Lang,
 }
 
 /// The pointer on the canvas this frame, in world coordinates.
@@ -102,6 +111,7 @@ pub fn show(
 ) -> Interaction {
     let (response, painter) = ui.allocate_painter(ui.available_size(), Sense::click_and_drag());
     let rect = response.rect;
+    view.screen_rect = Some(rect);
     view.viewport.size_on_screen = Coord { x: rect.width() as f64, y: rect.height() as f64 };
     if rect.width() > 10.0 {
         if view.fit_pending {
@@ -179,10 +189,9 @@ pub fn show(
     {
         outline(&painter, b, Stroke::new(2.5, BOUNDARY_LINE), to);
     }
-    if layers.households {
-        for h in project.households.iter().filter(|h| visible.intersects(&h.position)) {
-            painter.circle_filled(to.pos(h.position.0), 2.0, HOUSEHOLD_DOT);
-        }
+    if layers.households && !project.households.is_empty() {
+        // Culled to the view and thinned to one dot per few pixels: cheap at 100,000 points.
+        painter.add(Shape::mesh(prepare_households(cache, &project.households, to, HOUSEHOLD_DOT)));
     }
     if layers.labels {
         if let Some(p) = &prepared {
@@ -190,9 +199,18 @@ pub fn show(
                 let Some(g) = cache.grid(*id).map(|s| &s.feature) else { continue };
                 // Only where the label fits across its grid; zooming in shows the rest.
                 let room = g.extent.map_or(0.0, |e| e.width() / vp.world_per_px) as f32;
-                match overlay.preview_codes.and_then(|codes| codes.get(id)) {
-                    Some(code) => label_text(&painter, g, code, 11.0, PREVIEW_TEXT, to, room),
-                    None => label_text(&painter, g, &g.label, 11.0, Color32::BLACK, to, room),
+                let households = layers
+                    .households
+                    .then_some(overlay.households)
+                    .flatten()
+                    .and_then(|h| h.get(id).copied().flatten());
+                match (overlay.preview_codes.and_then(|codes| codes.get(id)), households) {
+                    (Some(code), _) => label_text(&painter, g, code, 11.0, PREVIEW_TEXT, to, room),
+                    (None, Some(n)) => {
+                        let text = format!("{}\n{}", g.label, crate::text::theme::households_in_label(n, overlay.lang));
+                        label_text(&painter, g, &text, 11.0, Color32::BLACK, to, room)
+                    }
+                    (None, None) => label_text(&painter, g, &g.label, 11.0, Color32::BLACK, to, room),
                 }
             }
         }
@@ -240,6 +258,21 @@ fn draw_overlay(painter: &egui::Painter, overlay: &Overlay<'_>, to: ToScreen) {
             Stroke::new(1.0, TOOL_LINE),
             egui::StrokeKind::Middle,
         );
+    }
+    if let Some(m) = overlay.measurement
+        && m.points.len() >= 3
+    {
+        // The area being measured, closed back to the first point.
+        let ring: Vec<Coord<f64>> = m.points.iter().copied().chain(m.points.first().copied()).collect();
+        let polygon = geo::Polygon::new(geo::LineString(ring), vec![]);
+        let f = DrawnFeature::new(&MultiPolygon(vec![polygon]), String::new());
+        let mut mesh = egui::epaint::Mesh::default();
+        add_fill(&mut mesh, &f, Color32::from_rgba_unmultiplied(230, 80, 0, 40), to);
+        painter.add(Shape::mesh(mesh));
+        if m.finished {
+            let points: Vec<Pos2> = m.points.iter().map(|&c| to.pos(c)).collect();
+            painter.add(Shape::closed_line(points, Stroke::new(2.0, TOOL_LINE)));
+        }
     }
     let Some(preview) = &overlay.tool else { return };
     let mut path: Vec<Pos2> = preview.path.iter().map(|&c| to.pos(c)).collect();

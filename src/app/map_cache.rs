@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use eframe::egui::Color32;
 use geo::{BoundingRect, Coord, InteriorPoint, MultiPolygon, Rect, TriangulateEarcut};
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -54,7 +55,12 @@ pub struct Slot {
     /// [min x, min y, max x, max y] in world units.
     pub extent: [f64; 4],
     pub colour: u8,
+    /// The grid's fill in the thematic view ([`MapCache::themed`]), set once per project revision.
+    pub theme_fill: Color32,
 }
+
+/// A grid's thematic fill before the theme was computed for it.
+const NO_THEME_FILL: Color32 = Color32::from_rgb(170, 170, 170);
 
 /// How many fill colours the map uses; greedy colouring of a planar map rarely needs more than six.
 pub const FILL_COLOURS: usize = 10;
@@ -68,8 +74,16 @@ pub struct MapCache {
     pub tree: RTree<GridBox>,
     /// The envelope of all grids (for deciding whether culling through the R-tree pays).
     pub extent: Option<Rect<f64>>,
+    /// True while a thematic view colours the grids (each slot's `theme_fill`), not the neighbour colours.
+    pub themed: bool,
+    /// The household points (their positions in `project.households`), for culling to the view.
+    pub household_tree: RTree<HouseholdBox>,
+    pub household_extent: Option<Rect<f64>>,
     free: Vec<usize>,
 }
+
+/// A household point and its position in `project.households`.
+pub type HouseholdBox = GeomWithData<[f64; 2], usize>;
 
 fn grid_label(g: &Grid) -> String {
     if g.name.is_empty() { g.code.clone() } else { format!("{}\n{}", g.code, g.name) }
@@ -97,14 +111,34 @@ impl MapCache {
             .values()
             .map(|g| {
                 let feature = DrawnFeature::new(&g.geometry, grid_label(g));
-                Some(Slot { id: g.id, extent: extent_of(&feature), feature, colour: 0 })
+                Some(Slot { id: g.id, extent: extent_of(&feature), feature, colour: 0, theme_fill: NO_THEME_FILL })
             })
             .collect();
         let slot_of = slots.iter().enumerate().filter_map(|(i, s)| Some((s.as_ref()?.id, i))).collect();
         let tree = RTree::bulk_load(
             slots.iter().enumerate().filter_map(|(i, s)| Some(grid_box(i, s.as_ref()?.feature.extent?))).collect(),
         );
-        let mut cache = MapCache { boundary, divisions, slots, slot_of, tree, extent: None, free: Vec::new() };
+        let household_tree = RTree::bulk_load(
+            project
+                .households
+                .iter()
+                .enumerate()
+                .map(|(i, h)| GeomWithData::new([h.position.x(), h.position.y()], i))
+                .collect(),
+        );
+        let household_extent = household_tree.root().envelope().into_rect();
+        let mut cache = MapCache {
+            boundary,
+            divisions,
+            slots,
+            slot_of,
+            tree,
+            extent: None,
+            themed: false,
+            household_tree,
+            household_extent,
+            free: Vec::new(),
+        };
         cache.extent = cache.tree.root().envelope().into_rect();
         let ids: Vec<GridId> = project.grids.keys().copied().collect();
         cache.recolour(project, &ids, &BTreeMap::new());
@@ -132,6 +166,14 @@ impl MapCache {
             cache.recolour(project, &ids, &old);
         }
         cache
+    }
+
+    /// Colours the grids by a thematic view: `fills` per grid (a grid not in it is grey).
+    pub fn set_theme_fills(&mut self, fills: &BTreeMap<GridId, Color32>) {
+        for slot in self.slots.iter_mut().flatten() {
+            slot.theme_fill = fills.get(&slot.id).copied().unwrap_or(NO_THEME_FILL);
+        }
+        self.themed = true;
     }
 
     fn set_colour(&mut self, id: GridId, colour: u8) {
@@ -169,7 +211,8 @@ impl MapCache {
                     self.tree.insert(grid_box(slot, e));
                 }
                 let colour = old.get(id).copied().unwrap_or(0);
-                self.slots[slot] = Some(Slot { id: *id, extent: extent_of(&feature), feature, colour });
+                self.slots[slot] =
+                    Some(Slot { id: *id, extent: extent_of(&feature), feature, colour, theme_fill: NO_THEME_FILL });
                 self.slot_of.insert(*id, slot);
             }
         }

@@ -10,6 +10,7 @@ mod dialogs;
 mod editing;
 mod file_dialog;
 mod fonts;
+mod legend;
 pub mod level_of_detail;
 mod live_coverage;
 pub mod map_cache;
@@ -92,6 +93,9 @@ pub enum Action {
     Overwrite {
         quit_after: bool,
     },
+    /// Colour the grids by a theme (households against the band, village, code status), or `None`
+    /// for the neighbour-distinct default.
+    SetTheme(Option<crate::core::thematic::Theme>),
 }
 
 pub struct WanggeApp {
@@ -203,6 +207,15 @@ impl WanggeApp {
             .and_then(|i| self.state.editor.coverage.report().findings.get(i))
             .map(|f| f.geometry.clone());
         let vertices = editing::editable_vertices(&self.state);
+        {
+            // Thematic fills and households per grid: computed once per revision, not per frame.
+            let s = &mut self.state;
+            s.ui.thematic.refresh(&s.doc.project, s.doc.revision, &mut s.ui.cache);
+            if s.ui.layers.households && s.ui.layers.labels && !s.doc.project.grids.is_empty() {
+                s.ui.thematic.households(&s.doc.project, s.doc.revision);
+            }
+        }
+        let measurement = self.state.editor.tool.measurement(&self.state.doc.project.crs);
         let mut view = std::mem::take(&mut self.state.ui.view);
         let interaction = egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
@@ -221,8 +234,17 @@ impl WanggeApp {
                     vertices,
                     highlight: highlight.as_ref(),
                     fix_preview,
+                    households: s.ui.thematic.households_at(s.doc.revision),
+                    measurement: measurement.as_ref(),
+                    lang: s.lang(),
                 };
-                canvas::show(ui, &mut view, &s.ui.cache, &s.doc.project, s.ui.layers, &overlay)
+                let rect = ui.available_rect_before_wrap();
+                let interaction = canvas::show(ui, &mut view, &s.ui.cache, &s.doc.project, s.ui.layers, &overlay);
+                legend::show_legend(ui, rect, &s.ui.thematic, s.lang());
+                if let Some(m) = &measurement {
+                    legend::show_measurement(ui, rect, m, s.lang());
+                }
+                interaction
             })
             .inner;
         self.state.ui.view = view;
@@ -482,6 +504,7 @@ impl WanggeApp {
                     self.window = None;
                 }
             }
+            Action::SetTheme(theme) => s.ui.thematic.theme = theme,
         }
         Ok(())
     }

@@ -69,6 +69,8 @@ pub struct ViewState {
     pub show_attributes: bool,
     pub status: String,
     pub cursor_in_world: Option<Coord<f64>>,
+    /// The thematic view (households against the band, village, code status) and its legend.
+    pub thematic: super::legend::Thematic,
     /// Grids per village code for the layers tree, with the revision they were counted at.
     village_counts: (u64, BTreeMap<String, usize>),
 }
@@ -107,6 +109,7 @@ impl AppState {
             show_attributes: true,
             status: String::new(),
             cursor_in_world: None,
+            thematic: Default::default(),
             village_counts: (u64::MAX, BTreeMap::new()),
         };
         let doc = Document {

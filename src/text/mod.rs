@@ -14,6 +14,7 @@ mod i18n;
 pub mod layers;
 pub mod settings;
 pub mod summary;
+pub mod theme;
 
 pub use i18n::{Lang, Text, pick};
 pub use settings::Settings;

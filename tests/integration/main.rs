@@ -14,6 +14,7 @@ mod fuzz_replay;
 mod gdal;
 mod gpkg_project;
 mod gui;
+mod gui_theme;
 mod import_export;
 mod print;
 mod rings;
