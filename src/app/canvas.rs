@@ -42,6 +42,8 @@ pub struct MapView {
     pub panning: bool,
     /// Where the canvas was on screen last frame (world ↔ window positions, for tests and tooltips).
     pub screen_rect: Option<Rect>,
+    /// How many grids were labelled last frame (households per grid are counted only when some are).
+    pub labelled_grids: usize,
 }
 
 impl Default for MapView {
@@ -52,6 +54,7 @@ impl Default for MapView {
             zoom_to: None,
             panning: false,
             screen_rect: None,
+            labelled_grids: 0,
         }
     }
 }
@@ -193,6 +196,11 @@ pub fn show(
         // Culled to the view and thinned to one dot per few pixels: cheap at 100,000 points.
         painter.add(Shape::mesh(prepare_households(cache, &project.households, to, HOUSEHOLD_DOT)));
     }
+    view.labelled_grids = prepared.as_ref().filter(|_| layers.labels).map_or(0, |p| p.labelled.len());
+    if layers.households && overlay.households.is_none() && view.labelled_grids > 0 {
+        // Labels came into view: the next frame counts households per grid for them.
+        ui.ctx().request_repaint();
+    }
     if layers.labels {
         if let Some(p) = &prepared {
             for id in &p.labelled {
@@ -204,13 +212,12 @@ pub fn show(
                     .then_some(overlay.households)
                     .flatten()
                     .and_then(|h| h.get(id).copied().flatten());
-                match (overlay.preview_codes.and_then(|codes| codes.get(id)), households) {
-                    (Some(code), _) => label_text(&painter, g, code, 11.0, PREVIEW_TEXT, to, room),
-                    (None, Some(n)) => {
-                        let text = format!("{}\n{}", g.label, crate::text::theme::households_in_label(n, overlay.lang));
+                match overlay.preview_codes.and_then(|codes| codes.get(id)) {
+                    Some(code) => label_text(&painter, g, code, 11.0, PREVIEW_TEXT, to, room),
+                    None => {
+                        let text = grid_label_text(&g.label, households, overlay.lang);
                         label_text(&painter, g, &text, 11.0, Color32::BLACK, to, room)
                     }
-                    (None, None) => label_text(&painter, g, &g.label, 11.0, Color32::BLACK, to, room),
                 }
             }
         }
@@ -376,6 +383,15 @@ fn outline(painter: &egui::Painter, f: &DrawnFeature, stroke: Stroke, to: ToScre
     }
 }
 
+/// A grid's label on the map: its code and name, then its households (while the households layer is on
+/// and they are known).
+pub fn grid_label_text(label: &str, households: Option<u64>, lang: Lang) -> std::borrow::Cow<'_, str> {
+    match households {
+        Some(n) => format!("{label}\n{}", crate::text::theme::households_in_label(n, lang)).into(),
+        None => label.into(),
+    }
+}
+
 fn label_text(
     painter: &egui::Painter,
     f: &DrawnFeature,
@@ -433,4 +449,19 @@ fn scale_bar(painter: &egui::Painter, rect: Rect, vp: &Viewport, project: &Proje
 pub fn scale_denominator(vp: &Viewport, metres_per_unit: f64) -> f64 {
     const METRES_PER_POINT: f64 = 0.0254 / 96.0;
     vp.world_per_px * metres_per_unit / METRES_PER_POINT
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_label_carries_the_households_of_its_grid_when_known() {
+        assert_eq!(
+            grid_label_text("341823100001001\n城东一网格", Some(326), Lang::Zh),
+            "341823100001001\n城东一网格\n326 户"
+        );
+        assert_eq!(grid_label_text("341823100001001", Some(0), Lang::En), "341823100001001\n0 hh");
+        assert_eq!(grid_label_text("341823100001001", None, Lang::Zh), "341823100001001");
+    }
 }

@@ -211,7 +211,8 @@ impl WanggeApp {
             // Thematic fills and households per grid: computed once per revision, not per frame.
             let s = &mut self.state;
             s.ui.thematic.refresh(&s.doc.project, s.doc.revision, &mut s.ui.cache);
-            if s.ui.layers.households && s.ui.layers.labels && !s.doc.project.grids.is_empty() {
+            // Only while labels are on screen: at full extent nothing is counted after every edit.
+            if s.ui.layers.households && s.ui.layers.labels && s.ui.view.labelled_grids > 0 {
                 s.ui.thematic.households(&s.doc.project, s.doc.revision);
             }
         }

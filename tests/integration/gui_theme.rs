@@ -191,9 +191,14 @@ fn household_points_count_per_grid_for_the_households_theme_and_labels() {
     for _ in 0..4 {
         p.households.push(HouseholdPoint { position: inside, households: 100, population: None });
     }
-    p.households.push(HouseholdPoint { position: Point::new(0.0, 0.0), households: 1, population: None });
+    p.households.push(HouseholdPoint {
+        position: Point::new(ORIGIN.x - 50.0, ORIGIN.y - 50.0),
+        households: 1,
+        population: None,
+    });
     let mut h = harness_on(p, &dir);
-    // The households layer and labels are on: the counts for the labels are ready.
+    // The households layer and labels are on and grids are labelled: the counts for the labels are ready.
+    assert!(h.state().state.ui.view.labelled_grids > 0);
     let revision = h.state().state.doc.revision;
     let counts = h.state().state.ui.thematic.households_at(revision).cloned().expect("counted for the labels");
     assert_eq!(counts[&1], Some(400));
