@@ -9,11 +9,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use eframe::egui::{self, Align2, Color32, FontId, PointerButton, Pos2, Rect, Sense, Shape, Stroke, Ui, Vec2};
 use geo::{Coord, Geometry, Intersects, MultiPolygon};
 
-use super::level_of_detail::{ToScreen, add_fill, prepare_grids};
+use super::level_of_detail::{MAP_BACKGROUND, ToScreen, UNCOVERED_FILL, add_fill, prepare_grids, prepare_households};
 use super::map_cache::{DrawnFeature, MapCache};
 use crate::core::edit::SnapKind;
-use crate::core::tools::Preview;
+use crate::core::tools::{Measurement, Preview};
 use crate::core::{GridId, Project, Viewport};
+use crate::text::Lang;
 
 /// Which layers are drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +40,10 @@ pub struct MapView {
     pub zoom_to: Option<geo::Rect<f64>>,
     /// True while a primary drag the tool did not take pans the map.
     pub panning: bool,
+    /// Where the canvas was on screen last frame (world ↔ window positions, for tests and tooltips).
+    pub screen_rect: Option<Rect>,
+    /// How many grids were labelled last frame (households per grid are counted only when some are).
+    pub labelled_grids: usize,
 }
 
 impl Default for MapView {
@@ -48,6 +53,8 @@ impl Default for MapView {
             fit_pending: true,
             zoom_to: None,
             panning: false,
+            screen_rect: None,
+            labelled_grids: 0,
         }
     }
 }
@@ -64,6 +71,11 @@ pub struct Overlay<'a> {
     pub highlight: Option<&'a Geometry<f64>>,
     /// The geometries a fix would produce, drawn dashed.
     pub fix_preview: Vec<&'a MultiPolygon<f64>>,
+    /// Households per grid, shown under the labels while the households layer is on.
+    pub households: Option<&'a BTreeMap<GridId, Option<u64>>>,
+    /// The measure tool's points, length and area.
+    pub measurement: Option<&'a Measurement>,
+    pub lang: Lang,
 }
 
 /// The pointer on the canvas this frame, in world coordinates.
@@ -79,8 +91,8 @@ pub struct Interaction {
     pub pan: Vec2,
 }
 
-const BACKGROUND: Color32 = Color32::from_rgb(246, 246, 240);
-const BOUNDARY_FILL: Color32 = Color32::from_rgb(226, 238, 218);
+const BACKGROUND: Color32 = MAP_BACKGROUND;
+const BOUNDARY_FILL: Color32 = UNCOVERED_FILL;
 const BOUNDARY_LINE: Color32 = Color32::from_rgb(150, 40, 40);
 const DIVISION_LINE: Color32 = Color32::from_rgb(120, 70, 160);
 const HOUSEHOLD_DOT: Color32 = Color32::from_rgb(200, 90, 20);
@@ -106,6 +118,7 @@ pub fn show(
 ) -> Interaction {
     let (response, painter) = ui.allocate_painter(ui.available_size(), Sense::click_and_drag());
     let rect = response.rect;
+    view.screen_rect = Some(rect);
     view.viewport.size_on_screen = Coord { x: rect.width() as f64, y: rect.height() as f64 };
     if rect.width() > 10.0 {
         if view.fit_pending {
@@ -183,10 +196,14 @@ pub fn show(
     {
         outline(&painter, b, Stroke::new(2.5, BOUNDARY_LINE), to);
     }
-    if layers.households {
-        for h in project.households.iter().filter(|h| visible.intersects(&h.position)) {
-            painter.circle_filled(to.pos(h.position.0), 2.0, HOUSEHOLD_DOT);
-        }
+    if layers.households && !project.households.is_empty() {
+        // Culled to the view and thinned to one dot per few pixels: cheap at 100,000 points.
+        painter.add(Shape::mesh(prepare_households(cache, &project.households, to, HOUSEHOLD_DOT)));
+    }
+    view.labelled_grids = prepared.as_ref().filter(|_| layers.labels).map_or(0, |p| p.labelled.len());
+    if layers.households && overlay.households.is_none() && view.labelled_grids > 0 {
+        // Labels came into view: the next frame counts households per grid for them.
+        ui.ctx().request_repaint();
     }
     if layers.labels {
         if let Some(p) = &prepared {
@@ -194,9 +211,17 @@ pub fn show(
                 let Some(g) = cache.grid(*id).map(|s| &s.feature) else { continue };
                 // Only where the label fits across its grid; zooming in shows the rest.
                 let room = g.extent.map_or(0.0, |e| e.width() / vp.world_per_px) as f32;
+                let households = layers
+                    .households
+                    .then_some(overlay.households)
+                    .flatten()
+                    .and_then(|h| h.get(id).copied().flatten());
                 match overlay.preview_codes.and_then(|codes| codes.get(id)) {
                     Some(code) => label_text(&painter, g, code, 11.0, PREVIEW_TEXT, to, room),
-                    None => label_text(&painter, g, &g.label, 11.0, Color32::BLACK, to, room),
+                    None => {
+                        let text = grid_label_text(&g.label, households, overlay.lang);
+                        label_text(&painter, g, &text, 11.0, Color32::BLACK, to, room)
+                    }
                 }
             }
         }
@@ -268,6 +293,21 @@ fn draw_overlay(painter: &egui::Painter, overlay: &Overlay<'_>, to: ToScreen) {
             Stroke::new(1.0, TOOL_LINE),
             egui::StrokeKind::Middle,
         );
+    }
+    if let Some(m) = overlay.measurement
+        && m.points.len() >= 3
+    {
+        // The area being measured, closed back to the first point.
+        let ring: Vec<Coord<f64>> = m.points.iter().copied().chain(m.points.first().copied()).collect();
+        let polygon = geo::Polygon::new(geo::LineString(ring), vec![]);
+        let f = DrawnFeature::new(&MultiPolygon(vec![polygon]), String::new());
+        let mut mesh = egui::epaint::Mesh::default();
+        add_fill(&mut mesh, &f, Color32::from_rgba_unmultiplied(230, 80, 0, 40), to);
+        painter.add(Shape::mesh(mesh));
+        if m.finished {
+            let points: Vec<Pos2> = m.points.iter().map(|&c| to.pos(c)).collect();
+            painter.add(Shape::closed_line(points, Stroke::new(2.0, TOOL_LINE)));
+        }
     }
     let Some(preview) = &overlay.tool else { return };
     let mut path: Vec<Pos2> = preview.path.iter().map(|&c| to.pos(c)).collect();
@@ -371,6 +411,15 @@ fn outline(painter: &egui::Painter, f: &DrawnFeature, stroke: Stroke, to: ToScre
     }
 }
 
+/// A grid's label on the map: its code and name, then its households (while the households layer is on
+/// and they are known).
+pub fn grid_label_text(label: &str, households: Option<u64>, lang: Lang) -> std::borrow::Cow<'_, str> {
+    match households {
+        Some(n) => format!("{label}\n{}", crate::text::theme::households_in_label(n, lang)).into(),
+        None => label.into(),
+    }
+}
+
 fn label_text(
     painter: &egui::Painter,
     f: &DrawnFeature,
@@ -428,4 +477,19 @@ fn scale_bar(painter: &egui::Painter, rect: Rect, vp: &Viewport, project: &Proje
 pub fn scale_denominator(vp: &Viewport, metres_per_unit: f64) -> f64 {
     const METRES_PER_POINT: f64 = 0.0254 / 96.0;
     vp.world_per_px * metres_per_unit / METRES_PER_POINT
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_label_carries_the_households_of_its_grid_when_known() {
+        assert_eq!(
+            grid_label_text("341823100001001\n城东一网格", Some(326), Lang::Zh),
+            "341823100001001\n城东一网格\n326 户"
+        );
+        assert_eq!(grid_label_text("341823100001001", Some(0), Lang::En), "341823100001001\n0 hh");
+        assert_eq!(grid_label_text("341823100001001", None, Lang::Zh), "341823100001001");
+    }
 }

@@ -12,19 +12,25 @@ use geo::Coord;
 use super::map_cache::{DrawnFeature, FILL_COLOURS, MapCache};
 use crate::core::{GridId, Viewport};
 
-/// Pastel fills, told apart by colour-blind readers in pairs (ColorBrewer Pastel1/Set3).
+/// Light fills, told apart by colour-blind readers in pairs (from ColorBrewer Set3/Pastel1), with no pale
+/// green, grey or cream among them: nothing filled with one of these can be mistaken for the uncovered
+/// land ([`UNCOVERED_FILL`]) or the background around it (CIELAB ΔE ≥ 20 from both, tested).
 pub const GRID_FILLS: [Color32; FILL_COLOURS] = [
     Color32::from_rgb(251, 180, 174),
-    Color32::from_rgb(179, 205, 227),
-    Color32::from_rgb(204, 235, 197),
-    Color32::from_rgb(222, 203, 228),
-    Color32::from_rgb(254, 217, 166),
-    Color32::from_rgb(255, 255, 204),
-    Color32::from_rgb(229, 216, 189),
-    Color32::from_rgb(253, 218, 236),
-    Color32::from_rgb(141, 211, 199),
+    Color32::from_rgb(128, 177, 211),
+    Color32::from_rgb(253, 180, 98),
     Color32::from_rgb(190, 186, 218),
+    Color32::from_rgb(141, 211, 199),
+    Color32::from_rgb(252, 205, 229),
+    Color32::from_rgb(255, 237, 111),
+    Color32::from_rgb(188, 128, 189),
+    Color32::from_rgb(251, 128, 114),
+    Color32::from_rgb(229, 196, 148),
 ];
+/// The land inside the boundary that no grid covers yet.
+pub const UNCOVERED_FILL: Color32 = Color32::from_rgb(226, 238, 218);
+/// The canvas outside the boundary.
+pub const MAP_BACKGROUND: Color32 = Color32::from_rgb(246, 246, 240);
 pub const GRID_LINE: Color32 = Color32::from_rgb(60, 60, 60);
 pub const SELECTED_FILL: Color32 = Color32::from_rgb(120, 170, 250);
 pub const SELECTED_LINE: Color32 = Color32::from_rgb(20, 80, 220);
@@ -104,7 +110,13 @@ pub fn prepare_grids(cache: &MapCache, to: ToScreen, selection: &BTreeSet<GridId
         count += 1;
         let size_px = (x1 - x0).max(y1 - y0) * per_px;
         let selected = !selection.is_empty() && selection.contains(&slot.id);
-        let colour = if selected { SELECTED_FILL } else { GRID_FILLS[slot.colour as usize % FILL_COLOURS] };
+        let colour = if selected {
+            SELECTED_FILL
+        } else if cache.themed {
+            slot.theme_fill
+        } else {
+            GRID_FILLS[slot.colour as usize % FILL_COLOURS]
+        };
         if size_px < QUAD_BELOW_PX {
             quad(&mut fills, to.pos(Coord { x: x0, y: y0 }), to.pos(Coord { x: x1, y: y1 }), colour);
             continue;
@@ -136,8 +148,144 @@ fn quad(mesh: &mut Mesh, a: Pos2, b: Pos2, color: Color32) {
     mesh.indices.extend([base, base + 1, base + 2, base, base + 2, base + 3]);
 }
 
+/// Household points in view as one mesh of small squares: culled through the cache's R-tree of points
+/// when the view shows a small part of them, and thinned to one dot per [`DOT_CELL_PX`] cell on screen,
+/// so that 100,000 points at full extent cost a pass over the points and at most one quad per cell.
+pub fn prepare_households(
+    cache: &MapCache,
+    households: &[crate::core::HouseholdPoint],
+    to: ToScreen,
+    color: Color32,
+) -> Mesh {
+    let visible = to.vp.visible_world();
+    let [vx0, vy0, vx1, vy1] = [visible.min().x, visible.min().y, visible.max().x, visible.max().y];
+    let (w, h) = (to.vp.size_on_screen.x.max(1.0), to.vp.size_on_screen.y.max(1.0));
+    let cols = (w / DOT_CELL_PX).ceil() as usize + 1;
+    let rows = (h / DOT_CELL_PX).ceil() as usize + 1;
+    let mut taken = vec![false; cols * rows];
+    let origin = to.pos(geo::Coord { x: vx0, y: vy1 });
+    let mut mesh = Mesh::default();
+    let mut dot = |c: Coord<f64>| {
+        if !(c.x >= vx0 && c.x <= vx1 && c.y >= vy0 && c.y <= vy1) {
+            return;
+        }
+        let p = to.pos(c);
+        let col = (((p.x - origin.x) as f64 / DOT_CELL_PX).max(0.0) as usize).min(cols - 1);
+        let row = (((p.y - origin.y) as f64 / DOT_CELL_PX).max(0.0) as usize).min(rows - 1);
+        let cell = &mut taken[row * cols + col];
+        if !*cell {
+            *cell = true;
+            let half = eframe::egui::Vec2::splat(DOT_SIZE_PX / 2.0);
+            quad(&mut mesh, p - half, p + half, color);
+        }
+    };
+    let in_view = cache.household_tree.size();
+    let envelope = rstar::AABB::from_corners([vx0, vy0], [vx1, vy1]);
+    // A straight pass when the view holds much of the county; the R-tree when zoomed in.
+    let mostly_visible = cache.household_extent.is_some_and(|e| {
+        let inter_w = (vx1.min(e.max().x) - vx0.max(e.min().x)).max(0.0);
+        let inter_h = (vy1.min(e.max().y) - vy0.max(e.min().y)).max(0.0);
+        inter_w * inter_h > 0.25 * e.width() * e.height()
+    });
+    if mostly_visible || in_view != households.len() {
+        for hp in households {
+            dot(hp.position.0);
+        }
+    } else {
+        for i in cache.household_tree.locate_in_envelope(envelope) {
+            dot(Coord { x: i.geom()[0], y: i.geom()[1] });
+        }
+    }
+    mesh
+}
+
+/// Household dots: one per cell of this many points on screen, this big.
+pub const DOT_CELL_PX: f64 = 3.0;
+pub const DOT_SIZE_PX: f32 = 3.0;
+
 pub fn add_fill(mesh: &mut Mesh, f: &DrawnFeature, color: Color32, to: ToScreen) {
     let base = mesh.vertices.len() as u32;
     mesh.vertices.extend(f.vertices.iter().map(|&c| Vertex { pos: to.pos(c), uv: WHITE_UV, color }));
     mesh.indices.extend(f.indices.iter().map(|i| base + i));
+}
+
+/// CIELAB ΔE*76 between two colours: about 2 is the smallest difference people see, above 20 two fills
+/// read as different colours at a glance.
+pub fn delta_e(a: Color32, b: Color32) -> f64 {
+    fn lab(c: Color32) -> [f64; 3] {
+        let lin = |u: u8| {
+            let u = u as f64 / 255.0;
+            if u <= 0.04045 { u / 12.92 } else { ((u + 0.055) / 1.055).powf(2.4) }
+        };
+        let (r, g, b) = (lin(c.r()), lin(c.g()), lin(c.b()));
+        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
+        let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+        let f = |t: f64| if t > 0.008856 { t.cbrt() } else { 7.787 * t + 16.0 / 116.0 };
+        [116.0 * f(y) - 16.0, 500.0 * (f(x) - f(y)), 200.0 * (f(y) - f(z))]
+    }
+    let (p, q) = (lab(a), lab(b));
+    ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::Intersects;
+
+    #[test]
+    fn no_grid_fill_looks_like_uncovered_land_or_the_background() {
+        for (i, c) in GRID_FILLS.iter().enumerate() {
+            for (what, other) in [("uncovered land", UNCOVERED_FILL), ("background", MAP_BACKGROUND)] {
+                let d = delta_e(*c, other);
+                assert!(d >= 20.0, "fill {i} {c:?} is only ΔE {d:.1} from the {what}");
+            }
+            assert!(delta_e(*c, SELECTED_FILL) >= 20.0, "fill {i} looks selected");
+        }
+        for (i, a) in GRID_FILLS.iter().enumerate() {
+            for b in &GRID_FILLS[i + 1..] {
+                assert!(delta_e(*a, *b) >= 15.0, "{a:?} and {b:?} are too alike for neighbours");
+            }
+        }
+        // The old palette's pale green (the fill a filled gap came out in) fails the same test.
+        assert!(delta_e(Color32::from_rgb(204, 235, 197), UNCOVERED_FILL) < 20.0);
+    }
+
+    fn households(n: usize, span: f64) -> Vec<crate::core::HouseholdPoint> {
+        let mut rng = crate::core::coverage::synthetic::Rng::new(7);
+        (0..n)
+            .map(|_| crate::core::HouseholdPoint {
+                position: geo::Point::new(rng.unit() * span, rng.unit() * span),
+                households: 1,
+                population: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn household_dots_are_culled_to_the_view_and_thinned_to_one_per_cell() {
+        use crate::core::{Crs, CrsUnits, Project};
+        let mut p = Project::new("t", Crs { epsg: 4548, name: "GK".into(), units: CrsUnits::Metres });
+        p.households = households(100_000, 10_000.0);
+        let cache = MapCache::build(&p);
+        assert_eq!(cache.household_tree.size(), 100_000);
+        let mut vp = Viewport::new(Coord { x: 600.0, y: 400.0 });
+        vp.fit(geo::Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 10_000.0, y: 10_000.0 }));
+        let to = ToScreen::new(vp, Pos2::ZERO);
+        let mesh = prepare_households(&cache, &p.households, to, Color32::RED);
+        let cells = (600.0 / DOT_CELL_PX + 1.0) * (400.0 / DOT_CELL_PX + 1.0);
+        let quads = mesh.vertices.len() / 4;
+        assert!(quads as f64 <= cells && quads > 1000, "{quads} dots for {cells} cells");
+        // Zoomed in on a corner: only the points in view, found through the R-tree, one quad each
+        // where they are sparse on screen.
+        vp.world_per_px = 0.5;
+        vp.centre_in_world = Coord { x: 150.0, y: 100.0 };
+        let in_view = p.households.iter().filter(|h| vp.visible_world().intersects(&h.position)).count();
+        let mesh = prepare_households(&cache, &p.households, ToScreen::new(vp, Pos2::ZERO), Color32::RED);
+        assert!(
+            in_view > 0 && mesh.vertices.len() / 4 == in_view,
+            "{} quads, {in_view} in view",
+            mesh.vertices.len() / 4
+        );
+    }
 }

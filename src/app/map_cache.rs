@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use eframe::egui::Color32;
 use geo::{BoundingRect, Coord, InteriorPoint, MultiPolygon, Rect, TriangulateEarcut};
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -54,7 +55,12 @@ pub struct Slot {
     /// [min x, min y, max x, max y] in world units.
     pub extent: [f64; 4],
     pub colour: u8,
+    /// The grid's fill in the thematic view ([`MapCache::themed`]), set once per project revision.
+    pub theme_fill: Color32,
 }
+
+/// A grid's thematic fill before the theme was computed for it.
+const NO_THEME_FILL: Color32 = Color32::from_rgb(170, 170, 170);
 
 /// How many fill colours the map uses; greedy colouring of a planar map rarely needs more than six.
 pub const FILL_COLOURS: usize = 10;
@@ -68,8 +74,16 @@ pub struct MapCache {
     pub tree: RTree<GridBox>,
     /// The envelope of all grids (for deciding whether culling through the R-tree pays).
     pub extent: Option<Rect<f64>>,
+    /// True while a thematic view colours the grids (each slot's `theme_fill`), not the neighbour colours.
+    pub themed: bool,
+    /// The household points (their positions in `project.households`), for culling to the view.
+    pub household_tree: RTree<HouseholdBox>,
+    pub household_extent: Option<Rect<f64>>,
     free: Vec<usize>,
 }
+
+/// A household point and its position in `project.households`.
+pub type HouseholdBox = GeomWithData<[f64; 2], usize>;
 
 fn grid_label(g: &Grid) -> String {
     if g.name.is_empty() { g.code.clone() } else { format!("{}\n{}", g.code, g.name) }
@@ -97,18 +111,77 @@ impl MapCache {
             .values()
             .map(|g| {
                 let feature = DrawnFeature::new(&g.geometry, grid_label(g));
-                Some(Slot { id: g.id, extent: extent_of(&feature), feature, colour: 0 })
+                Some(Slot { id: g.id, extent: extent_of(&feature), feature, colour: 0, theme_fill: NO_THEME_FILL })
             })
             .collect();
         let slot_of = slots.iter().enumerate().filter_map(|(i, s)| Some((s.as_ref()?.id, i))).collect();
         let tree = RTree::bulk_load(
             slots.iter().enumerate().filter_map(|(i, s)| Some(grid_box(i, s.as_ref()?.feature.extent?))).collect(),
         );
-        let mut cache = MapCache { boundary, divisions, slots, slot_of, tree, extent: None, free: Vec::new() };
+        let household_tree = RTree::bulk_load(
+            project
+                .households
+                .iter()
+                .enumerate()
+                .map(|(i, h)| GeomWithData::new([h.position.x(), h.position.y()], i))
+                .collect(),
+        );
+        let household_extent = household_tree.root().envelope().into_rect();
+        let mut cache = MapCache {
+            boundary,
+            divisions,
+            slots,
+            slot_of,
+            tree,
+            extent: None,
+            themed: false,
+            household_tree,
+            household_extent,
+            free: Vec::new(),
+        };
         cache.extent = cache.tree.root().envelope().into_rect();
         let ids: Vec<GridId> = project.grids.keys().copied().collect();
-        cache.recolour(project, &ids);
+        cache.recolour(project, &ids, &BTreeMap::new());
         cache
+    }
+
+    /// Rebuilds everything for `project` (after an import, an undone import, a rename) while every grid
+    /// that was on the map before keeps its fill colour wherever no neighbour now has the same one: a
+    /// whole rebuild must not reshuffle the map either.
+    pub fn rebuild(project: &Project, previous: &MapCache) -> MapCache {
+        let mut cache = MapCache::build(project);
+        let old: BTreeMap<GridId, u8> = previous
+            .slots
+            .iter()
+            .flatten()
+            .filter(|s| project.grids.contains_key(&s.id))
+            .map(|s| (s.id, s.colour))
+            .collect();
+        if !old.is_empty() {
+            let ids: Vec<GridId> = project.grids.keys().copied().collect();
+            // Grids that had a colour go first, so a new grid takes a colour around them, not the reverse.
+            for (id, colour) in &old {
+                cache.set_colour(*id, *colour);
+            }
+            cache.recolour(project, &ids, &old);
+        }
+        cache
+    }
+
+    /// Colours the grids by a thematic view: `fills` per grid (a grid not in it is grey).
+    pub fn set_theme_fills(&mut self, fills: &BTreeMap<GridId, Color32>) {
+        for slot in self.slots.iter_mut().flatten() {
+            slot.theme_fill = fills.get(&slot.id).copied().unwrap_or(NO_THEME_FILL);
+        }
+        self.themed = true;
+    }
+
+    fn set_colour(&mut self, id: GridId, colour: u8) {
+        if let Some(&slot) = self.slot_of.get(&id)
+            && let Some(s) = self.slots[slot].as_mut()
+        {
+            s.colour = colour;
+        }
     }
 
     pub fn grid(&self, id: GridId) -> Option<&Slot> {
@@ -117,6 +190,8 @@ impl MapCache {
 
     /// Rebuilds what changed after an edit of `changed` grids (added, removed or reshaped).
     pub fn update(&mut self, project: &Project, changed: &BTreeSet<GridId>) {
+        // The colours the changed grids had: they keep them unless the edit made them clash.
+        let old: BTreeMap<GridId, u8> = changed.iter().filter_map(|id| Some((*id, self.grid(*id)?.colour))).collect();
         for id in changed {
             if let Some(slot) = self.slot_of.remove(id) {
                 if let Some(old) = self.slots[slot].take()
@@ -135,36 +210,45 @@ impl MapCache {
                 if let Some(e) = feature.extent {
                     self.tree.insert(grid_box(slot, e));
                 }
-                self.slots[slot] = Some(Slot { id: *id, extent: extent_of(&feature), feature, colour: 0 });
+                let colour = old.get(id).copied().unwrap_or(0);
+                self.slots[slot] =
+                    Some(Slot { id: *id, extent: extent_of(&feature), feature, colour, theme_fill: NO_THEME_FILL });
                 self.slot_of.insert(*id, slot);
             }
         }
         self.extent = self.tree.root().envelope().into_rect();
         let ids: Vec<GridId> = changed.iter().copied().filter(|id| project.grids.contains_key(id)).collect();
-        self.recolour(project, &ids);
+        self.recolour(project, &ids, &old);
     }
 
-    /// Gives each of `ids` the first colour none of its edge neighbours has (greedy colouring, in id
-    /// order so that the map looks the same every time the project is opened).
-    fn recolour(&mut self, project: &Project, ids: &[GridId]) {
+    /// Colours `ids` (in id order): a grid in `keep` keeps that colour while none of its edge neighbours
+    /// has it; any other gets the first colour none of its neighbours has (greedy colouring, so that the
+    /// map looks the same every time the project is opened). Grids not in `ids` are never touched.
+    fn recolour(&mut self, project: &Project, ids: &[GridId], keep: &BTreeMap<GridId, u8>) {
+        let mut done: BTreeSet<GridId> = BTreeSet::new();
         for &id in ids {
             let Some(g) = project.grids.get(&id) else { continue };
             let mut used = [0usize; FILL_COLOURS];
             for n in self.edge_neighbours(project, g) {
-                if let Some(slot) = self.grid(n) {
-                    used[slot.colour as usize] += 1;
+                // A neighbour still waiting in `ids` counts only if it keeps its colour.
+                let counts = !ids_contains(ids, n) || done.contains(&n) || keep.contains_key(&n);
+                if let Some(slot) = self.grid(n).filter(|_| counts) {
+                    used[slot.colour as usize % FILL_COLOURS] += 1;
                 }
+            }
+            done.insert(id);
+            if let Some(&kept) = keep.get(&id)
+                && used[kept as usize % FILL_COLOURS] == 0
+            {
+                self.set_colour(id, kept);
+                continue;
             }
             // With every colour taken (very rare), the least used one keeps the clash small.
             let pick = used
                 .iter()
                 .position(|&u| u == 0)
                 .unwrap_or_else(|| used.iter().enumerate().min_by_key(|(_, u)| **u).map_or(0, |(i, _)| i));
-            if let Some(&slot) = self.slot_of.get(&id)
-                && let Some(s) = self.slots[slot].as_mut()
-            {
-                s.colour = pick as u8;
-            }
+            self.set_colour(id, pick as u8);
         }
     }
 
@@ -183,6 +267,11 @@ impl MapCache {
         out.sort_unstable();
         out
     }
+}
+
+fn ids_contains(ids: &[GridId], id: GridId) -> bool {
+    // `ids` comes in id order (from a BTreeSet or the project's grids).
+    ids.binary_search(&id).is_ok()
 }
 
 trait IntoRect {
@@ -229,5 +318,74 @@ mod tests {
         cache.update(&p, &BTreeSet::from([40, 41, new_id]));
         assert_neighbours_differ(&cache, &p);
         assert!(cache.grid(41).is_none() && cache.grid(new_id).is_some());
+    }
+
+    fn colours(cache: &MapCache) -> BTreeMap<GridId, u8> {
+        cache.slots.iter().flatten().map(|s| (s.id, s.colour)).collect()
+    }
+
+    #[test]
+    fn an_edit_recolours_only_the_grids_it_touched_and_only_on_a_clash() {
+        use crate::core::edit::{SpatialIndex, move_vertex, node_with_neighbours, uncovered_at};
+        let mut p = Project::new("t", Crs { epsg: 4548, name: "GK".into(), units: CrsUnits::Metres });
+        for g in jittered_grid(12, 10, 100.0, Coord { x: 0.0, y: 0.0 }, 5) {
+            p.add_grid(Grid::new(g));
+        }
+        let mut cache = MapCache::build(&p);
+        let before = colours(&cache);
+        // A shared vertex moved: four grids reshaped, every colour stays.
+        let index = SpatialIndex::build(&p);
+        let v = p.grids[&50].geometry.0[0].exterior().0[0];
+        let command = move_vertex(&p, &index, v, Coord { x: v.x + 7.0, y: v.y + 3.0 }).unwrap();
+        let touched: BTreeSet<GridId> = command.grids().into_iter().collect();
+        assert!(touched.len() >= 3, "{touched:?}");
+        command.apply(&mut p).unwrap();
+        cache.update(&p, &touched);
+        assert_eq!(colours(&cache), before, "moving a vertex reshuffled colours");
+        // A grid deleted and the gap filled again: the new grid gets a colour, nobody else changes.
+        let gone = p.grids.remove(&54).unwrap();
+        cache.update(&p, &BTreeSet::from([54]));
+        let index = SpatialIndex::build(&p);
+        let inside = geo::InteriorPoint::interior_point(&gone.geometry).unwrap().0;
+        let area = uncovered_at(&p, &index, inside).unwrap();
+        let (noded, neighbours) = node_with_neighbours(&p, &index, &area, &[]);
+        let new_id = p.add_grid(Grid::new(noded));
+        let mut changed = BTreeSet::from([new_id]);
+        for (id, g) in neighbours {
+            p.grids.get_mut(&id).unwrap().geometry = g;
+            changed.insert(id);
+        }
+        cache.update(&p, &changed);
+        let after = colours(&cache);
+        for (id, c) in &before {
+            if *id != 54 {
+                assert_eq!(after.get(id), Some(c), "grid {id} changed colour after a fill next to it");
+            }
+        }
+        assert_neighbours_differ(&cache, &p);
+        // A whole rebuild (after a rename or an import) keeps them too.
+        let rebuilt = MapCache::rebuild(&p, &cache);
+        assert_eq!(colours(&rebuilt), after);
+    }
+
+    #[test]
+    fn a_clash_made_by_an_edit_recolours_the_edited_grid_not_its_neighbour() {
+        let mut p = Project::new("t", Crs { epsg: 4548, name: "GK".into(), units: CrsUnits::Metres });
+        for g in jittered_grid(4, 1, 100.0, Coord { x: 0.0, y: 0.0 }, 5) {
+            p.add_grid(Grid::new(g));
+        }
+        let mut cache = MapCache::build(&p);
+        let before = colours(&cache);
+        // Grid 1 and grid 3 may share a colour (they do not touch); make 3 a copy of 2's place next to
+        // grid 1 by giving grid 3 grid 2's shape and removing grid 2.
+        let shape = p.grids[&2].geometry.clone();
+        p.grids.remove(&2);
+        p.grids.get_mut(&3).unwrap().geometry = shape;
+        cache.set_colour(3, before[&1]);
+        cache.update(&p, &BTreeSet::from([2, 3]));
+        let after = colours(&cache);
+        assert_eq!(after[&1], before[&1], "the untouched neighbour kept its colour");
+        assert_eq!(after[&4], before[&4]);
+        assert_ne!(after[&3], after[&1]);
     }
 }

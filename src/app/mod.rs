@@ -11,6 +11,7 @@ mod editing;
 mod file_dialog;
 mod find;
 mod fonts;
+mod legend;
 pub mod level_of_detail;
 mod live_coverage;
 pub mod map_cache;
@@ -114,6 +115,9 @@ pub enum Action {
     PickGrid(GridId),
     /// Select the grids of this township or village and zoom to it (the layers tree).
     PickDivision(String),
+    /// Colour the grids by a theme (households against the band, village, code status), or `None`
+    /// for the neighbour-distinct default.
+    SetTheme(Option<crate::core::thematic::Theme>),
 }
 
 pub struct WanggeApp {
@@ -245,6 +249,16 @@ impl WanggeApp {
             .and_then(|i| self.state.editor.coverage.report().findings.get(i))
             .map(|f| f.geometry.clone());
         let vertices = editing::editable_vertices(&self.state);
+        {
+            // Thematic fills and households per grid: computed once per revision, not per frame.
+            let s = &mut self.state;
+            s.ui.thematic.refresh(&s.doc.project, s.doc.revision, &mut s.ui.cache);
+            // Only while labels are on screen: at full extent nothing is counted after every edit.
+            if s.ui.layers.households && s.ui.layers.labels && s.ui.view.labelled_grids > 0 {
+                s.ui.thematic.households(&s.doc.project, s.doc.revision);
+            }
+        }
+        let measurement = self.state.editor.tool.measurement(&self.state.doc.project.crs);
         let mut view = std::mem::take(&mut self.state.ui.view);
         let interaction = egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
@@ -263,8 +277,17 @@ impl WanggeApp {
                     vertices,
                     highlight: highlight.as_ref(),
                     fix_preview,
+                    households: s.ui.thematic.households_at(s.doc.revision),
+                    measurement: measurement.as_ref(),
+                    lang: s.lang(),
                 };
-                canvas::show(ui, &mut view, &s.ui.cache, &s.doc.project, s.ui.layers, &overlay)
+                let rect = ui.available_rect_before_wrap();
+                let interaction = canvas::show(ui, &mut view, &s.ui.cache, &s.doc.project, s.ui.layers, &overlay);
+                legend::show_legend(ui, rect, &s.ui.thematic, s.lang());
+                if let Some(m) = &measurement {
+                    legend::show_measurement(ui, rect, m, s.lang());
+                }
+                interaction
             })
             .inner;
         self.state.ui.view = view;
@@ -609,6 +632,7 @@ impl WanggeApp {
                 s.say(|l| crate::text::start::division_picked(&name, n, l));
                 s.editor.selection = ids;
             }
+            Action::SetTheme(theme) => s.ui.thematic.theme = theme,
         }
         Ok(())
     }

@@ -107,6 +107,16 @@ pub fn menu_bar(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
                 actions.push(Action::ToggleChecksPanel);
                 ui.close();
             }
+            ui.menu_button(crate::text::theme::thematic_title(state.lang()), |ui| {
+                let current = state.ui.thematic.theme;
+                for theme in std::iter::once(None).chain(crate::core::thematic::Theme::ALL.map(Some)) {
+                    let name = crate::text::theme::theme_name(theme, state.lang());
+                    if ui.add(egui::Button::selectable(current == theme, name)).clicked() {
+                        actions.push(Action::SetTheme(theme));
+                        ui.close();
+                    }
+                }
+            });
             ui.menu_button(t(Text::Language), |ui| {
                 for (lang, name) in [(Lang::Zh, "简体中文"), (Lang::En, "English")] {
                     if ui.add(egui::Button::selectable(state.lang() == lang, name)).clicked() {
@@ -168,6 +178,7 @@ pub fn layers_panel(ui: &mut Ui, state: &mut AppState, find: &mut FindPanel, act
         ui.checkbox(flag, format!("{} ({n})", t(text)));
     }
     ui.checkbox(&mut layers.labels, t(Text::Labels));
+    theme_choice(ui, &mut state.ui.thematic.theme, lang);
     ui.separator();
     ui.label(format!(
         "{}: {} {}, {} {}",
@@ -218,6 +229,16 @@ pub fn layers_panel(ui: &mut Ui, state: &mut AppState, find: &mut FindPanel, act
         .id_salt("grid_list_header")
         .default_open(true)
         .show(ui, |ui| find.show_list(ui, state, actions));
+}
+
+/// The thematic map's choice in the layer panel (the same as View › 专题图).
+fn theme_choice(ui: &mut Ui, theme: &mut Option<crate::core::thematic::Theme>, lang: Lang) {
+    use crate::text::theme::{colour_by, theme_name};
+    egui::ComboBox::new("theme_choice", colour_by(lang)).selected_text(theme_name(*theme, lang)).show_ui(ui, |ui| {
+        for choice in std::iter::once(None).chain(crate::core::thematic::Theme::ALL.map(Some)) {
+            ui.selectable_value(theme, choice, theme_name(choice, lang));
+        }
+    });
 }
 
 pub fn status_bar(ui: &mut Ui, state: &AppState) {

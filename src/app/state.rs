@@ -73,6 +73,8 @@ pub struct ViewState {
     /// The status bar's message, in both languages (it follows a change of the UI language).
     pub status: StatusLine,
     pub cursor_in_world: Option<Coord<f64>>,
+    /// The thematic view (households against the band, village, code status) and its legend.
+    pub thematic: super::legend::Thematic,
     /// Grids per village code for the layers tree, with the revision they were counted at.
     village_counts: (u64, BTreeMap<String, usize>),
 }
@@ -111,6 +113,7 @@ impl AppState {
             show_attributes: true,
             status: StatusLine::default(),
             cursor_in_world: None,
+            thematic: Default::default(),
             village_counts: (u64::MAX, BTreeMap::new()),
         };
         let doc = Document {
@@ -174,7 +177,8 @@ impl AppState {
     /// Call after a change of the whole project (open, import): rebuilds every cache.
     pub fn changed(&mut self) {
         self.doc.revision += 1;
-        self.ui.cache = MapCache::build(&self.doc.project);
+        // Grids keep their fill colours through a rebuild (a rename, an import, an undone import).
+        self.ui.cache = MapCache::rebuild(&self.doc.project, &self.ui.cache);
         self.editor.index = SpatialIndex::build(&self.doc.project);
         self.editor.coverage = LiveCoverage::build(&self.doc.project);
         self.editor.selection.retain(|id| self.doc.project.grids.contains_key(id));

@@ -66,6 +66,15 @@ fn paint_icon(painter: &egui::Painter, rect: egui::Rect, icon: Icon, color: Colo
                 Stroke::NONE,
             ));
         }
+        Icon::Tool(ToolKind::Measure) => {
+            // A ruler: a bar with ticks.
+            painter.add(Shape::closed_line(vec![p(-1.0, -0.35), p(1.0, -0.35), p(1.0, 0.35), p(-1.0, 0.35)], stroke));
+            for i in 0..5 {
+                let x = -0.7 + 0.35 * i as f32;
+                let len = if i % 2 == 0 { 0.3 } else { 0.15 };
+                painter.line_segment([p(x, -0.35), p(x, -0.35 + len)], Stroke::new(1.0, color));
+            }
+        }
         Icon::Snap => {
             painter.circle_stroke(c, s * 0.7, stroke);
             painter.line_segment([p(-1.0, 0.0), p(1.0, 0.0)], stroke);
@@ -117,6 +126,7 @@ pub fn name(kind: ToolKind, lang: Lang) -> &'static str {
         ToolKind::Split => ("分割", "Split"),
         ToolKind::Merge => ("合并", "Merge"),
         ToolKind::Fill => ("填充空白", "Fill gap"),
+        ToolKind::Measure => ("量算", "Measure"),
     };
     pick(lang, zh, en)
 }
@@ -143,6 +153,10 @@ fn help(kind: ToolKind, lang: Lang) -> &'static str {
             ("单击选择相邻网格，Enter 或双击合并", "Click adjacent grids, then Enter or double-click to merge")
         }
         ToolKind::Fill => ("在未覆盖的空白处单击，生成新网格", "Click inside an uncovered area to make it a grid"),
+        ToolKind::Measure => (
+            "单击放置点量算距离和面积（平方米、平方千米、亩），双击或 Enter 结束，Esc 清除",
+            "Click points to measure distance and area (m², km², mu), double-click or Enter finishes, Esc clears",
+        ),
     };
     pick(lang, zh, en)
 }

@@ -15,6 +15,7 @@ pub mod codes;
 pub mod coverage;
 pub mod edit;
 pub mod rect;
+pub mod thematic;
 pub mod tools;
 mod viewport;
 pub use viewport::Viewport;

@@ -17,6 +17,7 @@ pub mod settings;
 pub mod start;
 pub mod status;
 pub mod summary;
+pub mod theme;
 
 pub use i18n::{Lang, Text, pick};
 pub use settings::Settings;

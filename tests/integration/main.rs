@@ -16,6 +16,7 @@ mod gpkg_project;
 mod gui;
 mod gui_edit;
 mod gui_start;
+mod gui_theme;
 mod import_export;
 mod print;
 mod rings;

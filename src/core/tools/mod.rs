@@ -4,6 +4,7 @@
 //! with clicks in map coordinates (as QGIS's map-tool tests do).
 
 mod draw;
+mod measure;
 mod pick;
 mod vertex;
 
@@ -15,6 +16,7 @@ use crate::core::edit::{Command, EditFailure, Snap, SpatialIndex, StepKind};
 use crate::core::{GridId, Project};
 
 pub use draw::new_grid;
+pub use measure::{M2_PER_MU, Measurement, ground_distance_m, measure};
 pub use pick::{grid_at, grids_in_box};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -25,11 +27,20 @@ pub enum ToolKind {
     Split,
     Merge,
     Fill,
+    /// Distance and area on the map (changes nothing).
+    Measure,
 }
 
 impl ToolKind {
-    pub const ALL: [ToolKind; 6] =
-        [ToolKind::Select, ToolKind::Draw, ToolKind::EditVertices, ToolKind::Split, ToolKind::Merge, ToolKind::Fill];
+    pub const ALL: [ToolKind; 7] = [
+        ToolKind::Select,
+        ToolKind::Draw,
+        ToolKind::EditVertices,
+        ToolKind::Split,
+        ToolKind::Merge,
+        ToolKind::Fill,
+        ToolKind::Measure,
+    ];
 
     /// The key that picks the tool (the same in every language).
     pub fn key(self) -> char {
@@ -40,6 +51,7 @@ impl ToolKind {
             ToolKind::Split => 'X',
             ToolKind::Merge => 'M',
             ToolKind::Fill => 'F',
+            ToolKind::Measure => 'R',
         }
     }
 }
@@ -139,6 +151,8 @@ pub struct Tool {
     vertex: Option<Coord<f64>>,
     moving: Option<(Coord<f64>, Coord<f64>)>,
     reshaped: Vec<(GridId, MultiPolygon<f64>)>,
+    /// The measure tool's measurement is finished (it stays on the map until a click or Escape).
+    finished: bool,
 }
 
 impl Tool {
@@ -153,6 +167,7 @@ impl Tool {
             vertex: None,
             moving: None,
             reshaped: Vec::new(),
+            finished: false,
         }
     }
 
@@ -178,6 +193,7 @@ impl Tool {
             ToolKind::Split => draw::path_event(self, event, ctx, false),
             ToolKind::Fill => draw::fill_event(self, event, ctx),
             ToolKind::EditVertices => vertex::vertex_event(self, event, ctx),
+            ToolKind::Measure => measure::measure_event(self, event, ctx),
         }
     }
 
