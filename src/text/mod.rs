@@ -12,6 +12,7 @@ pub mod edits;
 pub mod findings;
 mod i18n;
 pub mod layers;
+pub mod print;
 pub mod settings;
 pub mod summary;
 
