@@ -78,10 +78,10 @@ pub fn place_labels(
     placed
 }
 
-/// How many of the requests cannot be placed inside their grid at `min` or larger (they would need
-/// a leader line).
-pub fn count_unfit(requests: &[LabelRequest], base: f64, min: f64) -> usize {
-    requests.iter().filter(|r| !r.lines.is_empty() && place_inside(r, base, min).is_none()).count()
+/// Whether more than `limit` of the requests cannot be placed inside their grid at `min` or larger
+/// (they would need a leader line); stops counting as soon as that is known.
+pub fn more_unfit_than(requests: &[LabelRequest], base: f64, min: f64, limit: usize) -> bool {
+    requests.iter().filter(|r| !r.lines.is_empty() && place_inside(r, base, min).is_none()).nth(limit).is_some()
 }
 
 fn place_inside(r: &LabelRequest, base: f64, min: f64) -> Option<PlacedLabel> {

@@ -212,10 +212,10 @@ pub fn overview(project: &Project, options: &PrintOptions) -> (Vec<Page>, Overvi
     );
     // Where too many grids are too small for their code at the minimum size, the overview becomes the
     // key to detail sheets at a larger scale, each labelling the grids whose anchor lies in it.
-    let unfit = super::labels::count_unfit(&requests, base, min);
+    let too_many = super::labels::more_unfit_than(&requests, base, min, (requests.len() / 20).max(3));
     let mut details = Vec::new();
     let mut detail_pages = Vec::new();
-    let labels = if unfit <= (requests.len() / 20).max(3) {
+    let labels = if !too_many {
         let labels = place_labels(requests, base, min, frame_rect, &[arrow]);
         drawn.leaders = labels.iter().any(|l| l.leader.is_some());
         labels
