@@ -440,7 +440,7 @@ fn table_headers_are_never_cut() {
             };
             for page in pages(&p, &opts) {
                 let texts: Vec<&str> = page.texts().collect();
-                if !texts.iter().any(|t| *t == "序号") {
+                if !texts.contains(&"序号") {
                     continue;
                 }
                 let all = texts.concat();
