@@ -183,7 +183,18 @@ fn text_in_optional_gpkg_metadata_is_tolerated() {
     conn.execute("UPDATE gpkg_contents SET min_y = 'unknown', max_x = '621000.5'", []).unwrap();
     drop(conn);
     let into = dir.path().join("p.gpkg");
-    let out = wangge(&["import", path_str(&path), "--layer", "grids", "--into", path_str(&into), "--as", "grids"]);
+    let out = wangge(&[
+        "import",
+        path_str(&path),
+        "--layer",
+        "grids",
+        "--into",
+        path_str(&into),
+        "--as",
+        "grids",
+        "--lang",
+        "en",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("imported 2 features"), "{}", stderr(&out));
 }
