@@ -177,7 +177,7 @@ pub enum Command {
         /// Resolution of PNG output
         #[arg(long, default_value_t = 150.0, value_name = "N")]
         dpi: f64,
-        /// Title of the overview (default: from the project, e.g. 泾县泾川镇网格划分图)
+        /// Title of the overview (default: by the printed range, 泾县网格划分图 or with --township 泾县泾川镇网格划分图)
         #[arg(long)]
         title: Option<String>,
         /// Who compiled the map (编制单位)
