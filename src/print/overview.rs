@@ -280,15 +280,23 @@ fn detail_tiles(project: &Project, map: &MapFrame, extent: Rect<f64>, zoom: f64)
     let nx = ((extent.width() / visible.width()) * zoom).ceil().max(1.0) as usize;
     let ny = ((extent.height() / visible.height()) * zoom).ceil().max(1.0) as usize;
     let (tw, th) = (extent.width() / nx as f64, extent.height() / ny as f64);
-    let anchors: Vec<Coord<f64>> = project.grids.values().filter_map(anchor_in_world).collect();
+    let anchored: Vec<(Coord<f64>, Rect<f64>)> =
+        project.grids.values().filter_map(|g| Some((anchor_in_world(g)?, g.geometry.bounding_rect()?))).collect();
     let mut tiles = Vec::new();
     for row in 0..ny {
         for col in 0..nx {
             let x0 = extent.min().x + col as f64 * tw;
             let y1 = extent.max().y - row as f64 * th;
             let tile = Rect::new(Coord { x: x0, y: y1 - th }, Coord { x: x0 + tw, y: y1 });
-            if anchors.iter().any(|a| in_tile(&tile, *a)) {
-                tiles.push(tile);
+            // Shrunk to the grids it labels (a tile along the county's edge is mostly empty): the
+            // anchors stay inside, so every grid is still labelled on exactly one sheet.
+            let content = crate::core::rect::union_all(
+                anchored.iter().filter(|(a, _)| in_tile(&tile, *a)).map(|(_, extent)| *extent),
+            );
+            if let Some(c) = content {
+                let min = Coord { x: c.min().x.max(tile.min().x), y: c.min().y.max(tile.min().y) };
+                let max = Coord { x: c.max().x.min(tile.max().x), y: c.max().y.min(tile.max().y) };
+                tiles.push(Rect::new(min, max));
             }
         }
     }
