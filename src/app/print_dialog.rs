@@ -15,6 +15,8 @@ use crate::text::pick;
 pub struct PrintForm {
     pub options: PrintOptions,
     pub title: String,
+    /// The default title the title box was last filled with: while the box holds it, it follows the range.
+    auto_title: String,
     pub out: String,
     pub page: usize,
     /// The pages for the options and project revision they were made for.
@@ -23,7 +25,8 @@ pub struct PrintForm {
 
 impl PrintForm {
     pub fn new(project: &Project, out: String) -> PrintForm {
-        PrintForm { options: PrintOptions::default(), title: default_title(project), out, page: 0, cache: None }
+        let title = default_title(project, None);
+        PrintForm { options: PrintOptions::default(), auto_title: title.clone(), title, out, page: 0, cache: None }
     }
 
     /// The options with the title as typed (empty: the default title).
@@ -154,6 +157,13 @@ pub fn show(
                             .response
                             .labelled_by(label.id);
                     });
+                    let auto = default_title(project, o.township.as_deref());
+                    if auto != form.auto_title {
+                        if form.title.trim().is_empty() || form.title == form.auto_title {
+                            form.title = auto.clone();
+                        }
+                        form.auto_title = auto;
+                    }
                     ui.horizontal(|ui| {
                         let label = ui.label(t("标题", "Title"));
                         ui.add(egui::TextEdit::singleline(&mut form.title).desired_width(220.0)).labelled_by(label.id);

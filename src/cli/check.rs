@@ -29,12 +29,25 @@ pub fn run_check(args: &CheckArgs<'_>) -> anyhow::Result<(String, bool)> {
     let started = Instant::now();
     let mut input = read_check_input(args.path, args.boundary)?;
     let loaded = Instant::now();
+    let lang = args.lang.unwrap_or_else(|| Settings::load().lang);
+    // A file with nothing to check says so, before anything is said about its coordinate system.
+    if matches!(input.subject, crate::io::check_input::Subject::Layer { .. }) {
+        let (features, polygons) = input.polygon_counts();
+        anyhow::ensure!(polygons > 0, "{}", no_polygons_text(args.path, features, lang));
+    }
     let mut options = match (input.default_options(), args.planar) {
         (_, true) => CoverageOptions::planar(),
         (Some(options), false) => options,
         (None, false) => anyhow::bail!(
-            "{}: the file has no coordinate system Wangge knows; use --planar to check it as plain numbers",
-            args.path.display()
+            "{}",
+            match lang {
+                Lang::Zh =>
+                    format!("{}：文件没有 Wangge 认识的坐标系；用 --planar 按平面坐标检查", args.path.display()),
+                Lang::En => format!(
+                    "{}: the file has no coordinate system Wangge knows; use --planar to check it as plain numbers",
+                    args.path.display()
+                ),
+            }
         ),
     };
     if let Some(p) = args.precision {
@@ -49,7 +62,6 @@ pub fn run_check(args: &CheckArgs<'_>) -> anyhow::Result<(String, bool)> {
     let (checker, area) = input.check(options);
     let report = checker.report();
     let checked = Instant::now();
-    let lang = args.lang.unwrap_or_else(|| Settings::load().lang);
     let timings = [
         (loaded - started).as_secs_f64() * 1e3,
         (checked - loaded).as_secs_f64() * 1e3,
@@ -63,6 +75,17 @@ pub fn run_check(args: &CheckArgs<'_>) -> anyhow::Result<(String, bool)> {
         summary(&report, &checked, lang)
     };
     Ok((text, report.ok()))
+}
+
+/// "x.geojson: no polygons to check (3 features, none with a polygon)".
+fn no_polygons_text(path: &Path, features: usize, lang: Lang) -> String {
+    let path = path.display();
+    match (lang, features) {
+        (Lang::Zh, 0) => format!("{path}：文件中没有要素，没有可检查的网格多边形"),
+        (Lang::Zh, n) => format!("{path}：文件有 {n} 个要素，但都没有面状几何，没有可检查的网格多边形"),
+        (Lang::En, 0) => format!("{path}: the file has no features, so no grid polygons to check"),
+        (Lang::En, n) => format!("{path}: none of the file's {n} features has a polygon geometry; nothing to check"),
+    }
 }
 
 /// What the report is about: the names of its items and the area that was checked.

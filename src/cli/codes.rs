@@ -59,7 +59,33 @@ pub fn run_code(
     Ok(out)
 }
 
-pub fn run_stats(path: &Path, json_out: bool, table: Option<&Path>) -> anyhow::Result<String> {
+/// A count with its unit, or "—" alone when there is no count (no "  户" with nothing before it).
+fn count_text(n: Option<u64>, zh_unit: &str, en_unit: &str, lang: Lang) -> String {
+    match (n, lang) {
+        (Some(n), Lang::Zh) => format!("{n} {zh_unit}"),
+        (Some(n), Lang::En) => format!("{n} {en_unit}"),
+        (None, Lang::Zh) => format!("{}—", zh_unit_name(zh_unit)),
+        (None, Lang::En) => format!("{en_unit} —"),
+    }
+}
+
+fn zh_unit_name(unit: &str) -> &str {
+    match unit {
+        "户" => "户数",
+        "人" => "人口",
+        other => other,
+    }
+}
+
+/// The numbers behind each grid; `notes` receives what was written where (for stderr, so that
+/// `--json` output stays one JSON object).
+pub fn run_stats(
+    path: &Path,
+    json_out: bool,
+    table: Option<&Path>,
+    lang: Lang,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<String> {
     let project = open_project(path)?;
     let rule = rule_of(&project, None)?;
     let counts = count_households(&project);
@@ -67,6 +93,7 @@ pub fn run_stats(path: &Path, json_out: bool, table: Option<&Path>) -> anyhow::R
     let mut grids = Vec::new();
     let mut warnings: Vec<String> = Vec::new();
     let mut rows = Vec::new();
+    let mut counts_shown = Vec::new();
     for g in project.grids.values() {
         let village = village_of(&project, g).unwrap_or_default();
         let c = counts.per_grid.get(&g.id).copied().unwrap_or_default();
@@ -80,12 +107,14 @@ pub fn run_stats(path: &Path, json_out: bool, table: Option<&Path>) -> anyhow::R
         if let Some(h) = households
             && (h < lo || h > hi)
         {
-            warnings.push(format!(
-                "grid {}: {h} households, outside the {} band {lo}–{hi}",
-                g.code,
-                g.class.label_zh()
-            ));
+            warnings.push(match lang {
+                Lang::Zh => format!("网格 {}：{h} 户，不在{}网格 {lo}–{hi} 户的范围内", g.code, g.class.label_zh()),
+                Lang::En => {
+                    format!("grid {}: {h} households, outside the {} band {lo}–{hi}", g.code, g.class.label_zh())
+                }
+            });
         }
+        counts_shown.push((households, population));
         let s = sides.get(&g.id).cloned().unwrap_or_default();
         let area = area_m2(&g.geometry, &project.crs);
         // Per side every neighbour's code ("#id" when it has none), "boundary" or "uncovered".
@@ -106,21 +135,37 @@ pub fn run_stats(path: &Path, json_out: bool, table: Option<&Path>) -> anyhow::R
         rows.push(table_row(&project, g, &village, area, households, population, &s));
     }
     if !counts.unassigned.is_empty() {
-        warnings.push(format!("{} household points lie in no grid", counts.unassigned.len()));
+        warnings.push(match lang {
+            Lang::Zh => format!("{} 个住户点不在任何网格内", counts.unassigned.len()),
+            Lang::En => format!("{} household points lie in no grid", counts.unassigned.len()),
+        });
     }
-    warnings.extend(check_codes(&project, &rule).iter().map(|i| code_issue_text(&project, i, Lang::En)));
+    warnings.extend(check_codes(&project, &rule).iter().map(|i| code_issue_text(&project, i, lang)));
     if let Some(out) = table {
         write_table(out, &rows)?;
+        notes.push(match lang {
+            Lang::Zh => format!("已写出网格一览表（{} 个网格）：{}", rows.len(), out.display()),
+            Lang::En => format!("wrote the grid table ({} grids) to {}", rows.len(), out.display()),
+        });
     }
     if json_out {
         return Ok(json!({"grids": grids, "warnings": warnings}).to_string());
     }
     let mut out = String::new();
-    for r in &rows {
-        out += &format!("{}  {}  {}  {} m²  {} 户  {} 人  {}\n", r[0], r[1], r[3], r[4], r[5], r[6], r[10]);
+    for (r, (households, population)) in rows.iter().zip(&counts_shown) {
+        out += &format!(
+            "{}  {}  {}  {} m²  {}  {}  {}\n",
+            r[0],
+            r[1],
+            r[3],
+            r[4],
+            count_text(*households, "户", "households", lang),
+            count_text(*population, "人", "people", lang),
+            r[10]
+        );
     }
     for w in &warnings {
-        out += &format!("warning: {w}\n");
+        out += &format!("{}{w}\n", crate::text::pick(lang, "提示：", "warning: "));
     }
     Ok(out)
 }

@@ -79,6 +79,9 @@ pub enum Command {
         /// Import coordinates that lie far outside where the project's CRS can be used
         #[arg(long)]
         force: bool,
+        /// Language of the messages: zh or en (default: the UI language)
+        #[arg(long, value_parser = check::parse_lang)]
+        lang: Option<crate::text::Lang>,
     },
     /// Check that the grids partition the area: validity, overlaps, gaps, outside, edge matching
     ///
@@ -148,6 +151,9 @@ pub enum Command {
         /// Also write the grid table with Chinese headers: .xlsx, or .csv (UTF-8 with BOM)
         #[arg(long, value_name = "OUT.xlsx|OUT.csv")]
         table: Option<PathBuf>,
+        /// Language of the messages: zh or en (default: the UI language)
+        #[arg(long, value_parser = check::parse_lang)]
+        lang: Option<crate::text::Lang>,
     },
     /// Print grid maps: the overview (default), the atlas (one sheet per grid), the grid table
     Print {
@@ -171,7 +177,7 @@ pub enum Command {
         /// Resolution of PNG output
         #[arg(long, default_value_t = 150.0, value_name = "N")]
         dpi: f64,
-        /// Title of the overview (default: from the project, e.g. 泾县泾川镇网格划分图)
+        /// Title of the overview (default: by the printed range, 泾县网格划分图 or with --township 泾县泾川镇网格划分图)
         #[arg(long)]
         title: Option<String>,
         /// Who compiled the map (编制单位)
@@ -233,7 +239,8 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
             print!("{}", info(&path, layer.as_deref(), lang)?);
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Import { src, into, target, crs, map, layer, project_crs, name, replace, force }) => {
+        Some(Command::Import { src, into, target, crs, map, layer, project_crs, name, replace, force, lang }) => {
+            let lang = lang.unwrap_or_else(|| Settings::load().lang);
             let target = Target::parse(&target)
                 .with_context(|| format!("--as {target}: choose boundary, divisions, grids or households"))?;
             let options = ImportOptions {
@@ -243,7 +250,7 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
                 replace,
                 force,
             };
-            let summary = import_file(&src, &into, target, &options, project_crs.as_deref(), name)?;
+            let summary = import_file(&src, &into, target, &options, project_crs.as_deref(), name, lang)?;
             eprintln!("{summary}");
             Ok(ExitCode::SUCCESS)
         }
@@ -306,8 +313,13 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
             println!("printed {what} in {:.1} s", started.elapsed().as_secs_f64());
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Stats { project, json, table }) => {
-            println!("{}", codes::run_stats(&project, json, table.as_deref())?);
+        Some(Command::Stats { project, json, table, lang }) => {
+            let lang = lang.unwrap_or_else(|| Settings::load().lang);
+            let mut notes = Vec::new();
+            println!("{}", codes::run_stats(&project, json, table.as_deref(), lang, &mut notes)?);
+            for note in notes {
+                eprintln!("{note}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Fix { project, all_safe, lang }) => {
@@ -334,8 +346,10 @@ pub fn import_file(
     options: &ImportOptions,
     project_crs: Option<&str>,
     name: Option<String>,
+    lang: Lang,
 ) -> anyhow::Result<String> {
-    eprintln!("reading {}", src.display());
+    let zh = lang == Lang::Zh;
+    eprintln!("{}{}", pick(lang, "正在读取 ", "reading "), src.display());
     let existing = if into.exists() { Some(open_project_stamped(into)?) } else { None };
     if src.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
         probe_csv(src, target, options, existing.as_ref().map(|(p, _)| &p.crs))?;
@@ -358,7 +372,11 @@ pub fn import_file(
     let mut line_open = false;
     let mut progress = |done: usize, total: usize| {
         if total >= 10_000 {
-            eprint!("\rimporting {done}/{total} features");
+            if zh {
+                eprint!("\r正在导入 {done}/{total} 个要素");
+            } else {
+                eprint!("\rimporting {done}/{total} features");
+            }
             line_open = done < total;
             if !line_open {
                 eprintln!();
@@ -371,17 +389,31 @@ pub fn import_file(
         eprintln!();
     }
     let summary = imported?;
-    eprintln!("saving {}", into.display());
+    eprintln!("{}{}", pick(lang, "正在保存 ", "saving "), into.display());
     save_project_unchanged(&project, into, stamp.as_ref())?;
     let mapped: Vec<String> = summary.mapped.iter().map(|(m, s)| format!("{m}←{s}")).collect();
-    Ok(format!(
-        "imported {} features as {target:?} from {} ({} → {}){}",
-        summary.features,
-        src.display(),
-        summary.source_crs,
-        summary.project_crs,
-        if mapped.is_empty() { String::new() } else { format!("; fields: {}", mapped.join(", ")) }
-    ))
+    let (from, to) = (&summary.source_crs, &summary.project_crs);
+    Ok(if zh {
+        let layer = match target {
+            Target::Boundary => "区域边界",
+            Target::Divisions => "行政区划",
+            Target::Grids => "网格",
+            Target::Households => "住户点",
+        };
+        format!(
+            "已从 {} 导入 {} 个要素为{layer}（{from} → {to}）{}",
+            src.display(),
+            summary.features,
+            if mapped.is_empty() { String::new() } else { format!("；字段：{}", mapped.join("，")) }
+        )
+    } else {
+        format!(
+            "imported {} features as {target:?} from {} ({from} → {to}){}",
+            summary.features,
+            src.display(),
+            if mapped.is_empty() { String::new() } else { format!("; fields: {}", mapped.join(", ")) }
+        )
+    })
 }
 
 /// A human-readable description of a project or of any supported file.

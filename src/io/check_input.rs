@@ -42,6 +42,14 @@ impl CheckInput {
         }
     }
 
+    /// How many features the input has and how many of them carry a polygon (a project's grids all do).
+    pub fn polygon_counts(&self) -> (usize, usize) {
+        match &self.subject {
+            Subject::Project(p) => (p.grids.len(), p.grids.len()),
+            Subject::Layer { items, .. } => (items.len(), items.iter().filter(|m| !m.0.is_empty()).count()),
+        }
+    }
+
     /// How the input is checked unless told otherwise: a project with its own precision, a file with
     /// its CRS's default; `None` for a file with no CRS we know.
     pub fn default_options(&self) -> Option<CoverageOptions> {

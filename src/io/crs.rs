@@ -107,6 +107,126 @@ pub fn gauss_kruger_3deg_for(lon: f64, lat: f64) -> Crs {
     })
 }
 
+/// The geodetic datum of a CRS, as a map's coordinate-system line names it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Datum {
+    Cgcs2000,
+    Wgs84,
+    Xian1980,
+    Beijing1954,
+    /// Any other, by the name its WKT gives it.
+    Other(String),
+}
+
+/// How a CRS maps the earth onto the sheet.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Projection {
+    /// Longitude and latitude in degrees.
+    Geographic,
+    /// Gauss-Krüger (Transverse Mercator, scale 1) in a 3° or 6° zone; `zone` when the false easting
+    /// carries the zone number before the 500 km.
+    GaussKruger {
+        zone_width_deg: u32,
+        central_meridian_deg: f64,
+        zone: Option<u32>,
+    },
+    Utm {
+        zone: u32,
+        south: bool,
+    },
+    WebMercator,
+    /// Anything else, by its name.
+    Other(String),
+}
+
+/// What a CRS is, read from its definition (datum, projection and parameters), not from a table of
+/// names: the words for it are in `text::print::crs_line`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CrsDescription {
+    pub datum: Datum,
+    pub projection: Projection,
+}
+
+/// The `DATUM["…"` name of a WKT.
+fn wkt_datum(wkt: &str) -> Option<String> {
+    let start = wkt.find("DATUM[\"")? + 7;
+    let end = start + wkt[start..].find('"')?;
+    Some(wkt[start..end].to_string())
+}
+
+/// Describes a CRS from its EPSG definition. Unknown codes come back as `Other` with the CRS's name.
+pub fn describe_crs(crs: &Crs) -> CrsDescription {
+    let Some(def) = definition(crs.epsg) else {
+        return CrsDescription {
+            datum: Datum::Other(crs.name.clone()),
+            projection: Projection::Other(crs.name.clone()),
+        };
+    };
+    let proj4 = def.proj4;
+    let datum_name = wkt_datum(def.wkt).unwrap_or_default();
+    let datum = match datum_name.to_ascii_lowercase().as_str() {
+        "china_2000" => Datum::Cgcs2000,
+        "wgs_1984" => Datum::Wgs84,
+        "xian_1980" => Datum::Xian1980,
+        "beijing_1954" => Datum::Beijing1954,
+        _ => Datum::Other(datum_name.replace('_', " ")),
+    };
+    let param = |key: &str| -> Option<f64> {
+        proj4.split_whitespace().find_map(|p| p.strip_prefix(key)?.strip_prefix('=')?.parse().ok())
+    };
+    let name = wkt_name(def.wkt).unwrap_or_else(|| crs.name.clone());
+    let projection = if proj4.contains("+proj=longlat") || proj4.contains("+proj=latlong") {
+        Projection::Geographic
+    } else if crs.units == CrsUnits::WebMercator {
+        Projection::WebMercator
+    } else if proj4.contains("+proj=utm") {
+        match param("+zone") {
+            Some(zone) if zone.fract() == 0.0 && (1.0..=60.0).contains(&zone) => {
+                Projection::Utm { zone: zone as u32, south: proj4.contains("+south") }
+            }
+            _ => Projection::Other(name),
+        }
+    } else if proj4.contains("+proj=tmerc")
+        && param("+k").unwrap_or(1.0) == 1.0
+        && param("+lat_0").unwrap_or(0.0) == 0.0
+    {
+        let cm = param("+lon_0").unwrap_or(f64::NAN);
+        let x_0 = param("+x_0").unwrap_or(f64::NAN);
+        // The zone number in millions before the 500 km false easting: 3° zones are numbered by
+        // cm / 3, 6° zones by (cm + 3) / 6; without it the name says which series the zone is of.
+        let prefix = ((x_0 - 500_000.0) / 1e6).round();
+        let prefixed = prefix >= 1.0 && (x_0 - 500_000.0 - prefix * 1e6).abs() < 1e-6;
+        let lower = name.to_ascii_lowercase();
+        let three_named = lower.contains("3-degree") || lower.contains("3 degree") || name.contains("3度");
+        let width = if prefixed {
+            if prefix == (cm / 3.0).round() {
+                Some(3)
+            } else if prefix == ((cm + 3.0) / 6.0).round() {
+                Some(6)
+            } else {
+                None
+            }
+        } else if x_0 == 500_000.0 {
+            Some(if three_named { 3 } else { 6 })
+        } else {
+            None
+        };
+        match width {
+            Some(w) if cm.is_finite() && matches!(datum, Datum::Cgcs2000 | Datum::Xian1980 | Datum::Beijing1954) => {
+                Projection::GaussKruger {
+                    zone_width_deg: w,
+                    central_meridian_deg: cm,
+                    zone: prefixed.then_some(prefix as u32),
+                }
+            }
+            _ => Projection::Other(name),
+        }
+    } else {
+        Projection::Other(name)
+    };
+    CrsDescription { datum, projection }
+}
+
 /// Recognises the CRS of a .prj file or a GeoPackage `definition`: by its EPSG authority when present,
 /// else by the datum and projection parameters (ESRI .prj files carry no authority). Names may hold any
 /// text (Chinese software writes e.g. `PROJCS["CGCS2000 3度带 117E", …]`).
@@ -425,6 +545,26 @@ mod tests {
         assert_eq!((utm50s.lon_min, utm50s.lon_max, utm50s.lat_min, utm50s.lat_max), (111.0, 123.0, -80.0, 5.0));
         assert!(area_of_use(&crs_from_epsg(4490).unwrap()).unwrap().contains(-170.0, -80.0));
         assert!(!area_of_use(&crs_from_epsg(3857).unwrap()).unwrap().contains(0.0, 89.0));
+    }
+
+    #[test]
+    fn describes_crs_from_their_definitions() {
+        let d = |code| describe_crs(&crs_from_epsg(code).unwrap());
+        let gk = |w, cm, zone| Projection::GaussKruger { zone_width_deg: w, central_meridian_deg: cm, zone };
+        assert_eq!(d(4490), CrsDescription { datum: Datum::Cgcs2000, projection: Projection::Geographic });
+        assert_eq!(d(4326), CrsDescription { datum: Datum::Wgs84, projection: Projection::Geographic });
+        assert_eq!(d(3857), CrsDescription { datum: Datum::Wgs84, projection: Projection::WebMercator });
+        assert_eq!(d(4548).projection, gk(3, 117.0, None));
+        assert_eq!(d(4548).datum, Datum::Cgcs2000);
+        assert_eq!(d(4513).projection, gk(3, 75.0, Some(25)));
+        assert_eq!(d(4527).projection, gk(3, 117.0, Some(39)));
+        assert_eq!(d(4491).projection, gk(6, 75.0, Some(13)));
+        assert_eq!(d(4498).projection, gk(6, 117.0, Some(20)));
+        assert_eq!(d(4509).projection, gk(6, 117.0, None));
+        assert_eq!(d(32650).projection, Projection::Utm { zone: 50, south: false });
+        assert_eq!(d(32750).projection, Projection::Utm { zone: 50, south: true });
+        assert_eq!(d(2383), CrsDescription { datum: Datum::Xian1980, projection: gk(3, 114.0, None) });
+        assert_eq!(d(2435).datum, Datum::Beijing1954);
     }
 
     #[test]

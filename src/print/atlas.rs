@@ -13,7 +13,7 @@ use super::map_frame::{MapFrame, north_arrow, scale_bar};
 use super::order::{atlas_order, village_name};
 use super::overview::{BOUNDARY, GRID_LINE, VILLAGE_LINE, thousands};
 use super::page::{Align, PT_PER_MM, Page, PageRect, Rgba, Stroke};
-use super::table::{Column, paginate_table, rows_per_page};
+use super::table::{Column, paginate_table};
 use super::{PrintOptions, grid_label_lines, palette};
 use crate::core::codes::{FourSides, Side, four_sides};
 use crate::core::{Grid, GridId, Project, area_m2, area_text, colour_grids};
@@ -22,8 +22,9 @@ use crate::io::true_north::ground_axes_for;
 const NEIGHBOUR_FILL: Rgba = Rgba::rgb(225, 225, 225);
 const FOCUS_LINE: Rgba = Rgba::rgb(200, 30, 30);
 
-/// The index pages followed by one page per grid.
-pub fn atlas(project: &Project, options: &PrintOptions) -> Vec<Page> {
+/// The index pages followed by one page per grid; `before` pages precede the atlas in the document,
+/// so the index gives the sheets' page numbers in it.
+pub fn atlas(project: &Project, options: &PrintOptions, before: usize) -> Vec<Page> {
     let order = atlas_order(project);
     let sides = four_sides(project, &ground_axes_for(&project.crs));
     let colours = colour_grids(project, palette().len());
@@ -34,19 +35,30 @@ pub fn atlas(project: &Project, options: &PrintOptions) -> Vec<Page> {
         Column::new("所属村（社区）", 0.28, Align::Start),
         Column::new("页码", 0.12, Align::End),
     ];
-    let index_pages = order.len().div_ceil(rows_per_page(options)).max(1);
-    let first_page = index_pages + 1;
-    let rows: Vec<Vec<String>> = order
-        .iter()
-        .enumerate()
-        .map(|(i, g)| {
-            vec![(i + 1).to_string(), g.label(), g.name.clone(), village_name(project, g), (first_page + i).to_string()]
-        })
-        .collect();
-    let total = index_pages + order.len();
-    let mut pages = paginate_table(options, "网格索引", &columns, &rows, 1, total);
-    for (i, g) in order.iter().enumerate() {
-        pages.push(grid_page(project, options, g, &sides, &colours, index_pages + i + 1, total));
+    let title = format!("{}网格图索引", super::range_name(project, options.township.as_deref()));
+    // The sheets' page numbers depend on how many pages the index takes: laid out again until the
+    // count it was numbered for is the count it takes (once or twice).
+    let mut index_pages = 1;
+    let mut tries = 0;
+    let mut pages = loop {
+        tries += 1;
+        let first_page = before + index_pages + 1;
+        let rows: Vec<Vec<String>> = order
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let page = (first_page + i).to_string();
+                vec![(i + 1).to_string(), g.label(), g.name.clone(), village_name(project, g), page]
+            })
+            .collect();
+        let pages = paginate_table(options, &title, &columns, &rows);
+        if pages.len() == index_pages || tries >= 4 {
+            break pages;
+        }
+        index_pages = pages.len();
+    };
+    for g in &order {
+        pages.push(grid_page(project, options, g, &sides, &colours));
     }
     pages
 }
@@ -86,8 +98,6 @@ fn grid_page(
     g: &Grid,
     sides: &BTreeMap<GridId, FourSides>,
     colours: &BTreeMap<GridId, u8>,
-    number: usize,
-    total: usize,
 ) -> Page {
     let (w, h) = options.paper.size(options.landscape);
     let margin = 12.0 * PT_PER_MM;
@@ -219,12 +229,5 @@ fn grid_page(
         y += row_h;
     }
     page.text((margin, h - margin), 8.0, format!("编制日期：{}", options.date), Rgba::rgb(90, 90, 90), Align::Start);
-    page.text(
-        (w - margin, h - margin),
-        8.0,
-        format!("第 {number} 页 / 共 {total} 页"),
-        Rgba::rgb(90, 90, 90),
-        Align::End,
-    );
     page
 }

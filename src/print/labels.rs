@@ -78,6 +78,12 @@ pub fn place_labels(
     placed
 }
 
+/// Whether more than `limit` of the requests cannot be placed inside their grid at `min` or larger
+/// (they would need a leader line); stops counting as soon as that is known.
+pub fn more_unfit_than(requests: &[LabelRequest], base: f64, min: f64, limit: usize) -> bool {
+    requests.iter().filter(|r| !r.lines.is_empty() && place_inside(r, base, min).is_none()).nth(limit).is_some()
+}
+
 fn place_inside(r: &LabelRequest, base: f64, min: f64) -> Option<PlacedLabel> {
     let (pole, radius) = anchor_of(&r.polygon);
     // A label is a wide box, not a circle: the centre of the largest circle can sit in a lobe where a

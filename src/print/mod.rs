@@ -22,7 +22,7 @@ pub use draw::today;
 pub use font::{CJK_FONT, text_width};
 pub use labels::PlacedLabel;
 pub use map_frame::{MapFrame, length_text, round_length, round_scale};
-pub use overview::{OverviewLayout, default_title, overview};
+pub use overview::{OverviewLayout, default_title, overview, overview_pages};
 pub use page::{Align, Item, PT_PER_MM, Page, PageRect, Paper, Rgba, Stroke};
 pub use pdf::render_pdf;
 pub use png::render_png;
@@ -125,25 +125,58 @@ pub fn find_township(project: &Project, text: &str) -> Option<String> {
     project.townships().find(|t| t.code.as_str() == text || t.name == text).map(|t| t.code.to_string())
 }
 
-/// Every page of the chosen products.
+/// Every page of the chosen products, numbered as pages of the one document they make: the atlas
+/// index points at the sheets' real page numbers, and every page of a document of several pages
+/// says "第 n 页 / 共 N 页" counted over all of them.
 pub fn pages(project: &Project, options: &PrintOptions) -> Vec<Page> {
     let project = &*scoped(project, options);
     let mut out = Vec::new();
     if options.products.overview {
-        out.push(overview(project, options).0);
+        out.extend(overview_pages(project, options));
     }
     if options.products.atlas {
-        out.extend(atlas(project, options));
+        let before = out.len();
+        out.extend(atlas(project, options, before));
     }
     if options.products.table {
         out.extend(grid_table(project, options));
     }
+    number_pages(&mut out);
     out
+}
+
+/// Stamps "第 n 页 / 共 N 页" at the bottom right of every page, when there are several.
+fn number_pages(pages: &mut [Page]) {
+    let total = pages.len();
+    if total < 2 {
+        return;
+    }
+    let margin = 12.0 * PT_PER_MM;
+    for (i, page) in pages.iter_mut().enumerate() {
+        let (w, h) = (page.width, page.height);
+        page.text(
+            (w - margin, h - margin),
+            8.0,
+            crate::text::print::page_number(i + 1, total),
+            Rgba::rgb(90, 90, 90),
+            Align::End,
+        );
+    }
+}
+
+/// The name of the printed range: the project's, with the township's after it when one township is
+/// printed ("泾县泾川镇"; just "泾川镇" when the project is named after it).
+pub fn range_name(project: &Project, township: Option<&str>) -> String {
+    let town = township.and_then(|code| project.divisions.get(code.trim()));
+    match town {
+        Some(t) if !project.name.contains(&t.name) => format!("{}{}", project.name, t.name),
+        _ => project.name.clone(),
+    }
 }
 
 /// The title a document gets in its metadata.
 pub fn document_title(project: &Project, options: &PrintOptions) -> String {
-    options.title.clone().unwrap_or_else(|| default_title(project))
+    options.title.clone().unwrap_or_else(|| default_title(project, options.township.as_deref()))
 }
 
 /// Writes the pages to `out` (.pdf: one document; .svg/.png: one file per page, numbered when there

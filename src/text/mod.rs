@@ -13,6 +13,7 @@ pub mod findings;
 pub mod grid_table;
 mod i18n;
 pub mod layers;
+pub mod print;
 pub mod settings;
 pub mod start;
 pub mod status;

@@ -10,9 +10,10 @@ use crate::io::crs::{SourceCrs, Transformer, crs_from_epsg};
 /// Name, CRS, the layers with their counts, the boundary's and the grids' area, and the extent in the
 /// project's CRS and in lon/lat; one fact per line.
 pub fn project_summary(p: &Project, lang: Lang) -> String {
-    let boundary_km2 = area_m2(&p.boundary, &p.crs) / 1e6;
-    // Folded from +0.0: an empty f64 sum is -0.0, which would print as "-0.000 km²".
-    let grids_km2 = p.grids.values().map(|g| area_m2(&g.geometry, &p.crs)).fold(0.0, |a, b| a + b) / 1e6;
+    // An empty sum of f64 is −0.0: areas are never negative, so no "-0.000 km²".
+    let non_negative = |x: f64| if x > 0.0 { x } else { 0.0 };
+    let boundary_km2 = non_negative(area_m2(&p.boundary, &p.crs) / 1e6);
+    let grids_km2 = non_negative(p.grids.values().map(|g| area_m2(&g.geometry, &p.crs)).sum::<f64>() / 1e6);
     let (townships, villages) = (p.townships().count(), p.villages().count());
     let mut lines = match lang {
         Lang::Zh => vec![

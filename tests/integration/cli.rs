@@ -77,7 +77,18 @@ fn long_imports_report_progress() {
     }
     std::fs::write(&csv, text).unwrap();
     let project = dir.path().join("p.gpkg");
-    let out = wangge(&["import", path_str(&csv), "--into", path_str(&project), "--as", "households", "--crs", "gcj02"]);
+    let out = wangge(&[
+        "import",
+        path_str(&csv),
+        "--into",
+        path_str(&project),
+        "--as",
+        "households",
+        "--crs",
+        "gcj02",
+        "--lang",
+        "en",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("importing 10000/12000") && err.contains("importing 12000/12000"), "{err}");
@@ -227,7 +238,7 @@ fn code_and_stats_from_the_command_line() {
     assert!(stderr(&bad).contains("width must be 1 to 6"), "{}", stderr(&bad));
 
     let json: serde_json::Value =
-        serde_json::from_str(&stdout(&wangge(&["stats", path_str(&path), "--json"]))).unwrap();
+        serde_json::from_str(&stdout(&wangge(&["stats", path_str(&path), "--json", "--lang", "en"]))).unwrap();
     let grids = json["grids"].as_array().unwrap();
     let north_west = grids.iter().find(|g| g["code"] == "341823100001001").unwrap();
     // The point on the edge between the two northern grids counts once, for the lower id (the eastern one).
@@ -282,7 +293,9 @@ fn print_from_the_command_line() {
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
     let png = dir.path().join("map.png");
     let out = wangge(&["print", path_str(&project), "--out", path_str(&png), "--dpi", "40"]);
-    assert!(out.status.success() && png.exists(), "{}", stderr(&out));
+    // One PNG, or numbered ones when the overview needs detail sheets for readable codes.
+    let first = dir.path().join("map-001.png");
+    assert!(out.status.success() && (png.exists() || first.exists()), "{}", stderr(&out));
     for (args, message) in
         [(vec!["--paper", "A5"], "--paper A5"), (vec!["--dpi", "5"], "--dpi"), (vec!["--township", "火星镇"], "火星镇")]
     {
@@ -295,4 +308,111 @@ fn print_from_the_command_line() {
     let out = wangge(&["print", path_str(&project), "--out", path_str(&dir.path().join("map.docx"))]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains(".pdf, .png or .svg"), "{}", stderr(&out));
+}
+
+#[test]
+fn words_and_numbers_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // A project whose grids have no households, and no household points.
+    let mut p = crate::common::small_project();
+    p.households.clear();
+    for g in p.grids.values_mut() {
+        g.attrs.households = None;
+        g.attrs.population = None;
+    }
+    let path = dir.path().join("p.gpkg");
+    wangge::io::save_project(&p, &path).unwrap();
+    let zh = stdout(&wangge(&["stats", path_str(&path), "--lang", "zh"]));
+    assert!(zh.contains("户数—") && zh.contains("人口—") && !zh.contains("m²   户"), "{zh}");
+    let en = stdout(&wangge(&["stats", path_str(&path), "--lang", "en"]));
+    assert!(en.contains("households —") && en.contains("people —"), "{en}");
+    // --table says where it wrote, on stderr (stdout stays the JSON when --json is given).
+    let csv = dir.path().join("表.csv");
+    let out = wangge(&["stats", path_str(&path), "--json", "--table", path_str(&csv), "--lang", "en"]);
+    assert!(out.status.success() && csv.exists(), "{}", stderr(&out));
+    assert!(serde_json::from_str::<serde_json::Value>(&stdout(&out)).is_ok(), "{}", stdout(&out));
+    assert!(stderr(&out).contains(&format!("wrote the grid table (2 grids) to {}", csv.display())), "{}", stderr(&out));
+    let out = wangge(&["stats", path_str(&path), "--table", path_str(&csv), "--lang", "zh"]);
+    assert!(stderr(&out).contains(&format!("已写出网格一览表（2 个网格）：{}", csv.display())), "{}", stderr(&out));
+
+    // A project without grids: 0.000 km², never "-0.000".
+    let root = env!("CARGO_MANIFEST_DIR");
+    let sample = format!("{root}/sample-maps/jingxian.gpkg");
+    let info = stdout(&wangge(&["info", &sample, "--lang", "en"]));
+    assert!(info.contains("grid area: 0.000 km²") && !info.contains("-0.000"), "{info}");
+    let info = stdout(&wangge(&["info", &sample, "--lang", "zh"]));
+    assert!(info.contains("网格面积合计：0.000 km²") && !info.contains("-0.000"), "{info}");
+
+    // A file with no geometry is said to have none (not to lack a coordinate system).
+    let attrs = dir.path().join("attrs.csv");
+    std::fs::write(&attrs, "code,name\n1,a\n").unwrap();
+    let nulls = dir.path().join("nulls.geojson");
+    std::fs::write(
+        &nulls,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":null}]}"#,
+    )
+    .unwrap();
+    for file in [&attrs, &nulls] {
+        let out = wangge(&["check", path_str(file), "--lang", "en"]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = stderr(&out);
+        assert!(
+            err.contains("has a polygon geometry; nothing to check") && !err.contains("coordinate system"),
+            "{err}"
+        );
+        let err = stderr(&wangge(&["check", path_str(file), "--lang", "zh"]));
+        assert!(err.contains("没有可检查的网格多边形"), "{err}");
+    }
+    let empty = dir.path().join("empty.geojson");
+    std::fs::write(&empty, r#"{"type":"FeatureCollection","features":[]}"#).unwrap();
+    assert!(stderr(&wangge(&["check", path_str(&empty), "--lang", "en"])).contains("the file has no features"));
+
+    // Import messages in the language asked for.
+    let county = format!("{root}/sample-maps/jingxian-county.geojson");
+    let new = dir.path().join("new.gpkg");
+    let out = wangge(&["import", &county, "--into", path_str(&new), "--as", "boundary", "--lang", "zh"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("正在读取") && err.contains("正在保存") && err.contains("个要素为区域边界"), "{err}");
+    assert!(!err.contains("reading") && !err.contains("imported"), "{err}");
+    let divisions = format!("{root}/sample-maps/jingxian-divisions.csv");
+    let out = wangge(&["import", &divisions, "--into", path_str(&new), "--as", "divisions", "--lang", "en"]);
+    let err = stderr(&out);
+    assert!(err.contains("reading") && err.contains("imported") && !err.contains("正在"), "{err}");
+}
+
+#[test]
+fn printed_titles_follow_the_range_from_the_command_line() {
+    if !crate::common::debian_tool("pdftotext") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("泾县.gpkg");
+    let mut p = wangge::app::load_sample().unwrap();
+    wangge::core::coverage::synthetic::fill_with_grids(&mut p, 5_000.0);
+    wangge::io::save_project(&p, &project).unwrap();
+    let text_of = |pdf: &std::path::Path| {
+        let out = std::process::Command::new("pdftotext").args([path_str(pdf), "-"]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let county = dir.path().join("county.pdf");
+    let out = wangge(&["print", path_str(&project), "--out", path_str(&county), "--table", "--overview"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = text_of(&county);
+    assert!(text.contains("泾县网格划分图") && text.contains("泾县网格一览表"), "{text}");
+    assert!(!text.contains("泾县泾川镇"), "a whole-county print is not titled by one township");
+    let town = dir.path().join("town.pdf");
+    let out = wangge(&[
+        "print",
+        path_str(&project),
+        "--out",
+        path_str(&town),
+        "--township",
+        "泾川镇",
+        "--table",
+        "--overview",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = text_of(&town);
+    assert!(text.contains("泾县泾川镇网格划分图") && text.contains("泾县泾川镇网格一览表"), "{text}");
 }

@@ -647,7 +647,7 @@ fn the_atlas_sheet_lists_every_neighbour_of_a_side_within_the_page() {
         date: "2026-11-30".into(),
         ..PrintOptions::default()
     };
-    let pages = wangge::print::atlas(&p, &options);
+    let pages = wangge::print::atlas(&p, &options, 0);
     let sheet = pages.iter().find(|pg| pg.texts().any(|t| t == "网格图  341823100001001")).unwrap();
     let texts: Vec<String> = sheet.texts().map(str::to_string).collect();
     let all = texts.concat();

@@ -505,3 +505,37 @@ fn saving_over_a_file_changed_on_disk_asks_to_reload_overwrite_or_save_as() {
     assert_eq!(std::fs::read(&path).unwrap(), on_disk);
     assert_eq!(h.state().state.doc.project.name, theirs.name);
 }
+
+/// The title box of the print window follows the range chosen, until the user types a title of their own.
+#[test]
+fn print_title_follows_the_range_chosen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(Settings::load_from(Some(dir.path().join("settings.txt"))));
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::P);
+    h.run();
+    let title = |h: &Harness<'static, WanggeApp>| h.get_by_label("标题").accesskit_node().value().unwrap_or_default();
+    assert_eq!(title(&h), "泾县网格划分图");
+    h.get_by_label("范围").click();
+    h.run();
+    // The layer tree names 泾川镇 too: the option is the selectable one of the open combo box.
+    h.query_all_by_label("泾川镇").last().expect("the 泾川镇 option").click();
+    h.run();
+    assert_eq!(title(&h), "泾县泾川镇网格划分图");
+    h.get_by_label("范围").click();
+    h.run();
+    h.get_by_label("全部").click();
+    h.run();
+    assert_eq!(title(&h), "泾县网格划分图");
+    // A typed title stays whatever the range.
+    h.get_by_label("标题").focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_label("标题").type_text("城南网格图");
+    h.run();
+    h.get_by_label("范围").click();
+    h.run();
+    h.query_all_by_label("泾川镇").last().expect("the 泾川镇 option").click();
+    h.run();
+    assert_eq!(title(&h), "城南网格图");
+}

@@ -79,48 +79,69 @@ fn the_sample_has_the_size_of_a_real_county_plan() {
     assert!(p.grids.values().all(|g| g.code.len() == 15), "every grid is coded");
 }
 
+/// Every code of an overview (on the overview page or on its detail sheets) once, at the minimum size
+/// or larger, inside its grid unless on a leader, no two labels of a sheet overlapping.
+fn assert_codes_readable(p: &Project, layout: &wangge::print::OverviewLayout) {
+    let sheets: Vec<(&Vec<wangge::print::PlacedLabel>, &std::collections::BTreeMap<_, _>)> =
+        std::iter::once((&layout.labels, &layout.grid_shapes))
+            .chain(layout.details.iter().map(|d| (&d.labels, &d.grid_shapes)))
+            .collect();
+    let mut labelled = std::collections::BTreeMap::new();
+    let mut inside = 0;
+    for (labels, shapes) in &sheets {
+        for label in labels.iter() {
+            *labelled.entry(label.grid).or_insert(0) += 1;
+            assert!(
+                label.size >= layout.min_code_size - 1e-9,
+                "grid {} labelled at {:.2} pt, below {:.2}",
+                label.grid,
+                label.size,
+                layout.min_code_size
+            );
+            let code = &p.grids[&label.grid].code;
+            let shown: String = if label.lines.len() == 2 && label.lines[0].len() + label.lines[1].len() == code.len() {
+                label.lines.concat()
+            } else {
+                label.lines[0].clone()
+            };
+            assert_eq!(&shown, code, "grid {} is labelled {:?}", label.grid, label.lines);
+            let shape: &geo::Polygon<f64> = &shapes[&label.grid];
+            match label.leader {
+                None => {
+                    assert!(shape.contains(&label.rect.to_polygon()), "the label of grid {} leaves it", label.grid);
+                    inside += 1;
+                }
+                Some((from, _)) => assert!(shape.contains(&geo::Point(from)), "a leader starts in its grid"),
+            }
+        }
+        for (i, a) in labels.iter().enumerate() {
+            for b in &labels[i + 1..] {
+                let overlap = a.rect.min().x < b.rect.max().x - 0.01
+                    && b.rect.min().x < a.rect.max().x - 0.01
+                    && a.rect.min().y < b.rect.max().y - 0.01
+                    && b.rect.min().y < a.rect.max().y - 0.01;
+                assert!(!overlap, "labels of grids {} and {} overlap", a.grid, b.grid);
+            }
+        }
+    }
+    assert_eq!(labelled.len(), p.grids.len(), "every grid is labelled");
+    assert!(labelled.values().all(|n| *n == 1), "every grid is labelled once");
+    assert!(inside * 10 >= p.grids.len() * 8, "most labels fit inside their grid ({inside} of {})", p.grids.len());
+}
+
 #[test]
-fn county_overview_labels_every_grid_inside_it_and_the_scale_bar_is_true() {
+fn county_overview_labels_every_grid_readably_and_the_scale_bar_is_true() {
     let p = jingxian_655();
     let opts = PrintOptions { paper: Paper::A2, landscape: true, ..options() };
-    let (page, layout) = overview(p, &opts);
+    let (pages, layout) = overview(p, &opts);
     let (w, h) = Paper::A2.size(true);
+    let page = &pages[0];
     assert_eq!((page.width, page.height), (w, h));
-    // Every grid has exactly one label and it spells its code (on one line or broken after the village).
-    assert_eq!(layout.labels.len(), p.grids.len());
-    for label in &layout.labels {
-        let code = &p.grids[&label.grid].code;
-        let shown: String = if label.lines.len() == 2 && label.lines[0].len() + label.lines[1].len() == code.len() {
-            label.lines.concat()
-        } else {
-            label.lines[0].clone()
-        };
-        assert_eq!(&shown, code, "grid {} is labelled {:?}", label.grid, label.lines);
-    }
-    // Labels inside their grid unless they hang on a leader line; no two labels overlap.
-    let mut inside = 0;
-    for label in &layout.labels {
-        match label.leader {
-            None => {
-                let shape = &layout.grid_shapes[&label.grid];
-                assert!(shape.contains(&label.rect.to_polygon()), "the label of grid {} leaves it", label.grid);
-                inside += 1;
-            }
-            Some((from, _)) => {
-                assert!(layout.grid_shapes[&label.grid].contains(&geo::Point(from)), "a leader starts in its grid");
-            }
-        }
-    }
-    assert!(inside * 10 >= p.grids.len() * 8, "most labels fit inside their grid ({inside} of {})", p.grids.len());
-    for (i, a) in layout.labels.iter().enumerate() {
-        for b in &layout.labels[i + 1..] {
-            let overlap = a.rect.min().x < b.rect.max().x - 0.01
-                && b.rect.min().x < a.rect.max().x - 0.01
-                && a.rect.min().y < b.rect.max().y - 0.01
-                && b.rect.min().y < a.rect.max().y - 0.01;
-            assert!(!overlap, "labels of grids {} and {} overlap", a.grid, b.grid);
-        }
-    }
+    assert!(layout.min_code_size >= 5.0);
+    // At the county's scale 1.9 km grids cannot hold a 15-digit code at 5 pt: detail sheets do.
+    assert!(layout.labels.is_empty() && !layout.details.is_empty(), "{} detail sheets", layout.details.len());
+    assert_eq!(pages.len(), 1 + layout.details.len());
+    assert_codes_readable(p, &layout);
     // The scale bar, measured against the map itself: two points 10 km apart on the ground.
     let (bar_pt, bar_m) = layout.scale_bar;
     let c = layout.map.visible_world().center();
@@ -150,7 +171,11 @@ fn pdf_embeds_its_font_keeps_text_extractable_and_rasterises_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("网格图.pdf");
     let p = small_township();
-    let opts = PrintOptions { products: Products { overview: true, atlas: true, table: true }, ..options() };
+    let opts = PrintOptions {
+        products: Products { overview: true, atlas: true, table: true },
+        township: Some("341823100".into()),
+        ..options()
+    };
     let written = write(&p, &opts, &pdf).unwrap();
     assert_eq!(written, vec![pdf.clone()]);
     let fonts = Command::new("pdffonts").arg(path_str(&pdf)).output().unwrap();
@@ -173,8 +198,12 @@ fn pdf_embeds_its_font_keeps_text_extractable_and_rasterises_cleanly() {
         "泾县泾川镇网格划分图",
         "城南第5网格",
         "341823100001005",
-        "网格索引",
-        "网格一览表",
+        "泾县泾川镇网格图索引",
+        "泾县泾川镇网格一览表",
+        "面积（km²）",
+        "坐标系：2000 国家大地坐标系",
+        "3 度带高斯-克吕格投影 中央经线 117°E",
+        "第 12 页 / 共 12 页",
         "网格员3",
         "13956300007",
         "四至",
@@ -251,7 +280,7 @@ fn atlas_and_table_paginate_in_code_order_with_headers_on_every_page() {
     let p = jingxian_655();
     let atlas =
         pages(p, &PrintOptions { products: Products { overview: false, atlas: true, table: false }, ..options() });
-    let index_pages = atlas.iter().take_while(|pg| pg.texts().any(|t| t == "网格索引")).count();
+    let index_pages = atlas.iter().take_while(|pg| pg.texts().any(|t| t == "泾县网格图索引")).count();
     assert_eq!(atlas.len(), index_pages + p.grids.len(), "an index and one page per grid");
     let mut codes: Vec<&str> = p.grids.values().map(|g| g.code.as_str()).collect();
     codes.sort_unstable();
@@ -274,8 +303,12 @@ fn atlas_and_table_paginate_in_code_order_with_headers_on_every_page() {
 fn svg_and_numbered_png_pages_are_written() {
     let dir = tempfile::tempdir().unwrap();
     let p = small_township();
-    let opts =
-        PrintOptions { products: Products { overview: true, atlas: false, table: true }, dpi: 30.0, ..options() };
+    let opts = PrintOptions {
+        products: Products { overview: true, atlas: false, table: true },
+        dpi: 30.0,
+        township: Some("341823100".into()),
+        ..options()
+    };
     let svg = write(&p, &opts, &dir.path().join("map.svg")).unwrap();
     assert_eq!(
         svg.iter().map(|f| f.file_name().unwrap().to_str().unwrap().to_string()).collect::<Vec<_>>(),
@@ -292,4 +325,223 @@ fn svg_and_numbered_png_pages_are_written() {
     assert_eq!(png.len(), 1);
     assert!(std::fs::read(&png[0]).unwrap().starts_with(b"\x89PNG"));
     assert!(write(&p, &opts, &dir.path().join("map.docx")).is_err());
+}
+
+/// The text of one page of a PDF.
+fn pdf_page_text(pdf: &Path, page: usize) -> String {
+    let n = page.to_string();
+    let out = Command::new("pdftotext").args(["-layout", "-f", &n, "-l", &n, path_str(pdf), "-"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn page_numbers_are_those_of_the_whole_document_and_the_index_points_at_them() {
+    if !debian_tool("pdftotext") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("all.pdf");
+    let p = small_township();
+    let opts = PrintOptions { products: Products { overview: true, atlas: true, table: true }, ..options() };
+    write(&p, &opts, &pdf).unwrap();
+    // 1 overview, 2 index, 3–11 the nine sheets, 12 the table.
+    for page in 1..=12 {
+        let text = pdf_page_text(&pdf, page);
+        assert!(text.contains(&format!("第 {page} 页 / 共 12 页")), "page {page}:\n{text}");
+    }
+    let index = pdf_page_text(&pdf, 2);
+    for n in 1..=9 {
+        let code = format!("341823100001{n:03}");
+        // The index row of the grid ends with its page, and that page is the grid's sheet.
+        let row = index.lines().find(|l| l.contains(&code)).unwrap_or_else(|| panic!("{code} not in the index"));
+        let page: usize = row.split_whitespace().last().unwrap().parse().unwrap();
+        assert_eq!(page, n + 2, "{row}");
+        let sheet = pdf_page_text(&pdf, page);
+        let heading = sheet.lines().find(|l| l.contains("网格图")).unwrap_or_default().to_string();
+        assert!(heading.contains(&code), "page {page} is not {code}'s sheet:\n{sheet}");
+    }
+    // Without the overview the index counts from 1 and the sheets follow it.
+    let atlas_only = PrintOptions { products: Products { overview: false, atlas: true, table: false }, ..options() };
+    let pages = pages(&p, &atlas_only);
+    assert_eq!(pages.len(), 10);
+    assert!(pages[1].texts().any(|t| t == "第 2 页 / 共 10 页"));
+    assert!(pages[0].texts().any(|t| t == "2"), "the first sheet is page 2");
+    // A single page carries no page number.
+    assert!(
+        !pages_of(&p, Products { overview: true, atlas: false, table: false })[0]
+            .texts()
+            .any(|t| t.contains("页 / 共"))
+    );
+}
+
+fn pages_of(p: &Project, products: Products) -> Vec<wangge::print::Page> {
+    pages(p, &PrintOptions { products, ..options() })
+}
+
+#[test]
+fn titles_follow_the_printed_range() {
+    let p = small_township();
+    let all = Products { overview: true, atlas: true, table: true };
+    let county = pages_of(&p, all);
+    assert!(county[0].texts().any(|t| t == "泾县网格划分图"), "a whole-county print is titled by the county");
+    assert!(county.iter().any(|pg| pg.texts().any(|t| t == "泾县网格一览表")));
+    assert!(county.iter().any(|pg| pg.texts().any(|t| t == "泾县网格图索引")));
+    let town = pages(&p, &PrintOptions { products: all, township: Some("341823100".into()), ..options() });
+    assert!(town[0].texts().any(|t| t == "泾县泾川镇网格划分图"));
+    assert!(town.iter().any(|pg| pg.texts().any(|t| t == "泾县泾川镇网格一览表")));
+    assert!(!town.iter().any(|pg| pg.texts().any(|t| t == "泾县网格一览表")));
+    // A project named after the township is not named twice.
+    let mut named = p.clone();
+    named.name = "泾川镇".into();
+    assert_eq!(wangge::print::default_title(&named, Some("341823100")), "泾川镇网格划分图");
+    // A typed title is kept.
+    let typed = pages(&p, &PrintOptions { title: Some("城南网格".into()), ..options() });
+    assert!(typed[0].texts().any(|t| t == "城南网格"));
+}
+
+#[test]
+fn the_legend_shows_what_the_map_shows() {
+    let mut p = small_township();
+    let legend = |p: &Project| -> Vec<String> {
+        pages_of(p, Products { overview: true, atlas: false, table: false })[0].texts().map(str::to_string).collect()
+    };
+    let texts = legend(&p);
+    for entry in ["图例", "区域边界", "相邻网格不同色", "基础网格", "专属网格"] {
+        assert!(texts.iter().any(|t| t == entry), "{entry} missing: {texts:?}");
+    }
+    // No division polygons: no township or village lines drawn, none in the legend.
+    assert!(!texts.iter().any(|t| t == "村（社区）界" || t == "乡镇（街道）界"), "{texts:?}");
+    // A village with its polygon: its line is drawn and explained; no dedicated grid: no such entry.
+    let outline = p.boundary.clone();
+    p.divisions.get_mut("341823100001").unwrap().polygon = Some(outline);
+    for g in p.grids.values_mut() {
+        g.kind = GridKind::Basic;
+    }
+    let texts = legend(&p);
+    assert!(texts.iter().any(|t| t == "村（社区）界"), "{texts:?}");
+    assert!(!texts.iter().any(|t| t == "专属网格" || t == "乡镇（街道）界"), "{texts:?}");
+}
+
+#[test]
+fn table_headers_are_never_cut() {
+    let mut p = small_township();
+    // Long names and villages push on the other columns.
+    for g in p.grids.values_mut() {
+        g.name = format!("{}（城南新区幸福家园小区东片区域）", g.name);
+    }
+    for paper in [Paper::A4, Paper::A3] {
+        for landscape in [false, true] {
+            let opts = PrintOptions {
+                paper,
+                landscape,
+                products: Products { overview: false, atlas: true, table: true },
+                ..options()
+            };
+            for page in pages(&p, &opts) {
+                let texts: Vec<&str> = page.texts().collect();
+                if !texts.contains(&"序号") {
+                    continue;
+                }
+                let all = texts.concat();
+                for title in [
+                    "网格编码",
+                    "网格名称",
+                    "所属村（社区）",
+                    "面积（km²）",
+                    "户数",
+                    "人口",
+                    "网格员",
+                    "联系电话",
+                    "页码",
+                ] {
+                    let cut = texts.iter().any(|t| t.ends_with('…') && title.starts_with(t.trim_end_matches('…')));
+                    assert!(!cut, "{title} cut: {texts:?}");
+                }
+                let titles: &[&str] = if texts.iter().any(|t| t.ends_with("网格一览表")) {
+                    &["网格编码", "网格名称", "所属村（社区）", "户数", "人口", "网格员", "联系电话"]
+                } else {
+                    &["网格编码", "网格名称", "所属村（社区）", "页码"]
+                };
+                for title in titles {
+                    assert!(all.contains(title), "{title} cut on {paper:?}: {texts:?}");
+                }
+                if texts.iter().any(|t| t.starts_with("面积")) {
+                    let joined: String =
+                        texts.iter().filter(|t| t.starts_with("面积") || t.starts_with("（km")).copied().collect();
+                    assert_eq!(joined, "面积（km²）", "{texts:?}");
+                }
+            }
+        }
+    }
+}
+
+/// The words pdftotext -bbox finds on one page: (text, xMin, yMin, xMax, yMax).
+fn pdf_words(pdf: &Path, page: usize) -> Vec<(String, f64, f64, f64, f64)> {
+    let n = page.to_string();
+    let out = Command::new("pdftotext").args(["-bbox", "-f", &n, "-l", &n, path_str(pdf), "-"]).output().unwrap();
+    let html = String::from_utf8_lossy(&out.stdout).into_owned();
+    let attr = |w: &str, name: &str| -> f64 {
+        let at = w.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        w[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    html.split("<word ")
+        .skip(1)
+        .map(|w| {
+            let text = w.split('>').nth(1).unwrap().split('<').next().unwrap().to_string();
+            (text, attr(w, "xMin"), attr(w, "yMin"), attr(w, "xMax"), attr(w, "yMax"))
+        })
+        .collect()
+}
+
+#[test]
+fn every_code_of_the_county_overview_is_printed_readably_on_a3() {
+    if !(debian_tool("pdftotext") && debian_tool("pdftoppm")) {
+        return;
+    }
+    let p = jingxian_655();
+    let opts = PrintOptions { paper: Paper::A3, landscape: true, ..options() };
+    let (sheets, layout) = overview(p, &opts);
+    assert!((layout.min_code_size - 5.0).abs() < 1e-9, "5 pt on A3");
+    assert_codes_readable(p, &layout);
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("county.pdf");
+    write(p, &opts, &pdf).unwrap();
+    let info = Command::new("pdfinfo").arg(path_str(&pdf)).output().unwrap();
+    assert!(String::from_utf8_lossy(&info.stdout).contains(&format!("Pages:           {}", sheets.len())));
+    // Each label's first line is a word of its page in the PDF, where the layout put it, no smaller than
+    // the minimum; and every grid's code is found in the PDF's text, whole or broken after the village.
+    let mut per_page: Vec<&Vec<wangge::print::PlacedLabel>> = vec![&layout.labels];
+    per_page.extend(layout.details.iter().map(|d| &d.labels));
+    let mut found = 0;
+    for (i, labels) in per_page.iter().enumerate() {
+        if labels.is_empty() {
+            continue;
+        }
+        let words = pdf_words(&pdf, i + 1);
+        for label in labels.iter() {
+            let (cx, cy) = (label.rect.center().x, label.rect.center().y);
+            let hit = words.iter().find(|(t, x0, y0, x1, y1)| {
+                *t == label.lines[0]
+                    && *x0 <= cx + 1.0
+                    && cx - 1.0 <= *x1
+                    && *y0 - label.size * 2.5 <= cy
+                    && cy <= *y1 + label.size * 2.5
+            });
+            let (_, _, y0, _, y1) = hit.unwrap_or_else(|| panic!("{:?} not on page {}", label.lines, i + 1));
+            assert!(y1 - y0 >= layout.min_code_size * 0.95, "{:?} printed {:.2} pt high", label.lines, y1 - y0);
+            if label.lines.len() == 2 {
+                assert!(words.iter().any(|(t, ..)| *t == label.lines[1]));
+            }
+            found += 1;
+        }
+    }
+    assert_eq!(found, p.grids.len());
+    // The sheets rasterise cleanly.
+    let out = Command::new("pdftoppm")
+        .args(["-r", "20", "-png", "-f", "1", "-l", "2", path_str(&pdf)])
+        .arg(dir.path().join("page"))
+        .output()
+        .unwrap();
+    assert!(out.status.success() && out.stderr.is_empty(), "pdftoppm: {}", String::from_utf8_lossy(&out.stderr));
 }

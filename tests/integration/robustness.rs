@@ -165,7 +165,7 @@ fn an_error_after_the_progress_line_starts_a_line_of_its_own() {
     std::fs::write(&csv, text).unwrap();
     let project = dir.path().join("p.gpkg");
     wangge::io::save_project(&small_project(), &project).unwrap();
-    let out = wangge(&["import", path_str(&csv), "--into", path_str(&project), "--as", "households"]);
+    let out = wangge(&["import", path_str(&csv), "--into", path_str(&project), "--as", "households", "--lang", "en"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("importing 0/12002 features"), "{err:?}");
@@ -183,7 +183,18 @@ fn text_in_optional_gpkg_metadata_is_tolerated() {
     conn.execute("UPDATE gpkg_contents SET min_y = 'unknown', max_x = '621000.5'", []).unwrap();
     drop(conn);
     let into = dir.path().join("p.gpkg");
-    let out = wangge(&["import", path_str(&path), "--layer", "grids", "--into", path_str(&into), "--as", "grids"]);
+    let out = wangge(&[
+        "import",
+        path_str(&path),
+        "--layer",
+        "grids",
+        "--into",
+        path_str(&into),
+        "--as",
+        "grids",
+        "--lang",
+        "en",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("imported 2 features"), "{}", stderr(&out));
 }
