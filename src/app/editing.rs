@@ -36,6 +36,9 @@ impl WanggeApp {
             if i.consume_key(Modifiers::COMMAND, Key::O) {
                 actions.push(Action::OpenDialog);
             }
+            if i.consume_key(Modifiers::COMMAND, Key::N) {
+                actions.push(Action::NewProjectDialog);
+            }
             if i.consume_key(Modifiers::COMMAND, Key::P) {
                 actions.push(Action::PrintDialog);
             }

@@ -189,12 +189,12 @@ impl Text {
                 "S 选择  D 绘制网格  E 编辑顶点  X 分割  M 合并  F 填充空白  R 量算\n\
                  Enter/双击 完成  Backspace 删除上一个顶点  Esc 取消  Delete 删除所选\n\
                  Ctrl+Z 撤销  Ctrl+Y / Ctrl+Shift+Z 重做\nZ 缩放至所选  Home 缩放至全图\n\
-                 拖动（工具未使用时）或右键/中键拖动 平移  滚轮 以光标为中心缩放\nCtrl+O 打开  Ctrl+S 保存",
+                 拖动（工具未使用时）或右键/中键拖动 平移  滚轮 以光标为中心缩放\nCtrl+N 新建  Ctrl+O 打开  Ctrl+S 保存",
                 "S select  D draw grid  E edit vertices  X split  M merge  F fill gap  R measure\n\
                  Enter/double-click finish  Backspace remove last vertex  Esc cancel  Delete delete selection\n\
                  Ctrl+Z undo  Ctrl+Y / Ctrl+Shift+Z redo\nZ zoom to selection  Home zoom to extent\n\
                  Drag (when the tool does not use it) or right/middle drag  pan  Wheel  zoom around the cursor\n\
-                 Ctrl+O open  Ctrl+S save",
+                 Ctrl+N new  Ctrl+O open  Ctrl+S save",
             ),
             Text::SampleReadOnly => {
                 ("示例项目：请用“另存为”保存到自己的文件", "Sample project: use “Save as” to keep your own copy")

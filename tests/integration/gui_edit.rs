@@ -488,7 +488,7 @@ fn escape_closes_menus_and_dialogs_and_else_cancels_the_tool() {
 fn the_status_bar_follows_a_change_of_language() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = sample_harness(&dir);
-    h.get_by_label_contains("示例");
+    assert!(status(&h).contains("示例"), "{}", status(&h));
     h.key_press(egui::Key::D);
     h.run();
     for (x, y) in [(500.0, 330.0), (700.0, 330.0), (600.0, 500.0)] {

@@ -116,10 +116,10 @@ fn new_empty_project_with_a_chosen_crs_says_what_to_do_first() {
     h.get_by_label("导入图层……").click();
     h.run();
     h.get_by_label("源文件");
-    // A CRS that is not one is refused, saying so, and nothing changes.
+    // A CRS that is not one is refused, saying so, and nothing changes. (Ctrl+N is File › New project.)
     click(&mut h, "取消");
-    click(&mut h, "文件");
-    click(&mut h, "新建项目…");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    h.run();
     // The new project is not saved: asked first.
     click(&mut h, "不保存");
     radio(&mut h, "空项目");
