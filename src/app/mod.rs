@@ -1,6 +1,7 @@
 //! The eframe application — the only module that uses egui. The UI code returns [`Action`]s; the app
 //! applies them in [`WanggeApp::apply`], where every error is handled once (shown in a window).
 
+mod action;
 mod attributes;
 mod canvas;
 mod checks_panel;
@@ -21,6 +22,7 @@ mod print_dialog;
 mod recovery;
 mod state;
 mod toolbar;
+mod window;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -31,94 +33,19 @@ use geo::BoundingRect;
 
 pub use crate::text::Settings;
 use crate::text::{Lang, Text};
+pub use action::Action;
 use dialogs::{ExportForm, ImportForm, Window};
 use file_dialog::{InAppDialog, Outcome, Purpose};
 pub use state::{AppState, load_sample};
+pub use window::run;
 
-use crate::core::edit::{Command, GridFields, StepKind};
-use crate::core::tools::{ToolEvent, ToolKey, ToolKind};
+use crate::core::edit::{Command, StepKind};
+use crate::core::tools::{ToolEvent, ToolKey};
 use crate::core::{GridId, rect};
 use crate::io::export::Layer;
 use crate::io::import::{PreparedImport, Target};
 use crate::text::edits::kind_label;
 use crate::text::status::StatusLine;
-
-/// What the user asked for, collected during a frame and applied after it.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Action {
-    OpenDialog,
-    OpenSample,
-    ImportDialog,
-    ExportDialog,
-    Save,
-    SaveAsDialog,
-    Quit,
-    RenameDialog,
-    Rename(String),
-    ZoomToExtent,
-    ToggleLayersPanel,
-    ToggleChecksPanel,
-    SetLang(Lang),
-    ShowInfo,
-    CodeRuleDialog,
-    ApplyCodes,
-    ShowShortcuts,
-    ShowAbout,
-    CopyCursor,
-    Browse(Purpose),
-    RunImport,
-    RunExport,
-    PrintDialog,
-    RunPrint,
-    SetTool(ToolKind),
-    ToggleSnapping,
-    SetSnapTolerance(f32),
-    Undo,
-    Redo,
-    DeleteSelection,
-    MergeSelected,
-    ZoomToSelection,
-    SetFields(GridId, Box<GridFields>),
-    PickFinding(usize),
-    PreviewFix(Option<usize>),
-    ApplyFix(usize),
-    ToggleAttributes,
-    SaveAndQuit,
-    DiscardAndQuit,
-    Recover,
-    DiscardRecovery,
-    /// Replace what the project has with the import waiting for confirmation.
-    ConfirmImport,
-    /// Drop the import waiting for confirmation; back to its form.
-    CancelImport,
-    /// Open the project's file as it is on disk now, dropping the changes made here.
-    ReloadFromDisk,
-    /// Save over the file although it changed on disk (then close the window if asked to).
-    Overwrite {
-        quit_after: bool,
-    },
-    // Editing many grids at once (helper `edit`).
-    /// Set the fields the user changed in the form for several grids on all of them (one step).
-    SetSharedFields(BTreeSet<GridId>, Box<crate::core::edit::SharedChanges>),
-    // Starting and finding (issue 12).
-    /// File › New project: the form (after asking about unsaved changes).
-    NewProjectDialog,
-    /// Make the project the New project form describes.
-    CreateProject,
-    /// File › Recent: open this project (after asking about unsaved changes).
-    OpenRecent(PathBuf),
-    /// The user chose to drop unsaved changes: do this without asking again.
-    Discarded(Box<Action>),
-    /// The user chose to save unsaved changes first: save, then do this.
-    SaveThen(Box<Action>),
-    /// Select this grid and zoom to it (search results, the grid list).
-    PickGrid(GridId),
-    /// Select the grids of this township or village and zoom to it (the layers tree).
-    PickDivision(String),
-    /// Colour the grids by a theme (households against the band, village, code status), or `None`
-    /// for the neighbour-distinct default.
-    SetTheme(Option<crate::core::thematic::Theme>),
-}
 
 pub struct WanggeApp {
     pub state: AppState,
@@ -739,61 +666,4 @@ impl WanggeApp {
 
 fn with_extension(path: &Path, ext: &str) -> PathBuf {
     if path.extension().is_some() { path.to_path_buf() } else { path.with_extension(ext) }
-}
-
-impl eframe::App for WanggeApp {
-    /// Work that is not drawing, once per pass before [`WanggeApp::frame`]: the recovery file.
-    fn logic(&mut self, ctx: &Context, _frame: &mut eframe::Frame) {
-        self.autosave(ctx);
-    }
-
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        // A bug must not lose work: a panic in a frame writes the unsaved project to the recovery file
-        // (offered at the next start) and ends the app with exit status 70, like the command line.
-        let painted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.frame(ui)));
-        if let Err(payload) = painted {
-            let message = crate::guard::panic_message(payload.as_ref());
-            let s = &self.state;
-            recovery::save_after_panic(
-                &s.doc.project,
-                s.doc.path.as_deref(),
-                s.doc.disk_stamp.as_ref(),
-                s.doc.dirty,
-                &message,
-            );
-            std::process::exit(i32::from(crate::guard::EXIT_INTERNAL_ERROR));
-        }
-    }
-}
-
-/// Opens the window on a project, or on the bundled 泾县 sample.
-pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
-    let settings = Settings::load();
-    let state = match &path {
-        Some(p) => {
-            let (project, stamp) = crate::io::open_project_stamped(p)?;
-            let mut state = AppState::new(project, Some(p.clone()), settings);
-            state.doc.disk_stamp = stamp;
-            state.remember_recent(p);
-            state
-        }
-        None => AppState::sample(settings)?,
-    };
-    let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title(state.window_title())
-            .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([640.0, 400.0]),
-        ..Default::default()
-    };
-    eframe::run_native(
-        "wangge",
-        options,
-        Box::new(|_| {
-            let mut app = WanggeApp::new(state);
-            app.offer_recovery();
-            Ok(Box::new(app))
-        }),
-    )
-    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }

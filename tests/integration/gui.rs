@@ -6,6 +6,8 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use wangge::app::{AppState, Settings, WanggeApp};
 
+use crate::kittest::{click_at, harness_on};
+
 fn harness(settings: Settings) -> Harness<'static, WanggeApp> {
     let app = WanggeApp::new(AppState::sample(settings).unwrap());
     let mut harness =
@@ -114,23 +116,6 @@ fn the_code_rule_window_previews_and_applies_codes() {
     h.get_by_label("编码检查 (0)");
 }
 
-fn click_at(h: &mut Harness<'static, WanggeApp>, x: f32, y: f32) {
-    let pos = egui::Pos2::new(x, y);
-    h.hover_at(pos);
-    h.run();
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: egui::Modifiers::NONE,
-        });
-        h.run();
-    }
-    // Past egui's double-click time, so the next click is a click of its own.
-    h.run_steps(30);
-}
-
 fn grid_count(h: &Harness<'static, WanggeApp>) -> usize {
     h.state().state.doc.project.grids.len()
 }
@@ -142,7 +127,7 @@ fn draw_a_grid_with_the_toolbar_and_canvas_then_undo_and_redo_it() {
     h.get_by_label_contains("绘制网格").click();
     h.run();
     for (x, y) in [(500.0, 330.0), (700.0, 330.0), (700.0, 500.0), (500.0, 500.0)] {
-        click_at(&mut h, x, y);
+        click_at(&mut h, egui::Pos2::new(x, y));
     }
     assert_eq!(h.state().state.editor.tool.preview().path.len(), 4);
     h.key_press(egui::Key::Enter);
@@ -182,7 +167,7 @@ fn draw_a_grid_with_the_toolbar_and_canvas_then_undo_and_redo_it() {
     // Select it with the S key and a click, then edit its households in the attribute panel.
     h.key_press(egui::Key::S);
     h.run();
-    click_at(&mut h, 600.0, 420.0);
+    click_at(&mut h, egui::Pos2::new(600.0, 420.0));
     assert_eq!(h.state().state.editor.selection.len(), 1);
     h.get_by_label("网格属性");
     h.get_by_label("户数").focus();
@@ -233,7 +218,7 @@ fn closing_with_unsaved_changes_asks_first() {
     h.key_press(egui::Key::D);
     h.run();
     for (x, y) in [(500.0, 330.0), (700.0, 330.0), (600.0, 500.0)] {
-        click_at(&mut h, x, y);
+        click_at(&mut h, egui::Pos2::new(x, y));
     }
     h.key_press(egui::Key::Enter);
     h.run();
@@ -333,14 +318,6 @@ fn coverage_panel_zooms_to_a_finding_previews_its_fix_and_applies_it_undoably() 
         1,
         "the fix is undoable"
     );
-}
-
-fn harness_on(state: AppState) -> Harness<'static, WanggeApp> {
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), WanggeApp::new(state));
-    h.run();
-    h
 }
 
 /// Fills the import form (File › Import layer…) with a path and a target layer and presses OK.

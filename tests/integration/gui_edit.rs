@@ -10,8 +10,10 @@ use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use geo::{Coord, MultiPolygon, polygon};
-use wangge::app::{AppState, Settings, WanggeApp};
+use wangge::app::WanggeApp;
 use wangge::core::{Grid, GridId, GridKind, Project};
+
+use crate::kittest::{click_at, harness_on_project, sample_harness, status};
 
 const X0: f64 = 620_000.0;
 const Y0: f64 = 3_385_000.0;
@@ -50,25 +52,6 @@ fn four_grids(gap: bool) -> Project {
     p
 }
 
-fn harness_on(project: Project, dir: &tempfile::TempDir) -> Harness<'static, WanggeApp> {
-    let settings = Settings::load_from(Some(dir.path().join("settings.txt")));
-    let state = AppState::new(project, None, settings);
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), WanggeApp::new(state));
-    h.run();
-    h
-}
-
-fn sample_harness(dir: &tempfile::TempDir) -> Harness<'static, WanggeApp> {
-    let settings = Settings::load_from(Some(dir.path().join("settings.txt")));
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), WanggeApp::new(AppState::sample(settings).unwrap()));
-    h.run();
-    h
-}
-
 fn press(h: &mut Harness<'static, WanggeApp>, pos: egui::Pos2, pressed: bool) {
     h.event(egui::Event::PointerButton {
         pos,
@@ -77,15 +60,6 @@ fn press(h: &mut Harness<'static, WanggeApp>, pos: egui::Pos2, pressed: bool) {
         modifiers: egui::Modifiers::NONE,
     });
     h.run();
-}
-
-fn click_at(h: &mut Harness<'static, WanggeApp>, pos: egui::Pos2) {
-    h.hover_at(pos);
-    h.run();
-    press(h, pos, true);
-    press(h, pos, false);
-    // Past egui's double-click time, so the next click is a click of its own.
-    h.run_steps(30);
 }
 
 /// Where a map position is on the screen: the pointer is put somewhere on the map, and the canvas says
@@ -108,14 +82,10 @@ fn selection(h: &Harness<'static, WanggeApp>) -> BTreeSet<GridId> {
     h.state().state.editor.selection.clone()
 }
 
-fn status(h: &Harness<'static, WanggeApp>) -> String {
-    h.state().state.ui.status.to_string()
-}
-
 #[test]
 fn several_grids_edit_their_shared_fields_in_one_undoable_step() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness_on(four_grids(false), &dir);
+    let mut h = harness_on_project(four_grids(false), &dir);
     let before = h.state().state.doc.project.grids.clone();
     // Select three grids: Shift+click adds to the selection.
     let ids: Vec<GridId> = before.keys().copied().take(3).collect();
@@ -206,7 +176,7 @@ fn the_village_drop_down_finds_villages_by_name_or_code_under_their_township() {
     let mut g = Grid::new(square(X0, Y0, 500.0));
     g.village_code = "341823100001".into();
     let id = project.add_grid(g);
-    let mut h = harness_on(project, &dir);
+    let mut h = harness_on_project(project, &dir);
     h.state_mut().state.editor.selection = BTreeSet::from([id]);
     h.run();
     // Escape closes the list (and only the list).
@@ -246,7 +216,7 @@ fn the_village_drop_down_finds_villages_by_name_or_code_under_their_township() {
 #[test]
 fn a_drawn_split_or_filled_grid_is_selected_for_its_attributes() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness_on(four_grids(true), &dir);
+    let mut h = harness_on_project(four_grids(true), &dir);
     let three: BTreeSet<GridId> = h.state().state.doc.project.grids.keys().copied().collect();
     // Fill the missing quadrant: the new grid is selected, its form open.
     h.key_press(egui::Key::F);
@@ -313,7 +283,7 @@ fn a_drawn_split_or_filled_grid_is_selected_for_its_attributes() {
 #[test]
 fn a_validation_message_never_widens_the_panel() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness_on(four_grids(false), &dir);
+    let mut h = harness_on_project(four_grids(false), &dir);
     let map_width = |h: &Harness<'static, WanggeApp>| h.state().state.ui.view.viewport.size_on_screen.x;
     let first = *h.state().state.doc.project.grids.keys().next().unwrap();
     h.state_mut().state.editor.selection = BTreeSet::from([first]);
@@ -344,7 +314,7 @@ fn a_validation_message_never_widens_the_panel() {
 #[test]
 fn grids_sharing_a_dragged_vertex_reshape_live_and_commit_once() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness_on(four_grids(false), &dir);
+    let mut h = harness_on_project(four_grids(false), &dir);
     let before = h.state().state.doc.project.grids.clone();
     h.key_press(egui::Key::E);
     h.run();
@@ -419,7 +389,7 @@ fn arrow_heads_point_left(h: &Harness<'static, WanggeApp>, button: egui::Rect) -
 #[test]
 fn undo_points_back_and_redo_forward() {
     let dir = tempfile::tempdir().unwrap();
-    let h = harness_on(four_grids(false), &dir);
+    let h = harness_on_project(four_grids(false), &dir);
     let undo = h.get_by_label_contains("撤销").rect();
     let redo = h.get_by_label_contains("重做").rect();
     assert_eq!(arrow_heads_point_left(&h, undo), [true], "Undo's arrow points left (back)");
@@ -429,7 +399,7 @@ fn undo_points_back_and_redo_forward() {
 #[test]
 fn escape_closes_menus_and_dialogs_and_else_cancels_the_tool() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness_on(four_grids(false), &dir);
+    let mut h = harness_on_project(four_grids(false), &dir);
     let first = *h.state().state.doc.project.grids.keys().next().unwrap();
     h.state_mut().state.editor.selection = BTreeSet::from([first]);
     h.run();

@@ -8,19 +8,9 @@ use std::path::{Path, PathBuf};
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use wangge::app::{AppState, Settings, WanggeApp};
+use wangge::app::{AppState, WanggeApp};
 
-fn harness_on(state: AppState) -> Harness<'static, WanggeApp> {
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), WanggeApp::new(state));
-    h.run();
-    h
-}
-
-fn settings_in(dir: &Path) -> Settings {
-    Settings::load_from(Some(dir.join("settings.txt")))
-}
+use crate::kittest::{harness_on, settings_in, status};
 
 fn sample(dir: &Path) -> Harness<'static, WanggeApp> {
     harness_on(AppState::sample(settings_in(dir)).unwrap())
@@ -39,10 +29,6 @@ fn type_into(h: &mut Harness<'static, WanggeApp>, label: &str, text: &str) {
     h.run();
     h.get_by_label(label).type_text(text);
     h.run();
-}
-
-fn status(h: &Harness<'static, WanggeApp>) -> String {
-    h.state().state.ui.status.to_string()
 }
 
 fn sample_file(name: &str) -> PathBuf {

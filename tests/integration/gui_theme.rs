@@ -8,21 +8,14 @@ use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use geo::{Coord, Point};
-use wangge::app::{AppState, Settings, WanggeApp};
+use wangge::app::WanggeApp;
 use wangge::core::coverage::synthetic::{grid_outline, jittered_grid};
 use wangge::core::{AreaClass, Grid, GridId, HouseholdPoint, Project};
 use wangge::io::crs::crs_from_epsg;
 
-const ORIGIN: Coord<f64> = Coord { x: 620_000.0, y: 3_385_000.0 };
+use crate::kittest::{click_at, harness_on_project};
 
-fn harness_on(project: Project, dir: &tempfile::TempDir) -> Harness<'static, WanggeApp> {
-    let state = AppState::new(project, None, Settings::load_from(Some(dir.path().join("settings.txt"))));
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), WanggeApp::new(state));
-    h.run();
-    h
-}
+const ORIGIN: Coord<f64> = Coord { x: 620_000.0, y: 3_385_000.0 };
 
 /// A 6 × 4 lattice of 100 m grids in 泾川镇 inside a boundary around them.
 fn lattice() -> Project {
@@ -42,22 +35,6 @@ fn on_screen(h: &Harness<'static, WanggeApp>, c: Coord<f64>) -> egui::Pos2 {
     egui::Pos2::new(rect.min.x + s.x as f32, rect.min.y + s.y as f32)
 }
 
-fn click_at(h: &mut Harness<'static, WanggeApp>, pos: egui::Pos2) {
-    h.hover_at(pos);
-    h.run();
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: egui::Modifiers::NONE,
-        });
-        h.run();
-    }
-    // Past egui's double-click time, so the next click is a click of its own.
-    h.run_steps(30);
-}
-
 fn colours(h: &Harness<'static, WanggeApp>) -> BTreeMap<GridId, u8> {
     h.state().state.ui.cache.slots.iter().flatten().map(|s| (s.id, s.colour)).collect()
 }
@@ -69,7 +46,7 @@ fn filling_a_gap_keeps_every_other_fill_colour_and_never_looks_like_uncovered_la
     let mut p = lattice();
     // A hole in the middle: grid 9 (row 1, column 2) is missing.
     let hole = p.grids.remove(&9).unwrap();
-    let mut h = harness_on(p, &dir);
+    let mut h = harness_on_project(p, &dir);
     let before = colours(&h);
     h.get_by_label_contains("填充空白").click();
     h.run();
@@ -117,7 +94,7 @@ fn coded_project() -> Project {
 #[test]
 fn thematic_views_from_the_view_menu_and_the_layer_panel_with_a_legend() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness_on(coded_project(), &dir);
+    let mut h = harness_on_project(coded_project(), &dir);
     assert!(!h.state().state.ui.cache.themed);
     h.get_by_label("视图").click();
     h.run();
@@ -196,7 +173,7 @@ fn household_points_count_per_grid_for_the_households_theme_and_labels() {
         households: 1,
         population: None,
     });
-    let mut h = harness_on(p, &dir);
+    let mut h = harness_on_project(p, &dir);
     // The households layer and labels are on and grids are labelled: the counts for the labels are ready.
     assert!(h.state().state.ui.view.labelled_grids > 0);
     let revision = h.state().state.doc.revision;
@@ -217,7 +194,7 @@ fn household_points_count_per_grid_for_the_households_theme_and_labels() {
 #[test]
 fn measure_distance_and_area_in_metres_and_mu_then_escape_clears() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness_on(lattice(), &dir);
+    let mut h = harness_on_project(lattice(), &dir);
     h.get_by_label_contains("量算").click();
     h.run();
     let world = [

@@ -116,3 +116,19 @@ impl Report {
         self.findings.iter().filter(|f| f.kind == kind).count()
     }
 }
+
+/// Pairs of identical grids joined into one finding per set of identical grids (three copies: one finding).
+pub(super) fn group_duplicates<'a>(pairs: impl Iterator<Item = &'a Finding>) -> Vec<Finding> {
+    let mut groups: Vec<Finding> = Vec::new();
+    for pair in pairs {
+        match groups.iter_mut().find(|g| pair.items.iter().any(|i| g.items.contains(i))) {
+            Some(group) => {
+                group.items.extend(pair.items.iter().copied());
+                group.items.sort_unstable();
+                group.items.dedup();
+            }
+            None => groups.push(pair.clone()),
+        }
+    }
+    groups
+}

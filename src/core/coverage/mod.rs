@@ -11,6 +11,7 @@ pub mod fixes;
 mod gaps;
 mod graph;
 mod inscribed;
+mod options;
 mod overlaps;
 mod parallel;
 mod precision;
@@ -30,62 +31,17 @@ use rustc_hash::FxHashSet;
 pub use checked_area::{AreaChecked, area_parts, area_to_cover};
 pub use findings::{Detail, Finding, FindingKind, Report};
 pub use inscribed::{inscribed_width, maximum_inscribed_circle, wider_than};
+pub use options::{CoverageOptions, Village};
 pub use precision::{prepare as prepare_geometry, round_coord, round_multipolygon};
-pub use validator::Cause;
+pub use validator::{Cause, invalid_edges};
 pub use validity::{InvalidProblem, InvalidReason, validity_problem, validity_reason};
 
-use super::{Crs, Project, area_m2, rect};
+use super::{Project, area_m2, rect};
+use findings::group_duplicates;
 use graph::{Graph, aabb};
 use overlaps::Overlaps;
 use rings::{SegmentKey, SegmentState, segment_key};
 use validator::{InvalidSegment, validate_item};
-
-/// How to check.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CoverageOptions {
-    /// Grid the coordinates are snapped to before comparison; 0 compares exactly (as GEOS does).
-    pub precision: f64,
-    /// Edges closer than this many metres on the ground and nearly parallel are mismatches (narrow gaps
-    /// and gores); 0 turns it off. Converted to CRS units where the coverage lies (see
-    /// [`Checker::gap_width_in_units`]); with no CRS, in the data's own units.
-    pub gap_width_m: f64,
-    /// The CRS, for areas in m² and widths in m; `None` treats coordinates as plain planar numbers.
-    pub crs: Option<Crs>,
-}
-
-impl CoverageOptions {
-    /// The defaults for a CRS: its fixed precision (1 mm or 1e-8°), no gap-width test.
-    pub fn for_crs(crs: &Crs) -> CoverageOptions {
-        CoverageOptions { precision: crs.default_precision(), gap_width_m: 0.0, crs: Some(crs.clone()) }
-    }
-
-    /// What a project is checked with: its CRS and its own fixed precision, no gap-width test.
-    pub fn for_project(project: &Project) -> CoverageOptions {
-        CoverageOptions { precision: project.precision, ..CoverageOptions::for_crs(&project.crs) }
-    }
-
-    /// Plain planar numbers compared exactly.
-    pub fn planar() -> CoverageOptions {
-        CoverageOptions { precision: 0.0, gap_width_m: 0.0, crs: None }
-    }
-}
-
-/// A village polygon for the one-village-per-grid rule.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Village {
-    pub code: String,
-    pub polygon: MultiPolygon<f64>,
-}
-
-impl Village {
-    /// The villages of a project that have a polygon.
-    pub fn of(project: &Project) -> Vec<Village> {
-        project
-            .villages()
-            .filter_map(|v| Some(Village { code: v.code.to_string(), polygon: v.polygon.clone()? }))
-            .collect()
-    }
-}
 
 /// A coverage being checked, kept so that edits can be re-checked incrementally.
 pub struct Checker {
@@ -161,7 +117,7 @@ impl Checker {
             .reduce(rect::union);
         let diagonal = extent.map_or(1.0, |e| e.width().hypot(e.height()));
         let noise = if p > 0.0 { p } else { diagonal * 1e-9 };
-        let gap_width_in_world = Checker::gap_width_in_units(&options, extent);
+        let gap_width_in_world = options.gap_width_in_world(extent);
         let mut checker = Checker {
             options,
             graph,
@@ -228,17 +184,6 @@ impl Checker {
         self.recheck_villages(items);
         lap("villages", &mut phases);
         self.phases = phases;
-    }
-
-    /// The gap width in CRS units, converted where the coverage lies (the middle of its extent): metres
-    /// as they are in Gauss-Krüger or UTM; for lon/lat, by the length of a degree along the parallel
-    /// (111 320·cos φ m), so that a gap this narrow east–west is found, and one up to 1/cos φ wider
-    /// north–south too; for Web Mercator, by its scale cos φ.
-    pub fn gap_width_in_units(options: &CoverageOptions, extent: Option<Rect<f64>>) -> f64 {
-        match (&options.crs, extent) {
-            (Some(crs), Some(e)) => options.gap_width_m / crs.ground_metres_per_unit(e.center()),
-            _ => options.gap_width_m,
-        }
     }
 
     /// Milliseconds per phase of the last check or update.
@@ -725,22 +670,6 @@ impl Checker {
     }
 }
 
-/// Pairs of identical grids joined into one finding per set of identical grids.
-fn group_duplicates<'a>(pairs: impl Iterator<Item = &'a Finding>) -> Vec<Finding> {
-    let mut groups: Vec<Finding> = Vec::new();
-    for pair in pairs {
-        match groups.iter_mut().find(|g| pair.items.iter().any(|i| g.items.contains(i))) {
-            Some(group) => {
-                group.items.extend(pair.items.iter().copied());
-                group.items.sort_unstable();
-                group.items.dedup();
-            }
-            None => groups.push(pair.clone()),
-        }
-    }
-    groups
-}
-
 fn count_vertices(g: &MultiPolygon<f64>) -> usize {
     g.0.iter().map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>()).sum()
 }
@@ -756,27 +685,6 @@ fn same_shape(graph: &Graph, a: u32, b: u32) -> bool {
         k
     };
     graph.envelope[a as usize] == graph.envelope[b as usize] && keys(a) == keys(b)
-}
-
-/// Invalid segments per item in the JTS/GEOS sense (for conformance tests and `coverage_invalid_edges`
-/// comparisons): the segments of each item that GEOS would return as invalid edges.
-pub fn invalid_edges(checker: &Checker) -> Vec<Vec<Line<f64>>> {
-    checker
-        .segments
-        .iter()
-        .enumerate()
-        .map(|(i, list)| {
-            let mut lines: Vec<Line<f64>> = list
-                .iter()
-                .map(|s| {
-                    let (p0, p1) = checker.graph.rings[i][s.ring as usize].segment(s.seg as usize);
-                    Line::new(p0, p1)
-                })
-                .collect();
-            lines.dedup();
-            lines
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -237,3 +237,24 @@ fn strictly_inside(graph: &Graph, item: u32, p: Coord<f64>) -> bool {
     }
     graph.geometry[item as usize].0.iter().any(|polygon| polygon.coordinate_position(&p) == CoordPos::Inside)
 }
+
+/// Invalid segments per item in the JTS/GEOS sense (for conformance tests and `coverage_invalid_edges`
+/// comparisons): the segments of each item that GEOS would return as invalid edges.
+pub fn invalid_edges(checker: &super::Checker) -> Vec<Vec<geo::Line<f64>>> {
+    checker
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(i, list)| {
+            let mut lines: Vec<geo::Line<f64>> = list
+                .iter()
+                .map(|s| {
+                    let (p0, p1) = checker.graph.rings[i][s.ring as usize].segment(s.seg as usize);
+                    geo::Line::new(p0, p1)
+                })
+                .collect();
+            lines.dedup();
+            lines
+        })
+        .collect()
+}

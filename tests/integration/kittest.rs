@@ -1,0 +1,53 @@
+//! What every kittest of the app needs: the app in a 1280 × 800 harness (on a state, on a project, on
+//! the sample), a real click at a window position, and the status line as text.
+
+use eframe::egui;
+use egui_kittest::Harness;
+use wangge::app::{AppState, Settings, WanggeApp};
+use wangge::core::Project;
+
+pub type App = Harness<'static, WanggeApp>;
+
+/// The settings file of a test: in its own temporary folder, never the user's.
+pub fn settings_in(dir: &std::path::Path) -> Settings {
+    Settings::load_from(Some(dir.join("settings.txt")))
+}
+
+pub fn harness_on(state: AppState) -> App {
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), WanggeApp::new(state));
+    h.run();
+    h
+}
+
+/// The app on a project that was never saved, with its settings in `dir`.
+pub fn harness_on_project(project: Project, dir: &tempfile::TempDir) -> App {
+    harness_on(AppState::new(project, None, settings_in(dir.path())))
+}
+
+/// The app on the bundled sample, with its settings in `dir`.
+pub fn sample_harness(dir: &tempfile::TempDir) -> App {
+    harness_on(AppState::sample(settings_in(dir.path())).unwrap())
+}
+
+/// A press and release of the primary button at `pos`, as a mouse does it.
+pub fn click_at(h: &mut App, pos: egui::Pos2) {
+    h.hover_at(pos);
+    h.run();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.run();
+    }
+    // Past egui's double-click time, so the next click is a click of its own.
+    h.run_steps(30);
+}
+
+pub fn status(h: &App) -> String {
+    h.state().state.ui.status.to_string()
+}
