@@ -242,22 +242,49 @@ pub fn overview(project: &Project, options: &PrintOptions) -> (Vec<Page>, Overvi
     page.rect(frame, None, Some(Stroke::solid(Rgba::BLACK, 0.8)));
     north_arrow(&mut page, frame.right() - 20.0 * k, frame.top + 6.0, 26.0 * k);
 
-    // Footer: scale bar and scale, legend, coordinate system and credits.
-    let fy = frame.bottom() + 10.0 * k;
-    let bar = scale_bar(&mut page, &map, margin + 4.0, fy + 22.0 * k, (w - 2.0 * margin) * 0.22);
-    page.text(
-        (margin + 4.0, fy + 36.0 * k),
-        8.0 * k,
-        format!("比例尺 1:{}", thousands(map.scale_denominator)),
-        Rgba::BLACK,
-        Align::Start,
-    );
-    legend(&mut page, &drawn, margin + (w - 2.0 * margin) * 0.25, fy, k);
-    credits(&mut page, project, options, w - margin, fy, k);
+    let footer = Footer { frame, margin, width: w, k };
+    let bar = footer.draw(&mut page, &map, &drawn, project, options);
     let mut pages = vec![page];
     pages.extend(detail_pages);
     let layout = OverviewLayout { map, labels, grid_shapes, scale_bar: bar, min_code_size: min, details };
     (pages, layout)
+}
+
+/// Under the map frame of an overview or a detail sheet: scale bar and scale, legend, coordinate system
+/// and credits.
+struct Footer {
+    frame: PageRect,
+    margin: f64,
+    /// The page's width in points.
+    width: f64,
+    /// Size factor of the paper (1 on A3).
+    k: f64,
+}
+
+impl Footer {
+    /// Draws the footer; returns the scale bar's printed length and the ground length it stands for.
+    fn draw(
+        &self,
+        page: &mut Page,
+        map: &MapFrame,
+        drawn: &Drawn,
+        project: &Project,
+        options: &PrintOptions,
+    ) -> (f64, f64) {
+        let (margin, w, k) = (self.margin, self.width, self.k);
+        let fy = self.frame.bottom() + 10.0 * k;
+        let bar = scale_bar(page, map, margin + 4.0, fy + 22.0 * k, (w - 2.0 * margin) * 0.22);
+        page.text(
+            (margin + 4.0, fy + 36.0 * k),
+            8.0 * k,
+            format!("比例尺 1:{}", thousands(map.scale_denominator)),
+            Rgba::BLACK,
+            Align::Start,
+        );
+        legend(page, drawn, margin + (w - 2.0 * margin) * 0.25, fy, k);
+        credits(page, project, options, w - margin, fy, k);
+        bar
+    }
 }
 
 /// Coordinate system, compiled-by and date, right-aligned at `right`.
@@ -346,17 +373,7 @@ fn detail_sheet(
     draw_labels(&mut page, &labels, Rgba::BLACK);
     page.rect(frame, None, Some(Stroke::solid(Rgba::BLACK, 0.8)));
     north_arrow(&mut page, frame.right() - 20.0 * k, frame.top + 6.0, 26.0 * k);
-    let fy = frame.bottom() + 10.0 * k;
-    scale_bar(&mut page, &map, margin + 4.0, fy + 22.0 * k, (w - 2.0 * margin) * 0.22);
-    page.text(
-        (margin + 4.0, fy + 36.0 * k),
-        8.0 * k,
-        format!("比例尺 1:{}", thousands(map.scale_denominator)),
-        Rgba::BLACK,
-        Align::Start,
-    );
-    legend(&mut page, &drawn, margin + (w - 2.0 * margin) * 0.25, fy, k);
-    credits(&mut page, project, options, w - margin, fy, k);
+    Footer { frame, margin, width: w, k }.draw(&mut page, &map, &drawn, project, options);
     (page, DetailLayout { map, tile, labels, grid_shapes })
 }
 

@@ -8,6 +8,11 @@ use wangge::app::{AppState, Settings, WanggeApp};
 
 use crate::kittest::{click_at, harness_on};
 
+/// Whether the live coverage check reports a gap.
+fn has_gap(h: &Harness<'static, WanggeApp>) -> bool {
+    h.state().state.editor.coverage.report().findings.iter().any(|f| f.kind == wangge::core::coverage::FindingKind::Gap)
+}
+
 fn harness(settings: Settings) -> Harness<'static, WanggeApp> {
     let app = WanggeApp::new(AppState::sample(settings).unwrap());
     let mut harness =
@@ -138,16 +143,7 @@ fn draw_a_grid_with_the_toolbar_and_canvas_then_undo_and_redo_it() {
     // Drawn inside the county, nothing was clipped: the status bar says what was done, and the live
     // coverage check still reports the rest of the county as uncovered.
     assert!(h.state().state.ui.status.starts_with("绘制网格"), "{}", h.state().state.ui.status);
-    assert!(
-        h.state()
-            .state
-            .editor
-            .coverage
-            .report()
-            .findings
-            .iter()
-            .any(|f| f.kind == wangge::core::coverage::FindingKind::Gap)
-    );
+    assert!(has_gap(&h));
     h.get_by_label_contains("撤销").click();
     h.run();
     assert_eq!(grid_count(&h), 0);
@@ -383,30 +379,12 @@ fn an_import_that_replaces_the_boundary_asks_first_and_is_undoable() {
     assert!(h.state().state.doc.dirty);
     assert!(h.state().state.ui.status.starts_with("已导入: 1 × 区域边界"), "{}", h.state().state.ui.status);
     // The live coverage check follows the new boundary (the grids cover only part of it now).
-    assert!(
-        h.state()
-            .state
-            .editor
-            .coverage
-            .report()
-            .findings
-            .iter()
-            .any(|f| f.kind == wangge::core::coverage::FindingKind::Gap)
-    );
+    assert!(has_gap(&h));
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run();
     assert_eq!(h.state().state.doc.project.boundary, old_boundary, "undo gives the old boundary back exactly");
     assert!(h.state().state.ui.status.contains("导入"), "{}", h.state().state.ui.status);
-    assert!(
-        h.state()
-            .state
-            .editor
-            .coverage
-            .report()
-            .findings
-            .iter()
-            .all(|f| f.kind != wangge::core::coverage::FindingKind::Gap)
-    );
+    assert!(!has_gap(&h));
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Y);
     h.run();
     assert_eq!(h.state().state.doc.project.boundary, replaced, "and redo replaces it again");
