@@ -14,6 +14,7 @@ pub use model::{AreaClass, Division, Grid, GridAttrs, GridId, GridKind, Househol
 pub mod codes;
 pub mod coverage;
 pub mod edit;
+pub mod progress;
 pub mod rect;
 pub mod thematic;
 pub mod tools;
