@@ -2,56 +2,34 @@
 //! checks panel, `wangge code`/`stats` and the printed sheets say them. 四至 are always in Chinese: they
 //! are printed on the grid sheets and tables that staff post.
 
-use super::Lang;
+use super::{Lang, say};
 use crate::core::codes::{CodeIssue, FourSides, Side};
 use crate::core::{Grid, GridId, Project};
 
 /// A code check result in words.
 pub fn code_issue_text(project: &Project, issue: &CodeIssue, lang: Lang) -> String {
     let code = |id: &GridId| project.grids.get(id).map_or(format!("#{id}"), |g| format!("#{id} {}", g.code));
-    let zh = lang == Lang::Zh;
     match issue {
         CodeIssue::Duplicate { code: c, grids } => {
-            if zh {
-                format!("编码 {c} 被 {} 个网格重复使用", grids.len())
-            } else {
-                format!("code {c} is used by {} grids", grids.len())
-            }
+            say!(lang, "编码 {c} 被 {} 个网格重复使用", "code {c} is used by {} grids", grids.len())
         }
         CodeIssue::BadFormat { grid, code: c, .. } if c.is_empty() => {
-            if zh {
-                format!("网格 #{grid} 尚未编码")
-            } else {
-                format!("grid #{grid} has no code yet")
-            }
+            say!(lang, "网格 #{grid} 尚未编码", "grid #{grid} has no code yet")
         }
-        CodeIssue::BadFormat { grid, code: c, expected_len } => {
-            if zh {
-                format!("网格 #{grid} 的编码 {c:?} 不符合规则（应为 {expected_len} 位）")
-            } else {
-                format!("grid #{grid}: code {c:?} is not {expected_len} digits/letters by the rule")
-            }
-        }
-        CodeIssue::PrefixMismatch { grid, village, .. } => {
-            if zh {
-                format!("网格 {} 的编码与所属村 {village} 不一致", code(grid))
-            } else {
-                format!("grid {}: code does not start with its village {village}", code(grid))
-            }
-        }
-        CodeIssue::NoVillage { grid } => {
-            if zh {
-                format!("网格 {} 不属于任何村", code(grid))
-            } else {
-                format!("grid {}: in no village", code(grid))
-            }
-        }
+        CodeIssue::BadFormat { grid, code: c, expected_len } => say!(
+            lang,
+            "网格 #{grid} 的编码 {c:?} 不符合规则（应为 {expected_len} 位）",
+            "grid #{grid}: code {c:?} is not {expected_len} digits/letters by the rule"
+        ),
+        CodeIssue::PrefixMismatch { grid, village, .. } => say!(
+            lang,
+            "网格 {} 的编码与所属村 {village} 不一致",
+            "grid {}: code does not start with its village {village}",
+            code(grid)
+        ),
+        CodeIssue::NoVillage { grid } => say!(lang, "网格 {} 不属于任何村", "grid {}: in no village", code(grid)),
         CodeIssue::SequenceHole { village, missing } => {
-            if zh {
-                format!("村 {village} 的编号 {missing:?} 空缺")
-            } else {
-                format!("village {village}: numbers {missing:?} are not used")
-            }
+            say!(lang, "村 {village} 的编号 {missing:?} 空缺", "village {village}: numbers {missing:?} are not used")
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::core::coverage::fixes::{Fix, FixKind};
 use crate::core::coverage::{AreaChecked, Cause, Detail, Finding, FindingKind, InvalidProblem, InvalidReason};
-use crate::text::Lang;
+use crate::text::{Lang, pick, say};
 
 pub fn kind_name(kind: FindingKind, lang: Lang) -> &'static str {
     let (zh, en) = match kind {
@@ -16,7 +16,7 @@ pub fn kind_name(kind: FindingKind, lang: Lang) -> &'static str {
         FindingKind::NoVillage => ("不属于任何村", "grid in no village"),
         FindingKind::Note => ("提示（多部分/含洞）", "note (several parts or holes)"),
     };
-    if lang == Lang::Zh { zh } else { en }
+    pick(lang, zh, en)
 }
 
 fn cause_name(cause: Cause, lang: Lang) -> &'static str {
@@ -28,7 +28,7 @@ fn cause_name(cause: Cause, lang: Lang) -> &'static str {
         Cause::Inside => ("边伸入邻网格内部", "an edge inside the neighbour"),
         Cause::NearlyParallel => ("近乎平行的窄缝", "nearly parallel edges closer than the gap width"),
     };
-    if lang == Lang::Zh { zh } else { en }
+    pick(lang, zh, en)
 }
 
 fn ring_name(ring: usize, lang: Lang) -> String {
@@ -44,55 +44,31 @@ fn ring_name(ring: usize, lang: Lang) -> String {
 pub fn invalid_reason_text(reason: &InvalidReason, lang: Lang) -> String {
     let zh = lang == Lang::Zh;
     let what = match reason.problem {
-        InvalidProblem::NoPolygon => (if zh { "没有任何多边形" } else { "has no polygon" }).to_string(),
-        InvalidProblem::NotFinite { ring } => {
-            if zh {
-                format!("{}含有非有限数值的坐标", ring_name(ring, lang))
-            } else {
-                format!("{} has a coordinate that is not a finite number", ring_name(ring, lang))
-            }
-        }
-        InvalidProblem::TooFewPoints { ring } => {
-            if zh {
-                format!("{}不足 3 个不同的点或未闭合", ring_name(ring, lang))
-            } else {
-                format!("{} has fewer than 3 distinct points or is not closed", ring_name(ring, lang))
-            }
-        }
+        InvalidProblem::NoPolygon => pick(lang, "没有任何多边形", "has no polygon").to_string(),
+        InvalidProblem::NotFinite { ring } => say!(
+            lang,
+            "{}含有非有限数值的坐标",
+            "{} has a coordinate that is not a finite number",
+            ring_name(ring, lang)
+        ),
+        InvalidProblem::TooFewPoints { ring } => say!(
+            lang,
+            "{}不足 3 个不同的点或未闭合",
+            "{} has fewer than 3 distinct points or is not closed",
+            ring_name(ring, lang)
+        ),
         InvalidProblem::SelfIntersection { ring } => {
-            if zh {
-                format!("{}自相交或自接触", ring_name(ring, lang))
-            } else {
-                format!("{} crosses or touches itself", ring_name(ring, lang))
-            }
+            say!(lang, "{}自相交或自接触", "{} crosses or touches itself", ring_name(ring, lang))
         }
         InvalidProblem::RingsCross { first, second } => {
-            if zh {
-                format!("{}与{}相交", ring_name(first, lang), ring_name(second, lang))
-            } else {
-                format!("{} and {} cross", ring_name(first, lang), ring_name(second, lang))
-            }
+            say!(lang, "{}与{}相交", "{} and {} cross", ring_name(first, lang), ring_name(second, lang))
         }
-        InvalidProblem::ZeroArea { ring } => {
-            if zh {
-                format!("{}面积为零", ring_name(ring, lang))
-            } else {
-                format!("{} has zero area", ring_name(ring, lang))
-            }
-        }
+        InvalidProblem::ZeroArea { ring } => say!(lang, "{}面积为零", "{} has zero area", ring_name(ring, lang)),
         InvalidProblem::HoleOutside { hole } => {
-            if zh {
-                format!("第 {hole} 个内环（洞）不在外环之内")
-            } else {
-                format!("interior ring {hole} is not inside the exterior ring")
-            }
+            say!(lang, "第 {hole} 个内环（洞）不在外环之内", "interior ring {hole} is not inside the exterior ring")
         }
         InvalidProblem::PartsOverlap { first, second } => {
-            if zh {
-                format!("第 {first} 部分与第 {second} 部分重叠")
-            } else {
-                format!("parts {first} and {second} overlap")
-            }
+            say!(lang, "第 {first} 部分与第 {second} 部分重叠", "parts {first} and {second} overlap")
         }
     };
     match (reason.part, zh) {
@@ -104,83 +80,54 @@ pub fn invalid_reason_text(reason: &InvalidReason, lang: Lang) -> String {
 
 /// Which area a check required to be covered, in words.
 pub fn area_checked_text(area: &AreaChecked, lang: Lang) -> String {
-    let zh = lang == Lang::Zh;
     match area {
-        AreaChecked::Boundary => (if zh { "项目边界" } else { "the project boundary" }).into(),
-        AreaChecked::BoundaryFile => (if zh { "给定的边界文件" } else { "the boundary file given" }).into(),
-        AreaChecked::Villages(n) => {
-            if zh {
-                format!("{n} 个村（社区）的范围之和（项目没有边界）")
-            } else {
-                format!("the union of {n} villages (the project has no boundary)")
-            }
-        }
-        AreaChecked::Townships(n) => {
-            if zh {
-                format!("{n} 个乡镇（街道）的范围之和（项目没有边界和村界）")
-            } else {
-                format!("the union of {n} townships (the project has no boundary or village polygons)")
-            }
-        }
-        AreaChecked::GridsOnly => {
-            if zh {
-                "无（没有边界、村界或乡镇界：只查网格围住的缝隙）".into()
-            } else {
-                "none (no boundary, village or township polygons: only gaps enclosed by grids)".into()
-            }
-        }
+        AreaChecked::Boundary => pick(lang, "项目边界", "the project boundary").into(),
+        AreaChecked::BoundaryFile => pick(lang, "给定的边界文件", "the boundary file given").into(),
+        AreaChecked::Villages(n) => say!(
+            lang,
+            "{n} 个村（社区）的范围之和（项目没有边界）",
+            "the union of {n} villages (the project has no boundary)"
+        ),
+        AreaChecked::Townships(n) => say!(
+            lang,
+            "{n} 个乡镇（街道）的范围之和（项目没有边界和村界）",
+            "the union of {n} townships (the project has no boundary or village polygons)"
+        ),
+        AreaChecked::GridsOnly => pick(
+            lang,
+            "无（没有边界、村界或乡镇界：只查网格围住的缝隙）",
+            "none (no boundary, village or township polygons: only gaps enclosed by grids)",
+        )
+        .into(),
     }
 }
 
 /// A fix in words; `label` gives how to call item i.
 pub fn fix_text(fix: &Fix, lang: Lang, label: &dyn Fn(usize) -> String) -> String {
-    let zh = lang == Lang::Zh;
-    let list = |items: &mut dyn Iterator<Item = usize>| {
-        items.map(label).collect::<Vec<_>>().join(if zh { "、" } else { ", " })
-    };
+    let list =
+        |items: &mut dyn Iterator<Item = usize>| items.map(label).collect::<Vec<_>>().join(pick(lang, "、", ", "));
     match &fix.kind {
-        FixKind::JoinGap { into } => {
-            if zh {
-                format!("并入网格 {}", label(*into))
-            } else {
-                format!("join the gap to grid {}", label(*into))
-            }
-        }
-        FixKind::NewGrid => (if zh { "作为新网格" } else { "make the gap a new grid" }).into(),
+        FixKind::JoinGap { into } => say!(lang, "并入网格 {}", "join the gap to grid {}", label(*into)),
+        FixKind::NewGrid => pick(lang, "作为新网格", "make the gap a new grid").into(),
         FixKind::GiveOverlapTo { item } => {
             let others = list(&mut fix.changes.iter().map(|(i, _)| *i));
-            if zh {
-                format!("重叠部分归网格 {}（从网格 {others} 中扣除）", label(*item))
-            } else {
-                format!("give the overlap to grid {} (subtract it from grid {others})", label(*item))
-            }
+            say!(
+                lang,
+                "重叠部分归网格 {}（从网格 {others} 中扣除）",
+                "give the overlap to grid {} (subtract it from grid {others})",
+                label(*item)
+            )
         }
         FixKind::InsertVertices => {
             let grids = list(&mut fix.changes.iter().map(|(i, _)| *i));
-            if zh {
-                format!("在网格 {grids} 的公共边上补齐顶点")
-            } else {
-                format!("insert the missing vertices into grid {grids}")
-            }
+            say!(lang, "在网格 {grids} 的公共边上补齐顶点", "insert the missing vertices into grid {grids}")
         }
         FixKind::ClipToBoundary { items } => {
             let grids = list(&mut items.iter().copied());
-            if zh { format!("将网格 {grids} 裁剪到边界") } else { format!("clip grid {grids} to the boundary") }
+            say!(lang, "将网格 {grids} 裁剪到边界", "clip grid {grids} to the boundary")
         }
-        FixKind::Repair { item } => {
-            if zh {
-                format!("按轮廓重建网格 {}", label(*item))
-            } else {
-                format!("rebuild grid {} as a valid polygon", label(*item))
-            }
-        }
-        FixKind::DeleteGrid { item } => {
-            if zh {
-                format!("删除网格 {}", label(*item))
-            } else {
-                format!("delete grid {}", label(*item))
-            }
-        }
+        FixKind::Repair { item } => say!(lang, "按轮廓重建网格 {}", "rebuild grid {} as a valid polygon", label(*item)),
+        FixKind::DeleteGrid { item } => say!(lang, "删除网格 {}", "delete grid {}", label(*item)),
     }
 }
 
@@ -215,19 +162,9 @@ pub fn finding_message(f: &Finding, lang: Lang, name: &dyn Fn(usize) -> String) 
     match &f.detail {
         Detail::Invalid(reason) => {
             let why = invalid_reason_text(reason, lang);
-            if zh {
-                format!("网格 {list} 不是有效多边形：{why}")
-            } else {
-                format!("grid {list} is not a valid polygon: {why}")
-            }
+            say!(lang, "网格 {list} 不是有效多边形：{why}", "grid {list} is not a valid polygon: {why}")
         }
-        Detail::Duplicate => {
-            if zh {
-                format!("网格 {list} 完全重复（{sz}）")
-            } else {
-                format!("grids {list} are duplicates ({sz})")
-            }
-        }
+        Detail::Duplicate => say!(lang, "网格 {list} 完全重复（{sz}）", "grids {list} are duplicates ({sz})"),
         Detail::Overlap => match (zh, names.len()) {
             (true, 2) => format!("网格 {list} 重叠 {sz}"),
             (true, _) => format!("网格 {list} 相互重叠 {sz}"),
@@ -235,11 +172,7 @@ pub fn finding_message(f: &Finding, lang: Lang, name: &dyn Fn(usize) -> String) 
             (false, _) => format!("grids {list} overlap one another by {sz}"),
         },
         Detail::Gap { enclosed: false } if f.items.is_empty() => {
-            if zh {
-                format!("边界内有未覆盖区域 {sz}")
-            } else {
-                format!("area inside the boundary covered by no grid: {sz}")
-            }
+            say!(lang, "边界内有未覆盖区域 {sz}", "area inside the boundary covered by no grid: {sz}")
         }
         Detail::Gap { enclosed } => match (zh, enclosed) {
             (true, true) => format!("网格之间有缝隙 {sz}（周边：{list}）"),
@@ -248,49 +181,28 @@ pub fn finding_message(f: &Finding, lang: Lang, name: &dyn Fn(usize) -> String) 
             (false, false) => format!("area inside the boundary covered by no grid: {sz} (near: {list})"),
         },
         Detail::Outside if f.items.is_empty() => {
-            if zh {
-                format!("网格超出边界 {sz}")
-            } else {
-                format!("grids extend outside the boundary by {sz}")
-            }
+            say!(lang, "网格超出边界 {sz}", "grids extend outside the boundary by {sz}")
         }
-        Detail::Outside => {
-            if zh {
-                format!("网格 {list} 超出边界 {sz}")
-            } else {
-                format!("grid {list} extends outside the boundary by {sz}")
-            }
-        }
+        Detail::Outside => say!(lang, "网格 {list} 超出边界 {sz}", "grid {list} extends outside the boundary by {sz}"),
         Detail::EdgeMismatch { segments, causes } => {
-            let why: Vec<&str> = causes.iter().map(|c| cause_name(*c, lang)).collect();
-            if zh {
-                format!("网格 {list} 的公共边不一致：{segments} 段（{}）", why.join("、"))
-            } else {
-                format!("grids {list} do not share their edges exactly: {segments} segments ({})", why.join(", "))
-            }
+            let why = causes.iter().map(|c| cause_name(*c, lang)).collect::<Vec<_>>().join(pick(lang, "、", ", "));
+            say!(
+                lang,
+                "网格 {list} 的公共边不一致：{segments} 段（{why}）",
+                "grids {list} do not share their edges exactly: {segments} segments ({why})"
+            )
         }
         Detail::VillageCrossing { villages } => {
             let v: Vec<String> = villages.iter().map(|(c, a)| format!("{c} {}", size(Some(*a), None, lang))).collect();
-            if zh {
-                format!("网格 {list} 跨越多个村：{}", v.join("；"))
-            } else {
-                format!("grid {list} crosses village lines: {}", v.join("; "))
-            }
+            let v = v.join(pick(lang, "；", "; "));
+            say!(lang, "网格 {list} 跨越多个村：{v}", "grid {list} crosses village lines: {v}")
         }
-        Detail::NoVillage => {
-            if zh {
-                format!("网格 {list} 不在任何村范围内")
-            } else {
-                format!("grid {list} lies in no village")
-            }
-        }
-        Detail::Note { parts, holes } => {
-            if zh {
-                format!("网格 {list} 有 {parts} 个部分、{holes} 个洞（请核对）")
-            } else {
-                format!("grid {list} has {parts} parts and {holes} holes (review)")
-            }
-        }
+        Detail::NoVillage => say!(lang, "网格 {list} 不在任何村范围内", "grid {list} lies in no village"),
+        Detail::Note { parts, holes } => say!(
+            lang,
+            "网格 {list} 有 {parts} 个部分、{holes} 个洞（请核对）",
+            "grid {list} has {parts} parts and {holes} holes (review)"
+        ),
     }
 }
 

@@ -29,6 +29,19 @@ pub fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
     if lang == Lang::Zh { zh } else { en }
 }
 
+/// A sentence with numbers or names in it, in the language asked for: two `format!` strings that take
+/// the same arguments.
+///
+/// ```ignore
+/// say!(lang, "网格 {code} 面积为零", "grid {code} has zero area")
+/// ```
+macro_rules! say {
+    ($lang:expr, $zh:literal, $en:literal $(, $arg:expr)* $(,)?) => {
+        if $lang == $crate::text::Lang::Zh { format!($zh $(, $arg)*) } else { format!($en $(, $arg)*) }
+    };
+}
+pub(crate) use say;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Text {
     MenuFile,

@@ -20,5 +20,6 @@ pub mod status;
 pub mod summary;
 pub mod theme;
 
+pub(crate) use i18n::say;
 pub use i18n::{Lang, Text, pick};
 pub use settings::Settings;

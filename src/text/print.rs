@@ -1,6 +1,6 @@
 //! Words printed on the sheets and said about printing: page numbers, the coordinate-system line.
 
-use super::Lang;
+use super::{Lang, pick, say};
 use crate::core::Crs;
 use crate::io::crs::{Datum, Projection, describe_crs};
 
@@ -42,7 +42,7 @@ pub fn crs_line(crs: &Crs, lang: Lang) -> String {
     let zh = lang == Lang::Zh;
     let projection = match &d.projection {
         Projection::Geographic => {
-            return if zh { format!("{datum}（经纬度）") } else { format!("{datum} (longitude/latitude)") };
+            return say!(lang, "{datum}（经纬度）", "{datum} (longitude/latitude)");
         }
         Projection::GaussKruger { zone_width_deg, central_meridian_deg, zone } => {
             let cm = meridian(*central_meridian_deg);
@@ -58,21 +58,15 @@ pub fn crs_line(crs: &Crs, lang: Lang) -> String {
         Projection::Utm { zone, south } => {
             let cm = meridian(f64::from(*zone) * 6.0 - 183.0);
             let hemisphere = if *south { "S" } else { "N" };
-            if zh {
-                format!("UTM 投影 第 {zone}{hemisphere} 带 中央经线 {cm}")
-            } else {
-                format!("UTM projection, zone {zone}{hemisphere}, central meridian {cm}")
-            }
+            say!(
+                lang,
+                "UTM 投影 第 {zone}{hemisphere} 带 中央经线 {cm}",
+                "UTM projection, zone {zone}{hemisphere}, central meridian {cm}"
+            )
         }
-        Projection::WebMercator => {
-            if zh {
-                "Web 墨卡托投影".to_string()
-            } else {
-                "Web Mercator projection".to_string()
-            }
-        }
+        Projection::WebMercator => pick(lang, "Web 墨卡托投影", "Web Mercator projection").to_string(),
         Projection::Other(name) => {
-            return if zh { format!("{name}（{}）", crs.auth_id()) } else { format!("{name} ({})", crs.auth_id()) };
+            return say!(lang, "{name}（{}）", "{name} ({})", crs.auth_id());
         }
     };
     format!("{datum} / {projection}")
