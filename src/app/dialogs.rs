@@ -10,7 +10,7 @@ use crate::io::export::Layer;
 use crate::io::import::Target;
 use crate::text::layers::{LAYERS, TARGETS};
 use crate::text::summary::project_summary;
-use crate::text::{Lang, Text, pick};
+use crate::text::{Lang, Text, pick, say};
 
 pub struct ImportForm {
     pub src: String,
@@ -148,115 +148,59 @@ pub fn show(
         Window::CodeRule(form) => keep = super::code_rule_dialog::show(ctx, form, lang, project, revision, actions),
         Window::Print(form) => keep = super::print_dialog::show(ctx, form, lang, project, revision, actions),
         Window::ConfirmClose => {
-            egui::Window::new(pick(lang, "未保存的修改", "Unsaved changes")).collapsible(false).show(ctx, |ui| {
-                ui.label(pick(
-                    lang,
-                    "项目有未保存的修改。关闭前要保存吗？",
-                    "The project has unsaved changes. Save before closing?",
-                ));
-                ui.horizontal(|ui| {
-                    if ui.button(pick(lang, "保存", "Save")).clicked() {
-                        actions.push(Action::SaveAndQuit);
-                        keep = false;
-                    }
-                    if ui.button(pick(lang, "不保存", "Don't save")).clicked() {
-                        actions.push(Action::DiscardAndQuit);
-                        keep = false;
-                    }
-                    if ui.button(t(Text::Cancel)).clicked() {
-                        keep = false;
-                    }
-                });
-            });
+            let body = pick(
+                lang,
+                "项目有未保存的修改。关闭前要保存吗？",
+                "The project has unsaved changes. Save before closing?",
+            );
+            let answers = [
+                (pick(lang, "保存", "Save"), Some(Action::SaveAndQuit)),
+                (pick(lang, "不保存", "Don't save"), Some(Action::DiscardAndQuit)),
+                (t(Text::Cancel), None),
+            ];
+            keep = question(ctx, pick(lang, "未保存的修改", "Unsaved changes"), body, answers, actions);
         }
         Window::ConfirmReplace(what) => {
-            egui::Window::new(pick(lang, "替换现有数据？", "Replace what the project has?")).collapsible(false).show(
-                ctx,
-                |ui| {
-                    ui.label(what.as_str());
-                    ui.horizontal(|ui| {
-                        if ui.button(pick(lang, "替换", "Replace")).clicked() {
-                            actions.push(Action::ConfirmImport);
-                            keep = false;
-                        }
-                        if ui.button(t(Text::Cancel)).clicked() {
-                            actions.push(Action::CancelImport);
-                            keep = false;
-                        }
-                    });
-                },
-            );
+            let answers = [
+                (pick(lang, "替换", "Replace"), Some(Action::ConfirmImport)),
+                (t(Text::Cancel), Some(Action::CancelImport)),
+            ];
+            keep = question(ctx, pick(lang, "替换现有数据？", "Replace what the project has?"), what, answers, actions);
         }
         Window::ChangedOnDisk { file, quit_after } => {
-            let quit_after = *quit_after;
-            egui::Window::new(pick(lang, "文件已被其他程序修改", "The file changed on disk")).collapsible(false).show(
-                ctx,
-                |ui| {
-                    ui.label(match lang {
-                        Lang::Zh => format!(
-                            "{file} 在这里打开（或保存）之后已被其他程序修改（例如 wangge code 或 QGIS）。保存将覆盖那些修改。"
-                        ),
-                        Lang::En => format!(
-                            "{file} was changed by another program (wangge code, QGIS …) since it was opened or saved here. Saving would overwrite those changes."
-                        ),
-                    });
-                    ui.horizontal(|ui| {
-                        if ui.button(pick(lang, "重新载入（放弃这里的修改）", "Reload (discard the changes made here)")).clicked()
-                        {
-                            actions.push(Action::ReloadFromDisk);
-                            keep = false;
-                        }
-                        if ui.button(pick(lang, "覆盖", "Overwrite")).clicked() {
-                            actions.push(Action::Overwrite { quit_after });
-                            keep = false;
-                        }
-                        if ui.button(t(Text::SaveAs)).clicked() {
-                            actions.push(Action::SaveAsDialog);
-                            keep = false;
-                        }
-                        if ui.button(t(Text::Cancel)).clicked() {
-                            keep = false;
-                        }
-                    });
-                },
+            let body = say!(
+                lang,
+                "{file} 在这里打开（或保存）之后已被其他程序修改（例如 wangge code 或 QGIS）。保存将覆盖那些修改。",
+                "{file} was changed by another program (wangge code, QGIS …) since it was opened or saved here. Saving would overwrite those changes."
             );
+            let answers = [
+                (
+                    pick(lang, "重新载入（放弃这里的修改）", "Reload (discard the changes made here)"),
+                    Some(Action::ReloadFromDisk),
+                ),
+                (pick(lang, "覆盖", "Overwrite"), Some(Action::Overwrite { quit_after: *quit_after })),
+                (t(Text::SaveAs), Some(Action::SaveAsDialog)),
+                (t(Text::Cancel), None),
+            ];
+            keep =
+                question(ctx, pick(lang, "文件已被其他程序修改", "The file changed on disk"), &body, answers, actions);
         }
         Window::NewProject(form) => keep = super::new_project::show(ctx, form, lang, actions),
         Window::ConfirmDiscard(then) => {
-            egui::Window::new(pick(lang, "未保存的修改", "Unsaved changes")).collapsible(false).show(ctx, |ui| {
-                ui.label(crate::text::start::unsaved_question(lang));
-                ui.horizontal(|ui| {
-                    if ui.button(pick(lang, "保存", "Save")).clicked() {
-                        actions.push(Action::SaveThen(then.clone()));
-                        keep = false;
-                    }
-                    if ui.button(pick(lang, "不保存", "Don't save")).clicked() {
-                        actions.push(Action::Discarded(then.clone()));
-                        keep = false;
-                    }
-                    if ui.button(t(Text::Cancel)).clicked() {
-                        keep = false;
-                    }
-                });
-            });
+            let answers = [
+                (pick(lang, "保存", "Save"), Some(Action::SaveThen(then.clone()))),
+                (pick(lang, "不保存", "Don't save"), Some(Action::Discarded(then.clone()))),
+                (t(Text::Cancel), None),
+            ];
+            let body = crate::text::start::unsaved_question(lang);
+            keep = question(ctx, pick(lang, "未保存的修改", "Unsaved changes"), &body, answers, actions);
         }
         Window::Recover(what) => {
-            egui::Window::new(pick(lang, "恢复未保存的工作", "Recover unsaved work")).collapsible(false).show(
-                ctx,
-                |ui| {
-                    ui.label(what.as_str());
-                    ui.horizontal(|ui| {
-                        if ui.button(pick(lang, "恢复", "Recover")).clicked() {
-                            actions.push(Action::Recover);
-                            keep = false;
-                        }
-                        if ui.button(pick(lang, "丢弃", "Discard")).clicked() {
-                            actions.push(Action::DiscardRecovery);
-                            keep = false;
-                        }
-                    });
-                },
-            );
+            let answers = [
+                (pick(lang, "恢复", "Recover"), Some(Action::Recover)),
+                (pick(lang, "丢弃", "Discard"), Some(Action::DiscardRecovery)),
+            ];
+            keep = question(ctx, pick(lang, "恢复未保存的工作", "Recover unsaved work"), what, answers, actions);
         }
     }
     keep
@@ -290,6 +234,30 @@ fn ok_cancel(ui: &mut egui::Ui, lang: Lang, on_ok: impl FnOnce()) -> bool {
 fn labelled_edit(ui: &mut egui::Ui, label: &str, text: &mut String, hint: &str, width: f32) -> egui::Response {
     let label = ui.label(label);
     ui.add(egui::TextEdit::singleline(text).hint_text(hint).desired_width(width)).labelled_by(label.id)
+}
+
+/// A question before work could be lost: its words and one button per answer. An answer pushes its
+/// action (if any) and closes the window; returns false once answered.
+fn question<const N: usize>(
+    ctx: &Context,
+    title: &str,
+    body: &str,
+    answers: [(&str, Option<Action>); N],
+    actions: &mut Vec<Action>,
+) -> bool {
+    let mut keep = true;
+    egui::Window::new(title).collapsible(false).show(ctx, |ui| {
+        ui.label(body);
+        ui.horizontal(|ui| {
+            for (label, action) in answers {
+                if ui.button(label).clicked() {
+                    actions.extend(action);
+                    keep = false;
+                }
+            }
+        });
+    });
+    keep
 }
 
 fn text_window(ctx: &Context, title: &str, text: &str, lang: Lang) -> bool {
