@@ -3,7 +3,7 @@
 
 use geo::Rect;
 
-use super::Lang;
+use super::{Lang, pick, say};
 use crate::core::{Project, area_m2};
 use crate::io::crs::{SourceCrs, Transformer, crs_from_epsg};
 
@@ -15,47 +15,29 @@ pub fn project_summary(p: &Project, lang: Lang) -> String {
     let boundary_km2 = non_negative(area_m2(&p.boundary, &p.crs) / 1e6);
     let grids_km2 = non_negative(p.grids.values().map(|g| area_m2(&g.geometry, &p.crs)).sum::<f64>() / 1e6);
     let (townships, villages) = (p.townships().count(), p.villages().count());
-    let mut lines = match lang {
-        Lang::Zh => vec![
-            format!("名称：{}", p.name),
-            format!("坐标系：{}（{}）", p.crs.auth_id(), p.crs.name),
-            format!(
-                "图层：区域边界 {} 个多边形，行政区划 {} 个（乡镇 {townships} 个，村（社区）{villages} 个），网格 {} 个，住户点 {} 个",
-                p.boundary.0.len(),
-                p.divisions.len(),
-                p.grids.len(),
-                p.households.len()
-            ),
-            format!("边界面积：{boundary_km2:.3} km²"),
-            format!("网格面积合计：{grids_km2:.3} km²"),
-        ],
-        Lang::En => vec![
-            format!("name: {}", p.name),
-            format!("CRS: {} ({})", p.crs.auth_id(), p.crs.name),
-            format!(
-                "layers: boundary {} polygons, divisions {} ({townships} townships, {villages} villages), grids {}, households {} points",
-                p.boundary.0.len(),
-                p.divisions.len(),
-                p.grids.len(),
-                p.households.len()
-            ),
-            format!("boundary area: {boundary_km2:.3} km²"),
-            format!("grid area: {grids_km2:.3} km² in all"),
-        ],
-    };
+    let (boundary, divisions, grids, households) =
+        (p.boundary.0.len(), p.divisions.len(), p.grids.len(), p.households.len());
+    let mut lines = vec![
+        say!(lang, "名称：{}", "name: {}", p.name),
+        say!(lang, "坐标系：{}（{}）", "CRS: {} ({})", p.crs.auth_id(), p.crs.name),
+        say!(
+            lang,
+            "图层：区域边界 {boundary} 个多边形，行政区划 {divisions} 个（乡镇 {townships} 个，村（社区）{villages} 个），网格 {grids} 个，住户点 {households} 个",
+            "layers: boundary {boundary} polygons, divisions {divisions} ({townships} townships, {villages} villages), grids {grids}, households {households} points"
+        ),
+        say!(lang, "边界面积：{boundary_km2:.3} km²", "boundary area: {boundary_km2:.3} km²"),
+        say!(lang, "网格面积合计：{grids_km2:.3} km²", "grid area: {grids_km2:.3} km² in all"),
+    ];
     if let Some(extent) = p.extent() {
         let decimals = if p.crs.is_geographic() { 7 } else { 1 };
-        let label = match lang {
-            Lang::Zh => format!("范围（{}）：", p.crs.auth_id()),
-            Lang::En => format!("extent ({}): ", p.crs.auth_id()),
-        };
+        let label = say!(lang, "范围（{}）：", "extent ({}): ", p.crs.auth_id());
         lines.push(label + &rect_text(extent, decimals));
         let lonlat = crs_from_epsg(4326)
             .ok()
             .and_then(|wgs| Transformer::new(&SourceCrs::Epsg(p.crs.clone()), &wgs).ok())
             .and_then(|t| Some(Rect::new(t.apply(extent.min()).ok()?, t.apply(extent.max()).ok()?)));
         if let Some(r) = lonlat {
-            let label = if lang == Lang::Zh { "范围（经纬度）：" } else { "extent (lon/lat): " };
+            let label = pick(lang, "范围（经纬度）：", "extent (lon/lat): ");
             lines.push(format!("{label}{}", rect_text(r, 6)));
         }
     }
