@@ -6,7 +6,7 @@ use eframe::egui::{self, Color32, Ui};
 use crate::core::Project;
 use crate::core::codes::{check_codes, count_households, household_band, project_rule};
 use crate::text::codes::code_issue_text;
-use crate::text::{Lang, Text};
+use crate::text::{Lang, Text, say};
 
 /// What the panel shows, for one revision of the project in one language.
 pub struct ChecksView {
@@ -44,10 +44,12 @@ impl ChecksView {
                 }
             }
             if !counts.unassigned.is_empty() {
-                household_warnings.push(match lang {
-                    Lang::Zh => format!("{} 个住户点不在任何网格内", counts.unassigned.len()),
-                    Lang::En => format!("{} household points lie in no grid", counts.unassigned.len()),
-                });
+                household_warnings.push(say!(
+                    lang,
+                    "{} 个住户点不在任何网格内",
+                    "{} household points lie in no grid",
+                    counts.unassigned.len()
+                ));
             }
         }
         ChecksView { revision, lang, code_issues, household_warnings, households_total }
@@ -86,9 +88,10 @@ fn list(ui: &mut Ui, lines: &[String], lang: Lang) {
     }
     if lines.len() > SHOWN {
         let more = lines.len() - SHOWN;
-        ui.weak(match lang {
-            Lang::Zh => format!("…… 另有 {more} 条（完整列表：wangge stats）"),
-            Lang::En => format!("… {more} more (the full list: wangge stats)"),
-        });
+        ui.weak(say!(
+            lang,
+            "…… 另有 {more} 条（完整列表：wangge stats）",
+            "… {more} more (the full list: wangge stats)"
+        ));
     }
 }

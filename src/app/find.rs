@@ -8,7 +8,7 @@ use super::state::AppState;
 use crate::core::codes::count_households;
 use crate::core::{GridId, Project, area_m2};
 use crate::text::start::matches_found;
-use crate::text::{Lang, pick};
+use crate::text::{Lang, pick, say};
 
 /// At most this many matches are listed under the search box.
 const MATCHES_SHOWN: usize = 50;
@@ -205,8 +205,5 @@ impl FindPanel {
 }
 
 fn household_text(n: &str, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => format!("{n} 户"),
-        Lang::En => format!("{n} households"),
-    }
+    say!(lang, "{n} 户", "{n} households")
 }

@@ -1,6 +1,6 @@
 //! What the status bar says after an edit, or when a tool refuses one, in the UI language.
 
-use super::{Lang, pick};
+use super::{Lang, pick, say};
 use crate::core::edit::{EditFailure, StepKind};
 use crate::core::tools::{Edit, Notice};
 use crate::core::{Project, area_text};
@@ -47,18 +47,17 @@ pub fn done_text(edit: &Edit, lang: Lang) -> String {
             "move vertex: the vertex is on the boundary and stayed on it",
         )
         .into(),
-        (Some(Notice::Grids(n)), StepKind::Split) => match lang {
-            Lang::Zh => format!("{what}：{n} 个网格已分割"),
-            Lang::En => format!("{what}: {n} grid(s) cut in two"),
-        },
-        (Some(Notice::Grids(n)), StepKind::Merge | StepKind::DeleteGrids) => match lang {
-            Lang::Zh => format!("{what}：{n} 个网格"),
-            Lang::En => format!("{what}: {n} grids"),
-        },
-        (Some(Notice::Grids(n)), _) => match lang {
-            Lang::Zh => format!("{what}：更新了 {n} 个网格（共用顶点一起移动）"),
-            Lang::En => format!("{what}: {n} grid(s) updated (shared vertices move together)"),
-        },
+        (Some(Notice::Grids(n)), StepKind::Split) => {
+            say!(lang, "{what}：{n} 个网格已分割", "{what}: {n} grid(s) cut in two")
+        }
+        (Some(Notice::Grids(n)), StepKind::Merge | StepKind::DeleteGrids) => {
+            say!(lang, "{what}：{n} 个网格", "{what}: {n} grids")
+        }
+        (Some(Notice::Grids(n)), _) => say!(
+            lang,
+            "{what}：更新了 {n} 个网格（共用顶点一起移动）",
+            "{what}: {n} grid(s) updated (shared vertices move together)"
+        ),
         (None, _) => what.to_string(),
     }
 }

@@ -1,7 +1,7 @@
 //! Words for starting and finding: File › New project, Recent projects, the first screen's hint, the
 //! sample's banner, the file choosers' titles, finding a grid and the grid list.
 
-use crate::text::{Lang, pick};
+use crate::text::{Lang, pick, say};
 
 /// The first screen of an empty project: what to do first, in one line.
 pub fn first_step(lang: Lang) -> &'static str {
@@ -23,18 +23,16 @@ pub fn sample_banner(lang: Lang) -> &'static str {
 
 /// Status after a new project was made.
 pub fn new_project_made(name: &str, crs: &str, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => format!("新项目“{name}”（{crs}），尚未保存"),
-        Lang::En => format!("New project “{name}” ({crs}), not saved yet"),
-    }
+    say!(lang, "新项目“{name}”（{crs}），尚未保存", "New project “{name}” ({crs}), not saved yet")
 }
 
 /// A recent project that is no longer where it was.
 pub fn recent_missing(path: &str, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => format!("找不到 {path}（文件已移动或删除），已从最近的项目中移除。"),
-        Lang::En => format!("{path} is not there any more (moved or deleted); it was removed from Recent projects."),
-    }
+    say!(
+        lang,
+        "找不到 {path}（文件已移动或删除），已从最近的项目中移除。",
+        "{path} is not there any more (moved or deleted); it was removed from Recent projects."
+    )
 }
 
 /// The question asked before unsaved changes would be dropped by opening or making another project.
@@ -74,8 +72,5 @@ pub fn matches_found(found: usize, shown: usize, lang: Lang) -> String {
 
 /// Export: where the grid table was written.
 pub fn table_written(rows: usize, path: &str, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => format!("已导出网格一览表：{rows} 行 → {path}"),
-        Lang::En => format!("Grid table exported: {rows} rows → {path}"),
-    }
+    say!(lang, "已导出网格一览表：{rows} 行 → {path}", "Grid table exported: {rows} rows → {path}")
 }

@@ -1,6 +1,6 @@
 //! The words of the thematic map and its legend, of household counts in labels, and of the measure tool.
 
-use super::{Lang, pick};
+use super::{Lang, pick, say};
 use crate::core::thematic::{CodeStatus, HouseholdClass, Theme};
 use crate::core::tools::Measurement;
 
@@ -58,10 +58,7 @@ pub fn no_village_text(lang: Lang) -> &'static str {
 
 /// A grid's household count under its label: "326 户".
 pub fn households_in_label(n: u64, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => format!("{n} 户"),
-        Lang::En => format!("{n} hh"),
-    }
+    say!(lang, "{n} 户", "{n} hh")
 }
 
 /// A ground length: metres below a kilometre, km (3 decimals) from there.
@@ -72,10 +69,7 @@ pub fn length_text(m: f64) -> String {
 /// An area in m² (km² from one square kilometre) and in 亩.
 pub fn area_with_mu_text(m2: f64, mu: f64, lang: Lang) -> String {
     let metric = if m2 >= 1e6 { format!("{:.3} km²", m2 / 1e6) } else { format!("{m2:.0} m²") };
-    match lang {
-        Lang::Zh => format!("{metric}（{mu:.1} 亩）"),
-        Lang::En => format!("{metric} ({mu:.1} mu)"),
-    }
+    say!(lang, "{metric}（{mu:.1} 亩）", "{metric} ({mu:.1} mu)")
 }
 
 /// The measure box's lines: distance, then area once there are three points.
