@@ -237,6 +237,17 @@ fn mean_difference(a: &resvg::tiny_skia::Pixmap, b: &resvg::tiny_skia::Pixmap) -
     total as f64 / a.data().len() as f64
 }
 
+/// Writes the README's overview image from the printing code as it is now, so the picture never shows
+/// an older map: `cargo test --test integration readme_overview_image -- --ignored`.
+#[test]
+#[ignore = "writes assets/print-overview.png; run by hand when printing changes"]
+fn readme_overview_image() {
+    let opts = PrintOptions { paper: Paper::A2, landscape: true, ..options() };
+    let (pages, _) = overview(jingxian_655(), &opts);
+    let png = render_png(&pages[0], 45.0).unwrap();
+    std::fs::write("assets/print-overview.png", png).unwrap();
+}
+
 #[test]
 fn png_matches_the_reference_image_and_poppler_agrees_with_it() {
     let p = small_township();
