@@ -90,7 +90,7 @@ def find_taz(given):
         from libpysal import examples
         example = examples.load_example("taz")
         return next((f for f in example.get_file_list() if f.endswith(".shp")), None)
-    except Exception as e:  # no libpysal, or no network for its first download
+    except (Exception, SystemExit) as e:  # no libpysal, or no network for its first download (it exits)
         print(f"TAZ left out: {e}", file=sys.stderr)
         return None
 

@@ -71,7 +71,8 @@ fn incremental_dirty(c: &mut Criterion) {
     move_shared_vertex(&mut items[careless..=careless], v, Coord { x: v.x + 17.0, y: v.y - 11.0 });
     let mut checker = Checker::new(items.clone(), Some(outline), Vec::new(), options());
     let before = checker.report();
-    assert!(before.count(FindingKind::Invalid) == 1 && before.count(FindingKind::Overlap) == 1, "{before:?}");
+    let kinds: Vec<FindingKind> = before.findings.iter().map(|f| f.kind).collect();
+    assert!(before.count(FindingKind::Invalid) == 1 && kinds.len() > 2, "{kinds:?}");
     let middle = 158 * NX + 158;
     let vertex = items[middle].0[0].exterior().0[0];
     let sharing: Vec<usize> = move_shared_vertex(&mut items, vertex, vertex);

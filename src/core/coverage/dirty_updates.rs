@@ -12,7 +12,7 @@ const N: usize = 9;
 
 fn options(seed: u64) -> CoverageOptions {
     // Millimetre precision as in a projected CRS; every other seed also looks for narrow gaps.
-    CoverageOptions { precision: 0.001, gap_width_m: if seed % 2 == 0 { 0.0 } else { 2.0 }, crs: None }
+    CoverageOptions { precision: 0.001, gap_width_m: if seed.is_multiple_of(2) { 0.0 } else { 2.0 }, crs: None }
 }
 
 fn mm(c: Coord<f64>) -> Coord<f64> {
