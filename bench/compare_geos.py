@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Coverage check speed: Wangge against shapely/GEOS on the same files, in the same run, as ratios.
 
-    pip install shapely==2.2.0        # GEOS 3.14
-    python3 bench/compare_geos.py     # builds wangge --release, makes the data, prints a Markdown table
+    pip install shapely==2.2.0 libpysal   # GEOS 3.14; libpysal finds the TAZ example
+    python3 bench/compare_geos.py                 # builds wangge --release, makes the data, prints a table
+    python3 bench/compare_geos.py --single-core   # both sides pinned to CPU 0 (`taskset -c 0`)
+    python3 bench/compare_geos.py --taz PATH/taz.shp   # TAZ from a given file
 
 Data (written to target/bench-data/, not committed):
   * synthetic-100k.geojson: 100,000 grids (316 x 317 jittered lattice, 12 vertices each, EPSG:4548, mm);
@@ -11,7 +13,14 @@ Data (written to target/bench-data/, not committed):
 For each: shapely.coverage_is_valid(geoms) (GEOS, edge matching only) versus `wangge check --json`
 (validity + overlaps + gaps + edge matching), timed after loading; best of 5 runs each. Peak memory of
 `wangge check` by /usr/bin/time.
+  * taz.shp: libpysal's `taz` example (4,109 traffic analysis zones, 347k vertices), from --taz, else
+    from libpysal's data folder (`libpysal.examples.load_example("taz")` downloads it once); left out,
+    with a note, when neither has it.
+With --single-core, this script pins itself to CPU 0 (GEOS runs in this process) and runs wangge under
+`taskset -c 0`, so Wangge's worker threads share that one core: the comparison is one core against one.
+The phases of Wangge's check (timings_ms.phases of the best run) are printed below the table.
 """
+import argparse
 import json
 import os
 import random
@@ -73,10 +82,31 @@ def us_counties(path):
         f.write(out)
 
 
-def geos_time(path):
+def find_taz(given):
+    """The TAZ shapefile: the given path, else libpysal's copy (downloaded once), else None."""
+    if given:
+        return given
+    try:
+        from libpysal import examples
+        example = examples.load_example("taz")
+        return next((f for f in example.get_file_list() if f.endswith(".shp")), None)
+    except (Exception, SystemExit) as e:  # no libpysal, or no network for its first download (it exits)
+        print(f"TAZ left out: {e}", file=sys.stderr)
+        return None
+
+
+def load_geoms(path):
+    if path.endswith(".shp"):
+        import shapefile  # pyshp, which libpysal and geopandas users have; else: pip install pyshp
+        with shapefile.Reader(path) as reader:
+            return [shapely.geometry.shape(s.__geo_interface__) for s in reader.shapes()]
     with open(path) as f:
         fc = json.load(f)
-    geoms = [shapely.geometry.shape(feat["geometry"]) for feat in fc["features"]]
+    return [shapely.geometry.shape(feat["geometry"]) for feat in fc["features"]]
+
+
+def geos_time(path):
+    geoms = load_geoms(path)
     best, valid = float("inf"), None
     for _ in range(RUNS):
         t = time.perf_counter()
@@ -85,38 +115,58 @@ def geos_time(path):
     return best * 1000.0, bool(valid), len(geoms)
 
 
-def wangge_time(path, extra):
+def wangge_time(path, extra, pin):
     best, report, rss = float("inf"), None, None
     for _ in range(RUNS):
-        proc = subprocess.run(["/usr/bin/time", "-f", "%M", WANGGE, "check", path, "--json"] + extra,
+        proc = subprocess.run(pin + ["/usr/bin/time", "-f", "%M", WANGGE, "check", path, "--json"] + extra,
                               capture_output=True, text=True)
         if proc.returncode not in (0, 1):
             sys.exit(f"wangge check failed: {proc.stderr}")
-        report = json.loads(proc.stdout)
-        best = min(best, report["timings_ms"]["check"])
+        run = json.loads(proc.stdout)
+        if run["timings_ms"]["check"] < best:
+            best, report = run["timings_ms"]["check"], run
         rss = int(proc.stderr.strip().splitlines()[-1]) / 1024.0
     return best, report, rss
 
 
 def main():
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--single-core", action="store_true", help="pin both sides to CPU 0")
+    parser.add_argument("--taz", help="path of libpysal's taz.shp")
+    parser.add_argument("--no-build", action="store_true", help="use target/release/wangge as it is")
+    args = parser.parse_args()
+    if not args.no_build:
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    pin = []
+    if args.single_core:
+        os.sched_setaffinity(0, {0})
+        pin = ["taskset", "-c", "0"]
     os.makedirs(DATA, exist_ok=True)
     sets = [("synthetic 100,000 grids", os.path.join(DATA, "synthetic-100k.geojson"), synthetic, []),
             ("US counties (us-atlas, 3,231)", os.path.join(DATA, "us-counties.geojson"), us_counties, ["--planar"])]
-    print(f"GEOS {'.'.join(map(str, shapely.geos_version))} (shapely {shapely.__version__}); {os.cpu_count()} cores\n")
+    taz = find_taz(args.taz)
+    if taz:
+        sets.append(("TAZ (libpysal, 4,109)", taz, None, ["--planar"]))
+    cores = "1 core (taskset -c 0)" if args.single_core else f"{os.cpu_count()} cores"
+    print(f"GEOS {'.'.join(map(str, shapely.geos_version))} (shapely {shapely.__version__}); {cores}\n")
     print("| coverage | polygons | GEOS coverage_is_valid | Wangge full check | ratio | Wangge peak RSS | findings |")
     print("|---|---|---|---|---|---|---|")
+    phases = []
     for name, path, make, extra in sets:
         if not os.path.exists(path):
             make(path)
         geos_ms, valid, n = geos_time(path)
-        ours_ms, report, rss = wangge_time(path, extra)
+        ours_ms, report, rss = wangge_time(path, extra, pin)
+        phases.append((name, report["timings_ms"].get("phases", {})))
         kinds = {}
         for issue in report["issues"]:
             kinds[issue["kind"]] = kinds.get(issue["kind"], 0) + 1
         summary = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) or "none"
         print(f"| {name} | {n} | {geos_ms:.0f} ms (valid: {valid}) | {ours_ms:.0f} ms (ok: {report['ok']}) "
               f"| {ours_ms / geos_ms:.2f} | {rss:.0f} MiB | {summary} |")
+    print("\nWangge's phases (ms, best run):\n")
+    for name, times in phases:
+        print(f"* {name}: " + ", ".join(f"{k} {v:.1f}" for k, v in times.items()))
 
 
 if __name__ == "__main__":

@@ -20,10 +20,11 @@ fn key(c: Coord<f64>) -> (u64, u64) {
     (c.x.to_bits(), c.y.to_bits())
 }
 
-/// Assembles the union from the unmatched segments of a coverage with no invalid segments.
-pub fn union_from_unmatched(graph: &Graph) -> Union {
+/// Assembles the union from the unmatched segments of a coverage with no invalid segments. `open` lists,
+/// in ascending order, the items that have unmatched segments (no other item has any).
+pub fn union_from_unmatched(graph: &Graph, open: &[u32]) -> Union {
     let mut edges: Vec<(Coord<f64>, Coord<f64>)> = Vec::new();
-    for ring in graph.rings.iter().flatten() {
+    for ring in open.iter().flat_map(|&i| &graph.rings[i as usize]) {
         for s in 0..ring.segments() {
             if ring.state[s] == SegmentState::Unknown {
                 edges.push(oriented(ring, s));
@@ -42,12 +43,29 @@ fn oriented(ring: &super::rings::Ring, s: usize) -> (Coord<f64>, Coord<f64>) {
 /// The union of a coverage in which some items are dirty (invalid, or with invalid edges): the clean
 /// items' union is assembled from their segments not matched by another clean item, and only that and
 /// the dirty items go through the boolean union — far fewer vertices than all items.
-pub fn union_with_dirty(graph: &Graph, dirty: &[bool]) -> Union {
-    let mut edges: Vec<(Coord<f64>, Coord<f64>)> = Vec::new();
-    for (item, rings) in graph.rings.iter().enumerate() {
-        if dirty[item] {
-            continue;
+///
+/// Only clean items with an unmatched segment (`open`, ascending) or a segment matched by a dirty item
+/// can give an edge, so only those are visited: a dirty coverage costs what its outline and its dirty
+/// items cost, not what all its segments do, and the edges come in the same order as a full scan's.
+pub fn union_with_dirty(graph: &Graph, dirty: &[bool], open: &[u32]) -> Union {
+    let dirty_items: Vec<usize> = (0..dirty.len()).filter(|&i| dirty[i]).collect();
+    let mut visit: std::collections::BTreeSet<usize> =
+        open.iter().map(|&i| i as usize).filter(|&i| !dirty[i]).collect();
+    for &d in &dirty_items {
+        for ring in &graph.rings[d] {
+            for s in 0..ring.segments() {
+                let (key, _) = super::rings::segment_key(ring, s);
+                for o in graph.segments.get(&key).into_iter().flatten() {
+                    if !dirty[o.item as usize] {
+                        visit.insert(o.item as usize);
+                    }
+                }
+            }
         }
+    }
+    let mut edges: Vec<(Coord<f64>, Coord<f64>)> = Vec::new();
+    for item in visit {
+        let rings = &graph.rings[item];
         for ring in rings {
             for s in 0..ring.segments() {
                 if ring.state[s] == SegmentState::Matched {
@@ -65,10 +83,8 @@ pub fn union_with_dirty(graph: &Graph, dirty: &[bool]) -> Union {
     }
     let clean = walk(edges).polygons;
     let mut polygons: Vec<Polygon<f64>> = clean.0;
-    for (item, g) in graph.geometry.iter().enumerate() {
-        if dirty[item] {
-            polygons.extend(g.0.iter().cloned());
-        }
+    for &item in &dirty_items {
+        polygons.extend(graph.geometry[item].0.iter().cloned());
     }
     overlay_union(polygons)
 }

@@ -46,7 +46,9 @@ impl Graph {
             })
             .collect();
         let total: usize = rings.iter().flatten().map(Ring::segments).sum();
-        let mut segments = FxHashMap::with_capacity_and_hasher(total, Default::default());
+        // In a coverage most segments are shared by two items: about half as many keys as segments.
+        // (A smaller table is faster to fill and to probe; the map grows if the guess is short.)
+        let mut segments = FxHashMap::with_capacity_and_hasher(total / 2 + total / 16 + 16, Default::default());
         for (item, item_rings) in rings.iter().enumerate() {
             add_segments(&mut segments, item as u32, item_rings);
         }

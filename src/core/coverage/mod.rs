@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use geo::{Area, BooleanOps, BoundingRect, Geometry, Line, MultiLineString, MultiPolygon, Polygon, Rect};
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 pub use checked_area::{AreaChecked, area_parts, area_to_cover};
 pub use findings::{Detail, Finding, FindingKind, Report};
@@ -70,6 +70,9 @@ pub struct Checker {
     phases: Vec<(&'static str, f64)>,
     /// Items that are invalid or have invalid segments, kept so that edits need not scan every item.
     dirty: BTreeSet<u32>,
+    /// Per item: whether it has a segment no neighbour matches (on the union's boundary), so that the
+    /// gap pass walks those items only, not every segment of the coverage.
+    open: Vec<bool>,
 }
 
 impl Checker {
@@ -136,6 +139,7 @@ impl Checker {
             gap_width_in_world,
             phases: vec![("index", started.elapsed().as_secs_f64() * 1e3)],
             dirty: BTreeSet::new(),
+            open: vec![false; n],
         };
         let all: Vec<u32> = (0..n as u32).collect();
         checker.run_phases(&all, None);
@@ -160,12 +164,23 @@ impl Checker {
         }
         lap("validity", &mut phases);
         let gap_width_in_world = self.gap_width_in_world;
-        let verdicts = parallel::map(items, |&i| validate_item(&self.graph, i, gap_width_in_world));
+        let verdicts = if changed.is_none() {
+            // A full check: exact matches in one pass over the segment hash.
+            let mut same_side = validator::exact_matches(&mut self.graph);
+            let prematched: Vec<(u32, Vec<InvalidSegment>)> =
+                items.iter().map(|&i| (i, std::mem::take(&mut same_side[i as usize]))).collect();
+            let graph = &self.graph;
+            parallel::map(&prematched, |(i, same)| validate_item(graph, *i, gap_width_in_world, Some(same.clone())))
+        } else {
+            parallel::map(items, |&i| validate_item(&self.graph, i, gap_width_in_world, None))
+        };
         for (&i, verdict) in items.iter().zip(verdicts) {
             for (ring, states) in self.graph.rings[i as usize].iter_mut().zip(verdict.states) {
                 ring.state = states;
             }
             self.segments[i as usize] = verdict.invalid;
+            self.open[i as usize] =
+                self.graph.rings[i as usize].iter().any(|r| r.state.contains(&SegmentState::Unknown));
             if self.segments[i as usize].is_empty() && self.invalid[i as usize].is_none() {
                 self.dirty.remove(&i);
             } else {
@@ -221,6 +236,7 @@ impl Checker {
                 self.deleted.push(false);
                 self.segments.push(Vec::new());
                 self.village_findings.push(None);
+                self.open.push(false);
             }
             if !g.0.is_empty() {
                 self.deleted[i] = false;
@@ -499,20 +515,20 @@ impl Checker {
 
     /// Gaps (inside the boundary or enclosed by grids) and parts outside the boundary.
     fn recompute_areas(&mut self) {
+        let open: Vec<u32> = (0..self.open.len() as u32).filter(|&i| self.open[i as usize]).collect();
         let union = if self.has_invalid_segments() {
-            let mut dirty: Vec<bool> = self.invalid.iter().map(Option::is_some).collect();
-            for (i, list) in self.segments.iter().enumerate() {
-                if !list.is_empty() {
-                    dirty[i] = true;
-                    for s in list {
-                        dirty[s.other as usize] = true;
-                    }
+            let mut dirty: Vec<bool> = vec![false; self.graph.len()];
+            for &i in &self.dirty {
+                dirty[i as usize] = true;
+                for s in &self.segments[i as usize] {
+                    dirty[s.other as usize] = true;
                 }
             }
-            gaps::union_with_dirty(&self.graph, &dirty)
+            gaps::union_with_dirty(&self.graph, &dirty, &open)
         } else {
-            gaps::union_from_unmatched(&self.graph)
+            gaps::union_from_unmatched(&self.graph, &open)
         };
+        let old = Measured::of(std::mem::take(&mut self.areas));
         let mut areas = Vec::new();
         let mut gap_pieces: Vec<(Polygon<f64>, bool)> = Vec::new();
         match &self.boundary {
@@ -536,7 +552,7 @@ impl Checker {
                         .map(|i| i as usize)
                         .collect();
                     owners.sort_unstable();
-                    areas.push(self.area_finding(FindingKind::Outside, owners, piece, Detail::Outside));
+                    areas.push(old.reuse(FindingKind::Outside, owners, piece, Detail::Outside, self));
                 }
             }
             None => {
@@ -551,7 +567,7 @@ impl Checker {
             let Some(env) = piece.bounding_rect() else { continue };
             let mut around: Vec<usize> = self.graph.items_near(env, self.noise).map(|i| i as usize).collect();
             around.sort_unstable();
-            areas.push(self.area_finding(FindingKind::Gap, around, piece, Detail::Gap { enclosed }));
+            areas.push(old.reuse(FindingKind::Gap, around, piece, Detail::Gap { enclosed }, self));
         }
         self.areas = areas;
     }
@@ -670,6 +686,46 @@ impl Checker {
     }
 }
 
+/// The area findings of the previous gap pass, by the bounding box of their piece: a piece that comes
+/// out of the next pass unchanged keeps its measured area and width (the inscribed circle is the
+/// costly part), so that a re-check measures only the pieces an edit changed.
+struct Measured {
+    by_box: FxHashMap<[u64; 4], Vec<Finding>>,
+}
+
+impl Measured {
+    fn of(findings: Vec<Finding>) -> Measured {
+        let mut by_box: FxHashMap<[u64; 4], Vec<Finding>> = FxHashMap::default();
+        for f in findings {
+            if let Some(key) = f.geometry.bounding_rect().map(box_key) {
+                by_box.entry(key).or_default().push(f);
+            }
+        }
+        Measured { by_box }
+    }
+
+    fn reuse(
+        &self,
+        kind: FindingKind,
+        items: Vec<usize>,
+        piece: MultiPolygon<f64>,
+        detail: Detail,
+        checker: &Checker,
+    ) -> Finding {
+        let same = piece.bounding_rect().map(box_key).and_then(|key| self.by_box.get(&key)).and_then(|list| {
+            list.iter().find(|f| f.kind == kind && matches!(&f.geometry, Geometry::MultiPolygon(g) if *g == piece))
+        });
+        match same {
+            Some(f) => Finding { kind, items, area: f.area, width: f.width, geometry: f.geometry.clone(), detail },
+            None => checker.area_finding(kind, items, piece, detail),
+        }
+    }
+}
+
+fn box_key(r: Rect<f64>) -> [u64; 4] {
+    [r.min().x.to_bits(), r.min().y.to_bits(), r.max().x.to_bits(), r.max().y.to_bits()]
+}
+
 fn count_vertices(g: &MultiPolygon<f64>) -> usize {
     g.0.iter().map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>()).sum()
 }
@@ -687,5 +743,7 @@ fn same_shape(graph: &Graph, a: u32, b: u32) -> bool {
     graph.envelope[a as usize] == graph.envelope[b as usize] && keys(a) == keys(b)
 }
 
+#[cfg(test)]
+mod dirty_updates;
 #[cfg(test)]
 mod jts_conformance;

@@ -56,12 +56,54 @@ pub struct ItemVerdict {
     pub invalid: Vec<InvalidSegment>,
 }
 
+/// The exact-match verdict of every segment of a freshly built graph, in one pass over the segment hash
+/// (a full check), instead of one lookup per segment in [`validate_item`]: each segment's state is
+/// stored in its ring, and each item gets its same-side records, in the order `validate_item` makes
+/// them (by ring and segment; the other item is the first equal segment in the same direction).
+pub fn exact_matches(graph: &mut Graph) -> Vec<Vec<InvalidSegment>> {
+    let Graph { segments, rings, .. } = graph;
+    let mut same_side: Vec<Vec<InvalidSegment>> = vec![Vec::new(); rings.len()];
+    for list in segments.values().filter(|list| list.len() > 1) {
+        for (k, o) in list.iter().enumerate() {
+            let others = list.iter().enumerate().filter(|&(j, _)| j != k).map(|(_, other)| other);
+            let state = match others.clone().find(|other| other.forward == o.forward) {
+                Some(other) => {
+                    same_side[o.item as usize].push(InvalidSegment {
+                        ring: o.ring,
+                        seg: o.seg,
+                        cause: Cause::SameSide,
+                        other: other.item,
+                    });
+                    SegmentState::Invalid
+                }
+                None if others.clone().next().is_some() => SegmentState::Matched,
+                None => continue,
+            };
+            rings[o.item as usize][o.ring as usize].state[o.seg as usize] = state;
+        }
+    }
+    for list in &mut same_side {
+        list.sort_unstable_by_key(|s| (s.ring, s.seg));
+    }
+    same_side
+}
+
 /// Validates item `target` against every item within `gap_width_in_world` of it. Reads the graph only, so that
-/// items can be validated in parallel; the caller stores the verdict.
-pub fn validate_item(graph: &Graph, target: u32, gap_width_in_world: f64) -> ItemVerdict {
+/// items can be validated in parallel; the caller stores the verdict. With `prematched` (the item's
+/// records from [`exact_matches`], whose states are in the graph) the exact matches are not looked up again.
+pub fn validate_item(
+    graph: &Graph,
+    target: u32,
+    gap_width_in_world: f64,
+    prematched: Option<Vec<InvalidSegment>>,
+) -> ItemVerdict {
     let t = target as usize;
-    let mut invalid = Vec::new();
     let rings = &graph.rings[t];
+    if let Some(invalid) = prematched {
+        let states: Vec<Vec<SegmentState>> = rings.iter().map(|r| r.state.clone()).collect();
+        return find_interacting(graph, target, gap_width_in_world, states, invalid);
+    }
+    let mut invalid = Vec::new();
     let mut states: Vec<Vec<SegmentState>> = rings.iter().map(|r| vec![SegmentState::Unknown; r.segments()]).collect();
     for (r, ring) in rings.iter().enumerate() {
         for (s, state) in states[r].iter_mut().enumerate() {
@@ -88,6 +130,18 @@ pub fn validate_item(graph: &Graph, target: u32, gap_width_in_world: f64) -> Ite
             }
         }
     }
+    find_interacting(graph, target, gap_width_in_world, states, invalid)
+}
+
+/// The rest of [`validate_item`]: the segments no exact match settled, against the neighbours' segments.
+fn find_interacting(
+    graph: &Graph,
+    target: u32,
+    gap_width_in_world: f64,
+    mut states: Vec<Vec<SegmentState>>,
+    mut invalid: Vec<InvalidSegment>,
+) -> ItemVerdict {
+    let t = target as usize;
     let all_known = states.iter().flatten().all(|s| *s != SegmentState::Unknown);
     if !all_known && let Some(envelope) = graph.envelope[t] {
         let neighbours: Vec<u32> = graph.items_near(envelope, gap_width_in_world).filter(|&i| i != target).collect();

@@ -157,43 +157,57 @@ fn polygon_problem(polygon: &Polygon<f64>) -> Option<InvalidProblem> {
     None
 }
 
-/// A segment of ring `ring`, index `index`, with its x extent.
+/// A segment of ring `ring`, index `index`, with its extent along the sweep (`lo`..`hi`) and across it
+/// (`clo`..`chi`), computed once.
 struct Seg {
     a: Coord<f64>,
     b: Coord<f64>,
-    ring: usize,
-    index: usize,
-    ring_len: usize,
+    lo: f64,
+    hi: f64,
+    clo: f64,
+    chi: f64,
+    ring: u32,
+    index: u32,
+    ring_len: u32,
 }
 
 /// Self-intersections within a ring and crossings between rings, by a sweep over x.
 fn crossing(rings: &[&LineString<f64>]) -> Option<InvalidProblem> {
-    let mut segs: Vec<Seg> = Vec::new();
-    for (r, ring) in rings.iter().enumerate() {
-        let mut pts: Vec<Coord<f64>> = ring.0.clone();
-        pts.dedup();
-        let n = pts.len() - 1;
-        for i in 0..n {
-            segs.push(Seg { a: pts[i], b: pts[i + 1], ring: r, index: i, ring_len: n });
-        }
-    }
     // Sweep along the longer side of the extent: fewer segments are active at once.
     let along_x = rings[0].bounding_rect().is_none_or(|r| r.width() >= r.height());
-    let lo = |s: &Seg| if along_x { s.a.x.min(s.b.x) } else { s.a.y.min(s.b.y) };
-    let hi = |s: &Seg| if along_x { s.a.x.max(s.b.x) } else { s.a.y.max(s.b.y) };
-    let (cross_lo, cross_hi) = (
-        |s: &Seg| if along_x { s.a.y.min(s.b.y) } else { s.a.x.min(s.b.x) },
-        |s: &Seg| if along_x { s.a.y.max(s.b.y) } else { s.a.x.max(s.b.x) },
-    );
-    segs.sort_by(|p, q| lo(p).total_cmp(&lo(q)));
+    let mut segs: Vec<Seg> = Vec::with_capacity(rings.iter().map(|r| r.0.len()).sum());
+    for (r, ring) in rings.iter().enumerate() {
+        // The ring without repeated points, as segments (consecutive equal points are one vertex).
+        let first = segs.len();
+        let mut prev: Option<Coord<f64>> = None;
+        for &c in &ring.0 {
+            if let Some(p) = prev {
+                if p == c {
+                    continue;
+                }
+                let (lo, hi, clo, chi) = if along_x {
+                    (p.x.min(c.x), p.x.max(c.x), p.y.min(c.y), p.y.max(c.y))
+                } else {
+                    (p.y.min(c.y), p.y.max(c.y), p.x.min(c.x), p.x.max(c.x))
+                };
+                let index = (segs.len() - first) as u32;
+                segs.push(Seg { a: p, b: c, lo, hi, clo, chi, ring: r as u32, index, ring_len: 0 });
+            }
+            prev = Some(c);
+        }
+        let n = (segs.len() - first) as u32;
+        for s in &mut segs[first..] {
+            s.ring_len = n;
+        }
+    }
+    segs.sort_by(|p, q| p.lo.total_cmp(&q.lo));
     let mut active: Vec<usize> = Vec::new();
     for i in 0..segs.len() {
         let s = &segs[i];
-        let start = lo(s);
-        active.retain(|&j| hi(&segs[j]) >= start);
+        active.retain(|&j| segs[j].hi >= s.lo);
         for &j in &active {
             let t = &segs[j];
-            if cross_hi(t) < cross_lo(s) || cross_hi(s) < cross_lo(t) {
+            if t.chi < s.clo || s.chi < t.clo {
                 continue;
             }
             let m = meet(s.a, s.b, t.a, t.b);
@@ -206,10 +220,11 @@ fn crossing(rings: &[&LineString<f64>]) -> Option<InvalidProblem> {
                 if adjacent && shared_vertex {
                     continue;
                 }
-                return Some(InvalidProblem::SelfIntersection { ring: s.ring });
+                return Some(InvalidProblem::SelfIntersection { ring: s.ring as usize });
             }
             if !matches!(m, Meet::Endpoints(_) | Meet::Interior(_)) {
-                return Some(InvalidProblem::RingsCross { first: t.ring.min(s.ring), second: t.ring.max(s.ring) });
+                let (a, b) = (t.ring.min(s.ring) as usize, t.ring.max(s.ring) as usize);
+                return Some(InvalidProblem::RingsCross { first: a, second: b });
             }
         }
         active.push(i);
