@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use geo::{Coord, MultiPolygon, polygon};
 use rusqlite::{Connection, OpenFlags};
 use wangge::core::coverage::synthetic::{Rng, grid_outline, jittered_grid};
+use wangge::core::progress::NoProgress;
 use wangge::core::{Grid, Project};
 use wangge::io::crs::crs_from_epsg;
-use wangge::core::progress::NoProgress;
 use wangge::io::{Changes, IoError, Problem, open_project, save_project, save_project_with};
 
 use crate::common::{debian_tool, path_str, small_project, wangge};

@@ -12,10 +12,10 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, Transactio
 
 use super::beside::Beside;
 use super::{blob, is_geopackage, open_existing, schema, sql_functions};
+use crate::core::progress::{NoProgress, Progress, Stage};
 use crate::core::{
     AreaClass, Division, DivisionCode, Grid, GridAttrs, GridId, GridKind, HouseholdPoint, Project, area_m2,
 };
-use crate::core::progress::{NoProgress, Progress, Stage};
 use crate::io::crs::crs_from_epsg;
 use crate::io::error::{AtPath, IoError, Problem};
 use crate::io::source::geometry_name;
@@ -158,11 +158,9 @@ fn write_changes(
     if !changes.grids.is_empty() {
         let srs = project.crs.epsg;
         let stored_extent: Option<[f64; 4]> = tx
-            .query_row(
-                "SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = 'grids'",
-                [],
-                |r| Ok([r.get::<_, Option<f64>>(0)?, r.get(1)?, r.get(2)?, r.get(3)?]),
-            )
+            .query_row("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = 'grids'", [], |r| {
+                Ok([r.get::<_, Option<f64>>(0)?, r.get(1)?, r.get(2)?, r.get(3)?])
+            })
             .at(path)?
             .into_iter()
             .collect::<Option<Vec<f64>>>()
@@ -170,8 +168,7 @@ fn write_changes(
         // Grids that leave the recorded extent's edge may shrink it; new shapes can only grow it.
         let mut shrinks = stored_extent.is_none();
         let mut grown = stored_extent;
-        let mut envelope =
-            tx.prepare("SELECT minx, miny, maxx, maxy FROM rtree_grids_geom WHERE id = ?1").at(path)?;
+        let mut envelope = tx.prepare("SELECT minx, miny, maxx, maxy FROM rtree_grids_geom WHERE id = ?1").at(path)?;
         let mut update = tx
             .prepare(&format!(
                 "UPDATE grids SET ({GRID_VALUES}) = (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) WHERE fid = ?1"
@@ -341,7 +338,13 @@ fn grids_in_place(tx: &Transaction<'_>, srs: u32, path: &Path) -> Result<bool, I
 /// Writes the grids. When the file already has a grids table of this very layout and CRS, only the rows that
 /// differ are deleted, updated or inserted — a save after one edit touches a few pages, not the whole layer
 /// and its R-tree; otherwise (a new file, an older layout) the table is made afresh.
-fn write_grids(tx: &Transaction<'_>, project: &Project, srs: u32, path: &Path, progress: &dyn Progress) -> Result<(), IoError> {
+fn write_grids(
+    tx: &Transaction<'_>,
+    project: &Project,
+    srs: u32,
+    path: &Path,
+    progress: &dyn Progress,
+) -> Result<(), IoError> {
     let in_place = grids_in_place(tx, srs, path)?;
     if !in_place {
         schema::drop_feature_table(tx, "grids").at(path)?;
@@ -480,9 +483,7 @@ pub fn open_project_with(path: &Path, progress: &dyn Progress) -> Result<Project
     read_boundary(&conn, &mut project, path)?;
     read_divisions(&conn, &mut project, path)?;
     // The R-tree's id table counts the grids without reading them (0, unknown, without one).
-    let total: i64 = conn
-        .query_row("SELECT count(*) FROM rtree_grids_geom_rowid", [], |r| r.get(0))
-        .unwrap_or(0);
+    let total: i64 = conn.query_row("SELECT count(*) FROM rtree_grids_geom_rowid", [], |r| r.get(0)).unwrap_or(0);
     progress.begin(Stage::Opening, total.max(0) as u64);
     read_grids(&conn, &mut project, path, progress)?;
     read_households(&conn, &mut project, path)?;
