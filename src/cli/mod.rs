@@ -21,7 +21,7 @@ use crate::io::export::{Layer, export};
 use crate::io::fields::parse_map_args;
 use crate::io::import::{ImportOptions, Target, default_project_crs, import_layer, probe_csv, read_source, source_crs};
 use crate::io::{gpkg, open_project_stamped_with, open_project_with, save_project_unchanged_with};
-use crate::text::summary::{project_summary, rect_text};
+use crate::text::summary::{rect_text, summary_with};
 use crate::text::{Lang, Settings, pick};
 pub use progress::Bar;
 
@@ -424,8 +424,9 @@ pub fn import_file(
 pub fn info(path: &Path, layer: Option<&str>, lang: Lang) -> anyhow::Result<String> {
     let is_gpkg = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gpkg"));
     if is_gpkg {
-        match crate::io::open_project(path) {
-            Ok(project) => return Ok(project_info(&project, path, lang)),
+        // Counts, areas and extent from the file's stored columns: no grid shape is decoded.
+        match crate::io::gpkg::open_project_facts(path) {
+            Ok((project, grids)) => return Ok(project_info(&project, &grids, path, lang)),
             // A project that cannot be read says why; any other GeoPackage is listed below.
             Err(e) if !matches!(*e.problem, crate::io::Problem::NotAProject(_)) => return Err(e.into()),
             Err(_) => {}
@@ -466,11 +467,11 @@ pub fn info(path: &Path, layer: Option<&str>, lang: Lang) -> anyhow::Result<Stri
     Ok(out)
 }
 
-fn project_info(project: &Project, path: &Path, lang: Lang) -> String {
+fn project_info(project: &Project, grids: &crate::io::gpkg::GridFacts, path: &Path, lang: Lang) -> String {
     let header = match lang {
         Lang::Zh => format!("{}：Wangge 项目\n", path.display()),
         Lang::En => format!("{}: Wangge project\n", path.display()),
     };
-    let lines = project_summary(project, lang);
+    let lines = summary_with(project, grids, lang);
     header + &lines.lines().map(|l| format!("  {l}\n")).collect::<String>()
 }

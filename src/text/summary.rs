@@ -6,14 +6,21 @@ use geo::Rect;
 use super::Lang;
 use crate::core::{Project, area_m2};
 use crate::io::crs::{SourceCrs, Transformer, crs_from_epsg};
+use crate::io::gpkg::GridFacts;
 
 /// Name, CRS, the layers with their counts, the boundary's and the grids' area, and the extent in the
 /// project's CRS and in lon/lat; one fact per line.
 pub fn project_summary(p: &Project, lang: Lang) -> String {
+    summary_with(p, &GridFacts::of(p), lang)
+}
+
+/// [`project_summary`] with the grids' count, area and extent given (`wangge info` reads them from the
+/// file without the grids themselves); `p`'s own grids, if any, count only towards the extent.
+pub fn summary_with(p: &Project, grids: &GridFacts, lang: Lang) -> String {
     // An empty sum of f64 is −0.0: areas are never negative, so no "-0.000 km²".
     let non_negative = |x: f64| if x > 0.0 { x } else { 0.0 };
     let boundary_km2 = non_negative(area_m2(&p.boundary, &p.crs) / 1e6);
-    let grids_km2 = non_negative(p.grids.values().map(|g| area_m2(&g.geometry, &p.crs)).sum::<f64>() / 1e6);
+    let grids_km2 = non_negative(grids.area_m2 / 1e6);
     let (townships, villages) = (p.townships().count(), p.villages().count());
     let mut lines = match lang {
         Lang::Zh => vec![
@@ -23,7 +30,7 @@ pub fn project_summary(p: &Project, lang: Lang) -> String {
                 "图层：区域边界 {} 个多边形，行政区划 {} 个（乡镇 {townships} 个，村（社区）{villages} 个），网格 {} 个，住户点 {} 个",
                 p.boundary.0.len(),
                 p.divisions.len(),
-                p.grids.len(),
+                grids.count,
                 p.households.len()
             ),
             format!("边界面积：{boundary_km2:.3} km²"),
@@ -36,14 +43,14 @@ pub fn project_summary(p: &Project, lang: Lang) -> String {
                 "layers: boundary {} polygons, divisions {} ({townships} townships, {villages} villages), grids {}, households {} points",
                 p.boundary.0.len(),
                 p.divisions.len(),
-                p.grids.len(),
+                grids.count,
                 p.households.len()
             ),
             format!("boundary area: {boundary_km2:.3} km²"),
             format!("grid area: {grids_km2:.3} km² in all"),
         ],
     };
-    if let Some(extent) = p.extent() {
+    if let Some(extent) = crate::core::rect::union_all(p.extent().into_iter().chain(grids.extent)) {
         let decimals = if p.crs.is_geographic() { 7 } else { 1 };
         let label = match lang {
             Lang::Zh => format!("范围（{}）：", p.crs.auth_id()),

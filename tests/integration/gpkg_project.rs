@@ -525,3 +525,27 @@ fn save_times_at_100k_grids() {
     assert_eq!(open_project(&path).unwrap(), project);
     eprintln!("open: {:?}", start.elapsed());
 }
+
+#[test]
+fn info_facts_read_from_the_file_match_those_of_the_opened_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.gpkg");
+    let mut project = big_project(12, 9, Coord { x: 600_000.0, y: 3_300_000.0 }, 6);
+    // A grid that reaches beyond the others, so the extent is the grids' own and not a rounded index.
+    let (x, y) = (600_000.0 + 12.0 * 200.0 + 0.123, 3_300_000.0 + 9.0 * 200.0 + 0.456);
+    project.add_grid(Grid::new(MultiPolygon(vec![polygon![(x: x - 5., y: y - 5.), (x: x, y: y - 5.), (x: x, y: y)]])));
+    save_project(&project, &path).unwrap();
+    let (without_grids, facts) = wangge::io::gpkg::open_project_facts(&path).unwrap();
+    assert!(without_grids.grids.is_empty(), "no grid is read");
+    let full = wangge::io::gpkg::GridFacts::of(&open_project(&path).unwrap());
+    assert_eq!(facts.count, full.count);
+    assert_eq!(facts.extent, full.extent);
+    assert!((facts.area_m2 - full.area_m2).abs() < 1e-6 * full.area_m2, "{facts:?} {full:?}");
+    // The summary `wangge info` prints says the same as the window's, which has every grid.
+    for lang in [wangge::text::Lang::Zh, wangge::text::Lang::En] {
+        assert_eq!(
+            wangge::text::summary::summary_with(&without_grids, &facts, lang),
+            wangge::text::summary::project_summary(&open_project(&path).unwrap(), lang)
+        );
+    }
+}

@@ -1,0 +1,79 @@
+//! Long jobs in the app (issue 13, item 4): opening a project runs on a worker thread, the status bar
+//! says what it is doing with a Cancel button, and Cancel leaves the open project as it was.
+
+use egui_kittest::kittest::Queryable;
+use wangge::app::{AppState, WanggeApp};
+
+use crate::kittest::{App, harness_on, settings_in, status, wait_for_job};
+
+fn click(h: &mut App, label: &str) {
+    h.get_by_label(label).click();
+    h.run();
+}
+
+/// The sample open, with `here` (a saved project) in File › Recent projects.
+fn sample_with_recent(dir: &std::path::Path, here: &std::path::Path) -> App {
+    wangge::io::save_project(&crate::common::small_project(), here).unwrap();
+    let mut settings = settings_in(dir);
+    settings.remember(here);
+    settings.save().unwrap();
+    harness_on(AppState::sample(settings_in(dir)).unwrap())
+}
+
+fn open_recent(h: &mut App, name: &str) {
+    click(h, "文件");
+    click(h, "最近的项目");
+    click(h, name);
+}
+
+#[test]
+fn opening_shows_a_progress_line_and_cancel_leaves_the_open_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let here = dir.path().join("here.gpkg");
+    let mut h = sample_with_recent(dir.path(), &here);
+    // Held before it starts reading, so that the line and Cancel are there whatever the machine's speed.
+    h.state().job_gate.hold();
+    open_recent(&mut h, "here.gpkg");
+    assert!(h.state().job_running());
+    h.get_by_label_contains("正在打开");
+    click(&mut h, "取消");
+    wait_for_job(&mut h);
+    assert!(!h.state().job_running());
+    assert!(h.query_by_label_contains("正在打开").is_none(), "the progress line stays after the job");
+    assert_eq!(status(&h), "已取消，未做任何更改");
+    let s: &WanggeApp = h.state();
+    assert_eq!(s.state.doc.project.name, "泾县", "the sample is still open");
+    assert_eq!(s.state.doc.path, None);
+    assert!(s.state.doc.sample);
+}
+
+#[test]
+fn an_open_that_is_let_run_makes_the_project_the_open_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let here = dir.path().join("here.gpkg");
+    let mut h = sample_with_recent(dir.path(), &here);
+    h.state().job_gate.hold();
+    open_recent(&mut h, "here.gpkg");
+    h.get_by_label_contains("正在打开");
+    h.get_by_label("取消");
+    h.state().job_gate.release();
+    wait_for_job(&mut h);
+    assert!(h.query_by_label("取消").is_none());
+    let s: &WanggeApp = h.state();
+    assert_eq!(s.state.doc.project, crate::common::small_project());
+    assert_eq!(s.state.doc.path.as_deref(), Some(here.as_path()));
+    assert!(!s.state.doc.sample && !s.state.doc.dirty);
+    assert!(status(&h).contains("here.gpkg"), "{}", status(&h));
+}
+
+#[test]
+fn an_open_that_fails_says_why_and_keeps_the_open_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let here = dir.path().join("here.gpkg");
+    let mut h = sample_with_recent(dir.path(), &here);
+    std::fs::write(&here, b"not a geopackage at all").unwrap();
+    open_recent(&mut h, "here.gpkg");
+    wait_for_job(&mut h);
+    h.get_by_label_contains("GeoPackage");
+    assert_eq!(h.state().state.doc.project.name, "泾县");
+}
