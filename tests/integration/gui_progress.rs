@@ -77,3 +77,39 @@ fn an_open_that_fails_says_why_and_keeps_the_open_project() {
     h.get_by_label_contains("GeoPackage");
     assert_eq!(h.state().state.doc.project.name, "泾县");
 }
+
+/// Open to first frame at 100,000 grids, printed (by hand: `cargo test --test integration
+/// first_frame_at_100k_grids -- --ignored --nocapture`; the goal is < 1 s in a release build).
+#[test]
+#[ignore]
+fn first_frame_at_100k_grids() {
+    use geo::Coord;
+    use std::time::Instant;
+    use wangge::core::coverage::synthetic::{grid_outline, jittered_grid};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.gpkg");
+    let origin = Coord { x: 620_000.0, y: 3_385_000.0 };
+    let mut project = wangge::core::Project::new("十万网格", wangge::io::crs::crs_from_epsg(4548).unwrap());
+    project.boundary = grid_outline(317, 316, 100.0, origin);
+    for geometry in jittered_grid(317, 316, 100.0, origin, 7) {
+        project.add_grid(wangge::core::Grid::new(geometry));
+    }
+    wangge::io::save_project(&project, &path).unwrap();
+    let start = Instant::now();
+    let (project, stamp) = wangge::io::open_project_stamped(&path).unwrap();
+    let read = start.elapsed();
+    let mut state = AppState::new(project, Some(path.clone()), settings_in(dir.path()));
+    state.doc.disk_stamp = stamp;
+    let prepared = start.elapsed();
+    let mut h = egui_kittest::Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), WanggeApp::new(state));
+    h.step();
+    let first = start.elapsed();
+    h.step();
+    let second = start.elapsed();
+    eprintln!(
+        "100,000 grids: read {read:?}, caches built {prepared:?}, first frame {first:?}, second frame {second:?}"
+    );
+    assert_eq!(h.state().state.doc.project.grids.len(), 317 * 316);
+}

@@ -352,7 +352,7 @@ fn write_grids(
     }
     let mut wanted: BTreeMap<i64, [Value; 16]> = BTreeMap::new();
     for (n, g) in project.grids.values().enumerate() {
-        if n % 1024 == 0 {
+        if n.is_multiple_of(1024) {
             progress.check().map_err(|c| IoError::new(path, c))?;
         }
         wanted.insert(g.id as i64, grid_row(g, project, srs));
@@ -613,7 +613,7 @@ fn read_grids(conn: &Connection, project: &mut Project, path: &Path, progress: &
         .at(path)?;
     let mut rows = stmt.query([]).at(path)?;
     while let Some(row) = rows.next().at(path)? {
-        if project.grids.len() % 1024 == 0 {
+        if project.grids.len().is_multiple_of(1024) {
             progress.check().map_err(|c| IoError::new(path, c))?;
         }
         progress.advance(1);
