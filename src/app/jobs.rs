@@ -8,13 +8,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use super::state::Prepared;
 use crate::core::Project;
 use crate::core::progress::{Progress, ProgressState, Stage};
 use crate::io::{FileStamp, IoError, open_project_stamped_with};
 
 /// What a finished job hands back to the app.
 pub enum Outcome {
-    Opened { path: PathBuf, result: Result<(Project, Option<FileStamp>), IoError> },
+    Opened { path: PathBuf, result: Result<(Project, Option<FileStamp>, Prepared), IoError> },
 }
 
 /// A job running on its worker thread.
@@ -53,7 +54,13 @@ impl Job {
         let (reporter, gate) = (Arc::clone(&progress), gate.clone());
         let handle = std::thread::Builder::new().name("wangge-open".into()).spawn(move || {
             gate.wait(&reporter);
-            let result = open_project_stamped_with(&path, reporter.as_ref());
+            let result = open_project_stamped_with(&path, reporter.as_ref()).and_then(|(project, stamp)| {
+                // The map's shapes, the edit index and the coverage check are built here too.
+                reporter.begin(Stage::Indexing, 0);
+                let prepared = Prepared::build(&project);
+                reporter.check().map_err(|c| IoError::new(&path, c))?;
+                Ok((project, stamp, prepared))
+            });
             Outcome::Opened { path, result }
         })?;
         Ok(Job { progress, handle: Some(handle) })

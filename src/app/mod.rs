@@ -120,8 +120,8 @@ impl WanggeApp {
         let Some(outcome) = self.job.as_mut().and_then(jobs::Job::finished) else { return };
         self.job = None;
         match outcome {
-            Ok(jobs::Outcome::Opened { path, result: Ok((project, stamp)) }) => {
-                self.state.opened(project, &path, stamp);
+            Ok(jobs::Outcome::Opened { path, result: Ok((project, stamp, prepared)) }) => {
+                self.state.opened_with(project, &path, stamp, Some(prepared));
             }
             Ok(jobs::Outcome::Opened { result: Err(e), .. })
                 if matches!(*e.problem, crate::io::Problem::Cancelled(_)) =>

@@ -93,6 +93,24 @@ pub struct AppState {
     to_lonlat: Option<Transformer>,
 }
 
+/// The caches of a project that was just read (map shapes, the edit index, the live coverage check),
+/// built on the worker thread that read it, so that the window does not stop while they are built.
+pub struct Prepared {
+    cache: MapCache,
+    index: SpatialIndex,
+    coverage: LiveCoverage,
+}
+
+impl Prepared {
+    pub fn build(project: &Project) -> Prepared {
+        Prepared {
+            cache: MapCache::build(project),
+            index: SpatialIndex::build(project),
+            coverage: LiveCoverage::build(project),
+        }
+    }
+}
+
 impl AppState {
     /// The state for `project`, read from `path` (the file as it is now is taken as what was read).
     pub fn new(project: Project, path: Option<PathBuf>, settings: Settings) -> AppState {
@@ -166,6 +184,11 @@ impl AppState {
 
     /// Replaces the project (after open) and resets the view. The caller sets `disk_stamp`.
     pub fn replace_project(&mut self, project: Project, path: Option<PathBuf>) {
+        self.replace_project_with(project, path, None);
+    }
+
+    /// [`Self::replace_project`] with the caches already built for `project` (on a worker thread).
+    pub fn replace_project_with(&mut self, project: Project, path: Option<PathBuf>, prepared: Option<Prepared>) {
         self.to_lonlat = lonlat_transformer(&project);
         self.doc.project = project;
         self.doc.path = path;
@@ -176,7 +199,16 @@ impl AppState {
         self.doc.sample = false;
         self.editor.selection.clear();
         self.editor.tool = Tool::new(self.editor.tool.kind());
-        self.changed();
+        match prepared {
+            Some(p) => {
+                self.doc.revision += 1;
+                self.ui.cache = p.cache;
+                self.editor.index = p.index;
+                self.editor.coverage = p.coverage;
+                self.unpick();
+            }
+            None => self.changed(),
+        }
         self.ui.view.fit_pending = true;
     }
 
@@ -327,7 +359,12 @@ impl AppState {
 
     /// Makes a project just read from `path` (stamped `stamp`) the open one.
     pub fn opened(&mut self, project: Project, path: &Path, stamp: Option<FileStamp>) {
-        self.replace_project(project, Some(path.to_path_buf()));
+        self.opened_with(project, path, stamp, None);
+    }
+
+    /// [`Self::opened`] with the caches already built (by the worker thread that read it).
+    pub fn opened_with(&mut self, project: Project, path: &Path, stamp: Option<FileStamp>, prepared: Option<Prepared>) {
+        self.replace_project_with(project, Some(path.to_path_buf()), prepared);
         self.doc.disk_stamp = stamp;
         self.doc.since_save = Some(Changes::default());
         self.say(|l| format!("{}: {}", Text::Opened.get(l), path.display()));

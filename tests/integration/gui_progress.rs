@@ -98,6 +98,20 @@ fn first_frame_at_100k_grids() {
     let start = Instant::now();
     let (project, stamp) = wangge::io::open_project_stamped(&path).unwrap();
     let read = start.elapsed();
+    // What AppState::new builds, one by one, to say where the time goes.
+    let t = Instant::now();
+    drop(wangge::app::map_cache::MapCache::build(&project));
+    let cache = t.elapsed();
+    let t = Instant::now();
+    drop(wangge::core::edit::SpatialIndex::build(&project));
+    let index = t.elapsed();
+    let t = Instant::now();
+    let options = wangge::core::coverage::CoverageOptions::for_project(&project);
+    let (checker, _) = wangge::core::coverage::Checker::for_project(&project, options);
+    drop(checker.report());
+    let coverage = t.elapsed();
+    eprintln!("alone: map cache {cache:?}, spatial index {index:?}, coverage check {coverage:?}");
+    let start = Instant::now();
     let mut state = AppState::new(project, Some(path.clone()), settings_in(dir.path()));
     state.doc.disk_stamp = stamp;
     let prepared = start.elapsed();
