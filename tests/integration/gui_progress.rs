@@ -127,3 +127,53 @@ fn first_frame_at_100k_grids() {
     );
     assert_eq!(h.state().state.doc.project.grids.len(), 317 * 316);
 }
+
+/// The app's Save after an edit writes only the grids its history touched (issue 13, item 3): a note
+/// planted in another grid's row (with the file re-stamped, as if it had always been so) survives a
+/// Save, and is put back by a Save As, which compares every row.
+#[test]
+fn save_after_an_edit_writes_only_the_edited_grids() {
+    use wangge::core::edit::{Command, GridFields, StepKind};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.gpkg");
+    wangge::io::save_project(&crate::common::small_project(), &path).unwrap();
+    let (project, stamp) = wangge::io::open_project_stamped(&path).unwrap();
+    let mut state = AppState::new(project, Some(path.clone()), settings_in(dir.path()));
+    state.doc.disk_stamp = stamp;
+    let mut fields = GridFields::of(&state.doc.project.grids[&1]);
+    fields.name = "改名".into();
+    state.apply_command(
+        StepKind::Attributes,
+        Command::SetFields { id: 1, fields: Box::new(fields) },
+        "edit".to_string(),
+    );
+    assert_eq!(state.doc.since_save.as_ref().map(|c| c.grids.len()), Some(1));
+    let marker = |path: &std::path::Path, set: bool| -> String {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        if set {
+            // Notes only: the R-tree triggers that name GeoPackage's functions do not fire.
+            for name in ["ST_IsEmpty", "ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"] {
+                let flags = rusqlite::functions::FunctionFlags::SQLITE_UTF8;
+                conn.create_scalar_function(name, 1, flags, |_| -> rusqlite::Result<i64> { unreachable!() }).unwrap();
+            }
+            conn.execute("UPDATE grids SET notes = 'marker' WHERE fid = 2", []).unwrap();
+        }
+        conn.query_row("SELECT notes FROM grids WHERE fid = 2", [], |r| r.get(0)).unwrap()
+    };
+    marker(&path, true);
+    state.doc.disk_stamp = wangge::io::FileStamp::read(&path).unwrap();
+    state.save_to(&path).unwrap();
+    assert_eq!(marker(&path, false), "marker", "a grid the edit did not touch was rewritten");
+    assert_eq!(wangge::io::open_project(&path).unwrap().grids[&1].name, "改名");
+    assert_eq!(state.doc.since_save.as_ref().map(|c| c.grids.len()), Some(0));
+    // Undo is an edit of the same grid, saved the same way.
+    state.undo();
+    state.save_to(&path).unwrap();
+    assert_eq!(wangge::io::open_project(&path).unwrap().grids[&1].name, crate::common::small_project().grids[&1].name);
+    assert_eq!(marker(&path, false), "marker");
+    // Save As to another file compares every row.
+    let other = dir.path().join("other.gpkg");
+    std::fs::copy(&path, &other).unwrap();
+    state.save_to(&other).unwrap();
+    assert_eq!(marker(&other, false), "");
+}
