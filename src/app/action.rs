@@ -13,6 +13,8 @@ use crate::text::Lang;
 /// What the user asked for, collected during a frame and applied after it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
+    /// Stop the long job shown in the status bar (it changes nothing).
+    CancelJob,
     OpenDialog,
     OpenSample,
     ImportDialog,

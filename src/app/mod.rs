@@ -12,6 +12,7 @@ mod editing;
 mod file_dialog;
 mod find;
 mod fonts;
+mod jobs;
 mod legend;
 pub mod level_of_detail;
 mod live_coverage;
@@ -71,6 +72,11 @@ pub struct WanggeApp {
     queued: Vec<Action>,
     /// Set while applying an action the user already allowed to drop unsaved changes.
     unsaved_ok: bool,
+    /// A long job (opening a project) running on its worker thread, shown in the status bar with Cancel.
+    job: Option<jobs::Job>,
+    /// Holds jobs back before they start (for tests that cancel a job at a known moment).
+    #[doc(hidden)]
+    pub job_gate: jobs::StartGate,
 }
 
 impl WanggeApp {
@@ -90,6 +96,42 @@ impl WanggeApp {
             after_save: None,
             queued: Vec::new(),
             unsaved_ok: false,
+            job: None,
+            job_gate: jobs::StartGate::default(),
+        }
+    }
+
+    /// Whether a long job (opening a project) is running.
+    pub fn job_running(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Reads the project at `path` on a worker thread; it becomes the open project when read (unless
+    /// cancelled). One job at a time.
+    fn start_open(&mut self, path: PathBuf) -> anyhow::Result<()> {
+        if self.job.is_none() {
+            self.job = Some(jobs::Job::open(path, &self.job_gate)?);
+        }
+        Ok(())
+    }
+
+    /// Takes the outcome of a finished job: the opened project, a "cancelled" line, or the error.
+    fn poll_job(&mut self) {
+        let Some(outcome) = self.job.as_mut().and_then(jobs::Job::finished) else { return };
+        self.job = None;
+        match outcome {
+            Ok(jobs::Outcome::Opened { path, result: Ok((project, stamp, prepared)) }) => {
+                self.state.opened_with(project, &path, stamp, Some(prepared));
+            }
+            Ok(jobs::Outcome::Opened { result: Err(e), .. })
+                if matches!(*e.problem, crate::io::Problem::Cancelled(_)) =>
+            {
+                self.state.say(|l| crate::text::progress::cancelled(l).to_string());
+            }
+            Ok(jobs::Outcome::Opened { result: Err(e), .. }) => {
+                self.error = Some(format!("{:#}", anyhow::Error::from(e)))
+            }
+            Err(panic) => self.error = Some(panic),
         }
     }
 
@@ -121,6 +163,10 @@ impl WanggeApp {
             fonts::install(&ctx);
             self.fonts_installed = true;
         }
+        self.poll_job();
+        if self.job.is_some() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
         let mut actions = std::mem::take(&mut self.queued);
         self.closing(&ctx);
         self.shortcuts(&ctx, &mut actions);
@@ -132,7 +178,8 @@ impl WanggeApp {
                 ui.add(egui::Label::new(text.color(egui::Color32::from_rgb(150, 90, 0))).wrap());
             });
         }
-        egui::Panel::bottom("status").show(ui, |ui| panels::status_bar(ui, &self.state));
+        let job = self.job.as_ref().map(|j| j.progress.as_ref());
+        egui::Panel::bottom("status").show(ui, |ui| panels::status_bar(ui, &self.state, job, &mut actions));
         if self.state.ui.show_layers_panel {
             let (state, find) = (&mut self.state, &mut self.find);
             egui::Panel::left("layers")
@@ -218,7 +265,14 @@ impl WanggeApp {
             })
             .inner;
         self.state.ui.view = view;
-        self.handle_canvas(interaction);
+        if self.job.is_some() {
+            // While a project is being read, nothing may change the one that is open (it is replaced
+            // when the job ends): only Cancel is heard.
+            actions.retain(|a| *a == Action::CancelJob);
+            self.queued.clear();
+        } else {
+            self.handle_canvas(interaction);
+        }
         self.first_step(&ctx, &mut actions);
         if let Some(window) = &mut self.window
             && !dialogs::show(
@@ -519,7 +573,14 @@ impl WanggeApp {
                     self.window = None;
                 }
             }
-            Action::OpenRecent(path) => s.open_recent(&path)?,
+            // A recent file that is gone is forgotten (and said); one that is there is read in the background.
+            Action::OpenRecent(path) if !path.is_file() => s.open_recent(&path)?,
+            Action::OpenRecent(path) => self.start_open(path)?,
+            Action::CancelJob => {
+                if let Some(job) = &self.job {
+                    job.cancel();
+                }
+            }
             Action::Discarded(then) => {
                 self.unsaved_ok = true;
                 let result = self.try_apply(ctx, *then);
@@ -621,7 +682,7 @@ impl WanggeApp {
 
     fn chosen(&mut self, purpose: Purpose, path: PathBuf) {
         let result = match purpose {
-            Purpose::OpenProject => self.state.open(&path),
+            Purpose::OpenProject => self.start_open(path),
             Purpose::SaveProjectAs => {
                 let saved = self.state.save_to(&with_extension(&path, "gpkg"));
                 if let Some(then) = self.after_save.take().filter(|_| saved.is_ok()) {

@@ -241,9 +241,23 @@ fn theme_choice(ui: &mut Ui, theme: &mut Option<crate::core::thematic::Theme>, l
     });
 }
 
-pub fn status_bar(ui: &mut Ui, state: &AppState) {
+pub fn status_bar(
+    ui: &mut Ui,
+    state: &AppState,
+    job: Option<&crate::core::progress::ProgressState>,
+    actions: &mut Vec<Action>,
+) {
     let t = |text: Text| text.get(state.lang());
     ui.horizontal(|ui| {
+        if let Some(job) = job {
+            // A long job: what it is doing and how far, and the button that stops it.
+            let (stage, done, total) = job.snapshot();
+            ui.label(crate::text::progress::progress_line(stage, done, total, state.lang()));
+            if ui.button(crate::text::progress::cancel(state.lang())).clicked() {
+                actions.push(Action::CancelJob);
+            }
+            ui.separator();
+        }
         match (state.ui.cursor_in_world, state.cursor_lonlat()) {
             (Some(world), lonlat) => {
                 let decimals = if state.doc.project.crs.is_geographic() { 7 } else { 2 };

@@ -13,13 +13,14 @@ use super::map_cache::MapCache;
 use super::recovery::Autosave;
 use crate::core::coverage::fixes::Fix;
 use crate::core::edit::{Command, History, SpatialIndex, StepKind};
+use crate::core::progress::NoProgress;
 use crate::core::tools::{Edit, Tool, ToolKind};
 use crate::core::{GridId, Project};
 use crate::io::crs::{SourceCrs, Transformer, crs_from_epsg, parse_crs_arg};
 use crate::io::export::{Layer, export};
 use crate::io::fields::parse_map_args;
 use crate::io::import::{ImportOptions, PreparedImport, Target, prepare_import, read_source};
-use crate::io::{FileStamp, open_project, open_project_stamped, save_project};
+use crate::io::{Changes, FileStamp, open_project, open_project_stamped, save_project_with};
 use crate::text::Settings;
 use crate::text::edits::{done_text, failure_text, kind_label};
 use crate::text::status::StatusLine;
@@ -37,6 +38,9 @@ pub struct Document {
     /// saved it since) asks first. `None`: not known, or there was no file.
     pub disk_stamp: Option<FileStamp>,
     pub dirty: bool,
+    /// What changed since the project was read from `path` or last saved there, so that a save writes only
+    /// those grids; `None` when not known (a new, recovered or imported project: a save compares all).
+    pub since_save: Option<Changes>,
     /// Bumped on every change of the project, so caches know when to rebuild.
     pub revision: u64,
     pub history: History,
@@ -89,6 +93,24 @@ pub struct AppState {
     to_lonlat: Option<Transformer>,
 }
 
+/// The caches of a project that was just read (map shapes, the edit index, the live coverage check),
+/// built on the worker thread that read it, so that the window does not stop while they are built.
+pub struct Prepared {
+    cache: MapCache,
+    index: SpatialIndex,
+    coverage: LiveCoverage,
+}
+
+impl Prepared {
+    pub fn build(project: &Project) -> Prepared {
+        Prepared {
+            cache: MapCache::build(project),
+            index: SpatialIndex::build(project),
+            coverage: LiveCoverage::build(project),
+        }
+    }
+}
+
 impl AppState {
     /// The state for `project`, read from `path` (the file as it is now is taken as what was read).
     pub fn new(project: Project, path: Option<PathBuf>, settings: Settings) -> AppState {
@@ -117,6 +139,7 @@ impl AppState {
             village_counts: (u64::MAX, BTreeMap::new()),
         };
         let doc = Document {
+            since_save: path.as_ref().map(|_| Changes::default()),
             disk_stamp: path.as_deref().and_then(|p| FileStamp::read(p).ok().flatten()),
             project,
             path,
@@ -161,22 +184,38 @@ impl AppState {
 
     /// Replaces the project (after open) and resets the view. The caller sets `disk_stamp`.
     pub fn replace_project(&mut self, project: Project, path: Option<PathBuf>) {
+        self.replace_project_with(project, path, None);
+    }
+
+    /// [`Self::replace_project`] with the caches already built for `project` (on a worker thread).
+    pub fn replace_project_with(&mut self, project: Project, path: Option<PathBuf>, prepared: Option<Prepared>) {
         self.to_lonlat = lonlat_transformer(&project);
         self.doc.project = project;
         self.doc.path = path;
         self.doc.disk_stamp = None;
         self.doc.dirty = false;
+        self.doc.since_save = None;
         self.doc.history = History::default();
         self.doc.sample = false;
         self.editor.selection.clear();
         self.editor.tool = Tool::new(self.editor.tool.kind());
-        self.changed();
+        match prepared {
+            Some(p) => {
+                self.doc.revision += 1;
+                self.ui.cache = p.cache;
+                self.editor.index = p.index;
+                self.editor.coverage = p.coverage;
+                self.unpick();
+            }
+            None => self.changed(),
+        }
         self.ui.view.fit_pending = true;
     }
 
     /// Call after a change of the whole project (open, import): rebuilds every cache.
     pub fn changed(&mut self) {
         self.doc.revision += 1;
+        self.doc.since_save = None;
         // Grids keep their fill colours through a rebuild (a rename, an import, an undone import).
         self.ui.cache = MapCache::rebuild(&self.doc.project, &self.ui.cache);
         self.editor.index = SpatialIndex::build(&self.doc.project);
@@ -189,6 +228,9 @@ impl AppState {
     pub fn grids_changed(&mut self, grids: BTreeSet<GridId>) {
         self.doc.revision += 1;
         self.doc.dirty = true;
+        if let Some(changes) = &mut self.doc.since_save {
+            changes.grids.extend(grids.iter().copied());
+        }
         self.ui.cache.update(&self.doc.project, &grids);
         self.editor.index.update(&self.doc.project, &grids);
         self.editor.coverage.update(&self.doc.project, &grids);
@@ -311,15 +353,31 @@ impl AppState {
 
     pub fn open(&mut self, path: &Path) -> anyhow::Result<()> {
         let (project, stamp) = open_project_stamped(path)?;
-        self.replace_project(project, Some(path.to_path_buf()));
-        self.doc.disk_stamp = stamp;
-        self.say(|l| format!("{}: {}", Text::Opened.get(l), path.display()));
-        self.remember_recent(path);
+        self.opened(project, path, stamp);
         Ok(())
     }
 
+    /// Makes a project just read from `path` (stamped `stamp`) the open one.
+    pub fn opened(&mut self, project: Project, path: &Path, stamp: Option<FileStamp>) {
+        self.opened_with(project, path, stamp, None);
+    }
+
+    /// [`Self::opened`] with the caches already built (by the worker thread that read it).
+    pub fn opened_with(&mut self, project: Project, path: &Path, stamp: Option<FileStamp>, prepared: Option<Prepared>) {
+        self.replace_project_with(project, Some(path.to_path_buf()), prepared);
+        self.doc.disk_stamp = stamp;
+        self.doc.since_save = Some(Changes::default());
+        self.say(|l| format!("{}: {}", Text::Opened.get(l), path.display()));
+        self.remember_recent(path);
+    }
+
     pub fn save_to(&mut self, path: &Path) -> anyhow::Result<()> {
-        save_project(&self.doc.project, path)?;
+        // Only what changed, when the file is ours as we last read or wrote it; else (Save As, a file
+        // another program changed, changes not known) every row is compared.
+        let same_file = self.doc.path.as_deref() == Some(path) && !self.doc.sample && !self.changed_on_disk();
+        let changes = self.doc.since_save.as_ref().filter(|_| same_file);
+        save_project_with(&self.doc.project, path, changes, &NoProgress)?;
+        self.doc.since_save = Some(Changes::default());
         self.autosave.discard();
         // Our own save is the file now (a save may write a new file and rename it over the old one).
         self.doc.disk_stamp = FileStamp::read(path).ok().flatten();

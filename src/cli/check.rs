@@ -6,6 +6,7 @@ use std::time::Instant;
 use serde_json::{Value, json};
 
 use crate::core::coverage::{AreaChecked, CoverageOptions, Detail, Finding, FindingKind, Report};
+use crate::core::progress::{Progress, Stage};
 use crate::core::{Crs, GridId};
 use crate::io::check_input::read_check_input;
 use crate::text::Lang;
@@ -27,9 +28,12 @@ pub struct CheckArgs<'a> {
 /// Runs the check; returns the text to print and whether the coverage is clean.
 pub fn run_check(args: &CheckArgs<'_>) -> anyhow::Result<(String, bool)> {
     let started = Instant::now();
+    let lang = args.lang.unwrap_or_else(|| Settings::load().lang);
+    // On stderr, and only on a terminal: `--json` output on stdout is untouched.
+    let bar = super::Bar::new(lang);
+    bar.begin(Stage::Reading, 0);
     let mut input = read_check_input(args.path, args.boundary)?;
     let loaded = Instant::now();
-    let lang = args.lang.unwrap_or_else(|| Settings::load().lang);
     // A file with nothing to check says so, before anything is said about its coordinate system.
     if matches!(input.subject, crate::io::check_input::Subject::Layer { .. }) {
         let (features, polygons) = input.polygon_counts();
@@ -56,10 +60,12 @@ pub fn run_check(args: &CheckArgs<'_>) -> anyhow::Result<(String, bool)> {
     }
     anyhow::ensure!(args.gap_width_m >= 0.0 && args.gap_width_m.is_finite(), "--gap-width must be ≥ 0");
     options.gap_width_m = args.gap_width_m;
-    if input.labels.len() >= 20_000 {
+    if input.labels.len() >= 20_000 && !bar.is_shown() {
         eprintln!("checking {} grids…", input.labels.len());
     }
+    bar.begin(Stage::Checking, 0);
     let (checker, area) = input.check(options);
+    drop(bar);
     let report = checker.report();
     let checked = Instant::now();
     let timings = [

@@ -10,8 +10,8 @@ use crate::core::codes::{
 };
 use crate::core::edit::Command;
 use crate::core::{Project, area_m2};
+use crate::io::open_project;
 use crate::io::true_north::ground_axes_for;
-use crate::io::{open_project, open_project_stamped, save_project_unchanged};
 use crate::text::Lang;
 use crate::text::codes::code_issue_text;
 use crate::text::grid_table::{table_row, write_table};
@@ -28,13 +28,15 @@ pub fn run_code(
     row_height: Option<f64>,
     dry_run: bool,
 ) -> anyhow::Result<String> {
-    let (mut project, stamp) = open_project_stamped(path)?;
+    let bar = super::Bar::new(crate::text::Settings::load().lang);
+    let (mut project, stamp) = crate::io::open_project_stamped_with(path, &bar)?;
     let rule = rule_of(&project, rule)?;
     if let Some(h) = row_height {
         anyhow::ensure!(h.is_finite() && h > 0.0, "--row-height must be a positive number of metres");
     }
     let row_height = row_height.or_else(|| project.settings.get(ROW_HEIGHT_SETTING)?.parse().ok());
     let axes = ground_axes_for(&project.crs);
+    crate::core::progress::Progress::begin(&bar, crate::core::progress::Stage::Coding, 0);
     let changes = assign_codes(&project, &rule, &CodingOptions { renumber, row_height }, &axes)?;
     let mut out = String::new();
     for c in &changes {
@@ -54,7 +56,7 @@ pub fn run_code(
             commands.push(Command::SetSetting { key: ROW_HEIGHT_SETTING.into(), value: Some(h.to_string()) });
         }
         Command::Batch(commands).apply(&mut project)?;
-        save_project_unchanged(&project, path, stamp.as_ref())?;
+        crate::io::save_project_unchanged_with(&project, path, stamp.as_ref(), &bar)?;
     }
     Ok(out)
 }

@@ -4,6 +4,7 @@
 mod check;
 mod codes;
 mod fix;
+mod progress;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,15 +13,17 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use geo::BoundingRect;
 
+use crate::core::progress::{Progress, Stage};
 use crate::core::{Project, rect};
 use crate::guard;
 use crate::io::crs::{SourceCrs, parse_crs_arg};
 use crate::io::export::{Layer, export};
 use crate::io::fields::parse_map_args;
 use crate::io::import::{ImportOptions, Target, default_project_crs, import_layer, probe_csv, read_source, source_crs};
-use crate::io::{gpkg, open_project, open_project_stamped, save_project_unchanged};
-use crate::text::summary::{project_summary, rect_text};
+use crate::io::{gpkg, open_project_stamped_with, open_project_with, save_project_unchanged_with};
+use crate::text::summary::{rect_text, summary_with};
 use crate::text::{Lang, Settings, pick};
+pub use progress::Bar;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -262,8 +265,11 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
                 "gbk" | "cp936" | "936" => encoding_rs::GBK,
                 other => bail!("--encoding {other}: choose utf-8 or gbk"),
             };
-            let project = open_project(&project)?;
+            let bar = Bar::new(Settings::load().lang);
+            let project = open_project_with(&project, &bar)?;
+            bar.begin(Stage::Writing, 0);
             let n = export(&project, layer, &to, encoding)?;
+            drop(bar);
             eprintln!("wrote {n} features to {}", to.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -288,7 +294,8 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
             let paper =
                 crate::print::Paper::parse(&paper).with_context(|| format!("--paper {paper}: use A4, A3 or A2"))?;
             anyhow::ensure!(dpi.is_finite() && (30.0..=1200.0).contains(&dpi), "--dpi must be between 30 and 1200");
-            let project = open_project(&project)?;
+            let bar = Bar::new(Settings::load().lang);
+            let project = open_project_with(&project, &bar)?;
             let township = match township {
                 Some(t) => Some(
                     crate::print::find_township(&project, &t)
@@ -307,7 +314,9 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
                 products: crate::print::Products { overview: overview || !(atlas || table), atlas, table },
             };
             let started = std::time::Instant::now();
+            bar.begin(Stage::Printing, 0);
             let written = crate::print::write(&project, &options, &out)?;
+            drop(bar);
             let first = written.first().map(|p| p.display().to_string()).unwrap_or_default();
             let what = if written.len() == 1 { first } else { format!("{} files, from {first}", written.len()) };
             println!("printed {what} in {:.1} s", started.elapsed().as_secs_f64());
@@ -350,10 +359,12 @@ pub fn import_file(
 ) -> anyhow::Result<String> {
     let zh = lang == Lang::Zh;
     eprintln!("{}{}", pick(lang, "正在读取 ", "reading "), src.display());
-    let existing = if into.exists() { Some(open_project_stamped(into)?) } else { None };
+    let bar = Bar::new(lang);
+    let existing = if into.exists() { Some(open_project_stamped_with(into, &bar)?) } else { None };
     if src.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
         probe_csv(src, target, options, existing.as_ref().map(|(p, _)| &p.crs))?;
     }
+    bar.begin(Stage::Reading, 0);
     let source = read_source(src, options.layer.as_deref())?;
     let (mut project, stamp) = if let Some(existing) = existing {
         existing
@@ -369,28 +380,21 @@ pub fn import_file(
             name.unwrap_or_else(|| into.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
         (Project::new(name, crs), None)
     };
-    let mut line_open = false;
+    // The features converted so far, as the bar's steps.
+    let mut counted = 0;
     let mut progress = |done: usize, total: usize| {
-        if total >= 10_000 {
-            if zh {
-                eprint!("\r正在导入 {done}/{total} 个要素");
-            } else {
-                eprint!("\rimporting {done}/{total} features");
-            }
-            line_open = done < total;
-            if !line_open {
-                eprintln!();
-            }
+        if counted == 0 && done == 0 {
+            bar.begin(Stage::Checking, total as u64);
         }
+        bar.advance(done.saturating_sub(counted) as u64);
+        counted = counted.max(done);
     };
-    let imported = import_layer(&mut project, &source, target, options, &mut progress);
-    if line_open {
-        // Stopped part-way: end the progress line, so the error is a line of its own.
-        eprintln!();
+    let summary = import_layer(&mut project, &source, target, options, &mut progress)?;
+    if !bar.is_shown() {
+        eprintln!("{}{}", pick(lang, "正在保存 ", "saving "), into.display());
     }
-    let summary = imported?;
-    eprintln!("{}{}", pick(lang, "正在保存 ", "saving "), into.display());
-    save_project_unchanged(&project, into, stamp.as_ref())?;
+    save_project_unchanged_with(&project, into, stamp.as_ref(), &bar)?;
+    drop(bar);
     let mapped: Vec<String> = summary.mapped.iter().map(|(m, s)| format!("{m}←{s}")).collect();
     let (from, to) = (&summary.source_crs, &summary.project_crs);
     Ok(if zh {
@@ -420,8 +424,9 @@ pub fn import_file(
 pub fn info(path: &Path, layer: Option<&str>, lang: Lang) -> anyhow::Result<String> {
     let is_gpkg = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gpkg"));
     if is_gpkg {
-        match open_project(path) {
-            Ok(project) => return Ok(project_info(&project, path, lang)),
+        // Counts, areas and extent from the file's stored columns: no grid shape is decoded.
+        match crate::io::gpkg::open_project_facts(path) {
+            Ok((project, grids)) => return Ok(project_info(&project, &grids, path, lang)),
             // A project that cannot be read says why; any other GeoPackage is listed below.
             Err(e) if !matches!(*e.problem, crate::io::Problem::NotAProject(_)) => return Err(e.into()),
             Err(_) => {}
@@ -462,11 +467,11 @@ pub fn info(path: &Path, layer: Option<&str>, lang: Lang) -> anyhow::Result<Stri
     Ok(out)
 }
 
-fn project_info(project: &Project, path: &Path, lang: Lang) -> String {
+fn project_info(project: &Project, grids: &crate::io::gpkg::GridFacts, path: &Path, lang: Lang) -> String {
     let header = match lang {
         Lang::Zh => format!("{}：Wangge 项目\n", path.display()),
         Lang::En => format!("{}: Wangge project\n", path.display()),
     };
-    let lines = project_summary(project, lang);
+    let lines = summary_with(project, grids, lang);
     header + &lines.lines().map(|l| format!("  {l}\n")).collect::<String>()
 }

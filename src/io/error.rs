@@ -40,6 +40,9 @@ pub enum Problem {
         "this project was written by a newer Wangge (schema {found}); this version reads schema {supported} and older — update Wangge"
     )]
     NewerSchema { found: u32, supported: u32 },
+    /// The user cancelled the job; what it was writing is left as it was.
+    #[error("cancelled")]
+    Cancelled(#[from] crate::core::progress::Cancelled),
 }
 
 impl IoError {

@@ -15,8 +15,9 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use super::error::{AtPath, IoError, Problem};
-use super::{open_project, save_project};
+use super::{open_project_with, save_project_with};
 use crate::core::Project;
+use crate::core::progress::{NoProgress, Progress};
 
 /// Bytes hashed at each end of the file.
 const HASHED_BYTES: u64 = 64 * 1024;
@@ -136,10 +137,18 @@ impl Fnv {
 /// Opens a project and stamps the file it was read from. A file that changes while it is read is read
 /// again (once), so the stamp always belongs to what was read.
 pub fn open_project_stamped(path: &Path) -> Result<(Project, Option<FileStamp>), IoError> {
+    open_project_stamped_with(path, &NoProgress)
+}
+
+/// [`open_project_stamped`], reporting its progress.
+pub fn open_project_stamped_with(
+    path: &Path,
+    progress: &dyn Progress,
+) -> Result<(Project, Option<FileStamp>), IoError> {
     let mut tries = 0;
     loop {
         let before = FileStamp::read(path).at(path)?;
-        let project = open_project(path)?;
+        let project = open_project_with(path, progress)?;
         let after = FileStamp::read(path).at(path)?;
         tries += 1;
         // Opening may roll back the journal of an interrupted save: then the second read is the stamp.
@@ -157,6 +166,16 @@ pub fn save_project_unchanged(
     path: &Path,
     read: Option<&FileStamp>,
 ) -> Result<Option<FileStamp>, IoError> {
+    save_project_unchanged_with(project, path, read, &NoProgress)
+}
+
+/// [`save_project_unchanged`], reporting its progress.
+pub fn save_project_unchanged_with(
+    project: &Project,
+    path: &Path,
+    read: Option<&FileStamp>,
+    progress: &dyn Progress,
+) -> Result<Option<FileStamp>, IoError> {
     if FileStamp::changed_since(path, read).at(path)? {
         return Err(IoError::new(
             path,
@@ -166,7 +185,7 @@ pub fn save_project_unchanged(
             ),
         ));
     }
-    save_project(project, path)?;
+    save_project_with(project, path, None, progress)?;
     FileStamp::read(path).at(path)
 }
 
@@ -174,6 +193,7 @@ pub fn save_project_unchanged(
 mod tests {
     use super::*;
     use crate::core::{Crs, CrsUnits, Grid};
+    use crate::io::save_project;
     use geo::{MultiPolygon, polygon};
 
     fn project(name: &str) -> Project {

@@ -23,5 +23,7 @@ pub mod xlsx;
 pub use china_offsets::{bd09_to_wgs84, gcj02_to_wgs84, wgs84_to_bd09, wgs84_to_gcj02};
 pub use config_dir::config_dir;
 pub use error::{AtPath, IoError, Problem};
-pub use file_stamp::{FileStamp, open_project_stamped, save_project_unchanged};
-pub use gpkg::{open_project, save_project};
+pub use file_stamp::{
+    FileStamp, open_project_stamped, open_project_stamped_with, save_project_unchanged, save_project_unchanged_with,
+};
+pub use gpkg::{Changes, open_project, open_project_with, save_project, save_project_with};

@@ -14,6 +14,7 @@ pub mod grid_table;
 mod i18n;
 pub mod layers;
 pub mod print;
+pub mod progress;
 pub mod settings;
 pub mod start;
 pub mod status;

@@ -6,29 +6,36 @@ use geo::Rect;
 use super::{Lang, pick, say};
 use crate::core::{Project, area_m2};
 use crate::io::crs::{SourceCrs, Transformer, crs_from_epsg};
+use crate::io::gpkg::GridFacts;
 
 /// Name, CRS, the layers with their counts, the boundary's and the grids' area, and the extent in the
 /// project's CRS and in lon/lat; one fact per line.
 pub fn project_summary(p: &Project, lang: Lang) -> String {
+    summary_with(p, &GridFacts::of(p), lang)
+}
+
+/// [`project_summary`] with the grids' count, area and extent given (`wangge info` reads them from the
+/// file without the grids themselves); `p`'s own grids, if any, count only towards the extent.
+pub fn summary_with(p: &Project, grids: &GridFacts, lang: Lang) -> String {
     // An empty sum of f64 is −0.0: areas are never negative, so no "-0.000 km²".
     let non_negative = |x: f64| if x > 0.0 { x } else { 0.0 };
     let boundary_km2 = non_negative(area_m2(&p.boundary, &p.crs) / 1e6);
-    let grids_km2 = non_negative(p.grids.values().map(|g| area_m2(&g.geometry, &p.crs)).sum::<f64>() / 1e6);
+    let grids_km2 = non_negative(grids.area_m2 / 1e6);
     let (townships, villages) = (p.townships().count(), p.villages().count());
-    let (boundary, divisions, grids, households) =
-        (p.boundary.0.len(), p.divisions.len(), p.grids.len(), p.households.len());
+    let (boundary, divisions, grid_count, households) =
+        (p.boundary.0.len(), p.divisions.len(), grids.count, p.households.len());
     let mut lines = vec![
         say!(lang, "名称：{}", "name: {}", p.name),
         say!(lang, "坐标系：{}（{}）", "CRS: {} ({})", p.crs.auth_id(), p.crs.name),
         say!(
             lang,
-            "图层：区域边界 {boundary} 个多边形，行政区划 {divisions} 个（乡镇 {townships} 个，村（社区）{villages} 个），网格 {grids} 个，住户点 {households} 个",
-            "layers: boundary {boundary} polygons, divisions {divisions} ({townships} townships, {villages} villages), grids {grids}, households {households} points"
+            "图层：区域边界 {boundary} 个多边形，行政区划 {divisions} 个（乡镇 {townships} 个，村（社区）{villages} 个），网格 {grid_count} 个，住户点 {households} 个",
+            "layers: boundary {boundary} polygons, divisions {divisions} ({townships} townships, {villages} villages), grids {grid_count}, households {households} points"
         ),
         say!(lang, "边界面积：{boundary_km2:.3} km²", "boundary area: {boundary_km2:.3} km²"),
         say!(lang, "网格面积合计：{grids_km2:.3} km²", "grid area: {grids_km2:.3} km² in all"),
     ];
-    if let Some(extent) = p.extent() {
+    if let Some(extent) = crate::core::rect::union_all(p.extent().into_iter().chain(grids.extent)) {
         let decimals = if p.crs.is_geographic() { 7 } else { 1 };
         let label = say!(lang, "范围（{}）：", "extent ({}): ", p.crs.auth_id());
         lines.push(label + &rect_text(extent, decimals));

@@ -1,6 +1,6 @@
 //! The command line as a user runs it: help, exit codes, info, import (creating a project), export.
 
-use crate::common::{path_str, stderr, stdout, wangge};
+use crate::common::{path_str, small_project, stderr, stdout, wangge};
 
 #[test]
 fn help_everywhere_and_usage_errors_exit_2() {
@@ -91,7 +91,8 @@ fn long_imports_report_progress() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("importing 10000/12000") && err.contains("importing 12000/12000"), "{err}");
+    // Progress is a bar on a terminal only: in a pipe, stderr has whole lines and no bar.
+    assert!(!err.contains('\r') && !err.contains("10000/12000"), "{err:?}");
     assert!(err.contains("GCJ-02"), "{err}");
 }
 
@@ -415,4 +416,28 @@ fn printed_titles_follow_the_range_from_the_command_line() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = text_of(&town);
     assert!(text.contains("泾县泾川镇网格划分图") && text.contains("泾县泾川镇网格一览表"), "{text}");
+}
+
+/// The progress bar is drawn on stderr only when it is a terminal: with stderr in a pipe (here) no bar
+/// and no carriage return appear, and `--json` output on stdout is one JSON object, whole.
+#[test]
+fn no_progress_bar_without_a_terminal_and_json_stays_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("p.gpkg");
+    wangge::io::save_project(&small_project(), &project).unwrap();
+    for args in [
+        vec!["check", path_str(&project), "--json"],
+        vec!["code", path_str(&project)],
+        vec!["export", path_str(&project), "--to", path_str(&dir.path().join("g.geojson"))],
+    ] {
+        let out = wangge(&args);
+        let err = stderr(&out);
+        assert!(!err.contains('\r') && !err.contains("[="), "{args:?}: {err:?}");
+        assert!(!err.contains("正在检查") && !err.contains("checking"), "{args:?}: {err:?}");
+        if args.contains(&"--json") {
+            let text = String::from_utf8_lossy(&out.stdout);
+            let v: serde_json::Value = serde_json::from_str(text.trim()).expect("stdout is one JSON object");
+            assert_eq!(v["grids"], 2, "{text}");
+        }
+    }
 }

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use geo::polygon;
 use wangge::io::export::{Layer, export};
 use wangge::io::import::{ImportOptions, Target, import_layer, read_source};
 use wangge::io::save_project;
@@ -142,6 +143,18 @@ fn every_geopackage_we_write_passes_gdals_validator_with_extra_checks() {
     project.grids.remove(&2);
     save_project(&project, &project_path).unwrap();
     assert_passes_validator(&validator, &project_path);
+    // A save of known changes (what the app does after an edit): a moved grid, a new one, a removed one.
+    project.grids.get_mut(&1).unwrap().geometry = geo::MultiPolygon(vec![polygon![
+        (x: 620_000.0, y: 3_385_000.0), (x: 620_500.0, y: 3_385_000.0), (x: 620_500.0, y: 3_385_500.0)
+    ]]);
+    let added = project.add_grid(wangge::core::Grid::new(geo::MultiPolygon(vec![polygon![
+        (x: 630_000.0, y: 3_385_000.0), (x: 630_500.0, y: 3_385_000.0), (x: 630_500.0, y: 3_385_500.0)
+    ]])));
+    let changes = wangge::io::Changes { grids: [1, 2, added].into(), other_layers: false };
+    wangge::io::save_project_with(&project, &project_path, Some(&changes), &wangge::core::progress::NoProgress)
+        .unwrap();
+    assert_passes_validator(&validator, &project_path);
+    assert_eq!(wangge::io::open_project(&project_path).unwrap(), project);
     // An empty project: no boundary, no grids.
     let empty = dir.path().join("empty.gpkg");
     save_project(&wangge::core::Project::new("空", wangge::io::crs::crs_from_epsg(4490).unwrap()), &empty).unwrap();

@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 use geo::{Coord, MultiPolygon, polygon};
 use rusqlite::{Connection, OpenFlags};
 use wangge::core::coverage::synthetic::{Rng, grid_outline, jittered_grid};
+use wangge::core::progress::NoProgress;
 use wangge::core::{Grid, Project};
 use wangge::io::crs::crs_from_epsg;
-use wangge::io::{IoError, Problem, open_project, save_project};
+use wangge::io::{Changes, IoError, Problem, open_project, save_project, save_project_with};
 
 use crate::common::{debian_tool, path_str, small_project, wangge};
 
@@ -160,6 +161,91 @@ fn a_save_after_edits_changes_exactly_the_edited_grids_and_keeps_the_index_curre
     assert_eq!(extent, (x0, x0 + 3500.));
     let note: String = conn.query_row("SELECT t FROM qgis_notes", [], |r| r.get(0)).unwrap();
     assert_eq!(note, "留言");
+}
+
+/// Plants a note in grid `fid`'s row behind Wangge's back: a save that rewrites or compares every row
+/// puts the project's value back; a save of known changes leaves it.
+fn plant_marker(path: &Path, fid: i64) {
+    let conn = Connection::open(path).unwrap();
+    // The R-tree triggers name GeoPackage's SQL functions; those that fire on a change of fid or
+    // geometry never run here (neither changes), but SQLite needs them to exist.
+    let flags = rusqlite::functions::FunctionFlags::SQLITE_UTF8;
+    for name in ["ST_IsEmpty", "ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"] {
+        conn.create_scalar_function(name, 1, flags, |_| -> rusqlite::Result<i64> { unreachable!() }).unwrap();
+    }
+    assert_eq!(conn.execute("UPDATE grids SET notes = 'marker' WHERE fid = ?1", [fid]).unwrap(), 1);
+}
+
+fn notes_of(path: &Path, fid: i64) -> String {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    conn.query_row("SELECT notes FROM grids WHERE fid = ?1", [fid], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn a_save_of_known_changes_writes_only_the_rows_they_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.gpkg");
+    let mut project = big_project(20, 10, Coord { x: 600_000.0, y: 3_300_000.0 }, 5);
+    save_project(&project, &path).unwrap();
+    plant_marker(&path, 50);
+    // Change one grid's attributes, move another inside the extent, remove a third, add a fourth beyond it.
+    project.grids.get_mut(&7).unwrap().attrs.notes = "改".into();
+    let (x0, y0) = (600_000.0 + 1000.0, 3_300_000.0 + 1000.0);
+    project.grids.get_mut(&30).unwrap().geometry =
+        MultiPolygon(vec![polygon![(x: x0, y: y0), (x: x0 + 50., y: y0), (x: x0 + 50., y: y0 + 50.)]]);
+    project.grids.remove(&31);
+    let (x1, y1) = (600_000.0 + 5000.0, 3_300_000.0 + 3000.0);
+    let mut new = Grid::new(MultiPolygon(vec![polygon![(x: x1, y: y1), (x: x1 + 10., y: y1), (x: x1, y: y1 + 10.)]]));
+    new.code = "新".into();
+    let new_id = project.add_grid(new);
+    let changes = Changes { grids: [7, 30, 31, new_id].into(), other_layers: false };
+    save_project_with(&project, &path, Some(&changes), &NoProgress).unwrap();
+    assert_eq!(notes_of(&path, 50), "marker", "a grid that was not named was rewritten");
+    assert_eq!(notes_of(&path, 7), "改");
+    let mut expected = project.clone();
+    expected.grids.get_mut(&50).unwrap().attrs.notes = "marker".into();
+    assert_eq!(open_project(&path).unwrap(), expected);
+    assert_eq!(integrity(&path), "ok");
+    // The R-tree and the recorded extent follow: the new grid widens it, the removed one is gone.
+    assert_eq!(rtree_count(&path, "grids"), project.grids.len() as i64);
+    let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let (max_x, max_y): (f64, f64) = conn
+        .query_row("SELECT max_x, max_y FROM gpkg_contents WHERE table_name = 'grids'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((max_x, max_y), (x1 + 10., y1 + 10.));
+    drop(conn);
+    // Removing the grid on the extent's edge shrinks it back (the R-tree is asked again).
+    project.grids.remove(&new_id);
+    let changes = Changes { grids: [new_id].into(), other_layers: false };
+    save_project_with(&project, &path, Some(&changes), &NoProgress).unwrap();
+    let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let max_x: f64 =
+        conn.query_row("SELECT max_x FROM gpkg_contents WHERE table_name = 'grids'", [], |r| r.get(0)).unwrap();
+    assert_eq!(max_x, 600_000.0 + 20.0 * 200.0);
+    drop(conn);
+    // Without changes (Save As, unknown changes) every row is compared: the marker goes.
+    save_project(&project, &path).unwrap();
+    assert_eq!(open_project(&path).unwrap(), project);
+    assert_eq!(notes_of(&path, 50), "");
+}
+
+#[test]
+fn a_cancelled_save_leaves_the_file_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.gpkg");
+    let project = small_project();
+    save_project(&project, &path).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let mut changed = project.clone();
+    changed.grids.get_mut(&1).unwrap().name = "改".into();
+    let progress = wangge::core::progress::ProgressState::default();
+    progress.cancel();
+    let error = save_project_with(&changed, &path, None, &progress).unwrap_err();
+    assert!(matches!(*error.problem, Problem::Cancelled(_)), "{error}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert!(temp_files(dir.path()).is_empty());
 }
 
 #[test]
@@ -423,7 +509,43 @@ fn save_times_at_100k_grids() {
     let g = project.grids.get_mut(&50_001).unwrap();
     g.geometry = MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 1.)]]);
     timed(&project, "save after one geometry edit");
+    // What the app does: only the grids its history says changed.
+    project.grids.get_mut(&50_002).unwrap().attrs.notes = "再改".into();
+    let changes = Changes { grids: [50_002].into(), other_layers: false };
+    let start = Instant::now();
+    save_project_with(&project, &path, Some(&changes), &NoProgress).unwrap();
+    eprintln!("save of one known attribute edit: {:?}", start.elapsed());
+    let g = project.grids.get_mut(&50_003).unwrap();
+    g.geometry = MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 2., y: 0.), (x: 2., y: 2.)]]);
+    let changes = Changes { grids: [50_003].into(), other_layers: false };
+    let start = Instant::now();
+    save_project_with(&project, &path, Some(&changes), &NoProgress).unwrap();
+    eprintln!("save of one known geometry edit: {:?}", start.elapsed());
     let start = Instant::now();
     assert_eq!(open_project(&path).unwrap(), project);
     eprintln!("open: {:?}", start.elapsed());
+}
+
+#[test]
+fn info_facts_read_from_the_file_match_those_of_the_opened_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.gpkg");
+    let mut project = big_project(12, 9, Coord { x: 600_000.0, y: 3_300_000.0 }, 6);
+    // A grid that reaches beyond the others, so the extent is the grids' own and not a rounded index.
+    let (x, y) = (600_000.0 + 12.0 * 200.0 + 0.123, 3_300_000.0 + 9.0 * 200.0 + 0.456);
+    project.add_grid(Grid::new(MultiPolygon(vec![polygon![(x: x - 5., y: y - 5.), (x: x, y: y - 5.), (x: x, y: y)]])));
+    save_project(&project, &path).unwrap();
+    let (without_grids, facts) = wangge::io::gpkg::open_project_facts(&path).unwrap();
+    assert!(without_grids.grids.is_empty(), "no grid is read");
+    let full = wangge::io::gpkg::GridFacts::of(&open_project(&path).unwrap());
+    assert_eq!(facts.count, full.count);
+    assert_eq!(facts.extent, full.extent);
+    assert!((facts.area_m2 - full.area_m2).abs() < 1e-6 * full.area_m2, "{facts:?} {full:?}");
+    // The summary `wangge info` prints says the same as the window's, which has every grid.
+    for lang in [wangge::text::Lang::Zh, wangge::text::Lang::En] {
+        assert_eq!(
+            wangge::text::summary::summary_with(&without_grids, &facts, lang),
+            wangge::text::summary::project_summary(&open_project(&path).unwrap(), lang)
+        );
+    }
 }

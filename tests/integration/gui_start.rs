@@ -209,6 +209,7 @@ fn recent_projects_are_listed_opened_and_a_missing_one_is_said_and_dropped() {
     let gone_y = h.get_by_label("gone.gpkg").rect().top();
     assert!(gone_y < h.get_by_label("here.gpkg").rect().top());
     click(&mut h, "here.gpkg");
+    crate::kittest::wait_for_job(&mut h);
     assert_eq!(h.state().state.doc.path.as_deref(), Some(here.as_path()));
     assert_eq!(h.state().state.doc.project.name, "泾川镇");
     // Opening it put it first.

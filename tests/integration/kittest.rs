@@ -51,3 +51,15 @@ pub fn click_at(h: &mut App, pos: egui::Pos2) {
 pub fn status(h: &App) -> String {
     h.state().state.ui.status.to_string()
 }
+
+/// Runs frames until the app's long job (an open on its worker thread) has ended and its outcome is
+/// taken; panics after 60 s.
+pub fn wait_for_job(h: &mut App) {
+    let start = std::time::Instant::now();
+    while h.state().job_running() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(60), "the job did not end");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        h.step();
+    }
+    h.run();
+}

@@ -15,6 +15,7 @@ mod gdal;
 mod gpkg_project;
 mod gui;
 mod gui_edit;
+mod gui_progress;
 mod gui_start;
 mod gui_theme;
 mod import_export;

@@ -14,7 +14,10 @@ use rusqlite::{Connection, OpenFlags};
 use super::error::{AtPath, IoError};
 
 pub use layers::{LayerInfo, list_layers, read_layer};
-pub use project_file::{SCHEMA_VERSION, open_project, save_project};
+pub use project_file::{
+    Changes, GridFacts, SCHEMA_VERSION, open_project, open_project_facts, open_project_with, save_project,
+    save_project_with,
+};
 
 /// Opens an existing SQLite file (never creates one) with the GeoPackage SQL functions registered.
 fn open_existing(path: &Path, writable: bool) -> Result<Connection, IoError> {
