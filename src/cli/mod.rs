@@ -7,17 +7,20 @@ mod fix;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use geo::BoundingRect;
 
-use crate::core::{Project, rect};
+use crate::core::Project;
+use crate::core::progress::{NoProgress, Progress, Stage};
 use crate::guard;
 use crate::io::crs::{SourceCrs, parse_crs_arg};
-use crate::io::export::{Layer, export};
+use crate::io::export::{Layer, export_file};
 use crate::io::fields::parse_map_args;
-use crate::io::import::{ImportOptions, Target, default_project_crs, import_layer, probe_csv, read_source, source_crs};
+use crate::io::import::{
+    ImportOptions, Target, import_file_layer, probe_csv, project_crs_for, scan_source, source_crs_scanned,
+};
 use crate::io::{gpkg, open_project, open_project_stamped, save_project_unchanged};
 use crate::text::summary::{project_summary, rect_text};
 use crate::text::{Lang, Settings, pick};
@@ -262,8 +265,7 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
                 "gbk" | "cp936" | "936" => encoding_rs::GBK,
                 other => bail!("--encoding {other}: choose utf-8 or gbk"),
             };
-            let project = open_project(&project)?;
-            let n = export(&project, layer, &to, encoding)?;
+            let n = export_file(&project, layer, &to, encoding, &crate::core::progress::NoProgress)?;
             eprintln!("wrote {n} features to {}", to.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -354,7 +356,9 @@ pub fn import_file(
     if src.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
         probe_csv(src, target, options, existing.as_ref().map(|(p, _)| &p.crs))?;
     }
-    let source = read_source(src, options.layer.as_deref())?;
+    // Read twice, feature by feature, holding none of them: once for what the whole file must tell
+    // first (field names, extent), once to stage each feature as project data.
+    let (header, scan) = scan_source(src, options.layer.as_deref(), &NoProgress)?;
     let (mut project, stamp) = if let Some(existing) = existing {
         existing
     } else {
@@ -363,28 +367,15 @@ pub fn import_file(
                 SourceCrs::Epsg(crs) => crs,
                 _ => bail!("--project-crs must be an EPSG CRS; GCJ-02/BD-09 are only for input"),
             },
-            None => default_project_crs(&source, &source_crs(&source, options)?)?,
+            None => project_crs_for(src, scan.extent, &source_crs_scanned(&header, scan.all_lonlat, options)?)?,
         };
         let name =
             name.unwrap_or_else(|| into.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
         (Project::new(name, crs), None)
     };
-    let mut line_open = false;
-    let mut progress = |done: usize, total: usize| {
-        if total >= 10_000 {
-            if zh {
-                eprint!("\r正在导入 {done}/{total} 个要素");
-            } else {
-                eprint!("\rimporting {done}/{total} features");
-            }
-            line_open = done < total;
-            if !line_open {
-                eprintln!();
-            }
-        }
-    };
-    let imported = import_layer(&mut project, &source, target, options, &mut progress);
-    if line_open {
+    let progress = FeatureLine { zh, total: AtomicU64::new(0), done: AtomicU64::new(0) };
+    let imported = import_file_layer(&mut project, src, &header, &scan, target, options, &progress);
+    if progress.open() {
         // Stopped part-way: end the progress line, so the error is a line of its own.
         eprintln!();
     }
@@ -416,6 +407,42 @@ pub fn import_file(
     })
 }
 
+/// "importing 20000/100000 features" on stderr every 10,000 features, for files of 10,000 or more.
+struct FeatureLine {
+    zh: bool,
+    total: AtomicU64,
+    done: AtomicU64,
+}
+
+impl FeatureLine {
+    fn open(&self) -> bool {
+        let (done, total) = (self.done.load(Ordering::Relaxed), self.total.load(Ordering::Relaxed));
+        total >= 10_000 && done < total
+    }
+}
+
+impl Progress for FeatureLine {
+    fn begin(&self, _stage: Stage, total: u64) {
+        self.total.store(total, Ordering::Relaxed);
+        self.done.store(0, Ordering::Relaxed);
+    }
+
+    fn advance(&self, steps: u64) {
+        let done = self.done.fetch_add(steps, Ordering::Relaxed) + steps;
+        let total = self.total.load(Ordering::Relaxed);
+        if total >= 10_000 && (done % 10_000 == 0 || done == total) {
+            if self.zh {
+                eprint!("\r正在导入 {done}/{total} 个要素");
+            } else {
+                eprint!("\rimporting {done}/{total} features");
+            }
+            if done == total {
+                eprintln!();
+            }
+        }
+    }
+}
+
 /// A human-readable description of a project or of any supported file.
 pub fn info(path: &Path, layer: Option<&str>, lang: Lang) -> anyhow::Result<String> {
     let is_gpkg = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gpkg"));
@@ -439,25 +466,21 @@ pub fn info(path: &Path, layer: Option<&str>, lang: Lang) -> anyhow::Result<Stri
         }
         return Ok(out);
     }
-    let source = read_source(path, layer)?;
+    let (source, scan) = scan_source(path, layer, &NoProgress)?;
     let crs = source.crs.as_ref().map_or_else(
         || pick(lang, "未知（导入时用 --crs 指定）", "unknown (give --crs when importing)").to_string(),
         SourceCrs::label,
     );
-    let n = source.features.len();
+    let n = scan.features;
     let mut out = if zh {
         format!("{}：图层 {}\n  坐标系：{crs}\n  要素：{n}\n", path.display(), source.layer)
     } else {
         format!("{}: layer {}\n  CRS: {crs}\n  features: {n}\n", path.display(), source.layer)
     };
-    let extent = rect::union_all(source.features.iter().filter_map(|f| f.geometry.as_ref()?.bounding_rect()));
-    if let Some(r) = extent {
+    if let Some(r) = scan.extent {
         out += &format!("  {}{}\n", pick(lang, "范围：", "extent: "), rect_text(r, 6));
     }
-    let mut fields: Vec<&String> = source.features.iter().flat_map(|f| f.fields.keys()).collect();
-    fields.sort();
-    fields.dedup();
-    let fields = fields.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+    let fields = scan.names.join(", ");
     out += &format!("  {}{fields}\n", pick(lang, "字段：", "fields: "));
     Ok(out)
 }

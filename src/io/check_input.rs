@@ -5,12 +5,14 @@ use std::path::Path;
 
 use geo::{Geometry, MapCoords, MultiPolygon};
 
+use super::crs::crs_from_epsg;
 use super::crs::{SourceCrs, Transformer};
 use super::error::{IoError, Problem};
-use super::import::{check_coordinates, read_source};
+use super::import::{check_coordinates, read_source, read_source_each};
 use super::open_project;
-use super::source::SourceLayer;
+use super::source::{SourceFeature, SourceLayer};
 use crate::core::coverage::{AreaChecked, Checker, CoverageOptions};
+use crate::core::progress::NoProgress;
 use crate::core::{Crs, Grid, GridId, Project};
 
 /// What is checked: a project, as the app checks it, or the polygons of any other file.
@@ -102,23 +104,34 @@ pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<Che
             boundary_file: None,
         }
     } else {
-        let source = read_source(path, None)?;
+        // Read feature by feature: only each feature's polygons and label are kept.
+        let mut items: Vec<MultiPolygon<f64>> = Vec::new();
+        let mut labels = Vec::new();
+        let geographic = crs_from_epsg(4326).map_err(|e| IoError::new(path, e))?;
+        // A GeoJSON file's CRS may come after its features: the lon/lat range is checked as if it were
+        // geographic, and the first feature outside it refused once the CRS is known.
+        let mut outside_lonlat: Option<IoError> = None;
+        let source = read_source_each(path, None, &NoProgress, &mut |f| {
+            if let Some(g) = &f.geometry {
+                let at = |m: String| IoError::at_feature(path, f.number, Problem::Geometry(m));
+                check_coordinates(g, None).map_err(at)?;
+                if outside_lonlat.is_none() {
+                    outside_lonlat = check_coordinates(g, Some(&geographic)).err().map(at);
+                }
+            }
+            labels.push(label_of(&f));
+            items.push(polygons(f.geometry));
+            Ok(())
+        })?;
         let crs = match &source.crs {
             Some(SourceCrs::Epsg(c)) => Some(c.clone()),
             _ => None,
         };
-        check_numbers(&source, crs.as_ref())?;
-        let items: Vec<MultiPolygon<f64>> = source.features.iter().map(|f| polygons(f.geometry.as_ref())).collect();
-        let labels = source
-            .features
-            .iter()
-            .map(|f| {
-                ["code", "网格编码", "name", "NAME"]
-                    .iter()
-                    .find_map(|k| f.fields.get(*k).map(|v| v.as_text()).filter(|t| !t.is_empty()))
-                    .unwrap_or_else(|| format!("#{}", f.number - 1))
-            })
-            .collect();
+        if let Some(e) = outside_lonlat
+            && crs.as_ref().is_some_and(Crs::is_geographic)
+        {
+            return Err(e);
+        }
         CheckInput {
             grid_ids: vec![None; items.len()],
             labels,
@@ -134,8 +147,8 @@ pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<Che
         };
         check_numbers(&source, crs)?;
         let mut parts = Vec::new();
-        for f in &source.features {
-            parts.extend(polygons(f.geometry.as_ref()).0);
+        for f in source.features {
+            parts.extend(polygons(f.geometry).0);
         }
         if parts.is_empty() {
             return Err(IoError::format(file, "has no polygon to use as the boundary"));
@@ -164,10 +177,18 @@ fn check_numbers(source: &SourceLayer, crs: Option<&Crs>) -> Result<(), IoError>
     Ok(())
 }
 
-fn polygons(g: Option<&Geometry<f64>>) -> MultiPolygon<f64> {
+fn polygons(g: Option<Geometry<f64>>) -> MultiPolygon<f64> {
     match g {
-        Some(Geometry::Polygon(p)) => MultiPolygon(vec![p.clone()]),
-        Some(Geometry::MultiPolygon(mp)) => mp.clone(),
+        Some(Geometry::Polygon(p)) => MultiPolygon(vec![p]),
+        Some(Geometry::MultiPolygon(mp)) => mp,
         _ => MultiPolygon(Vec::new()),
     }
+}
+
+/// How to call a feature in messages: its code or name, else its position.
+fn label_of(f: &SourceFeature) -> String {
+    ["code", "网格编码", "name", "NAME"]
+        .iter()
+        .find_map(|k| f.fields.get(*k).map(|v| v.as_text()).filter(|t| !t.is_empty()))
+        .unwrap_or_else(|| format!("#{}", f.number - 1))
 }

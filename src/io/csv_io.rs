@@ -144,14 +144,41 @@ fn decode(bytes: &[u8], path: &Path) -> Result<String, IoError> {
 
 /// Writes a table as CSV, UTF-8 with a byte-order mark.
 pub fn write_csv(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<(), IoError> {
-    let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());
-    let fail = |e: csv::Error| IoError::format(path, e.to_string());
-    writer.write_record(header).map_err(fail)?;
+    let mut writer = CsvWriter::create(path, header)?;
     for row in rows {
-        writer.write_record(row).map_err(fail)?;
+        writer.row(row)?;
     }
-    let body = writer.into_inner().map_err(|e| IoError::format(path, e.to_string()))?;
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    out.extend(body);
-    std::fs::write(path, out).at(path)
+    writer.finish().map(|_| ())
+}
+
+/// Writes a CSV table (UTF-8 with a byte-order mark, so that Excel shows Chinese) row by row.
+pub struct CsvWriter<'a> {
+    path: &'a Path,
+    writer: csv::Writer<std::io::BufWriter<std::fs::File>>,
+    rows: usize,
+}
+
+impl<'a> CsvWriter<'a> {
+    pub fn create(path: &'a Path, header: &[&str]) -> Result<Self, IoError> {
+        use std::io::Write;
+        let mut file = std::fs::File::create(path).map(|f| std::io::BufWriter::with_capacity(1 << 16, f)).at(path)?;
+        file.write_all(b"\xEF\xBB\xBF").at(path)?;
+        let mut writer = csv::WriterBuilder::new().from_writer(file);
+        writer.write_record(header).map_err(|e| IoError::format(path, e.to_string()))?;
+        Ok(CsvWriter { path, writer, rows: 0 })
+    }
+
+    pub fn row<S: AsRef<[u8]>>(&mut self, row: &[S]) -> Result<(), IoError> {
+        self.writer.write_record(row).map_err(|e| IoError::format(self.path, e.to_string()))?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Flushes the file; returns the number of rows written (the header not counted).
+    pub fn finish(self) -> Result<usize, IoError> {
+        let path = self.path;
+        let mut file = self.writer.into_inner().map_err(|e| IoError::format(path, e.to_string()))?;
+        std::io::Write::flush(&mut file).at(path)?;
+        Ok(self.rows)
+    }
 }

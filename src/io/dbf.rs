@@ -185,40 +185,73 @@ pub struct Column {
 /// Writes a .dbf in the given encoding (UTF-8 or GBK); `rows[i][j]` is the value of column j.
 /// Character widths fit the longest encoded value (max 254 bytes, cut at a character boundary).
 pub fn write(columns: &[Column], rows: &[Vec<FieldValue>], encoding: &'static Encoding) -> Vec<u8> {
-    let encoded: Vec<Vec<Vec<u8>>> = rows
-        .iter()
-        .map(|row| {
-            row.iter()
-                .zip(columns)
-                .map(|(v, c)| match (v, c.numeric_decimals) {
-                    (FieldValue::Null, _) => Vec::new(),
-                    (FieldValue::Real(r), Some(d)) => format!("{r:.*}", d as usize).into_bytes(),
-                    (v, _) => encode_cut(&v.as_text(), encoding, 254),
-                })
-                .collect()
-        })
-        .collect();
-    let widths: Vec<usize> = (0..columns.len())
-        .map(|j| {
-            let longest = encoded.iter().map(|r| r[j].len()).max().unwrap_or(0);
-            match columns[j].numeric_decimals {
-                Some(_) => longest.clamp(10, 20),
-                None => longest.clamp(1, 254),
-            }
-        })
-        .collect();
+    let mut widths = Widths::new(columns);
+    for row in rows {
+        widths.add(row, encoding);
+    }
+    let widths = widths.get();
+    let mut out = header(columns, &widths, rows.len(), encoding);
+    for row in rows {
+        write_record(&mut out, columns, &widths, row, encoding);
+    }
+    out.push(END_OF_FILE);
+    out
+}
+
+/// The end-of-file mark after the last record.
+pub const END_OF_FILE: u8 = 0x1A;
+
+/// The widths of the columns of a .dbf, measured over every row before any is written (a first pass).
+#[derive(Clone, Debug)]
+pub struct Widths {
+    longest: Vec<usize>,
+    decimals: Vec<Option<u8>>,
+}
+
+impl Widths {
+    pub fn new(columns: &[Column]) -> Widths {
+        Widths { longest: vec![0; columns.len()], decimals: columns.iter().map(|c| c.numeric_decimals).collect() }
+    }
+
+    /// Widens the columns to hold this row's values.
+    pub fn add(&mut self, row: &[FieldValue], encoding: &'static Encoding) {
+        for ((longest, v), &decimals) in self.longest.iter_mut().zip(row).zip(&self.decimals) {
+            *longest = (*longest).max(encode_value(v, decimals, encoding).len());
+        }
+    }
+
+    /// The width of each column in bytes.
+    pub fn get(&self) -> Vec<usize> {
+        self.longest
+            .iter()
+            .zip(&self.decimals)
+            .map(|(&longest, d)| if d.is_some() { longest.clamp(10, 20) } else { longest.clamp(1, 254) })
+            .collect()
+    }
+}
+
+fn encode_value(v: &FieldValue, decimals: Option<u8>, encoding: &'static Encoding) -> Vec<u8> {
+    match (v, decimals) {
+        (FieldValue::Null, _) => Vec::new(),
+        (FieldValue::Real(r), Some(d)) => format!("{r:.*}", d as usize).into_bytes(),
+        (v, _) => encode_cut(&v.as_text(), encoding, 254),
+    }
+}
+
+/// The .dbf header for `records` records with these columns and widths.
+pub fn header(columns: &[Column], widths: &[usize], records: usize, encoding: &'static Encoding) -> Vec<u8> {
     let header_len = 32 + 32 * columns.len() + 1;
     let record_len = 1 + widths.iter().sum::<usize>();
-    let mut out = Vec::with_capacity(header_len + record_len * rows.len() + 1);
+    let mut out = Vec::with_capacity(header_len);
     out.push(0x03);
     out.extend_from_slice(&[126, 1, 1]); // last-update date (YYMMDD from 1900); fixed for reproducible files
-    out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
+    out.extend_from_slice(&(records as u32).to_le_bytes());
     out.extend_from_slice(&(header_len as u16).to_le_bytes());
     out.extend_from_slice(&(record_len as u16).to_le_bytes());
     out.extend_from_slice(&[0u8; 17]);
     out.push(if encoding == GBK { LDID_GBK } else { 0 });
     out.extend_from_slice(&[0u8; 2]);
-    for (c, &w) in columns.iter().zip(&widths) {
+    for (c, &w) in columns.iter().zip(widths) {
         let mut name = [0u8; 11];
         name[..c.name.len().min(10)].copy_from_slice(&c.name.as_bytes()[..c.name.len().min(10)]);
         out.extend_from_slice(&name);
@@ -229,22 +262,30 @@ pub fn write(columns: &[Column], rows: &[Vec<FieldValue>], encoding: &'static En
         out.extend_from_slice(&[0u8; 14]);
     }
     out.push(0x0D);
-    for row in &encoded {
-        out.push(b' ');
-        for ((value, &w), c) in row.iter().zip(&widths).zip(columns) {
-            let value = &value[..value.len().min(w)];
-            let pad = std::iter::repeat_n(b' ', w - value.len());
-            if c.numeric_decimals.is_some() {
-                out.extend(pad);
-                out.extend_from_slice(value);
-            } else {
-                out.extend_from_slice(value);
-                out.extend(pad);
-            }
+    out
+}
+
+/// Appends one record to `out`.
+pub fn write_record(
+    out: &mut Vec<u8>,
+    columns: &[Column],
+    widths: &[usize],
+    row: &[FieldValue],
+    encoding: &'static Encoding,
+) {
+    out.push(b' ');
+    for ((v, &w), c) in row.iter().zip(widths).zip(columns) {
+        let value = encode_value(v, c.numeric_decimals, encoding);
+        let value = &value[..value.len().min(w)];
+        let pad = std::iter::repeat_n(b' ', w - value.len());
+        if c.numeric_decimals.is_some() {
+            out.extend(pad);
+            out.extend_from_slice(value);
+        } else {
+            out.extend_from_slice(value);
+            out.extend(pad);
         }
     }
-    out.push(0x1A);
-    out
 }
 
 /// Encodes text, cutting it to at most `max` bytes at a character boundary.

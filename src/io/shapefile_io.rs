@@ -198,45 +198,113 @@ pub fn write_shapefile(
     epsg: u32,
     encoding: &'static Encoding,
 ) -> Result<(), IoError> {
-    let fail = |e: shapefile::Error| IoError::format(path, format!("cannot write the shapefile: {e}"));
-    let mut writer = ShapeWriter::from_path(path).map_err(fail)?;
-    let all_points = features.iter().all(|(g, _)| matches!(g, Geometry::Point(_)));
-    if all_points && !features.is_empty() {
-        let points: Vec<shapefile::Point> = features
-            .iter()
-            .filter_map(|(g, _)| match g {
-                Geometry::Point(p) => Some(shapefile::Point::new(p.x(), p.y())),
-                _ => None,
-            })
-            .collect();
-        for p in &points {
-            writer.write_shape(p).map_err(fail)?;
-        }
-    } else {
-        let mut polygons = Vec::with_capacity(features.len());
-        for (i, (g, _)) in features.iter().enumerate() {
-            let Geometry::MultiPolygon(mp) = g else {
-                return Err(IoError::at_feature(path, i + 1, Problem::Geometry("expected a polygon".into())));
-            };
-            polygons.push(to_shape_polygon(mp).ok_or_else(|| {
-                IoError::at_feature(path, i + 1, Problem::Geometry("an empty polygon cannot be written".into()))
-            })?);
-        }
-        for p in &polygons {
-            writer.write_shape(p).map_err(fail)?;
-        }
+    let mut widths = dbf::Widths::new(columns);
+    for (_, values) in features {
+        widths.add(values, encoding);
     }
-    writer.finalize().map_err(fail)?;
-    let rows: Vec<Vec<FieldValue>> = features.iter().map(|(_, v)| v.clone()).collect();
-    let dbf_path = path.with_extension("dbf");
-    std::fs::write(&dbf_path, dbf::write(columns, &rows, encoding)).at(&dbf_path)?;
-    let cpg_path = path.with_extension("cpg");
-    std::fs::write(&cpg_path, if encoding == encoding_rs::GBK { "GBK" } else { "UTF-8" }).at(&cpg_path)?;
-    if let Some(wkt) = wkt_of(epsg) {
-        let prj_path = path.with_extension("prj");
-        std::fs::write(&prj_path, wkt).at(&prj_path)?;
+    let mut writer = ShapefileWriter::create(path, columns, widths, features.len(), encoding)?;
+    for (g, values) in features {
+        writer.feature(g, values)?;
     }
-    Ok(())
+    writer.finish(epsg).map(|_| ())
+}
+
+/// Writes a shapefile feature by feature: the shapes to .shp/.shx and the records to .dbf as they come.
+/// The .dbf's column widths and record count are known beforehand (a first pass over the rows, see
+/// [`dbf::Widths`]); the kind of shape (points or polygons) is that of the first feature.
+pub struct ShapefileWriter<'a> {
+    path: &'a Path,
+    columns: &'a [dbf::Column],
+    widths: Vec<usize>,
+    encoding: &'static Encoding,
+    shapes: ShapeWriter<std::io::BufWriter<std::fs::File>>,
+    dbf: std::io::BufWriter<std::fs::File>,
+    dbf_path: PathBuf,
+    record: Vec<u8>,
+    points: Option<bool>,
+    written: usize,
+    records: usize,
+}
+
+impl<'a> ShapefileWriter<'a> {
+    pub fn create(
+        path: &'a Path,
+        columns: &'a [dbf::Column],
+        widths: dbf::Widths,
+        records: usize,
+        encoding: &'static Encoding,
+    ) -> Result<Self, IoError> {
+        let fail = |e: shapefile::Error| IoError::format(path, format!("cannot write the shapefile: {e}"));
+        let shapes = ShapeWriter::from_path(path).map_err(fail)?;
+        let dbf_path = path.with_extension("dbf");
+        let widths = widths.get();
+        let mut dbf = std::fs::File::create(&dbf_path).map(std::io::BufWriter::new).at(&dbf_path)?;
+        std::io::Write::write_all(&mut dbf, &dbf::header(columns, &widths, records, encoding)).at(&dbf_path)?;
+        Ok(ShapefileWriter {
+            path,
+            columns,
+            widths,
+            encoding,
+            shapes,
+            dbf,
+            dbf_path,
+            record: Vec::new(),
+            points: None,
+            written: 0,
+            records,
+        })
+    }
+
+    /// One feature: a point, or a multipolygon with at least one ring, and its values.
+    pub fn feature(&mut self, g: &Geometry<f64>, values: &[FieldValue]) -> Result<(), IoError> {
+        let number = self.written + 1;
+        let path = self.path;
+        let fail = |e: shapefile::Error| IoError::format(path, format!("cannot write the shapefile: {e}"));
+        let points = *self.points.get_or_insert(matches!(g, Geometry::Point(_)));
+        if self.written >= self.records {
+            return Err(IoError::format(path, "more features than counted: the project changed while it was written"));
+        }
+        match g {
+            Geometry::Point(p) if points => {
+                self.shapes.write_shape(&shapefile::Point::new(p.x(), p.y())).map_err(fail)?
+            }
+            Geometry::MultiPolygon(mp) if !points => {
+                let polygon = to_shape_polygon(mp).ok_or_else(|| {
+                    IoError::at_feature(path, number, Problem::Geometry("an empty polygon cannot be written".into()))
+                })?;
+                self.shapes.write_shape(&polygon).map_err(fail)?;
+            }
+            _ => {
+                let expected = if points { "expected a point" } else { "expected a polygon" };
+                return Err(IoError::at_feature(path, number, Problem::Geometry(expected.into())));
+            }
+        }
+        self.record.clear();
+        dbf::write_record(&mut self.record, self.columns, &self.widths, values, self.encoding);
+        std::io::Write::write_all(&mut self.dbf, &self.record).at(&self.dbf_path)?;
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Completes the .shp/.shx headers and the .dbf, writes the .cpg and the .prj (when the CRS has a WKT);
+    /// returns the number of features written.
+    pub fn finish(mut self, epsg: u32) -> Result<usize, IoError> {
+        let path = self.path;
+        let fail = |e: shapefile::Error| IoError::format(path, format!("cannot write the shapefile: {e}"));
+        if self.written != self.records {
+            return Err(IoError::format(path, "fewer features than counted: the project changed while it was written"));
+        }
+        self.shapes.finalize().map_err(fail)?;
+        std::io::Write::write_all(&mut self.dbf, &[dbf::END_OF_FILE]).at(&self.dbf_path)?;
+        std::io::Write::flush(&mut self.dbf).at(&self.dbf_path)?;
+        let cpg_path = path.with_extension("cpg");
+        std::fs::write(&cpg_path, if self.encoding == encoding_rs::GBK { "GBK" } else { "UTF-8" }).at(&cpg_path)?;
+        if let Some(wkt) = wkt_of(epsg) {
+            let prj_path = path.with_extension("prj");
+            std::fs::write(&prj_path, wkt).at(&prj_path)?;
+        }
+        Ok(self.written)
+    }
 }
 
 fn to_shape_polygon(mp: &MultiPolygon<f64>) -> Option<shapefile::Polygon> {

@@ -13,8 +13,10 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::error::{AtPath, IoError};
 
-pub use layers::{LayerInfo, list_layers, read_layer};
-pub use project_file::{SCHEMA_VERSION, open_project, save_project};
+pub use layers::{LayerInfo, list_layers, read_layer, read_layer_each};
+pub use project_file::{
+    SCHEMA_VERSION, count_grids, each_grid, open_project, open_project_without_grids, save_project,
+};
 
 /// Opens an existing SQLite file (never creates one) with the GeoPackage SQL functions registered.
 fn open_existing(path: &Path, writable: bool) -> Result<Connection, IoError> {

@@ -290,6 +290,28 @@ fn write_settings(tx: &Transaction<'_>, project: &Project) -> rusqlite::Result<(
 
 /// Opens a Wangge project. A file from a crashed save is rolled back to its last complete save by SQLite.
 pub fn open_project(path: &Path) -> Result<Project, IoError> {
+    open_project_with(path, true)
+}
+
+/// Opens a project without its grids (settings, boundary, divisions, households), for a job that then
+/// reads the grids one at a time with [`each_grid`] (export): memory for one grid, not all of them.
+pub fn open_project_without_grids(path: &Path) -> Result<Project, IoError> {
+    open_project_with(path, false)
+}
+
+/// Hands every grid of a project file to `each`, in fid order, one row at a time; returns how many.
+pub fn each_grid(path: &Path, each: &mut dyn FnMut(Grid) -> Result<(), IoError>) -> Result<usize, IoError> {
+    let conn = open_existing(path, false)?;
+    each_grid_row(&conn, path, each)
+}
+
+/// The number of grids in a project file, without reading them.
+pub fn count_grids(path: &Path) -> Result<u64, IoError> {
+    let conn = open_existing(path, false)?;
+    conn.query_row("SELECT count(*) FROM grids", [], |r| r.get::<_, i64>(0)).at(path).map(|n| n.max(0) as u64)
+}
+
+fn open_project_with(path: &Path, with_grids: bool) -> Result<Project, IoError> {
     // Writable where possible, so that SQLite can roll back the journal of an interrupted save.
     let conn = open_existing(path, true).or_else(|_| open_existing(path, false))?;
     if !is_geopackage(&conn).at(path)? {
@@ -326,7 +348,9 @@ pub fn open_project(path: &Path) -> Result<Project, IoError> {
         rows.iter().filter_map(|(k, v)| Some((k.strip_prefix("setting.")?.to_string(), v.clone()))).collect();
     read_boundary(&conn, &mut project, path)?;
     read_divisions(&conn, &mut project, path)?;
-    read_grids(&conn, &mut project, path)?;
+    if with_grids {
+        read_grids(&conn, &mut project, path)?;
+    }
     read_households(&conn, &mut project, path)?;
     let stored_next: u64 = value("next_grid_id").parse().ok().filter(|&n| n <= MAX_FID as u64 + 1).unwrap_or(1);
     let after_max = project.grids.keys().next_back().map_or(1, |id| id + 1);
@@ -391,6 +415,19 @@ fn read_divisions(conn: &Connection, project: &mut Project, path: &Path) -> Resu
 }
 
 fn read_grids(conn: &Connection, project: &mut Project, path: &Path) -> Result<(), IoError> {
+    each_grid_row(conn, path, &mut |grid| {
+        project.grids.insert(grid.id, grid);
+        Ok(())
+    })
+    .map(|_| ())
+}
+
+fn each_grid_row(
+    conn: &Connection,
+    path: &Path,
+    each: &mut dyn FnMut(Grid) -> Result<(), IoError>,
+) -> Result<usize, IoError> {
+    let mut rows_read = 0;
     let mut stmt = conn
         .prepare(
             "SELECT fid, geom, code, name, kind, class, village_code, households, population, party_members,
@@ -401,8 +438,18 @@ fn read_grids(conn: &Connection, project: &mut Project, path: &Path) -> Result<(
     while let Some(row) = rows.next().at(path)? {
         let fid: i64 = row.get(0).at(path)?;
         let id = grid_id(fid, path)?;
-        let geom: Option<Vec<u8>> = row.get(1).at(path)?;
-        let geometry = geom.map(|b| multipolygon(&b, path, fid)).transpose()?.unwrap_or(MultiPolygon(vec![]));
+        // The blob is decoded where SQLite holds it, not copied first.
+        let geometry = match row.get_ref(1).at(path)? {
+            ValueRef::Blob(b) => multipolygon(b, path, fid)?,
+            ValueRef::Null => MultiPolygon(vec![]),
+            _ => {
+                return Err(IoError::at_feature(
+                    path,
+                    fid.max(0) as usize,
+                    Problem::Geometry("the geometry is not a blob".into()),
+                ));
+            }
+        };
         let text =
             |i: usize| -> Result<String, IoError> { Ok(row.get::<_, Option<String>>(i).at(path)?.unwrap_or_default()) };
         let count = |i: usize| -> Result<Option<u32>, IoError> {
@@ -435,9 +482,10 @@ fn read_grids(conn: &Connection, project: &mut Project, path: &Path) -> Result<(
                 valid_to: text(15)?,
             },
         };
-        project.grids.insert(grid.id, grid);
+        each(grid)?;
+        rows_read += 1;
     }
-    Ok(())
+    Ok(rows_read)
 }
 
 fn read_households(conn: &Connection, project: &mut Project, path: &Path) -> Result<(), IoError> {
