@@ -394,3 +394,143 @@ fn multipolygon_json(mp: &MultiPolygon<f64>) -> Value {
         .collect();
     serde_json::json!({"type": "MultiPolygon", "coordinates": polygons})
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SQUARE: &str = r#"{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}"#;
+
+    fn feature(i: usize) -> String {
+        format!(r#"{{"type":"Feature","properties":{{"code":"{i:06}"}},"geometry":{SQUARE}}}"#)
+    }
+
+    /// An endless FeatureCollection, made as it is read: no file could hold it, so a reader that wanted the
+    /// whole document first would never hand over a feature. Fails (an I/O error) after `fail_after` bytes.
+    struct Endless {
+        text: Vec<u8>,
+        at: usize,
+        next: usize,
+        served: std::rc::Rc<std::cell::Cell<usize>>,
+        fail_after: usize,
+    }
+
+    impl Endless {
+        fn new(head: &str, fail_after: usize) -> (Endless, std::rc::Rc<std::cell::Cell<usize>>) {
+            let served = std::rc::Rc::new(std::cell::Cell::new(0));
+            let reader = Endless { text: head.as_bytes().to_vec(), at: 0, next: 1, served: served.clone(), fail_after };
+            (reader, served)
+        }
+    }
+
+    impl Read for Endless {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.served.get() >= self.fail_after {
+                return Err(std::io::Error::other("the disk went away"));
+            }
+            if self.at == self.text.len() {
+                self.text = format!("{}{}", if self.next > 1 { "," } else { "" }, feature(self.next)).into_bytes();
+                self.at = 0;
+                self.next += 1;
+            }
+            let n = buf.len().min(self.text.len() - self.at).min(self.fail_after - self.served.get());
+            buf[..n].copy_from_slice(&self.text[self.at..self.at + n]);
+            self.at += n;
+            self.served.set(self.served.get() + n);
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn features_are_handed_over_as_they_are_read_not_after_the_whole_file() {
+        let head = r#"{"type":"FeatureCollection","features":["#;
+        let (reader, served) = Endless::new(head, usize::MAX);
+        let path = Path::new("endless.geojson");
+        let mut seen = Vec::new();
+        let e = parse_geojson_each(path, reader, &mut |f| {
+            // Feature n is handed over before the reader is asked for much past its own text.
+            let end_of_this = head.len() + (1..=f.number).map(|i| feature(i).len() + usize::from(i > 1)).sum::<usize>();
+            assert!(
+                served.get() <= end_of_this + 8,
+                "feature {}: {} bytes read, it ends at {end_of_this}",
+                f.number,
+                served.get()
+            );
+            assert_eq!(f.fields["code"], FieldValue::Text(format!("{:06}", f.number)));
+            seen.push(f.number);
+            if f.number == 5000 {
+                return Err(IoError::at_feature(path, f.number, Problem::Format("enough".into())));
+            }
+            Ok(())
+        })
+        .unwrap_err()
+        .to_string();
+        assert_eq!(seen, (1..=5000).collect::<Vec<_>>());
+        // The error the consumer stopped with is the one reported, naming the file and the feature.
+        assert!(e.contains("endless.geojson") && e.contains("feature 5000") && e.contains("enough"), "{e}");
+    }
+
+    #[test]
+    fn a_read_error_part_way_comes_after_the_features_before_it() {
+        let (reader, _) = Endless::new(r#"{"type":"FeatureCollection","features":["#, 10_000);
+        let mut count = 0;
+        let e = parse_geojson_each(Path::new("cut.geojson"), reader, &mut |_| {
+            count += 1;
+            Ok(())
+        })
+        .unwrap_err()
+        .to_string();
+        let per_feature = feature(10).len() + 1;
+        assert!(count >= 10_000 / per_feature - 2 && count <= 10_000 / per_feature, "{count}");
+        assert!(e.contains("cut.geojson") && e.contains("the disk went away"), "{e}");
+    }
+
+    #[test]
+    fn members_may_come_in_any_order_and_the_crs_after_the_features_counts() {
+        let crs = r#""crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4548"}}"#;
+        let features = format!(r#""features":[{},{}]"#, feature(1), feature(2));
+        for text in [
+            format!(r#"{{"type":"FeatureCollection",{crs},{features}}}"#),
+            format!(r#"{{{features},"type":"FeatureCollection",{crs}}}"#),
+            format!(r#"{{{features},{crs},"name":"grids","type":"FeatureCollection"}}"#),
+            format!("\u{feff}{{{features},{crs},\"type\":\"FeatureCollection\"}}"),
+        ] {
+            let layer = parse_geojson(Path::new("x.geojson"), text.as_bytes()).unwrap();
+            assert_eq!(layer.features.len(), 2, "{text}");
+            match &layer.crs {
+                Some(SourceCrs::Epsg(c)) => assert_eq!(c.epsg, 4548, "{text}"),
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+        // Without a crs member: RFC 7946 lon/lat.
+        let layer =
+            parse_geojson(Path::new("x.geojson"), format!("{{{features},\"type\":\"FeatureCollection\"}}").as_bytes())
+                .unwrap();
+        assert!(matches!(&layer.crs, Some(SourceCrs::Epsg(c)) if c.epsg == 4326));
+        // A Feature or a bare geometry is one feature.
+        let one = format!(r#"{{"type":"Feature","name":"one","properties":{{"code":"x"}},"geometry":{SQUARE}}}"#);
+        assert_eq!(parse_geojson(Path::new("f.geojson"), one.as_bytes()).unwrap().features.len(), 1);
+        assert_eq!(parse_geojson(Path::new("g.geojson"), SQUARE.as_bytes()).unwrap().features.len(), 1);
+    }
+
+    #[test]
+    fn bad_documents_name_the_file_and_the_feature() {
+        let bad = |text: String| parse_geojson(Path::new("bad.geojson"), text.as_bytes()).unwrap_err().to_string();
+        let e = bad(format!(
+            r#"{{"type":"FeatureCollection","features":[{},{},{{"type":"Feature","geometry":{{"type":"Polygonz","coordinates":[]}}}}]}}"#,
+            feature(1),
+            feature(2)
+        ));
+        assert!(e.contains("bad.geojson") && e.contains("feature 3") && e.contains("not valid GeoJSON"), "{e}");
+        let e = bad(format!(r#"{{"type":"FeatureCollection","features":[{}]}} trailing"#, feature(1)));
+        assert!(e.contains("not valid JSON"), "{e}");
+        let e = bad(format!(r#"{{"type":"FeatureCollection","features":[{}"#, feature(1)));
+        assert!(e.contains("not valid JSON"), "{e}");
+        let e = bad(r#"{"type":"FeatureCollection"}"#.into());
+        assert!(e.contains("needs \"features\""), "{e}");
+        let e = bad("[1, 2]".into());
+        assert!(e.contains("not valid GeoJSON"), "{e}");
+        let e = bad(format!(r#"{{"features":[{}],"type":"Feature","geometry":null}}"#, feature(1)));
+        assert!(e.contains("not valid GeoJSON"), "{e}");
+    }
+}
