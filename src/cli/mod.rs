@@ -425,6 +425,13 @@ impl Progress for FeatureLine {
     fn begin(&self, _stage: Stage, total: u64) {
         self.total.store(total, Ordering::Relaxed);
         self.done.store(0, Ordering::Relaxed);
+        if total >= 10_000 {
+            if self.zh {
+                eprint!("\r正在导入 0/{total} 个要素");
+            } else {
+                eprint!("\rimporting 0/{total} features");
+            }
+        }
     }
 
     fn advance(&self, steps: u64) {

@@ -8,22 +8,21 @@ use geo::{Geometry, MapCoords, MultiPolygon};
 use super::crs::crs_from_epsg;
 use super::crs::{SourceCrs, Transformer};
 use super::error::{IoError, Problem};
+use super::gpkg::{each_grid, open_project_without_grids};
 use super::import::{check_coordinates, read_source, read_source_each};
-use super::open_project;
 use super::source::{SourceFeature, SourceLayer};
-use crate::core::coverage::{AreaChecked, Checker, CoverageOptions};
+use crate::core::coverage::{AreaChecked, Checker, CoverageOptions, Village, area_to_cover};
 use crate::core::progress::NoProgress;
-use crate::core::{Crs, Grid, GridId, Project};
+use crate::core::{Crs, GridId, Project};
 
 /// What is checked: a project, as the app checks it, or the polygons of any other file.
 pub enum Subject {
-    Project(Box<Project>),
+    /// A project read without its grids (settings, boundary, divisions) and, apart, one multipolygon per
+    /// grid in id order: the grids' other fields are not held, nor their polygons twice.
+    Project { project: Box<Project>, items: Vec<MultiPolygon<f64>> },
     /// One multipolygon per input feature, in input order (empty for features without a polygon);
     /// `crs` is `None` when the file declares no CRS we know (it can then only be checked as planar data).
-    Layer {
-        items: Vec<MultiPolygon<f64>>,
-        crs: Option<Crs>,
-    },
+    Layer { items: Vec<MultiPolygon<f64>>, crs: Option<Crs> },
 }
 
 pub struct CheckInput {
@@ -39,7 +38,7 @@ pub struct CheckInput {
 impl CheckInput {
     pub fn crs(&self) -> Option<&Crs> {
         match &self.subject {
-            Subject::Project(p) => Some(&p.crs),
+            Subject::Project { project, .. } => Some(&project.crs),
             Subject::Layer { crs, .. } => crs.as_ref(),
         }
     }
@@ -47,7 +46,7 @@ impl CheckInput {
     /// How many features the input has and how many of them carry a polygon (a project's grids all do).
     pub fn polygon_counts(&self) -> (usize, usize) {
         match &self.subject {
-            Subject::Project(p) => (p.grids.len(), p.grids.len()),
+            Subject::Project { items, .. } => (items.len(), items.len()),
             Subject::Layer { items, .. } => (items.len(), items.iter().filter(|m| !m.0.is_empty()).count()),
         }
     }
@@ -56,24 +55,24 @@ impl CheckInput {
     /// its CRS's default; `None` for a file with no CRS we know.
     pub fn default_options(&self) -> Option<CoverageOptions> {
         match &self.subject {
-            Subject::Project(p) => Some(CoverageOptions::for_project(p)),
+            Subject::Project { project, .. } => Some(CoverageOptions::for_project(project)),
             Subject::Layer { crs, .. } => crs.as_ref().map(CoverageOptions::for_crs),
         }
     }
 
-    /// Checks the input: a project with [`Checker::for_project`] (the boundary file, if any, in place of
-    /// its boundary), a file's polygons against the boundary file or nothing. The items move into the
-    /// checker: a second call checks nothing.
+    /// Checks the input: a project as [`Checker::for_project`] does (its area to cover, or the boundary
+    /// file in its place, and its villages), a file's polygons against the boundary file or nothing. The
+    /// items move into the checker: a second call checks nothing.
     pub fn check(&mut self, options: CoverageOptions) -> (Checker, AreaChecked) {
         let boundary_file = self.boundary_file.take();
         match &mut self.subject {
-            Subject::Project(project) => match boundary_file {
-                Some(boundary) => {
-                    project.boundary = boundary;
-                    (Checker::for_project(project, options).0, AreaChecked::BoundaryFile)
-                }
-                None => Checker::for_project(project, options),
-            },
+            Subject::Project { project, items } => {
+                let (boundary, area) = match boundary_file {
+                    Some(boundary) => (Some(boundary), AreaChecked::BoundaryFile),
+                    None => area_to_cover(project),
+                };
+                (Checker::new(std::mem::take(items), boundary, Village::of(project), options), area)
+            }
             Subject::Layer { items, .. } => {
                 let area = if boundary_file.is_some() { AreaChecked::BoundaryFile } else { AreaChecked::GridsOnly };
                 (Checker::new(std::mem::take(items), boundary_file, Vec::new(), options), area)
@@ -87,20 +86,26 @@ pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<Che
     let is_gpkg = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gpkg"));
     // A GeoPackage that is a Wangge project is checked as one; any other file as a layer of polygons.
     // A project that cannot be read (a damaged grid, say) is an error of its own, not a plain GeoPackage.
-    let project = match is_gpkg.then(|| open_project(path)) {
+    let project = match is_gpkg.then(|| open_project_without_grids(path)) {
         Some(Ok(project)) => Some(project),
         Some(Err(e)) if !matches!(*e.problem, Problem::NotAProject(_)) => return Err(e),
         _ => None,
     };
     let mut input = if let Some(project) = project {
-        for g in project.grids.values() {
+        // The grids row by row, in id order: each one's polygons, id and label are kept, nothing else.
+        let (mut items, mut grid_ids, mut labels) = (Vec::new(), Vec::new(), Vec::new());
+        each_grid(path, &mut |g| {
             check_coordinates(&g.geometry, Some(&project.crs))
                 .map_err(|m| IoError::at_feature(path, g.id as usize, Problem::Geometry(m)))?;
-        }
+            grid_ids.push(Some(g.id));
+            labels.push(g.label());
+            items.push(g.geometry);
+            Ok(())
+        })?;
         CheckInput {
-            grid_ids: project.grids.keys().map(|id| Some(*id)).collect(),
-            labels: project.grids.values().map(Grid::label).collect(),
-            subject: Subject::Project(Box::new(project)),
+            grid_ids,
+            labels,
+            subject: Subject::Project { project: Box::new(project), items },
             boundary_file: None,
         }
     } else {

@@ -37,46 +37,69 @@ pub type DbfRecords = (Vec<Option<BTreeMap<String, FieldValue>>>, &'static Encod
 
 /// Reads a .dbf. `cpg` is the content of the .cpg file, if there is one.
 pub fn read(bytes: &[u8], cpg: Option<&str>) -> Result<DbfRecords, DbfError> {
-    if bytes.len() < 32 {
-        return Err(DbfError::Damaged);
+    let table = DbfTable::open(bytes, cpg)?;
+    let records = (0..table.records).map(|r| table.record(r)).collect::<Result<_, _>>()?;
+    Ok((records, table.encoding))
+}
+
+/// A .dbf held as its bytes, its records decoded one at a time ([`DbfTable::record`]), so that a reader
+/// handing features on holds one decoded record, not all of them.
+pub struct DbfTable<'a> {
+    fields: Vec<FieldDef>,
+    names: Vec<String>,
+    body: &'a [u8],
+    record_len: usize,
+    pub records: usize,
+    pub encoding: &'static Encoding,
+}
+
+impl<'a> DbfTable<'a> {
+    /// Reads the header and settles the encoding (`cpg`: the content of the .cpg file, if there is one).
+    pub fn open(bytes: &'a [u8], cpg: Option<&str>) -> Result<DbfTable<'a>, DbfError> {
+        if bytes.len() < 32 {
+            return Err(DbfError::Damaged);
+        }
+        let records = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize;
+        let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+        let record_len = u16::from_le_bytes([bytes[10], bytes[11]]) as usize;
+        let ldid = bytes[29];
+        if header_len > bytes.len() || header_len < 33 || record_len == 0 {
+            return Err(DbfError::Damaged);
+        }
+        let fields = field_defs(&bytes[32..header_len])?;
+        if 1 + fields.iter().map(|f| f.length).sum::<usize>() > record_len {
+            return Err(DbfError::Damaged);
+        }
+        let body = &bytes[header_len..];
+        // Tolerate a missing end-of-file marker but not missing records.
+        let available = body.len() / record_len;
+        if available < records {
+            return Err(DbfError::Damaged);
+        }
+        let body = &body[..records * record_len];
+        let names: Vec<u8> = fields.iter().flat_map(|f| f.name.iter().copied().chain([b' '])).collect();
+        let encoding = choose_encoding(cpg, ldid, &[names.as_slice(), body])?;
+        let names: Vec<String> = fields.iter().map(|f| encoding.decode(&f.name).0.trim().to_string()).collect();
+        Ok(DbfTable { fields, names, body, record_len, records, encoding })
     }
-    let records = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize;
-    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
-    let record_len = u16::from_le_bytes([bytes[10], bytes[11]]) as usize;
-    let ldid = bytes[29];
-    if header_len > bytes.len() || header_len < 33 || record_len == 0 {
-        return Err(DbfError::Damaged);
-    }
-    let fields = field_defs(&bytes[32..header_len])?;
-    if 1 + fields.iter().map(|f| f.length).sum::<usize>() > record_len {
-        return Err(DbfError::Damaged);
-    }
-    let body = &bytes[header_len..];
-    // Tolerate a missing end-of-file marker but not missing records.
-    let available = body.len() / record_len;
-    if available < records {
-        return Err(DbfError::Damaged);
-    }
-    let names: Vec<u8> = fields.iter().flat_map(|f| f.name.iter().copied().chain([b' '])).collect();
-    let encoding = choose_encoding(cpg, ldid, &[names.as_slice(), &body[..records * record_len]].concat())?;
-    let names: Vec<String> = fields.iter().map(|f| encoding.decode(&f.name).0.trim().to_string()).collect();
-    let mut out = Vec::with_capacity(records);
-    for r in 0..records {
-        let rec = &body[r * record_len..(r + 1) * record_len];
+
+    /// Record `r` (from 0) as a field map; `None` when it is deleted.
+    pub fn record(&self, r: usize) -> Result<Option<BTreeMap<String, FieldValue>>, DbfError> {
+        let Some(rec) = self.body.get(r * self.record_len..(r + 1) * self.record_len) else {
+            return Err(DbfError::Damaged);
+        };
         if rec[0] == b'*' {
-            out.push(None);
-            continue;
+            return Ok(None);
         }
         let mut pos = 1;
         let mut map = BTreeMap::new();
-        for (f, name) in fields.iter().zip(&names) {
+        for (f, name) in self.fields.iter().zip(&self.names) {
             let raw = &rec[pos..pos + f.length];
             pos += f.length;
-            map.insert(name.clone(), decode_field(f, raw, encoding, r + 1)?);
+            map.insert(name.clone(), decode_field(f, raw, self.encoding, r + 1)?);
         }
-        out.push(Some(map));
+        Ok(Some(map))
     }
-    Ok((out, encoding))
 }
 
 fn field_defs(area: &[u8]) -> Result<Vec<FieldDef>, DbfError> {
@@ -99,7 +122,9 @@ fn field_defs(area: &[u8]) -> Result<Vec<FieldDef>, DbfError> {
     Ok(fields)
 }
 
-fn choose_encoding(cpg: Option<&str>, ldid: u8, body: &[u8]) -> Result<&'static Encoding, DbfError> {
+/// `parts`: the field names (each followed by a space) and the records, checked for UTF-8 one after the
+/// other (as if joined: a part ending in ASCII ends on a character boundary) without copying them.
+fn choose_encoding(cpg: Option<&str>, ldid: u8, parts: &[&[u8]]) -> Result<&'static Encoding, DbfError> {
     if let Some(label) = cpg.map(str::trim).filter(|l| !l.is_empty()) {
         let label = match label {
             "936" | "CP936" | "cp936" => "gbk",
@@ -111,7 +136,7 @@ fn choose_encoding(cpg: Option<&str>, ldid: u8, body: &[u8]) -> Result<&'static 
     if ldid == LDID_GBK || ldid == LDID_GBK_ALT {
         return Ok(GBK);
     }
-    if std::str::from_utf8(body).is_ok() {
+    if parts.iter().all(|p| std::str::from_utf8(p).is_ok()) {
         return Ok(UTF_8);
     }
     Ok(GBK)

@@ -97,7 +97,8 @@ pub fn read_source(path: &Path, layer: Option<&str>) -> Result<SourceLayer, IoEr
 }
 
 /// Reads a layer of any supported file feature by feature, handing each to `each` as it is read: GeoJSON
-/// and GeoPackage layers are never held whole (a shapefile or a CSV table is read, then handed on).
+/// and GeoPackage layers are never held whole, a shapefile's bytes are held but its features decoded one
+/// at a time (a CSV table is read, then handed on).
 /// Returns the layer with its CRS and no features.
 pub fn read_source_each(
     path: &Path,
@@ -109,6 +110,14 @@ pub fn read_source_each(
     match ext.as_str() {
         "geojson" | "json" => geojson_io::read_geojson_each(path, progress, each),
         "gpkg" => gpkg::read_layer_each(path, layer, progress, each),
+        "shp" => {
+            progress.begin(Stage::Reading, 0);
+            shapefile_io::read_shapefile_each(path, &mut |f| {
+                each(f)?;
+                progress.advance(1);
+                Ok(())
+            })
+        }
         _ => {
             let mut source = read_source(path, layer)?;
             progress.begin(Stage::Reading, source.features.len() as u64);

@@ -18,6 +18,21 @@ fn sidecar(path: &Path, ext: &str) -> Option<PathBuf> {
 }
 
 pub fn read_shapefile(path: &Path) -> Result<SourceLayer, IoError> {
+    let mut features = Vec::new();
+    let mut layer = read_shapefile_each(path, &mut |f| {
+        features.push(f);
+        Ok(())
+    })?;
+    layer.features = features;
+    Ok(layer)
+}
+
+/// Reads a shapefile from disk feature by feature ([`parse_shapefile_each`]): the files' bytes are held,
+/// one decoded feature at a time.
+pub fn read_shapefile_each(
+    path: &Path,
+    each: &mut dyn FnMut(SourceFeature) -> Result<(), IoError>,
+) -> Result<SourceLayer, IoError> {
     let prj = sidecar(path, "prj").map(|p| std::fs::read(&p).at(&p).map(|b| (p, b))).transpose()?;
     let dbf_path = sidecar(path, "dbf").ok_or_else(|| IoError::format(path, "the .dbf file is missing"))?;
     let cpg = sidecar(path, "cpg").map(|p| std::fs::read_to_string(&p).at(&p)).transpose()?;
@@ -29,7 +44,7 @@ pub fn read_shapefile(path: &Path) -> Result<SourceLayer, IoError> {
         prj: prj.as_ref().map(|(p, b)| (p.as_path(), b.as_slice())),
         cpg: cpg.as_deref(),
     };
-    parse_shapefile(path, &files)
+    parse_shapefile_each(path, &files, each)
 }
 
 /// The parts of a shapefile as bytes, each with the path its messages name.
@@ -42,6 +57,23 @@ pub struct ShapefileBytes<'a> {
 
 /// Reads a shapefile held in memory (.shp, .dbf and optional .prj/.cpg); `path` names the .shp in messages.
 pub fn parse_shapefile(path: &Path, files: &ShapefileBytes<'_>) -> Result<SourceLayer, IoError> {
+    let mut features = Vec::new();
+    let mut layer = parse_shapefile_each(path, files, &mut |f| {
+        features.push(f);
+        Ok(())
+    })?;
+    layer.features = features;
+    Ok(layer)
+}
+
+/// Reads a shapefile held in memory feature by feature: each shape and its .dbf record are decoded and
+/// handed to `each` in file order (deleted records skipped), never all of them at once. Returns the layer
+/// with its CRS and no features.
+pub fn parse_shapefile_each(
+    path: &Path,
+    files: &ShapefileBytes<'_>,
+    each: &mut dyn FnMut(SourceFeature) -> Result<(), IoError>,
+) -> Result<SourceLayer, IoError> {
     let (mut crs, mut unrecognised_crs) = (None, None);
     if let Some((prj, bytes)) = files.prj {
         match crs_from_prj_bytes(bytes) {
@@ -50,31 +82,29 @@ pub fn parse_shapefile(path: &Path, files: &ShapefileBytes<'_>) -> Result<Source
         }
     }
     let (dbf_path, dbf_bytes) = files.dbf;
-    let (records, _) =
-        dbf::read(dbf_bytes, files.cpg).map_err(|e| IoError::new(dbf_path, Problem::Attribute(e.to_string())))?;
-    let shapes = read_shapes(path, files.shp)?;
-    if shapes.len() != records.len() {
-        return Err(IoError::format(
-            path,
-            format!("the .shp has {} shapes but the .dbf has {} records", shapes.len(), records.len()),
-        ));
-    }
-    let mut features = Vec::with_capacity(shapes.len());
-    for (i, (shape, record)) in shapes.into_iter().zip(records).enumerate() {
-        let Some(fields) = record else { continue }; // deleted in the .dbf
+    let dbf_error = |e: dbf::DbfError| IoError::new(dbf_path, Problem::Attribute(e.to_string()));
+    let table = dbf::DbfTable::open(dbf_bytes, files.cpg).map_err(dbf_error)?;
+    check_shp_records(files.shp).map_err(|m| IoError::format(path, format!("damaged .shp file: {m}")))?;
+    let damaged = |e: shapefile::Error| IoError::format(path, format!("damaged .shp file: {e}"));
+    let mut reader = ShapeReader::new(std::io::Cursor::new(files.shp)).map_err(damaged)?;
+    let mut shapes = 0;
+    for (i, shape) in reader.iter_shapes().enumerate() {
+        let shape = shape.map_err(damaged)?;
+        shapes = i + 1;
+        if shapes > table.records {
+            continue; // counted below
+        }
+        let Some(fields) = table.record(i).map_err(dbf_error)? else { continue }; // deleted in the .dbf
         let number = i + 1;
         let geometry = shape_to_geometry(shape).map_err(|m| IoError::at_feature(path, number, Problem::Geometry(m)))?;
-        features.push(SourceFeature { number, geometry, fields });
+        each(SourceFeature { number, geometry, fields })?;
+    }
+    if shapes != table.records {
+        let message = format!("the .shp has {shapes} shapes but the .dbf has {} records", table.records);
+        return Err(IoError::format(path, message));
     }
     let layer = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    Ok(SourceLayer { path: path.to_path_buf(), layer, crs, unrecognised_crs, features })
-}
-
-fn read_shapes(path: &Path, shp: &[u8]) -> Result<Vec<Shape>, IoError> {
-    check_shp_records(shp).map_err(|m| IoError::format(path, format!("damaged .shp file: {m}")))?;
-    let damaged = |e: shapefile::Error| IoError::format(path, format!("damaged .shp file: {e}"));
-    let reader = ShapeReader::new(std::io::Cursor::new(shp)).map_err(damaged)?;
-    reader.read().map_err(damaged)
+    Ok(SourceLayer { path: path.to_path_buf(), layer, crs, unrecognised_crs, features: Vec::new() })
 }
 
 /// Walks the records of a .shp and checks every count against the bytes actually there, before the
@@ -322,7 +352,49 @@ fn to_shape_polygon(mp: &MultiPolygon<f64>) -> Option<shapefile::Polygon> {
 
 #[cfg(test)]
 mod tests {
+    use geo::polygon;
+
     use super::*;
+
+    /// Features are decoded and handed on one at a time: the first two come before the third record's bad
+    /// text is even read (a reader decoding the whole .dbf first would hand over none), and the error names
+    /// the record.
+    #[test]
+    fn features_are_handed_on_before_a_later_record_is_decoded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("grids.shp");
+        let square = |x: f64| {
+            Geometry::MultiPolygon(MultiPolygon(vec![polygon![
+                (x: x, y: 0.), (x: x + 1., y: 0.), (x: x + 1., y: 1.), (x: x, y: 1.)
+            ]]))
+        };
+        let features: Vec<_> = (0..4).map(|i| (square(i as f64), vec![FieldValue::Text(format!("grid{i}"))])).collect();
+        let columns = [dbf::Column { name: "code", numeric_decimals: None }];
+        write_shapefile(&path, &features, &columns, 4548, encoding_rs::UTF_8).unwrap();
+        let shp = std::fs::read(&path).unwrap();
+        let mut dbf_bytes = std::fs::read(path.with_extension("dbf")).unwrap();
+        // "grid2" → "grid\xFF": not UTF-8, which the .cpg promises.
+        let at = dbf_bytes.windows(5).position(|w| w == b"grid2").unwrap();
+        dbf_bytes[at + 4] = 0xFF;
+        let dbf_path = path.with_extension("dbf");
+        let files = ShapefileBytes { shp: &shp, dbf: (&dbf_path, &dbf_bytes), prj: None, cpg: Some("UTF-8") };
+        let mut seen = Vec::new();
+        let e = parse_shapefile_each(&path, &files, &mut |f| {
+            seen.push((f.number, f.fields["code"].as_text()));
+            Ok(())
+        })
+        .unwrap_err()
+        .to_string();
+        assert_eq!(seen, [(1, "grid0".to_string()), (2, "grid1".to_string())]);
+        assert!(e.contains("grids.dbf") && e.contains("record 3"), "{e}");
+        // The whole-file reader gives the same error, and all four features once the text is mended.
+        assert_eq!(parse_shapefile(&path, &files).unwrap_err().to_string(), e);
+        dbf_bytes[at + 4] = b'2';
+        let files = ShapefileBytes { shp: &shp, dbf: (&dbf_path, &dbf_bytes), prj: None, cpg: Some("UTF-8") };
+        let layer = parse_shapefile(&path, &files).unwrap();
+        assert_eq!(layer.features.iter().map(|f| f.number).collect::<Vec<_>>(), [1, 2, 3, 4]);
+        assert_eq!(layer.features[2].geometry, Some(square(2.)));
+    }
 
     #[test]
     fn holes_go_to_their_shell() {
