@@ -437,7 +437,7 @@ impl Progress for FeatureLine {
     fn advance(&self, steps: u64) {
         let done = self.done.fetch_add(steps, Ordering::Relaxed) + steps;
         let total = self.total.load(Ordering::Relaxed);
-        if total >= 10_000 && (done % 10_000 == 0 || done == total) {
+        if total >= 10_000 && (done.is_multiple_of(10_000) || done == total) {
             if self.zh {
                 eprint!("\r正在导入 {done}/{total} 个要素");
             } else {

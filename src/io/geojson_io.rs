@@ -275,7 +275,7 @@ impl<R: Read> Read for Counting<'_, R> {
         if self.pending >= 1 << 20 || n == 0 {
             self.progress.advance(std::mem::take(&mut self.pending));
             if self.progress.is_cancelled() {
-                return Err(std::io::Error::new(std::io::ErrorKind::Other, Cancelled));
+                return Err(std::io::Error::other(Cancelled));
             }
         }
         Ok(n)
