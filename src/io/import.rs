@@ -97,8 +97,8 @@ pub fn read_source(path: &Path, layer: Option<&str>) -> Result<SourceLayer, IoEr
 }
 
 /// Reads a layer of any supported file feature by feature, handing each to `each` as it is read: GeoJSON
-/// and GeoPackage layers are never held whole, a shapefile's bytes are held but its features decoded one
-/// at a time (a CSV table is read, then handed on).
+/// and GeoPackage layers are never held whole; a shapefile's bytes or a CSV table's text are held, their
+/// features decoded one at a time.
 /// Returns the layer with its CRS and no features.
 pub fn read_source_each(
     path: &Path,
@@ -113,6 +113,14 @@ pub fn read_source_each(
         "shp" => {
             progress.begin(Stage::Reading, 0);
             shapefile_io::read_shapefile_each(path, &mut |f| {
+                each(f)?;
+                progress.advance(1);
+                Ok(())
+            })
+        }
+        "csv" | "txt" => {
+            progress.begin(Stage::Reading, 0);
+            csv_io::read_csv_each(path, &mut |f| {
                 each(f)?;
                 progress.advance(1);
                 Ok(())
