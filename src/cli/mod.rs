@@ -11,15 +11,16 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use geo::BoundingRect;
 
-use crate::core::progress::{Progress, Stage};
-use crate::core::{Project, rect};
+use crate::core::progress::{NoProgress, Progress, Stage};
+use crate::core::Project;
 use crate::guard;
 use crate::io::crs::{SourceCrs, parse_crs_arg};
-use crate::io::export::{Layer, export};
+use crate::io::export::{Layer, export_file};
 use crate::io::fields::parse_map_args;
-use crate::io::import::{ImportOptions, Target, default_project_crs, import_layer, probe_csv, read_source, source_crs};
+use crate::io::import::{
+    ImportOptions, Target, import_file_layer, probe_csv, project_crs_for, scan_source, source_crs_scanned,
+};
 use crate::io::{gpkg, open_project_stamped_with, open_project_with, save_project_unchanged_with};
 use crate::text::summary::{rect_text, summary_with};
 use crate::text::{Lang, Settings, pick};
@@ -266,9 +267,7 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
                 other => bail!("--encoding {other}: choose utf-8 or gbk"),
             };
             let bar = Bar::new(Settings::load().lang);
-            let project = open_project_with(&project, &bar)?;
-            bar.begin(Stage::Writing, 0);
-            let n = export(&project, layer, &to, encoding)?;
+            let n = export_file(&project, layer, &to, encoding, &bar)?;
             drop(bar);
             eprintln!("wrote {n} features to {}", to.display());
             Ok(ExitCode::SUCCESS)
@@ -364,8 +363,9 @@ pub fn import_file(
     if src.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
         probe_csv(src, target, options, existing.as_ref().map(|(p, _)| &p.crs))?;
     }
-    bar.begin(Stage::Reading, 0);
-    let source = read_source(src, options.layer.as_deref())?;
+    // Read twice, feature by feature, holding none of them: once for what the whole file must tell
+    // first (field names, extent), once to stage each feature as project data.
+    let (header, scan) = scan_source(src, options.layer.as_deref(), &bar)?;
     let (mut project, stamp) = if let Some(existing) = existing {
         existing
     } else {
@@ -374,22 +374,13 @@ pub fn import_file(
                 SourceCrs::Epsg(crs) => crs,
                 _ => bail!("--project-crs must be an EPSG CRS; GCJ-02/BD-09 are only for input"),
             },
-            None => default_project_crs(&source, &source_crs(&source, options)?)?,
+            None => project_crs_for(src, scan.extent, &source_crs_scanned(&header, scan.all_lonlat, options)?)?,
         };
         let name =
             name.unwrap_or_else(|| into.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
         (Project::new(name, crs), None)
     };
-    // The features converted so far, as the bar's steps.
-    let mut counted = 0;
-    let mut progress = |done: usize, total: usize| {
-        if counted == 0 && done == 0 {
-            bar.begin(Stage::Checking, total as u64);
-        }
-        bar.advance(done.saturating_sub(counted) as u64);
-        counted = counted.max(done);
-    };
-    let summary = import_layer(&mut project, &source, target, options, &mut progress)?;
+    let summary = import_file_layer(&mut project, src, &header, &scan, target, options, &bar)?;
     if !bar.is_shown() {
         eprintln!("{}{}", pick(lang, "正在保存 ", "saving "), into.display());
     }
@@ -444,25 +435,21 @@ pub fn info(path: &Path, layer: Option<&str>, lang: Lang) -> anyhow::Result<Stri
         }
         return Ok(out);
     }
-    let source = read_source(path, layer)?;
+    let (source, scan) = scan_source(path, layer, &NoProgress)?;
     let crs = source.crs.as_ref().map_or_else(
         || pick(lang, "未知（导入时用 --crs 指定）", "unknown (give --crs when importing)").to_string(),
         SourceCrs::label,
     );
-    let n = source.features.len();
+    let n = scan.features;
     let mut out = if zh {
         format!("{}：图层 {}\n  坐标系：{crs}\n  要素：{n}\n", path.display(), source.layer)
     } else {
         format!("{}: layer {}\n  CRS: {crs}\n  features: {n}\n", path.display(), source.layer)
     };
-    let extent = rect::union_all(source.features.iter().filter_map(|f| f.geometry.as_ref()?.bounding_rect()));
-    if let Some(r) = extent {
+    if let Some(r) = scan.extent {
         out += &format!("  {}{}\n", pick(lang, "范围：", "extent: "), rect_text(r, 6));
     }
-    let mut fields: Vec<&String> = source.features.iter().flat_map(|f| f.fields.keys()).collect();
-    fields.sort();
-    fields.dedup();
-    let fields = fields.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+    let fields = scan.names.join(", ");
     out += &format!("  {}{fields}\n", pick(lang, "字段：", "fields: "));
     Ok(out)
 }

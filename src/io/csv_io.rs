@@ -31,6 +31,15 @@ pub fn read_csv(path: &Path) -> Result<SourceLayer, IoError> {
     parse_csv(path, &bytes, None)
 }
 
+/// Reads a CSV table row by row ([`parse_csv_each`]): its text is held, one row's feature at a time.
+pub fn read_csv_each(
+    path: &Path,
+    each: &mut dyn FnMut(SourceFeature) -> Result<(), IoError>,
+) -> Result<SourceLayer, IoError> {
+    let bytes = std::fs::read(path).at(path)?;
+    parse_csv_each(path, &bytes, None, each)
+}
+
 /// The header and the first `rows` rows only: enough to tell whether a table can be imported at all
 /// before reading a large file.
 pub fn read_csv_head(path: &Path, rows: usize) -> Result<SourceLayer, IoError> {
@@ -49,6 +58,23 @@ pub fn read_csv_head(path: &Path, rows: usize) -> Result<SourceLayer, IoError> {
 
 /// Reads a CSV table held in memory (at most `max_rows` rows when given); `path` names it in messages.
 pub fn parse_csv(path: &Path, bytes: &[u8], max_rows: Option<usize>) -> Result<SourceLayer, IoError> {
+    let mut features = Vec::new();
+    let mut layer = parse_csv_each(path, bytes, max_rows, &mut |f| {
+        features.push(f);
+        Ok(())
+    })?;
+    layer.features = features;
+    Ok(layer)
+}
+
+/// Reads a CSV table held in memory row by row, handing each row's feature to `each` in file order; returns
+/// the layer with no features.
+pub fn parse_csv_each(
+    path: &Path,
+    bytes: &[u8],
+    max_rows: Option<usize>,
+    each: &mut dyn FnMut(SourceFeature) -> Result<(), IoError>,
+) -> Result<SourceLayer, IoError> {
     let text = decode(bytes, path)?;
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers: Vec<String> = reader
@@ -60,7 +86,6 @@ pub fn parse_csv(path: &Path, bytes: &[u8], max_rows: Option<usize>) -> Result<S
     check_header(&headers).map_err(|m| IoError::format(path, m))?;
     let find = |names: &[&str]| headers.iter().position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)));
     let (xi, yi) = (find(&X_NAMES), find(&Y_NAMES));
-    let mut features = Vec::new();
     let mut held_bytes = 0usize;
     for (i, record) in reader.records().take(max_rows.unwrap_or(usize::MAX)).enumerate() {
         let number = i + 1;
@@ -105,10 +130,10 @@ pub fn parse_csv(path: &Path, bytes: &[u8], max_rows: Option<usize>) -> Result<S
             }
             _ => None,
         };
-        features.push(SourceFeature { number, geometry, fields });
+        each(SourceFeature { number, geometry, fields })?;
     }
     let layer = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    Ok(SourceLayer { path: path.to_path_buf(), layer, crs: None, unrecognised_crs: None, features })
+    Ok(SourceLayer { path: path.to_path_buf(), layer, crs: None, unrecognised_crs: None, features: Vec::new() })
 }
 
 /// Column names a table can be read with: not too many, none too long.
@@ -144,14 +169,73 @@ fn decode(bytes: &[u8], path: &Path) -> Result<String, IoError> {
 
 /// Writes a table as CSV, UTF-8 with a byte-order mark.
 pub fn write_csv(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<(), IoError> {
-    let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());
-    let fail = |e: csv::Error| IoError::format(path, e.to_string());
-    writer.write_record(header).map_err(fail)?;
+    let mut writer = CsvWriter::create(path, header)?;
     for row in rows {
-        writer.write_record(row).map_err(fail)?;
+        writer.row(row)?;
     }
-    let body = writer.into_inner().map_err(|e| IoError::format(path, e.to_string()))?;
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    out.extend(body);
-    std::fs::write(path, out).at(path)
+    writer.finish().map(|_| ())
+}
+
+/// Writes a CSV table (UTF-8 with a byte-order mark, so that Excel shows Chinese) row by row.
+pub struct CsvWriter<'a> {
+    path: &'a Path,
+    writer: csv::Writer<std::io::BufWriter<std::fs::File>>,
+    rows: usize,
+}
+
+impl<'a> CsvWriter<'a> {
+    pub fn create(path: &'a Path, header: &[&str]) -> Result<Self, IoError> {
+        use std::io::Write;
+        let mut file = std::fs::File::create(path).map(|f| std::io::BufWriter::with_capacity(1 << 16, f)).at(path)?;
+        file.write_all(b"\xEF\xBB\xBF").at(path)?;
+        let mut writer = csv::WriterBuilder::new().from_writer(file);
+        writer.write_record(header).map_err(|e| IoError::format(path, e.to_string()))?;
+        Ok(CsvWriter { path, writer, rows: 0 })
+    }
+
+    pub fn row<S: AsRef<[u8]>>(&mut self, row: &[S]) -> Result<(), IoError> {
+        self.writer.write_record(row).map_err(|e| IoError::format(self.path, e.to_string()))?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Flushes the file; returns the number of rows written (the header not counted).
+    pub fn finish(self) -> Result<usize, IoError> {
+        let path = self.path;
+        let mut file = self.writer.into_inner().map_err(|e| IoError::format(path, e.to_string()))?;
+        std::io::Write::flush(&mut file).at(path)?;
+        Ok(self.rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows are handed on as they are read: the rows before a bad one arrive before its error, which names
+    /// the file and the row (a reader building the whole table first would hand over none).
+    #[test]
+    fn rows_are_handed_on_before_a_later_bad_row() {
+        let text = "code,lon,lat\na,120.1,30.1\nb,120.2,30.2\nc,east,30.3\nd,120.4,30.4\n";
+        let path = Path::new("points.csv");
+        let mut seen = Vec::new();
+        let e = parse_csv_each(path, text.as_bytes(), None, &mut |f| {
+            seen.push((f.number, f.fields["code"].as_text(), f.geometry));
+            Ok(())
+        })
+        .unwrap_err()
+        .to_string();
+        assert_eq!(seen.len(), 2);
+        assert_eq!(seen[1], (2, "b".to_string(), Some(Geometry::Point(Point::new(120.2, 30.2)))));
+        assert!(e.contains("points.csv") && e.contains("3") && e.contains("\"east\" is not a number"), "{e}");
+        // The whole-table reader: the same error; a consumer's own error stops the reading at its row.
+        assert_eq!(parse_csv(path, text.as_bytes(), None).unwrap_err().to_string(), e);
+        let mut count = 0;
+        let stop = parse_csv_each(path, text.as_bytes(), None, &mut |f| {
+            count += 1;
+            if f.number == 1 { Err(IoError::format(path, "enough")) } else { Ok(()) }
+        });
+        assert!(stop.unwrap_err().to_string().contains("enough"));
+        assert_eq!(count, 1);
+    }
 }

@@ -37,46 +37,69 @@ pub type DbfRecords = (Vec<Option<BTreeMap<String, FieldValue>>>, &'static Encod
 
 /// Reads a .dbf. `cpg` is the content of the .cpg file, if there is one.
 pub fn read(bytes: &[u8], cpg: Option<&str>) -> Result<DbfRecords, DbfError> {
-    if bytes.len() < 32 {
-        return Err(DbfError::Damaged);
+    let table = DbfTable::open(bytes, cpg)?;
+    let records = (0..table.records).map(|r| table.record(r)).collect::<Result<_, _>>()?;
+    Ok((records, table.encoding))
+}
+
+/// A .dbf held as its bytes, its records decoded one at a time ([`DbfTable::record`]), so that a reader
+/// handing features on holds one decoded record, not all of them.
+pub struct DbfTable<'a> {
+    fields: Vec<FieldDef>,
+    names: Vec<String>,
+    body: &'a [u8],
+    record_len: usize,
+    pub records: usize,
+    pub encoding: &'static Encoding,
+}
+
+impl<'a> DbfTable<'a> {
+    /// Reads the header and settles the encoding (`cpg`: the content of the .cpg file, if there is one).
+    pub fn open(bytes: &'a [u8], cpg: Option<&str>) -> Result<DbfTable<'a>, DbfError> {
+        if bytes.len() < 32 {
+            return Err(DbfError::Damaged);
+        }
+        let records = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize;
+        let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+        let record_len = u16::from_le_bytes([bytes[10], bytes[11]]) as usize;
+        let ldid = bytes[29];
+        if header_len > bytes.len() || header_len < 33 || record_len == 0 {
+            return Err(DbfError::Damaged);
+        }
+        let fields = field_defs(&bytes[32..header_len])?;
+        if 1 + fields.iter().map(|f| f.length).sum::<usize>() > record_len {
+            return Err(DbfError::Damaged);
+        }
+        let body = &bytes[header_len..];
+        // Tolerate a missing end-of-file marker but not missing records.
+        let available = body.len() / record_len;
+        if available < records {
+            return Err(DbfError::Damaged);
+        }
+        let body = &body[..records * record_len];
+        let names: Vec<u8> = fields.iter().flat_map(|f| f.name.iter().copied().chain([b' '])).collect();
+        let encoding = choose_encoding(cpg, ldid, &[names.as_slice(), body])?;
+        let names: Vec<String> = fields.iter().map(|f| encoding.decode(&f.name).0.trim().to_string()).collect();
+        Ok(DbfTable { fields, names, body, record_len, records, encoding })
     }
-    let records = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize;
-    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
-    let record_len = u16::from_le_bytes([bytes[10], bytes[11]]) as usize;
-    let ldid = bytes[29];
-    if header_len > bytes.len() || header_len < 33 || record_len == 0 {
-        return Err(DbfError::Damaged);
-    }
-    let fields = field_defs(&bytes[32..header_len])?;
-    if 1 + fields.iter().map(|f| f.length).sum::<usize>() > record_len {
-        return Err(DbfError::Damaged);
-    }
-    let body = &bytes[header_len..];
-    // Tolerate a missing end-of-file marker but not missing records.
-    let available = body.len() / record_len;
-    if available < records {
-        return Err(DbfError::Damaged);
-    }
-    let names: Vec<u8> = fields.iter().flat_map(|f| f.name.iter().copied().chain([b' '])).collect();
-    let encoding = choose_encoding(cpg, ldid, &[names.as_slice(), &body[..records * record_len]].concat())?;
-    let names: Vec<String> = fields.iter().map(|f| encoding.decode(&f.name).0.trim().to_string()).collect();
-    let mut out = Vec::with_capacity(records);
-    for r in 0..records {
-        let rec = &body[r * record_len..(r + 1) * record_len];
+
+    /// Record `r` (from 0) as a field map; `None` when it is deleted.
+    pub fn record(&self, r: usize) -> Result<Option<BTreeMap<String, FieldValue>>, DbfError> {
+        let Some(rec) = self.body.get(r * self.record_len..(r + 1) * self.record_len) else {
+            return Err(DbfError::Damaged);
+        };
         if rec[0] == b'*' {
-            out.push(None);
-            continue;
+            return Ok(None);
         }
         let mut pos = 1;
         let mut map = BTreeMap::new();
-        for (f, name) in fields.iter().zip(&names) {
+        for (f, name) in self.fields.iter().zip(&self.names) {
             let raw = &rec[pos..pos + f.length];
             pos += f.length;
-            map.insert(name.clone(), decode_field(f, raw, encoding, r + 1)?);
+            map.insert(name.clone(), decode_field(f, raw, self.encoding, r + 1)?);
         }
-        out.push(Some(map));
+        Ok(Some(map))
     }
-    Ok((out, encoding))
 }
 
 fn field_defs(area: &[u8]) -> Result<Vec<FieldDef>, DbfError> {
@@ -99,7 +122,9 @@ fn field_defs(area: &[u8]) -> Result<Vec<FieldDef>, DbfError> {
     Ok(fields)
 }
 
-fn choose_encoding(cpg: Option<&str>, ldid: u8, body: &[u8]) -> Result<&'static Encoding, DbfError> {
+/// `parts`: the field names (each followed by a space) and the records, checked for UTF-8 one after the
+/// other (as if joined: a part ending in ASCII ends on a character boundary) without copying them.
+fn choose_encoding(cpg: Option<&str>, ldid: u8, parts: &[&[u8]]) -> Result<&'static Encoding, DbfError> {
     if let Some(label) = cpg.map(str::trim).filter(|l| !l.is_empty()) {
         let label = match label {
             "936" | "CP936" | "cp936" => "gbk",
@@ -111,7 +136,7 @@ fn choose_encoding(cpg: Option<&str>, ldid: u8, body: &[u8]) -> Result<&'static 
     if ldid == LDID_GBK || ldid == LDID_GBK_ALT {
         return Ok(GBK);
     }
-    if std::str::from_utf8(body).is_ok() {
+    if parts.iter().all(|p| std::str::from_utf8(p).is_ok()) {
         return Ok(UTF_8);
     }
     Ok(GBK)
@@ -185,40 +210,73 @@ pub struct Column {
 /// Writes a .dbf in the given encoding (UTF-8 or GBK); `rows[i][j]` is the value of column j.
 /// Character widths fit the longest encoded value (max 254 bytes, cut at a character boundary).
 pub fn write(columns: &[Column], rows: &[Vec<FieldValue>], encoding: &'static Encoding) -> Vec<u8> {
-    let encoded: Vec<Vec<Vec<u8>>> = rows
-        .iter()
-        .map(|row| {
-            row.iter()
-                .zip(columns)
-                .map(|(v, c)| match (v, c.numeric_decimals) {
-                    (FieldValue::Null, _) => Vec::new(),
-                    (FieldValue::Real(r), Some(d)) => format!("{r:.*}", d as usize).into_bytes(),
-                    (v, _) => encode_cut(&v.as_text(), encoding, 254),
-                })
-                .collect()
-        })
-        .collect();
-    let widths: Vec<usize> = (0..columns.len())
-        .map(|j| {
-            let longest = encoded.iter().map(|r| r[j].len()).max().unwrap_or(0);
-            match columns[j].numeric_decimals {
-                Some(_) => longest.clamp(10, 20),
-                None => longest.clamp(1, 254),
-            }
-        })
-        .collect();
+    let mut widths = Widths::new(columns);
+    for row in rows {
+        widths.add(row, encoding);
+    }
+    let widths = widths.get();
+    let mut out = header(columns, &widths, rows.len(), encoding);
+    for row in rows {
+        write_record(&mut out, columns, &widths, row, encoding);
+    }
+    out.push(END_OF_FILE);
+    out
+}
+
+/// The end-of-file mark after the last record.
+pub const END_OF_FILE: u8 = 0x1A;
+
+/// The widths of the columns of a .dbf, measured over every row before any is written (a first pass).
+#[derive(Clone, Debug)]
+pub struct Widths {
+    longest: Vec<usize>,
+    decimals: Vec<Option<u8>>,
+}
+
+impl Widths {
+    pub fn new(columns: &[Column]) -> Widths {
+        Widths { longest: vec![0; columns.len()], decimals: columns.iter().map(|c| c.numeric_decimals).collect() }
+    }
+
+    /// Widens the columns to hold this row's values.
+    pub fn add(&mut self, row: &[FieldValue], encoding: &'static Encoding) {
+        for ((longest, v), &decimals) in self.longest.iter_mut().zip(row).zip(&self.decimals) {
+            *longest = (*longest).max(encode_value(v, decimals, encoding).len());
+        }
+    }
+
+    /// The width of each column in bytes.
+    pub fn get(&self) -> Vec<usize> {
+        self.longest
+            .iter()
+            .zip(&self.decimals)
+            .map(|(&longest, d)| if d.is_some() { longest.clamp(10, 20) } else { longest.clamp(1, 254) })
+            .collect()
+    }
+}
+
+fn encode_value(v: &FieldValue, decimals: Option<u8>, encoding: &'static Encoding) -> Vec<u8> {
+    match (v, decimals) {
+        (FieldValue::Null, _) => Vec::new(),
+        (FieldValue::Real(r), Some(d)) => format!("{r:.*}", d as usize).into_bytes(),
+        (v, _) => encode_cut(&v.as_text(), encoding, 254),
+    }
+}
+
+/// The .dbf header for `records` records with these columns and widths.
+pub fn header(columns: &[Column], widths: &[usize], records: usize, encoding: &'static Encoding) -> Vec<u8> {
     let header_len = 32 + 32 * columns.len() + 1;
     let record_len = 1 + widths.iter().sum::<usize>();
-    let mut out = Vec::with_capacity(header_len + record_len * rows.len() + 1);
+    let mut out = Vec::with_capacity(header_len);
     out.push(0x03);
     out.extend_from_slice(&[126, 1, 1]); // last-update date (YYMMDD from 1900); fixed for reproducible files
-    out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
+    out.extend_from_slice(&(records as u32).to_le_bytes());
     out.extend_from_slice(&(header_len as u16).to_le_bytes());
     out.extend_from_slice(&(record_len as u16).to_le_bytes());
     out.extend_from_slice(&[0u8; 17]);
     out.push(if encoding == GBK { LDID_GBK } else { 0 });
     out.extend_from_slice(&[0u8; 2]);
-    for (c, &w) in columns.iter().zip(&widths) {
+    for (c, &w) in columns.iter().zip(widths) {
         let mut name = [0u8; 11];
         name[..c.name.len().min(10)].copy_from_slice(&c.name.as_bytes()[..c.name.len().min(10)]);
         out.extend_from_slice(&name);
@@ -229,22 +287,30 @@ pub fn write(columns: &[Column], rows: &[Vec<FieldValue>], encoding: &'static En
         out.extend_from_slice(&[0u8; 14]);
     }
     out.push(0x0D);
-    for row in &encoded {
-        out.push(b' ');
-        for ((value, &w), c) in row.iter().zip(&widths).zip(columns) {
-            let value = &value[..value.len().min(w)];
-            let pad = std::iter::repeat_n(b' ', w - value.len());
-            if c.numeric_decimals.is_some() {
-                out.extend(pad);
-                out.extend_from_slice(value);
-            } else {
-                out.extend_from_slice(value);
-                out.extend(pad);
-            }
+    out
+}
+
+/// Appends one record to `out`.
+pub fn write_record(
+    out: &mut Vec<u8>,
+    columns: &[Column],
+    widths: &[usize],
+    row: &[FieldValue],
+    encoding: &'static Encoding,
+) {
+    out.push(b' ');
+    for ((v, &w), c) in row.iter().zip(widths).zip(columns) {
+        let value = encode_value(v, c.numeric_decimals, encoding);
+        let value = &value[..value.len().min(w)];
+        let pad = std::iter::repeat_n(b' ', w - value.len());
+        if c.numeric_decimals.is_some() {
+            out.extend(pad);
+            out.extend_from_slice(value);
+        } else {
+            out.extend_from_slice(value);
+            out.extend(pad);
         }
     }
-    out.push(0x1A);
-    out
 }
 
 /// Encodes text, cutting it to at most `max` bytes at a character boundary.

@@ -1,7 +1,8 @@
 //! Writing a project's layers out: GeoPackage (a complete copy of the project), GeoJSON (RFC 7946),
 //! Shapefile (.prj, .cpg, UTF-8 or GBK) and CSV (UTF-8 with BOM).
 
-use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::BufWriter;
 use std::path::Path;
 
 use encoding_rs::Encoding;
@@ -10,11 +11,12 @@ use geo::{Geometry, MapCoords};
 use serde_json::Value;
 
 use super::crs::{SourceCrs, Transformer, crs_from_epsg};
-use super::dbf::Column;
+use super::dbf::{self, Column};
 use super::error::{IoError, Problem};
 use super::source::FieldValue;
 use super::{csv_io, geojson_io, gpkg, shapefile_io};
-use crate::core::{Project, area_m2};
+use crate::core::progress::{NoProgress, Progress, Stage};
+use crate::core::{Grid, Project, area_m2};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Layer {
@@ -36,11 +38,10 @@ impl Layer {
     }
 }
 
-/// A layer as rows: a geometry (None for divisions without polygons) and one value per column.
-struct Table {
-    columns: Vec<Column>,
-    rows: Vec<(Option<Geometry<f64>>, Vec<FieldValue>)>,
-}
+/// One row of a layer: a geometry (None for divisions without polygons) and one value per column.
+type Row = (Option<Geometry<f64>>, Vec<FieldValue>);
+/// Where a writer sends each row, one at a time.
+type Sink<'s> = &'s mut dyn FnMut(Option<Geometry<f64>>, Vec<FieldValue>) -> Result<(), IoError>;
 
 fn text(s: &str) -> FieldValue {
     if s.is_empty() { FieldValue::Null } else { FieldValue::Text(s.to_string()) }
@@ -58,112 +59,171 @@ const fn n(name: &'static str, decimals: u8) -> Column {
     Column { name, numeric_decimals: Some(decimals) }
 }
 
-fn table(project: &Project, layer: Layer) -> Table {
+fn columns(layer: Layer) -> Vec<Column> {
     match layer {
-        Layer::Grids => Table {
-            columns: vec![
-                n("id", 0),
-                c("code"),
-                c("name"),
-                c("kind"),
-                c("class"),
-                c("village_cd"),
-                c("village"),
-                n("households", 0),
-                n("population", 0),
-                n("party_mem", 0),
-                c("grid_head"),
-                c("grid_staff"),
-                c("phone"),
-                c("notes"),
-                c("valid_from"),
-                c("valid_to"),
-                n("area_m2", 1),
-            ],
-            rows: project
-                .grids
-                .values()
-                .map(|g| {
-                    let village = project.divisions.get(&g.village_code).map_or("", |d| d.name.as_str());
-                    let a = &g.attrs;
-                    let values = vec![
-                        FieldValue::Int(g.id as i64),
-                        text(&g.code),
-                        text(&g.name),
-                        text(g.kind.label_zh()),
-                        text(g.class.label_zh()),
-                        text(&g.village_code),
-                        text(village),
-                        count(a.households),
-                        count(a.population),
-                        count(a.party_members),
-                        text(&a.grid_head),
-                        text(&a.grid_staff),
-                        text(&a.phone),
-                        text(&a.notes),
-                        text(&a.valid_from),
-                        text(&a.valid_to),
-                        FieldValue::Real((area_m2(&g.geometry, &project.crs) * 10.0).round() / 10.0),
-                    ];
-                    (Some(Geometry::MultiPolygon(g.geometry.clone())), values)
-                })
-                .collect(),
-        },
-        Layer::Divisions => Table {
-            columns: vec![c("code"), c("name"), c("parent_cd"), c("level"), c("class")],
-            rows: project
-                .divisions
-                .values()
-                .map(|d| {
-                    let level = d.code.level();
-                    let values = vec![
-                        text(d.code.as_str()),
-                        text(&d.name),
-                        text(d.parent_code.as_deref().unwrap_or("")),
-                        text(level),
-                        text(d.class.label_zh()),
-                    ];
-                    (d.polygon.clone().map(Geometry::MultiPolygon), values)
-                })
-                .collect(),
-        },
-        Layer::Boundary => Table {
-            columns: vec![c("name"), n("area_m2", 1)],
-            rows: if project.boundary.0.is_empty() {
-                Vec::new()
-            } else {
+        Layer::Grids => vec![
+            n("id", 0),
+            c("code"),
+            c("name"),
+            c("kind"),
+            c("class"),
+            c("village_cd"),
+            c("village"),
+            n("households", 0),
+            n("population", 0),
+            n("party_mem", 0),
+            c("grid_head"),
+            c("grid_staff"),
+            c("phone"),
+            c("notes"),
+            c("valid_from"),
+            c("valid_to"),
+            n("area_m2", 1),
+        ],
+        Layer::Divisions => vec![c("code"), c("name"), c("parent_cd"), c("level"), c("class")],
+        Layer::Boundary => vec![c("name"), n("area_m2", 1)],
+        Layer::Households => vec![n("households", 0), n("population", 0)],
+    }
+}
+
+fn grid_row(project: &Project, g: &Grid) -> Row {
+    let village = project.divisions.get(&g.village_code).map_or("", |d| d.name.as_str());
+    let a = &g.attrs;
+    let values = vec![
+        FieldValue::Int(g.id as i64),
+        text(&g.code),
+        text(&g.name),
+        text(g.kind.label_zh()),
+        text(g.class.label_zh()),
+        text(&g.village_code),
+        text(village),
+        count(a.households),
+        count(a.population),
+        count(a.party_members),
+        text(&a.grid_head),
+        text(&a.grid_staff),
+        text(&a.phone),
+        text(&a.notes),
+        text(&a.valid_from),
+        text(&a.valid_to),
+        FieldValue::Real((area_m2(&g.geometry, &project.crs) * 10.0).round() / 10.0),
+    ];
+    (Some(Geometry::MultiPolygon(g.geometry.clone())), values)
+}
+
+/// What a layer is written from: a project in memory, or a project file whose grids are read one row at
+/// a time (the rest of the project — boundary, divisions, households — is small and read first).
+#[derive(Clone, Copy)]
+enum Rows<'a> {
+    Memory(&'a Project),
+    File { project: &'a Project, path: &'a Path },
+}
+
+impl Rows<'_> {
+    fn project(&self) -> &Project {
+        match self {
+            Rows::Memory(p) | Rows::File { project: p, .. } => p,
+        }
+    }
+
+    fn rows(&self, layer: Layer) -> Result<u64, IoError> {
+        let project = self.project();
+        Ok(match layer {
+            Layer::Grids => match self {
+                Rows::Memory(p) => p.grids.len() as u64,
+                Rows::File { path, .. } => gpkg::count_grids(path)?,
+            },
+            Layer::Divisions => project.divisions.len() as u64,
+            Layer::Boundary => u64::from(!project.boundary.0.is_empty()),
+            Layer::Households => project.households.len() as u64,
+        })
+    }
+
+    /// Hands every row of `layer` to `sink`, in the layer's order (grids by id, divisions by code).
+    fn each_row(&self, layer: Layer, progress: &dyn Progress, sink: Sink<'_>) -> Result<(), IoError> {
+        let project = self.project();
+        let mut step = |row: Row| -> Result<(), IoError> {
+            sink(row.0, row.1)?;
+            progress.advance(1);
+            Ok(())
+        };
+        match layer {
+            Layer::Grids => match self {
+                Rows::Memory(p) => p.grids.values().try_for_each(|g| step(grid_row(p, g))),
+                Rows::File { path, .. } => gpkg::each_grid(path, &mut |g| step(grid_row(project, &g))).map(|_| ()),
+            },
+            Layer::Divisions => project.divisions.values().try_for_each(|d| {
+                let values = vec![
+                    text(d.code.as_str()),
+                    text(&d.name),
+                    text(d.parent_code.as_deref().unwrap_or("")),
+                    text(d.code.level()),
+                    text(d.class.label_zh()),
+                ];
+                step((d.polygon.clone().map(Geometry::MultiPolygon), values))
+            }),
+            Layer::Boundary => {
+                if project.boundary.0.is_empty() {
+                    return Ok(());
+                }
                 let area = (area_m2(&project.boundary, &project.crs) * 10.0).round() / 10.0;
-                vec![(
+                step((
                     Some(Geometry::MultiPolygon(project.boundary.clone())),
                     vec![text(&project.name), FieldValue::Real(area)],
-                )]
-            },
-        },
-        Layer::Households => Table {
-            columns: vec![n("households", 0), n("population", 0)],
-            rows: project
-                .households
-                .iter()
-                .map(|h| {
-                    (Some(Geometry::Point(h.position)), vec![FieldValue::Int(h.households as i64), count(h.population)])
-                })
-                .collect(),
-        },
+                ))
+            }
+            Layer::Households => project.households.iter().try_for_each(|h| {
+                step((
+                    Some(Geometry::Point(h.position)),
+                    vec![FieldValue::Int(h.households as i64), count(h.population)],
+                ))
+            }),
+        }
     }
 }
 
 /// Exports one layer (or, for .gpkg, the whole project) by the file's extension. Returns the number of
-/// features written.
+/// features written. Features are written as they are made, through a buffer: memory for one at a time.
 pub fn export(project: &Project, layer: Layer, path: &Path, encoding: &'static Encoding) -> Result<usize, IoError> {
     let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    if ext == "gpkg" {
+        gpkg::save_project(project, path)?;
+        return Ok(project.grids.len());
+    }
+    export_from(Rows::Memory(project), layer, path, encoding, &NoProgress)
+}
+
+/// Exports one layer of the project file `project_path` (or, for .gpkg, the whole project): as
+/// [`export`], but the grids are read from the file one row at a time as they are written, so that memory
+/// does not grow with the number of grids. `progress` counts the features written.
+pub fn export_file(
+    project_path: &Path,
+    layer: Layer,
+    path: &Path,
+    encoding: &'static Encoding,
+    progress: &dyn Progress,
+) -> Result<usize, IoError> {
+    let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    if ext == "gpkg" {
+        let project = gpkg::open_project(project_path)?;
+        return export(&project, layer, path, encoding);
+    }
+    let project = gpkg::open_project_without_grids(project_path)?;
+    export_from(Rows::File { project: &project, path: project_path }, layer, path, encoding, progress)
+}
+
+fn export_from(
+    from: Rows<'_>,
+    layer: Layer,
+    path: &Path,
+    encoding: &'static Encoding,
+    progress: &dyn Progress,
+) -> Result<usize, IoError> {
+    let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     match ext.as_str() {
-        "gpkg" => {
-            gpkg::save_project(project, path)?;
-            Ok(project.grids.len())
-        }
-        "geojson" | "json" => export_geojson(project, layer, path),
-        "shp" => export_shapefile(project, layer, path, encoding),
-        "csv" => export_csv(project, layer, path),
+        "geojson" | "json" => export_geojson(from, layer, path, progress),
+        "shp" => export_shapefile(from, layer, path, encoding, progress),
+        "csv" => export_csv(from, layer, path, progress),
         _ => Err(IoError::format(path, "unknown output type: use .gpkg, .geojson, .shp or .csv")),
     }
 }
@@ -173,21 +233,24 @@ fn to_wgs84(project: &Project, path: &Path) -> Result<Transformer, IoError> {
     Transformer::new(&SourceCrs::Epsg(project.crs.clone()), &wgs84).map_err(|e| IoError::new(path, e))
 }
 
-fn export_geojson(project: &Project, layer: Layer, path: &Path) -> Result<usize, IoError> {
-    let t = to_wgs84(project, path)?;
-    let table = table(project, layer);
-    let mut features = Vec::with_capacity(table.rows.len());
-    for (i, (geometry, values)) in table.rows.into_iter().enumerate() {
-        let Some(geometry) = geometry else { continue };
+fn create(path: &Path) -> Result<BufWriter<File>, IoError> {
+    File::create(path).map(|f| BufWriter::with_capacity(1 << 16, f)).map_err(|e| IoError::new(path, e))
+}
+
+fn export_geojson(from: Rows<'_>, layer: Layer, path: &Path, progress: &dyn Progress) -> Result<usize, IoError> {
+    let t = to_wgs84(from.project(), path)?;
+    progress.begin(Stage::Writing, from.rows(layer)?);
+    let names: Vec<&'static str> = columns(layer).iter().map(|c| c.name).collect();
+    let mut writer = geojson_io::GeoJsonWriter::new(create(path)?, &names).map_err(|e| IoError::new(path, e))?;
+    let mut number = 0;
+    from.each_row(layer, progress, &mut |geometry, values| {
+        number += 1;
+        let Some(geometry) = geometry else { return Ok(()) };
         let t = &t;
-        let lonlat = geometry.try_map_coords(|c| t.apply(c)).map_err(|e| IoError::at_feature(path, i + 1, e))?;
-        let props: BTreeMap<&'static str, Value> =
-            table.columns.iter().zip(values).map(|(col, v)| (col.name, field_json(v))).collect();
-        features.push((lonlat, props));
-    }
-    let names: Vec<&'static str> = table.columns.iter().map(|c| c.name).collect();
-    std::fs::write(path, geojson_io::to_rfc7946(&features, &names)).map_err(|e| IoError::new(path, e))?;
-    Ok(features.len())
+        let lonlat = geometry.try_map_coords(|c| t.apply(c)).map_err(|e| IoError::at_feature(path, number, e))?;
+        writer.feature(&lonlat, values.into_iter().map(field_json).collect()).map_err(|e| IoError::new(path, e))
+    })?;
+    writer.finish().map_err(|e| IoError::new(path, e))
 }
 
 fn field_json(v: FieldValue) -> Value {
@@ -199,39 +262,55 @@ fn field_json(v: FieldValue) -> Value {
     }
 }
 
+/// Shapefiles in two passes over the rows: the first measures the .dbf columns (their widths fit the
+/// longest value), the second writes shapes and records side by side.
 fn export_shapefile(
-    project: &Project,
+    from: Rows<'_>,
     layer: Layer,
     path: &Path,
     encoding: &'static Encoding,
+    progress: &dyn Progress,
 ) -> Result<usize, IoError> {
-    let table = table(project, layer);
-    let features: Vec<(Geometry<f64>, Vec<FieldValue>)> =
-        table.rows.into_iter().filter_map(|(g, v)| Some((g?, v))).collect();
-    if features.is_empty() {
+    let columns = columns(layer);
+    let mut widths = dbf::Widths::new(&columns);
+    let mut with_geometry = 0usize;
+    from.each_row(layer, &NoProgress, &mut |geometry, values| {
+        if geometry.is_some() {
+            widths.add(&values, encoding);
+            with_geometry += 1;
+        }
+        Ok(())
+    })?;
+    if with_geometry == 0 {
         return Err(IoError::new(path, Problem::Format("the layer has no features with geometry to write".into())));
     }
-    shapefile_io::write_shapefile(path, &features, &table.columns, project.crs.epsg, encoding)?;
-    Ok(features.len())
+    progress.begin(Stage::Writing, from.rows(layer)?);
+    let mut writer = shapefile_io::ShapefileWriter::create(path, &columns, widths, with_geometry, encoding)?;
+    from.each_row(layer, progress, &mut |geometry, values| match geometry {
+        Some(g) => writer.feature(&g, &values),
+        None => Ok(()),
+    })?;
+    writer.finish(from.project().crs.epsg)
 }
 
-fn export_csv(project: &Project, layer: Layer, path: &Path) -> Result<usize, IoError> {
-    let table = table(project, layer);
-    let mut header: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
+fn export_csv(from: Rows<'_>, layer: Layer, path: &Path, progress: &dyn Progress) -> Result<usize, IoError> {
+    let mut header: Vec<&str> = columns(layer).iter().map(|c| c.name).collect();
     let points = layer == Layer::Households;
-    let t = if points { Some(to_wgs84(project, path)?) } else { None };
+    let t = if points { Some(to_wgs84(from.project(), path)?) } else { None };
     if points {
         header.splice(0..0, ["lon", "lat"]);
     }
-    let mut rows = Vec::with_capacity(table.rows.len());
-    for (i, (geometry, values)) in table.rows.into_iter().enumerate() {
+    progress.begin(Stage::Writing, from.rows(layer)?);
+    let mut writer = csv_io::CsvWriter::create(path, &header)?;
+    let mut number = 0;
+    from.each_row(layer, progress, &mut |geometry, values| {
+        number += 1;
         let mut row: Vec<String> = values.iter().map(FieldValue::as_text).collect();
         if let (Some(t), Some(Geometry::Point(p))) = (&t, geometry) {
-            let lonlat = t.apply(p.0).map_err(|e| IoError::at_feature(path, i + 1, e))?;
+            let lonlat = t.apply(p.0).map_err(|e| IoError::at_feature(path, number, e))?;
             row.splice(0..0, [format!("{:.7}", lonlat.x), format!("{:.7}", lonlat.y)]);
         }
-        rows.push(row);
-    }
-    csv_io::write_csv(path, &header, &rows)?;
-    Ok(rows.len())
+        writer.row(&row)
+    })?;
+    writer.finish()
 }

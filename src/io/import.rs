@@ -5,7 +5,7 @@
 //! on the command line, a confirmation in the app, where the import is one undoable [`Command`].
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use geo::{BoundingRect, Coord, CoordsIter, Geometry, MapCoords, MultiPolygon, Polygon};
 
@@ -15,6 +15,7 @@ use super::fields::{BOUNDARY_FIELDS, DIVISION_FIELDS, FieldMapping, GRID_FIELDS,
 use super::source::{SourceFeature, SourceLayer, geometry_name};
 use super::{csv_io, geojson_io, gpkg, shapefile_io};
 use crate::core::edit::Command;
+use crate::core::progress::{NoProgress, Progress, Stage};
 use crate::core::{
     AreaClass, Crs, CrsUnits, Division, DivisionCode, Grid, GridAttrs, GridKind, HouseholdPoint, Project, area_m2,
 };
@@ -95,8 +96,110 @@ pub fn read_source(path: &Path, layer: Option<&str>) -> Result<SourceLayer, IoEr
     }
 }
 
+/// Reads a layer of any supported file feature by feature, handing each to `each` as it is read: GeoJSON
+/// and GeoPackage layers are never held whole; a shapefile's bytes or a CSV table's text are held, their
+/// features decoded one at a time.
+/// Returns the layer with its CRS and no features.
+pub fn read_source_each(
+    path: &Path,
+    layer: Option<&str>,
+    progress: &dyn Progress,
+    each: &mut dyn FnMut(SourceFeature) -> Result<(), IoError>,
+) -> Result<SourceLayer, IoError> {
+    let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    match ext.as_str() {
+        "geojson" | "json" => geojson_io::read_geojson_each(path, progress, each),
+        "gpkg" => gpkg::read_layer_each(path, layer, progress, each),
+        "shp" => {
+            progress.begin(Stage::Reading, 0);
+            shapefile_io::read_shapefile_each(path, &mut |f| {
+                each(f)?;
+                progress.advance(1);
+                Ok(())
+            })
+        }
+        "csv" | "txt" => {
+            progress.begin(Stage::Reading, 0);
+            csv_io::read_csv_each(path, &mut |f| {
+                each(f)?;
+                progress.advance(1);
+                Ok(())
+            })
+        }
+        _ => {
+            let mut source = read_source(path, layer)?;
+            progress.begin(Stage::Reading, source.features.len() as u64);
+            for feature in std::mem::take(&mut source.features) {
+                each(feature)?;
+                progress.advance(1);
+            }
+            Ok(source)
+        }
+    }
+}
+
+/// What an import must know of the whole file before it can turn the first feature into project data:
+/// the field names (to map them), the extent (for a new project's CRS) and whether every point looks like
+/// lon/lat (CSV without a CRS). Gathered in a first pass, feature by feature, holding none of them.
+#[derive(Clone, Debug, Default)]
+pub struct SourceScan {
+    pub names: Vec<String>,
+    pub extent: Option<geo::Rect<f64>>,
+    pub all_lonlat: bool,
+    pub features: usize,
+}
+
+impl SourceScan {
+    pub fn new() -> SourceScan {
+        SourceScan { all_lonlat: true, ..SourceScan::default() }
+    }
+
+    pub fn add(&mut self, f: &SourceFeature) {
+        for name in f.fields.keys() {
+            if let Err(at) = self.names.binary_search(name) {
+                self.names.insert(at, name.clone());
+            }
+        }
+        if let Some(r) = f.geometry.as_ref().and_then(|g| g.bounding_rect()) {
+            self.extent = Some(self.extent.map_or(r, |e| crate::core::rect::union(e, r)));
+        }
+        self.all_lonlat &= f.geometry.is_none() || looks_like_lonlat(f);
+        self.features += 1;
+    }
+
+    pub fn of(source: &SourceLayer) -> SourceScan {
+        let mut scan = SourceScan::new();
+        source.features.iter().for_each(|f| scan.add(f));
+        scan
+    }
+}
+
+/// Reads a file once without keeping its features: its layer (CRS, no features) and its [`SourceScan`].
+pub fn scan_source(
+    path: &Path,
+    layer: Option<&str>,
+    progress: &dyn Progress,
+) -> Result<(SourceLayer, SourceScan), IoError> {
+    let mut scan = SourceScan::new();
+    let header = read_source_each(path, layer, progress, &mut |f| {
+        scan.add(&f);
+        Ok(())
+    })?;
+    Ok((header, scan))
+}
+
 /// The CRS of the source after `--crs`; CSV with lon/lat columns defaults to WGS84.
 pub fn source_crs(source: &SourceLayer, options: &ImportOptions) -> Result<SourceCrs, IoError> {
+    let all_lonlat = source.features.iter().all(|f| f.geometry.is_none() || looks_like_lonlat(f));
+    source_crs_scanned(source, all_lonlat, options)
+}
+
+/// [`source_crs`] for a layer read by [`scan_source`].
+pub fn source_crs_scanned(
+    source: &SourceLayer,
+    all_lonlat: bool,
+    options: &ImportOptions,
+) -> Result<SourceCrs, IoError> {
     if let Some(crs) = &options.crs_override {
         return Ok(crs.clone());
     }
@@ -107,7 +210,7 @@ pub fn source_crs(source: &SourceLayer, options: &ImportOptions) -> Result<Sourc
         return Err(IoError::format(&source.path, format!("{reason}; give the CRS with --crs, e.g. --crs EPSG:4549")));
     }
     let is_csv = source.path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    if is_csv && source.features.iter().all(|f| f.geometry.is_none() || looks_like_lonlat(f)) {
+    if is_csv && all_lonlat {
         return crs_from_epsg(4326).map(SourceCrs::Epsg).map_err(|e| IoError::new(&source.path, e));
     }
     Err(IoError::format(
@@ -123,18 +226,24 @@ fn looks_like_lonlat(f: &SourceFeature) -> bool {
 /// The CRS a new project gets for this source: a projected source keeps its CRS; lon/lat data gets the
 /// CGCS2000 3° Gauss-Krüger zone of its centre, so that lengths and areas are metres.
 pub fn default_project_crs(source: &SourceLayer, crs: &SourceCrs) -> Result<Crs, IoError> {
+    let extent =
+        crate::core::rect::union_all(source.features.iter().filter_map(|f| f.geometry.as_ref()?.bounding_rect()));
+    project_crs_for(&source.path, extent, crs)
+}
+
+/// [`default_project_crs`] for a source of this extent (in its CRS).
+pub fn project_crs_for(path: &Path, extent: Option<geo::Rect<f64>>, crs: &SourceCrs) -> Result<Crs, IoError> {
     if let SourceCrs::Epsg(c) = crs
         && c.units == CrsUnits::Metres
     {
         return Ok(c.clone());
     }
-    let wgs84 = crs_from_epsg(4326).map_err(|e| IoError::new(&source.path, e))?;
-    let to_lonlat = Transformer::new(crs, &wgs84).map_err(|e| IoError::new(&source.path, e))?;
-    let rects = source.features.iter().filter_map(|f| f.geometry.as_ref()?.bounding_rect());
-    let Some(extent) = crate::core::rect::union_all(rects) else {
+    let wgs84 = crs_from_epsg(4326).map_err(|e| IoError::new(path, e))?;
+    let to_lonlat = Transformer::new(crs, &wgs84).map_err(|e| IoError::new(path, e))?;
+    let Some(extent) = extent else {
         return Ok(gauss_kruger_3deg_for(117.0, 31.0));
     };
-    let centre = to_lonlat.apply(extent.center()).map_err(|e| IoError::new(&source.path, e))?;
+    let centre = to_lonlat.apply(extent.center()).map_err(|e| IoError::new(path, e))?;
     Ok(gauss_kruger_3deg_for(centre.x, centre.y))
 }
 
@@ -148,12 +257,49 @@ pub fn import_layer(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ImportSummary, IoError> {
     let prepared = prepare_import(project, source, target, options, progress)?;
+    apply_import(project, prepared, &source.path, options)
+}
+
+/// Imports the file `path` into `project` as `target`, reading it a second time feature by feature
+/// after [`scan_source`] read it once (`header`, `scan`): only the staged project data is held, never
+/// the file's features. All or nothing, refused without `options.replace` as [`import_layer`].
+#[allow(clippy::too_many_arguments)]
+pub fn import_file_layer(
+    project: &mut Project,
+    path: &Path,
+    header: &SourceLayer,
+    scan: &SourceScan,
+    target: Target,
+    options: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<ImportSummary, IoError> {
+    let mut stager = Stager::new(project, header, &scan.names, scan.all_lonlat, target, options)?;
+    progress.begin(Stage::Reading, scan.features as u64);
+    read_source_each(path, options.layer.as_deref(), &NoProgress, &mut |f| {
+        stager.feed(&f)?;
+        progress.advance(1);
+        if progress.is_cancelled() {
+            return Err(IoError::new(path, Problem::Format("cancelled; nothing was changed".into())));
+        }
+        Ok(())
+    })?;
+    let prepared = stager.finish()?;
+    apply_import(project, prepared, path, options)
+}
+
+/// Applies a prepared import unless it would replace something without `options.replace`.
+fn apply_import(
+    project: &mut Project,
+    prepared: PreparedImport,
+    path: &Path,
+    options: &ImportOptions,
+) -> Result<ImportSummary, IoError> {
     if !options.replace
         && let Some(replaced) = prepared.replaces(project)
     {
         let them = if replaced.target == Target::Boundary { "it" } else { "them" };
         return Err(IoError::new(
-            &source.path,
+            path,
             Problem::WouldReplace(format!(
                 "importing this file as {} would replace {}; add --replace to replace {them} (nothing was changed)",
                 replaced.target.name(),
@@ -162,7 +308,7 @@ pub fn import_layer(
         ));
     }
     let summary = prepared.summary.clone();
-    prepared.into_command(project).apply(project).map_err(|e| IoError::format(&source.path, e.to_string()))?;
+    prepared.into_command(project).apply(project).map_err(|e| IoError::format(path, e.to_string()))?;
     Ok(summary)
 }
 
@@ -288,57 +434,104 @@ pub fn prepare_import(
     options: &ImportOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<PreparedImport, IoError> {
-    let path = source.path.as_path();
-    let crs = source_crs(source, options)?;
-    let transformer = Transformer::new(&crs, &project.crs).map_err(|e| IoError::new(path, e))?;
-    let area =
-        if options.force { None } else { AreaCheck::new(&crs, &project.crs).map_err(|e| IoError::new(path, e))? };
-    let names: Vec<String> = {
+    let scan_names: Vec<String> = {
         let mut all: Vec<String> = source.features.iter().flat_map(|f| f.fields.keys().cloned()).collect();
         all.sort();
         all.dedup();
         all
     };
-    let mapping = FieldMapping::resolve(target.fields(), &names, &options.field_map)
-        .map_err(|m| IoError::new(path, Problem::Attribute(m)))?;
-    let mut staged = Staged::default();
+    let all_lonlat = source.features.iter().all(|f| f.geometry.is_none() || looks_like_lonlat(f));
+    let mut stager = Stager::new(project, source, &scan_names, all_lonlat, target, options)?;
     let total = source.features.len();
     for (i, feature) in source.features.iter().enumerate() {
         if i % 10_000 == 0 {
             progress(i, total);
         }
-        let at = |p: Problem| IoError::at_feature(path, feature.number, p);
+        stager.feed(feature)?;
+    }
+    progress(total, total);
+    stager.finish()
+}
+
+/// Turns features into project data one at a time (transformed into the project CRS, every coordinate
+/// checked, attributes mapped), staging them until [`Stager::finish`].
+struct Stager<'p> {
+    project: &'p Project,
+    path: PathBuf,
+    target: Target,
+    crs: SourceCrs,
+    transformer: Transformer,
+    area: Option<AreaCheck>,
+    mapping: FieldMapping,
+    staged: Staged,
+}
+
+impl<'p> Stager<'p> {
+    /// `names`: every field name of the source, sorted; `all_lonlat`: whether every point looks like lon/lat.
+    fn new(
+        project: &'p Project,
+        header: &SourceLayer,
+        names: &[String],
+        all_lonlat: bool,
+        target: Target,
+        options: &ImportOptions,
+    ) -> Result<Stager<'p>, IoError> {
+        let path = header.path.as_path();
+        let crs = source_crs_scanned(header, all_lonlat, options)?;
+        let transformer = Transformer::new(&crs, &project.crs).map_err(|e| IoError::new(path, e))?;
+        let area =
+            if options.force { None } else { AreaCheck::new(&crs, &project.crs).map_err(|e| IoError::new(path, e))? };
+        let mapping = FieldMapping::resolve(target.fields(), names, &options.field_map)
+            .map_err(|m| IoError::new(path, Problem::Attribute(m)))?;
+        Ok(Stager {
+            project,
+            path: path.to_path_buf(),
+            target,
+            crs,
+            transformer,
+            area,
+            mapping,
+            staged: Staged::default(),
+        })
+    }
+
+    fn feed(&mut self, feature: &SourceFeature) -> Result<(), IoError> {
+        let at = |p: Problem| IoError::at_feature(&self.path, feature.number, p);
         let geometry = feature
             .geometry
             .as_ref()
             .map(|g| {
-                let out = transform_checked(g, &transformer, &project.crs)?;
-                area.as_ref().map_or(Ok(()), |a| a.check(g))?;
+                let out = transform_checked(g, &self.transformer, &self.project.crs)?;
+                self.area.as_ref().map_or(Ok(()), |a| a.check(g))?;
                 Ok(out)
             })
             .transpose()
             .map_err(|m: String| at(Problem::Geometry(m)))?;
-        stage_feature(&mut staged, project, target, feature, geometry, &mapping).map_err(at)?;
+        stage_feature(&mut self.staged, self.project, self.target, feature, geometry, &self.mapping).map_err(at)
     }
-    progress(total, total);
-    if target == Target::Boundary && staged.boundary.0.is_empty() {
-        return Err(IoError::format(path, "has no polygon to use as the boundary"));
+
+    fn finish(self) -> Result<PreparedImport, IoError> {
+        let (path, target, mut staged) = (self.path.as_path(), self.target, self.staged);
+        if target == Target::Boundary && staged.boundary.0.is_empty() {
+            return Err(IoError::format(path, "has no polygon to use as the boundary"));
+        }
+        let features = match target {
+            Target::Boundary => staged.boundary.0.len(),
+            Target::Divisions => staged.divisions.len(),
+            Target::Grids => staged.grids.len(),
+            Target::Households => staged.households.len(),
+        };
+        staged.boundary = dissolve(std::mem::replace(&mut staged.boundary, MultiPolygon(Vec::new())))
+            .map_err(|m| IoError::format(path, &m))?;
+        let mapped = target
+            .fields()
+            .iter()
+            .filter_map(|f| Some((f.name.to_string(), self.mapping.source_of(f.name)?.to_string())))
+            .collect();
+        let summary =
+            ImportSummary { features, source_crs: self.crs.label(), project_crs: self.project.crs.auth_id(), mapped };
+        Ok(PreparedImport { target, staged, summary })
     }
-    let features = match target {
-        Target::Boundary => staged.boundary.0.len(),
-        Target::Divisions => staged.divisions.len(),
-        Target::Grids => staged.grids.len(),
-        Target::Households => staged.households.len(),
-    };
-    staged.boundary = dissolve(std::mem::replace(&mut staged.boundary, MultiPolygon(Vec::new())))
-        .map_err(|m| IoError::format(path, &m))?;
-    let mapped = target
-        .fields()
-        .iter()
-        .filter_map(|f| Some((f.name.to_string(), mapping.source_of(f.name)?.to_string())))
-        .collect();
-    let summary = ImportSummary { features, source_crs: crs.label(), project_crs: project.crs.auth_id(), mapped };
-    Ok(PreparedImport { target, staged, summary })
 }
 
 /// Refuses data far outside where the project CRS can be used (see [`area_of_use`]): a grid at

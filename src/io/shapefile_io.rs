@@ -18,6 +18,21 @@ fn sidecar(path: &Path, ext: &str) -> Option<PathBuf> {
 }
 
 pub fn read_shapefile(path: &Path) -> Result<SourceLayer, IoError> {
+    let mut features = Vec::new();
+    let mut layer = read_shapefile_each(path, &mut |f| {
+        features.push(f);
+        Ok(())
+    })?;
+    layer.features = features;
+    Ok(layer)
+}
+
+/// Reads a shapefile from disk feature by feature ([`parse_shapefile_each`]): the files' bytes are held,
+/// one decoded feature at a time.
+pub fn read_shapefile_each(
+    path: &Path,
+    each: &mut dyn FnMut(SourceFeature) -> Result<(), IoError>,
+) -> Result<SourceLayer, IoError> {
     let prj = sidecar(path, "prj").map(|p| std::fs::read(&p).at(&p).map(|b| (p, b))).transpose()?;
     let dbf_path = sidecar(path, "dbf").ok_or_else(|| IoError::format(path, "the .dbf file is missing"))?;
     let cpg = sidecar(path, "cpg").map(|p| std::fs::read_to_string(&p).at(&p)).transpose()?;
@@ -29,7 +44,7 @@ pub fn read_shapefile(path: &Path) -> Result<SourceLayer, IoError> {
         prj: prj.as_ref().map(|(p, b)| (p.as_path(), b.as_slice())),
         cpg: cpg.as_deref(),
     };
-    parse_shapefile(path, &files)
+    parse_shapefile_each(path, &files, each)
 }
 
 /// The parts of a shapefile as bytes, each with the path its messages name.
@@ -42,6 +57,23 @@ pub struct ShapefileBytes<'a> {
 
 /// Reads a shapefile held in memory (.shp, .dbf and optional .prj/.cpg); `path` names the .shp in messages.
 pub fn parse_shapefile(path: &Path, files: &ShapefileBytes<'_>) -> Result<SourceLayer, IoError> {
+    let mut features = Vec::new();
+    let mut layer = parse_shapefile_each(path, files, &mut |f| {
+        features.push(f);
+        Ok(())
+    })?;
+    layer.features = features;
+    Ok(layer)
+}
+
+/// Reads a shapefile held in memory feature by feature: each shape and its .dbf record are decoded and
+/// handed to `each` in file order (deleted records skipped), never all of them at once. Returns the layer
+/// with its CRS and no features.
+pub fn parse_shapefile_each(
+    path: &Path,
+    files: &ShapefileBytes<'_>,
+    each: &mut dyn FnMut(SourceFeature) -> Result<(), IoError>,
+) -> Result<SourceLayer, IoError> {
     let (mut crs, mut unrecognised_crs) = (None, None);
     if let Some((prj, bytes)) = files.prj {
         match crs_from_prj_bytes(bytes) {
@@ -50,31 +82,29 @@ pub fn parse_shapefile(path: &Path, files: &ShapefileBytes<'_>) -> Result<Source
         }
     }
     let (dbf_path, dbf_bytes) = files.dbf;
-    let (records, _) =
-        dbf::read(dbf_bytes, files.cpg).map_err(|e| IoError::new(dbf_path, Problem::Attribute(e.to_string())))?;
-    let shapes = read_shapes(path, files.shp)?;
-    if shapes.len() != records.len() {
-        return Err(IoError::format(
-            path,
-            format!("the .shp has {} shapes but the .dbf has {} records", shapes.len(), records.len()),
-        ));
-    }
-    let mut features = Vec::with_capacity(shapes.len());
-    for (i, (shape, record)) in shapes.into_iter().zip(records).enumerate() {
-        let Some(fields) = record else { continue }; // deleted in the .dbf
+    let dbf_error = |e: dbf::DbfError| IoError::new(dbf_path, Problem::Attribute(e.to_string()));
+    let table = dbf::DbfTable::open(dbf_bytes, files.cpg).map_err(dbf_error)?;
+    check_shp_records(files.shp).map_err(|m| IoError::format(path, format!("damaged .shp file: {m}")))?;
+    let damaged = |e: shapefile::Error| IoError::format(path, format!("damaged .shp file: {e}"));
+    let mut reader = ShapeReader::new(std::io::Cursor::new(files.shp)).map_err(damaged)?;
+    let mut shapes = 0;
+    for (i, shape) in reader.iter_shapes().enumerate() {
+        let shape = shape.map_err(damaged)?;
+        shapes = i + 1;
+        if shapes > table.records {
+            continue; // counted below
+        }
+        let Some(fields) = table.record(i).map_err(dbf_error)? else { continue }; // deleted in the .dbf
         let number = i + 1;
         let geometry = shape_to_geometry(shape).map_err(|m| IoError::at_feature(path, number, Problem::Geometry(m)))?;
-        features.push(SourceFeature { number, geometry, fields });
+        each(SourceFeature { number, geometry, fields })?;
+    }
+    if shapes != table.records {
+        let message = format!("the .shp has {shapes} shapes but the .dbf has {} records", table.records);
+        return Err(IoError::format(path, message));
     }
     let layer = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    Ok(SourceLayer { path: path.to_path_buf(), layer, crs, unrecognised_crs, features })
-}
-
-fn read_shapes(path: &Path, shp: &[u8]) -> Result<Vec<Shape>, IoError> {
-    check_shp_records(shp).map_err(|m| IoError::format(path, format!("damaged .shp file: {m}")))?;
-    let damaged = |e: shapefile::Error| IoError::format(path, format!("damaged .shp file: {e}"));
-    let reader = ShapeReader::new(std::io::Cursor::new(shp)).map_err(damaged)?;
-    reader.read().map_err(damaged)
+    Ok(SourceLayer { path: path.to_path_buf(), layer, crs, unrecognised_crs, features: Vec::new() })
 }
 
 /// Walks the records of a .shp and checks every count against the bytes actually there, before the
@@ -198,45 +228,113 @@ pub fn write_shapefile(
     epsg: u32,
     encoding: &'static Encoding,
 ) -> Result<(), IoError> {
-    let fail = |e: shapefile::Error| IoError::format(path, format!("cannot write the shapefile: {e}"));
-    let mut writer = ShapeWriter::from_path(path).map_err(fail)?;
-    let all_points = features.iter().all(|(g, _)| matches!(g, Geometry::Point(_)));
-    if all_points && !features.is_empty() {
-        let points: Vec<shapefile::Point> = features
-            .iter()
-            .filter_map(|(g, _)| match g {
-                Geometry::Point(p) => Some(shapefile::Point::new(p.x(), p.y())),
-                _ => None,
-            })
-            .collect();
-        for p in &points {
-            writer.write_shape(p).map_err(fail)?;
-        }
-    } else {
-        let mut polygons = Vec::with_capacity(features.len());
-        for (i, (g, _)) in features.iter().enumerate() {
-            let Geometry::MultiPolygon(mp) = g else {
-                return Err(IoError::at_feature(path, i + 1, Problem::Geometry("expected a polygon".into())));
-            };
-            polygons.push(to_shape_polygon(mp).ok_or_else(|| {
-                IoError::at_feature(path, i + 1, Problem::Geometry("an empty polygon cannot be written".into()))
-            })?);
-        }
-        for p in &polygons {
-            writer.write_shape(p).map_err(fail)?;
-        }
+    let mut widths = dbf::Widths::new(columns);
+    for (_, values) in features {
+        widths.add(values, encoding);
     }
-    writer.finalize().map_err(fail)?;
-    let rows: Vec<Vec<FieldValue>> = features.iter().map(|(_, v)| v.clone()).collect();
-    let dbf_path = path.with_extension("dbf");
-    std::fs::write(&dbf_path, dbf::write(columns, &rows, encoding)).at(&dbf_path)?;
-    let cpg_path = path.with_extension("cpg");
-    std::fs::write(&cpg_path, if encoding == encoding_rs::GBK { "GBK" } else { "UTF-8" }).at(&cpg_path)?;
-    if let Some(wkt) = wkt_of(epsg) {
-        let prj_path = path.with_extension("prj");
-        std::fs::write(&prj_path, wkt).at(&prj_path)?;
+    let mut writer = ShapefileWriter::create(path, columns, widths, features.len(), encoding)?;
+    for (g, values) in features {
+        writer.feature(g, values)?;
     }
-    Ok(())
+    writer.finish(epsg).map(|_| ())
+}
+
+/// Writes a shapefile feature by feature: the shapes to .shp/.shx and the records to .dbf as they come.
+/// The .dbf's column widths and record count are known beforehand (a first pass over the rows, see
+/// [`dbf::Widths`]); the kind of shape (points or polygons) is that of the first feature.
+pub struct ShapefileWriter<'a> {
+    path: &'a Path,
+    columns: &'a [dbf::Column],
+    widths: Vec<usize>,
+    encoding: &'static Encoding,
+    shapes: ShapeWriter<std::io::BufWriter<std::fs::File>>,
+    dbf: std::io::BufWriter<std::fs::File>,
+    dbf_path: PathBuf,
+    record: Vec<u8>,
+    points: Option<bool>,
+    written: usize,
+    records: usize,
+}
+
+impl<'a> ShapefileWriter<'a> {
+    pub fn create(
+        path: &'a Path,
+        columns: &'a [dbf::Column],
+        widths: dbf::Widths,
+        records: usize,
+        encoding: &'static Encoding,
+    ) -> Result<Self, IoError> {
+        let fail = |e: shapefile::Error| IoError::format(path, format!("cannot write the shapefile: {e}"));
+        let shapes = ShapeWriter::from_path(path).map_err(fail)?;
+        let dbf_path = path.with_extension("dbf");
+        let widths = widths.get();
+        let mut dbf = std::fs::File::create(&dbf_path).map(std::io::BufWriter::new).at(&dbf_path)?;
+        std::io::Write::write_all(&mut dbf, &dbf::header(columns, &widths, records, encoding)).at(&dbf_path)?;
+        Ok(ShapefileWriter {
+            path,
+            columns,
+            widths,
+            encoding,
+            shapes,
+            dbf,
+            dbf_path,
+            record: Vec::new(),
+            points: None,
+            written: 0,
+            records,
+        })
+    }
+
+    /// One feature: a point, or a multipolygon with at least one ring, and its values.
+    pub fn feature(&mut self, g: &Geometry<f64>, values: &[FieldValue]) -> Result<(), IoError> {
+        let number = self.written + 1;
+        let path = self.path;
+        let fail = |e: shapefile::Error| IoError::format(path, format!("cannot write the shapefile: {e}"));
+        let points = *self.points.get_or_insert(matches!(g, Geometry::Point(_)));
+        if self.written >= self.records {
+            return Err(IoError::format(path, "more features than counted: the project changed while it was written"));
+        }
+        match g {
+            Geometry::Point(p) if points => {
+                self.shapes.write_shape(&shapefile::Point::new(p.x(), p.y())).map_err(fail)?
+            }
+            Geometry::MultiPolygon(mp) if !points => {
+                let polygon = to_shape_polygon(mp).ok_or_else(|| {
+                    IoError::at_feature(path, number, Problem::Geometry("an empty polygon cannot be written".into()))
+                })?;
+                self.shapes.write_shape(&polygon).map_err(fail)?;
+            }
+            _ => {
+                let expected = if points { "expected a point" } else { "expected a polygon" };
+                return Err(IoError::at_feature(path, number, Problem::Geometry(expected.into())));
+            }
+        }
+        self.record.clear();
+        dbf::write_record(&mut self.record, self.columns, &self.widths, values, self.encoding);
+        std::io::Write::write_all(&mut self.dbf, &self.record).at(&self.dbf_path)?;
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Completes the .shp/.shx headers and the .dbf, writes the .cpg and the .prj (when the CRS has a WKT);
+    /// returns the number of features written.
+    pub fn finish(mut self, epsg: u32) -> Result<usize, IoError> {
+        let path = self.path;
+        let fail = |e: shapefile::Error| IoError::format(path, format!("cannot write the shapefile: {e}"));
+        if self.written != self.records {
+            return Err(IoError::format(path, "fewer features than counted: the project changed while it was written"));
+        }
+        self.shapes.finalize().map_err(fail)?;
+        std::io::Write::write_all(&mut self.dbf, &[dbf::END_OF_FILE]).at(&self.dbf_path)?;
+        std::io::Write::flush(&mut self.dbf).at(&self.dbf_path)?;
+        let cpg_path = path.with_extension("cpg");
+        std::fs::write(&cpg_path, if self.encoding == encoding_rs::GBK { "GBK" } else { "UTF-8" }).at(&cpg_path)?;
+        if let Some(wkt) = wkt_of(epsg) {
+            let prj_path = path.with_extension("prj");
+            std::fs::write(&prj_path, wkt).at(&prj_path)?;
+        }
+        Ok(self.written)
+    }
 }
 
 fn to_shape_polygon(mp: &MultiPolygon<f64>) -> Option<shapefile::Polygon> {
@@ -254,7 +352,51 @@ fn to_shape_polygon(mp: &MultiPolygon<f64>) -> Option<shapefile::Polygon> {
 
 #[cfg(test)]
 mod tests {
+    use geo::polygon;
+
     use super::*;
+
+    /// Features are decoded and handed on one at a time: the first two come before the third record's bad
+    /// text is even read (a reader decoding the whole .dbf first would hand over none), and the error names
+    /// the record.
+    #[test]
+    fn features_are_handed_on_before_a_later_record_is_decoded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("grids.shp");
+        let square = |x: f64| {
+            Geometry::MultiPolygon(MultiPolygon(vec![polygon![
+                (x: x, y: 0.), (x: x + 1., y: 0.), (x: x + 1., y: 1.), (x: x, y: 1.)
+            ]]))
+        };
+        let features: Vec<_> = (0..4).map(|i| (square(i as f64), vec![FieldValue::Text(format!("grid{i}"))])).collect();
+        let columns = [dbf::Column { name: "code", numeric_decimals: None }];
+        write_shapefile(&path, &features, &columns, 4548, encoding_rs::UTF_8).unwrap();
+        let shp = std::fs::read(&path).unwrap();
+        let mut dbf_bytes = std::fs::read(path.with_extension("dbf")).unwrap();
+        // "grid2" → "grid\xFF": not UTF-8, which the .cpg promises.
+        let at = dbf_bytes.windows(5).position(|w| w == b"grid2").unwrap();
+        dbf_bytes[at + 4] = 0xFF;
+        let dbf_path = path.with_extension("dbf");
+        let files = ShapefileBytes { shp: &shp, dbf: (&dbf_path, &dbf_bytes), prj: None, cpg: Some("UTF-8") };
+        let mut seen = Vec::new();
+        let e = parse_shapefile_each(&path, &files, &mut |f| {
+            seen.push((f.number, f.fields["code"].as_text()));
+            Ok(())
+        })
+        .unwrap_err()
+        .to_string();
+        assert_eq!(seen, [(1, "grid0".to_string()), (2, "grid1".to_string())]);
+        assert!(e.contains("grids.dbf") && e.contains("record 3"), "{e}");
+        // The whole-file reader gives the same error, and all four features once the text is mended.
+        assert_eq!(parse_shapefile(&path, &files).unwrap_err().to_string(), e);
+        dbf_bytes[at + 4] = b'2';
+        let files = ShapefileBytes { shp: &shp, dbf: (&dbf_path, &dbf_bytes), prj: None, cpg: Some("UTF-8") };
+        let layer = parse_shapefile(&path, &files).unwrap();
+        assert_eq!(layer.features.iter().map(|f| f.number).collect::<Vec<_>>(), [1, 2, 3, 4]);
+        // The third shape is the third square (rings come back clockwise, as shapefiles store them).
+        let third = layer.features[2].geometry.as_ref().and_then(geo::BoundingRect::bounding_rect);
+        assert_eq!(third, geo::BoundingRect::bounding_rect(&square(2.)));
+    }
 
     #[test]
     fn holes_go_to_their_shell() {

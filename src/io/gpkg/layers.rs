@@ -7,6 +7,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{blob, is_geopackage, open_existing};
+use crate::core::progress::{NoProgress, Progress, Stage};
 use crate::io::crs::{SourceCrs, crs_from_epsg, crs_from_wkt};
 use crate::io::error::{AtPath, IoError, Problem};
 use crate::io::source::{FieldValue, SourceFeature, SourceLayer};
@@ -104,6 +105,23 @@ fn srs_crs(conn: &Connection, srs_id: i32, path: &Path) -> Result<Option<SourceC
 
 /// Reads one feature layer; with no name, the file must have exactly one.
 pub fn read_layer(path: &Path, layer: Option<&str>) -> Result<SourceLayer, IoError> {
+    let mut features = Vec::new();
+    let mut source = read_layer_each(path, layer, &NoProgress, &mut |f| {
+        features.push(f);
+        Ok(())
+    })?;
+    source.features = features;
+    Ok(source)
+}
+
+/// Reads one feature layer row by row, handing each feature to `each` as it is read; returns the layer
+/// with its CRS and no features. Progress counts rows.
+pub fn read_layer_each(
+    path: &Path,
+    layer: Option<&str>,
+    progress: &dyn Progress,
+    each: &mut dyn FnMut(SourceFeature) -> Result<(), IoError>,
+) -> Result<SourceLayer, IoError> {
     let conn = open_existing(path, false)?;
     if !is_geopackage(&conn).at(path)? {
         return Err(IoError::new(path, Problem::NotAProject("not a GeoPackage (no gpkg_contents table)".into())));
@@ -127,10 +145,11 @@ pub fn read_layer(path: &Path, layer: Option<&str>) -> Result<SourceLayer, IoErr
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let mut stmt = conn.prepare(&format!("SELECT * FROM {}", quote(&info.name))).at(path)?;
     let columns: Vec<String> = stmt.column_names().map(String::from).collect();
+    progress.begin(Stage::Reading, info.features.max(0) as u64);
     let mut rows = stmt.query([]).at(path)?;
-    let mut features = Vec::new();
+    let mut number = 0;
     while let Some(row) = rows.next().at(path)? {
-        let number = features.len() + 1;
+        number += 1;
         let mut feature = SourceFeature { number, geometry: None, fields: BTreeMap::new() };
         for (i, column) in columns.iter().enumerate() {
             let value = row.get_ref(i).at(path)?;
@@ -150,7 +169,17 @@ pub fn read_layer(path: &Path, layer: Option<&str>) -> Result<SourceLayer, IoErr
             };
             feature.fields.insert(column.clone(), field);
         }
-        features.push(feature);
+        each(feature)?;
+        progress.advance(1);
+        if progress.is_cancelled() {
+            return Err(IoError::new(path, Problem::Format("cancelled".into())));
+        }
     }
-    Ok(SourceLayer { path: path.to_path_buf(), layer: info.name.clone(), crs, unrecognised_crs: None, features })
+    Ok(SourceLayer {
+        path: path.to_path_buf(),
+        layer: info.name.clone(),
+        crs,
+        unrecognised_crs: None,
+        features: Vec::new(),
+    })
 }

@@ -448,6 +448,24 @@ pub fn open_project_with(path: &Path, progress: &dyn Progress) -> Result<Project
     read_project(path, progress, true)
 }
 
+/// Opens a project without its grids (settings, boundary, divisions, households), for a job that then
+/// reads the grids one at a time with [`each_grid`] (export): memory for one grid, not all of them.
+pub fn open_project_without_grids(path: &Path) -> Result<Project, IoError> {
+    read_project(path, &NoProgress, false)
+}
+
+/// Hands every grid of a project file to `each`, in fid order, one row at a time; returns how many.
+pub fn each_grid(path: &Path, each: &mut dyn FnMut(Grid) -> Result<(), IoError>) -> Result<usize, IoError> {
+    let conn = open_existing(path, false)?;
+    each_grid_row(&conn, path, &NoProgress, each)
+}
+
+/// The number of grids in a project file, without reading them.
+pub fn count_grids(path: &Path) -> Result<u64, IoError> {
+    let conn = open_existing(path, false)?;
+    conn.query_row("SELECT count(*) FROM grids", [], |r| r.get::<_, i64>(0)).at(path).map(|n| n.max(0) as u64)
+}
+
 /// The grids' count, total area (m²) and extent in the project's CRS: what `wangge info` states of them.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct GridFacts {
@@ -605,6 +623,20 @@ fn read_divisions(conn: &Connection, project: &mut Project, path: &Path) -> Resu
 }
 
 fn read_grids(conn: &Connection, project: &mut Project, path: &Path, progress: &dyn Progress) -> Result<(), IoError> {
+    each_grid_row(conn, path, progress, &mut |grid| {
+        project.grids.insert(grid.id, grid);
+        Ok(())
+    })
+    .map(|_| ())
+}
+
+fn each_grid_row(
+    conn: &Connection,
+    path: &Path,
+    progress: &dyn Progress,
+    each: &mut dyn FnMut(Grid) -> Result<(), IoError>,
+) -> Result<usize, IoError> {
+    let mut rows_read: usize = 0;
     let mut stmt = conn
         .prepare(
             "SELECT fid, geom, code, name, kind, class, village_code, households, population, party_members,
@@ -613,14 +645,24 @@ fn read_grids(conn: &Connection, project: &mut Project, path: &Path, progress: &
         .at(path)?;
     let mut rows = stmt.query([]).at(path)?;
     while let Some(row) = rows.next().at(path)? {
-        if project.grids.len().is_multiple_of(1024) {
+        if rows_read.is_multiple_of(1024) {
             progress.check().map_err(|c| IoError::new(path, c))?;
         }
         progress.advance(1);
         let fid: i64 = row.get(0).at(path)?;
         let id = grid_id(fid, path)?;
-        let geom: Option<Vec<u8>> = row.get(1).at(path)?;
-        let geometry = geom.map(|b| multipolygon(&b, path, fid)).transpose()?.unwrap_or(MultiPolygon(vec![]));
+        // The blob is decoded where SQLite holds it, not copied first.
+        let geometry = match row.get_ref(1).at(path)? {
+            ValueRef::Blob(b) => multipolygon(b, path, fid)?,
+            ValueRef::Null => MultiPolygon(vec![]),
+            _ => {
+                return Err(IoError::at_feature(
+                    path,
+                    fid.max(0) as usize,
+                    Problem::Geometry("the geometry is not a blob".into()),
+                ));
+            }
+        };
         let text =
             |i: usize| -> Result<String, IoError> { Ok(row.get::<_, Option<String>>(i).at(path)?.unwrap_or_default()) };
         let count = |i: usize| -> Result<Option<u32>, IoError> {
@@ -653,9 +695,10 @@ fn read_grids(conn: &Connection, project: &mut Project, path: &Path, progress: &
                 valid_to: text(15)?,
             },
         };
-        project.grids.insert(grid.id, grid);
+        each(grid)?;
+        rows_read += 1;
     }
-    Ok(())
+    Ok(rows_read)
 }
 
 fn read_households(conn: &Connection, project: &mut Project, path: &Path) -> Result<(), IoError> {
