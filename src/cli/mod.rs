@@ -12,8 +12,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
-use crate::core::progress::{NoProgress, Progress, Stage};
 use crate::core::Project;
+use crate::core::progress::{NoProgress, Progress, Stage};
 use crate::guard;
 use crate::io::crs::{SourceCrs, parse_crs_arg};
 use crate::io::export::{Layer, export_file};

@@ -15,8 +15,8 @@ use super::error::{AtPath, IoError};
 
 pub use layers::{LayerInfo, list_layers, read_layer, read_layer_each};
 pub use project_file::{
-    Changes, GridFacts, SCHEMA_VERSION, count_grids, each_grid, open_project, open_project_facts,
-    open_project_with, open_project_without_grids, save_project, save_project_with,
+    Changes, GridFacts, SCHEMA_VERSION, count_grids, each_grid, open_project, open_project_facts, open_project_with,
+    open_project_without_grids, save_project, save_project_with,
 };
 
 /// Opens an existing SQLite file (never creates one) with the GeoPackage SQL functions registered.
