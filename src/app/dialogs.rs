@@ -193,7 +193,7 @@ pub fn show(
                 (t(Text::Cancel), None),
             ];
             let body = crate::text::start::unsaved_question(lang);
-            keep = question(ctx, pick(lang, "未保存的修改", "Unsaved changes"), &body, answers, actions);
+            keep = question(ctx, pick(lang, "未保存的修改", "Unsaved changes"), body, answers, actions);
         }
         Window::Recover(what) => {
             let answers = [
