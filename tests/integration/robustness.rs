@@ -242,11 +242,13 @@ fn crafted_geopackage_geometries_and_fids_are_errors_or_harmless() {
         nested.extend_from_slice(&1u32.to_le_bytes());
     }
     set_grid_blob(&path, &gp_header(&nested));
-    for command in ["info", "check"] {
-        let out = wangge(&[command, path_str(&path)]);
-        assert_eq!(out.status.code(), Some(2), "{command}: {}", stderr(&out));
-        assert!(stderr(&out).contains("nested more than"), "{}", stderr(&out));
-    }
+    let out = wangge(&["check", path_str(&path)]);
+    assert_eq!(out.status.code(), Some(2), "check: {}", stderr(&out));
+    assert!(stderr(&out).contains("nested more than"), "{}", stderr(&out));
+    // `info` reads counts, stored areas and the blobs' header envelopes, not the shapes: it may say
+    // nothing of the damage, but it neither crashes nor hangs.
+    let out = wangge(&["info", path_str(&path)]);
+    assert!(matches!(out.status.code(), Some(0 | 2)), "info: {}", stderr(&out));
     // An empty hole in a grid: dropped when read; the project opens and checks.
     wangge::io::save_project(&small_project(), &path).unwrap();
     let square =
@@ -271,7 +273,7 @@ fn crafted_geopackage_geometries_and_fids_are_errors_or_harmless() {
         let conn = raw(&path);
         conn.execute("UPDATE grids SET fid = ?1 WHERE fid = (SELECT min(fid) FROM grids)", [fid]).unwrap();
         drop(conn);
-        let out = wangge(&["info", path_str(&path)]);
+        let out = wangge(&["check", path_str(&path)]);
         assert_eq!(out.status.code(), Some(2), "{fid}: {}", stderr(&out));
         assert!(stderr(&out).contains(&format!("grid fid {fid} is out of range")), "{}", stderr(&out));
     }
