@@ -12,9 +12,9 @@ use crate::core::edit::Command;
 use crate::core::{Project, area_m2};
 use crate::io::open_project;
 use crate::io::true_north::ground_axes_for;
-use crate::text::Lang;
 use crate::text::codes::code_issue_text;
 use crate::text::grid_table::{table_row, write_table};
+use crate::text::{Lang, say};
 
 /// The project's rule, or `--rule` (which then becomes the project's).
 fn rule_of(project: &Project, rule: Option<&str>) -> anyhow::Result<CodeRule> {
@@ -137,18 +137,23 @@ pub fn run_stats(
         rows.push(table_row(&project, g, &village, area, households, population, &s));
     }
     if !counts.unassigned.is_empty() {
-        warnings.push(match lang {
-            Lang::Zh => format!("{} 个住户点不在任何网格内", counts.unassigned.len()),
-            Lang::En => format!("{} household points lie in no grid", counts.unassigned.len()),
-        });
+        warnings.push(say!(
+            lang,
+            "{} 个住户点不在任何网格内",
+            "{} household points lie in no grid",
+            counts.unassigned.len()
+        ));
     }
     warnings.extend(check_codes(&project, &rule).iter().map(|i| code_issue_text(&project, i, lang)));
     if let Some(out) = table {
         write_table(out, &rows)?;
-        notes.push(match lang {
-            Lang::Zh => format!("已写出网格一览表（{} 个网格）：{}", rows.len(), out.display()),
-            Lang::En => format!("wrote the grid table ({} grids) to {}", rows.len(), out.display()),
-        });
+        notes.push(say!(
+            lang,
+            "已写出网格一览表（{} 个网格）：{}",
+            "wrote the grid table ({} grids) to {}",
+            rows.len(),
+            out.display()
+        ));
     }
     if json_out {
         return Ok(json!({"grids": grids, "warnings": warnings}).to_string());

@@ -23,7 +23,7 @@ use crate::io::import::{
 };
 use crate::io::{gpkg, open_project_stamped_with, open_project_with, save_project_unchanged_with};
 use crate::text::summary::{rect_text, summary_with};
-use crate::text::{Lang, Settings, pick};
+use crate::text::{Lang, Settings, pick, say};
 pub use progress::Bar;
 
 #[derive(Parser, Debug)]
@@ -455,10 +455,7 @@ pub fn info(path: &Path, layer: Option<&str>, lang: Lang) -> anyhow::Result<Stri
 }
 
 fn project_info(project: &Project, grids: &crate::io::gpkg::GridFacts, path: &Path, lang: Lang) -> String {
-    let header = match lang {
-        Lang::Zh => format!("{}：Wangge 项目\n", path.display()),
-        Lang::En => format!("{}: Wangge project\n", path.display()),
-    };
+    let header = say!(lang, "{}：Wangge 项目\n", "{}: Wangge project\n", path.display());
     let lines = summary_with(project, grids, lang);
     header + &lines.lines().map(|l| format!("  {l}\n")).collect::<String>()
 }
