@@ -29,7 +29,8 @@ pub enum Stage {
 }
 
 impl Stage {
-    const ALL: [Stage; 8] = [
+    /// Every stage, in the order a job meets them.
+    pub const ALL: [Stage; 8] = [
         Stage::Reading,
         Stage::Indexing,
         Stage::Checking,

@@ -46,16 +46,7 @@ mod tests {
 
     #[test]
     fn every_stage_has_words_in_both_languages() {
-        for stage in [
-            Stage::Reading,
-            Stage::Indexing,
-            Stage::Checking,
-            Stage::Coding,
-            Stage::Writing,
-            Stage::Printing,
-            Stage::Opening,
-            Stage::Saving,
-        ] {
+        for stage in Stage::ALL {
             assert!(stage_text(stage, Lang::Zh).starts_with("正在"));
             assert!(!stage_text(stage, Lang::En).is_empty());
         }
