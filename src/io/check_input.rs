@@ -93,7 +93,7 @@ pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<Che
     let mut input = if let Some(project) = project {
         for g in project.grids.values() {
             check_coordinates(&g.geometry, Some(&project.crs))
-                .map_err(|m| IoError::at_feature(path, g.id as usize, Problem::Geometry(m)))?;
+                .map_err(|p| IoError::at_feature(path, g.id as usize, p))?;
         }
         CheckInput {
             grid_ids: project.grids.keys().map(|id| Some(*id)).collect(),
@@ -138,7 +138,7 @@ pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<Che
             parts.extend(polygons(f.geometry.as_ref()).0);
         }
         if parts.is_empty() {
-            return Err(IoError::format(file, "has no polygon to use as the boundary"));
+            return Err(IoError::new(file, Problem::NoBoundaryPolygon));
         }
         let mut boundary = MultiPolygon(parts);
         if let (Some(SourceCrs::Epsg(from)), Some(to)) = (&source.crs, input.crs())
@@ -158,7 +158,7 @@ pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<Che
 fn check_numbers(source: &SourceLayer, crs: Option<&Crs>) -> Result<(), IoError> {
     for f in &source.features {
         if let Some(g) = &f.geometry {
-            check_coordinates(g, crs).map_err(|m| IoError::at_feature(&source.path, f.number, Problem::Geometry(m)))?;
+            check_coordinates(g, crs).map_err(|p| IoError::at_feature(&source.path, f.number, p))?;
         }
     }
     Ok(())

@@ -164,7 +164,7 @@ pub fn export(project: &Project, layer: Layer, path: &Path, encoding: &'static E
         "geojson" | "json" => export_geojson(project, layer, path),
         "shp" => export_shapefile(project, layer, path, encoding),
         "csv" => export_csv(project, layer, path),
-        _ => Err(IoError::format(path, "unknown output type: use .gpkg, .geojson, .shp or .csv")),
+        _ => Err(IoError::new(path, Problem::UnknownOutputType)),
     }
 }
 
@@ -209,7 +209,7 @@ fn export_shapefile(
     let features: Vec<(Geometry<f64>, Vec<FieldValue>)> =
         table.rows.into_iter().filter_map(|(g, v)| Some((g?, v))).collect();
     if features.is_empty() {
-        return Err(IoError::new(path, Problem::Format("the layer has no features with geometry to write".into())));
+        return Err(IoError::new(path, Problem::NothingToWrite));
     }
     shapefile_io::write_shapefile(path, &features, &table.columns, project.crs.epsg, encoding)?;
     Ok(features.len())

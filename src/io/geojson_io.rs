@@ -21,10 +21,10 @@ pub fn read_geojson(path: &Path) -> Result<SourceLayer, IoError> {
 pub fn parse_geojson(path: &Path, bytes: &[u8]) -> Result<SourceLayer, IoError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let value: Value =
-        serde_json::from_slice(bytes).map_err(|e| IoError::format(path, format!("not valid JSON: {e}")))?;
+        serde_json::from_slice(bytes).map_err(|e| IoError::new(path, Problem::NotJson { detail: e.to_string() }))?;
     let crs = legacy_crs(&value, path)?;
     let geojson = serde_json::from_value::<GeoJson>(value)
-        .map_err(|e| IoError::format(path, format!("not valid GeoJSON: {e}")))?;
+        .map_err(|e| IoError::new(path, Problem::NotGeoJson { detail: e.to_string() }))?;
     let raw_features: Vec<Feature> = match geojson {
         GeoJson::FeatureCollection(fc) => fc.features,
         GeoJson::Feature(f) => vec![f],
@@ -38,10 +38,10 @@ pub fn parse_geojson(path: &Path, bytes: &[u8]) -> Result<SourceLayer, IoError> 
             .map(|g| {
                 // The geojson crate indexes [0] and [1] of every position while converting: check first.
                 check_positions(&g.value)?;
-                Geometry::<f64>::try_from(&g.value).map_err(|e| e.to_string())
+                Geometry::<f64>::try_from(&g.value).map_err(|e| Problem::BadGeoJsonGeometry { detail: e.to_string() })
             })
             .transpose()
-            .map_err(|e| IoError::at_feature(path, number, Problem::Geometry(e)))?;
+            .map_err(|p| IoError::at_feature(path, number, p))?;
         let fields = f.properties.unwrap_or_default().into_iter().map(|(k, v)| (k, json_to_field(v))).collect();
         features.push(SourceFeature { number, geometry, fields });
     }
@@ -52,13 +52,10 @@ pub fn parse_geojson(path: &Path, bytes: &[u8]) -> Result<SourceLayer, IoError> 
 }
 
 /// Every position must hold at least two numbers (x, y; more are ignored), RFC 7946 §3.1.1.
-fn check_positions(value: &GeometryValue) -> Result<(), String> {
-    let check = |p: &Position| -> Result<(), String> {
+fn check_positions(value: &GeometryValue) -> Result<(), Problem> {
+    let check = |p: &Position| -> Result<(), Problem> {
         if p.len() < 2 {
-            return Err(format!(
-                "a position needs at least two numbers (x, y), found [{}]",
-                p.as_slice().iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
-            ));
+            return Err(Problem::ShortPosition { numbers: p.as_slice().to_vec() });
         }
         Ok(())
     };

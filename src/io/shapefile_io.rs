@@ -9,7 +9,7 @@ use shapefile::{PolygonRing, Shape, ShapeReader, ShapeWriter};
 
 use super::crs::{SourceCrs, crs_from_prj_bytes, wkt_of};
 use super::dbf;
-use super::error::{AtPath, IoError, Problem};
+use super::error::{AtPath, GeometryKind, IoError, Problem, ShpDamage, Written};
 use super::source::{FieldValue, SourceFeature, SourceLayer};
 
 fn sidecar(path: &Path, ext: &str) -> Option<PathBuf> {
@@ -19,7 +19,7 @@ fn sidecar(path: &Path, ext: &str) -> Option<PathBuf> {
 
 pub fn read_shapefile(path: &Path) -> Result<SourceLayer, IoError> {
     let prj = sidecar(path, "prj").map(|p| std::fs::read(&p).at(&p).map(|b| (p, b))).transpose()?;
-    let dbf_path = sidecar(path, "dbf").ok_or_else(|| IoError::format(path, "the .dbf file is missing"))?;
+    let dbf_path = sidecar(path, "dbf").ok_or_else(|| IoError::new(path, Problem::MissingSidecar { ext: "dbf" }))?;
     let cpg = sidecar(path, "cpg").map(|p| std::fs::read_to_string(&p).at(&p)).transpose()?;
     let dbf_bytes = std::fs::read(&dbf_path).at(&dbf_path)?;
     let shp_bytes = std::fs::read(path).at(path)?;
@@ -46,24 +46,21 @@ pub fn parse_shapefile(path: &Path, files: &ShapefileBytes<'_>) -> Result<Source
     if let Some((prj, bytes)) = files.prj {
         match crs_from_prj_bytes(bytes) {
             Ok(c) => crs = Some(SourceCrs::Epsg(c)),
-            Err(e) => unrecognised_crs = Some(format!("{}: {e}", prj.display())),
+            Err(e) => unrecognised_crs = Some((prj.to_path_buf(), e)),
         }
     }
     let (dbf_path, dbf_bytes) = files.dbf;
-    let (records, _) =
-        dbf::read(dbf_bytes, files.cpg).map_err(|e| IoError::new(dbf_path, Problem::Attribute(e.to_string())))?;
+    let (records, _) = dbf::read(dbf_bytes, files.cpg).map_err(|e| IoError::new(dbf_path, e))?;
     let shapes = read_shapes(path, files.shp)?;
     if shapes.len() != records.len() {
-        return Err(IoError::format(
-            path,
-            format!("the .shp has {} shapes but the .dbf has {} records", shapes.len(), records.len()),
-        ));
+        let problem = Problem::ShapeCountMismatch { shapes: shapes.len(), records: records.len() };
+        return Err(IoError::new(path, problem));
     }
     let mut features = Vec::with_capacity(shapes.len());
     for (i, (shape, record)) in shapes.into_iter().zip(records).enumerate() {
         let Some(fields) = record else { continue }; // deleted in the .dbf
         let number = i + 1;
-        let geometry = shape_to_geometry(shape).map_err(|m| IoError::at_feature(path, number, Problem::Geometry(m)))?;
+        let geometry = shape_to_geometry(shape).map_err(|p| IoError::at_feature(path, number, p))?;
         features.push(SourceFeature { number, geometry, fields });
     }
     let layer = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
@@ -71,8 +68,8 @@ pub fn parse_shapefile(path: &Path, files: &ShapefileBytes<'_>) -> Result<Source
 }
 
 fn read_shapes(path: &Path, shp: &[u8]) -> Result<Vec<Shape>, IoError> {
-    check_shp_records(shp).map_err(|m| IoError::format(path, format!("damaged .shp file: {m}")))?;
-    let damaged = |e: shapefile::Error| IoError::format(path, format!("damaged .shp file: {e}"));
+    check_shp_records(shp).map_err(|d| IoError::new(path, Problem::DamagedShp(d)))?;
+    let damaged = |e: shapefile::Error| IoError::new(path, Problem::DamagedShp(ShpDamage::Library(e.to_string())));
     let reader = ShapeReader::new(std::io::Cursor::new(shp)).map_err(damaged)?;
     reader.read().map_err(damaged)
 }
@@ -80,7 +77,7 @@ fn read_shapes(path: &Path, shp: &[u8]) -> Result<Vec<Shape>, IoError> {
 /// Walks the records of a .shp and checks every count against the bytes actually there, before the
 /// `shapefile` crate reads them: it reserves memory for as many parts and points as a record claims,
 /// so one damaged count could ask for gigabytes.
-fn check_shp_records(shp: &[u8]) -> Result<(), String> {
+fn check_shp_records(shp: &[u8]) -> Result<(), ShpDamage> {
     const HEADER_BYTES: usize = 100;
     let int_le = |at: usize| -> Option<i64> { Some(i32::from_le_bytes(shp.get(at..at + 4)?.try_into().ok()?) as i64) };
     let int_be = |at: usize| -> Option<i64> { Some(i32::from_be_bytes(shp.get(at..at + 4)?.try_into().ok()?) as i64) };
@@ -91,7 +88,7 @@ fn check_shp_records(shp: &[u8]) -> Result<(), String> {
         let words = int_be(at + 4).unwrap_or(-1);
         let content = usize::try_from(words).ok().and_then(|w| w.checked_mul(2));
         let Some(content) = content.filter(|&c| c >= 4 && at + 8 + c <= shp.len()) else {
-            return Err(format!("record {record} claims {words} words, more than the file holds"));
+            return Err(ShpDamage::RecordTooLong { record, words });
         };
         let start = at + 8;
         let shape_type = int_le(start).unwrap_or(0);
@@ -105,13 +102,11 @@ fn check_shp_records(shp: &[u8]) -> Result<(), String> {
             let parts = parts_at.map_or(Some(0), int_le);
             let points = int_le(points_at);
             let (Some(parts), Some(points)) = (parts, points) else {
-                return Err(format!("record {record} ends before its counts"));
+                return Err(ShpDamage::CountsCut { record });
             };
             let needed = (points_at + 4 - start) as i64 + parts * part_bytes + points * 16;
             if parts < 0 || points < 0 || needed > content as i64 {
-                return Err(format!(
-                    "record {record} claims {parts} parts and {points} points, more than its {content} bytes hold"
-                ));
+                return Err(ShpDamage::CountsTooLarge { record, parts, points, bytes: content });
             }
             // Each part starts at a point index: from 0 up, never past the points (the crate takes the
             // difference of two as a count).
@@ -119,7 +114,7 @@ fn check_shp_records(shp: &[u8]) -> Result<(), String> {
             for k in 0..parts as usize {
                 let first = int_le(points_at + 4 + 4 * k).unwrap_or(-1);
                 if first < previous || first > points || (k == 0 && first != 0) {
-                    return Err(format!("record {record}: part {} starts at point {first} of {points}", k + 1));
+                    return Err(ShpDamage::BadPartStart { record, part: k + 1, first, points });
                 }
                 previous = first;
             }
@@ -129,7 +124,7 @@ fn check_shp_records(shp: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-fn shape_to_geometry(shape: Shape) -> Result<Option<Geometry<f64>>, String> {
+fn shape_to_geometry(shape: Shape) -> Result<Option<Geometry<f64>>, Problem> {
     let xy_rings = |rings: Vec<Vec<Coord<f64>>>| assemble_polygons(rings).map(|mp| Some(Geometry::MultiPolygon(mp)));
     match shape {
         Shape::NullShape => Ok(None),
@@ -154,21 +149,21 @@ fn shape_to_geometry(shape: Shape) -> Result<Option<Geometry<f64>>, String> {
                 .map(|r| r.into_inner().iter().map(|q| Coord { x: q.x, y: q.y }).collect())
                 .collect(),
         ),
-        other => Err(format!("expected a polygon or point, found a {}", other.shapetype())),
+        other => Err(Problem::UnsupportedShape { shape_type: other.shapetype().to_string() }),
     }
 }
 
 /// Shapefile polygons are a flat list of rings: clockwise ones are shells, counter-clockwise ones holes.
 /// Each hole goes to the smallest shell that contains it.
-fn assemble_polygons(rings: Vec<Vec<Coord<f64>>>) -> Result<MultiPolygon<f64>, String> {
+fn assemble_polygons(rings: Vec<Vec<Coord<f64>>>) -> Result<MultiPolygon<f64>, Problem> {
     let mut shells: Vec<Polygon<f64>> = Vec::new();
     let mut holes: Vec<LineString<f64>> = Vec::new();
     for ring in rings {
         if ring.len() < 4 {
-            return Err(format!("a ring has {} points; a closed ring needs at least 4", ring.len()));
+            return Err(Problem::RingTooShort { points: ring.len() });
         }
         if let Some(c) = ring.iter().find(|c| !(c.x.is_finite() && c.y.is_finite())) {
-            return Err(format!("coordinate ({}, {}) is not a number", c.x, c.y));
+            return Err(Problem::UnusableCoordinate { x: c.x, y: c.y });
         }
         let ring = LineString(ring);
         let signed = Polygon::new(ring.clone(), vec![]).signed_area();
@@ -184,7 +179,7 @@ fn assemble_polygons(rings: Vec<Vec<Coord<f64>>>) -> Result<MultiPolygon<f64>, S
             .iter_mut()
             .filter(|s| s.contains(&probe) || s.exterior().contains(&probe))
             .min_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))
-            .ok_or("a hole lies outside every outer ring")?;
+            .ok_or(Problem::HoleOutsideShells)?;
         owner.interiors_push(hole);
     }
     Ok(MultiPolygon(shells))
@@ -198,7 +193,9 @@ pub fn write_shapefile(
     epsg: u32,
     encoding: &'static Encoding,
 ) -> Result<(), IoError> {
-    let fail = |e: shapefile::Error| IoError::format(path, format!("cannot write the shapefile: {e}"));
+    let fail = |e: shapefile::Error| {
+        IoError::new(path, Problem::WriteFailed { what: Written::Shapefile, detail: e.to_string() })
+    };
     let mut writer = ShapeWriter::from_path(path).map_err(fail)?;
     let all_points = features.iter().all(|(g, _)| matches!(g, Geometry::Point(_)));
     if all_points && !features.is_empty() {
@@ -216,11 +213,10 @@ pub fn write_shapefile(
         let mut polygons = Vec::with_capacity(features.len());
         for (i, (g, _)) in features.iter().enumerate() {
             let Geometry::MultiPolygon(mp) = g else {
-                return Err(IoError::at_feature(path, i + 1, Problem::Geometry("expected a polygon".into())));
+                let found = GeometryKind::of(Some(g));
+                return Err(IoError::at_feature(path, i + 1, Problem::ExpectedPolygon { found }));
             };
-            polygons.push(to_shape_polygon(mp).ok_or_else(|| {
-                IoError::at_feature(path, i + 1, Problem::Geometry("an empty polygon cannot be written".into()))
-            })?);
+            polygons.push(to_shape_polygon(mp).ok_or_else(|| IoError::at_feature(path, i + 1, Problem::EmptyPolygon))?);
         }
         for p in &polygons {
             writer.write_shape(p).map_err(fail)?;
@@ -269,6 +265,6 @@ mod tests {
         assert!(assemble_polygons(vec![ring(&[(0., 0.), (1., 1.), (0., 0.)])]).is_err());
         // Issue 10 (found by fuzzing): a NaN vertex left a ring that never closes, and geo asserted.
         let nan = ring(&[(0., 0.), (0., 10.), (f64::NAN, 10.), (10., 0.), (0., 0.)]);
-        assert!(assemble_polygons(vec![shell.clone(), nan]).unwrap_err().contains("not a number"));
+        assert!(assemble_polygons(vec![shell.clone(), nan]).unwrap_err().to_string().contains("not a usable number"));
     }
 }
