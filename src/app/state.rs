@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 use geo::Coord;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,6 +21,7 @@ use crate::io::import::{ImportOptions, PreparedImport, Target, prepare_import, r
 use crate::io::{FileStamp, open_project, open_project_stamped, save_project};
 use crate::text::Settings;
 use crate::text::edits::{done_text, failure_text, kind_label};
+use crate::text::io_errors::{edit_error_text, os_error_text};
 use crate::text::status::StatusLine;
 use crate::text::{Lang, Text};
 
@@ -149,7 +149,13 @@ impl AppState {
         self.settings.lang = lang;
         self.ui.status.set_lang(lang);
         if let Err(e) = self.settings.save() {
-            self.say(|l| format!("{}: {e}", crate::text::pick(l, "无法记住所选语言", "cannot remember the language")));
+            self.say(|l| {
+                format!(
+                    "{}: {}",
+                    crate::text::pick(l, "无法记住所选语言", "cannot remember the language"),
+                    os_error_text(&e, l)
+                )
+            });
         }
     }
 
@@ -254,7 +260,7 @@ impl AppState {
                 self.ui.status = status;
                 self.grids_changed(grids);
             }
-            Err(e) => self.ui.status = StatusLine::plain(e.to_string()),
+            Err(e) => self.say(|l| edit_error_text(&e, l)),
         }
     }
 
@@ -285,7 +291,7 @@ impl AppState {
                 }
             }
             Ok(None) => {}
-            Err(e) => self.ui.status = StatusLine::plain(e.to_string()),
+            Err(e) => self.say(|l| edit_error_text(&e, l)),
         }
     }
 
@@ -372,8 +378,8 @@ impl AppState {
 
     pub fn export(&mut self, layer: Layer, to: &Path, gbk: bool) -> anyhow::Result<()> {
         let encoding = if gbk { encoding_rs::GBK } else { encoding_rs::UTF_8 };
-        let n =
-            export(&self.doc.project, layer, to, encoding).with_context(|| format!("export to {}", to.display()))?;
+        // The error names the file already.
+        let n = export(&self.doc.project, layer, to, encoding)?;
         self.say(|l| format!("{}: {n} → {}", Text::Exported.get(l), to.display()));
         Ok(())
     }

@@ -151,6 +151,24 @@ fn blob_zh(e: &BlobError) -> String {
     }
 }
 
+/// What the operating system said about a file, in words (for a settings or config file, whose name
+/// the person did not choose).
+pub fn os_error_text(e: &std::io::Error, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => io_zh(e),
+        Lang::En => e.to_string(),
+    }
+}
+
+/// A step of the edit history that could not be applied (a bug, not the person's doing), in words.
+pub fn edit_error_text(e: &EditError, lang: Lang) -> String {
+    match (lang, e) {
+        (Lang::En, _) => e.to_string(),
+        (Lang::Zh, EditError::NoSuchGrid(id)) => format!("网格 {id} 不存在"),
+        (Lang::Zh, EditError::GridExists(id)) => format!("网格 {id} 已经存在"),
+    }
+}
+
 fn io_zh(e: &std::io::Error) -> String {
     use std::io::ErrorKind;
     match e.kind() {
@@ -222,8 +240,7 @@ fn problem_zh(problem: &Problem) -> String {
         Problem::BoundaryUnionFailed => "边界的各部分无法合并为一个区域（几何运算失败）".into(),
         Problem::NothingToWrite => "该图层没有带几何图形的要素可以写出".into(),
         Problem::WouldReplace(r) => replaced_zh(r),
-        Problem::Edit(EditError::NoSuchGrid(id)) => format!("网格 {id} 不存在"),
-        Problem::Edit(EditError::GridExists(id)) => format!("网格 {id} 已经存在"),
+        Problem::Edit(e) => edit_error_text(e, Lang::Zh),
         Problem::NotAProject(NotAProject::NotSqlite) => "不是 GeoPackage：文件不是 SQLite 数据库".into(),
         Problem::NotAProject(NotAProject::NotGeoPackage) => "不是 GeoPackage（没有 gpkg_contents 表）".into(),
         Problem::NotAProject(NotAProject::PlainGeoPackage) => {

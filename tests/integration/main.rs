@@ -18,6 +18,7 @@ mod gui_edit;
 mod gui_start;
 mod gui_theme;
 mod import_export;
+mod io_errors;
 mod kittest;
 mod print;
 mod rings;
