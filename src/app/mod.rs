@@ -272,12 +272,10 @@ impl WanggeApp {
         }
     }
 
-    /// Says what went wrong, in the UI language: in a dialog, and in the status bar, where it stays
-    /// (and follows a change of language) after the dialog is closed.
+    /// Says what went wrong in a dialog, in the UI language (and in the other one if the language is
+    /// changed while it is open).
     fn show_error(&mut self, e: &anyhow::Error) {
-        let message = StatusLine::new(self.state.lang(), |l| error_chain_text(e, l));
-        self.error = Some(message.clone());
-        self.state.ui.status = message;
+        self.error = Some(StatusLine::new(self.state.lang(), |l| error_chain_text(e, l)));
     }
 
     fn try_apply(&mut self, ctx: &Context, action: Action) -> anyhow::Result<()> {

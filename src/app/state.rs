@@ -352,7 +352,7 @@ impl AppState {
         let pairs: Vec<String> = map.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
         let options = ImportOptions {
             crs_override: if crs.trim().is_empty() { None } else { Some(parse_crs_arg(crs)?) },
-            field_map: parse_map_args(&pairs).map_err(anyhow::Error::msg)?,
+            field_map: parse_map_args(&pairs)?,
             layer: None,
             replace: false,
             force: false,

@@ -259,11 +259,13 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Import { src, into, target, crs, map, layer, project_crs, name, replace, force, lang }) => {
             let lang = lang.unwrap_or_else(|| Settings::load().lang);
-            let target = Target::parse(&target)
-                .with_context(|| format!("--as {target}: choose boundary, divisions, grids or households"))?;
+            let target = Target::parse(&target).with_context(|| match lang {
+                Lang::Zh => format!("--as {target}：请选择 boundary、divisions、grids 或 households"),
+                Lang::En => format!("--as {target}: choose boundary, divisions, grids or households"),
+            })?;
             let options = ImportOptions {
                 crs_override: crs.as_deref().map(parse_crs_arg).transpose()?,
-                field_map: parse_map_args(&map).map_err(anyhow::Error::msg)?,
+                field_map: parse_map_args(&map)?,
                 layer,
                 replace,
                 force,

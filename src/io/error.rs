@@ -231,7 +231,8 @@ pub enum Problem {
     BadGeoJsonGeometry { detail: String },
     #[error("a hole lies outside every outer ring")]
     HoleOutsideShells,
-    #[error("a ring has {points} points; a closed ring needs at least 4")]
+    /// `points`: the distinct points of the ring, without the closing one.
+    #[error("a polygon ring has {points} distinct points; it needs at least 3")]
     RingTooShort { points: usize },
     #[error("coordinate ({}, {}) is not a usable number", short_number(*x), short_number(*y))]
     UnusableCoordinate { x: f64, y: f64 },

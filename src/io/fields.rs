@@ -118,14 +118,21 @@ impl FieldMapping {
 }
 
 /// Parses `model_field=source_field` pairs from the command line.
-pub fn parse_map_args(pairs: &[String]) -> Result<BTreeMap<String, String>, String> {
+/// A `--map` pair that is not `model_field=source_field` (said in words by `text::io_errors`).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("--map {pair:?}: expected model_field=source_field")]
+pub struct BadMapPair {
+    pub pair: String,
+}
+
+pub fn parse_map_args(pairs: &[String]) -> Result<BTreeMap<String, String>, BadMapPair> {
     pairs
         .iter()
         .map(|p| {
             p.split_once('=')
                 .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
                 .filter(|(a, b)| !a.is_empty() && !b.is_empty())
-                .ok_or_else(|| format!("--map {p:?}: expected model_field=source_field"))
+                .ok_or_else(|| BadMapPair { pair: p.clone() })
         })
         .collect()
 }

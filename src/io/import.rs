@@ -581,7 +581,8 @@ fn transform_checked(geometry: &Geometry<f64>, t: &Transformer, target: &Crs) ->
         _ => None,
     };
     if let Some(points) = short {
-        return Err(Problem::RingTooShort { points });
+        // geo closed the ring: its last point is its first.
+        return Err(Problem::RingTooShort { points: points.saturating_sub(1) });
     }
     Ok(out)
 }

@@ -160,7 +160,8 @@ fn assemble_polygons(rings: Vec<Vec<Coord<f64>>>) -> Result<MultiPolygon<f64>, P
     let mut holes: Vec<LineString<f64>> = Vec::new();
     for ring in rings {
         if ring.len() < 4 {
-            return Err(Problem::RingTooShort { points: ring.len() });
+            let closed = ring.len() > 1 && ring.first() == ring.last();
+            return Err(Problem::RingTooShort { points: ring.len() - usize::from(closed) });
         }
         if let Some(c) = ring.iter().find(|c| !(c.x.is_finite() && c.y.is_finite())) {
             return Err(Problem::UnusableCoordinate { x: c.x, y: c.y });

@@ -10,6 +10,7 @@ use crate::core::DivisionCodeError;
 use crate::core::edit::EditError;
 use crate::io::crs::CrsError;
 use crate::io::dbf::DbfError;
+use crate::io::fields::BadMapPair;
 use crate::io::gpkg::blob::BlobError;
 use crate::io::import::{Replaced, Target};
 use crate::io::wkb::{MAX_DEPTH, WkbError};
@@ -42,6 +43,13 @@ pub fn error_chain_text(e: &anyhow::Error, lang: Lang) -> String {
         }
         if let Some(crs) = cause.downcast_ref::<CrsError>() {
             parts.push(crs_error_text(crs, lang));
+            break;
+        }
+        if let Some(BadMapPair { pair }) = cause.downcast_ref::<BadMapPair>() {
+            parts.push(match lang {
+                Lang::Zh => format!("--map “{pair}”：应写成 模型字段=文件字段（如 households=HU）"),
+                Lang::En => cause.to_string(),
+            });
             break;
         }
         parts.push(cause.to_string());
@@ -286,7 +294,7 @@ fn problem_zh(problem: &Problem) -> String {
         Problem::BadGeoJsonGeometry { detail } => format!("几何图形无效（{detail}）"),
         Problem::HoleOutsideShells => "有一个内环（洞）不在任何外环之内".into(),
         Problem::RingTooShort { points } => {
-            format!("多边形有一个环只有 {points} 个点（闭合的环至少需要 4 个点）")
+            format!("多边形有一个环只有 {points} 个不同的点（至少需要 3 个）")
         }
         Problem::UnusableCoordinate { x, y } => format!("{}不是可用的数值", coord(x, y)),
         Problem::NotANumber { column, text } => format!("“{column}”列的值“{text}”不是数字"),
@@ -560,7 +568,7 @@ mod tests {
     #[test]
     fn every_problem_is_said_in_chinese_and_in_english() {
         let all = every_problem();
-        let mut seen = vec![false; VARIANTS];
+        let mut seen = [false; VARIANTS];
         for p in &all {
             seen[variant(p)] = true;
             let (zh, en) = (problem_text(p, Lang::Zh), problem_text(p, Lang::En));
@@ -580,11 +588,11 @@ mod tests {
         let e = IoError::at_feature(Path::new("/data/村界.shp"), 3, Problem::RingTooShort { points: 2 });
         assert_eq!(
             io_error_text(&e, Lang::Zh),
-            "文件 /data/村界.shp 第 3 个要素：多边形有一个环只有 2 个点（闭合的环至少需要 4 个点）"
+            "文件 /data/村界.shp 第 3 个要素：多边形有一个环只有 2 个不同的点（至少需要 3 个）"
         );
         assert_eq!(
             io_error_text(&e, Lang::En),
-            "/data/村界.shp: feature 3: a ring has 2 points; a closed ring needs at least 4"
+            "/data/村界.shp: feature 3: a polygon ring has 2 distinct points; it needs at least 3"
         );
         assert_eq!(io_error_text(&e, Lang::En), e.to_string());
         let whole = IoError::new(Path::new("a.csv"), Problem::NotUtf8OrGbk);
@@ -600,6 +608,14 @@ mod tests {
         assert_eq!(error_chain_text(&chain, Lang::En), format!("{chain:#}"));
         let crs = anyhow::Error::new(CrsError::UnknownEpsg(1));
         assert!(has_cjk(&error_chain_text(&crs, Lang::Zh)));
+        let pairs = ["households".to_string()];
+        let Err(map) = crate::io::fields::parse_map_args(&pairs) else { panic!("a pair without =") };
+        let map = anyhow::Error::new(map);
+        assert_eq!(
+            error_chain_text(&map, Lang::Zh),
+            "--map “households”：应写成 模型字段=文件字段（如 households=HU）"
+        );
+        assert_eq!(error_chain_text(&map, Lang::En), "--map \"households\": expected model_field=source_field");
         let plain = anyhow::anyhow!("--dpi must be between 30 and 1200");
         assert_eq!(error_chain_text(&plain, Lang::Zh), "--dpi must be between 30 and 1200");
     }

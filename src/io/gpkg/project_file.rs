@@ -334,8 +334,8 @@ fn grid_id(fid: i64, path: &Path) -> Result<GridId, IoError> {
     if (1..=MAX_FID).contains(&fid) {
         return Ok(fid as GridId);
     }
-    let problem = Problem::FidOutOfRange { fid, max: MAX_FID };
-    Err(IoError::at_feature(path, fid.max(0) as usize, problem))
+    // The fid is the problem: it names the row, there is no feature number to give.
+    Err(IoError::new(path, Problem::FidOutOfRange { fid, max: MAX_FID }))
 }
 
 fn multipolygon(blob_bytes: &[u8], path: &Path, fid: i64) -> Result<MultiPolygon<f64>, IoError> {
