@@ -202,7 +202,10 @@ impl WanggeApp {
         let s = &mut self.state;
         let doc = &s.doc;
         if let Some(e) = s.autosave.tick(&doc.project, doc.dirty, doc.path.as_deref(), doc.disk_stamp.as_ref()) {
-            s.say(|l| format!("{}: {e}", crate::text::pick(l, "无法写入恢复文件", "cannot write the recovery file")));
+            s.say(|l| {
+                let why = crate::text::io_errors::error_chain_text(&e, l);
+                format!("{}: {why}", crate::text::pick(l, "无法写入恢复文件", "cannot write the recovery file"))
+            });
         }
         ctx.request_repaint_after(recovery::INTERVAL);
     }

@@ -28,7 +28,6 @@ mod window;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 use eframe::egui::{self, Context, ViewportCommand};
 use geo::BoundingRect;
 
@@ -46,6 +45,7 @@ use crate::core::{GridId, rect};
 use crate::io::export::Layer;
 use crate::io::import::{PreparedImport, Target};
 use crate::text::edits::kind_label;
+use crate::text::io_errors::error_chain_text;
 use crate::text::status::StatusLine;
 
 pub struct WanggeApp {
@@ -55,7 +55,8 @@ pub struct WanggeApp {
     last_title: String,
     fonts_installed: bool,
     /// Shown on top of whatever form is open, so that a failed import keeps what the user typed.
-    error: Option<String>,
+    /// The error dialog's message, in both languages: it follows a change of language while open.
+    error: Option<StatusLine>,
     /// Code and household checks, recomputed when the project changes.
     checks: Option<checks_panel::ChecksView>,
     /// The attribute form of the selected grid, or of the fields several selected grids share.
@@ -128,10 +129,11 @@ impl WanggeApp {
             {
                 self.state.say(|l| crate::text::progress::cancelled(l).to_string());
             }
-            Ok(jobs::Outcome::Opened { result: Err(e), .. }) => {
-                self.error = Some(format!("{:#}", anyhow::Error::from(e)))
+            Ok(jobs::Outcome::Opened { result: Err(e), .. }) => self.show_error(&anyhow::Error::from(e)),
+            Err(panic) => {
+                let text = |l| format!("{}: {panic}", crate::text::pick(l, "内部错误", "internal error"));
+                self.error = Some(StatusLine::new(self.state.lang(), text));
             }
-            Err(panic) => self.error = Some(panic),
         }
     }
 
@@ -286,9 +288,10 @@ impl WanggeApp {
         {
             self.window = None;
         }
-        if let Some(message) = &self.error {
-            let mut error_window = Window::Error(message.clone());
+        if let Some(message) = &mut self.error {
             let (lang, revision) = (self.state.lang(), self.state.doc.revision);
+            message.set_lang(lang);
+            let mut error_window = Window::Error(message.to_string());
             if !dialogs::show(&ctx, &mut error_window, lang, &self.state.doc.project, revision, &mut actions) {
                 self.error = None;
             }
@@ -320,8 +323,14 @@ impl WanggeApp {
     fn apply(&mut self, ctx: &Context, action: Action) {
         let result = self.try_apply(ctx, action);
         if let Err(e) = result {
-            self.error = Some(format!("{e:#}"));
+            self.show_error(&e);
         }
+    }
+
+    /// Says what went wrong in a dialog, in the UI language (and in the other one if the language is
+    /// changed while it is open).
+    fn show_error(&mut self, e: &anyhow::Error) {
+        self.error = Some(StatusLine::new(self.state.lang(), |l| error_chain_text(e, l)));
     }
 
     fn try_apply(&mut self, ctx: &Context, action: Action) -> anyhow::Result<()> {
@@ -543,8 +552,8 @@ impl WanggeApp {
                     if form.writes_table() {
                         let to = with_extension(&to, "xlsx");
                         let rows = crate::text::grid_table::table_rows(&s.doc.project);
-                        crate::text::grid_table::write_table(&to, &rows)
-                            .with_context(|| format!("export to {}", to.display()))?;
+                        // The error names the file already.
+                        crate::text::grid_table::write_table(&to, &rows)?;
                         let (n, shown) = (rows.len(), to.display().to_string());
                         s.say(|l| crate::text::start::table_written(n, &shown, l));
                     } else {
@@ -720,7 +729,7 @@ impl WanggeApp {
             }
         };
         if let Err(e) = result {
-            self.error = Some(format!("{e:#}"));
+            self.show_error(&e);
         }
     }
 }

@@ -210,7 +210,8 @@ impl AppState {
         if let Err(e) = self.settings.save() {
             self.say(|l| {
                 crate::text::pick(l, "无法记住最近的项目", "cannot remember the recent projects").to_string()
-                    + &format!(": {e}")
+                    + ": "
+                    + &crate::text::io_errors::os_error_text(&e, l)
             });
         }
     }

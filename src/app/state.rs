@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 use geo::Coord;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,6 +22,7 @@ use crate::io::import::{ImportOptions, PreparedImport, Target, prepare_import, r
 use crate::io::{Changes, FileStamp, open_project, open_project_stamped, save_project_with};
 use crate::text::Settings;
 use crate::text::edits::{done_text, failure_text, kind_label};
+use crate::text::io_errors::{edit_error_text, os_error_text};
 use crate::text::status::StatusLine;
 use crate::text::{Lang, Text};
 
@@ -172,7 +172,13 @@ impl AppState {
         self.settings.lang = lang;
         self.ui.status.set_lang(lang);
         if let Err(e) = self.settings.save() {
-            self.say(|l| format!("{}: {e}", crate::text::pick(l, "无法记住所选语言", "cannot remember the language")));
+            self.say(|l| {
+                format!(
+                    "{}: {}",
+                    crate::text::pick(l, "无法记住所选语言", "cannot remember the language"),
+                    os_error_text(&e, l)
+                )
+            });
         }
     }
 
@@ -296,7 +302,7 @@ impl AppState {
                 self.ui.status = status;
                 self.grids_changed(grids);
             }
-            Err(e) => self.ui.status = StatusLine::plain(e.to_string()),
+            Err(e) => self.say(|l| edit_error_text(&e, l)),
         }
     }
 
@@ -327,7 +333,7 @@ impl AppState {
                 }
             }
             Ok(None) => {}
-            Err(e) => self.ui.status = StatusLine::plain(e.to_string()),
+            Err(e) => self.say(|l| edit_error_text(&e, l)),
         }
     }
 
@@ -404,7 +410,7 @@ impl AppState {
         let pairs: Vec<String> = map.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
         let options = ImportOptions {
             crs_override: if crs.trim().is_empty() { None } else { Some(parse_crs_arg(crs)?) },
-            field_map: parse_map_args(&pairs).map_err(anyhow::Error::msg)?,
+            field_map: parse_map_args(&pairs)?,
             layer: None,
             replace: false,
             force: false,
@@ -430,8 +436,8 @@ impl AppState {
 
     pub fn export(&mut self, layer: Layer, to: &Path, gbk: bool) -> anyhow::Result<()> {
         let encoding = if gbk { encoding_rs::GBK } else { encoding_rs::UTF_8 };
-        let n =
-            export(&self.doc.project, layer, to, encoding).with_context(|| format!("export to {}", to.display()))?;
+        // The error names the file already.
+        let n = export(&self.doc.project, layer, to, encoding)?;
         self.say(|l| format!("{}: {n} → {}", Text::Exported.get(l), to.display()));
         Ok(())
     }

@@ -207,6 +207,22 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// The language the command speaks, errors included: its `--lang`, else the UI language; the
+    /// commands without `--lang` speak English throughout.
+    fn lang(&self) -> Lang {
+        match self {
+            Command::Info { lang, .. }
+            | Command::Import { lang, .. }
+            | Command::Check { lang, .. }
+            | Command::Fix { lang, .. }
+            | Command::Stats { lang, .. } => lang.unwrap_or_else(|| Settings::load().lang),
+            Command::Open { .. } => Settings::load().lang,
+            Command::Code { .. } | Command::Print { .. } | Command::Export { .. } => Lang::En,
+        }
+    }
+}
+
 /// Opens the window on a project file, or on the bundled sample: the app's entry point, handed in by
 /// `main` so that the command line knows nothing of the GUI.
 pub type OpenWindow = fn(Option<PathBuf>) -> anyhow::Result<()>;
@@ -222,11 +238,13 @@ pub fn main(open_window: OpenWindow) -> ExitCode {
         }
     };
     guard::install_quiet_hook();
+    // Errors speak the run's language too: the command's --lang, else the UI language.
+    let lang = cli.command.as_ref().map_or_else(|| Settings::load().lang, Command::lang);
     guard::guarded(
         || match run(cli, open_window) {
             Ok(code) => code,
             Err(e) => {
-                eprintln!("wangge: {e:#}");
+                eprintln!("wangge: {}", crate::text::io_errors::error_chain_text(&e, lang));
                 ExitCode::from(2)
             }
         },
@@ -245,11 +263,13 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Import { src, into, target, crs, map, layer, project_crs, name, replace, force, lang }) => {
             let lang = lang.unwrap_or_else(|| Settings::load().lang);
-            let target = Target::parse(&target)
-                .with_context(|| format!("--as {target}: choose boundary, divisions, grids or households"))?;
+            let target = Target::parse(&target).with_context(|| match lang {
+                Lang::Zh => format!("--as {target}：请选择 boundary、divisions、grids 或 households"),
+                Lang::En => format!("--as {target}: choose boundary, divisions, grids or households"),
+            })?;
             let options = ImportOptions {
                 crs_override: crs.as_deref().map(parse_crs_arg).transpose()?,
-                field_map: parse_map_args(&map).map_err(anyhow::Error::msg)?,
+                field_map: parse_map_args(&map)?,
                 layer,
                 replace,
                 force,

@@ -96,7 +96,7 @@ pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<Che
         let (mut items, mut grid_ids, mut labels) = (Vec::new(), Vec::new(), Vec::new());
         each_grid(path, &mut |g| {
             check_coordinates(&g.geometry, Some(&project.crs))
-                .map_err(|m| IoError::at_feature(path, g.id as usize, Problem::Geometry(m)))?;
+                .map_err(|p| IoError::at_feature(path, g.id as usize, p))?;
             grid_ids.push(Some(g.id));
             labels.push(g.label());
             items.push(g.geometry);
@@ -118,7 +118,7 @@ pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<Che
         let mut outside_lonlat: Option<IoError> = None;
         let source = read_source_each(path, None, &NoProgress, &mut |f| {
             if let Some(g) = &f.geometry {
-                let at = |m: String| IoError::at_feature(path, f.number, Problem::Geometry(m));
+                let at = |p: Problem| IoError::at_feature(path, f.number, p);
                 check_coordinates(g, None).map_err(at)?;
                 if outside_lonlat.is_none() {
                     outside_lonlat = check_coordinates(g, Some(&geographic)).err().map(at);
@@ -156,7 +156,7 @@ pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<Che
             parts.extend(polygons(f.geometry).0);
         }
         if parts.is_empty() {
-            return Err(IoError::format(file, "has no polygon to use as the boundary"));
+            return Err(IoError::new(file, Problem::NoBoundaryPolygon));
         }
         let mut boundary = MultiPolygon(parts);
         if let (Some(SourceCrs::Epsg(from)), Some(to)) = (&source.crs, input.crs())
@@ -176,7 +176,7 @@ pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<Che
 fn check_numbers(source: &SourceLayer, crs: Option<&Crs>) -> Result<(), IoError> {
     for f in &source.features {
         if let Some(g) = &f.geometry {
-            check_coordinates(g, crs).map_err(|m| IoError::at_feature(&source.path, f.number, Problem::Geometry(m)))?;
+            check_coordinates(g, crs).map_err(|p| IoError::at_feature(&source.path, f.number, p))?;
         }
     }
     Ok(())

@@ -7,7 +7,7 @@ use proj4rs::Proj;
 use super::china_offsets;
 use crate::core::{Crs, CrsUnits};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum CrsError {
     #[error("unknown CRS {0:?}: use EPSG:<code> (e.g. EPSG:4490, EPSG:4548), wgs84, cgcs2000, gcj02 or bd09")]
     UnknownName(String),

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use geo::{Geometry, Point};
 
-use super::error::{AtPath, IoError};
+use super::error::{AtPath, IoError, Problem, Written};
 use super::source::{FieldValue, SourceFeature, SourceLayer};
 
 const X_NAMES: [&str; 5] = ["lon", "lng", "longitude", "x", "经度"];
@@ -79,33 +79,26 @@ pub fn parse_csv_each(
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| IoError::format(path, format!("cannot read the header row: {e}")))?
+        .map_err(|e| IoError::new(path, Problem::UnreadableHeader { detail: e.to_string() }))?
         .iter()
         .map(|h| h.to_string())
         .collect();
-    check_header(&headers).map_err(|m| IoError::format(path, m))?;
+    check_header(&headers).map_err(|p| IoError::new(path, p))?;
     let find = |names: &[&str]| headers.iter().position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)));
     let (xi, yi) = (find(&X_NAMES), find(&Y_NAMES));
     let mut held_bytes = 0usize;
     for (i, record) in reader.records().take(max_rows.unwrap_or(usize::MAX)).enumerate() {
         let number = i + 1;
-        let fail = |m: String| IoError::at_feature(path, number, super::Problem::Format(m));
-        let record = record.map_err(|e| fail(e.to_string()))?;
+        let fail = |p: Problem| IoError::at_feature(path, number, p);
+        let record = record.map_err(|e| fail(Problem::UnreadableRow { detail: e.to_string() }))?;
         for (h, v) in headers.iter().zip(record.iter()) {
             if v.len() > MAX_FIELD_BYTES {
-                return Err(fail(format!(
-                    "field {h:?} holds {} bytes; at most {MAX_FIELD_BYTES} are accepted",
-                    v.len()
-                )));
+                return Err(fail(Problem::FieldTooLong { field: h.clone(), bytes: v.len(), max: MAX_FIELD_BYTES }));
             }
             held_bytes += h.len() + v.len() + FIELD_OVERHEAD_BYTES;
         }
         if held_bytes > MAX_TABLE_BYTES {
-            return Err(fail(format!(
-                "the table would take more than {} MB in memory ({} columns); split the file",
-                MAX_TABLE_BYTES >> 20,
-                headers.len()
-            )));
+            return Err(fail(Problem::TableTooLarge { max_mb: MAX_TABLE_BYTES >> 20, columns: headers.len() }));
         }
         let fields: BTreeMap<String, FieldValue> = headers
             .iter()
@@ -119,11 +112,8 @@ pub fn parse_csv_each(
                     raw.parse::<f64>().map_err(|_| {
                         let shown: String = raw.chars().take(40).collect();
                         let more = if shown.len() < raw.len() { "…" } else { "" };
-                        IoError::at_feature(
-                            path,
-                            number,
-                            super::Problem::Geometry(format!("{what} \"{shown}{more}\" is not a number")),
-                        )
+                        let problem = Problem::NotANumber { column: what.to_string(), text: format!("{shown}{more}") };
+                        IoError::at_feature(path, number, problem)
                     })
                 };
                 Some(Geometry::Point(Point::new(coord(xi, &headers[xi])?, coord(yi, &headers[yi])?)))
@@ -137,18 +127,15 @@ pub fn parse_csv_each(
 }
 
 /// Column names a table can be read with: not too many, none too long.
-fn check_header(headers: &[String]) -> Result<(), String> {
+fn check_header(headers: &[String]) -> Result<(), Problem> {
     if headers.len() > MAX_COLUMNS {
-        return Err(format!("the header has {} columns; at most {MAX_COLUMNS} are accepted", headers.len()));
+        return Err(Problem::TooManyColumns { columns: headers.len(), max: MAX_COLUMNS });
     }
     for (i, h) in headers.iter().enumerate() {
         let chars = h.chars().count();
         if chars > MAX_NAME_CHARS {
             let start: String = h.chars().take(20).collect();
-            return Err(format!(
-                "column {} of the header (\"{start}…\") is {chars} characters long; a column name may have at most {MAX_NAME_CHARS} — is the first row really a header?",
-                i + 1
-            ));
+            return Err(Problem::ColumnNameTooLong { column: i + 1, start, chars, max: MAX_NAME_CHARS });
         }
     }
     Ok(())
@@ -162,7 +149,7 @@ fn decode(bytes: &[u8], path: &Path) -> Result<String, IoError> {
     }
     let (text, _, had_errors) = encoding_rs::GBK.decode(bytes);
     if had_errors {
-        return Err(IoError::format(path, "text is neither UTF-8 nor GBK"));
+        return Err(IoError::new(path, Problem::NotUtf8OrGbk));
     }
     Ok(text.into_owned())
 }
@@ -174,6 +161,10 @@ pub fn write_csv(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<(
         writer.row(row)?;
     }
     writer.finish().map(|_| ())
+}
+
+fn write_failed(path: &Path, e: impl ToString) -> IoError {
+    IoError::new(path, Problem::WriteFailed { what: Written::Table, detail: e.to_string() })
 }
 
 /// Writes a CSV table (UTF-8 with a byte-order mark, so that Excel shows Chinese) row by row.
@@ -189,12 +180,12 @@ impl<'a> CsvWriter<'a> {
         let mut file = std::fs::File::create(path).map(|f| std::io::BufWriter::with_capacity(1 << 16, f)).at(path)?;
         file.write_all(b"\xEF\xBB\xBF").at(path)?;
         let mut writer = csv::WriterBuilder::new().from_writer(file);
-        writer.write_record(header).map_err(|e| IoError::format(path, e.to_string()))?;
+        writer.write_record(header).map_err(|e| write_failed(path, e))?;
         Ok(CsvWriter { path, writer, rows: 0 })
     }
 
     pub fn row<S: AsRef<[u8]>>(&mut self, row: &[S]) -> Result<(), IoError> {
-        self.writer.write_record(row).map_err(|e| IoError::format(self.path, e.to_string()))?;
+        self.writer.write_record(row).map_err(|e| write_failed(self.path, e))?;
         self.rows += 1;
         Ok(())
     }
@@ -202,7 +193,7 @@ impl<'a> CsvWriter<'a> {
     /// Flushes the file; returns the number of rows written (the header not counted).
     pub fn finish(self) -> Result<usize, IoError> {
         let path = self.path;
-        let mut file = self.writer.into_inner().map_err(|e| IoError::format(path, e.to_string()))?;
+        let mut file = self.writer.into_inner().map_err(|e| write_failed(path, e))?;
         std::io::Write::flush(&mut file).at(path)?;
         Ok(self.rows)
     }
@@ -233,7 +224,7 @@ mod tests {
         let mut count = 0;
         let stop = parse_csv_each(path, text.as_bytes(), None, &mut |f| {
             count += 1;
-            if f.number == 1 { Err(IoError::format(path, "enough")) } else { Ok(()) }
+            if f.number == 1 { Err(IoError::new(path, Problem::Io(std::io::Error::other("enough")))) } else { Ok(()) }
         });
         assert!(stop.unwrap_err().to_string().contains("enough"));
         assert_eq!(count, 1);

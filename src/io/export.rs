@@ -224,7 +224,7 @@ fn export_from(
         "geojson" | "json" => export_geojson(from, layer, path, progress),
         "shp" => export_shapefile(from, layer, path, encoding, progress),
         "csv" => export_csv(from, layer, path, progress),
-        _ => Err(IoError::format(path, "unknown output type: use .gpkg, .geojson, .shp or .csv")),
+        _ => Err(IoError::new(path, Problem::UnknownOutputType)),
     }
 }
 
@@ -282,7 +282,7 @@ fn export_shapefile(
         Ok(())
     })?;
     if with_geometry == 0 {
-        return Err(IoError::new(path, Problem::Format("the layer has no features with geometry to write".into())));
+        return Err(IoError::new(path, Problem::NothingToWrite));
     }
     progress.begin(Stage::Writing, from.rows(layer)?);
     let mut writer = shapefile_io::ShapefileWriter::create(path, &columns, widths, with_geometry, encoding)?;

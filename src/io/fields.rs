@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::error::Problem;
 use super::source::{FieldValue, SourceFeature};
 
 /// A model field and the source names it is recognised by, first match wins.
@@ -56,18 +57,19 @@ impl FieldMapping {
         model: &[ModelField],
         source_names: &[String],
         explicit: &BTreeMap<String, String>,
-    ) -> Result<FieldMapping, String> {
+    ) -> Result<FieldMapping, Problem> {
         let mut map = BTreeMap::new();
         for (model_name, source_name) in explicit {
             let field = model.iter().find(|f| f.name == model_name.as_str()).ok_or_else(|| {
-                let known: Vec<_> = model.iter().map(|f| f.name).collect();
-                format!("--map {model_name}=…: unknown field {model_name:?}; fields here are {}", known.join(", "))
+                let known = model.iter().map(|f| f.name).collect();
+                Problem::UnknownModelField { field: model_name.clone(), known }
             })?;
             let actual = source_names.iter().find(|s| s.eq_ignore_ascii_case(source_name)).ok_or_else(|| {
-                format!(
-                    "--map {model_name}={source_name}: the file has no field {source_name:?}; it has {}",
-                    source_names.join(", ")
-                )
+                Problem::NoSuchSourceField {
+                    field: model_name.clone(),
+                    source_field: source_name.clone(),
+                    available: source_names.to_vec(),
+                }
             })?;
             map.insert(field.name, actual.clone());
         }
@@ -99,13 +101,13 @@ impl FieldMapping {
     }
 
     /// A non-negative whole number, or None when empty; an error message otherwise.
-    pub fn count(&self, feature: &SourceFeature, model_field: &str) -> Result<Option<u32>, String> {
+    pub fn count(&self, feature: &SourceFeature, model_field: &str) -> Result<Option<u32>, Problem> {
         let value = self.get(feature, model_field);
         if value.is_null() {
             return Ok(None);
         }
         let text = value.as_text();
-        let bad = || format!("{model_field} must be a whole number ≥ 0, found {text:?}");
+        let bad = || Problem::NotACount { field: model_field.to_string(), text: text.clone() };
         match value {
             FieldValue::Int(i) => u32::try_from(*i).map(Some).map_err(|_| bad()),
             FieldValue::Real(r) if r.fract() == 0.0 && *r >= 0.0 && *r <= u32::MAX as f64 => Ok(Some(*r as u32)),
@@ -116,14 +118,21 @@ impl FieldMapping {
 }
 
 /// Parses `model_field=source_field` pairs from the command line.
-pub fn parse_map_args(pairs: &[String]) -> Result<BTreeMap<String, String>, String> {
+/// A `--map` pair that is not `model_field=source_field` (said in words by `text::io_errors`).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("--map {pair:?}: expected model_field=source_field")]
+pub struct BadMapPair {
+    pub pair: String,
+}
+
+pub fn parse_map_args(pairs: &[String]) -> Result<BTreeMap<String, String>, BadMapPair> {
     pairs
         .iter()
         .map(|p| {
             p.split_once('=')
                 .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
                 .filter(|(a, b)| !a.is_empty() && !b.is_empty())
-                .ok_or_else(|| format!("--map {p:?}: expected model_field=source_field"))
+                .ok_or_else(|| BadMapPair { pair: p.clone() })
         })
         .collect()
 }

@@ -177,13 +177,7 @@ pub fn save_project_unchanged_with(
     progress: &dyn Progress,
 ) -> Result<Option<FileStamp>, IoError> {
     if FileStamp::changed_since(path, read).at(path)? {
-        return Err(IoError::new(
-            path,
-            Problem::ChangedOnDisk(
-                "was changed by another program after this command read it; nothing was saved — run the command again"
-                    .into(),
-            ),
-        ));
+        return Err(IoError::new(path, Problem::ChangedOnDisk));
     }
     save_project_with(project, path, None, progress)?;
     FileStamp::read(path).at(path)

@@ -78,18 +78,15 @@ pub fn parse_geojson_each<R: Read>(
     let kind = top.members.get("type").and_then(Value::as_str).unwrap_or("");
     if kind == "FeatureCollection" {
         if !top.had_features {
-            return Err(IoError::format(path, "not valid GeoJSON: a FeatureCollection needs \"features\""));
+            return Err(IoError::new(path, Problem::CollectionWithoutFeatures));
         }
     } else if top.had_features {
-        return Err(IoError::format(
-            path,
-            format!("not valid GeoJSON: \"features\" in a GeoJSON object of type {kind:?}"),
-        ));
+        return Err(IoError::new(path, Problem::FeaturesOutsideCollection { kind: kind.to_string() }));
     } else {
         let single = serde_json::from_value::<GeoJson>(Value::Object(top.members))
-            .map_err(|e| IoError::format(path, format!("not valid GeoJSON: {e}")))?;
+            .map_err(|e| IoError::new(path, Problem::NotGeoJson { detail: e.to_string() }))?;
         let feature = match single {
-            GeoJson::FeatureCollection(_) => return Err(IoError::format(path, "not valid GeoJSON")),
+            GeoJson::FeatureCollection(_) => return Err(IoError::new(path, Problem::CollectionWithoutFeatures)),
             GeoJson::Feature(f) => f,
             GeoJson::Geometry(g) => Feature { geometry: Some(g), ..Default::default() },
         };
@@ -105,9 +102,9 @@ pub fn parse_geojson_each<R: Read>(
 /// shape "not valid GeoJSON".
 fn json_error(path: &Path, e: serde_json::Error) -> IoError {
     match e.classify() {
-        serde_json::error::Category::Data => IoError::format(path, format!("not valid GeoJSON: {e}")),
-        serde_json::error::Category::Io => IoError::new(path, Problem::Format(format!("cannot be read: {e}"))),
-        _ => IoError::format(path, format!("not valid JSON: {e}")),
+        serde_json::error::Category::Data => IoError::new(path, Problem::NotGeoJson { detail: e.to_string() }),
+        serde_json::error::Category::Io => IoError::new(path, Problem::Io(e.into())),
+        _ => IoError::new(path, Problem::NotJson { detail: e.to_string() }),
     }
 }
 
@@ -118,10 +115,10 @@ fn source_feature(path: &Path, number: usize, f: Feature) -> Result<SourceFeatur
         .map(|g| {
             // The geojson crate indexes [0] and [1] of every position while converting: check first.
             check_positions(&g.value)?;
-            Geometry::<f64>::try_from(&g.value).map_err(|e| e.to_string())
+            Geometry::<f64>::try_from(&g.value).map_err(|e| Problem::BadGeoJsonGeometry { detail: e.to_string() })
         })
         .transpose()
-        .map_err(|e| IoError::at_feature(path, number, Problem::Geometry(e)))?;
+        .map_err(|p| IoError::at_feature(path, number, p))?;
     let fields = f.properties.unwrap_or_default().into_iter().map(|(k, v)| (k, json_to_field(v))).collect();
     Ok(SourceFeature { number, geometry, fields })
 }
@@ -208,7 +205,7 @@ impl<'de> serde::de::Visitor<'de> for FeaturesSeed<'_, '_> {
             *self.count += 1;
             let number = *self.count;
             let done = serde_json::from_value::<Feature>(value)
-                .map_err(|e| IoError::at_feature(self.path, number, Problem::Format(format!("not valid GeoJSON: {e}"))))
+                .map_err(|e| IoError::at_feature(self.path, number, Problem::NotGeoJson { detail: e.to_string() }))
                 .and_then(|f| source_feature(self.path, number, f))
                 .and_then(|f| (self.each)(f));
             if let Err(e) = done {
@@ -283,13 +280,10 @@ impl<R: Read> Read for Counting<'_, R> {
 }
 
 /// Every position must hold at least two numbers (x, y; more are ignored), RFC 7946 §3.1.1.
-fn check_positions(value: &GeometryValue) -> Result<(), String> {
-    let check = |p: &Position| -> Result<(), String> {
+fn check_positions(value: &GeometryValue) -> Result<(), Problem> {
+    let check = |p: &Position| -> Result<(), Problem> {
         if p.len() < 2 {
-            return Err(format!(
-                "a position needs at least two numbers (x, y), found [{}]",
-                p.as_slice().iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
-            ));
+            return Err(Problem::ShortPosition { numbers: p.as_slice().to_vec() });
         }
         Ok(())
     };
@@ -459,7 +453,7 @@ mod tests {
             assert_eq!(f.fields["code"], FieldValue::Text(format!("{:06}", f.number)));
             seen.push(f.number);
             if f.number == 5000 {
-                return Err(IoError::at_feature(path, f.number, Problem::Format("enough".into())));
+                return Err(IoError::at_feature(path, f.number, Problem::Io(std::io::Error::other("enough"))));
             }
             Ok(())
         })

@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use geo::{BoundingRect, Coord, CoordsIter, Geometry, MapCoords, MultiPolygon, Polygon};
 
 use super::crs::{AreaOfUse, CrsError, SourceCrs, Transformer, area_of_use, crs_from_epsg, gauss_kruger_3deg_for};
-use super::error::{IoError, Problem};
+use super::error::{GeometryKind, IoError, Problem};
 use super::fields::{BOUNDARY_FIELDS, DIVISION_FIELDS, FieldMapping, GRID_FIELDS, HOUSEHOLD_FIELDS, ModelField};
-use super::source::{SourceFeature, SourceLayer, geometry_name};
+use super::source::{SourceFeature, SourceLayer};
 use super::{csv_io, geojson_io, gpkg, shapefile_io};
 use crate::core::edit::Command;
 use crate::core::progress::{NoProgress, Progress, Stage};
@@ -92,7 +92,7 @@ pub fn read_source(path: &Path, layer: Option<&str>) -> Result<SourceLayer, IoEr
         "shp" => shapefile_io::read_shapefile(path),
         "gpkg" => gpkg::read_layer(path, layer),
         "csv" | "txt" => csv_io::read_csv(path),
-        _ => Err(IoError::format(path, "unknown file type: use .geojson, .json, .shp, .gpkg or .csv")),
+        _ => Err(IoError::new(path, Problem::UnknownInputType)),
     }
 }
 
@@ -206,17 +206,15 @@ pub fn source_crs_scanned(
     if let Some(crs) = &source.crs {
         return Ok(crs.clone());
     }
-    if let Some(reason) = &source.unrecognised_crs {
-        return Err(IoError::format(&source.path, format!("{reason}; give the CRS with --crs, e.g. --crs EPSG:4549")));
+    if let Some((file, reason)) = &source.unrecognised_crs {
+        let problem = Problem::UnrecognisedCrs { file: file.clone(), reason: reason.clone() };
+        return Err(IoError::new(&source.path, problem));
     }
     let is_csv = source.path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     if is_csv && all_lonlat {
         return crs_from_epsg(4326).map(SourceCrs::Epsg).map_err(|e| IoError::new(&source.path, e));
     }
-    Err(IoError::format(
-        &source.path,
-        "the file does not say which coordinate system it uses (no .prj / crs); give one with --crs, e.g. --crs EPSG:4490",
-    ))
+    Err(IoError::new(&source.path, Problem::NoCrs))
 }
 
 fn looks_like_lonlat(f: &SourceFeature) -> bool {
@@ -279,7 +277,7 @@ pub fn import_file_layer(
         stager.feed(&f)?;
         progress.advance(1);
         if progress.is_cancelled() {
-            return Err(IoError::new(path, Problem::Format("cancelled; nothing was changed".into())));
+            return Err(IoError::new(path, Problem::Cancelled(crate::core::progress::Cancelled)));
         }
         Ok(())
     })?;
@@ -297,18 +295,10 @@ fn apply_import(
     if !options.replace
         && let Some(replaced) = prepared.replaces(project)
     {
-        let them = if replaced.target == Target::Boundary { "it" } else { "them" };
-        return Err(IoError::new(
-            path,
-            Problem::WouldReplace(format!(
-                "importing this file as {} would replace {}; add --replace to replace {them} (nothing was changed)",
-                replaced.target.name(),
-                replaced.describe()
-            )),
-        ));
+        return Err(IoError::new(path, Problem::WouldReplace(replaced)));
     }
     let summary = prepared.summary.clone();
-    prepared.into_command(project).apply(project).map_err(|e| IoError::format(path, e.to_string()))?;
+    prepared.into_command(project).apply(project).map_err(|e| IoError::new(path, e))?;
     Ok(summary)
 }
 
@@ -481,8 +471,8 @@ impl<'p> Stager<'p> {
         let transformer = Transformer::new(&crs, &project.crs).map_err(|e| IoError::new(path, e))?;
         let area =
             if options.force { None } else { AreaCheck::new(&crs, &project.crs).map_err(|e| IoError::new(path, e))? };
-        let mapping = FieldMapping::resolve(target.fields(), names, &options.field_map)
-            .map_err(|m| IoError::new(path, Problem::Attribute(m)))?;
+        let mapping =
+            FieldMapping::resolve(target.fields(), names, &options.field_map).map_err(|p| IoError::new(path, p))?;
         Ok(Stager {
             project,
             path: path.to_path_buf(),
@@ -506,14 +496,14 @@ impl<'p> Stager<'p> {
                 Ok(out)
             })
             .transpose()
-            .map_err(|m: String| at(Problem::Geometry(m)))?;
+            .map_err(at)?;
         stage_feature(&mut self.staged, self.project, self.target, feature, geometry, &self.mapping).map_err(at)
     }
 
     fn finish(self) -> Result<PreparedImport, IoError> {
         let (path, target, mut staged) = (self.path.as_path(), self.target, self.staged);
         if target == Target::Boundary && staged.boundary.0.is_empty() {
-            return Err(IoError::format(path, "has no polygon to use as the boundary"));
+            return Err(IoError::new(path, Problem::NoBoundaryPolygon));
         }
         let features = match target {
             Target::Boundary => staged.boundary.0.len(),
@@ -522,7 +512,7 @@ impl<'p> Stager<'p> {
             Target::Households => staged.households.len(),
         };
         staged.boundary = dissolve(std::mem::replace(&mut staged.boundary, MultiPolygon(Vec::new())))
-            .map_err(|m| IoError::format(path, &m))?;
+            .map_err(|p| IoError::new(path, p))?;
         let mapped = target
             .fields()
             .iter()
@@ -555,24 +545,24 @@ impl AreaCheck {
     }
 
     /// Checks the corners of the feature's extent (in the source CRS): a feature lies in one place.
-    fn check(&self, source_geometry: &Geometry<f64>) -> Result<(), String> {
+    fn check(&self, source_geometry: &Geometry<f64>) -> Result<(), Problem> {
         let Some(r) = source_geometry.bounding_rect() else { return Ok(()) };
         let corners = [r.min(), Coord { x: r.min().x, y: r.max().y }, r.max(), Coord { x: r.max().x, y: r.min().y }];
         for c in corners {
             let lonlat = match &self.to_lonlat {
-                Some(t) => t.apply(c).map_err(|e| e.to_string())?,
+                Some(t) => t.apply(c)?,
                 None => c,
             };
             if !self.area.contains(lonlat.x, lonlat.y) {
-                return Err(format!(
-                    "coordinate ({}, {}) lies at lon {:.3}°, lat {:.3}°, far outside where the project CRS {} can be used ({}); give the file's real CRS with --crs, or import anyway with --force",
-                    short(c.x),
-                    short(c.y),
-                    lonlat.x,
-                    lonlat.y,
-                    self.project,
-                    self.area
-                ));
+                let a = &self.area;
+                return Err(Problem::FarOutsideCrs {
+                    x: c.x,
+                    y: c.y,
+                    lon: lonlat.x,
+                    lat: lonlat.y,
+                    crs: self.project.clone(),
+                    area: [a.lon_min, a.lon_max, a.lat_min, a.lat_max],
+                });
             }
         }
         Ok(())
@@ -620,7 +610,7 @@ impl Default for Staged {
 /// Several boundary features (townships of a county, say) become one area: their union. Parts that are
 /// not valid polygons are refused with the reason: the overlay library panicked on such rings (found by
 /// fuzzing, fuzz/artifacts/shapefile/crash-904b…), and a boundary must be valid anyway.
-fn dissolve(parts: MultiPolygon<f64>) -> Result<MultiPolygon<f64>, String> {
+fn dissolve(parts: MultiPolygon<f64>) -> Result<MultiPolygon<f64>, Problem> {
     if parts.0.len() <= 1 {
         return Ok(parts);
     }
@@ -631,14 +621,13 @@ fn dissolve(parts: MultiPolygon<f64>) -> Result<MultiPolygon<f64>, String> {
         return Ok(MultiPolygon(parts));
     }
     for (i, part) in parts.iter().enumerate() {
-        if let Some(problem) = crate::core::coverage::validity_problem(&MultiPolygon(vec![part.clone()])) {
-            return Err(format!("boundary part {} is not a valid polygon: {problem}", i + 1));
+        if let Some(reason) = crate::core::coverage::validity_reason(&MultiPolygon(vec![part.clone()])) {
+            return Err(Problem::InvalidBoundaryPart { part: i + 1, reason });
         }
     }
     // A panic inside the overlay library on some input not caught above is still an error about the
     // file, not the end of the program.
-    std::panic::catch_unwind(|| geo::unary_union(&parts))
-        .map_err(|_| "the boundary's parts could not be united (the geometry library failed on them)".to_string())
+    std::panic::catch_unwind(|| geo::unary_union(&parts)).map_err(|_| Problem::BoundaryUnionFailed)
 }
 
 fn stage_feature(
@@ -649,29 +638,27 @@ fn stage_feature(
     geometry: Option<Geometry<f64>>,
     mapping: &FieldMapping,
 ) -> Result<(), Problem> {
-    let attribute = Problem::Attribute;
     match target {
         Target::Boundary => {
-            let polygons = polygons_of(geometry)?.ok_or_else(|| Problem::Geometry("has no geometry".into()))?;
+            let polygons = polygons_of(geometry)?.ok_or(Problem::ExpectedPolygon { found: GeometryKind::Nothing })?;
             staged.boundary.0.extend(polygons.0);
         }
         Target::Divisions => {
             let code_text = mapping.text(feature, "code");
-            let code = DivisionCode::parse(&code_text).map_err(|e| attribute(e.to_string()))?;
+            let code = DivisionCode::parse(&code_text)?;
             let name = mapping.text(feature, "name");
             if name.is_empty() {
-                return Err(attribute(format!("division {code} has no name")));
+                return Err(Problem::DivisionWithoutName { code: code.to_string() });
             }
             let parent = mapping.text(feature, "parent_code");
             let class_text = mapping.text(feature, "class");
             let class = if class_text.is_empty() {
                 code.default_class()
             } else {
-                AreaClass::parse(&class_text)
-                    .ok_or_else(|| attribute(format!("class {class_text:?} is not urban/rural (城市/农村)")))?
+                AreaClass::parse(&class_text).ok_or_else(|| Problem::UnknownClass { text: class_text.clone() })?
             };
             if staged.divisions.contains_key(code.as_str()) {
-                return Err(attribute(format!("division code {code} appears twice in this file")));
+                return Err(Problem::DuplicateDivision { code: code.to_string() });
             }
             let division = Division {
                 parent_code: if parent.is_empty() { code.parent().map(str::to_string) } else { Some(parent) },
@@ -683,7 +670,7 @@ fn stage_feature(
             staged.divisions.insert(division.code.to_string(), division);
         }
         Target::Grids => {
-            let polygons = polygons_of(geometry)?.ok_or_else(|| Problem::Geometry("a grid needs a polygon".into()))?;
+            let polygons = polygons_of(geometry)?.ok_or(Problem::GridNeedsPolygon { found: GeometryKind::Nothing })?;
             let mut grid = Grid::new(polygons);
             grid.code = mapping.text(feature, "code");
             grid.name = mapping.text(feature, "name");
@@ -692,7 +679,7 @@ fn stage_feature(
             grid.kind = if kind.is_empty() {
                 GridKind::Basic
             } else {
-                GridKind::parse(&kind).ok_or_else(|| attribute(format!("kind {kind:?} is not 基础网格 or 专属网格")))?
+                GridKind::parse(&kind).ok_or_else(|| Problem::UnknownKind { text: kind.clone() })?
             };
             let class = mapping.text(feature, "class");
             grid.class = if class.is_empty() {
@@ -700,13 +687,12 @@ fn stage_feature(
                     project.divisions.get(&grid.village_code).or_else(|| staged.divisions.get(&grid.village_code));
                 village.map(|v| v.class).unwrap_or_default()
             } else {
-                AreaClass::parse(&class)
-                    .ok_or_else(|| attribute(format!("class {class:?} is not urban/rural (城市/农村)")))?
+                AreaClass::parse(&class).ok_or_else(|| Problem::UnknownClass { text: class.clone() })?
             };
             grid.attrs = GridAttrs {
-                households: mapping.count(feature, "households").map_err(attribute)?,
-                population: mapping.count(feature, "population").map_err(attribute)?,
-                party_members: mapping.count(feature, "party_members").map_err(attribute)?,
+                households: mapping.count(feature, "households")?,
+                population: mapping.count(feature, "population")?,
+                party_members: mapping.count(feature, "party_members")?,
                 grid_head: mapping.text(feature, "grid_head"),
                 grid_staff: mapping.text(feature, "grid_staff"),
                 phone: mapping.text(feature, "phone"),
@@ -718,13 +704,12 @@ fn stage_feature(
         }
         Target::Households => {
             let Some(Geometry::Point(position)) = geometry else {
-                let found = geometry.as_ref().map_or("no geometry", geometry_name);
-                return Err(Problem::Geometry(format!("a household needs a point, found {found}")));
+                return Err(Problem::HouseholdNeedsPoint { found: GeometryKind::of(geometry.as_ref()) });
             };
             staged.households.push(HouseholdPoint {
                 position,
-                households: mapping.count(feature, "households").map_err(attribute)?.unwrap_or(1),
-                population: mapping.count(feature, "population").map_err(attribute)?,
+                households: mapping.count(feature, "households")?.unwrap_or(1),
+                population: mapping.count(feature, "population")?,
             });
         }
     }
@@ -736,46 +721,37 @@ fn polygons_of(geometry: Option<Geometry<f64>>) -> Result<Option<MultiPolygon<f6
         None => Ok(None),
         Some(Geometry::Polygon(p)) => Ok(Some(MultiPolygon(vec![p]))),
         Some(Geometry::MultiPolygon(mp)) if !mp.0.is_empty() => Ok(Some(mp)),
-        Some(Geometry::MultiPolygon(_)) => Err(Problem::Geometry("the polygon is empty".into())),
-        Some(other) => Err(Problem::Geometry(format!("expected a polygon, found {}", geometry_name(&other)))),
+        Some(Geometry::MultiPolygon(_)) => Err(Problem::EmptyPolygon),
+        Some(other) => Err(Problem::ExpectedPolygon { found: GeometryKind::of(Some(&other)) }),
     }
-}
-
-/// A coordinate as a person would write it: 1e300 rather than three hundred digits.
-fn short(v: f64) -> String {
-    if v.is_finite() && v.abs() < 1e9 { v.to_string() } else { format!("{v:e}") }
 }
 
 /// Largest coordinate magnitude accepted in projected metres (GK zone-prefixed eastings are ~4.5e7).
 const MAX_PROJECTED: f64 = 1e9;
 
 /// Why a coordinate is not a number Wangge can work with: not finite, or beyond any CRS's range.
-fn unusable(c: Coord<f64>) -> Option<String> {
+fn unusable(c: Coord<f64>) -> Option<Problem> {
     let bad = !c.x.is_finite() || !c.y.is_finite() || c.x.abs() > MAX_PROJECTED || c.y.abs() > MAX_PROJECTED;
-    bad.then(|| format!("coordinate ({}, {}) is not a usable number", short(c.x), short(c.y)))
+    bad.then_some(Problem::UnusableCoordinate { x: c.x, y: c.y })
 }
 
 /// The checks import makes on every coordinate, for data used where it is (`wangge check` on a file):
 /// finite, not absurdly large, and within longitude/latitude when the CRS is geographic.
-pub fn check_coordinates<G: CoordsIter<Scalar = f64>>(geometry: &G, crs: Option<&Crs>) -> Result<(), String> {
+pub fn check_coordinates<G: CoordsIter<Scalar = f64>>(geometry: &G, crs: Option<&Crs>) -> Result<(), Problem> {
     let geographic = crs.is_some_and(Crs::is_geographic);
     geometry.coords_iter().try_for_each(|c| {
         if let Some(problem) = unusable(c) {
             return Err(problem);
         }
         if geographic && (c.x.abs() > 180.0 || c.y.abs() > 90.0) {
-            return Err(format!(
-                "coordinate ({}, {}) is outside the range of longitude/latitude",
-                short(c.x),
-                short(c.y)
-            ));
+            return Err(Problem::OutsideLonLat { x: c.x, y: c.y });
         }
         Ok(())
     })
 }
 
 /// Checks every coordinate before and after transforming it; rings must be closable polygons.
-fn transform_checked(geometry: &Geometry<f64>, t: &Transformer, target: &Crs) -> Result<Geometry<f64>, String> {
+fn transform_checked(geometry: &Geometry<f64>, t: &Transformer, target: &Crs) -> Result<Geometry<f64>, Problem> {
     let geographic = target.is_geographic();
     let out = geometry.try_map_coords(|c: Coord<f64>| {
         if let Some(problem) = unusable(c) {
@@ -783,20 +759,23 @@ fn transform_checked(geometry: &Geometry<f64>, t: &Transformer, target: &Crs) ->
         }
         match t.apply(c) {
             Ok(p) if geographic && (p.x.abs() > 180.0 || p.y.abs() > 90.0) => {
-                Err(format!("coordinate ({}, {}) is outside the range of longitude/latitude", short(c.x), short(c.y)))
+                Err(Problem::OutsideLonLat { x: c.x, y: c.y })
             }
             Ok(p) => Ok(p),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(Problem::Crs(e)),
         }
     })?;
-    let short_ring = |p: &Polygon<f64>| std::iter::once(p.exterior()).chain(p.interiors()).any(|r| r.0.len() < 4);
-    let bad = match &out {
-        Geometry::Polygon(p) => short_ring(p),
-        Geometry::MultiPolygon(mp) => mp.0.iter().any(short_ring),
-        _ => false,
+    let short_ring = |p: &Polygon<f64>| {
+        std::iter::once(p.exterior()).chain(p.interiors()).map(|r| r.0.len()).find(|&points| points < 4)
     };
-    if bad {
-        return Err("a polygon ring has fewer than 3 distinct points".into());
+    let short = match &out {
+        Geometry::Polygon(p) => short_ring(p),
+        Geometry::MultiPolygon(mp) => mp.0.iter().find_map(short_ring),
+        _ => None,
+    };
+    if let Some(points) = short {
+        // geo closed the ring: its last point is its first.
+        return Err(Problem::RingTooShort { points: points.saturating_sub(1) });
     }
     Ok(out)
 }

@@ -22,7 +22,7 @@ pub mod xlsx;
 
 pub use china_offsets::{bd09_to_wgs84, gcj02_to_wgs84, wgs84_to_bd09, wgs84_to_gcj02};
 pub use config_dir::config_dir;
-pub use error::{AtPath, IoError, Problem};
+pub use error::{AtPath, GeometryKind, IoError, NotAProject, Problem, ProjectKey, ShpDamage, Written, short_number};
 pub use file_stamp::{
     FileStamp, open_project_stamped, open_project_stamped_with, save_project_unchanged, save_project_unchanged_with,
 };

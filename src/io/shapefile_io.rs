@@ -9,7 +9,7 @@ use shapefile::{PolygonRing, Shape, ShapeReader, ShapeWriter};
 
 use super::crs::{SourceCrs, crs_from_prj_bytes, wkt_of};
 use super::dbf;
-use super::error::{AtPath, IoError, Problem};
+use super::error::{AtPath, GeometryKind, IoError, Problem, ShpDamage, Written};
 use super::source::{FieldValue, SourceFeature, SourceLayer};
 
 fn sidecar(path: &Path, ext: &str) -> Option<PathBuf> {
@@ -34,7 +34,7 @@ pub fn read_shapefile_each(
     each: &mut dyn FnMut(SourceFeature) -> Result<(), IoError>,
 ) -> Result<SourceLayer, IoError> {
     let prj = sidecar(path, "prj").map(|p| std::fs::read(&p).at(&p).map(|b| (p, b))).transpose()?;
-    let dbf_path = sidecar(path, "dbf").ok_or_else(|| IoError::format(path, "the .dbf file is missing"))?;
+    let dbf_path = sidecar(path, "dbf").ok_or_else(|| IoError::new(path, Problem::MissingSidecar { ext: "dbf" }))?;
     let cpg = sidecar(path, "cpg").map(|p| std::fs::read_to_string(&p).at(&p)).transpose()?;
     let dbf_bytes = std::fs::read(&dbf_path).at(&dbf_path)?;
     let shp_bytes = std::fs::read(path).at(path)?;
@@ -78,14 +78,14 @@ pub fn parse_shapefile_each(
     if let Some((prj, bytes)) = files.prj {
         match crs_from_prj_bytes(bytes) {
             Ok(c) => crs = Some(SourceCrs::Epsg(c)),
-            Err(e) => unrecognised_crs = Some(format!("{}: {e}", prj.display())),
+            Err(e) => unrecognised_crs = Some((prj.to_path_buf(), e)),
         }
     }
     let (dbf_path, dbf_bytes) = files.dbf;
-    let dbf_error = |e: dbf::DbfError| IoError::new(dbf_path, Problem::Attribute(e.to_string()));
+    let dbf_error = |e: dbf::DbfError| IoError::new(dbf_path, Problem::Dbf(e));
     let table = dbf::DbfTable::open(dbf_bytes, files.cpg).map_err(dbf_error)?;
-    check_shp_records(files.shp).map_err(|m| IoError::format(path, format!("damaged .shp file: {m}")))?;
-    let damaged = |e: shapefile::Error| IoError::format(path, format!("damaged .shp file: {e}"));
+    check_shp_records(files.shp).map_err(|d| IoError::new(path, Problem::DamagedShp(d)))?;
+    let damaged = |e: shapefile::Error| IoError::new(path, Problem::DamagedShp(ShpDamage::Library(e.to_string())));
     let mut reader = ShapeReader::new(std::io::Cursor::new(files.shp)).map_err(damaged)?;
     let mut shapes = 0;
     for (i, shape) in reader.iter_shapes().enumerate() {
@@ -96,12 +96,11 @@ pub fn parse_shapefile_each(
         }
         let Some(fields) = table.record(i).map_err(dbf_error)? else { continue }; // deleted in the .dbf
         let number = i + 1;
-        let geometry = shape_to_geometry(shape).map_err(|m| IoError::at_feature(path, number, Problem::Geometry(m)))?;
+        let geometry = shape_to_geometry(shape).map_err(|p| IoError::at_feature(path, number, p))?;
         each(SourceFeature { number, geometry, fields })?;
     }
     if shapes != table.records {
-        let message = format!("the .shp has {shapes} shapes but the .dbf has {} records", table.records);
-        return Err(IoError::format(path, message));
+        return Err(IoError::new(path, Problem::ShapeCountMismatch { shapes, records: table.records }));
     }
     let layer = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     Ok(SourceLayer { path: path.to_path_buf(), layer, crs, unrecognised_crs, features: Vec::new() })
@@ -110,7 +109,7 @@ pub fn parse_shapefile_each(
 /// Walks the records of a .shp and checks every count against the bytes actually there, before the
 /// `shapefile` crate reads them: it reserves memory for as many parts and points as a record claims,
 /// so one damaged count could ask for gigabytes.
-fn check_shp_records(shp: &[u8]) -> Result<(), String> {
+fn check_shp_records(shp: &[u8]) -> Result<(), ShpDamage> {
     const HEADER_BYTES: usize = 100;
     let int_le = |at: usize| -> Option<i64> { Some(i32::from_le_bytes(shp.get(at..at + 4)?.try_into().ok()?) as i64) };
     let int_be = |at: usize| -> Option<i64> { Some(i32::from_be_bytes(shp.get(at..at + 4)?.try_into().ok()?) as i64) };
@@ -121,7 +120,7 @@ fn check_shp_records(shp: &[u8]) -> Result<(), String> {
         let words = int_be(at + 4).unwrap_or(-1);
         let content = usize::try_from(words).ok().and_then(|w| w.checked_mul(2));
         let Some(content) = content.filter(|&c| c >= 4 && at + 8 + c <= shp.len()) else {
-            return Err(format!("record {record} claims {words} words, more than the file holds"));
+            return Err(ShpDamage::RecordTooLong { record, words });
         };
         let start = at + 8;
         let shape_type = int_le(start).unwrap_or(0);
@@ -135,13 +134,11 @@ fn check_shp_records(shp: &[u8]) -> Result<(), String> {
             let parts = parts_at.map_or(Some(0), int_le);
             let points = int_le(points_at);
             let (Some(parts), Some(points)) = (parts, points) else {
-                return Err(format!("record {record} ends before its counts"));
+                return Err(ShpDamage::CountsCut { record });
             };
             let needed = (points_at + 4 - start) as i64 + parts * part_bytes + points * 16;
             if parts < 0 || points < 0 || needed > content as i64 {
-                return Err(format!(
-                    "record {record} claims {parts} parts and {points} points, more than its {content} bytes hold"
-                ));
+                return Err(ShpDamage::CountsTooLarge { record, parts, points, bytes: content });
             }
             // Each part starts at a point index: from 0 up, never past the points (the crate takes the
             // difference of two as a count).
@@ -149,7 +146,7 @@ fn check_shp_records(shp: &[u8]) -> Result<(), String> {
             for k in 0..parts as usize {
                 let first = int_le(points_at + 4 + 4 * k).unwrap_or(-1);
                 if first < previous || first > points || (k == 0 && first != 0) {
-                    return Err(format!("record {record}: part {} starts at point {first} of {points}", k + 1));
+                    return Err(ShpDamage::BadPartStart { record, part: k + 1, first, points });
                 }
                 previous = first;
             }
@@ -159,7 +156,7 @@ fn check_shp_records(shp: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-fn shape_to_geometry(shape: Shape) -> Result<Option<Geometry<f64>>, String> {
+fn shape_to_geometry(shape: Shape) -> Result<Option<Geometry<f64>>, Problem> {
     let xy_rings = |rings: Vec<Vec<Coord<f64>>>| assemble_polygons(rings).map(|mp| Some(Geometry::MultiPolygon(mp)));
     match shape {
         Shape::NullShape => Ok(None),
@@ -184,21 +181,22 @@ fn shape_to_geometry(shape: Shape) -> Result<Option<Geometry<f64>>, String> {
                 .map(|r| r.into_inner().iter().map(|q| Coord { x: q.x, y: q.y }).collect())
                 .collect(),
         ),
-        other => Err(format!("expected a polygon or point, found a {}", other.shapetype())),
+        other => Err(Problem::UnsupportedShape { shape_type: other.shapetype().to_string() }),
     }
 }
 
 /// Shapefile polygons are a flat list of rings: clockwise ones are shells, counter-clockwise ones holes.
 /// Each hole goes to the smallest shell that contains it.
-fn assemble_polygons(rings: Vec<Vec<Coord<f64>>>) -> Result<MultiPolygon<f64>, String> {
+fn assemble_polygons(rings: Vec<Vec<Coord<f64>>>) -> Result<MultiPolygon<f64>, Problem> {
     let mut shells: Vec<Polygon<f64>> = Vec::new();
     let mut holes: Vec<LineString<f64>> = Vec::new();
     for ring in rings {
         if ring.len() < 4 {
-            return Err(format!("a ring has {} points; a closed ring needs at least 4", ring.len()));
+            let closed = ring.len() > 1 && ring.first() == ring.last();
+            return Err(Problem::RingTooShort { points: ring.len() - usize::from(closed) });
         }
         if let Some(c) = ring.iter().find(|c| !(c.x.is_finite() && c.y.is_finite())) {
-            return Err(format!("coordinate ({}, {}) is not a number", c.x, c.y));
+            return Err(Problem::UnusableCoordinate { x: c.x, y: c.y });
         }
         let ring = LineString(ring);
         let signed = Polygon::new(ring.clone(), vec![]).signed_area();
@@ -214,7 +212,7 @@ fn assemble_polygons(rings: Vec<Vec<Coord<f64>>>) -> Result<MultiPolygon<f64>, S
             .iter_mut()
             .filter(|s| s.contains(&probe) || s.exterior().contains(&probe))
             .min_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))
-            .ok_or("a hole lies outside every outer ring")?;
+            .ok_or(Problem::HoleOutsideShells)?;
         owner.interiors_push(hole);
     }
     Ok(MultiPolygon(shells))
@@ -264,7 +262,9 @@ impl<'a> ShapefileWriter<'a> {
         records: usize,
         encoding: &'static Encoding,
     ) -> Result<Self, IoError> {
-        let fail = |e: shapefile::Error| IoError::format(path, format!("cannot write the shapefile: {e}"));
+        let fail = |e: shapefile::Error| {
+            IoError::new(path, Problem::WriteFailed { what: Written::Shapefile, detail: e.to_string() })
+        };
         let shapes = ShapeWriter::from_path(path).map_err(fail)?;
         let dbf_path = path.with_extension("dbf");
         let widths = widths.get();
@@ -289,24 +289,27 @@ impl<'a> ShapefileWriter<'a> {
     pub fn feature(&mut self, g: &Geometry<f64>, values: &[FieldValue]) -> Result<(), IoError> {
         let number = self.written + 1;
         let path = self.path;
-        let fail = |e: shapefile::Error| IoError::format(path, format!("cannot write the shapefile: {e}"));
+        let fail = |e: shapefile::Error| {
+            IoError::new(path, Problem::WriteFailed { what: Written::Shapefile, detail: e.to_string() })
+        };
         let points = *self.points.get_or_insert(matches!(g, Geometry::Point(_)));
         if self.written >= self.records {
-            return Err(IoError::format(path, "more features than counted: the project changed while it was written"));
+            return Err(IoError::new(path, Problem::ChangedWhileWriting));
         }
         match g {
             Geometry::Point(p) if points => {
                 self.shapes.write_shape(&shapefile::Point::new(p.x(), p.y())).map_err(fail)?
             }
             Geometry::MultiPolygon(mp) if !points => {
-                let polygon = to_shape_polygon(mp).ok_or_else(|| {
-                    IoError::at_feature(path, number, Problem::Geometry("an empty polygon cannot be written".into()))
-                })?;
+                let polygon =
+                    to_shape_polygon(mp).ok_or_else(|| IoError::at_feature(path, number, Problem::EmptyPolygon))?;
                 self.shapes.write_shape(&polygon).map_err(fail)?;
             }
             _ => {
-                let expected = if points { "expected a point" } else { "expected a polygon" };
-                return Err(IoError::at_feature(path, number, Problem::Geometry(expected.into())));
+                let found = GeometryKind::of(Some(g));
+                let problem =
+                    if points { Problem::ExpectedPoint { found } } else { Problem::ExpectedPolygon { found } };
+                return Err(IoError::at_feature(path, number, problem));
             }
         }
         self.record.clear();
@@ -320,9 +323,11 @@ impl<'a> ShapefileWriter<'a> {
     /// returns the number of features written.
     pub fn finish(mut self, epsg: u32) -> Result<usize, IoError> {
         let path = self.path;
-        let fail = |e: shapefile::Error| IoError::format(path, format!("cannot write the shapefile: {e}"));
+        let fail = |e: shapefile::Error| {
+            IoError::new(path, Problem::WriteFailed { what: Written::Shapefile, detail: e.to_string() })
+        };
         if self.written != self.records {
-            return Err(IoError::format(path, "fewer features than counted: the project changed while it was written"));
+            return Err(IoError::new(path, Problem::ChangedWhileWriting));
         }
         self.shapes.finalize().map_err(fail)?;
         std::io::Write::write_all(&mut self.dbf, &[dbf::END_OF_FILE]).at(&self.dbf_path)?;
@@ -411,6 +416,6 @@ mod tests {
         assert!(assemble_polygons(vec![ring(&[(0., 0.), (1., 1.), (0., 0.)])]).is_err());
         // Issue 10 (found by fuzzing): a NaN vertex left a ring that never closes, and geo asserted.
         let nan = ring(&[(0., 0.), (0., 10.), (f64::NAN, 10.), (10., 0.), (0., 0.)]);
-        assert!(assemble_polygons(vec![shell.clone(), nan]).unwrap_err().contains("not a number"));
+        assert!(assemble_polygons(vec![shell.clone(), nan]).unwrap_err().to_string().contains("not a usable number"));
     }
 }

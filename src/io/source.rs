@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use geo::Geometry;
 
-use super::crs::SourceCrs;
+use super::crs::{CrsError, SourceCrs};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum FieldValue {
@@ -52,7 +52,7 @@ pub struct SourceLayer {
     pub crs: Option<SourceCrs>,
     /// A CRS the file declares that Wangge does not recognise (the reason), kept so that planar work
     /// can go on and an import can say exactly what to give with --crs.
-    pub unrecognised_crs: Option<String>,
+    pub unrecognised_crs: Option<(PathBuf, CrsError)>,
     pub features: Vec<SourceFeature>,
 }
 

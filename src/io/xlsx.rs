@@ -5,7 +5,7 @@ use std::path::Path;
 
 use rust_xlsxwriter::{Format, Workbook};
 
-use super::error::IoError;
+use super::error::{IoError, Problem, Written};
 
 /// Writes `rows` under `header` on a sheet named `sheet`. Cells that read as numbers are written as
 /// numbers (so that Excel can sum them); codes with leading digits stay text when `text_columns` says so.
@@ -16,7 +16,9 @@ pub fn write_xlsx(
     rows: &[Vec<String>],
     text_columns: &[usize],
 ) -> Result<(), IoError> {
-    let fail = |e: rust_xlsxwriter::XlsxError| IoError::format(path, format!("cannot write the workbook: {e}"));
+    let fail = |e: rust_xlsxwriter::XlsxError| {
+        IoError::new(path, Problem::WriteFailed { what: Written::Workbook, detail: e.to_string() })
+    };
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
     ws.set_name(sheet).map_err(fail)?;

@@ -12,6 +12,7 @@ pub mod edits;
 pub mod findings;
 pub mod grid_table;
 mod i18n;
+pub mod io_errors;
 pub mod layers;
 pub mod print;
 pub mod progress;

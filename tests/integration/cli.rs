@@ -56,7 +56,7 @@ fn bad_input_exits_2_with_file_and_feature_on_stderr() {
         r#"{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[118.4,30.6]}}"#,
     )
     .unwrap();
-    let out = wangge(&["import", path_str(&bad), "--into", path_str(&project), "--as", "grids"]);
+    let out = wangge(&["import", path_str(&bad), "--into", path_str(&project), "--as", "grids", "--lang", "en"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("bad.geojson: feature 1: expected a polygon, found a point"), "{err}");

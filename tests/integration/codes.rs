@@ -622,7 +622,7 @@ fn the_official_division_list_with_its_county_row_is_the_root_of_the_tree() {
     assert!(text.contains("341823,泾县,,county,"), "{text}");
     // A code of any other length is still refused, naming the row.
     std::fs::write(&list, format!("{header}\n34182,泾县,\n")).unwrap();
-    let out = wangge(&["import", path_str(&list), "--into", path_str(&project), "--as", "divisions"]);
+    let out = wangge(&["import", path_str(&list), "--into", path_str(&project), "--as", "divisions", "--lang", "en"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("must be 6 (county), 9 (township) or 12 (village) digits"), "{}", stderr(&out));
 }

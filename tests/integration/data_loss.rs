@@ -41,7 +41,7 @@ fn importing_over_a_boundary_needs_replace_and_leaves_the_project_untouched_with
     let out = wangge(&["import", path_str(&small), "--into", path_str(&project), "--as", "boundary"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let before = std::fs::read(&project).unwrap();
-    let out = wangge(&["import", path_str(&big), "--into", path_str(&project), "--as", "boundary"]);
+    let out = wangge(&["import", path_str(&big), "--into", path_str(&project), "--as", "boundary", "--lang", "en"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
@@ -81,7 +81,7 @@ fn importing_divisions_that_change_existing_ones_needs_replace() {
     )
     .unwrap();
     let before = std::fs::read(&project).unwrap();
-    let out = wangge(&["import", path_str(&list), "--into", path_str(&project), "--as", "divisions"]);
+    let out = wangge(&["import", path_str(&list), "--into", path_str(&project), "--as", "divisions", "--lang", "en"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(

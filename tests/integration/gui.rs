@@ -317,7 +317,7 @@ fn coverage_panel_zooms_to_a_finding_previews_its_fix_and_applies_it_undoably() 
 }
 
 /// Fills the import form (File › Import layer…) with a path and a target layer and presses OK.
-fn import_through_the_form(h: &mut Harness<'static, WanggeApp>, src: &std::path::Path, layer: &str) {
+pub(crate) fn import_through_the_form(h: &mut Harness<'static, WanggeApp>, src: &std::path::Path, layer: &str) {
     h.get_by_label("文件").click();
     h.run();
     h.get_by_label("导入图层… ").click();

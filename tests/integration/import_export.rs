@@ -80,7 +80,7 @@ fn bad_input_names_the_file_the_feature_and_the_problem() {
         ("overflow.geojson", r#"{"type":"Polygon","coordinates":[[[1e999,30.6],[118.41,30.6],[118.41,30.61],[1e999,30.6]]]}"#.into(), "not valid JSON"),
         ("unknown_crs.geojson", r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::999999"}},"features":[]}"#.into(), "EPSG:999999"),
         ("negative.geojson", format!(r#"{{"type":"Feature","properties":{{"households":-3}},"geometry":{{"type":"Polygon","coordinates":{SQUARE}}}}}"#), "feature 1: households must be a whole number"),
-        ("short_ring.geojson", r#"{"type":"Polygon","coordinates":[[[118.4,30.6],[118.41,30.6]]]}"#.into(), "feature 1: a polygon ring has fewer than 3"),
+        ("short_ring.geojson", r#"{"type":"Polygon","coordinates":[[[118.4,30.6],[118.41,30.6]]]}"#.into(), "feature 1: a polygon ring has 2 distinct points"),
     ];
     for (name, text, expected) in cases {
         let path = dir.path().join(name);

@@ -19,6 +19,7 @@ mod gui_progress;
 mod gui_start;
 mod gui_theme;
 mod import_export;
+mod io_errors;
 mod kittest;
 mod print;
 mod rings;

@@ -46,9 +46,9 @@ fn geojson_positions_of_one_number_are_an_error_in_import_and_check() {
     .unwrap();
     let project = dir.path().join("p.gpkg");
     for args in [
-        vec!["import", path_str(&bad), "--into", path_str(&project), "--as", "grids"],
-        vec!["check", path_str(&bad)],
-        vec!["info", path_str(&bad)],
+        vec!["import", path_str(&bad), "--into", path_str(&project), "--as", "grids", "--lang", "en"],
+        vec!["check", path_str(&bad), "--lang", "en"],
+        vec!["info", path_str(&bad), "--lang", "en"],
     ] {
         let out = wangge(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
@@ -74,7 +74,7 @@ fn check_refuses_the_numbers_import_refuses() {
             format!(r#"{{"type":"FeatureCollection","features":[{},{}]}}"#, square("118.41"), square(x)),
         )
         .unwrap();
-        let out = wangge(&["check", path_str(&file)]);
+        let out = wangge(&["check", path_str(&file), "--lang", "en"]);
         assert_eq!(out.status.code(), Some(2), "{x}: {}", stderr(&out));
         assert!(stderr(&out).contains("far.geojson: feature 2: coordinate ("), "{}", stderr(&out));
         assert!(stderr(&out).contains(problem), "{}", stderr(&out));
@@ -101,7 +101,7 @@ fn csv_with_a_monstrous_header_or_a_useless_first_row_is_refused_at_once() {
     std::fs::write(&huge, &text).unwrap();
     let project = dir.path().join("p.gpkg");
     let started = Instant::now();
-    let out = wangge(&["import", path_str(&huge), "--into", path_str(&project), "--as", "households"]);
+    let out = wangge(&["import", path_str(&huge), "--into", path_str(&project), "--as", "households", "--lang", "en"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("column 1 of the header"), "{}", stderr(&out));
     assert!(stderr(&out).contains("10000 characters long"), "{}", stderr(&out));
@@ -113,7 +113,8 @@ fn csv_with_a_monstrous_header_or_a_useless_first_row_is_refused_at_once() {
         text += &format!("户{i},备注\n");
     }
     std::fs::write(&useless, &text).unwrap();
-    let out = wangge(&["import", path_str(&useless), "--into", path_str(&project), "--as", "households"]);
+    let out =
+        wangge(&["import", path_str(&useless), "--into", path_str(&project), "--as", "households", "--lang", "en"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("names.csv: feature 1: a household needs a point"), "{}", stderr(&out));
     assert!(!project.exists());
@@ -131,7 +132,18 @@ fn coordinates_far_outside_the_project_crs_need_force() {
     )
     .unwrap();
     let project = dir.path().join("p.gpkg");
-    let base = ["import", path_str(&far), "--into", path_str(&project), "--as", "grids", "--project-crs", "EPSG:4548"];
+    let base = [
+        "import",
+        path_str(&far),
+        "--into",
+        path_str(&project),
+        "--as",
+        "grids",
+        "--project-crs",
+        "EPSG:4548",
+        "--lang",
+        "en",
+    ];
     let out = wangge(&base);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
@@ -242,7 +254,7 @@ fn crafted_geopackage_geometries_and_fids_are_errors_or_harmless() {
         nested.extend_from_slice(&1u32.to_le_bytes());
     }
     set_grid_blob(&path, &gp_header(&nested));
-    let out = wangge(&["check", path_str(&path)]);
+    let out = wangge(&["check", path_str(&path), "--lang", "en"]);
     assert_eq!(out.status.code(), Some(2), "check: {}", stderr(&out));
     assert!(stderr(&out).contains("nested more than"), "{}", stderr(&out));
     // `info` reads counts, stored areas and the blobs' header envelopes, not the shapes: it may say
@@ -273,8 +285,9 @@ fn crafted_geopackage_geometries_and_fids_are_errors_or_harmless() {
         let conn = raw(&path);
         conn.execute("UPDATE grids SET fid = ?1 WHERE fid = (SELECT min(fid) FROM grids)", [fid]).unwrap();
         drop(conn);
-        let out = wangge(&["check", path_str(&path)]);
+        let out = wangge(&["check", path_str(&path), "--lang", "en"]);
         assert_eq!(out.status.code(), Some(2), "{fid}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("feature 0"), "{}", stderr(&out));
         assert!(stderr(&out).contains(&format!("grid fid {fid} is out of range")), "{}", stderr(&out));
     }
     // And blob headers cut anywhere are errors.

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::{blob, is_geopackage, open_existing};
 use crate::core::progress::{NoProgress, Progress, Stage};
 use crate::io::crs::{SourceCrs, crs_from_epsg, crs_from_wkt};
-use crate::io::error::{AtPath, IoError, Problem};
+use crate::io::error::{AtPath, IoError, NotAProject, Problem};
 use crate::io::source::{FieldValue, SourceFeature, SourceLayer};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -26,7 +26,7 @@ pub struct LayerInfo {
 pub fn list_layers(path: &Path) -> Result<Vec<LayerInfo>, IoError> {
     let conn = open_existing(path, false)?;
     if !is_geopackage(&conn).at(path)? {
-        return Err(IoError::new(path, Problem::NotAProject("not a GeoPackage (no gpkg_contents table)".into())));
+        return Err(IoError::new(path, Problem::NotAProject(NotAProject::NotGeoPackage)));
     }
     layers(&conn, path)
 }
@@ -93,7 +93,7 @@ fn srs_crs(conn: &Connection, srs_id: i32, path: &Path) -> Result<Option<SourceC
         .optional()
         .at(path)?;
     let Some((org, code, definition)) = row else {
-        return Err(IoError::format(path, format!("srs_id {srs_id} is not in gpkg_spatial_ref_sys")));
+        return Err(IoError::new(path, Problem::UnknownSrsId { srs_id }));
     };
     let crs = if org.eq_ignore_ascii_case("EPSG") {
         crs_from_epsg(code as u32).or_else(|_| crs_from_wkt(&definition))
@@ -124,21 +124,18 @@ pub fn read_layer_each(
 ) -> Result<SourceLayer, IoError> {
     let conn = open_existing(path, false)?;
     if !is_geopackage(&conn).at(path)? {
-        return Err(IoError::new(path, Problem::NotAProject("not a GeoPackage (no gpkg_contents table)".into())));
+        return Err(IoError::new(path, Problem::NotAProject(NotAProject::NotGeoPackage)));
     }
     let all = layers(&conn, path)?;
-    let names = || all.iter().map(|l| l.name.as_str()).collect::<Vec<_>>().join(", ");
+    let names = || all.iter().map(|l| l.name.clone()).collect::<Vec<_>>();
     let info = match layer {
         Some(name) => all
             .iter()
             .find(|l| l.name == name)
-            .ok_or_else(|| IoError::format(path, format!("no layer {name:?}; layers: {}", names())))?,
+            .ok_or_else(|| IoError::new(path, Problem::NoSuchLayer { name: name.to_string(), layers: names() }))?,
         None if all.len() == 1 => &all[0],
         None => {
-            return Err(IoError::format(
-                path,
-                format!("has {} layers; choose one with --layer: {}", all.len(), names()),
-            ));
+            return Err(IoError::new(path, Problem::ChooseLayer { layers: names() }));
         }
     };
     let crs = srs_crs(&conn, info.srs_id, path)?;
@@ -155,8 +152,7 @@ pub fn read_layer_each(
             let value = row.get_ref(i).at(path)?;
             if column.eq_ignore_ascii_case(&info.geometry_column) {
                 if let ValueRef::Blob(bytes) = value {
-                    let (geometry, _) = blob::decode(bytes)
-                        .map_err(|e| IoError::at_feature(path, number, Problem::Geometry(e.to_string())))?;
+                    let (geometry, _) = blob::decode(bytes).map_err(|e| IoError::at_feature(path, number, e))?;
                     feature.geometry = Some(geometry);
                 }
                 continue;
@@ -172,7 +168,7 @@ pub fn read_layer_each(
         each(feature)?;
         progress.advance(1);
         if progress.is_cancelled() {
-            return Err(IoError::new(path, Problem::Format("cancelled".into())));
+            return Err(IoError::new(path, Problem::Cancelled(crate::core::progress::Cancelled)));
         }
     }
     Ok(SourceLayer {

@@ -25,10 +25,7 @@ fn open_existing(path: &Path, writable: bool) -> Result<Connection, IoError> {
     let mut file = std::fs::File::open(path).at(path)?;
     let read = std::io::Read::read(&mut file, &mut head).at(path)?;
     if read < 16 || &head != b"SQLite format 3\0" {
-        return Err(IoError::new(
-            path,
-            super::Problem::NotAProject("not a GeoPackage: the file is not an SQLite database".into()),
-        ));
+        return Err(IoError::new(path, super::Problem::NotAProject(super::NotAProject::NotSqlite)));
     }
     let flags = if writable { OpenFlags::SQLITE_OPEN_READ_WRITE } else { OpenFlags::SQLITE_OPEN_READ_ONLY };
     let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX).at(path)?;

@@ -17,8 +17,7 @@ use crate::core::{
     AreaClass, Division, DivisionCode, Grid, GridAttrs, GridId, GridKind, HouseholdPoint, Project, area_m2,
 };
 use crate::io::crs::crs_from_epsg;
-use crate::io::error::{AtPath, IoError, Problem};
-use crate::io::source::geometry_name;
+use crate::io::error::{AtPath, GeometryKind, IoError, NotAProject, Problem, ProjectKey};
 
 /// Version of the Wangge tables inside the GeoPackage; bump when their meaning changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -113,10 +112,7 @@ fn check_existing(target: &Path, path: &Path) -> Result<bool, IoError> {
     let has_tables: i64 =
         conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table'", [], |r| r.get(0)).at(path)?;
     if has_tables > 0 && !(is_geopackage(&conn).at(path)? && has_project_table(&conn).at(path)?) {
-        return Err(IoError::new(
-            path,
-            Problem::NotAProject("exists and is not a Wangge project; refusing to overwrite it".into()),
-        ));
+        return Err(IoError::new(path, Problem::NotAProject(NotAProject::WouldOverwrite)));
     }
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).at(path)?;
     if mode.eq_ignore_ascii_case("wal") {
@@ -520,16 +516,10 @@ fn read_project(path: &Path, progress: &dyn Progress, with_grids: bool) -> Resul
     // Writable where possible, so that SQLite can roll back the journal of an interrupted save.
     let conn = open_existing(path, true).or_else(|_| open_existing(path, false))?;
     if !is_geopackage(&conn).at(path)? {
-        return Err(IoError::new(path, Problem::NotAProject("not a GeoPackage (no gpkg_contents table)".into())));
+        return Err(IoError::new(path, Problem::NotAProject(NotAProject::NotGeoPackage)));
     }
     if !has_project_table(&conn).at(path)? {
-        return Err(IoError::new(
-            path,
-            Problem::NotAProject(
-                "is a GeoPackage but not a Wangge project; bring its layers in with `wangge import FILE --into PROJECT.gpkg --as grids`"
-                    .into(),
-            ),
-        ));
+        return Err(IoError::new(path, Problem::NotAProject(NotAProject::PlainGeoPackage)));
     }
     let mut stmt = conn.prepare("SELECT key, value FROM wangge_project").at(path)?;
     let rows: BTreeMap<String, String> =
@@ -537,11 +527,13 @@ fn read_project(path: &Path, progress: &dyn Progress, with_grids: bool) -> Resul
     let value = |key: &str| rows.get(key).map(String::as_str).unwrap_or("");
     let schema_version: u32 = value("schema_version")
         .parse()
-        .map_err(|_| IoError::format(path, "wangge_project has no valid schema_version"))?;
+        .map_err(|_| IoError::new(path, Problem::MissingProjectKey { key: ProjectKey::SchemaVersion }))?;
     if schema_version > SCHEMA_VERSION {
         return Err(IoError::new(path, Problem::NewerSchema { found: schema_version, supported: SCHEMA_VERSION }));
     }
-    let epsg: u32 = value("crs_epsg").parse().map_err(|_| IoError::format(path, "wangge_project has no crs_epsg"))?;
+    let epsg: u32 = value("crs_epsg")
+        .parse()
+        .map_err(|_| IoError::new(path, Problem::MissingProjectKey { key: ProjectKey::CrsEpsg }))?;
     let mut project = Project::new(value("name"), crs_from_epsg(epsg).at(path)?);
     if let Ok(p) = value("precision").parse::<f64>()
         && p.is_finite()
@@ -574,17 +566,17 @@ fn grid_id(fid: i64, path: &Path) -> Result<GridId, IoError> {
     if (1..=MAX_FID).contains(&fid) {
         return Ok(fid as GridId);
     }
-    let problem = Problem::Format(format!("grid fid {fid} is out of range (1 – {MAX_FID})"));
-    Err(IoError::at_feature(path, fid.max(0) as usize, problem))
+    // The fid is the problem: it names the row, there is no feature number to give.
+    Err(IoError::new(path, Problem::FidOutOfRange { fid, max: MAX_FID }))
 }
 
 fn multipolygon(blob_bytes: &[u8], path: &Path, fid: i64) -> Result<MultiPolygon<f64>, IoError> {
     let at = |p: Problem| IoError::at_feature(path, fid.max(0) as usize, p);
-    let (geometry, _) = blob::decode(blob_bytes).map_err(|e| at(Problem::Geometry(e.to_string())))?;
+    let (geometry, _) = blob::decode(blob_bytes).map_err(|e| at(Problem::Blob(e)))?;
     match geometry {
         Geometry::MultiPolygon(mp) => Ok(mp),
         Geometry::Polygon(p) => Ok(MultiPolygon(vec![p])),
-        other => Err(at(Problem::Geometry(format!("expected a polygon, found {}", geometry_name(&other))))),
+        other => Err(at(Problem::ExpectedPolygon { found: GeometryKind::of(Some(&other)) })),
     }
 }
 
@@ -606,8 +598,7 @@ fn read_divisions(conn: &Connection, project: &mut Project, path: &Path) -> Resu
         let fid: i64 = row.get(0).at(path)?;
         let geom: Option<Vec<u8>> = row.get(1).at(path)?;
         let code_text: String = row.get(2).at(path)?;
-        let code = DivisionCode::parse(&code_text)
-            .map_err(|e| IoError::at_feature(path, fid.max(0) as usize, Problem::Attribute(e.to_string())))?;
+        let code = DivisionCode::parse(&code_text).map_err(|e| IoError::at_feature(path, fid.max(0) as usize, e))?;
         let polygon = geom.map(|b| multipolygon(&b, path, fid)).transpose()?;
         let class_text: String = row.get(5).at(path)?;
         let division = Division {
@@ -659,7 +650,7 @@ fn each_grid_row(
                 return Err(IoError::at_feature(
                     path,
                     fid.max(0) as usize,
-                    Problem::Geometry("the geometry is not a blob".into()),
+                    Problem::Blob(super::blob::BlobError::Magic),
                 ));
             }
         };
@@ -668,11 +659,8 @@ fn each_grid_row(
         let count = |i: usize| -> Result<Option<u32>, IoError> {
             let v: Option<i64> = row.get(i).at(path)?;
             v.map(u32::try_from).transpose().map_err(|_| {
-                IoError::at_feature(
-                    path,
-                    fid.max(0) as usize,
-                    Problem::Attribute(format!("column {i} is negative or too large")),
-                )
+                let column = ["households", "population", "party_members"].get(i.wrapping_sub(7)).unwrap_or(&"");
+                IoError::at_feature(path, fid.max(0) as usize, Problem::CountOutOfRange { column })
             })
         };
         let grid = Grid {
@@ -707,10 +695,10 @@ fn read_households(conn: &Connection, project: &mut Project, path: &Path) -> Res
     while let Some(row) = rows.next().at(path)? {
         let fid: i64 = row.get(0).at(path)?;
         let bytes: Vec<u8> = row.get(1).at(path)?;
-        let (geometry, _) = blob::decode(&bytes)
-            .map_err(|e| IoError::at_feature(path, fid.max(0) as usize, Problem::Geometry(e.to_string())))?;
+        let (geometry, _) = blob::decode(&bytes).map_err(|e| IoError::at_feature(path, fid.max(0) as usize, e))?;
         let Geometry::Point(position) = geometry else {
-            return Err(IoError::at_feature(path, fid.max(0) as usize, Problem::Geometry("expected a point".into())));
+            let found = GeometryKind::of(Some(&geometry));
+            return Err(IoError::at_feature(path, fid.max(0) as usize, Problem::ExpectedPoint { found }));
         };
         project.households.push(HouseholdPoint {
             position: Point(position.0),

@@ -1,0 +1,121 @@
+//! A broken file is said to be broken in the run's language (#12 "one language per run"): the command
+//! line's `--lang`, the app's UI language — with the file and the feature, and exit status 2.
+
+use std::path::Path;
+
+use egui_kittest::kittest::Queryable;
+use wangge::app::AppState;
+
+use crate::common::{path_str, stderr, wangge};
+use crate::kittest::{harness_on, settings_in};
+
+/// Two grids in EPSG:4548, the second with a ring of two distinct points.
+fn broken_grids(path: &Path) {
+    let (x, y) = (620_100.0, 3_385_100.0);
+    std::fs::write(
+        path,
+        format!(
+            r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::4548"}}}},"features":[
+{{"type":"Feature","properties":{{"code":"a"}},"geometry":{{"type":"Polygon","coordinates":[[[{x},{y}],[{x2},{y}],[{x2},{y2}],[{x},{y2}],[{x},{y}]]]}}}},
+{{"type":"Feature","properties":{{"code":"b"}},"geometry":{{"type":"Polygon","coordinates":[[[{x},{y}],[{x2},{y}],[{x},{y}]]]}}}}]}}"#,
+            x2 = x + 100.0,
+            y2 = y + 100.0
+        ),
+    )
+    .unwrap();
+}
+
+fn has_cjk(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+#[test]
+fn import_says_what_is_wrong_in_the_language_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("村网格.geojson");
+    broken_grids(&src);
+    let project = dir.path().join("p.gpkg");
+    let import =
+        |lang: &str| wangge(&["import", path_str(&src), "--into", path_str(&project), "--as", "grids", "--lang", lang]);
+
+    let zh = import("zh");
+    assert_eq!(zh.status.code(), Some(2), "{}", stderr(&zh));
+    let want = format!("wangge: 文件 {} 第 2 个要素：多边形有一个环只有 2 个不同的点（至少需要 3 个）", src.display());
+    assert!(stderr(&zh).contains(&want), "{}", stderr(&zh));
+    assert!(!stderr(&zh).contains("feature 2") && !stderr(&zh).contains("polygon ring"), "{}", stderr(&zh));
+
+    let en = import("en");
+    assert_eq!(en.status.code(), Some(2), "{}", stderr(&en));
+    let want =
+        format!("wangge: {}: feature 2: a polygon ring has 2 distinct points; it needs at least 3", src.display());
+    assert!(stderr(&en).contains(&want), "{}", stderr(&en));
+    assert!(!has_cjk(&stderr(&en).replace(path_str(&src), "")), "{}", stderr(&en));
+    assert!(!project.exists(), "nothing was saved");
+}
+
+#[test]
+fn check_says_what_is_wrong_in_the_language_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("grids.geojson");
+    std::fs::write(
+        &src,
+        r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[118.4,30.7],[118.41,30.7],[118.41,30.71],[118.4,30.7]]]}},
+{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[118.4,30.7],[200.0,30.7],[118.41,30.71],[118.4,30.7]]]}}]}"#,
+    )
+    .unwrap();
+    let zh = wangge(&["check", path_str(&src), "--lang", "zh"]);
+    assert_eq!(zh.status.code(), Some(2), "{}", stderr(&zh));
+    let want = format!("文件 {} 第 2 个要素：坐标（200, 30.7）超出了经纬度的范围", src.display());
+    assert!(stderr(&zh).contains(&want), "{}", stderr(&zh));
+    let en = wangge(&["check", path_str(&src), "--lang", "en"]);
+    assert_eq!(en.status.code(), Some(2), "{}", stderr(&en));
+    let want =
+        format!("{}: feature 2: coordinate (200, 30.7) is outside the range of longitude/latitude", src.display());
+    assert!(stderr(&en).contains(&want), "{}", stderr(&en));
+    // A file that is not there: the operating system's words are said in the language too.
+    let gone = dir.path().join("gone.geojson");
+    let zh = wangge(&["check", path_str(&gone), "--lang", "zh"]);
+    assert_eq!(zh.status.code(), Some(2), "{}", stderr(&zh));
+    assert!(stderr(&zh).contains(&format!("文件 {}：文件不存在", gone.display())), "{}", stderr(&zh));
+}
+
+/// `--crs` that names no CRS: refused in the run's language, before anything is read.
+#[test]
+fn an_unknown_crs_is_refused_in_the_language_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("g.geojson");
+    broken_grids(&src);
+    let project = dir.path().join("p.gpkg");
+    let args = |lang| {
+        ["import", path_str(&src), "--into", path_str(&project), "--as", "grids", "--crs", "mars", "--lang", lang]
+    };
+    let zh = wangge(&args("zh"));
+    assert_eq!(zh.status.code(), Some(2), "{}", stderr(&zh));
+    assert!(stderr(&zh).contains("无法识别的坐标系“mars”"), "{}", stderr(&zh));
+    let en = wangge(&args("en"));
+    assert!(stderr(&en).contains("unknown CRS \"mars\""), "{}", stderr(&en));
+}
+
+/// In the app with the UI in Chinese, a broken file's import is refused in Chinese, in the error
+/// dialog; the open dialog follows a change of language.
+#[test]
+fn the_app_says_an_import_error_in_the_ui_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = crate::common::small_project();
+    let grids_before = project.grids.clone();
+    let mut state = AppState::new(project, None, settings_in(dir.path()));
+    state.set_lang(wangge::text::Lang::Zh);
+    let mut h = harness_on(state);
+    let src = dir.path().join("村网格.geojson");
+    broken_grids(&src);
+    crate::gui::import_through_the_form(&mut h, &src, "网格");
+    let want = format!("文件 {} 第 2 个要素：多边形有一个环只有 2 个不同的点（至少需要 3 个）", src.display());
+    h.get_by_label(&want);
+    assert_eq!(h.state().state.doc.project.grids, grids_before, "nothing imported");
+    h.state_mut().state.set_lang(wangge::text::Lang::En);
+    h.run();
+    let want = format!("{}: feature 2: a polygon ring has 2 distinct points; it needs at least 3", src.display());
+    h.get_by_label(&want);
+    assert_eq!(h.query_all_by_label_contains("个要素").count(), 0, "nothing left in Chinese");
+}
