@@ -10,8 +10,8 @@ use crate::core::progress::{Progress, Stage};
 use crate::core::{Crs, GridId};
 use crate::io::check_input::read_check_input;
 use crate::text::Lang;
-use crate::text::Settings;
 use crate::text::findings::{area_checked_text, finding_message, kind_name};
+use crate::text::say;
 
 pub struct CheckArgs<'a> {
     pub path: &'a Path,
@@ -21,14 +21,14 @@ pub struct CheckArgs<'a> {
     pub precision: Option<f64>,
     pub planar: bool,
     pub json: bool,
-    /// The language of messages; `None`: the UI language.
-    pub lang: Option<Lang>,
+    /// The language of messages.
+    pub lang: Lang,
 }
 
 /// Runs the check; returns the text to print and whether the coverage is clean.
 pub fn run_check(args: &CheckArgs<'_>) -> anyhow::Result<(String, bool)> {
     let started = Instant::now();
-    let lang = args.lang.unwrap_or_else(|| Settings::load().lang);
+    let lang = args.lang;
     // On stderr, and only on a terminal: `--json` output on stdout is untouched.
     let bar = super::Bar::new(lang);
     bar.begin(Stage::Reading, 0);
@@ -55,13 +55,14 @@ pub fn run_check(args: &CheckArgs<'_>) -> anyhow::Result<(String, bool)> {
         ),
     };
     if let Some(p) = args.precision {
-        anyhow::ensure!(p >= 0.0 && p.is_finite(), "--precision must be ≥ 0");
+        anyhow::ensure!(p >= 0.0 && p.is_finite(), "{}", say!(lang, "--precision 必须 ≥ 0", "--precision must be ≥ 0"));
         options.precision = p;
     }
-    anyhow::ensure!(args.gap_width_m >= 0.0 && args.gap_width_m.is_finite(), "--gap-width must be ≥ 0");
+    let width_ok = args.gap_width_m >= 0.0 && args.gap_width_m.is_finite();
+    anyhow::ensure!(width_ok, "{}", say!(lang, "--gap-width 必须 ≥ 0", "--gap-width must be ≥ 0"));
     options.gap_width_m = args.gap_width_m;
     if input.labels.len() >= 20_000 && !bar.is_shown() {
-        eprintln!("checking {} grids…", input.labels.len());
+        eprintln!("{}", say!(lang, "正在检查 {} 个网格……", "checking {} grids…", input.labels.len()));
     }
     bar.begin(Stage::Checking, 0);
     let (checker, area) = input.check(options);

@@ -27,12 +27,18 @@ pub fn run_code(
     renumber: bool,
     row_height: Option<f64>,
     dry_run: bool,
+    lang: Lang,
 ) -> anyhow::Result<String> {
-    let bar = super::Bar::new(crate::text::Settings::load().lang);
+    let bar = super::Bar::new(lang);
     let (mut project, stamp) = crate::io::open_project_stamped_with(path, &bar)?;
     let rule = rule_of(&project, rule)?;
     if let Some(h) = row_height {
-        anyhow::ensure!(h.is_finite() && h > 0.0, "--row-height must be a positive number of metres");
+        let ok = h.is_finite() && h > 0.0;
+        anyhow::ensure!(
+            ok,
+            "{}",
+            say!(lang, "--row-height 必须是正的米数", "--row-height must be a positive number of metres")
+        );
     }
     let row_height = row_height.or_else(|| project.settings.get(ROW_HEIGHT_SETTING)?.parse().ok());
     let axes = ground_axes_for(&project.crs);
@@ -40,13 +46,21 @@ pub fn run_code(
     let changes = assign_codes(&project, &rule, &CodingOptions { renumber, row_height }, &axes)?;
     let mut out = String::new();
     for c in &changes {
-        let old = if c.old.is_empty() { "(none)" } else { c.old.as_str() };
-        out += &format!("grid {}: {old} → {}\n", c.grid, c.new);
+        let old = if c.old.is_empty() { say!(lang, "（无）", "(none)") } else { c.old.clone() };
+        out += &say!(lang, "网格 {}：{} → {}\n", "grid {}: {} → {}\n", c.grid, old, c.new);
     }
     let without_village = project.grids.values().filter(|g| village_of(&project, g).is_none()).count();
-    out += &format!("{} codes {} by rule {rule}", changes.len(), if dry_run { "would change" } else { "changed" });
+    out += &match dry_run {
+        true => say!(lang, "按规则 {} 将改动 {} 个编码", "{1} codes would change by rule {0}", rule, changes.len()),
+        false => say!(lang, "按规则 {} 改动了 {} 个编码", "{1} codes changed by rule {0}", rule, changes.len()),
+    };
     if without_village > 0 {
-        out += &format!("; {without_village} grids lie in no village and have no code");
+        out += &say!(
+            lang,
+            "；{} 个网格不在任何村/社区内，没有编码",
+            "; {} grids lie in no village and have no code",
+            without_village
+        );
     }
     out.push('\n');
     if !dry_run {
@@ -111,9 +125,7 @@ pub fn run_stats(
         {
             warnings.push(match lang {
                 Lang::Zh => format!("网格 {}：{h} 户，不在{}网格 {lo}–{hi} 户的范围内", g.code, g.class.label_zh()),
-                Lang::En => {
-                    format!("grid {}: {h} households, outside the {} band {lo}–{hi}", g.code, g.class.label_zh())
-                }
+                Lang::En => format!("grid {}: {h} households, outside the {} band {lo}–{hi}", g.code, g.class.key()),
             });
         }
         counts_shown.push((households, population));

@@ -10,14 +10,12 @@ use crate::core::coverage::{Checker, CoverageOptions};
 use crate::core::edit::Command;
 use crate::core::{Grid, GridId, area_m2};
 use crate::io::{open_project_stamped, save_project_unchanged};
-use crate::text::Lang;
-use crate::text::Settings;
 use crate::text::findings::{area_checked_text, finding_message, fix_safety, fix_text, kind_name};
+use crate::text::{Lang, say};
 
-/// Returns the text to print and whether the project is clean afterwards. `lang` `None`: the UI language.
-pub fn run_fix(path: &Path, all_safe: bool, lang: Option<Lang>) -> anyhow::Result<(String, bool)> {
+/// Returns the text to print, in `lang`, and whether the project is clean afterwards.
+pub fn run_fix(path: &Path, all_safe: bool, lang: Lang) -> anyhow::Result<(String, bool)> {
     let (mut project, stamp) = open_project_stamped(path)?;
-    let lang = lang.unwrap_or_else(|| Settings::load().lang);
     let zh = lang == Lang::Zh;
     let ids: Vec<GridId> = project.grids.keys().copied().collect();
     let labels: Vec<String> = project.grids.values().map(Grid::label).collect();
@@ -73,7 +71,7 @@ pub fn run_fix(path: &Path, all_safe: bool, lang: Option<Lang>) -> anyhow::Resul
         // The same command the app's coverage panel applies.
         let first_new = project.next_grid_id;
         let command = Command::from_fix(&project, fix, |i| grid_of.get(i).copied().flatten())
-            .context("a fix refers to a grid that is not there")?;
+            .with_context(|| say!(lang, "修复引用的网格不存在", "a fix refers to a grid that is not there"))?;
         command.apply(&mut project)?;
         grid_of.extend((first_new..project.next_grid_id).map(Some));
     }

@@ -47,9 +47,8 @@ pub enum Command {
         /// Layer of a multi-layer GeoPackage
         #[arg(long)]
         layer: Option<String>,
-        /// Language: zh or en (default: the UI language)
-        #[arg(long, value_parser = check::parse_lang)]
-        lang: Option<crate::text::Lang>,
+        #[command(flatten)]
+        lang: LangArg,
     },
     /// Import a GeoJSON, Shapefile, GeoPackage layer or CSV into a project (created if missing)
     Import {
@@ -83,9 +82,8 @@ pub enum Command {
         /// Import coordinates that lie far outside where the project's CRS can be used
         #[arg(long)]
         force: bool,
-        /// Language of the messages: zh or en (default: the UI language)
-        #[arg(long, value_parser = check::parse_lang)]
-        lang: Option<crate::text::Lang>,
+        #[command(flatten)]
+        lang: LangArg,
     },
     /// Check that the grids partition the area: validity, overlaps, gaps, outside, edge matching
     ///
@@ -108,9 +106,8 @@ pub enum Command {
         /// Print one JSON object instead of the summary
         #[arg(long)]
         json: bool,
-        /// Language of the messages: zh or en (default: the UI language)
-        #[arg(long, value_parser = check::parse_lang)]
-        lang: Option<crate::text::Lang>,
+        #[command(flatten)]
+        lang: LangArg,
     },
     /// List the fixes for a project's coverage findings, or apply the unambiguous ones
     ///
@@ -122,9 +119,8 @@ pub enum Command {
         /// Apply every safe fix and save the project (one transaction)
         #[arg(long)]
         all_safe: bool,
-        /// Language of the messages: zh or en (default: the UI language)
-        #[arg(long, value_parser = check::parse_lang)]
-        lang: Option<crate::text::Lang>,
+        #[command(flatten)]
+        lang: LangArg,
     },
     /// Give every grid a code by the project's rule (default {village12}{seq:3}); prints old → new
     ///
@@ -146,6 +142,8 @@ pub enum Command {
         /// Show the changes without saving
         #[arg(long)]
         dry_run: bool,
+        #[command(flatten)]
+        lang: LangArg,
     },
     /// Per grid: code, name, village, area, households, population, 四至; band and code warnings
     Stats {
@@ -155,9 +153,8 @@ pub enum Command {
         /// Also write the grid table with Chinese headers: .xlsx, or .csv (UTF-8 with BOM)
         #[arg(long, value_name = "OUT.xlsx|OUT.csv")]
         table: Option<PathBuf>,
-        /// Language of the messages: zh or en (default: the UI language)
-        #[arg(long, value_parser = check::parse_lang)]
-        lang: Option<crate::text::Lang>,
+        #[command(flatten)]
+        lang: LangArg,
     },
     /// Print grid maps: the overview (default), the atlas (one sheet per grid), the grid table
     Print {
@@ -193,6 +190,8 @@ pub enum Command {
         /// Only this township's grids (its 9-digit code or its name): the township's own maps
         #[arg(long, value_name = "CODE|NAME")]
         township: Option<String>,
+        #[command(flatten)]
+        lang: LangArg,
     },
     /// Export a layer of a project to .gpkg (whole project), .geojson, .shp or .csv
     Export {
@@ -204,21 +203,39 @@ pub enum Command {
         /// Text encoding of Shapefile attributes
         #[arg(long, default_value = "utf-8", value_name = "utf-8|gbk")]
         encoding: String,
+        #[command(flatten)]
+        lang: LangArg,
     },
 }
 
+/// `--lang zh|en`, which every command but `open` takes: the language of its messages and errors.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct LangArg {
+    /// Language of the messages: zh or en (default: the UI language)
+    #[arg(long = "lang", value_parser = check::parse_lang)]
+    lang: Option<Lang>,
+}
+
+impl LangArg {
+    /// The `--lang` given, else the UI language.
+    pub fn get(self) -> Lang {
+        self.lang.unwrap_or_else(|| Settings::load().lang)
+    }
+}
+
 impl Command {
-    /// The language the command speaks, errors included: its `--lang`, else the UI language; the
-    /// commands without `--lang` speak English throughout.
+    /// The language the command speaks, errors included: its `--lang`, else the UI language.
     fn lang(&self) -> Lang {
         match self {
+            Command::Open { .. } => Settings::load().lang,
             Command::Info { lang, .. }
             | Command::Import { lang, .. }
             | Command::Check { lang, .. }
             | Command::Fix { lang, .. }
-            | Command::Stats { lang, .. } => lang.unwrap_or_else(|| Settings::load().lang),
-            Command::Open { .. } => Settings::load().lang,
-            Command::Code { .. } | Command::Print { .. } | Command::Export { .. } => Lang::En,
+            | Command::Code { lang, .. }
+            | Command::Stats { lang, .. }
+            | Command::Print { lang, .. }
+            | Command::Export { lang, .. } => lang.get(),
         }
     }
 }
@@ -257,12 +274,12 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
         None => open_window(None).map(|()| ExitCode::SUCCESS),
         Some(Command::Open { path }) => open_window(Some(path)).map(|()| ExitCode::SUCCESS),
         Some(Command::Info { path, layer, lang }) => {
-            let lang = lang.unwrap_or_else(|| Settings::load().lang);
+            let lang = lang.get();
             print!("{}", info(&path, layer.as_deref(), lang)?);
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Import { src, into, target, crs, map, layer, project_crs, name, replace, force, lang }) => {
-            let lang = lang.unwrap_or_else(|| Settings::load().lang);
+            let lang = lang.get();
             let target = Target::parse(&target).with_context(|| match lang {
                 Lang::Zh => format!("--as {target}：请选择 boundary、divisions、grids 或 households"),
                 Lang::En => format!("--as {target}: choose boundary, divisions, grids or households"),
@@ -278,22 +295,32 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
             eprintln!("{summary}");
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Export { project, to, layer, encoding }) => {
-            let layer = Layer::parse(&layer)
-                .with_context(|| format!("--layer {layer}: choose grids, boundary, divisions or households"))?;
+        Some(Command::Export { project, to, layer, encoding, lang }) => {
+            let lang = lang.get();
+            let layer = Layer::parse(&layer).with_context(|| {
+                say!(
+                    lang,
+                    "--layer {}：请选择 grids、boundary、divisions 或 households",
+                    "--layer {}: choose grids, boundary, divisions or households",
+                    layer
+                )
+            })?;
             let encoding = match encoding.to_ascii_lowercase().as_str() {
                 "utf-8" | "utf8" => encoding_rs::UTF_8,
                 "gbk" | "cp936" | "936" => encoding_rs::GBK,
-                other => bail!("--encoding {other}: choose utf-8 or gbk"),
+                other => bail!(
+                    "{}",
+                    say!(lang, "--encoding {}：请选择 utf-8 或 gbk", "--encoding {}: choose utf-8 or gbk", other)
+                ),
             };
-            let bar = Bar::new(Settings::load().lang);
+            let bar = Bar::new(lang);
             let n = export_file(&project, layer, &to, encoding, &bar)?;
             drop(bar);
-            eprintln!("wrote {n} features to {}", to.display());
+            eprintln!("{}", say!(lang, "已写出 {} 个要素：{}", "wrote {} features to {}", n, to.display()));
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Code { project, rule, renumber, row_height, dry_run }) => {
-            print!("{}", codes::run_code(&project, rule.as_deref(), renumber, row_height, dry_run)?);
+        Some(Command::Code { project, rule, renumber, row_height, dry_run, lang }) => {
+            print!("{}", codes::run_code(&project, rule.as_deref(), renumber, row_height, dry_run, lang.get())?);
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Print {
@@ -309,17 +336,28 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
             compiled_by,
             date,
             township,
+            lang,
         }) => {
-            let paper =
-                crate::print::Paper::parse(&paper).with_context(|| format!("--paper {paper}: use A4, A3 or A2"))?;
-            anyhow::ensure!(dpi.is_finite() && (30.0..=1200.0).contains(&dpi), "--dpi must be between 30 and 1200");
-            let bar = Bar::new(Settings::load().lang);
+            let lang = lang.get();
+            let paper = crate::print::Paper::parse(&paper)
+                .with_context(|| say!(lang, "--paper {}：请用 A4、A3 或 A2", "--paper {}: use A4, A3 or A2", paper))?;
+            let dpi_ok = dpi.is_finite() && (30.0..=1200.0).contains(&dpi);
+            anyhow::ensure!(
+                dpi_ok,
+                "{}",
+                say!(lang, "--dpi 必须在 30 到 1200 之间", "--dpi must be between 30 and 1200")
+            );
+            let bar = Bar::new(lang);
             let project = open_project_with(&project, &bar)?;
             let township = match township {
-                Some(t) => Some(
-                    crate::print::find_township(&project, &t)
-                        .with_context(|| format!("--township {t}: no such township in the project's divisions"))?,
-                ),
+                Some(t) => Some(crate::print::find_township(&project, &t).with_context(|| {
+                    say!(
+                        lang,
+                        "--township {}：项目的行政区划中没有这个乡镇",
+                        "--township {}: no such township in the project's divisions",
+                        t
+                    )
+                })?),
                 None => None,
             };
             let options = crate::print::PrintOptions {
@@ -337,12 +375,25 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
             let written = crate::print::write(&project, &options, &out)?;
             drop(bar);
             let first = written.first().map(|p| p.display().to_string()).unwrap_or_default();
-            let what = if written.len() == 1 { first } else { format!("{} files, from {first}", written.len()) };
-            println!("printed {what} in {:.1} s", started.elapsed().as_secs_f64());
+            let seconds = started.elapsed().as_secs_f64();
+            println!(
+                "{}",
+                match written.len() {
+                    1 => say!(lang, "已打印 {}，用时 {:.1} 秒", "printed {} in {:.1} s", first, seconds),
+                    n => say!(
+                        lang,
+                        "已打印 {} 个文件（第一个：{}），用时 {:.1} 秒",
+                        "printed {} files, from {}, in {:.1} s",
+                        n,
+                        first,
+                        seconds
+                    ),
+                }
+            );
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Stats { project, json, table, lang }) => {
-            let lang = lang.unwrap_or_else(|| Settings::load().lang);
+            let lang = lang.get();
             let mut notes = Vec::new();
             println!("{}", codes::run_stats(&project, json, table.as_deref(), lang, &mut notes)?);
             for note in notes {
@@ -351,13 +402,14 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Fix { project, all_safe, lang }) => {
-            let (text, ok) = fix::run_fix(&project, all_safe, lang)?;
+            let (text, ok) = fix::run_fix(&project, all_safe, lang.get())?;
             print!("{text}");
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Some(Command::Check { path, boundary, gap_width_m, precision, planar, json, lang }) => {
             let boundary = boundary.as_deref();
-            let args = check::CheckArgs { path: &path, boundary, gap_width_m, precision, planar, json, lang };
+            let args =
+                check::CheckArgs { path: &path, boundary, gap_width_m, precision, planar, json, lang: lang.get() };
             let (text, ok) = check::run_check(&args)?;
             println!("{text}");
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
@@ -392,7 +444,14 @@ pub fn import_file(
         let crs = match project_crs {
             Some(text) => match parse_crs_arg(text)? {
                 SourceCrs::Epsg(crs) => crs,
-                _ => bail!("--project-crs must be an EPSG CRS; GCJ-02/BD-09 are only for input"),
+                _ => bail!(
+                    "{}",
+                    say!(
+                        lang,
+                        "--project-crs 必须是 EPSG 坐标系；GCJ-02/BD-09 只能用于输入",
+                        "--project-crs must be an EPSG CRS; GCJ-02/BD-09 are only for input"
+                    )
+                ),
             },
             None => project_crs_for(src, scan.extent, &source_crs_scanned(&header, scan.all_lonlat, options)?)?,
         };

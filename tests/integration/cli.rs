@@ -37,8 +37,10 @@ fn import_info_and_export_of_the_real_sample_sources() {
     let km2: f64 = info.split("boundary area: ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
     assert!((1950.0..2150.0).contains(&km2), "{km2}");
     let out_json = dir.path().join("divisions.csv");
-    let out = wangge(&["export", path_str(&project), "--to", path_str(&out_json), "--layer", "divisions"]);
+    let out =
+        wangge(&["export", path_str(&project), "--to", path_str(&out_json), "--layer", "divisions", "--lang", "zh"]);
     assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("已写出") && !stderr(&out).contains("wrote"), "{}", stderr(&out));
     let text = std::fs::read_to_string(&out_json).unwrap();
     assert!(text.contains("341823100001,城南居委会,341823100,village,城市"), "{text}");
     // The bundled sample project matches what these commands build.
@@ -220,20 +222,26 @@ fn code_and_stats_from_the_command_line() {
     });
     wangge::io::save_project(&p, &path).unwrap();
 
-    let dry = stdout(&wangge(&["code", path_str(&path), "--dry-run"]));
+    let dry = stdout(&wangge(&["code", path_str(&path), "--dry-run", "--lang", "en"]));
     assert!(dry.contains("(none) → 341823100001001") && dry.contains("4 codes would change"), "{dry}");
+    // The same run in Chinese: one language, no English sentence left over.
+    let dry_zh = stdout(&wangge(&["code", path_str(&path), "--dry-run", "--lang", "zh"]));
+    assert!(dry_zh.contains("（无） → 341823100001001") && dry_zh.contains("将改动 4 个编码"), "{dry_zh}");
+    assert!(!dry_zh.contains("grid ") && !dry_zh.contains("codes"), "{dry_zh}");
     assert!(wangge::io::open_project(&path).unwrap().grids.values().all(|g| g.code.is_empty()), "dry run saved");
-    let done = stdout(&wangge(&["code", path_str(&path)]));
+    let done = stdout(&wangge(&["code", path_str(&path), "--lang", "en"]));
     assert!(done.contains("4 codes changed by rule {village12}{seq:3}"), "{done}");
-    let again = stdout(&wangge(&["code", path_str(&path)]));
+    let again = stdout(&wangge(&["code", path_str(&path), "--lang", "en"]));
     assert!(again.contains("0 codes changed"), "stable: {again}");
     // With 300 m rows both rows are one: west to east across them, the rule and height saved.
-    let rows = stdout(&wangge(&["code", path_str(&path), "--renumber", "--row-height", "300"]));
+    let rows = stdout(&wangge(&["code", path_str(&path), "--renumber", "--row-height", "300", "--lang", "en"]));
     assert!(rows.contains("codes changed"), "{rows}");
     let saved = wangge::io::open_project(&path).unwrap();
     assert_eq!(saved.settings.get("code_row_height").map(String::as_str), Some("300"));
-    assert!(stdout(&wangge(&["code", path_str(&path), "--renumber"])).contains("0 codes changed"));
-    assert!(stdout(&wangge(&["code", path_str(&path), "--renumber", "--row-height", "100"])).contains("codes changed"));
+    let renumbered = stdout(&wangge(&["code", path_str(&path), "--renumber", "--lang", "en"]));
+    assert!(renumbered.contains("0 codes changed"), "{renumbered}");
+    let by_rows = stdout(&wangge(&["code", path_str(&path), "--renumber", "--row-height", "100", "--lang", "en"]));
+    assert!(by_rows.contains("codes changed"), "{by_rows}");
     let bad = wangge(&["code", path_str(&path), "--rule", "{village12}{seq:9}"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("width must be 1 to 6"), "{}", stderr(&bad));
@@ -288,15 +296,18 @@ fn print_from_the_command_line() {
         "--landscape",
         "--compiled-by",
         "泾县网格化服务管理中心",
+        "--lang",
+        "en",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).starts_with("printed "), "{}", stdout(&out));
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
     let png = dir.path().join("map.png");
-    let out = wangge(&["print", path_str(&project), "--out", path_str(&png), "--dpi", "40"]);
+    let out = wangge(&["print", path_str(&project), "--out", path_str(&png), "--dpi", "40", "--lang", "zh"]);
     // One PNG, or numbered ones when the overview needs detail sheets for readable codes.
     let first = dir.path().join("map-001.png");
     assert!(out.status.success() && (png.exists() || first.exists()), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("已打印"), "{}", stdout(&out));
     for (args, message) in
         [(vec!["--paper", "A5"], "--paper A5"), (vec!["--dpi", "5"], "--dpi"), (vec!["--township", "火星镇"], "火星镇")]
     {
