@@ -204,8 +204,14 @@ impl<'de> serde::de::Visitor<'de> for FeaturesSeed<'_, '_> {
         while let Some(value) = seq.next_element::<Value>()? {
             *self.count += 1;
             let number = *self.count;
-            let done = serde_json::from_value::<Feature>(value)
-                .map_err(|e| IoError::at_feature(self.path, number, Problem::NotGeoJson { detail: e.to_string() }))
+            // The geojson crate refuses a short position with its own English words: said by us first.
+            let short = value.get("geometry").and_then(|g| g.get("coordinates")).and_then(short_position);
+            let done = short
+                .map_or(Ok(value), |numbers| Err(Problem::ShortPosition { numbers }))
+                .and_then(|v| {
+                    serde_json::from_value::<Feature>(v).map_err(|e| Problem::NotGeoJson { detail: e.to_string() })
+                })
+                .map_err(|p| IoError::at_feature(self.path, number, p))
                 .and_then(|f| source_feature(self.path, number, f))
                 .and_then(|f| (self.each)(f));
             if let Err(e) = done {
@@ -215,6 +221,15 @@ impl<'de> serde::de::Visitor<'de> for FeaturesSeed<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// The first position in raw GeoJSON coordinates with fewer than two numbers, as its numbers.
+fn short_position(coordinates: &Value) -> Option<Vec<f64>> {
+    let items = coordinates.as_array()?;
+    if items.iter().any(Value::is_number) {
+        return (items.len() < 2).then(|| items.iter().filter_map(Value::as_f64).collect());
+    }
+    items.iter().find_map(short_position)
 }
 
 /// Skips a UTF-8 byte-order mark at the start of a reader.

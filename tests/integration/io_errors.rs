@@ -119,3 +119,34 @@ fn the_app_says_an_import_error_in_the_ui_language() {
     h.get_by_label(&want);
     assert_eq!(h.query_all_by_label_contains("个要素").count(), 0, "nothing left in Chinese");
 }
+
+/// The streaming GeoJSON reader meets broken shapes itself (a collection without "features", a position
+/// of one number): said in the run's language too, not in the GeoJSON library's English.
+#[test]
+fn geojson_shape_errors_follow_the_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let no_features = dir.path().join("a.geojson");
+    std::fs::write(&no_features, r#"{"type":"FeatureCollection"}"#).unwrap();
+    let short = dir.path().join("b.geojson");
+    std::fs::write(
+        &short,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[1,2],[3],[1,2]]]}}]}"#,
+    )
+    .unwrap();
+    for (file, zh, en) in [
+        (&no_features, "FeatureCollection 缺少 \"features\"", "a FeatureCollection needs \"features\""),
+        (
+            &short,
+            "第 1 个要素：一个坐标至少需要两个数（x, y），这里是 [3]",
+            "feature 1: a position needs at least two numbers (x, y), found [3]",
+        ),
+    ] {
+        let out = wangge(&["check", path_str(file), "--lang", "zh"]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(zh), "{}", stderr(&out));
+        let out = wangge(&["check", path_str(file), "--lang", "en"]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(en), "{}", stderr(&out));
+        assert!(!has_cjk(&stderr(&out)), "{}", stderr(&out));
+    }
+}
