@@ -4,6 +4,7 @@ mod beside;
 pub mod blob;
 mod layers;
 mod project_file;
+mod project_read;
 mod schema;
 mod sql_functions;
 
@@ -14,9 +15,9 @@ use rusqlite::{Connection, OpenFlags};
 use super::error::{AtPath, IoError};
 
 pub use layers::{LayerInfo, list_layers, read_layer, read_layer_each};
-pub use project_file::{
-    Changes, GridFacts, SCHEMA_VERSION, count_grids, each_grid, open_project, open_project_facts, open_project_with,
-    open_project_without_grids, save_project, save_project_with,
+pub use project_file::{Changes, SCHEMA_VERSION, save_project, save_project_with};
+pub use project_read::{
+    GridFacts, count_grids, each_grid, open_project, open_project_facts, open_project_with, open_project_without_grids,
 };
 
 /// Opens an existing SQLite file (never creates one) with the GeoPackage SQL functions registered.
