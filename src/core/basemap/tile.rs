@@ -80,15 +80,17 @@ impl TileId {
     /// assert!((b.max().y - 85.0511).abs() < 1e-4 && b.min().y.abs() < 1e-9);
     /// ```
     pub fn bounds_lonlat(&self) -> Rect<f64> {
-        let b = self.bounds_mercator();
-        Rect::new(mercator_to_lonlat(b.min()), mercator_to_lonlat(b.max()))
+        Rect::new(self.lonlat_at(Coord { x: 0.0, y: 1.0 }), self.lonlat_at(Coord { x: 1.0, y: 0.0 }))
     }
 
     /// The lon/lat of a point of the tile given by its fraction `uv` across (0 west → 1 east) and down
     /// (0 north → 1 south), as a texture coordinate is given.
     pub fn lonlat_at(&self, uv: Coord<f64>) -> Coord<f64> {
-        let b = self.bounds_mercator();
-        mercator_to_lonlat(Coord { x: b.min().x + uv.x * b.width(), y: b.max().y - uv.y * b.height() })
+        // From tile units straight to degrees (not through metres), so that tile edges are round numbers
+        // of degrees where they should be: 180° is 180°, not 180.00000000000003°.
+        let across = tiles_across(self.z) as f64;
+        let (fx, fy) = ((f64::from(self.x) + uv.x) / across, (f64::from(self.y) + uv.y) / across);
+        Coord { x: fx * 360.0 - 180.0, y: (std::f64::consts::PI * (1.0 - 2.0 * fy)).sinh().atan().to_degrees() }
     }
 }
 
