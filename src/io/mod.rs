@@ -14,6 +14,7 @@ pub mod gpkg;
 pub mod import;
 pub mod shapefile_io;
 pub mod source;
+pub mod tiles;
 pub mod true_north;
 pub mod untrusted;
 pub mod wkb;
