@@ -1,6 +1,7 @@
 //! The command line: `wangge` opens the GUI; subcommands run the same core with no window.
 //! Exit status: 0 on success, 2 on bad input or usage (the message goes to stderr), 70 on a bug.
 
+mod basemap;
 mod check;
 mod codes;
 mod fix;
@@ -205,6 +206,8 @@ pub enum Command {
         #[arg(long, default_value = "utf-8", value_name = "utf-8|gbk")]
         encoding: String,
     },
+    /// The basemaps drawn under the grids: list, add (XYZ/TMS URL, 天地图, MBTiles), remove
+    Basemap(basemap::BasemapArgs),
 }
 
 /// Opens the window on a project file, or on the bundled sample: the app's entry point, handed in by
@@ -270,6 +273,10 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
             let n = export_file(&project, layer, &to, encoding, &bar)?;
             drop(bar);
             eprintln!("wrote {n} features to {}", to.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Basemap(args)) => {
+            print!("{}", basemap::run(args)?);
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Code { project, rule, renumber, row_height, dry_run }) => {

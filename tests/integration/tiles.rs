@@ -510,3 +510,71 @@ fn tiles_gcj02_corners_land_within_a_metre_of_an_independent_computation() {
     let ours = wangge::io::wgs84_to_gcj02(Coord { x: 118.4195, y: 30.6885 });
     assert!(metres(ours, Coord { x, y }) < 0.01, "the two formulas disagree");
 }
+
+#[test]
+fn tiles_cli_basemap_list_add_remove_keeps_no_key_and_a_valid_geopackage() {
+    use super::common::{path_str, small_project, stderr, stdout, wangge};
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("泾县.gpkg");
+    wangge::io::save_project(&small_project(), &project).unwrap();
+    std::fs::create_dir(dir.path().join("tiles")).unwrap();
+    let mbtiles = dir.path().join("tiles").join("dom.mbtiles");
+    write_mbtiles(&mbtiles);
+    let p = path_str(&project);
+
+    let out = wangge(&["basemap", p, "add", "影像", "--tianditu", "img", "--labels", "--lang", "en"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let url = "https://t0.tianditu.gov.cn/DataServer?T=vec_w&x={x}&y={y}&l={z}&tk=SECRET0123";
+    let out = wangge(&["basemap", p, "add", "路网", "--xyz", url, "--lang", "en"]);
+    assert!(out.status.success() && stdout(&out).contains("not stored"), "{}{}", stdout(&out), stderr(&out));
+    let amap = "https://webrd0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}";
+    let out = wangge(&["basemap", p, "add", "高德", "--xyz", amap, "--subdomains", "1234", "--gcj02", "--lang", "en"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let amap_source = wangge::io::gpkg::list_basemaps(&project).unwrap().pop().unwrap();
+    assert!(amap_source.gcj02);
+    let url = amap_source.tile_url(TileId { z: 10, x: 848, y: 420 }, None).unwrap();
+    assert_eq!(url, "https://webrd01.is.autonavi.com/appmaptile?style=8&x=848&y=420&z=10");
+    assert!(wangge(&["basemap", p, "remove", "高德", "--lang", "en"]).status.success());
+    let out = wangge(&["basemap", p, "add", "正射影像", "--mbtiles", path_str(&mbtiles), "--lang", "en"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let again = wangge(&["basemap", p, "add", "路网", "--xyz", "https://x/{z}/{x}/{y}.png", "--lang", "en"]);
+    assert_eq!(again.status.code(), Some(2), "{}", stdout(&again));
+    assert!(stderr(&again).contains("exists"), "{}", stderr(&again));
+    let neither = wangge(&["basemap", p, "add", "x", "--lang", "en"]);
+    assert_eq!(neither.status.code(), Some(2));
+
+    let list = stdout(&wangge(&["basemap", p, "list"]));
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), 4, "{list}");
+    assert!(lines[0].starts_with("影像\ttianditu img\tz1-18"), "{list}");
+    assert!(lines[1].starts_with("影像注记\ttianditu cia"), "{list}");
+    assert!(lines[2].contains("tk={tk}") && !list.contains("SECRET"), "{list}");
+    assert!(lines[3].contains("mbtiles tiles/dom.mbtiles\tz10-12\t泾县自然资源局"), "{list}");
+    let bytes = std::fs::read(&project).unwrap();
+    assert!(!bytes.windows(10).any(|w| w == b"SECRET0123"), "the key went into the project file");
+
+    // The app's save keeps the table; the project still opens.
+    let opened = wangge::io::open_project(&project).unwrap();
+    wangge::io::save_project(&opened, &project).unwrap();
+    let sources = wangge::io::gpkg::list_basemaps(&project).unwrap();
+    assert_eq!(sources.len(), 4);
+    assert_eq!(sources[3].kind, wangge::core::basemap::SourceKind::Mbtiles { path: "tiles/dom.mbtiles".into() });
+    assert_eq!(sources[0], {
+        let mut s = BasemapSource::tianditu(wangge::core::basemap::TiandituLayer::Img);
+        s.name = "影像".into();
+        s
+    });
+
+    assert!(wangge(&["basemap", p, "remove", "路网"]).status.success());
+    assert_eq!(stdout(&wangge(&["basemap", p, "list"])).lines().count(), 3);
+    assert_eq!(wangge(&["basemap", p, "remove", "路网"]).status.code(), Some(2));
+    // Not a project: refused, nothing written.
+    let other = dir.path().join("other.gpkg");
+    std::fs::write(&other, b"not a database").unwrap();
+    assert_eq!(wangge(&["basemap", path_str(&other), "add", "a", "--tianditu", "vec"]).status.code(), Some(2));
+    assert_eq!(std::fs::read(&other).unwrap(), b"not a database");
+
+    if let Some(validator) = super::gdal::gpkg_validator() {
+        super::gdal::assert_passes_validator(&validator, &project);
+    }
+}

@@ -1,5 +1,6 @@
 //! GeoPackage (OGC 12-128r18, version 1.4): the project file and a source of layers to import.
 
+mod basemaps;
 mod beside;
 pub mod blob;
 mod layers;
@@ -13,6 +14,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::error::{AtPath, IoError};
 
+pub use basemaps::{add_basemap, list_basemaps, remove_basemap};
 pub use layers::{LayerInfo, list_layers, read_layer, read_layer_each};
 pub use project_file::{
     Changes, GridFacts, SCHEMA_VERSION, count_grids, each_grid, open_project, open_project_facts, open_project_with,
