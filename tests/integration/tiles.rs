@@ -59,8 +59,8 @@ struct TileServer {
 
 impl TileServer {
     /// Routes: `/xyz/{z}/{x}/{y}.png` a tile (404 beyond z 18); `/tdt/{z}/{x}/{y}.png?tk=K` a tile for
-    /// K = good, 403 for K = bad, 天地图's 301012 answer (HTTP 200, JSON) for K = gone; `/hang/…` never
-    /// answers; anything else 404.
+    /// K = good, 403 for K = bad, 天地图's 301012 answer (HTTP 200, JSON) for K = gone; `/busy/…` an HTML
+    /// page with HTTP 200; `/down/…` HTTP 503; `/hang/…` never answers; anything else 404.
     fn start() -> TileServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -138,6 +138,8 @@ fn serve(mut stream: TcpStream, log: &Mutex<Vec<String>>) {
             let _ = stream.read(&mut sink);
         }
         (Some("xyz"), Some(t)) if t.z <= 18 => respond(&mut stream, "200 OK", "image/png", &tile_png(t)),
+        (Some("busy"), Some(_)) => respond(&mut stream, "200 OK", "text/html", b"<html>server busy</html>"),
+        (Some("down"), Some(_)) => respond(&mut stream, "503 Service Unavailable", "text/plain", b"later"),
         (Some("tdt"), Some(t)) => match query.split('&').find_map(|kv| kv.strip_prefix("tk=")) {
             Some("good") => respond(&mut stream, "200 OK", "image/png", &tile_png(t)),
             Some("gone") => respond(
@@ -317,6 +319,42 @@ fn tiles_dead_server_404_and_hanging_server_give_errors_in_bounded_time() {
     let r = only(f.wait(Instant::now() + Duration::from_secs(10)));
     assert!(matches!(r.outcome, Err(TileError::Timeout(..))), "{r:?}");
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+
+    // A page instead of a tile (HTTP 200): an error, and nothing cached; a 503 is worth a retry later.
+    let dir = tempfile::tempdir().unwrap();
+    let cache = cache_in(dir.path());
+    let mut cached = fetcher(Some(Arc::clone(&cache)), Duration::from_secs(5));
+    let busy = Arc::new(BasemapSource::xyz("busy", &server.url("/busy/{z}/{x}/{y}.png")).unwrap());
+    cached.request(&busy, t);
+    let r = only(cached.wait(Instant::now() + Duration::from_secs(10)));
+    assert!(matches!(r.outcome, Err(TileError::BadImage(ref why)) if why.contains("server busy")), "{r:?}");
+    assert_eq!(cache.get(&busy.cache_id(), t), None);
+    let down = Arc::new(BasemapSource::xyz("down", &server.url("/down/{z}/{x}/{y}.png")).unwrap());
+    cached.request(&down, t);
+    let r = only(cached.wait(Instant::now() + Duration::from_secs(10)));
+    assert!(matches!(r.outcome, Err(ref e @ TileError::Http { status: 503, .. }) if e.is_transient()), "{r:?}");
+
+    // Requests of a view the user has left are dropped before they reach the server: with one worker
+    // held by a hanging request, the queued ones are cancelled and never asked for.
+    let mut one = TileFetcher::new(FetcherConfig {
+        workers: 1,
+        timeout: Duration::from_secs(1),
+        cache: None,
+        ..FetcherConfig::default()
+    });
+    one.request(&hanging, TileId { z: 6, x: 1, y: 1 });
+    std::thread::sleep(Duration::from_millis(200));
+    let before = server.requests().len();
+    for x in 0..10 {
+        one.request(&missing, TileId { z: 6, x, y: 2 });
+    }
+    one.cancel_pending();
+    assert_eq!(one.pending(), 0);
+    let answered = one.wait(Instant::now() + Duration::from_secs(5));
+    std::thread::sleep(Duration::from_millis(1500));
+    let after: Vec<String> = server.requests()[before..].to_vec();
+    assert!(after.iter().all(|p| !p.starts_with("/nothing/6/")), "cancelled requests reached the server: {after:?}");
+    assert!(answered.len() <= 1, "{answered:?}");
 
     let port = server.port;
     server.shut_down();

@@ -105,7 +105,10 @@ fn decode_png(bytes: &[u8]) -> Result<TileImage, TileError> {
     }
     let mut rgba = Vec::with_capacity(pixels * 4);
     for row in buf.chunks(line).take(height as usize) {
-        for px in row[..width as usize * channels].chunks_exact(channels) {
+        let Some(row) = row.get(..width as usize * channels) else {
+            return Err(TileError::BadImage("PNG: truncated".into()));
+        };
+        for px in row.chunks_exact(channels) {
             rgba.extend_from_slice(&match *px {
                 [g] => [g, g, g, 255],
                 [g, a] => [g, g, g, a],
