@@ -2,8 +2,17 @@
 //! their URLs (XYZ/TMS, WMTS, 天地图, OpenStreetMap, MBTiles), and where a tile — GCJ-02 ones included —
 //! lands in the project's CRS. Fetching, caching and decoding tiles is `io::tiles`' job.
 //!
-//! How the app draws a basemap: [`tiles_for_view`] with the view and a project → lon/lat transform gives
-//! the tiles; `io::tiles::TileFetcher` loads them off the UI thread; [`tile_mesh`] places each one.
+//! How the app draws a basemap, each frame:
+//! 1. `tiles_for_view(viewport.visible_world(), size in physical pixels, |p| Some(source.tile_lonlat(
+//!    to_wgs84.apply(p).ok()?)), source.min_zoom..=source.max_zoom)` — the tiles and their zoom;
+//! 2. for each tile with a texture already: draw it with [`tile_mesh`]`(tile, source.gcj02, 4,
+//!    |c| from_wgs84.apply(c).ok())` (the mesh changes only with the project CRS: keep it with the
+//!    texture); else `io::tiles::TileFetcher::request` it and draw its nearest loaded ancestor
+//!    ([`TileId::parent`]) meanwhile, with the matching part of its texture;
+//! 3. `TileFetcher::poll` → textures (a [`TileImage`] is RGBA, ready for `egui::ColorImage`); when the
+//!    view has moved on, `TileFetcher::cancel_pending` drops the queued requests of the old one.
+//!
+//! The fetcher's `on_result` callback is where the app asks for a repaint; nothing here waits.
 
 mod place;
 mod source;

@@ -222,6 +222,22 @@ impl BasemapSource {
         }
     }
 
+    /// A WGS84 lon/lat in the lon/lat of the source's tile grid: itself, or its GCJ-02 position for a
+    /// GCJ-02 source. Compose the project → WGS84 transform with it for [`super::tiles_for_view`].
+    ///
+    /// ```
+    /// use geo::Coord;
+    /// use wangge::core::basemap::BasemapSource;
+    /// let mut amap = BasemapSource::xyz("高德", "https://webrd01.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}").unwrap();
+    /// let p = Coord { x: 118.4195, y: 30.6885 };
+    /// assert_eq!(amap.tile_lonlat(p), p);
+    /// amap.gcj02 = true;
+    /// assert!((amap.tile_lonlat(p).x - p.x) > 0.003);
+    /// ```
+    pub fn tile_lonlat(&self, wgs84: geo::Coord<f64>) -> geo::Coord<f64> {
+        if self.gcj02 { crate::core::china_offsets::wgs84_to_gcj02(wgs84) } else { wgs84 }
+    }
+
     /// True for sources whose tiles come over the network.
     pub fn is_online(&self) -> bool {
         !matches!(self.kind, SourceKind::Mbtiles { .. })

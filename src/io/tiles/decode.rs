@@ -210,4 +210,33 @@ mod tests {
         }
         assert!(describe_non_image(b"{\"code\":301012}").contains("301012"));
     }
+
+    #[test]
+    fn thousands_of_damaged_tiles_never_panic() {
+        let mut seeds = vec![png(16, 16, png::ColorType::Rgba, &[200; 16 * 16 * 4])];
+        let jpeg: Vec<u8> =
+            (0..JPEG_HEX.len()).step_by(2).map(|i| u8::from_str_radix(&JPEG_HEX[i..i + 2], 16).unwrap()).collect();
+        seeds.push(jpeg);
+        // A small LCG: the same damage on every run.
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move || {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize
+        };
+        for seed in &seeds {
+            for _ in 0..2000 {
+                let mut bytes = seed.clone();
+                for _ in 0..1 + next() % 4 {
+                    let i = 2 + next() % (bytes.len() - 2);
+                    bytes[i] = next() as u8;
+                }
+                if next() % 4 == 0 {
+                    bytes.truncate(3 + next() % bytes.len());
+                }
+                if let Ok(image) = decode_tile(&bytes) {
+                    assert_eq!(image.rgba.len(), image.width as usize * image.height as usize * 4);
+                }
+            }
+        }
+    }
 }
