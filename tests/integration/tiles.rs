@@ -463,10 +463,15 @@ fn tiles_mbtiles_fixture_reads_with_the_tms_flip() {
             Err(e) => assert!(r.tile == missing && matches!(e, TileError::NotFound(_)), "{e:?}"),
         }
     }
-    let broken = Arc::new(BasemapSource::mbtiles("broken", "nope.mbtiles"));
+    let broken = Arc::new(BasemapSource::mbtiles("broken", "later.mbtiles"));
     f.request(&broken, tiles[0]);
     let r = only(f.wait(Instant::now() + Duration::from_secs(10)));
     assert!(matches!(r.outcome, Err(TileError::Mbtiles { .. })), "{r:?}");
+    // The file appears (copied in while the app runs): the next request reads it.
+    std::fs::copy(&path, dir.path().join("later.mbtiles")).unwrap();
+    f.request(&broken, tiles[0]);
+    let r = only(f.wait(Instant::now() + Duration::from_secs(10)));
+    assert_eq!(r.outcome.map(|(image, _)| decoded_id(&image)), Ok(tiles[0]));
 }
 
 // GCJ-02 computed independently of core::china_offsets: the published forward formula written out again

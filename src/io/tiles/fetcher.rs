@@ -228,7 +228,7 @@ struct Worker {
     shared: Arc<Shared>,
     agent: ureq::Agent,
     config: FetcherConfig,
-    open_files: HashMap<PathBuf, Result<MbTiles, TileError>>,
+    open_files: HashMap<PathBuf, MbTiles>,
 }
 
 impl Worker {
@@ -256,8 +256,16 @@ impl Worker {
     fn load(&mut self, job: &Job) -> Result<(TileImage, TileOrigin), TileError> {
         if let SourceKind::Mbtiles { path } = &job.source.kind {
             let path = resolve(self.config.base_dir.as_deref(), path);
-            let file = self.open_files.entry(path.clone()).or_insert_with(|| MbTiles::open(&path));
-            let file = file.as_ref().map_err(Clone::clone)?;
+            // Kept open once opened; a file that fails to open is tried again next time (it may be
+            // copied in, or its drive mounted, while the app runs).
+            if !self.open_files.contains_key(&path) {
+                let opened = MbTiles::open(&path)?;
+                self.open_files.insert(path.clone(), opened);
+            }
+            let file = self
+                .open_files
+                .get(&path)
+                .ok_or_else(|| TileError::Mbtiles { path: path.display().to_string(), reason: "not open".into() })?;
             let bytes = file.tile(job.tile)?.ok_or_else(|| {
                 TileError::NotFound(format!("{}: tile {}/{}/{}", path.display(), job.tile.z, job.tile.x, job.tile.y))
             })?;
