@@ -1,6 +1,7 @@
 //! The command line: `wangge` opens the GUI; subcommands run the same core with no window.
 //! Exit status: 0 on success, 2 on bad input or usage (the message goes to stderr), 70 on a bug.
 
+mod basemap;
 mod check;
 mod codes;
 mod fix;
@@ -206,6 +207,8 @@ pub enum Command {
         #[command(flatten)]
         lang: LangArg,
     },
+    /// The basemaps drawn under the grids: list, add (XYZ/TMS URL, 天地图, MBTiles), remove
+    Basemap(basemap::BasemapArgs),
 }
 
 /// `--lang zh|en`, which every command but `open` takes: the language of its messages and errors.
@@ -236,6 +239,7 @@ impl Command {
             | Command::Stats { lang, .. }
             | Command::Print { lang, .. }
             | Command::Export { lang, .. } => lang.get(),
+            Command::Basemap(args) => args.lang.unwrap_or_else(|| Settings::load().lang),
         }
     }
 }
@@ -317,6 +321,10 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
             let n = export_file(&project, layer, &to, encoding, &bar)?;
             drop(bar);
             eprintln!("{}", say!(lang, "已写出 {} 个要素：{}", "wrote {} features to {}", n, to.display()));
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Basemap(args)) => {
+            print!("{}", basemap::run(args)?);
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Code { project, rule, renumber, row_height, dry_run, lang }) => {

@@ -1,6 +1,8 @@
 //! The core: the project model and the rules it obeys. Knows nothing of files or of the GUI.
 
 mod area;
+pub mod basemap;
+pub mod china_offsets;
 mod colouring;
 mod crs;
 mod division_code;

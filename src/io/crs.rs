@@ -4,7 +4,7 @@
 use geo::Coord;
 use proj4rs::Proj;
 
-use super::china_offsets;
+use crate::core::china_offsets;
 use crate::core::{Crs, CrsUnits};
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]

@@ -210,6 +210,12 @@ pub enum Problem {
     /// The user cancelled the job; what it was writing is left as it was.
     #[error("cancelled")]
     Cancelled(#[from] crate::core::progress::Cancelled),
+    /// A basemap added under a name the project already uses.
+    #[error("a basemap named {name:?} exists; remove it first or add with --replace")]
+    BasemapExists { name: String },
+    /// A stored basemap definition that cannot be read.
+    #[error("basemap {name:?}: {detail}")]
+    BadBasemap { name: String, detail: String },
     /// An export whose source rows changed between counting them and writing them.
     #[error("the project changed while it was written; write it again")]
     ChangedWhileWriting,

@@ -1,7 +1,6 @@
 //! Files: the GeoPackage project file, import from GeoJSON/Shapefile/GeoPackage/CSV, export, and CRS.
 
 pub mod check_input;
-mod china_offsets;
 mod config_dir;
 pub mod crs;
 pub mod csv_io;
@@ -15,12 +14,14 @@ pub mod gpkg;
 pub mod import;
 pub mod shapefile_io;
 pub mod source;
+pub mod tiles;
 pub mod true_north;
 pub mod untrusted;
 pub mod wkb;
 pub mod xlsx;
 
-pub use china_offsets::{bd09_to_wgs84, gcj02_to_wgs84, wgs84_to_bd09, wgs84_to_gcj02};
+// The offsets are pure maths (the basemap tile math in core needs them): they live in core, named here too.
+pub use crate::core::china_offsets::{bd09_to_wgs84, gcj02_to_wgs84, wgs84_to_bd09, wgs84_to_gcj02};
 pub use config_dir::config_dir;
 pub use error::{AtPath, GeometryKind, IoError, NotAProject, Problem, ProjectKey, ShpDamage, Written, short_number};
 pub use file_stamp::{

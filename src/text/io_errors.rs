@@ -276,6 +276,8 @@ fn problem_zh(problem: &Problem) -> String {
             "此项目由更新版本的网格软件保存（数据版本 {found}），本版本只能读取 {supported} 及更早的版本——请升级网格软件"
         ),
         Problem::ChangedOnDisk => "在本命令读取之后被其他程序修改过；没有保存任何内容——请重新运行命令".into(),
+        Problem::BasemapExists { name } => format!("已有名为“{name}”的底图；请先删除它，或加 --replace 替换"),
+        Problem::BadBasemap { name, detail } => format!("底图“{name}”的定义无法读取（{detail}）"),
         Problem::Cancelled(_) => "已取消；没有更改任何内容".into(),
         Problem::ChangedWhileWriting => "写出过程中项目被修改了；请重新导出".into(),
         Problem::CollectionWithoutFeatures => "不是有效的 GeoJSON 文件（FeatureCollection 缺少 \"features\"）".into(),
@@ -407,12 +409,14 @@ mod tests {
             Problem::UnknownModelField { .. } => 57,
             Problem::NoSuchSourceField { .. } => 58,
             Problem::Cancelled(_) => 59,
+            Problem::BasemapExists { .. } => 63,
+            Problem::BadBasemap { .. } => 64,
             Problem::ChangedWhileWriting => 60,
             Problem::CollectionWithoutFeatures => 61,
             Problem::FeaturesOutsideCollection { .. } => 62,
         }
     }
-    const VARIANTS: usize = 63;
+    const VARIANTS: usize = 65;
 
     fn every_problem() -> Vec<Problem> {
         let replaced = |target| Replaced {
@@ -479,6 +483,8 @@ mod tests {
             Problem::NewerSchema { found: 9, supported: 3 },
             Problem::ChangedOnDisk,
             Problem::Cancelled(crate::core::progress::Cancelled),
+            Problem::BasemapExists { name: "天地图影像".into() },
+            Problem::BadBasemap { name: "osm".into(), detail: "missing field `kind`".into() },
             Problem::ChangedWhileWriting,
             Problem::CollectionWithoutFeatures,
             Problem::FeaturesOutsideCollection { kind: "Feature".into() },

@@ -102,7 +102,7 @@ fn we_read_gbk_shapefiles_written_by_gdal() {
 
 /// GDAL's GeoPackage validator (validate_gpkg.py, shipped by Debian's python3-gdal in its osgeo_utils/samples
 /// folder) with a Python that can run it; None (skip) where it is missing, except under CI.
-fn gpkg_validator() -> Option<(&'static str, PathBuf)> {
+pub fn gpkg_validator() -> Option<(&'static str, PathBuf)> {
     let find = "import osgeo_utils.samples, os; print(os.path.dirname(osgeo_utils.samples.__file__))";
     // The first python3 on PATH may be another installation (pyenv) without GDAL's bindings.
     for python in ["python3", "/usr/bin/python3"] {
@@ -120,7 +120,7 @@ fn gpkg_validator() -> Option<(&'static str, PathBuf)> {
     None
 }
 
-fn assert_passes_validator(validator: &(&str, PathBuf), file: &Path) {
+pub fn assert_passes_validator(validator: &(&str, PathBuf), file: &Path) {
     let out = Command::new(validator.0)
         .arg(&validator.1)
         .args(["-k", "--extra", "--warning-as-error", path_str(file)])

@@ -24,5 +24,6 @@ mod kittest;
 mod print;
 mod rings;
 mod robustness;
+mod tiles;
 mod tools;
 mod xvfb;

@@ -1,5 +1,6 @@
 //! GCJ-02 (Amap, Tencent) and BD-09 (Baidu) ⇄ WGS84 by the published formulas. The forward offsets are the
-//! widely published closed forms; the inverses have no closed form and are iterated to < 1e-7°.
+//! widely published closed forms; the inverses have no closed form and are iterated to < 1e-7°. Pure maths,
+//! so in core (the basemap tile math places GCJ-02 tiles with it); `io` re-exports the conversions.
 
 use geo::Coord;
 

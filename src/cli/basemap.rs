@@ -1,0 +1,168 @@
+//! `wangge basemap P.gpkg list | add NAME --xyz URL | add NAME --tianditu img|vec|ter | add NAME --mbtiles F
+//! | remove NAME`: the basemaps a project draws under its grids (issue 14). The 天地图 key is the user's and
+//! never goes into the project: a `tk=` in a pasted URL is taken out (and the user told so).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+
+use crate::core::basemap::{BasemapSource, SourceKind, TiandituLayer, strip_key};
+use crate::io::gpkg::{add_basemap, list_basemaps, remove_basemap};
+use crate::io::tiles::MbTiles;
+use crate::text::{Lang, Settings, say};
+
+#[derive(Args, Debug)]
+pub struct BasemapArgs {
+    /// The project (.gpkg)
+    pub project: PathBuf,
+    #[command(subcommand)]
+    pub action: BasemapAction,
+    /// Language of the messages: zh or en (default: the UI language)
+    #[arg(long, global = true, value_parser = super::check::parse_lang)]
+    pub lang: Option<Lang>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BasemapAction {
+    /// The project's basemaps, bottom first
+    List,
+    /// Add a basemap on top of the others (exactly one of --xyz, --tianditu, --mbtiles)
+    Add {
+        name: String,
+        /// An XYZ/TMS URL template: {z} {x} {y} (or {-y} for TMS rows), {s} for a, b, c
+        #[arg(long, value_name = "URL", group = "kind")]
+        xyz: Option<String>,
+        /// A 天地图 layer (the key comes from the settings, never from the project)
+        #[arg(long, value_name = "img|vec|ter|cia|cva|cta", group = "kind")]
+        tianditu: Option<String>,
+        /// An MBTiles file (stored relative to the project where it can be)
+        #[arg(long, value_name = "FILE", group = "kind")]
+        mbtiles: Option<PathBuf>,
+        /// With --xyz: what {s} stands for, one character each ("1234") or comma-separated (default a,b,c)
+        #[arg(long, value_name = "LIST")]
+        subdomains: Option<String>,
+        /// With --tianditu: add its labels layer (注记) on top too, named NAME注记
+        #[arg(long)]
+        labels: bool,
+        /// The tiles are in GCJ-02 (Amap, Tencent): shift them onto WGS84
+        #[arg(long)]
+        gcj02: bool,
+        /// Attribution shown on the map and printed (default: the source's own)
+        #[arg(long)]
+        attribution: Option<String>,
+        /// Replace a basemap of the same name
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Remove a basemap
+    Remove { name: String },
+}
+
+/// Runs `wangge basemap`; returns what to print on stdout.
+pub fn run(args: BasemapArgs) -> anyhow::Result<String> {
+    let lang = args.lang.unwrap_or_else(|| Settings::load().lang);
+    let project = args.project.as_path();
+    match args.action {
+        BasemapAction::List => {
+            let sources = list_basemaps(project)?;
+            if sources.is_empty() {
+                return Ok(say!(lang, "{}：没有底图\n", "{}: no basemaps\n", project.display()));
+            }
+            Ok(sources.iter().map(|s| format!("{}\n", describe(s))).collect())
+        }
+        BasemapAction::Add { name, xyz, tianditu, mbtiles, subdomains, labels, gcj02, attribution, replace } => {
+            let mut notes = String::new();
+            let mut sources = match (xyz, tianditu, mbtiles) {
+                (Some(url), None, None) => {
+                    if strip_key(&url).1.is_some() {
+                        notes += &say!(
+                            lang,
+                            "URL 中的天地图密钥 (tk) 不存入项目：请在设置中填写\n",
+                            "the 天地图 key (tk) in the URL is not stored in the project: set it in the settings\n"
+                        );
+                    }
+                    let mut source = BasemapSource::xyz(&name, &url)?;
+                    if let (Some(list), SourceKind::Xyz { subdomains: s, .. }) = (&subdomains, &mut source.kind) {
+                        *s = if list.contains(',') {
+                            list.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect()
+                        } else {
+                            list.chars().map(String::from).collect()
+                        };
+                    }
+                    vec![source]
+                }
+                (None, Some(layer), None) => {
+                    let layer = TiandituLayer::parse(&layer)?;
+                    let mut base = BasemapSource::tianditu(layer);
+                    base.name = name.clone();
+                    let mut out = vec![base];
+                    if labels && let Some(note) = layer.annotation() {
+                        let mut over = BasemapSource::tianditu(note);
+                        over.name = format!("{name}注记");
+                        out.push(over);
+                    }
+                    out
+                }
+                (None, None, Some(file)) => vec![mbtiles_source(&name, &file, project)?],
+                _ => bail!(say!(
+                    lang,
+                    "请给出 --xyz、--tianditu 或 --mbtiles 之一",
+                    "give one of --xyz, --tianditu or --mbtiles"
+                )),
+            };
+            for s in &mut sources {
+                s.gcj02 = gcj02;
+                if let Some(a) = &attribution {
+                    s.attribution = a.clone();
+                }
+            }
+            for s in &sources {
+                add_basemap(project, s, replace)?;
+                notes += &say!(lang, "已添加底图 {}\n", "added basemap {}\n", describe(s));
+            }
+            Ok(notes)
+        }
+        BasemapAction::Remove { name } => {
+            if !remove_basemap(project, &name)? {
+                bail!(say!(lang, "{}：没有名为 {} 的底图", "{}: no basemap named {}", project.display(), name));
+            }
+            Ok(say!(lang, "已删除底图 {}\n", "removed basemap {}\n", name))
+        }
+    }
+}
+
+/// An MBTiles source: the file must open; its zooms and attribution are taken from it, and its path is
+/// kept relative to the project's folder when it lies inside it.
+fn mbtiles_source(name: &str, file: &Path, project: &Path) -> anyhow::Result<BasemapSource> {
+    let mb = MbTiles::open(file)?;
+    let absolute = std::fs::canonicalize(file).with_context(|| file.display().to_string())?;
+    let folder = std::fs::canonicalize(project)
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .with_context(|| project.display().to_string())?;
+    let stored = absolute.strip_prefix(&folder).map(Path::to_path_buf).unwrap_or(absolute);
+    let mut source = BasemapSource::mbtiles(name, &stored.to_string_lossy());
+    source.min_zoom = mb.metadata.min_zoom;
+    source.max_zoom = mb.metadata.max_zoom;
+    source.attribution = mb.metadata.attribution.clone();
+    Ok(source)
+}
+
+/// One line per source: name, kind and where, zooms, GCJ-02, attribution.
+fn describe(s: &BasemapSource) -> String {
+    let what = match &s.kind {
+        SourceKind::Xyz { template, .. } => format!("xyz {template}"),
+        SourceKind::Wmts { url, layer, .. } => format!("wmts {url} layer={layer}"),
+        SourceKind::Tianditu(layer) => format!("tianditu {}", layer.code()),
+        SourceKind::Mbtiles { path } => format!("mbtiles {path}"),
+    };
+    let mut line = format!("{}\t{what}\tz{}-{}", s.name, s.min_zoom, s.max_zoom);
+    if s.gcj02 {
+        line += "\tGCJ-02";
+    }
+    if !s.attribution.is_empty() {
+        line += &format!("\t{}", s.attribution);
+    }
+    line
+}

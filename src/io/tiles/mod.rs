@@ -1,0 +1,67 @@
+//! Basemap tiles from the network, the disk cache and MBTiles files (issue 14): a [`TileFetcher`] with a
+//! small pool of worker threads (the caller asks, and later polls; it never waits), HTTP(S) with timeouts
+//! and a real User-Agent, a [`TileCache`] on disk (size cap, expiry, least recently used out first,
+//! atomic writes) that also serves tiles offline, an [`MbTiles`] reader, and PNG/JPEG decoding. The tile
+//! math and the sources are `core::basemap`'s.
+
+mod cache;
+mod decode;
+mod fetcher;
+mod http;
+mod mbtiles;
+
+pub use cache::{CachedTile, TileCache};
+pub use decode::{TileFormat, decode_tile};
+pub use fetcher::{FetcherConfig, TileFetcher, TileOrigin, TileResult};
+pub use http::{USER_AGENT, http_agent, http_get_tile};
+pub use mbtiles::{MbTiles, MbTilesMetadata};
+
+use crate::core::basemap::SourceError;
+
+/// Why a tile could not be had. Messages never include the 天地图 key.
+#[derive(Clone, Debug, thiserror::Error, PartialEq)]
+pub enum TileError {
+    #[error("天地图 needs a key (tk): get one at https://console.tianditu.gov.cn and set it in the settings")]
+    MissingKey,
+    #[error(
+        "天地图 refused the key ({0}): check it, and that it is a 浏览器端 / 服务端 key allowed for this use, at https://console.tianditu.gov.cn"
+    )]
+    KeyRefused(String),
+    #[error("the server has no such tile (HTTP 404): {0}")]
+    NotFound(String),
+    #[error("the tile server did not answer within {0:.0?}: {1}")]
+    Timeout(std::time::Duration, String),
+    #[error("cannot reach the tile server ({reason}): {url}")]
+    Unreachable { url: String, reason: String },
+    #[error("the tile server answered HTTP {status}: {url}")]
+    Http { status: u16, url: String },
+    #[error("not a tile image: {0}")]
+    BadImage(String),
+    #[error("{0} tiles are not supported yet (PNG and JPEG are)")]
+    UnsupportedFormat(String),
+    #[error("working offline, and this tile is not in the cache")]
+    NotCached,
+    #[error("{path}: {reason}")]
+    Mbtiles { path: String, reason: String },
+    #[error("tile cache {path}: {reason}")]
+    Cache { path: String, reason: String },
+    #[error("{0}")]
+    Source(SourceError),
+}
+
+impl From<SourceError> for TileError {
+    fn from(e: SourceError) -> TileError {
+        match e {
+            SourceError::MissingKey => TileError::MissingKey,
+            other => TileError::Source(other),
+        }
+    }
+}
+
+impl TileError {
+    /// True for errors that trying again later may cure (the network), false for ones it will not (a bad
+    /// key, a missing tile, a broken image): the app retries only the first kind.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, TileError::Timeout(..) | TileError::Unreachable { .. } | TileError::Http { status: 500.., .. })
+    }
+}
