@@ -27,7 +27,7 @@ pub struct BasemapArgs {
 pub enum BasemapAction {
     /// The project's basemaps, bottom first
     List,
-    /// Add a basemap on top of the others (exactly one of --xyz, --tianditu, --mbtiles)
+    /// Add a basemap on top of the others (exactly one of --xyz, --tianditu, --osm, --mbtiles)
     Add {
         name: String,
         /// An XYZ/TMS URL template: {z} {x} {y} (or {-y} for TMS rows), {s} for a, b, c
@@ -36,6 +36,9 @@ pub enum BasemapAction {
         /// A 天地图 layer (the key comes from the settings, never from the project)
         #[arg(long, value_name = "img|vec|ter|cia|cva|cta", group = "kind")]
         tianditu: Option<String>,
+        /// OpenStreetMap's standard tiles (attribution shown; no bulk or offline prefetch, by its policy)
+        #[arg(long, group = "kind")]
+        osm: bool,
         /// An MBTiles file (stored relative to the project where it can be)
         #[arg(long, value_name = "FILE", group = "kind")]
         mbtiles: Option<PathBuf>,
@@ -71,9 +74,12 @@ pub fn run(args: BasemapArgs) -> anyhow::Result<String> {
             }
             Ok(sources.iter().map(|s| format!("{}\n", describe(s))).collect())
         }
-        BasemapAction::Add { name, xyz, tianditu, mbtiles, subdomains, labels, gcj02, attribution, replace } => {
+        BasemapAction::Add { name, xyz, tianditu, osm, mbtiles, subdomains, labels, gcj02, attribution, replace } => {
             let mut notes = String::new();
             let mut sources = match (xyz, tianditu, mbtiles) {
+                (None, None, None) if osm => {
+                    vec![BasemapSource { name: name.clone(), ..BasemapSource::openstreetmap() }]
+                }
                 (Some(url), None, None) => {
                     if strip_key(&url).1.is_some() {
                         notes += &say!(
@@ -107,8 +113,8 @@ pub fn run(args: BasemapArgs) -> anyhow::Result<String> {
                 (None, None, Some(file)) => vec![mbtiles_source(&name, &file, project)?],
                 _ => bail!(say!(
                     lang,
-                    "请给出 --xyz、--tianditu 或 --mbtiles 之一",
-                    "give one of --xyz, --tianditu or --mbtiles"
+                    "请给出 --xyz、--tianditu、--osm 或 --mbtiles 之一",
+                    "give one of --xyz, --tianditu, --osm or --mbtiles"
                 )),
             };
             for s in &mut sources {

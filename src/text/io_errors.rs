@@ -45,6 +45,10 @@ pub fn error_chain_text(e: &anyhow::Error, lang: Lang) -> String {
             parts.push(crs_error_text(crs, lang));
             break;
         }
+        if let Some(source) = cause.downcast_ref::<crate::core::basemap::SourceError>() {
+            parts.push(basemap_source_text(source, lang));
+            break;
+        }
         if let Some(BadMapPair { pair }) = cause.downcast_ref::<BadMapPair>() {
             parts.push(match lang {
                 Lang::Zh => format!("--map “{pair}”：应写成 模型字段=文件字段（如 households=HU）"),
@@ -55,6 +59,25 @@ pub fn error_chain_text(e: &anyhow::Error, lang: Lang) -> String {
         parts.push(cause.to_string());
     }
     parts.join(": ")
+}
+
+/// A basemap definition that cannot be used, in words.
+pub fn basemap_source_text(e: &crate::core::basemap::SourceError, lang: Lang) -> String {
+    use crate::core::basemap::SourceError;
+    match (lang, e) {
+        (Lang::En, _) => e.to_string(),
+        (Lang::Zh, SourceError::MissingKey) => {
+            "天地图需要密钥（tk）：请在 https://console.tianditu.gov.cn 申请，并填入设置".into()
+        }
+        (Lang::Zh, SourceError::BadTemplate(t)) => {
+            format!("不是瓦片地址模板：{t}（应为 http(s) 地址，含 {{z}}、{{x}} 和 {{y}} 或 {{-y}}）")
+        }
+        (Lang::Zh, SourceError::UnknownLayer(l)) => {
+            format!("未知的天地图图层“{l}”：请选择 vec、img、ter、cva、cia 或 cta")
+        }
+        (Lang::Zh, SourceError::NotOnline) => "MBTiles 底图没有网址：它的瓦片从文件中读取".into(),
+        (Lang::Zh, SourceError::BadJson(d)) => format!("不是底图定义（{d}）"),
+    }
 }
 
 /// A problem with a file, without the file's name.

@@ -150,3 +150,29 @@ fn geojson_shape_errors_follow_the_language() {
         assert!(!has_cjk(&stderr(&out)), "{}", stderr(&out));
     }
 }
+
+/// `wangge basemap add`: OpenStreetMap carries its attribution however it is given (its tile policy), and
+/// a URL that is not a tile template is refused in the run's language.
+#[test]
+fn basemap_add_osm_has_its_attribution_and_a_bad_template_is_said_in_the_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("p.gpkg");
+    wangge::io::save_project(&wangge::app::load_sample().unwrap(), &project).unwrap();
+    let p = path_str(&project);
+    for args in [
+        vec!["basemap", p, "add", "osm", "--osm"],
+        vec!["basemap", p, "add", "osm-url", "--xyz", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"],
+    ] {
+        let out = wangge(&args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    }
+    let sources = wangge::io::gpkg::list_basemaps(&project).unwrap();
+    assert_eq!(sources.len(), 2);
+    assert!(sources.iter().all(|s| s.attribution.contains("OpenStreetMap")), "{sources:?}");
+    let zh = wangge(&["basemap", p, "add", "x", "--xyz", "tiles/{z}/{x}/{y}", "--lang", "zh"]);
+    assert_eq!(zh.status.code(), Some(2));
+    assert!(stderr(&zh).contains("不是瓦片地址模板：tiles/{z}/{x}/{y}"), "{}", stderr(&zh));
+    let en = wangge(&["basemap", p, "add", "x", "--xyz", "tiles/{z}/{x}/{y}", "--lang", "en"]);
+    assert!(stderr(&en).contains("not a tile URL template"), "{}", stderr(&en));
+    assert_eq!(wangge::io::gpkg::list_basemaps(&project).unwrap().len(), 2, "nothing added by a refused call");
+}

@@ -142,11 +142,17 @@ impl BasemapSource {
         }
         let subdomains = if has("{s}") { vec!["a".into(), "b".into(), "c".into()] } else { Vec::new() };
         let is_tianditu = template.contains("tianditu.gov.cn");
+        // OpenStreetMap's tiles must show its attribution, however the URL was given.
+        let is_osm = template.contains("tile.openstreetmap.org");
         Ok(BasemapSource {
             name: name.to_string(),
             kind: SourceKind::Xyz { template, subdomains },
             gcj02: false,
-            attribution: if is_tianditu { TIANDITU_ATTRIBUTION.into() } else { String::new() },
+            attribution: match (is_tianditu, is_osm) {
+                (true, _) => TIANDITU_ATTRIBUTION.into(),
+                (_, true) => OSM_ATTRIBUTION.into(),
+                _ => String::new(),
+            },
             min_zoom: 0,
             max_zoom: 18,
         })
