@@ -72,7 +72,7 @@ impl Checker {
             overlaps: Overlaps::new(),
             overlap_findings: Vec::new(),
             areas: Vec::new(),
-            village_findings: vec![None; n],
+            village_findings: BTreeMap::new(),
             noise,
             gap_width_in_world,
             phases: vec![("index", started.elapsed().as_secs_f64() * 1e3)],

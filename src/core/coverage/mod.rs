@@ -24,6 +24,7 @@ mod pipeline;
 mod precision;
 mod predicates;
 mod rings;
+mod segment_index;
 pub mod synthetic;
 mod update;
 mod validator;
@@ -67,7 +68,8 @@ pub struct Checker {
     /// The overlaps as reported: pairs whose shared areas overlap merged into one finding.
     overlap_findings: Vec<Finding>,
     areas: Vec<Finding>,
-    village_findings: Vec<Option<Finding>>,
+    /// The one-village rule's finding per item that breaks it (few: a map, not a slot per item).
+    village_findings: BTreeMap<u32, Finding>,
     /// Pieces narrower than this are rounding noise of boolean operations, not findings.
     noise: f64,
     /// `options.gap_width_m` in CRS units.
@@ -131,7 +133,7 @@ impl Checker {
         findings.extend(group_duplicates(self.pairs.values().filter(|f| f.kind == FindingKind::Duplicate)));
         findings.extend(self.overlap_findings.iter().cloned());
         findings.extend(self.areas.iter().cloned());
-        findings.extend(self.village_findings.iter().flatten().cloned());
+        findings.extend(self.village_findings.values().cloned());
         findings.sort_by(|a, b| {
             a.kind
                 .cmp(&b.kind)
@@ -173,9 +175,9 @@ fn count_vertices(g: &MultiPolygon<f64>) -> usize {
 /// Two items with the same rings (whatever their start vertex or orientation).
 fn same_shape(graph: &Graph, a: u32, b: u32) -> bool {
     let keys = |i: u32| {
-        let mut k: Vec<SegmentKey> = graph.rings[i as usize]
-            .iter()
-            .flat_map(|ring| (0..ring.segments()).map(move |s| segment_key(ring, s).0))
+        let mut k: Vec<SegmentKey> = graph
+            .rings_of(i as usize)
+            .flat_map(|ring| (0..ring.segments()).map(move |s| segment_key(&ring, s).0))
             .collect();
         k.sort_unstable();
         k

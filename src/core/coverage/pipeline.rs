@@ -42,12 +42,11 @@ impl Checker {
             parallel::map(items, |&i| validate_item(&self.graph, i, gap_width_in_world, None))
         };
         for (&i, verdict) in items.iter().zip(verdicts) {
-            for (ring, states) in self.graph.rings[i as usize].iter_mut().zip(verdict.states) {
-                ring.state = states;
+            if let Some(states) = verdict.states {
+                self.graph.rings[i as usize].state = states;
             }
             self.segments[i as usize] = verdict.invalid;
-            self.open[i as usize] =
-                self.graph.rings[i as usize].iter().any(|r| r.state.contains(&SegmentState::Unknown));
+            self.open[i as usize] = self.graph.rings[i as usize].state.contains(&SegmentState::Unknown);
             if self.segments[i as usize].is_empty() && self.invalid[i as usize].is_none() {
                 self.dirty.remove(&i);
             } else {
@@ -129,7 +128,7 @@ impl Checker {
             .map(|s| (a, s))
             .chain(sb.iter().map(|s| (b, s)))
             .map(|(item, s)| {
-                let (p0, p1) = self.graph.rings[item as usize][s.ring as usize].segment(s.seg as usize);
+                let (p0, p1) = self.graph.ring(item as usize, s.ring as usize).segment(s.seg as usize);
                 Line::new(p0, p1).into()
             })
             .collect();
@@ -153,7 +152,7 @@ impl Checker {
             let i = i as usize;
             let grid = &self.graph.geometry[i];
             let (Some(env), None) = (grid.bounding_rect(), &self.invalid[i]) else {
-                self.village_findings[i] = None;
+                self.village_findings.remove(&(i as u32));
                 continue;
             };
             let grid_area = grid.unsigned_area();
@@ -167,7 +166,7 @@ impl Checker {
                 }
             }
             inside.sort_by(|a, b| a.0.cmp(&b.0));
-            self.village_findings[i] = match inside.len() {
+            let finding = match inside.len() {
                 0 => Some(Finding {
                     kind: FindingKind::NoVillage,
                     items: vec![i],
@@ -185,6 +184,10 @@ impl Checker {
                     geometry: Geometry::MultiPolygon(grid.clone()),
                     detail: Detail::VillageCrossing { villages: inside.into_iter().map(|(c, a, _)| (c, a)).collect() },
                 }),
+            };
+            match finding {
+                Some(f) => self.village_findings.insert(i as u32, f),
+                None => self.village_findings.remove(&(i as u32)),
             };
         }
     }

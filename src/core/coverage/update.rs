@@ -35,7 +35,6 @@ impl Checker {
                 self.invalid.push(None);
                 self.deleted.push(false);
                 self.segments.push(Vec::new());
-                self.village_findings.push(None);
                 self.open.push(false);
             }
             if !g.0.is_empty() {
@@ -72,10 +71,10 @@ impl Checker {
     pub(super) fn unmatched_keys(&self, items: &BTreeSet<u32>) -> Vec<(SegmentKey, bool)> {
         let mut keys = Vec::new();
         for &i in items {
-            for ring in self.graph.rings.get(i as usize).into_iter().flatten() {
+            for ring in self.graph.rings_of(i as usize) {
                 for s in 0..ring.segments() {
                     if ring.state[s] == SegmentState::Unknown {
-                        keys.push(segment_key(ring, s));
+                        keys.push(segment_key(&ring, s));
                     }
                 }
             }
