@@ -33,11 +33,9 @@ impl Checker {
         let gap_width_in_world = self.gap_width_in_world;
         let verdicts = if changed.is_none() {
             // A full check: exact matches in one pass over the segment hash.
-            let mut same_side = validator::exact_matches(&mut self.graph);
-            let prematched: Vec<(u32, Vec<InvalidSegment>)> =
-                items.iter().map(|&i| (i, std::mem::take(&mut same_side[i as usize]))).collect();
+            let same_side = validator::exact_matches(&mut self.graph);
             let graph = &self.graph;
-            parallel::map(&prematched, |(i, same)| validate_item(graph, *i, gap_width_in_world, Some(same.clone())))
+            parallel::map(items, |&i| validate_item(graph, i, gap_width_in_world, Some(same_side[i as usize].clone())))
         } else {
             parallel::map(items, |&i| validate_item(&self.graph, i, gap_width_in_world, None))
         };
