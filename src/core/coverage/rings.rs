@@ -111,7 +111,8 @@ impl ItemRings {
 
     /// Where ring `r`'s segments start in [`ItemRings::state`].
     pub fn first(&self, r: usize) -> usize {
-        self.sources[r].first as usize
+        // The first ring's segments come first: no need to look (most items have one ring).
+        if r == 0 { 0 } else { self.sources[r].first as usize }
     }
 
     /// Ring `r`, its coordinates taken from `mp`, the item's geometry these rings were made of.

@@ -186,6 +186,8 @@ impl SegmentIndex {
                     None if node.next == END => self.remove_slot(i),
                     None => self.slots[i].head = node.next,
                 }
+                // A freed node names no item, so that [`SegmentIndex::shared`] skips it.
+                self.nodes[at as usize].item = END;
                 self.free.push(at);
                 return;
             }
@@ -226,12 +228,20 @@ impl SegmentIndex {
         self.chain(head)
     }
 
-    /// Every list of two or more occurrences (segments that several rings share), each in insertion order.
+    /// Every list of two or more occurrences (segments that several rings share), each in insertion order;
+    /// the lists in the order of their first occurrences. Walks the occurrences in the order they were
+    /// stored (item by item, on a fresh index), not the table, whose order is random: memory is read in
+    /// sequence, and the partner of a shared segment, a neighbour's, was stored not far off.
     pub fn shared(&self) -> impl Iterator<Item = Chain<'_>> + '_ {
-        self.slots
-            .iter()
-            .filter(|s| s.head != END && self.nodes[s.head as usize].next != END)
-            .map(|s| self.chain(s.head))
+        // The occurrences that follow another in a list (one bit each): every other one heads a list.
+        let mut follows = vec![0u64; self.nodes.len().div_ceil(64)];
+        for node in self.nodes.iter().filter(|n| n.item != END && n.next != END) {
+            follows[node.next as usize / 64] |= 1 << (node.next % 64);
+        }
+        self.nodes.iter().enumerate().filter_map(move |(i, node)| {
+            let heads_a_list = node.item != END && follows[i / 64] & (1 << (i % 64)) == 0;
+            (heads_a_list && node.next != END).then(|| self.chain(i as u32))
+        })
     }
 }
 

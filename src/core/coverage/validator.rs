@@ -72,6 +72,17 @@ pub fn exact_matches(graph: &mut Graph) -> Vec<Vec<InvalidSegment>> {
     for chain in segments.shared() {
         list.clear();
         list.extend(chain);
+        // Most segments are shared by two rings in opposite directions: both matched.
+        if let [a, b] = list[..]
+            && a.forward != b.forward
+        {
+            for o in [a, b] {
+                let item = &mut rings[o.item as usize];
+                let at = item.first(o.ring as usize) + o.seg as usize;
+                item.state[at] = SegmentState::Matched;
+            }
+            continue;
+        }
         for (k, o) in list.iter().enumerate() {
             let others = list.iter().enumerate().filter(|&(j, _)| j != k).map(|(_, other)| other);
             let state = match others.clone().find(|other| other.forward == o.forward) {
