@@ -270,7 +270,7 @@ mod tests {
     #[test]
     fn inserts_removes_and_keeps_order() {
         let mut index = SegmentIndex::with_capacity(1, 1);
-        let occ = |item: u32, seg: u32| Occurrence { item, ring: 0, seg, forward: seg % 2 == 0 };
+        let occ = |item: u32, seg: u32| Occurrence { item, ring: 0, seg, forward: seg.is_multiple_of(2) };
         // Items share keys in pairs: items 2k and 2k+1 have the same 40 segments.
         let key = |item: u32, seg: u32| -> SegmentKey { [u64::from(item / 2), u64::from(seg), 7, 8] };
         let key_of = |o: Occurrence| key(o.item, o.seg);
