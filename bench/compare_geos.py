@@ -31,7 +31,8 @@ import shapely
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "target", "bench-data")
-WANGGE = os.path.join(ROOT, "target", "release", "wangge")
+# WANGGE_BIN: another build to compare (an A/B in one run), else target/release/wangge.
+WANGGE = os.environ.get("WANGGE_BIN") or os.path.join(ROOT, "target", "release", "wangge")
 RUNS = 5
 
 

@@ -579,3 +579,32 @@ fn gap_width_is_metres_on_the_ground_in_lon_lat() {
         assert_eq!(serde_json::from_str::<Value>(&stdout(&without)).unwrap()["ok"], true, "no gap-width test");
     }
 }
+
+/// Memory of `wangge check` on the synthetic 100,000-grid file, stage by stage (resident and peak from
+/// /proc/self/status; by hand: make the file with `python3 bench/synthetic_big.py
+/// target/bench-data/synthetic-100k.geojson 316 317`, then `cargo test --test integration
+/// checker_memory_stages -- --ignored --nocapture`, or run the test binary under heaptrack). The system
+/// allocator here, not the release binary's mimalloc: see BENCHMARKS.md for `/usr/bin/time -v`.
+#[test]
+#[ignore]
+fn checker_memory_stages() {
+    let path = std::env::var("WANGGE_CHECK_FILE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data/synthetic-100k.geojson"));
+    let status = |stage: &str| {
+        let text = std::fs::read_to_string("/proc/self/status").unwrap();
+        let field = |k: &str| {
+            text.lines().find(|l| l.starts_with(k)).unwrap_or("").split_whitespace().nth(1).unwrap_or("?").to_owned()
+        };
+        eprintln!("{stage:<24} rss {:>8} kB   peak {:>8} kB", field("VmRSS:"), field("VmHWM:"));
+    };
+    status("start");
+    let mut input = wangge::io::check_input::read_check_input(&path, None).unwrap();
+    status("read");
+    let options = input.default_options().unwrap();
+    let (checker, _) = input.check(options);
+    status("checked");
+    let report = checker.report();
+    status("report");
+    eprintln!("{} grids, {} findings, phases {:?}", report.items, report.findings.len(), checker.phase_timings());
+}

@@ -24,10 +24,10 @@ fn key(c: Coord<f64>) -> (u64, u64) {
 /// in ascending order, the items that have unmatched segments (no other item has any).
 pub fn union_from_unmatched(graph: &Graph, open: &[u32]) -> Union {
     let mut edges: Vec<(Coord<f64>, Coord<f64>)> = Vec::new();
-    for ring in open.iter().flat_map(|&i| &graph.rings[i as usize]) {
+    for ring in open.iter().flat_map(|&i| graph.rings_of(i as usize)) {
         for s in 0..ring.segments() {
             if ring.state[s] == SegmentState::Unknown {
-                edges.push(oriented(ring, s));
+                edges.push(oriented(&ring, s));
             }
         }
     }
@@ -35,7 +35,7 @@ pub fn union_from_unmatched(graph: &Graph, open: &[u32]) -> Union {
 }
 
 /// A segment oriented with the item's interior on its right.
-fn oriented(ring: &super::rings::Ring, s: usize) -> (Coord<f64>, Coord<f64>) {
+fn oriented(ring: &super::rings::Ring<'_>, s: usize) -> (Coord<f64>, Coord<f64>) {
     let (a, b) = ring.segment(s);
     if ring.interior_on_right { (a, b) } else { (b, a) }
 }
@@ -52,10 +52,10 @@ pub fn union_with_dirty(graph: &Graph, dirty: &[bool], open: &[u32]) -> Union {
     let mut visit: std::collections::BTreeSet<usize> =
         open.iter().map(|&i| i as usize).filter(|&i| !dirty[i]).collect();
     for &d in &dirty_items {
-        for ring in &graph.rings[d] {
+        for ring in graph.rings_of(d) {
             for s in 0..ring.segments() {
-                let (key, _) = super::rings::segment_key(ring, s);
-                for o in graph.segments.get(&key).into_iter().flatten() {
+                let (key, _) = super::rings::segment_key(&ring, s);
+                for o in graph.occurrences(&key) {
                     if !dirty[o.item as usize] {
                         visit.insert(o.item as usize);
                     }
@@ -65,19 +65,18 @@ pub fn union_with_dirty(graph: &Graph, dirty: &[bool], open: &[u32]) -> Union {
     }
     let mut edges: Vec<(Coord<f64>, Coord<f64>)> = Vec::new();
     for item in visit {
-        let rings = &graph.rings[item];
-        for ring in rings {
+        for ring in graph.rings_of(item) {
             for s in 0..ring.segments() {
                 if ring.state[s] == SegmentState::Matched {
-                    let (key, forward) = super::rings::segment_key(ring, s);
-                    let matched_by_clean = graph.segments.get(&key).is_some_and(|list| {
-                        list.iter().any(|o| o.forward != forward && o.item as usize != item && !dirty[o.item as usize])
-                    });
+                    let (key, forward) = super::rings::segment_key(&ring, s);
+                    let matched_by_clean = graph
+                        .occurrences(&key)
+                        .any(|o| o.forward != forward && o.item as usize != item && !dirty[o.item as usize]);
                     if matched_by_clean {
                         continue;
                     }
                 }
-                edges.push(oriented(ring, s));
+                edges.push(oriented(&ring, s));
             }
         }
     }

@@ -5,27 +5,19 @@
 use geo::{BoundingRect, MultiPolygon, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
-use rustc_hash::FxHashMap;
-use smallvec::SmallVec;
 
-use super::rings::{Ring, SegmentKey, rings_of, segment_key};
-
-/// Where one segment of the coverage sits, and its direction with the interior on its right.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Occurrence {
-    pub item: u32,
-    pub ring: u32,
-    pub seg: u32,
-    pub forward: bool,
-}
+use super::rings::{ItemRings, Ring, SegmentKey, segment_key};
+pub use super::segment_index::Occurrence;
+use super::segment_index::{Chain, SegmentIndex};
 
 pub type ItemBox = GeomWithData<Rectangle<[f64; 2]>, u32>;
 
 pub struct Graph {
     pub geometry: Vec<MultiPolygon<f64>>,
-    pub rings: Vec<Vec<Ring>>,
+    /// Each item's rings: views onto `geometry`, with a state per segment.
+    pub rings: Vec<ItemRings>,
     pub envelope: Vec<Option<Rect<f64>>>,
-    pub segments: FxHashMap<SegmentKey, SmallVec<[Occurrence; 2]>>,
+    pub segments: SegmentIndex,
     pub tree: RTree<ItemBox>,
 }
 
@@ -33,9 +25,15 @@ pub fn aabb(r: Rect<f64>, grow: f64) -> AABB<[f64; 2]> {
     AABB::from_corners([r.min().x - grow, r.min().y - grow], [r.max().x + grow, r.max().y + grow])
 }
 
+/// The key of an occurrence, read from its ring's coordinates.
+fn key_of(geometry: &[MultiPolygon<f64>], rings: &[ItemRings], o: Occurrence) -> SegmentKey {
+    let i = o.item as usize;
+    segment_key(&rings[i].ring(&geometry[i], o.ring as usize), o.seg as usize).0
+}
+
 impl Graph {
     pub fn build(geometry: Vec<MultiPolygon<f64>>) -> Graph {
-        let rings: Vec<Vec<Ring>> = geometry.iter().map(rings_of).collect();
+        let rings: Vec<ItemRings> = geometry.iter().map(ItemRings::of).collect();
         let envelope: Vec<Option<Rect<f64>>> = geometry.iter().map(|g| g.bounding_rect()).collect();
         let boxes: Vec<ItemBox> = envelope
             .iter()
@@ -45,12 +43,12 @@ impl Graph {
                 Some(GeomWithData::new(Rectangle::from_corners(e.min().into(), e.max().into()), i as u32))
             })
             .collect();
-        let total: usize = rings.iter().flatten().map(Ring::segments).sum();
+        let total: usize = rings.iter().map(|r| r.state.len()).sum();
         // In a coverage most segments are shared by two items: about half as many keys as segments.
-        // (A smaller table is faster to fill and to probe; the map grows if the guess is short.)
-        let mut segments = FxHashMap::with_capacity_and_hasher(total / 2 + total / 16 + 16, Default::default());
-        for (item, item_rings) in rings.iter().enumerate() {
-            add_segments(&mut segments, item as u32, item_rings);
+        // (The table grows if the guess is short.)
+        let mut segments = SegmentIndex::with_capacity(total / 2 + total / 16 + 16, total);
+        for item in 0..rings.len() {
+            add_segments(&mut segments, &geometry, &rings, item);
         }
         Graph { geometry, rings, envelope, segments, tree: RTree::bulk_load(boxes) }
     }
@@ -59,25 +57,45 @@ impl Graph {
         self.geometry.len()
     }
 
+    /// Ring `r` of `item`.
+    pub fn ring(&self, item: usize, r: usize) -> Ring<'_> {
+        self.rings[item].ring(&self.geometry[item], r)
+    }
+
+    /// The rings of `item`, in order (none for an item out of range).
+    pub fn rings_of(&self, item: usize) -> impl ExactSizeIterator<Item = Ring<'_>> + Clone + '_ {
+        let (rings, geometry) = match (self.rings.get(item), self.geometry.get(item)) {
+            (Some(r), Some(g)) => (r, g),
+            _ => (&EMPTY_RINGS, &EMPTY_GEOMETRY),
+        };
+        rings.rings(geometry)
+    }
+
+    /// Every occurrence of a segment key, in insertion order.
+    pub fn occurrences(&self, key: &SegmentKey) -> Chain<'_> {
+        let key_of = |o: Occurrence| key_of(&self.geometry, &self.rings, o);
+        self.segments.get(key, &key_of)
+    }
+
     /// Replaces (or, at index == len, appends) an item's geometry.
     pub fn replace(&mut self, item: usize, geometry: MultiPolygon<f64>) {
         if item == self.len() {
             self.geometry.push(MultiPolygon(Vec::new()));
-            self.rings.push(Vec::new());
+            self.rings.push(ItemRings::default());
             self.envelope.push(None);
         }
         let id = item as u32;
-        remove_segments(&mut self.segments, id, &self.rings[item]);
+        remove_segments(&mut self.segments, &self.geometry, &self.rings, item);
         if let Some(old) = self.envelope[item] {
             self.tree.remove(&GeomWithData::new(Rectangle::from_corners(old.min().into(), old.max().into()), id));
         }
-        self.rings[item] = rings_of(&geometry);
-        add_segments(&mut self.segments, id, &self.rings[item]);
+        self.rings[item] = ItemRings::of(&geometry);
         self.envelope[item] = geometry.bounding_rect();
+        self.geometry[item] = geometry;
+        add_segments(&mut self.segments, &self.geometry, &self.rings, item);
         if let Some(e) = self.envelope[item] {
             self.tree.insert(GeomWithData::new(Rectangle::from_corners(e.min().into(), e.max().into()), id));
         }
-        self.geometry[item] = geometry;
     }
 
     /// Items whose envelope comes within `grow` of `area`.
@@ -86,32 +104,35 @@ impl Graph {
     }
 }
 
+static EMPTY_RINGS: ItemRings = ItemRings::EMPTY;
+static EMPTY_GEOMETRY: MultiPolygon<f64> = MultiPolygon(Vec::new());
+
 /// Every non-degenerate segment of an item's rings: (ring, segment, key, forward).
-fn ring_segments(rings: &[Ring]) -> impl Iterator<Item = (u32, u32, SegmentKey, bool)> + '_ {
-    rings.iter().enumerate().flat_map(|(r, ring)| {
+fn ring_segments<'a>(
+    geometry: &'a MultiPolygon<f64>,
+    rings: &'a ItemRings,
+) -> impl Iterator<Item = (u32, u32, SegmentKey, bool)> + 'a {
+    rings.rings(geometry).enumerate().flat_map(|(r, ring)| {
         (0..ring.segments()).filter_map(move |s| {
             let (p0, p1) = ring.segment(s);
             (p0 != p1).then(|| {
-                let (key, forward) = segment_key(ring, s);
+                let (key, forward) = segment_key(&ring, s);
                 (r as u32, s as u32, key, forward)
             })
         })
     })
 }
 
-fn add_segments(map: &mut FxHashMap<SegmentKey, SmallVec<[Occurrence; 2]>>, item: u32, rings: &[Ring]) {
-    for (ring, seg, key, forward) in ring_segments(rings) {
-        map.entry(key).or_default().push(Occurrence { item, ring, seg, forward });
+fn add_segments(index: &mut SegmentIndex, geometry: &[MultiPolygon<f64>], rings: &[ItemRings], item: usize) {
+    let key_of = |o: Occurrence| key_of(geometry, rings, o);
+    for (ring, seg, key, forward) in ring_segments(&geometry[item], &rings[item]) {
+        index.insert(&key, Occurrence { item: item as u32, ring, seg, forward }, &key_of);
     }
 }
 
-fn remove_segments(map: &mut FxHashMap<SegmentKey, SmallVec<[Occurrence; 2]>>, item: u32, rings: &[Ring]) {
-    for (ring, seg, key, _) in ring_segments(rings) {
-        if let Some(list) = map.get_mut(&key) {
-            list.retain(|o| !(o.item == item && o.ring == ring && o.seg == seg));
-            if list.is_empty() {
-                map.remove(&key);
-            }
-        }
+fn remove_segments(index: &mut SegmentIndex, geometry: &[MultiPolygon<f64>], rings: &[ItemRings], item: usize) {
+    let key_of = |o: Occurrence| key_of(geometry, rings, o);
+    for (ring, seg, key, _) in ring_segments(&geometry[item], &rings[item]) {
+        index.remove(&key, item as u32, ring, seg, &key_of);
     }
 }

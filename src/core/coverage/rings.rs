@@ -1,6 +1,8 @@
 //! Coverage rings: every ring of every polygon with repeated points removed, its orientation relative to
 //! the polygon interior, and a status per segment (as in JTS CoverageRing).
 
+use std::borrow::Cow;
+
 use geo::{Coord, LineString, MultiPolygon};
 
 /// What the validator has concluded about one segment.
@@ -13,40 +15,125 @@ pub enum SegmentState {
     Invalid,
 }
 
-#[derive(Clone, Debug)]
-pub struct Ring {
-    /// Closed: first == last; no consecutive repeats.
-    pub coords: Vec<Coord<f64>>,
+/// One ring of an item as the checker sees it: closed (first == last), no consecutive repeats, finite,
+/// with the state of each segment. A view: the coordinates are those of the item's geometry (or, for the
+/// rare ring that needed cleaning, of a cleaned copy), the states those of the item's state vector.
+#[derive(Clone, Copy, Debug)]
+pub struct Ring<'a> {
+    pub coords: &'a [Coord<f64>],
     /// True for CW shells and CCW holes: the polygon interior lies to the right of each segment.
     pub interior_on_right: bool,
+    pub state: &'a [SegmentState],
+}
+
+/// Where one ring of an item takes its coordinates, and where its segments' states start.
+#[derive(Clone, Debug)]
+struct RingSource {
+    /// Polygon of the item's multipolygon, and ring in it (0 the exterior, 1… the holes).
+    polygon: u32,
+    ring: u32,
+    /// The offset of the ring's first segment in the item's state vector.
+    first: u32,
+    interior_on_right: bool,
+    /// The cleaned ring, when the geometry's ring has repeated or non-finite points or is not closed;
+    /// `None` (nearly always) when the geometry's ring is used as it is: coordinates are held once.
+    cleaned: Option<Box<[Coord<f64>]>>,
+}
+
+/// The rings of one item (shells first then their holes, polygon by polygon) and a state per segment,
+/// all rings' states in one vector.
+#[derive(Clone, Debug, Default)]
+pub struct ItemRings {
+    sources: Vec<RingSource>,
     pub state: Vec<SegmentState>,
 }
 
-impl Ring {
-    /// Builds a ring; `None` for rings that collapse to fewer than 2 distinct points.
-    pub fn new(ring: &LineString<f64>, is_shell: bool) -> Option<Ring> {
-        let mut coords: Vec<Coord<f64>> = Vec::with_capacity(ring.0.len());
-        for &c in &ring.0 {
-            if !(c.x.is_finite() && c.y.is_finite()) {
-                continue;
+/// The coordinates of ring `ring` of polygon `polygon` (0 the exterior).
+fn geometry_ring(mp: &MultiPolygon<f64>, polygon: u32, ring: u32) -> &[Coord<f64>] {
+    let Some(p) = mp.0.get(polygon as usize) else { return &[] };
+    let line = if ring == 0 { Some(p.exterior()) } else { p.interiors().get(ring as usize - 1) };
+    line.map_or(&[], |l| l.0.as_slice())
+}
+
+/// The ring as the checker uses it (see [`Ring`]), `None` for a ring that collapses to fewer than 2
+/// distinct points; borrowed when the geometry's ring already is that.
+fn clean(ring: &LineString<f64>) -> Option<Cow<'_, [Coord<f64>]>> {
+    let raw = &ring.0;
+    let as_is = raw.len() >= 3
+        && raw.first() == raw.last()
+        && raw.iter().all(|c| c.x.is_finite() && c.y.is_finite())
+        && raw.windows(2).all(|w| w[0] != w[1]);
+    if as_is {
+        return Some(Cow::Borrowed(raw.as_slice()));
+    }
+    let mut coords: Vec<Coord<f64>> = Vec::with_capacity(raw.len());
+    for &c in raw {
+        if !(c.x.is_finite() && c.y.is_finite()) {
+            continue;
+        }
+        if coords.last() != Some(&c) {
+            coords.push(c);
+        }
+    }
+    if coords.len() >= 2 && coords.first() != coords.last() {
+        let first = coords[0];
+        coords.push(first);
+    }
+    (coords.len() >= 3).then_some(Cow::Owned(coords))
+}
+
+impl ItemRings {
+    pub const EMPTY: ItemRings = ItemRings { sources: Vec::new(), state: Vec::new() };
+
+    /// The rings of an item's geometry, every segment's state unknown.
+    pub fn of(mp: &MultiPolygon<f64>) -> ItemRings {
+        let mut sources = Vec::new();
+        let mut segments = 0usize;
+        for (p, polygon) in mp.0.iter().enumerate() {
+            let lines = std::iter::once(polygon.exterior()).chain(polygon.interiors());
+            for (r, line) in lines.enumerate() {
+                let Some(coords) = clean(line) else { continue };
+                let ccw = signed_area(&coords) > 0.0;
+                let is_shell = r == 0;
+                let interior_on_right = if is_shell { !ccw } else { ccw };
+                let first = segments as u32;
+                segments += coords.len() - 1;
+                let cleaned = match coords {
+                    Cow::Borrowed(_) => None,
+                    Cow::Owned(v) => Some(v.into_boxed_slice()),
+                };
+                sources.push(RingSource { polygon: p as u32, ring: r as u32, first, interior_on_right, cleaned });
             }
-            if coords.last() != Some(&c) {
-                coords.push(c);
-            }
         }
-        if coords.len() >= 2 && coords.first() != coords.last() {
-            let first = coords[0];
-            coords.push(first);
-        }
-        if coords.len() < 3 {
-            return None;
-        }
-        let ccw = signed_area(&coords) > 0.0;
-        let interior_on_right = if is_shell { !ccw } else { ccw };
-        let segments = coords.len() - 1;
-        Some(Ring { coords, interior_on_right, state: vec![SegmentState::Unknown; segments] })
+        sources.shrink_to_fit();
+        ItemRings { sources, state: vec![SegmentState::Unknown; segments] }
     }
 
+    /// Where ring `r`'s segments start in [`ItemRings::state`].
+    pub fn first(&self, r: usize) -> usize {
+        // The first ring's segments come first: no need to look (most items have one ring).
+        if r == 0 { 0 } else { self.sources[r].first as usize }
+    }
+
+    /// Ring `r`, its coordinates taken from `mp`, the item's geometry these rings were made of.
+    pub fn ring<'a>(&'a self, mp: &'a MultiPolygon<f64>, r: usize) -> Ring<'a> {
+        let source = &self.sources[r];
+        let coords = match &source.cleaned {
+            Some(c) => c,
+            None => geometry_ring(mp, source.polygon, source.ring),
+        };
+        let first = source.first as usize;
+        let n = coords.len().saturating_sub(1);
+        Ring { coords, interior_on_right: source.interior_on_right, state: &self.state[first..first + n] }
+    }
+
+    /// Every ring, in order.
+    pub fn rings<'a>(&'a self, mp: &'a MultiPolygon<f64>) -> impl ExactSizeIterator<Item = Ring<'a>> + Clone + 'a {
+        (0..self.sources.len()).map(move |r| self.ring(mp, r))
+    }
+}
+
+impl Ring<'_> {
     pub fn segments(&self) -> usize {
         self.coords.len() - 1
     }
@@ -93,16 +180,6 @@ pub fn signed_area(ring: &[Coord<f64>]) -> f64 {
         .map(|w| (w[0].x - origin.x) * (w[1].y - origin.y) - (w[1].x - origin.x) * (w[0].y - origin.y))
         .sum();
     twice / 2.0
-}
-
-/// All rings of a multipolygon, shells first then their holes, polygon by polygon.
-pub fn rings_of(mp: &MultiPolygon<f64>) -> Vec<Ring> {
-    let mut out = Vec::new();
-    for polygon in &mp.0 {
-        out.extend(Ring::new(polygon.exterior(), true));
-        out.extend(polygon.interiors().iter().filter_map(|r| Ring::new(r, false)));
-    }
-    out
 }
 
 /// Hash key of a segment regardless of direction: the smaller endpoint first (x, then y).

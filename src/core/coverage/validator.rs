@@ -6,8 +6,12 @@
 use geo::Coord;
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
 
-use super::graph::Graph;
+use smallvec::SmallVec;
+
+use super::graph::{Graph, Occurrence};
 use super::predicates::{Meet, is_interior_segment, is_nearly_parallel, meet};
+#[cfg(doc)]
+use super::rings::ItemRings;
 use super::rings::{SegmentState, segment_key};
 
 /// Why a segment is invalid.
@@ -50,20 +54,35 @@ pub struct InvalidSegment {
     pub other: u32,
 }
 
-/// The verdict on one item: a state per segment of each of its rings, and the invalid segments.
+/// The verdict on one item: a state per segment (all its rings' in one vector, as in
+/// [`ItemRings::state`]; `None` when they are those the graph holds), and the invalid segments.
 pub struct ItemVerdict {
-    pub states: Vec<Vec<SegmentState>>,
+    pub states: Option<Vec<SegmentState>>,
     pub invalid: Vec<InvalidSegment>,
 }
 
-/// The exact-match verdict of every segment of a freshly built graph, in one pass over the segment hash
+/// The exact-match verdict of every segment of a freshly built graph, in one pass over the segment index
 /// (a full check), instead of one lookup per segment in [`validate_item`]: each segment's state is
-/// stored in its ring, and each item gets its same-side records, in the order `validate_item` makes
-/// them (by ring and segment; the other item is the first equal segment in the same direction).
+/// stored in its item's states, and each item gets its same-side records, in the order `validate_item`
+/// makes them (by ring and segment; the other item is the first equal segment in the same direction).
 pub fn exact_matches(graph: &mut Graph) -> Vec<Vec<InvalidSegment>> {
     let Graph { segments, rings, .. } = graph;
     let mut same_side: Vec<Vec<InvalidSegment>> = vec![Vec::new(); rings.len()];
-    for list in segments.values().filter(|list| list.len() > 1) {
+    let mut list: SmallVec<[Occurrence; 4]> = SmallVec::new();
+    for chain in segments.shared() {
+        list.clear();
+        list.extend(chain);
+        // Most segments are shared by two rings in opposite directions: both matched.
+        if let [a, b] = list[..]
+            && a.forward != b.forward
+        {
+            for o in [a, b] {
+                let item = &mut rings[o.item as usize];
+                let at = item.first(o.ring as usize) + o.seg as usize;
+                item.state[at] = SegmentState::Matched;
+            }
+            continue;
+        }
         for (k, o) in list.iter().enumerate() {
             let others = list.iter().enumerate().filter(|&(j, _)| j != k).map(|(_, other)| other);
             let state = match others.clone().find(|other| other.forward == o.forward) {
@@ -79,7 +98,9 @@ pub fn exact_matches(graph: &mut Graph) -> Vec<Vec<InvalidSegment>> {
                 None if others.clone().next().is_some() => SegmentState::Matched,
                 None => continue,
             };
-            rings[o.item as usize][o.ring as usize].state[o.seg as usize] = state;
+            let item = &mut rings[o.item as usize];
+            let at = item.first(o.ring as usize) + o.seg as usize;
+            item.state[at] = state;
         }
     }
     for list in &mut same_side {
@@ -98,22 +119,25 @@ pub fn validate_item(
     prematched: Option<Vec<InvalidSegment>>,
 ) -> ItemVerdict {
     let t = target as usize;
-    let rings = &graph.rings[t];
+    let item = &graph.rings[t];
     if let Some(invalid) = prematched {
-        let states: Vec<Vec<SegmentState>> = rings.iter().map(|r| r.state.clone()).collect();
-        return find_interacting(graph, target, gap_width_in_world, states, invalid);
+        if !item.state.contains(&SegmentState::Unknown) {
+            return ItemVerdict { states: None, invalid };
+        }
+        return find_interacting(graph, target, gap_width_in_world, item.state.clone(), invalid);
     }
     let mut invalid = Vec::new();
-    let mut states: Vec<Vec<SegmentState>> = rings.iter().map(|r| vec![SegmentState::Unknown; r.segments()]).collect();
-    for (r, ring) in rings.iter().enumerate() {
-        for (s, state) in states[r].iter_mut().enumerate() {
+    let mut states: Vec<SegmentState> = vec![SegmentState::Unknown; item.state.len()];
+    for (r, ring) in graph.rings_of(t).enumerate() {
+        let first = item.first(r);
+        for (s, state) in states[first..first + ring.segments()].iter_mut().enumerate() {
             let (p0, p1) = ring.segment(s);
             if p0 == p1 {
                 continue;
             }
-            let (key, forward) = segment_key(ring, s);
-            let Some(list) = graph.segments.get(&key) else { continue };
-            for o in list.iter().filter(|o| !(o.item == target && o.ring == r as u32 && o.seg == s as u32)) {
+            let (key, forward) = segment_key(&ring, s);
+            for o in graph.occurrences(&key).filter(|o| !(o.item == target && o.ring == r as u32 && o.seg == s as u32))
+            {
                 if o.forward == forward {
                     if *state != SegmentState::Invalid {
                         invalid.push(InvalidSegment {
@@ -138,18 +162,18 @@ fn find_interacting(
     graph: &Graph,
     target: u32,
     gap_width_in_world: f64,
-    mut states: Vec<Vec<SegmentState>>,
+    mut states: Vec<SegmentState>,
     mut invalid: Vec<InvalidSegment>,
 ) -> ItemVerdict {
     let t = target as usize;
-    let all_known = states.iter().flatten().all(|s| *s != SegmentState::Unknown);
+    let all_known = states.iter().all(|s| *s != SegmentState::Unknown);
     if !all_known && let Some(envelope) = graph.envelope[t] {
         let neighbours: Vec<u32> = graph.items_near(envelope, gap_width_in_world).filter(|&i| i != target).collect();
         let nearby = nearby_segments(graph, &neighbours, envelope, gap_width_in_world);
         interacting(graph, t, &mut states, &nearby, gap_width_in_world, &mut invalid);
         inside(graph, t, &mut states, &neighbours, &mut invalid);
     }
-    ItemVerdict { states, invalid }
+    ItemVerdict { states: Some(states), invalid }
 }
 
 /// A neighbour's segment near the target, sorted by the left end of its x extent.
@@ -167,7 +191,7 @@ fn nearby_segments(graph: &Graph, neighbours: &[u32], envelope: geo::Rect<f64>, 
     let (lo, hi) = (envelope.min(), envelope.max());
     let mut out = Vec::new();
     for &n in neighbours {
-        for (r, ring) in graph.rings[n as usize].iter().enumerate() {
+        for (r, ring) in graph.rings_of(n as usize).enumerate() {
             for a in 0..ring.segments() {
                 let (a0, a1) = ring.segment(a);
                 let (xmin, xmax) = (a0.x.min(a1.x), a0.x.max(a1.x));
@@ -198,13 +222,14 @@ fn seg_box_apart(a: (Coord<f64>, Coord<f64>), b: (Coord<f64>, Coord<f64>), grow:
 fn interacting(
     graph: &Graph,
     t: usize,
-    states: &mut [Vec<SegmentState>],
+    states: &mut [SegmentState],
     nearby: &[Nearby],
     gap_width_in_world: f64,
     invalid: &mut Vec<InvalidSegment>,
 ) {
-    for (r, ring) in graph.rings[t].iter().enumerate() {
-        for (s, state) in states[r].iter_mut().enumerate() {
+    for (r, ring) in graph.rings_of(t).enumerate() {
+        let first = graph.rings[t].first(r);
+        for (s, state) in states[first..first + ring.segments()].iter_mut().enumerate() {
             if *state != SegmentState::Unknown {
                 continue;
             }
@@ -216,7 +241,7 @@ fn interacting(
             // Only candidates whose x extent can reach the segment: those starting left of its right end.
             let end = nearby.partition_point(|c| c.xmin <= txmax + gap_width_in_world);
             for c in nearby[..end].iter().filter(|c| c.xmax + gap_width_in_world >= txmin) {
-                let adj = &graph.rings[c.item as usize][c.ring as usize];
+                let adj = graph.ring(c.item as usize, c.ring as usize);
                 let a = c.seg as usize;
                 let (a0, a1) = adj.segment(a);
                 if seg_box_apart((t0, t1), (a0, a1), gap_width_in_world) {
@@ -259,25 +284,20 @@ fn interacting(
 
 /// Unknown segments whose start vertex lies inside a neighbour are inside it, and so is the segment
 /// before (JTS markInvalidInteriorSegments).
-fn inside(
-    graph: &Graph,
-    t: usize,
-    states: &mut [Vec<SegmentState>],
-    neighbours: &[u32],
-    invalid: &mut Vec<InvalidSegment>,
-) {
-    for (r, ring) in graph.rings[t].iter().enumerate() {
+fn inside(graph: &Graph, t: usize, states: &mut [SegmentState], neighbours: &[u32], invalid: &mut Vec<InvalidSegment>) {
+    for (r, ring) in graph.rings_of(t).enumerate() {
+        let states = &mut states[graph.rings[t].first(r)..][..ring.segments()];
         for s in 0..ring.segments() {
-            if states[r][s] != SegmentState::Unknown {
+            if states[s] != SegmentState::Unknown {
                 continue;
             }
             let p = ring.coords[s];
             let Some(owner) = neighbours.iter().copied().find(|&n| strictly_inside(graph, n, p)) else { continue };
-            states[r][s] = SegmentState::Invalid;
+            states[s] = SegmentState::Invalid;
             invalid.push(InvalidSegment { ring: r as u32, seg: s as u32, cause: Cause::Inside, other: owner });
             let prev = ring.prev(s);
-            if states[r][prev] == SegmentState::Unknown {
-                states[r][prev] = SegmentState::Invalid;
+            if states[prev] == SegmentState::Unknown {
+                states[prev] = SegmentState::Invalid;
                 invalid.push(InvalidSegment { ring: r as u32, seg: prev as u32, cause: Cause::Inside, other: owner });
             }
         }
@@ -303,7 +323,7 @@ pub fn invalid_edges(checker: &super::Checker) -> Vec<Vec<geo::Line<f64>>> {
             let mut lines: Vec<geo::Line<f64>> = list
                 .iter()
                 .map(|s| {
-                    let (p0, p1) = checker.graph.rings[i][s.ring as usize].segment(s.seg as usize);
+                    let (p0, p1) = checker.graph.ring(i, s.ring as usize).segment(s.seg as usize);
                     geo::Line::new(p0, p1)
                 })
                 .collect();
