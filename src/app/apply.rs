@@ -4,7 +4,6 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use anyhow::Context as _;
 use eframe::egui::{Context, ViewportCommand};
 use geo::BoundingRect;
 
@@ -104,23 +103,10 @@ impl WanggeApp {
             Action::RunImport => {
                 if let Some(Window::Import(form)) = &self.window {
                     anyhow::ensure!(!form.src.trim().is_empty(), "{}", s.t(Text::ChooseSourceFirst));
-                    let src = PathBuf::from(form.src.trim());
-                    let prepared = s.prepare_import(&src, form.target, &form.crs, &form.map)?;
-                    match prepared.replaces(&s.doc.project) {
-                        // Nothing lost: done (and undoable).
-                        None => {
-                            s.apply_import(prepared)?;
-                            self.window = None;
-                        }
-                        // Ask first, saying what would be lost; the form comes back on Cancel.
-                        Some(replaced) => {
-                            let text = crate::text::layers::replace_text(&replaced, s.lang());
-                            if let Some(Window::Import(form)) = self.window.take() {
-                                self.pending_import = Some((Box::new(prepared), form));
-                            }
-                            self.window = Some(Window::ConfirmReplace(text));
-                        }
-                    }
+                }
+                // Read and checked on a worker thread; the form comes back if that fails or is cancelled.
+                if let Some(Window::Import(form)) = self.window.take() {
+                    self.start_import(form)?;
                 }
             }
             Action::ConfirmImport => {
@@ -160,10 +146,8 @@ impl WanggeApp {
                         "{}",
                         crate::text::pick(s.lang(), "请先选择输出文件", "choose an output file first")
                     );
-                    let written = crate::print::write(&s.doc.project, &form.effective_options(), &out)?;
-                    let first = written.first().map(|p| p.display().to_string()).unwrap_or_default();
-                    let n = written.len();
-                    s.say(|l| format!("{}: {first} ({n})", crate::text::pick(l, "已打印", "Printed")));
+                    let options = form.effective_options();
+                    self.start_print(options, out)?;
                 }
             }
             Action::SetTool(kind) => s.set_tool(kind),
@@ -176,7 +160,9 @@ impl WanggeApp {
             }
             Action::MergeSelected => {
                 let ids: Vec<GridId> = s.editor.selection.iter().copied().collect();
-                match crate::core::edit::merge_grids(&s.doc.project, &s.editor.index, &ids) {
+                s.editor.ensure_index(&s.doc.project);
+                let Some(index) = &s.editor.index else { return Ok(()) };
+                match crate::core::edit::merge_grids(&s.doc.project, index, &ids) {
                     Ok((command, keeper)) => {
                         let n = ids.len();
                         let text = StatusLine::new(s.lang(), |l| format!("{}: {n}", kind_label(StepKind::Merge, l)));
@@ -199,7 +185,8 @@ impl WanggeApp {
             }
             Action::PickFinding(i) => {
                 s.pick(i);
-                if let Some(r) = s.editor.coverage.report().findings.get(i).and_then(|f| f.geometry.bounding_rect()) {
+                let finding = s.editor.coverage.as_ref().and_then(|c| c.report().findings.get(i));
+                if let Some(r) = finding.and_then(|f| f.geometry.bounding_rect()) {
                     // A little room around the finding, so its neighbours show too.
                     let grow = (r.width().max(r.height()) * 0.6).max(s.doc.project.precision * 1000.0);
                     s.ui.view.zoom_to = Some(rect::grow(r, grow));
@@ -211,7 +198,8 @@ impl WanggeApp {
                     .editor
                     .picked_fixes
                     .get(j)
-                    .and_then(|f| Command::from_fix(&s.doc.project, f, |i| s.editor.coverage.grid_of(i)));
+                    .zip(s.editor.coverage.as_ref())
+                    .and_then(|(f, coverage)| Command::from_fix(&s.doc.project, f, |i| coverage.grid_of(i)));
                 if let Some(command) = command {
                     let text = StatusLine::new(s.lang(), |l| kind_label(StepKind::Fix, l).to_string());
                     s.apply_command(StepKind::Fix, command, text);
@@ -243,19 +231,12 @@ impl WanggeApp {
             }
             Action::DiscardRecovery => s.autosave.discard(),
             Action::RunExport => {
+                // Written on a worker thread; the form closes when the file is written.
                 if let Some(Window::Export(form)) = &self.window {
-                    let (to, layer, gbk) = (PathBuf::from(form.to.trim()), form.layer, form.gbk);
-                    if form.writes_table() {
-                        let to = with_extension(&to, "xlsx");
-                        let rows = crate::text::grid_table::table_rows(&s.doc.project);
-                        crate::text::grid_table::write_table(&to, &rows)
-                            .with_context(|| format!("export to {}", to.display()))?;
-                        let (n, shown) = (rows.len(), to.display().to_string());
-                        s.say(|l| crate::text::start::table_written(n, &shown, l));
-                    } else {
-                        s.export(layer, &to, gbk)?;
-                    }
-                    self.window = None;
+                    let (to, layer, gbk, table) =
+                        (PathBuf::from(form.to.trim()), form.layer, form.gbk, form.writes_table());
+                    let to = if table { with_extension(&to, "xlsx") } else { to };
+                    self.start_export(layer, to, gbk, table)?;
                 }
             }
             Action::SetSharedFields(ids, changes) => {

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::dialogs::Window;
 use super::file_dialog::{self, InAppDialog, Purpose};
-use super::{Action, WanggeApp, new_project};
+use super::{WanggeApp, new_project};
 
 impl WanggeApp {
     /// Asks what to do about a save over a file another program changed: reload, overwrite, save as.
@@ -37,13 +37,8 @@ impl WanggeApp {
     pub(super) fn chosen(&mut self, purpose: Purpose, path: PathBuf) {
         let result = match purpose {
             Purpose::OpenProject => self.start_open(path),
-            Purpose::SaveProjectAs => {
-                let saved = self.state.save_to(&with_extension(&path, "gpkg"));
-                if let Some(then) = self.after_save.take().filter(|_| saved.is_ok()) {
-                    self.queued.push(Action::Discarded(Box::new(then)));
-                }
-                saved
-            }
+            // Saved on a worker thread; what was to follow the save runs when it is done.
+            Purpose::SaveProjectAs => self.start_save_as(&path),
             Purpose::NewProjectSource => {
                 if let Some(Window::NewProject(form)) = &mut self.window {
                     let text = path.display().to_string();

@@ -18,8 +18,9 @@ impl WanggeApp {
             fonts::install(&ctx);
             self.fonts_installed = true;
         }
+        super::timing::before_frame();
         self.poll_job();
-        if self.job.is_some() {
+        if self.state.poll_background() || self.job.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }
         let mut actions = std::mem::take(&mut self.queued);
@@ -75,7 +76,8 @@ impl WanggeApp {
             .state
             .editor
             .picked_finding
-            .and_then(|i| self.state.editor.coverage.report().findings.get(i))
+            .zip(self.state.editor.coverage.as_ref())
+            .and_then(|(i, c)| c.report().findings.get(i))
             .map(|f| f.geometry.clone());
         let vertices = editing::editable_vertices(&self.state);
         {
@@ -165,6 +167,12 @@ impl WanggeApp {
         for action in actions {
             self.apply(&ctx, action);
         }
+        super::timing::after_frame(&ctx, || {
+            let s = &self.state;
+            let map = if s.ui.cache.coarse { "coarse map" } else { "full map" };
+            let coverage = if s.checking_coverage() { "coverage: checking" } else { "coverage: checked" };
+            format!("{} grids, {map}, {coverage}", s.doc.project.grids.len())
+        });
         let title = self.state.window_title();
         if title != self.last_title {
             ctx.send_viewport_cmd(ViewportCommand::Title(title.clone()));

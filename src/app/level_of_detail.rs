@@ -123,7 +123,8 @@ pub fn prepare_grids(cache: &MapCache, to: ToScreen, selection: &BTreeSet<GridId
         }
         let f = &slot.feature;
         add_fill(&mut fills, f, colour, to);
-        if size_px >= OUTLINE_FROM_PX || selected {
+        // A coarse feature (a large project's first seconds) has no fill yet: its outline shows it.
+        if size_px >= OUTLINE_FROM_PX || selected || f.is_coarse() {
             let stroke = if selected { Stroke::new(2.5, SELECTED_LINE) } else { Stroke::new(1.0, GRID_LINE) };
             for ring in &f.rings {
                 outlines.push(Shape::line(ring.iter().map(|&c| to.pos(c)).collect(), stroke));

@@ -4,6 +4,7 @@
 mod action;
 mod apply;
 mod attributes;
+mod background;
 mod canvas;
 mod checks_panel;
 mod code_rule_dialog;
@@ -19,16 +20,16 @@ mod jobs;
 mod legend;
 pub mod level_of_detail;
 mod live_coverage;
+mod long_jobs;
 pub mod map_cache;
 pub mod new_project;
 mod panels;
 mod print_dialog;
 mod recovery;
 mod state;
+mod timing;
 mod toolbar;
 mod window;
-
-use std::path::PathBuf;
 
 use crate::text::Lang;
 pub use crate::text::Settings;
@@ -64,7 +65,8 @@ pub struct WanggeApp {
     queued: Vec<Action>,
     /// Set while applying an action the user already allowed to drop unsaved changes.
     unsaved_ok: bool,
-    /// A long job (opening a project) running on its worker thread, shown in the status bar with Cancel.
+    /// A long job (open, import, export, print, Save As) running on its worker thread, shown in the
+    /// status bar with Cancel.
     job: Option<jobs::Job>,
     /// Holds jobs back before they start (for tests that cancel a job at a known moment).
     #[doc(hidden)]
@@ -90,40 +92,6 @@ impl WanggeApp {
             unsaved_ok: false,
             job: None,
             job_gate: jobs::StartGate::default(),
-        }
-    }
-
-    /// Whether a long job (opening a project) is running.
-    pub fn job_running(&self) -> bool {
-        self.job.is_some()
-    }
-
-    /// Reads the project at `path` on a worker thread; it becomes the open project when read (unless
-    /// cancelled). One job at a time.
-    pub(super) fn start_open(&mut self, path: PathBuf) -> anyhow::Result<()> {
-        if self.job.is_none() {
-            self.job = Some(jobs::Job::open(path, &self.job_gate)?);
-        }
-        Ok(())
-    }
-
-    /// Takes the outcome of a finished job: the opened project, a "cancelled" line, or the error.
-    pub(super) fn poll_job(&mut self) {
-        let Some(outcome) = self.job.as_mut().and_then(jobs::Job::finished) else { return };
-        self.job = None;
-        match outcome {
-            Ok(jobs::Outcome::Opened { path, result: Ok((project, stamp, prepared)) }) => {
-                self.state.opened_with(project, &path, stamp, Some(prepared));
-            }
-            Ok(jobs::Outcome::Opened { result: Err(e), .. })
-                if matches!(*e.problem, crate::io::Problem::Cancelled(_)) =>
-            {
-                self.state.say(|l| crate::text::progress::cancelled(l).to_string());
-            }
-            Ok(jobs::Outcome::Opened { result: Err(e), .. }) => {
-                self.error = Some(format!("{:#}", anyhow::Error::from(e)))
-            }
-            Err(panic) => self.error = Some(panic),
         }
     }
 

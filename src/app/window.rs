@@ -34,11 +34,14 @@ impl eframe::App for WanggeApp {
 
 /// Opens the window on a project, or on the bundled 泾县 sample.
 pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
+    super::timing::start();
     let settings = Settings::load();
     let state = match &path {
         Some(p) => {
             let (project, stamp) = crate::io::open_project_stamped(p)?;
+            super::timing::mark("project read");
             let mut state = AppState::new(project, Some(p.clone()), settings);
+            super::timing::mark("caches built or started");
             state.doc.disk_stamp = stamp;
             state.remember_recent(p);
             state
