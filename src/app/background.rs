@@ -61,15 +61,23 @@ impl Prepared {
     /// `colours` keep their fill colour (a rebuild must not reshuffle the map).
     pub fn start(project: &Project, colours: &BTreeMap<GridId, u8>, options: &CacheOptions) -> Prepared {
         // Without a thread to be had, built here as a small project's are (slower, not wrong).
-        if project.grids.len() >= options.background_from
-            && let Ok(background) = Background::start(project.clone(), colours.clone(), &options.gate)
-        {
-            return Prepared {
-                cache: MapCache::coarse(project, colours),
-                index: None,
-                coverage: None,
-                background: Some(background),
-            };
+        if project.grids.len() >= options.background_from {
+            // The workers' copy of the project is made on another core while the coarse map is built.
+            let (cache, copy) = std::thread::scope(|scope| {
+                let copy =
+                    std::thread::Builder::new().name("wangge-copy".into()).spawn_scoped(scope, || project.clone());
+                let cache = MapCache::coarse(project, colours);
+                let copy = match copy {
+                    Ok(handle) => handle.join().ok(),
+                    Err(_) => Some(project.clone()),
+                };
+                (cache, copy)
+            });
+            if let Some(copy) = copy
+                && let Ok(background) = Background::start(copy, colours.clone(), &options.gate)
+            {
+                return Prepared { cache, index: None, coverage: None, background: Some(background) };
+            }
         }
         Prepared::build(project, colours)
     }

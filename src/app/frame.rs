@@ -36,6 +36,7 @@ impl WanggeApp {
         }
         let job = self.job.as_ref().map(|j| j.progress.as_ref());
         egui::Panel::bottom("status").show(ui, |ui| panels::status_bar(ui, &self.state, job, &mut actions));
+        super::timing::first_frame_step("menus and status bar laid out");
         if self.state.ui.show_layers_panel {
             let (state, find) = (&mut self.state, &mut self.find);
             egui::Panel::left("layers")
@@ -43,6 +44,7 @@ impl WanggeApp {
                 .resizable(true)
                 .show(ui, |ui| panels::layers_panel(ui, state, find, &mut actions));
         }
+        super::timing::first_frame_step("layers panel laid out");
         self.sync_form();
         if self.state.ui.show_checks_panel {
             let (lang, revision) = (self.state.lang(), self.state.doc.revision);
@@ -52,6 +54,7 @@ impl WanggeApp {
                 self.checks = Some(checks_panel::ChecksView::compute(&self.state.doc.project, revision, lang));
             }
             let (state, form, checks) = (&self.state, &mut self.form, &self.checks);
+            super::timing::first_frame_step("code and household checks computed");
             egui::Panel::right("side").default_size(320.0).resizable(true).show(ui, |ui| {
                 // Scrolls sideways rather than growing: nothing in it may widen the panel for good.
                 egui::ScrollArea::both().auto_shrink([false, true]).id_salt("side").show(ui, |ui| {
@@ -122,6 +125,7 @@ impl WanggeApp {
             })
             .inner;
         self.state.ui.view = view;
+        super::timing::first_frame_step("map laid out");
         if self.job.is_some() {
             // While a project is being read, nothing may change the one that is open (it is replaced
             // when the job ends): only Cancel is heard.

@@ -112,8 +112,12 @@ impl EditSession {
 impl AppState {
     /// The state for `project`, read from `path` (the file as it is now is taken as what was read).
     pub fn new(project: Project, path: Option<PathBuf>, settings: Settings) -> AppState {
+        AppState::new_with(project, path, settings, CacheOptions::default())
+    }
+
+    /// [`AppState::new`], with the caches of a large project built as `caches` says.
+    pub fn new_with(project: Project, path: Option<PathBuf>, settings: Settings, caches: CacheOptions) -> AppState {
         let to_lonlat = lonlat_transformer(&project);
-        let caches = CacheOptions::default();
         let prepared = Prepared::start(&project, &BTreeMap::new(), &caches);
         let editor = EditSession {
             selection: BTreeSet::new(),

@@ -32,6 +32,13 @@ pub fn mark(what: &str) {
     eprintln!("wangge timing: {what} at {:.0} ms (unix {wall:.3})", since.as_secs_f64() * 1000.0);
 }
 
+/// Marks a step of laying out the first frame (where its time goes); silent after it.
+pub fn first_frame_step(what: &str) {
+    if enabled() && FIRST_FRAME.load(Ordering::Relaxed) == 0 {
+        mark(what);
+    }
+}
+
 /// Called after a frame was laid out: the first one is marked, and a second pass asked for at once, whose
 /// start ([`before_frame`]) is when the first frame has been painted.
 pub fn after_frame(ctx: &eframe::egui::Context, what: impl FnOnce() -> String) {
