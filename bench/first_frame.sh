@@ -17,8 +17,9 @@ for i in $(seq $RUNS); do
   sleep 0.3
   kill $PID 2>/dev/null; wait $PID 2>/dev/null
   echo "run $i"
-  grep "wangge timing" $CFG/log | sed -E 's/^wangge timing: (.*) at ([0-9]+) ms \(unix ([0-9.]+)\)$/\3 \1/' |
-    while read -r unix what; do printf "  %6.0f ms  %s\n" "$(echo "($unix - $start) * 1000" | bc -l)" "$what"; done
+  grep "wangge timing" $CFG/log | sed -E 's/^wangge timing: (.*) at ([0-9]+) ms \(unix ([0-9.]+), cpu ([0-9]+) ms\)$/\3 \4 \1/' |
+    while read -r unix cpu what; do
+      printf "  %6.0f ms wall %6s ms cpu  %s\n" "$(echo "($unix - $start) * 1000" | bc -l)" "$cpu" "$what"; done
 done
 rm -rf "$CFG"
 [ -n "$XPID" ] && kill $XPID
