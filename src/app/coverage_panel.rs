@@ -10,7 +10,7 @@ use crate::text::pick;
 
 /// A grid's name for messages: its code, else its id.
 pub fn item_label(state: &AppState, item: usize) -> String {
-    match state.editor.coverage.grid_of(item).and_then(|id| state.doc.project.grids.get(&id)) {
+    match state.editor.coverage.as_ref().and_then(|c| c.grid_of(item)).and_then(|id| state.doc.project.grids.get(&id)) {
         Some(g) => g.label(),
         None => format!("({})", item + 1),
     }
@@ -20,7 +20,12 @@ pub fn show(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
     let lang = state.lang();
     let t = |zh: &'static str, en: &'static str| pick(lang, zh, en);
     ui.heading(t("覆盖检查", "Coverage check"));
-    let report = state.editor.coverage.report();
+    let Some(coverage) = &state.editor.coverage else {
+        // A large project is checked on a worker thread; the findings show when it is done.
+        ui.label(crate::text::progress::checking_coverage(lang));
+        return;
+    };
+    let report = coverage.report();
     let errors = report.findings.iter().filter(|f| f.kind.is_error()).count();
     if errors == 0 {
         ui.colored_label(
@@ -31,11 +36,11 @@ pub fn show(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
         ui.colored_label(Color32::from_rgb(200, 30, 30), format!("{} {errors}", t("问题数：", "Problems:")));
     }
     // Which area the grids must cover: the boundary, else the villages or townships (said, not assumed).
-    ui.small(format!("{}{}", t("检查范围：", "Area checked: "), area_checked_text(state.editor.coverage.area(), lang)));
+    ui.small(format!("{}{}", t("检查范围：", "Area checked: "), area_checked_text(coverage.area(), lang)));
     let label = |i: usize| item_label(state, i);
     let index_of = |f: &crate::core::coverage::Finding| report.findings.iter().position(|x| std::ptr::eq(x, f));
     egui::ScrollArea::vertical().id_salt("coverage").max_height(ui.available_height() * 0.6).show(ui, |ui| {
-        for (kind, findings) in state.editor.coverage.grouped() {
+        for (kind, findings) in coverage.grouped() {
             let header = format!("{} ({})", kind_name(kind, lang), findings.len());
             egui::CollapsingHeader::new(header).id_salt(kind.key()).default_open(findings.len() <= 20).show(ui, |ui| {
                 for f in findings.iter().take(200) {

@@ -97,10 +97,17 @@ impl WanggeApp {
     /// Feeds one event to the active tool and carries out what it answers.
     pub(super) fn tool_event(&mut self, event: ToolEvent) -> ToolOutcome {
         let s = &mut self.state;
+        // A large project's edit index may still be on its way: hovering does not wait for it, the
+        // first click or drag does (it is built then, unless it landed meanwhile).
+        if matches!(event, ToolEvent::Hover(_)) && s.editor.index.is_none() {
+            return ToolOutcome::Ignored;
+        }
+        s.editor.ensure_index(&s.doc.project);
+        let Some(index) = &s.editor.index else { return ToolOutcome::Ignored };
         let tolerance_in_world = s.editor.snap_px as f64 * s.ui.view.viewport.world_per_px;
         let ctx = ToolContext {
             project: &s.doc.project,
-            index: &s.editor.index,
+            index,
             selection: &s.editor.selection,
             tolerance_in_world,
             snapping: s.editor.snapping,
@@ -219,7 +226,8 @@ pub(super) fn editable_vertices(s: &AppState) -> Vec<geo::Coord<f64>> {
     }
     let visible = s.ui.view.viewport.visible_world();
     let ids: Vec<GridId> = if s.editor.selection.is_empty() {
-        s.editor.index.grids_near(visible, 0.0)
+        // Before a large project's edit index lands, only the selection's vertices show.
+        s.editor.index.as_ref().map_or_else(Vec::new, |index| index.grids_near(visible, 0.0))
     } else {
         s.editor.selection.iter().copied().collect()
     };

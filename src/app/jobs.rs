@@ -1,21 +1,54 @@
-//! Long jobs of the app (opening a large project), run on a worker thread so that the window keeps
-//! drawing: the status bar shows what the job is doing ("正在打开 — 41,000/100,172") with a Cancel
-//! button. A cancelled job changes nothing: the open project stays as it was.
+//! Long jobs of the app (open, import, export, print, Save As), run on a worker thread so that the window
+//! keeps drawing: the status bar shows what the job is doing ("正在打开 — 41,000/100,172") with a Cancel
+//! button. A cancelled job changes nothing in the project; one that writes files leaves none half
+//! written (export and print remove theirs; Save As leaves the file as it was).
+//!
+//! A job works on its own copy of what it needs: the project cannot change meanwhile anyway, since the
+//! app hears only Cancel while a job runs.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use super::state::Prepared;
+use super::background::{CacheOptions, Prepared};
+use super::dialogs::ImportForm;
 use crate::core::Project;
-use crate::core::progress::{Progress, ProgressState, Stage};
-use crate::io::{FileStamp, IoError, open_project_stamped_with};
+use crate::core::progress::{Cancelled, Progress, ProgressState, Stage};
+use crate::io::crs::parse_crs_arg;
+use crate::io::export::{Layer, export_with};
+use crate::io::fields::parse_map_args;
+use crate::io::import::{ImportOptions, PreparedImport, prepare_import, read_source_each};
+use crate::io::{Changes, FileStamp, IoError, Problem, open_project_stamped_with, save_project_with};
+use crate::print::{PrintError, PrintOptions};
 
 /// What a finished job hands back to the app.
 pub enum Outcome {
-    Opened { path: PathBuf, result: Result<(Project, Option<FileStamp>, Prepared), IoError> },
+    Opened {
+        path: PathBuf,
+        result: Result<Box<(Project, Option<FileStamp>, Prepared)>, IoError>,
+    },
+    /// The import read and checked against the project, not applied yet; the form, to show again if
+    /// it failed or was cancelled.
+    Imported {
+        form: ImportForm,
+        result: anyhow::Result<PreparedImport>,
+    },
+    /// The features (or table rows) written.
+    Exported {
+        to: PathBuf,
+        table: bool,
+        result: anyhow::Result<usize>,
+    },
+    Printed {
+        result: anyhow::Result<Vec<PathBuf>>,
+    },
+    /// The project saved at `path`, with the file's stamp after the save.
+    Saved {
+        path: PathBuf,
+        result: anyhow::Result<Option<FileStamp>>,
+    },
 }
 
 /// A job running on its worker thread.
@@ -38,32 +71,107 @@ impl StartGate {
         self.0.store(false, Ordering::SeqCst);
     }
 
-    /// Waits while held, until released or the job is cancelled.
-    fn wait(&self, progress: &ProgressState) {
-        while self.0.load(Ordering::SeqCst) && !progress.is_cancelled() {
+    /// Waits while held, until released or `stop` says so.
+    pub fn wait_unless(&self, stop: &dyn Fn() -> bool) {
+        while self.0.load(Ordering::SeqCst) && !stop() {
             std::thread::sleep(Duration::from_millis(2));
         }
     }
 }
 
+/// Whether an error is the user's Cancel (of whatever layer it came through).
+pub fn is_cancelled(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.is::<Cancelled>()
+            || c.downcast_ref::<IoError>().is_some_and(|io| matches!(*io.problem, Problem::Cancelled(_)))
+            || c.downcast_ref::<PrintError>().is_some_and(|p| matches!(p, PrintError::Cancelled(_)))
+    })
+}
+
 impl Job {
-    /// Reads the project at `path` on a worker thread.
-    pub fn open(path: PathBuf, gate: &StartGate) -> std::io::Result<Job> {
+    /// Runs `work` on a worker thread named `name`, once `gate` lets it; the status bar shows `stage`
+    /// until the work reports one of its own.
+    fn spawn(
+        name: &str,
+        stage: Stage,
+        gate: &StartGate,
+        work: impl FnOnce(&ProgressState) -> Outcome + Send + 'static,
+    ) -> std::io::Result<Job> {
         let progress = Arc::new(ProgressState::default());
-        progress.begin(Stage::Opening, 0);
+        progress.begin(stage, 0);
         let (reporter, gate) = (Arc::clone(&progress), gate.clone());
-        let handle = std::thread::Builder::new().name("wangge-open".into()).spawn(move || {
-            gate.wait(&reporter);
-            let result = open_project_stamped_with(&path, reporter.as_ref()).and_then(|(project, stamp)| {
-                // The map's shapes, the edit index and the coverage check are built here too.
-                reporter.begin(Stage::Indexing, 0);
-                let prepared = Prepared::build(&project);
-                reporter.check().map_err(|c| IoError::new(&path, c))?;
-                Ok((project, stamp, prepared))
-            });
-            Outcome::Opened { path, result }
+        let handle = std::thread::Builder::new().name(name.into()).spawn(move || {
+            gate.wait_unless(&|| reporter.is_cancelled());
+            work(&reporter)
         })?;
         Ok(Job { progress, handle: Some(handle) })
+    }
+
+    /// Reads the project at `path`.
+    pub fn open(path: PathBuf, gate: &StartGate, caches: &CacheOptions) -> std::io::Result<Job> {
+        let caches = caches.clone();
+        Job::spawn("wangge-open", Stage::Opening, gate, move |reporter| {
+            let result = open_project_stamped_with(&path, reporter).and_then(|(project, stamp)| {
+                // The map's shapes, the edit index and the coverage check: built here for a small
+                // project, started on more worker threads for a large one (its first frame waits for none).
+                reporter.begin(Stage::Indexing, 0);
+                let prepared = Prepared::start(&project, &Default::default(), &caches);
+                reporter.check().map_err(|c| IoError::new(&path, c))?;
+                Ok(Box::new((project, stamp, prepared)))
+            });
+            Outcome::Opened { path, result }
+        })
+    }
+
+    /// Reads the file the import form names and checks it against `project` (a copy of the open one).
+    pub fn import(project: Project, form: ImportForm, gate: &StartGate) -> std::io::Result<Job> {
+        Job::spawn("wangge-import", Stage::Reading, gate, move |reporter| {
+            let result = read_and_prepare(&project, &form, reporter);
+            Outcome::Imported { form, result }
+        })
+    }
+
+    /// Writes a layer of `project` (or, `table`, the grid table) to `to`.
+    pub fn export(
+        project: Project,
+        (layer, to, gbk, table): (Layer, PathBuf, bool, bool),
+        gate: &StartGate,
+    ) -> std::io::Result<Job> {
+        Job::spawn("wangge-export", Stage::Writing, gate, move |reporter| {
+            let result = if table {
+                let rows = crate::text::grid_table::table_rows(&project);
+                reporter.check().map_err(anyhow::Error::from).and_then(|()| {
+                    crate::text::grid_table::write_table(&to, &rows)?;
+                    Ok(rows.len())
+                })
+            } else {
+                let encoding = if gbk { encoding_rs::GBK } else { encoding_rs::UTF_8 };
+                let written = export_with(&project, layer, &to, encoding, reporter);
+                if written.as_ref().is_err_and(|e| matches!(*e.problem, Problem::Cancelled(_))) {
+                    remove_export(&to);
+                }
+                written.map_err(anyhow::Error::from)
+            };
+            Outcome::Exported { to, table, result }
+        })
+    }
+
+    /// Prints `project` with `options` to `out`.
+    pub fn print(project: Project, options: PrintOptions, out: PathBuf, gate: &StartGate) -> std::io::Result<Job> {
+        Job::spawn("wangge-print", Stage::Printing, gate, move |reporter| {
+            let result = crate::print::write_with(&project, &options, &out, reporter).map_err(anyhow::Error::from);
+            Outcome::Printed { result }
+        })
+    }
+
+    /// Saves `project` at `path`, writing only `changes` when given (see [`save_project_with`]).
+    pub fn save(project: Project, path: PathBuf, changes: Option<Changes>, gate: &StartGate) -> std::io::Result<Job> {
+        Job::spawn("wangge-save", Stage::Saving, gate, move |reporter| {
+            let result = save_project_with(&project, &path, changes.as_ref(), reporter)
+                .map_err(anyhow::Error::from)
+                .and_then(|()| Ok(FileStamp::read(&path)?));
+            Outcome::Saved { path, result }
+        })
     }
 
     /// Asks the job to stop at its next check; it then ends with a `Cancelled` error.
@@ -84,5 +192,53 @@ impl Job {
                 .or_else(|| e.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "worker thread failed".into())
         }))
+    }
+}
+
+/// Reads the import's source feature by feature (counted, and stopped at a Cancel) and checks it for
+/// `project`, changing nothing yet: see [`PreparedImport::replaces`] for what it would replace.
+pub fn read_and_prepare(
+    project: &Project,
+    form: &ImportForm,
+    progress: &dyn Progress,
+) -> anyhow::Result<PreparedImport> {
+    let src = Path::new(form.src.trim());
+    let pairs: Vec<String> = form.map.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+    let options = ImportOptions {
+        crs_override: if form.crs.trim().is_empty() { None } else { Some(parse_crs_arg(&form.crs)?) },
+        field_map: parse_map_args(&pairs)?,
+        layer: None,
+        replace: false,
+        force: false,
+    };
+    let mut features = Vec::new();
+    let mut source = read_source_each(src, None, progress, &mut |feature| {
+        progress.check().map_err(|c| IoError::new(src, c))?;
+        features.push(feature);
+        Ok(())
+    })?;
+    source.features = features;
+    progress.begin(Stage::Checking, source.features.len() as u64);
+    let mut counted = 0;
+    let prepared = prepare_import(project, &source, form.target, &options, &mut |done, _| {
+        progress.advance(done.saturating_sub(counted) as u64);
+        counted = counted.max(done);
+    })?;
+    progress.check()?;
+    Ok(prepared)
+}
+
+/// Removes what a cancelled export wrote (a shapefile is several files).
+/// A project file is not among them: a cancelled save to one leaves it as it was.
+fn remove_export(to: &Path) {
+    let ext = to.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    if ext == "gpkg" {
+        return;
+    }
+    let shapefile = ext == "shp";
+    let parts: &[&str] = if shapefile { &["shp", "shx", "dbf", "prj", "cpg"] } else { &[] };
+    let _ = std::fs::remove_file(to);
+    for ext in parts {
+        let _ = std::fs::remove_file(to.with_extension(ext));
     }
 }

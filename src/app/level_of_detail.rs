@@ -123,7 +123,8 @@ pub fn prepare_grids(cache: &MapCache, to: ToScreen, selection: &BTreeSet<GridId
         }
         let f = &slot.feature;
         add_fill(&mut fills, f, colour, to);
-        if size_px >= OUTLINE_FROM_PX || selected {
+        // A coarse feature (a large project's first seconds) has no fill yet: its outline shows it.
+        if size_px >= OUTLINE_FROM_PX || selected || f.is_coarse() {
             let stroke = if selected { Stroke::new(2.5, SELECTED_LINE) } else { Stroke::new(1.0, GRID_LINE) };
             for ring in &f.rings {
                 outlines.push(Shape::line(ring.iter().map(|&c| to.pos(c)).collect(), stroke));
@@ -249,6 +250,41 @@ mod tests {
         }
         // The old palette's pale green (the fill a filled gap came out in) fails the same test.
         assert!(delta_e(Color32::from_rgb(204, 235, 197), UNCOVERED_FILL) < 20.0);
+    }
+
+    /// The coarse cache a large project starts with draws the same quads as the full one at full
+    /// extent, and each grid's outline (no fill yet) where the full one fills and outlines it.
+    #[test]
+    fn a_coarse_cache_draws_quads_at_full_extent_and_outlines_zoomed_in() {
+        use crate::core::coverage::synthetic::jittered_grid;
+        use crate::core::{Crs, CrsUnits, Grid, Project};
+        let mut p = Project::new("t", Crs { epsg: 4548, name: "GK".into(), units: CrsUnits::Metres });
+        for g in jittered_grid(30, 20, 100.0, Coord { x: 0.0, y: 0.0 }, 3) {
+            p.add_grid(Grid::new(g));
+        }
+        let full = MapCache::build(&p);
+        let coarse = MapCache::coarse(&p, &full.colours());
+        assert!(coarse.coarse && !full.coarse);
+        let none = BTreeSet::new();
+        // Full extent in 90 × 60 points: every grid about 3 px, a quad of its extent in its colour.
+        let mut vp = Viewport::new(Coord { x: 90.0, y: 60.0 });
+        vp.fit(p.extent().unwrap());
+        let (a, b) = (
+            prepare_grids(&full, ToScreen::new(vp, Pos2::ZERO), &none),
+            prepare_grids(&coarse, ToScreen::new(vp, Pos2::ZERO), &none),
+        );
+        assert_eq!(a.visible, 600);
+        assert_eq!((a.fills.vertices, a.fills.indices), (b.fills.vertices, b.fills.indices));
+        // Zoomed in to about 50 px a grid: the full cache fills and outlines, the coarse one outlines.
+        vp.world_per_px = 2.0;
+        let (a, b) = (
+            prepare_grids(&full, ToScreen::new(vp, Pos2::ZERO), &none),
+            prepare_grids(&coarse, ToScreen::new(vp, Pos2::ZERO), &none),
+        );
+        assert!(a.visible > 0 && a.visible == b.visible);
+        assert!(!a.fills.indices.is_empty() && b.fills.indices.is_empty());
+        assert_eq!(a.outlines.len(), b.outlines.len());
+        assert!(b.labelled.is_empty() || b.labelled == a.labelled);
     }
 
     fn households(n: usize, span: f64) -> Vec<crate::core::HouseholdPoint> {

@@ -43,6 +43,25 @@ impl DrawnFeature {
         let label_at = largest.and_then(|p| p.interior_point()).map(|p| p.0);
         DrawnFeature { vertices, indices, rings, label_at, label, extent: mp.bounding_rect() }
     }
+
+    /// The outline and extent alone, without fill triangles or a label: what a large project's first
+    /// frame draws while the full features are built on a worker thread ([`MapCache::coarse`]).
+    pub fn coarse(mp: &MultiPolygon<f64>) -> DrawnFeature {
+        let rings = mp.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).map(|r| r.0.clone());
+        DrawnFeature {
+            vertices: Vec::new(),
+            indices: Vec::new(),
+            rings: rings.collect(),
+            label_at: None,
+            label: String::new(),
+            extent: mp.bounding_rect(),
+        }
+    }
+
+    /// Whether the feature has no fill triangles (a coarse one, or an empty shape): drawn by its outline.
+    pub fn is_coarse(&self) -> bool {
+        self.indices.is_empty()
+    }
 }
 
 /// An R-tree entry: a grid's envelope and its slot in [`MapCache::slots`].
@@ -79,6 +98,9 @@ pub struct MapCache {
     /// The household points (their positions in `project.households`), for culling to the view.
     pub household_tree: RTree<HouseholdBox>,
     pub household_extent: Option<Rect<f64>>,
+    /// Built by [`MapCache::coarse`]: the grids' outlines only, with the colours they had (or the first
+    /// one), until the full cache built on a worker thread replaces it.
+    pub coarse: bool,
     free: Vec<usize>,
 }
 
@@ -99,6 +121,26 @@ fn extent_of(f: &DrawnFeature) -> [f64; 4] {
 
 impl MapCache {
     pub fn build(project: &Project) -> MapCache {
+        let mut cache = MapCache::with_features(project, |g| DrawnFeature::new(&g.geometry, grid_label(g)));
+        let ids: Vec<GridId> = project.grids.keys().copied().collect();
+        cache.recolour(project, &ids, &BTreeMap::new());
+        cache
+    }
+
+    /// A cache that draws at once: every grid's outline and extent, with the colour it has in `colours`
+    /// (else the first), no fill triangles, labels or neighbour colouring. At full extent of a large
+    /// project grids are a few pixels wide and drawn as quads of their extent, so the map looks filled;
+    /// zoomed in, the outlines show until [`MapCache::build_keeping`] (on a worker) replaces it.
+    pub fn coarse(project: &Project, colours: &BTreeMap<GridId, u8>) -> MapCache {
+        let mut cache = MapCache::with_features(project, |g| DrawnFeature::coarse(&g.geometry));
+        for (id, colour) in colours {
+            cache.set_colour(*id, *colour);
+        }
+        cache.coarse = true;
+        cache
+    }
+
+    fn with_features(project: &Project, feature: impl Fn(&Grid) -> DrawnFeature) -> MapCache {
         let boundary =
             (!project.boundary.0.is_empty()).then(|| DrawnFeature::new(&project.boundary, project.name.clone()));
         let divisions = project
@@ -110,7 +152,7 @@ impl MapCache {
             .grids
             .values()
             .map(|g| {
-                let feature = DrawnFeature::new(&g.geometry, grid_label(g));
+                let feature = feature(g);
                 Some(Slot { id: g.id, extent: extent_of(&feature), feature, colour: 0, theme_fill: NO_THEME_FILL })
             })
             .collect();
@@ -137,11 +179,10 @@ impl MapCache {
             themed: false,
             household_tree,
             household_extent,
+            coarse: false,
             free: Vec::new(),
         };
         cache.extent = cache.tree.root().envelope().into_rect();
-        let ids: Vec<GridId> = project.grids.keys().copied().collect();
-        cache.recolour(project, &ids, &BTreeMap::new());
         cache
     }
 
@@ -149,22 +190,29 @@ impl MapCache {
     /// that was on the map before keeps its fill colour wherever no neighbour now has the same one: a
     /// whole rebuild must not reshuffle the map either.
     pub fn rebuild(project: &Project, previous: &MapCache) -> MapCache {
-        let mut cache = MapCache::build(project);
-        let old: BTreeMap<GridId, u8> = previous
-            .slots
-            .iter()
-            .flatten()
-            .filter(|s| project.grids.contains_key(&s.id))
-            .map(|s| (s.id, s.colour))
-            .collect();
-        if !old.is_empty() {
-            let ids: Vec<GridId> = project.grids.keys().copied().collect();
-            // Grids that had a colour go first, so a new grid takes a colour around them, not the reverse.
-            for (id, colour) in &old {
-                cache.set_colour(*id, *colour);
-            }
-            cache.recolour(project, &ids, &old);
+        MapCache::build_keeping(project, &previous.colours())
+    }
+
+    /// The fill colour of every grid on the map.
+    pub fn colours(&self) -> BTreeMap<GridId, u8> {
+        self.slots.iter().flatten().map(|s| (s.id, s.colour)).collect()
+    }
+
+    /// [`MapCache::build`], where the grids in `colours` keep theirs wherever no neighbour now has the
+    /// same one (see [`MapCache::rebuild`]).
+    pub fn build_keeping(project: &Project, colours: &BTreeMap<GridId, u8>) -> MapCache {
+        let old: BTreeMap<GridId, u8> =
+            colours.iter().filter(|(id, _)| project.grids.contains_key(id)).map(|(id, c)| (*id, *c)).collect();
+        if old.is_empty() {
+            return MapCache::build(project);
         }
+        let mut cache = MapCache::with_features(project, |g| DrawnFeature::new(&g.geometry, grid_label(g)));
+        let ids: Vec<GridId> = project.grids.keys().copied().collect();
+        // Grids that had a colour go first, so a new grid takes a colour around them, not the reverse.
+        for (id, colour) in &old {
+            cache.set_colour(*id, *colour);
+        }
+        cache.recolour(project, &ids, &old);
         cache
     }
 

@@ -258,6 +258,10 @@ pub fn status_bar(
             }
             ui.separator();
         }
+        if state.checking_coverage() {
+            ui.label(crate::text::progress::checking_coverage(state.lang()));
+            ui.separator();
+        }
         match (state.ui.cursor_in_world, state.cursor_lonlat()) {
             (Some(world), lonlat) => {
                 let decimals = if state.doc.project.crs.is_geographic() { 7 } else { 2 };

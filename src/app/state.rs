@@ -6,6 +6,7 @@ use geo::Coord;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::background::{Background, CacheOptions, Prepared};
 use super::canvas::{LayerVisibility, MapView};
 use super::live_coverage::LiveCoverage;
 use super::map_cache::MapCache;
@@ -15,14 +16,11 @@ use crate::core::edit::{Command, History, SpatialIndex, StepKind};
 use crate::core::progress::NoProgress;
 use crate::core::tools::{Edit, Tool, ToolKind};
 use crate::core::{GridId, Project};
-use crate::io::crs::{SourceCrs, Transformer, crs_from_epsg, parse_crs_arg};
-use crate::io::export::{Layer, export};
-use crate::io::fields::parse_map_args;
-use crate::io::import::{ImportOptions, PreparedImport, Target, prepare_import, read_source};
+use crate::io::crs::{SourceCrs, Transformer, crs_from_epsg};
+use crate::io::import::PreparedImport;
 use crate::io::{Changes, FileStamp, open_project, open_project_stamped, save_project_with};
 use crate::text::Settings;
 use crate::text::edits::{done_text, failure_text, kind_label};
-use crate::text::io_errors::{edit_error_text, os_error_text};
 use crate::text::status::StatusLine;
 use crate::text::{Lang, Text};
 
@@ -56,8 +54,12 @@ pub struct EditSession {
     pub snapping: bool,
     /// Snapping and picking reach on screen, in points.
     pub snap_px: f32,
-    pub index: SpatialIndex,
-    pub coverage: LiveCoverage,
+    /// What edits snap to and pick from; `None` for a large project until a worker thread built it or
+    /// the first edit needed it ([`EditSession::ensure_index`]).
+    pub index: Option<SpatialIndex>,
+    /// The live coverage check; `None` while a worker thread checks a large project (the status bar
+    /// says "checking…").
+    pub coverage: Option<LiveCoverage>,
     /// The coverage finding picked in the panel, its fixes (computed once, when picked) and the fix
     /// being previewed.
     pub picked_finding: Option<usize>,
@@ -91,22 +93,18 @@ pub struct AppState {
     /// The recovery file written every minute while there are unsaved changes.
     pub autosave: Autosave,
     to_lonlat: Option<Transformer>,
+    /// The caches of a large project still being built on worker threads.
+    pub(super) background: Option<Background>,
+    /// When caches are built on worker threads (tests change it).
+    #[doc(hidden)]
+    pub caches: CacheOptions,
 }
 
-/// The caches of a project that was just read (map shapes, the edit index, the live coverage check),
-/// built on the worker thread that read it, so that the window does not stop while they are built.
-pub struct Prepared {
-    cache: MapCache,
-    index: SpatialIndex,
-    coverage: LiveCoverage,
-}
-
-impl Prepared {
-    pub fn build(project: &Project) -> Prepared {
-        Prepared {
-            cache: MapCache::build(project),
-            index: SpatialIndex::build(project),
-            coverage: LiveCoverage::build(project),
+impl EditSession {
+    /// Builds the edit index now if no worker has yet (the first edit of a large project waits for it).
+    pub fn ensure_index(&mut self, project: &Project) {
+        if self.index.is_none() {
+            self.index = Some(SpatialIndex::build(project));
         }
     }
 }
@@ -114,21 +112,27 @@ impl Prepared {
 impl AppState {
     /// The state for `project`, read from `path` (the file as it is now is taken as what was read).
     pub fn new(project: Project, path: Option<PathBuf>, settings: Settings) -> AppState {
+        AppState::new_with(project, path, settings, CacheOptions::default())
+    }
+
+    /// [`AppState::new`], with the caches of a large project built as `caches` says.
+    pub fn new_with(project: Project, path: Option<PathBuf>, settings: Settings, caches: CacheOptions) -> AppState {
         let to_lonlat = lonlat_transformer(&project);
+        let prepared = Prepared::start(&project, &BTreeMap::new(), &caches);
         let editor = EditSession {
             selection: BTreeSet::new(),
             tool: Tool::new(ToolKind::Select),
             snapping: true,
             snap_px: 10.0,
-            index: SpatialIndex::build(&project),
-            coverage: LiveCoverage::build(&project),
+            index: prepared.index,
+            coverage: prepared.coverage,
             picked_finding: None,
             picked_fixes: Vec::new(),
             previewed_fix: None,
         };
         let ui = ViewState {
             view: MapView::default(),
-            cache: MapCache::build(&project),
+            cache: prepared.cache,
             layers: LayerVisibility::default(),
             show_layers_panel: true,
             show_checks_panel: true,
@@ -148,7 +152,8 @@ impl AppState {
             history: History::default(),
             sample: false,
         };
-        AppState { doc, editor, ui, settings, autosave: Autosave::default(), to_lonlat }
+        let background = prepared.background;
+        AppState { doc, editor, ui, settings, autosave: Autosave::default(), to_lonlat, background, caches }
     }
 
     /// Opens the bundled sample (from a temporary copy, as SQLite needs a file).
@@ -172,13 +177,7 @@ impl AppState {
         self.settings.lang = lang;
         self.ui.status.set_lang(lang);
         if let Err(e) = self.settings.save() {
-            self.say(|l| {
-                format!(
-                    "{}: {}",
-                    crate::text::pick(l, "无法记住所选语言", "cannot remember the language"),
-                    os_error_text(&e, l)
-                )
-            });
+            self.say(|l| format!("{}: {e}", crate::text::pick(l, "无法记住所选语言", "cannot remember the language")));
         }
     }
 
@@ -193,7 +192,8 @@ impl AppState {
         self.replace_project_with(project, path, None);
     }
 
-    /// [`Self::replace_project`] with the caches already built for `project` (on a worker thread).
+    /// [`Self::replace_project`] with the caches already built or started for `project` (by the worker
+    /// thread that read it).
     pub fn replace_project_with(&mut self, project: Project, path: Option<PathBuf>, prepared: Option<Prepared>) {
         self.to_lonlat = lonlat_transformer(&project);
         self.doc.project = project;
@@ -208,9 +208,7 @@ impl AppState {
         match prepared {
             Some(p) => {
                 self.doc.revision += 1;
-                self.ui.cache = p.cache;
-                self.editor.index = p.index;
-                self.editor.coverage = p.coverage;
+                self.install(p);
                 self.unpick();
             }
             None => self.changed(),
@@ -223,9 +221,8 @@ impl AppState {
         self.doc.revision += 1;
         self.doc.since_save = None;
         // Grids keep their fill colours through a rebuild (a rename, an import, an undone import).
-        self.ui.cache = MapCache::rebuild(&self.doc.project, &self.ui.cache);
-        self.editor.index = SpatialIndex::build(&self.doc.project);
-        self.editor.coverage = LiveCoverage::build(&self.doc.project);
+        let colours = self.ui.cache.colours();
+        self.install(Prepared::start(&self.doc.project, &colours, &self.caches));
         self.editor.selection.retain(|id| self.doc.project.grids.contains_key(id));
         self.unpick();
     }
@@ -238,24 +235,33 @@ impl AppState {
             changes.grids.extend(grids.iter().copied());
         }
         self.ui.cache.update(&self.doc.project, &grids);
-        self.editor.index.update(&self.doc.project, &grids);
-        self.editor.coverage.update(&self.doc.project, &grids);
+        if let Some(index) = &mut self.editor.index {
+            index.update(&self.doc.project, &grids);
+        }
+        if let Some(coverage) = &mut self.editor.coverage {
+            coverage.update(&self.doc.project, &grids);
+        }
+        if let Some(background) = &mut self.background {
+            background.note_changed(&grids);
+        }
         self.editor.selection.retain(|id| self.doc.project.grids.contains_key(id));
         self.unpick();
     }
 
     /// Picks a coverage finding: its fixes are computed now, not every frame.
     pub fn pick(&mut self, finding: usize) {
+        let Some(coverage) = &mut self.editor.coverage else { return };
+        self.editor.picked_fixes = coverage.fixes_for(finding);
         self.editor.picked_finding = Some(finding);
-        self.editor.picked_fixes = self.editor.coverage.fixes_for(finding);
         self.editor.previewed_fix = None;
     }
 
-    /// Forgets the picked finding (the coverage changed under it).
-    pub fn unpick(&mut self) {
-        self.editor.picked_finding = None;
-        self.editor.picked_fixes.clear();
-        self.editor.previewed_fix = None;
+    /// Puts caches built or started for the project in place (those being built replace the old ones).
+    fn install(&mut self, prepared: Prepared) {
+        self.ui.cache = prepared.cache;
+        self.editor.index = prepared.index;
+        self.editor.coverage = prepared.coverage;
+        self.background = prepared.background;
     }
 
     /// Grids per village code, counted once per revision.
@@ -302,7 +308,7 @@ impl AppState {
                 self.ui.status = status;
                 self.grids_changed(grids);
             }
-            Err(e) => self.say(|l| edit_error_text(&e, l)),
+            Err(e) => self.ui.status = StatusLine::plain(e.to_string()),
         }
     }
 
@@ -333,7 +339,7 @@ impl AppState {
                 }
             }
             Ok(None) => {}
-            Err(e) => self.say(|l| edit_error_text(&e, l)),
+            Err(e) => self.ui.status = StatusLine::plain(e.to_string()),
         }
     }
 
@@ -378,21 +384,30 @@ impl AppState {
     }
 
     pub fn save_to(&mut self, path: &Path) -> anyhow::Result<()> {
-        // Only what changed, when the file is ours as we last read or wrote it; else (Save As, a file
-        // another program changed, changes not known) every row is compared.
+        save_project_with(&self.doc.project, path, self.changes_to_save(path).as_ref(), &NoProgress)?;
+        self.saved(path, FileStamp::read(path).ok().flatten());
+        Ok(())
+    }
+
+    /// What a save at `path` needs to write: only what changed, when the file is ours as we last read or
+    /// wrote it; else (Save As, a file another program changed, changes not known) `None`, every row
+    /// compared.
+    pub fn changes_to_save(&self, path: &Path) -> Option<Changes> {
         let same_file = self.doc.path.as_deref() == Some(path) && !self.doc.sample && !self.changed_on_disk();
-        let changes = self.doc.since_save.as_ref().filter(|_| same_file);
-        save_project_with(&self.doc.project, path, changes, &NoProgress)?;
+        self.doc.since_save.clone().filter(|_| same_file)
+    }
+
+    /// The project was saved at `path` (whose file is now `stamp`): it is the project's file, unchanged.
+    pub fn saved(&mut self, path: &Path, stamp: Option<FileStamp>) {
         self.doc.since_save = Some(Changes::default());
         self.autosave.discard();
         // Our own save is the file now (a save may write a new file and rename it over the old one).
-        self.doc.disk_stamp = FileStamp::read(path).ok().flatten();
+        self.doc.disk_stamp = stamp;
         self.doc.path = Some(path.to_path_buf());
         self.doc.dirty = false;
         self.doc.sample = false;
         self.say(|l| format!("{}: {}", Text::Saved.get(l), path.display()));
         self.remember_recent(path);
-        Ok(())
     }
 
     /// Whether the project's file changed on disk since we read or wrote it (another program saved it):
@@ -402,21 +417,6 @@ impl AppState {
             .path
             .as_deref()
             .is_some_and(|p| FileStamp::changed_since(p, self.doc.disk_stamp.as_ref()).unwrap_or(false))
-    }
-
-    /// Reads and checks a file for import into the open project, changing nothing yet: see
-    /// [`PreparedImport::replaces`] for what it would replace, then [`AppState::apply_import`].
-    pub fn prepare_import(&self, src: &Path, target: Target, crs: &str, map: &str) -> anyhow::Result<PreparedImport> {
-        let pairs: Vec<String> = map.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
-        let options = ImportOptions {
-            crs_override: if crs.trim().is_empty() { None } else { Some(parse_crs_arg(crs)?) },
-            field_map: parse_map_args(&pairs)?,
-            layer: None,
-            replace: false,
-            force: false,
-        };
-        let source = read_source(src, None)?;
-        Ok(prepare_import(&self.doc.project, &source, target, &options, &mut |_, _| {})?)
     }
 
     /// Applies a prepared import as one undoable step.
@@ -431,14 +431,6 @@ impl AppState {
             let layer = crate::text::layers::target_label(target, l);
             format!("{}: {} × {layer} ({})", Text::Imported.get(l), summary.features, summary.source_crs)
         });
-        Ok(())
-    }
-
-    pub fn export(&mut self, layer: Layer, to: &Path, gbk: bool) -> anyhow::Result<()> {
-        let encoding = if gbk { encoding_rs::GBK } else { encoding_rs::UTF_8 };
-        // The error names the file already.
-        let n = export(&self.doc.project, layer, to, encoding)?;
-        self.say(|l| format!("{}: {n} → {}", Text::Exported.get(l), to.display()));
         Ok(())
     }
 

@@ -2,14 +2,20 @@
 //! panics so that the unsaved work goes to the recovery file) and [`run`], which opens it.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use eframe::egui::{self, Context};
 
-use super::{AppState, Settings, WanggeApp, recovery};
+use super::background::CacheOptions;
+use super::{AppState, Settings, WanggeApp, fonts, recovery};
 
 impl eframe::App for WanggeApp {
     /// Work that is not drawing, once per pass before [`WanggeApp::frame`]: the recovery file.
     fn logic(&mut self, ctx: &Context, _frame: &mut eframe::Frame) {
+        // Once the first frame is on screen, a large project's caches may be built (see `run`).
+        if ctx.cumulative_pass_nr() >= 1 {
+            self.state.caches.gate.release();
+        }
         self.autosave(ctx);
     }
 
@@ -32,34 +38,62 @@ impl eframe::App for WanggeApp {
     }
 }
 
-/// Opens the window on a project, or on the bundled 泾县 sample.
+/// Opens the window on a project, or on the bundled 泾县 sample. The project is read, and its coarse map
+/// made, on a thread while the window opens; the workers building its other caches start once the first
+/// frame is on screen (on two cores they would slow it down). A project that cannot be read is said as
+/// before, the window closing at once.
 pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
+    super::timing::start();
     let settings = Settings::load();
-    let state = match &path {
+    let loading = std::thread::Builder::new().name("wangge-load".into()).spawn(move || match &path {
         Some(p) => {
             let (project, stamp) = crate::io::open_project_stamped(p)?;
-            let mut state = AppState::new(project, Some(p.clone()), settings);
+            super::timing::mark("project read");
+            let caches = CacheOptions::default();
+            caches.gate.hold();
+            let mut state = AppState::new_with(project, Some(p.clone()), settings, caches);
+            super::timing::mark("coarse map made, workers waiting");
             state.doc.disk_stamp = stamp;
             state.remember_recent(p);
-            state
+            Ok(state)
         }
-        None => AppState::sample(settings)?,
-    };
+        None => AppState::sample(settings),
+    })?;
+    let failed: Arc<Mutex<Option<anyhow::Error>>> = Arc::default();
+    let failure = Arc::clone(&failed);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
-            .with_title(state.window_title())
+            .with_title("网格 Wangge")
             .with_inner_size([1280.0, 800.0])
             .with_min_inner_size([640.0, 400.0]),
         ..Default::default()
     };
-    eframe::run_native(
+    let opened = eframe::run_native(
         "wangge",
         options,
-        Box::new(|_| {
+        Box::new(move |cc| {
+            // Before the first frame, so that it shows Chinese text already.
+            fonts::install(&cc.egui_ctx);
+            super::timing::mark("window open");
+            let state = match loading.join() {
+                Ok(Ok(state)) => state,
+                Ok(Err(e)) => {
+                    let message = format!("{e:#}");
+                    if let Ok(mut slot) = failure.lock() {
+                        *slot = Some(e);
+                    }
+                    return Err(message.into());
+                }
+                Err(_) => return Err("the thread reading the project failed".into()),
+            };
             let mut app = WanggeApp::new(state);
+            app.fonts_installed = true;
             app.offer_recovery();
             Ok(Box::new(app))
         }),
-    )
-    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+    );
+    if let Some(e) = failed.lock().ok().and_then(|mut slot| slot.take()) {
+        return Err(e);
+    }
+    opened.map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }

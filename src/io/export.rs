@@ -140,9 +140,10 @@ impl Rows<'_> {
     }
 
     /// Hands every row of `layer` to `sink`, in the layer's order (grids by id, divisions by code).
-    fn each_row(&self, layer: Layer, progress: &dyn Progress, sink: Sink<'_>) -> Result<(), IoError> {
+    fn each_row(&self, layer: Layer, out: &Path, progress: &dyn Progress, sink: Sink<'_>) -> Result<(), IoError> {
         let project = self.project();
         let mut step = |row: Row| -> Result<(), IoError> {
+            progress.check().map_err(|c| IoError::new(out, c))?;
             sink(row.0, row.1)?;
             progress.advance(1);
             Ok(())
@@ -185,12 +186,24 @@ impl Rows<'_> {
 /// Exports one layer (or, for .gpkg, the whole project) by the file's extension. Returns the number of
 /// features written. Features are written as they are made, through a buffer: memory for one at a time.
 pub fn export(project: &Project, layer: Layer, path: &Path, encoding: &'static Encoding) -> Result<usize, IoError> {
+    export_with(project, layer, path, encoding, &NoProgress)
+}
+
+/// [`export`], counting the features written on `progress` and stopping with `Cancelled` when it is
+/// cancelled (what was written so far is left for the caller to remove).
+pub fn export_with(
+    project: &Project,
+    layer: Layer,
+    path: &Path,
+    encoding: &'static Encoding,
+    progress: &dyn Progress,
+) -> Result<usize, IoError> {
     let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     if ext == "gpkg" {
-        gpkg::save_project(project, path)?;
+        gpkg::save_project_with(project, path, None, progress)?;
         return Ok(project.grids.len());
     }
-    export_from(Rows::Memory(project), layer, path, encoding, &NoProgress)
+    export_from(Rows::Memory(project), layer, path, encoding, progress)
 }
 
 /// Exports one layer of the project file `project_path` (or, for .gpkg, the whole project): as
@@ -243,7 +256,7 @@ fn export_geojson(from: Rows<'_>, layer: Layer, path: &Path, progress: &dyn Prog
     let names: Vec<&'static str> = columns(layer).iter().map(|c| c.name).collect();
     let mut writer = geojson_io::GeoJsonWriter::new(create(path)?, &names).map_err(|e| IoError::new(path, e))?;
     let mut number = 0;
-    from.each_row(layer, progress, &mut |geometry, values| {
+    from.each_row(layer, path, progress, &mut |geometry, values| {
         number += 1;
         let Some(geometry) = geometry else { return Ok(()) };
         let t = &t;
@@ -274,7 +287,7 @@ fn export_shapefile(
     let columns = columns(layer);
     let mut widths = dbf::Widths::new(&columns);
     let mut with_geometry = 0usize;
-    from.each_row(layer, &NoProgress, &mut |geometry, values| {
+    from.each_row(layer, path, &NoProgress, &mut |geometry, values| {
         if geometry.is_some() {
             widths.add(&values, encoding);
             with_geometry += 1;
@@ -286,7 +299,7 @@ fn export_shapefile(
     }
     progress.begin(Stage::Writing, from.rows(layer)?);
     let mut writer = shapefile_io::ShapefileWriter::create(path, &columns, widths, with_geometry, encoding)?;
-    from.each_row(layer, progress, &mut |geometry, values| match geometry {
+    from.each_row(layer, path, progress, &mut |geometry, values| match geometry {
         Some(g) => writer.feature(&g, &values),
         None => Ok(()),
     })?;
@@ -303,7 +316,7 @@ fn export_csv(from: Rows<'_>, layer: Layer, path: &Path, progress: &dyn Progress
     progress.begin(Stage::Writing, from.rows(layer)?);
     let mut writer = csv_io::CsvWriter::create(path, &header)?;
     let mut number = 0;
-    from.each_row(layer, progress, &mut |geometry, values| {
+    from.each_row(layer, path, progress, &mut |geometry, values| {
         number += 1;
         let mut row: Vec<String> = values.iter().map(FieldValue::as_text).collect();
         if let (Some(t), Some(Geometry::Point(p))) = (&t, geometry) {

@@ -29,6 +29,7 @@ pub use png::render_png;
 pub use svg::render_svg;
 pub use table::grid_table;
 
+use crate::core::progress::{Cancelled, NoProgress, Progress, Stage};
 use crate::core::{Grid, Project};
 
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +42,9 @@ pub enum PrintError {
     Png(String),
     #[error("unknown output format “{0}”: use .pdf, .png or .svg")]
     Format(String),
+    /// Stopped by the user before a file was written; files of earlier pages were removed.
+    #[error(transparent)]
+    Cancelled(#[from] Cancelled),
 }
 
 /// Which products go into the output, in this order.
@@ -182,7 +186,21 @@ pub fn document_title(project: &Project, options: &PrintOptions) -> String {
 /// Writes the pages to `out` (.pdf: one document; .svg/.png: one file per page, numbered when there
 /// are several). Returns the files written.
 pub fn write(project: &Project, options: &PrintOptions, out: &Path) -> Result<Vec<PathBuf>, PrintError> {
+    write_with(project, options, out, &NoProgress)
+}
+
+/// [`write`], counting the pages rendered on `progress`; once it is cancelled nothing more is written and
+/// the files of earlier pages are removed (a PDF is written whole at the end, or not at all).
+pub fn write_with(
+    project: &Project,
+    options: &PrintOptions,
+    out: &Path,
+    progress: &dyn Progress,
+) -> Result<Vec<PathBuf>, PrintError> {
+    progress.begin(Stage::Printing, 0);
     let pages = pages(project, options);
+    progress.check()?;
+    progress.begin(Stage::Printing, pages.len() as u64);
     let project = &*scoped(project, options);
     let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let write_file = |path: &Path, bytes: &[u8]| {
@@ -190,16 +208,26 @@ pub fn write(project: &Project, options: &PrintOptions, out: &Path) -> Result<Ve
     };
     match ext.as_str() {
         "pdf" => {
-            write_file(out, &render_pdf(&pages, &document_title(project, options))?)?;
+            let bytes = render_pdf(&pages, &document_title(project, options))?;
+            progress.check()?;
+            progress.advance(pages.len() as u64);
+            write_file(out, &bytes)?;
             Ok(vec![out.to_path_buf()])
         }
         "svg" | "png" => {
             let mut written = Vec::new();
             for (i, page) in pages.iter().enumerate() {
+                if let Err(cancelled) = progress.check() {
+                    for path in &written {
+                        let _ = std::fs::remove_file(path);
+                    }
+                    return Err(cancelled.into());
+                }
                 let path = numbered(out, i, pages.len());
                 let bytes = if ext == "svg" { render_svg(page).into_bytes() } else { render_png(page, options.dpi)? };
                 write_file(&path, &bytes)?;
                 written.push(path);
+                progress.advance(1);
             }
             Ok(written)
         }

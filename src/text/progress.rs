@@ -30,6 +30,16 @@ pub fn progress_line(stage: Option<Stage>, done: u64, total: u64, lang: Lang) ->
     }
 }
 
+/// Said while a large project's coverage is checked on a worker thread.
+pub fn checking_coverage(lang: Lang) -> &'static str {
+    super::pick(lang, "正在检查覆盖…", "checking coverage…")
+}
+
+/// Said when an export was cancelled: the file it was writing is removed.
+pub fn export_cancelled(lang: Lang) -> &'static str {
+    super::pick(lang, "已取消导出，未写完的文件已删除", "Export cancelled; the unfinished file was removed")
+}
+
 /// The button that stops a job.
 pub fn cancel(lang: Lang) -> &'static str {
     super::pick(lang, "取消", "Cancel")

@@ -6,11 +6,20 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use wangge::app::{AppState, Settings, WanggeApp};
 
-use crate::kittest::{click_at, harness_on};
+use crate::kittest::{click_at, harness_on, wait_for_job};
 
 /// Whether the live coverage check reports a gap.
 fn has_gap(h: &Harness<'static, WanggeApp>) -> bool {
-    h.state().state.editor.coverage.report().findings.iter().any(|f| f.kind == wangge::core::coverage::FindingKind::Gap)
+    h.state()
+        .state
+        .editor
+        .coverage
+        .as_ref()
+        .unwrap()
+        .report()
+        .findings
+        .iter()
+        .any(|f| f.kind == wangge::core::coverage::FindingKind::Gap)
 }
 
 fn harness(settings: Settings) -> Harness<'static, WanggeApp> {
@@ -256,8 +265,13 @@ fn file_print_previews_the_pages_and_writes_the_pdf() {
     h.run();
     h.get_by_label("输出文件").type_text(out.to_str().unwrap());
     h.run();
+    // Printed on a worker thread: the status bar says so (held here so the line is seen), then it lands.
+    h.state().job_gate.hold();
     h.get_by_label("打印到文件").click();
     h.run();
+    h.get_by_label_contains("正在打印");
+    h.state().job_gate.release();
+    wait_for_job(&mut h);
     let pdf = std::fs::read(&out).expect("the PDF was written");
     assert!(pdf.starts_with(b"%PDF"), "{}", h.state().state.ui.status);
     assert!(h.state().state.ui.status.starts_with("已打印"), "{}", h.state().state.ui.status);
@@ -303,14 +317,18 @@ fn coverage_panel_zooms_to_a_finding_previews_its_fix_and_applies_it_undoably() 
     let grids_before = h.state().state.doc.project.grids.len();
     h.query_all_by_label("应用").nth(j).unwrap().click();
     h.run();
-    assert!(h.state().state.editor.coverage.report().ok(), "{:?}", h.state().state.editor.coverage.report().findings);
+    assert!(
+        h.state().state.editor.coverage.as_ref().unwrap().report().ok(),
+        "{:?}",
+        h.state().state.editor.coverage.as_ref().unwrap().report().findings
+    );
     h.get_by_label_contains("无重叠、无缝隙、公共边一致");
     let after = h.state().state.doc.project.grids.len();
     assert!(after == grids_before || after == grids_before + 1);
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run();
     assert_eq!(
-        h.state().state.editor.coverage.report().count(wangge::core::coverage::FindingKind::Gap),
+        h.state().state.editor.coverage.as_ref().unwrap().report().count(wangge::core::coverage::FindingKind::Gap),
         1,
         "the fix is undoable"
     );
@@ -336,6 +354,7 @@ pub(crate) fn import_through_the_form(h: &mut Harness<'static, WanggeApp>, src: 
     h.run();
     h.get_by_label("确定").click();
     h.run();
+    wait_for_job(h);
 }
 
 fn square_geojson(path: &std::path::Path, x: f64, y: f64, size: f64) {
@@ -371,6 +390,7 @@ fn an_import_that_replaces_the_boundary_asks_first_and_is_undoable() {
     assert_eq!(h.state().state.doc.project.boundary, old_boundary);
     h.get_by_label("确定").click();
     h.run();
+    wait_for_job(&mut h);
     h.get_by_label("替换").click();
     h.run();
     let replaced = h.state().state.doc.project.boundary.clone();

@@ -1,7 +1,8 @@
 //! Long jobs in the app (issue 13, item 4): opening a project runs on a worker thread, the status bar
 //! says what it is doing with a Cancel button, and Cancel leaves the open project as it was.
 
-use egui_kittest::kittest::Queryable;
+use eframe::egui;
+use egui_kittest::kittest::{NodeT, Queryable};
 use wangge::app::{AppState, WanggeApp};
 
 use crate::kittest::{App, harness_on, settings_in, status, wait_for_job};
@@ -98,7 +99,7 @@ fn first_frame_at_100k_grids() {
     let start = Instant::now();
     let (project, stamp) = wangge::io::open_project_stamped(&path).unwrap();
     let read = start.elapsed();
-    // What AppState::new builds, one by one, to say where the time goes.
+    // What the workers build, one by one, to say where the time goes.
     let t = Instant::now();
     drop(wangge::app::map_cache::MapCache::build(&project));
     let cache = t.elapsed();
@@ -122,8 +123,17 @@ fn first_frame_at_100k_grids() {
     let first = start.elapsed();
     h.step();
     let second = start.elapsed();
+    let mut longest = std::time::Duration::ZERO;
+    while h.state().state.caches_pending() {
+        let frame = Instant::now();
+        h.step();
+        longest = longest.max(frame.elapsed());
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
     eprintln!(
-        "100,000 grids: read {read:?}, caches built {prepared:?}, first frame {first:?}, second frame {second:?}"
+        "100,000 grids: read {read:?}, coarse map and workers started {prepared:?}, first frame {first:?}, \
+         second frame {second:?}, caches landed {:?} (longest frame meanwhile {longest:?})",
+        start.elapsed()
     );
     assert_eq!(h.state().state.doc.project.grids.len(), 317 * 316);
     // The same file through File › Recent, from the sample: read and cached on the worker thread,
@@ -199,4 +209,119 @@ fn save_after_an_edit_writes_only_the_edited_grids() {
     std::fs::copy(&path, &other).unwrap();
     state.save_to(&other).unwrap();
     assert_eq!(marker(&other, false), "");
+}
+
+/// Replaces the text of the field labelled `label` with `text`.
+fn type_into(h: &mut App, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+/// The app on `small_project`, saved at `dir/p.gpkg` and opened from there.
+fn small_project_open(dir: &std::path::Path) -> App {
+    let path = dir.join("p.gpkg");
+    wangge::io::save_project(&crate::common::small_project(), &path).unwrap();
+    let mut state = AppState::new(crate::common::small_project(), None, settings_in(dir));
+    state.open(&path).unwrap();
+    harness_on(state)
+}
+
+fn square_geojson(path: &std::path::Path) {
+    let (x, y, x2, y2) = (620_500.0, 3_385_200.0, 620_600.0, 3_385_300.0);
+    std::fs::write(
+        path,
+        format!(
+            r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::4548"}}}},"features":[{{"type":"Feature","properties":{{}},"geometry":{{"type":"Polygon","coordinates":[[[{x},{y}],[{x2},{y}],[{x2},{y2}],[{x},{y2}],[{x},{y}]]]}}}}]}}"#
+        ),
+    )
+    .unwrap();
+}
+
+#[test]
+fn an_import_shows_its_progress_cancel_leaves_the_project_unchanged_and_a_second_try_lands() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = small_project_open(dir.path());
+    let before = h.state().state.doc.project.clone();
+    let src = dir.path().join("square.geojson");
+    square_geojson(&src);
+    h.state().job_gate.hold();
+    click(&mut h, "文件");
+    click(&mut h, "导入图层… ");
+    type_into(&mut h, "源文件", src.to_str().unwrap());
+    h.query_all_by_label("网格")
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::RadioButton)
+        .expect("the form's radio button")
+        .click();
+    h.run();
+    click(&mut h, "确定");
+    // Read on the worker: the status bar says so, with Cancel; the window keeps drawing.
+    assert!(h.state().job_running());
+    h.get_by_label_contains("正在读取");
+    click(&mut h, "取消");
+    wait_for_job(&mut h);
+    assert_eq!(status(&h), "已取消，未做任何更改");
+    let s = &h.state().state;
+    assert_eq!(s.doc.project, before, "a cancelled import changed the project");
+    assert!(!s.doc.dirty && !s.doc.history.can_undo());
+    // The form comes back as it was filled in; this time the import runs to the end.
+    assert_eq!(h.get_by_label("源文件").value().as_deref(), src.to_str());
+    h.state().job_gate.release();
+    click(&mut h, "确定");
+    wait_for_job(&mut h);
+    assert!(status(&h).starts_with("已导入: 1 × 网格"), "{}", status(&h));
+    assert_eq!(h.state().state.doc.project.grids.len(), before.grids.len() + 1);
+    assert!(h.query_by_label("源文件").is_none(), "the form closed");
+}
+
+#[test]
+fn export_shows_its_progress_and_a_cancelled_one_leaves_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = small_project_open(dir.path());
+    let out = dir.path().join("grids.geojson");
+    h.state().job_gate.hold();
+    click(&mut h, "文件");
+    click(&mut h, "导出图层… ");
+    type_into(&mut h, "输出文件（.gpkg .geojson .shp .csv .xlsx）", out.to_str().unwrap());
+    click(&mut h, "确定");
+    h.get_by_label_contains("正在写出");
+    // The status bar's Cancel (the form, still open, has one too: drawn later, on top).
+    h.query_all_by_label("取消").next().unwrap().click();
+    h.run();
+    wait_for_job(&mut h);
+    assert_eq!(status(&h), "已取消导出，未写完的文件已删除");
+    assert!(!out.exists(), "a cancelled export left its file");
+    // The form is still there: OK again, let run.
+    h.state().job_gate.release();
+    click(&mut h, "确定");
+    wait_for_job(&mut h);
+    assert_eq!(status(&h), format!("已导出: 2 → {}", out.display()));
+    let written: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(written["features"].as_array().map(Vec::len), Some(2));
+    assert!(h.query_by_label("确定").is_none(), "the form closed");
+}
+
+#[test]
+fn save_as_shows_its_progress_and_the_saved_file_becomes_the_projects() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = small_project_open(dir.path());
+    h.state().job_gate.hold();
+    click(&mut h, "文件");
+    click(&mut h, "另存为… ");
+    type_into(&mut h, "路径", dir.path().to_str().unwrap());
+    type_into(&mut h, "文件名", "副本");
+    click(&mut h, "保存");
+    h.get_by_label_contains("正在保存");
+    h.get_by_label("取消");
+    let copy = dir.path().join("副本.gpkg");
+    h.state().job_gate.release();
+    wait_for_job(&mut h);
+    assert!(status(&h).starts_with("已保存"), "{}", status(&h));
+    let s = &h.state().state;
+    assert_eq!(s.doc.path.as_deref(), Some(copy.as_path()));
+    assert!(!s.doc.dirty);
+    assert_eq!(wangge::io::open_project(&copy).unwrap(), s.doc.project);
 }

@@ -10,7 +10,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use wangge::app::{AppState, WanggeApp};
 
-use crate::kittest::{harness_on, settings_in, status};
+use crate::kittest::{harness_on, settings_in, status, wait_for_job};
 
 fn sample(dir: &Path) -> Harness<'static, WanggeApp> {
     harness_on(AppState::sample(settings_in(dir)).unwrap())
@@ -74,6 +74,7 @@ fn new_project_from_a_boundary_file_has_no_file_until_save_as_asks_where() {
     type_into(&mut h, "路径", dir.path().to_str().unwrap());
     type_into(&mut h, "文件名", "泾县新项目");
     click(&mut h, "保存");
+    wait_for_job(&mut h);
     let saved = dir.path().join("泾县新项目.gpkg");
     assert!(saved.is_file(), "the .gpkg extension is added: {}", status(&h));
     let s = &h.state().state;
@@ -406,6 +407,7 @@ fn export_writes_the_grid_table_as_xlsx_and_browse_offers_its_name() {
     let out = dir.path().join("网格表.xlsx");
     assert_eq!(h.get_by_label(label).value().as_deref(), out.to_str());
     click(&mut h, "确定");
+    wait_for_job(&mut h);
     let written = std::fs::read(&out).expect("the table was written");
     assert!(written.starts_with(b"PK"), "an xlsx is a zip");
     assert_eq!(status(&h), format!("已导出网格一览表：2 行 → {}", out.display()));

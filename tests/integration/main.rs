@@ -14,6 +14,7 @@ mod fuzz_replay;
 mod gdal;
 mod gpkg_project;
 mod gui;
+mod gui_caches;
 mod gui_edit;
 mod gui_progress;
 mod gui_start;

@@ -1,0 +1,137 @@
+//! Starting the app's long jobs (open, import, export, print, Save As) on a worker thread, and taking
+//! their outcomes when they end: the project read, the import to apply (or to ask about), the file
+//! written — or a "cancelled" line, or the error, shown once.
+
+use std::path::{Path, PathBuf};
+
+use super::dialogs::{ImportForm, Window};
+use super::files::with_extension;
+use super::jobs::{self, Job, Outcome, is_cancelled};
+use super::{Action, WanggeApp};
+use crate::io::export::Layer;
+use crate::print::PrintOptions;
+use crate::text::Text;
+
+impl WanggeApp {
+    /// Whether a long job (open, import, export, print, Save As) is running.
+    pub fn job_running(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// One job at a time: a second is not started while one runs (the UI hears only Cancel then).
+    fn start(&mut self, job: impl FnOnce(&jobs::StartGate) -> std::io::Result<Job>) -> anyhow::Result<()> {
+        if self.job.is_none() {
+            self.job = Some(job(&self.job_gate)?);
+        }
+        Ok(())
+    }
+
+    /// Reads the project at `path`; it becomes the open project when read (unless cancelled).
+    pub(super) fn start_open(&mut self, path: PathBuf) -> anyhow::Result<()> {
+        let caches = self.state.caches.clone();
+        self.start(|gate| Job::open(path, gate, &caches))
+    }
+
+    /// Reads and checks the import the form names; applied (or asked about) when it is done.
+    pub(super) fn start_import(&mut self, form: ImportForm) -> anyhow::Result<()> {
+        let project = self.state.doc.project.clone();
+        self.start(|gate| Job::import(project, form, gate))
+    }
+
+    pub(super) fn start_export(&mut self, layer: Layer, to: PathBuf, gbk: bool, table: bool) -> anyhow::Result<()> {
+        let project = self.state.doc.project.clone();
+        self.start(|gate| Job::export(project, (layer, to, gbk, table), gate))
+    }
+
+    pub(super) fn start_print(&mut self, options: PrintOptions, out: PathBuf) -> anyhow::Result<()> {
+        let project = self.state.doc.project.clone();
+        self.start(|gate| Job::print(project, options, out, gate))
+    }
+
+    /// Saves the project at `path` (Save As); `after_save` runs once it is saved.
+    pub(super) fn start_save_as(&mut self, path: &Path) -> anyhow::Result<()> {
+        let path = with_extension(path, "gpkg");
+        let (project, changes) = (self.state.doc.project.clone(), self.state.changes_to_save(&path));
+        self.start(|gate| Job::save(project, path, changes, gate))
+    }
+
+    /// Takes the outcome of a finished job.
+    pub(super) fn poll_job(&mut self) {
+        let Some(outcome) = self.job.as_mut().and_then(Job::finished) else { return };
+        self.job = None;
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            Err(panic) => {
+                self.after_save = None;
+                let text = |l| format!("{}: {panic}", crate::text::pick(l, "内部错误", "internal error"));
+                self.error = Some(crate::text::status::StatusLine::new(self.state.lang(), text));
+                return;
+            }
+        };
+        let export = matches!(outcome, Outcome::Exported { .. });
+        let s = &mut self.state;
+        let result = match outcome {
+            Outcome::Opened { path, result } => result
+                .map(|opened| {
+                    let (project, stamp, prepared) = *opened;
+                    s.opened_with(project, &path, stamp, Some(prepared));
+                })
+                .map_err(anyhow::Error::from),
+            Outcome::Imported { form, result } => match result {
+                // Nothing lost: done (and undoable).
+                Ok(prepared) => match prepared.replaces(&s.doc.project) {
+                    None => s.apply_import(prepared),
+                    // Ask first, saying what would be lost; the form comes back on Cancel.
+                    Some(replaced) => {
+                        let text = crate::text::layers::replace_text(&replaced, s.lang());
+                        self.pending_import = Some((Box::new(prepared), form));
+                        self.window = Some(Window::ConfirmReplace(text));
+                        Ok(())
+                    }
+                },
+                // The form comes back with what the user typed (the error, if any, on top of it).
+                Err(e) => {
+                    self.window = Some(Window::Import(form));
+                    Err(e)
+                }
+            },
+            Outcome::Exported { to, table, result } => result.map(|n| {
+                if matches!(self.window, Some(Window::Export(_))) {
+                    self.window = None;
+                }
+                let shown = to.display().to_string();
+                if table {
+                    s.say(|l| crate::text::start::table_written(n, &shown, l));
+                } else {
+                    s.say(|l| format!("{}: {n} → {shown}", Text::Exported.get(l)));
+                }
+            }),
+            Outcome::Printed { result } => result.map(|written| {
+                let first = written.first().map(|p| p.display().to_string()).unwrap_or_default();
+                let n = written.len();
+                s.say(|l| format!("{}: {first} ({n})", crate::text::pick(l, "已打印", "Printed")));
+            }),
+            Outcome::Saved { path, result } => result.map(|stamp| {
+                s.saved(&path, stamp);
+                if let Some(then) = self.after_save.take() {
+                    self.queued.push(Action::Discarded(Box::new(then)));
+                }
+            }),
+        };
+        match result {
+            Ok(()) => {}
+            // An export stopped half way removes what it wrote; anything else changed nothing.
+            Err(e) if is_cancelled(&e) && export => {
+                self.state.say(|l| crate::text::progress::export_cancelled(l).to_string());
+            }
+            Err(e) if is_cancelled(&e) => {
+                self.after_save = None;
+                self.state.say(|l| crate::text::progress::cancelled(l).to_string());
+            }
+            Err(e) => {
+                self.after_save = None;
+                self.show_error(&e);
+            }
+        }
+    }
+}
