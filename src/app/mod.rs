@@ -3,6 +3,7 @@
 
 mod action;
 mod attributes;
+pub mod basemap;
 mod canvas;
 mod checks_panel;
 mod code_rule_dialog;
@@ -267,6 +268,9 @@ impl WanggeApp {
             })
             .inner;
         self.state.ui.view = view;
+        if let Some(message) = self.state.ui.view.basemaps.take_message() {
+            self.state.say(message);
+        }
         if self.job.is_some() {
             // While a project is being read, nothing may change the one that is open (it is replaced
             // when the job ends): only Cancel is heard.

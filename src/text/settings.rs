@@ -59,7 +59,9 @@ impl Settings {
             std::fs::create_dir_all(dir)?;
         }
         let mut text = format!("language={}\n", self.lang.key());
-        if let Some(key) = self.tianditu_key.as_deref().map(str::trim).filter(|k| !k.is_empty() && !k.contains(['\n', '\r'])) {
+        if let Some(key) =
+            self.tianditu_key.as_deref().map(str::trim).filter(|k| !k.is_empty() && !k.contains(['\n', '\r']))
+        {
             text += &format!("tianditu_key={key}\n");
         }
         for p in &self.recent {
