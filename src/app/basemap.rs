@@ -416,8 +416,9 @@ pub fn layers_section(ui: &mut Ui, basemaps: &mut Basemaps, settings: &mut Setti
         });
     }
     if basemaps.layers.iter().any(|l| l.source.needs_key()) {
-        ui.label(words::tianditu_key(lang)).on_hover_text(words::tianditu_key_hint(lang));
-        let r = ui.add(egui::TextEdit::singleline(&mut basemaps.key_text).password(true).desired_width(180.0));
+        let label = ui.label(words::tianditu_key(lang)).on_hover_text(words::tianditu_key_hint(lang));
+        let field = egui::TextEdit::singleline(&mut basemaps.key_text).password(true).desired_width(180.0);
+        let r = ui.add(field).labelled_by(label.id);
         let typed = Some(basemaps.key_text.trim().to_string()).filter(|k| !k.is_empty());
         if r.lost_focus() && typed != settings.tianditu_key {
             settings.tianditu_key = typed.clone();

@@ -5,14 +5,15 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use wangge::app::AppState;
+use wangge::app::{AppState, WanggeApp};
 use wangge::core::basemap::BasemapSource;
 use wangge::io::gpkg::add_basemap;
 use wangge::io::{open_project, save_project};
 
 use super::common::small_project;
-use super::kittest::{App, harness_on, settings_in, status};
+use super::kittest::{App, settings_in, status};
 use super::tile_server::TileServer;
 
 /// The small project saved in `dir` with one XYZ basemap at `url`, open in the app.
@@ -21,7 +22,12 @@ fn app_with_basemap(dir: &tempfile::TempDir, url: &str) -> App {
     save_project(&small_project(), &path).unwrap();
     add_basemap(&path, &BasemapSource::xyz("测试底图", url).unwrap(), false).unwrap();
     let project = open_project(&path).unwrap();
-    harness_on(AppState::new(project, Some(path), settings_in(dir.path())))
+    let state = AppState::new(project, Some(path), settings_in(dir.path()));
+    // Not `kittest::harness_on`: tiles arriving ask for repaints, so the frames settle only once all are in.
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_max_steps(1000)
+        .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), WanggeApp::new(state))
 }
 
 /// One frame, which must not wait for the network.
@@ -95,4 +101,28 @@ fn basemap_dead_server_leaves_the_app_responsive_and_is_said_once() {
         quick_step(&mut h);
     }
     assert_eq!(status(&h), "别的事");
+}
+
+#[test]
+fn basemap_missing_tianditu_key_is_said_and_a_key_set_later_brings_the_tiles() {
+    let server = TileServer::start();
+    // A `{tk}` source: the key written into the URL is taken out, and the app has none.
+    let mut h = app_with_basemap(&tempfile::tempdir().unwrap(), &server.url("/tdt/{z}/{x}/{y}.png?tk=secret"));
+    for _ in 0..10 {
+        quick_step(&mut h);
+    }
+    let said = status(&h);
+    assert!(said.contains("天地图需要密钥"), "{said}");
+    assert!(server.requests().is_empty(), "asked without a key: {:?}", server.requests());
+    // The layers panel offers the key's field.
+    h.get_by_label("天地图密钥 (tk)");
+    h.state_mut().state.ui.view.basemaps.set_key(Some("good".into()));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while h.state().state.ui.view.basemaps.textures() == 0 {
+        assert!(Instant::now() < deadline, "no tiles with the key: {:?}", server.requests());
+        quick_step(&mut h);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(server.requests().iter().all(|r| r.starts_with("/tdt/") && r.ends_with("tk=good")));
+    server.shut_down();
 }
