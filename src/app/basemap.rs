@@ -60,6 +60,8 @@ pub struct BasemapLayer {
     pub opacity: f32,
     source_id: String,
     slots: HashMap<TileId, Slot>,
+    /// The zoom of the tiles the last frame wanted (0 before any).
+    pub zoom: u8,
     /// An error of this source was said in the status bar already (once is enough).
     said: bool,
 }
@@ -72,6 +74,7 @@ impl BasemapLayer {
             on: true,
             opacity: 1.0,
             slots: HashMap::new(),
+            zoom: 0,
             said: false,
         }
     }
@@ -280,6 +283,7 @@ impl Basemaps {
         let (frame, now) = (self.frame, Instant::now());
         let mut retry_soon = false;
         for (layer, cover) in self.layers.iter_mut().zip(&covers) {
+            layer.zoom = cover.zoom;
             let tint = Color32::WHITE.gamma_multiply(layer.opacity.clamp(0.0, 1.0));
             let (source, gcj02) = (Arc::clone(&layer.source), layer.source.gcj02);
             let place = |t: TileId| tile_mesh(t, gcj02, MESH_CELLS, |c| from_wgs84.apply(c).ok());

@@ -126,3 +126,34 @@ fn basemap_missing_tianditu_key_is_said_and_a_key_set_later_brings_the_tiles() {
     assert!(server.requests().iter().all(|r| r.starts_with("/tdt/") && r.ends_with("tk=good")));
     server.shut_down();
 }
+
+#[test]
+fn basemap_a_missing_tile_is_drawn_from_its_loaded_ancestor() {
+    let server = TileServer::start();
+    let mut h = app_with_basemap(&tempfile::tempdir().unwrap(), &server.url("/xyz/{z}/{x}/{y}.png"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        quick_step(&mut h);
+        let b = &h.state().state.ui.view.basemaps;
+        if b.textures() > 0 && b.pending() == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no tiles after 30 s");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let (loaded, drawn, zoom) = {
+        let b = &h.state().state.ui.view.basemaps;
+        (b.textures(), b.drawn(), b.layers[0].zoom)
+    };
+    // With the server gone, zoomed in twice over: the new zoom's tiles never come, their ancestors show.
+    server.shut_down();
+    h.state_mut().state.ui.view.viewport.world_per_px /= 4.0;
+    for _ in 0..20 {
+        quick_step(&mut h);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let b = &h.state().state.ui.view.basemaps;
+    assert_eq!(b.layers[0].zoom, zoom + 2);
+    assert_eq!(b.textures(), loaded, "nothing new can have come");
+    assert!(b.drawn() > 0, "nothing drawn from the ancestors (was {drawn})");
+}
