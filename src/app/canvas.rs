@@ -44,6 +44,8 @@ pub struct MapView {
     pub screen_rect: Option<Rect>,
     /// How many grids were labelled last frame (households per grid are counted only when some are).
     pub labelled_grids: usize,
+    /// The project's basemaps, drawn under everything else.
+    pub basemaps: super::basemap::Basemaps,
 }
 
 impl Default for MapView {
@@ -55,6 +57,7 @@ impl Default for MapView {
             panning: false,
             screen_rect: None,
             labelled_grids: 0,
+            basemaps: Default::default(),
         }
     }
 }
@@ -168,6 +171,7 @@ pub fn show(
 
     let to = ToScreen::new(vp, rect.min);
     painter.rect_filled(rect, 0.0, BACKGROUND);
+    view.basemaps.draw(&painter, to, rect);
     let visible = vp.visible_world();
     let on_screen = |f: &DrawnFeature| f.extent.is_some_and(|e| e.intersects(&visible));
     let screen_size = |f: &DrawnFeature| f.extent.map_or(0.0, |e| e.width().max(e.height()) / vp.world_per_px);
@@ -240,6 +244,7 @@ pub fn show(
     draw_reshaped(&painter, overlay, project, to);
     draw_overlay(&painter, overlay, to);
     scale_bar(&painter, rect, &vp, project);
+    view.basemaps.draw_attribution(&painter, rect);
     interaction
 }
 

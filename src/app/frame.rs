@@ -125,6 +125,9 @@ impl WanggeApp {
             })
             .inner;
         self.state.ui.view = view;
+        if let Some(message) = self.state.ui.view.basemaps.take_message() {
+            self.state.say(message);
+        }
         super::timing::first_frame_step("map laid out");
         if self.job.is_some() {
             // While a project is being read, nothing may change the one that is open (it is replaced

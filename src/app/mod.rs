@@ -5,6 +5,7 @@ mod action;
 mod apply;
 mod attributes;
 mod background;
+pub mod basemap;
 mod canvas;
 mod checks_panel;
 mod code_rule_dialog;

@@ -178,6 +178,7 @@ pub fn layers_panel(ui: &mut Ui, state: &mut AppState, find: &mut FindPanel, act
         ui.checkbox(flag, format!("{} ({n})", t(text)));
     }
     ui.checkbox(&mut layers.labels, t(Text::Labels));
+    super::basemap::layers_section(ui, &mut state.ui.view.basemaps, &mut state.settings, lang);
     theme_choice(ui, &mut state.ui.thematic.theme, lang);
     ui.separator();
     ui.label(format!(

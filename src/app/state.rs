@@ -130,8 +130,10 @@ impl AppState {
             picked_fixes: Vec::new(),
             previewed_fix: None,
         };
+        let mut view = MapView::default();
+        view.basemaps.open(path.as_deref(), &project, &settings);
         let ui = ViewState {
-            view: MapView::default(),
+            view,
             cache: prepared.cache,
             layers: LayerVisibility::default(),
             show_layers_panel: true,
@@ -196,6 +198,7 @@ impl AppState {
     /// thread that read it).
     pub fn replace_project_with(&mut self, project: Project, path: Option<PathBuf>, prepared: Option<Prepared>) {
         self.to_lonlat = lonlat_transformer(&project);
+        self.ui.view.basemaps.open(path.as_deref(), &project, &self.settings);
         self.doc.project = project;
         self.doc.path = path;
         self.doc.disk_stamp = None;

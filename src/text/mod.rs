@@ -7,6 +7,7 @@
 //! [`edits`], [`summary`], [`layers`]), each with both languages side by side; a short pair used in
 //! one place only goes through [`pick`].
 
+pub mod basemap;
 pub mod codes;
 pub mod edits;
 pub mod findings;

@@ -19,6 +19,8 @@ pub struct Settings {
     pub recent: Vec<PathBuf>,
     /// Where they are kept; `None` keeps them for this run only.
     pub file: Option<PathBuf>,
+    /// The user's 天地图 key (`tk`): kept here, never in a project file or a log.
+    pub tianditu_key: Option<String>,
 }
 
 fn settings_path() -> Option<PathBuf> {
@@ -42,7 +44,13 @@ impl Settings {
                 recent.push(path);
             }
         }
-        Settings { lang: pairs.get("language").and_then(|v| Lang::parse(v)).unwrap_or_default(), recent, file }
+        let tianditu_key = pairs.get("tianditu_key").map(|k| k.trim().to_string()).filter(|k| !k.is_empty());
+        Settings {
+            lang: pairs.get("language").and_then(|v| Lang::parse(v)).unwrap_or_default(),
+            recent,
+            file,
+            tianditu_key,
+        }
     }
 
     pub fn save(&self) -> std::io::Result<()> {
@@ -51,6 +59,11 @@ impl Settings {
             std::fs::create_dir_all(dir)?;
         }
         let mut text = format!("language={}\n", self.lang.key());
+        if let Some(key) =
+            self.tianditu_key.as_deref().map(str::trim).filter(|k| !k.is_empty() && !k.contains(['\n', '\r']))
+        {
+            text += &format!("tianditu_key={key}\n");
+        }
         for p in &self.recent {
             let shown = p.display().to_string();
             // A path with a line break cannot be written as one line; it is not remembered.
@@ -98,5 +111,19 @@ mod tests {
         std::fs::write(&file, "language=en\ncolour=blue\n").unwrap();
         let old = Settings::load_from(Some(file));
         assert_eq!((old.lang, old.recent.len()), (Lang::En, 0));
+    }
+
+    #[test]
+    fn the_tianditu_key_round_trips_and_an_empty_one_is_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("settings.txt");
+        let mut s = Settings::load_from(Some(file.clone()));
+        assert_eq!(s.tianditu_key, None);
+        s.tianditu_key = Some("abc123".into());
+        s.save().unwrap();
+        assert_eq!(Settings::load_from(Some(file.clone())).tianditu_key.as_deref(), Some("abc123"));
+        s.tianditu_key = Some("  ".into());
+        s.save().unwrap();
+        assert_eq!(Settings::load_from(Some(file)).tianditu_key, None);
     }
 }
