@@ -146,11 +146,8 @@ impl Job {
                 })
             } else {
                 let encoding = if gbk { encoding_rs::GBK } else { encoding_rs::UTF_8 };
-                let written = export_with(&project, layer, &to, encoding, reporter);
-                if written.as_ref().is_err_and(|e| matches!(*e.problem, Problem::Cancelled(_))) {
-                    remove_export(&to);
-                }
-                written.map_err(anyhow::Error::from)
+                // A cancelled or failed export leaves what was there before (io::export writes beside).
+                export_with(&project, layer, &to, encoding, reporter).map_err(anyhow::Error::from)
             };
             Outcome::Exported { to, table, result }
         })
@@ -226,19 +223,4 @@ pub fn read_and_prepare(
     })?;
     progress.check()?;
     Ok(prepared)
-}
-
-/// Removes what a cancelled export wrote (a shapefile is several files).
-/// A project file is not among them: a cancelled save to one leaves it as it was.
-fn remove_export(to: &Path) {
-    let ext = to.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-    if ext == "gpkg" {
-        return;
-    }
-    let shapefile = ext == "shp";
-    let parts: &[&str] = if shapefile { &["shp", "shx", "dbf", "prj", "cpg"] } else { &[] };
-    let _ = std::fs::remove_file(to);
-    for ext in parts {
-        let _ = std::fs::remove_file(to.with_extension(ext));
-    }
 }

@@ -3,7 +3,7 @@
 
 use std::fs::File;
 use std::io::BufWriter;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use encoding_rs::Encoding;
 use geo::{Geometry, MapCoords};
@@ -233,12 +233,52 @@ fn export_from(
     progress: &dyn Progress,
 ) -> Result<usize, IoError> {
     let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-    match ext.as_str() {
-        "geojson" | "json" => export_geojson(from, layer, path, progress),
-        "shp" => export_shapefile(from, layer, path, encoding, progress),
-        "csv" => export_csv(from, layer, path, progress),
-        _ => Err(IoError::new(path, Problem::UnknownOutputType)),
+    if !matches!(ext.as_str(), "geojson" | "json" | "shp" | "csv") {
+        return Err(IoError::new(path, Problem::UnknownOutputType));
     }
+    // Written beside under a temporary name and moved into place only when whole: a failed or cancelled
+    // export leaves the file that was there before, and no half-written one.
+    let partial = partial_path(path);
+    let written = match ext.as_str() {
+        "shp" => export_shapefile(from, layer, &partial, encoding, progress),
+        "csv" => export_csv(from, layer, &partial, progress),
+        _ => export_geojson(from, layer, &partial, progress),
+    };
+    let parts: &[&str] = if ext == "shp" { &SHAPEFILE_PARTS } else { &[] };
+    let moved = written.and_then(|n| move_into_place(&partial, path, parts).map(|()| n));
+    moved.map_err(|mut e| {
+        for file in std::iter::once(partial.clone()).chain(parts.iter().map(|p| partial.with_extension(p))) {
+            let _ = std::fs::remove_file(file);
+        }
+        if e.path.starts_with(&partial) || e.path.with_extension("") == partial.with_extension("") {
+            e.path = path.to_path_buf();
+        }
+        e
+    })
+}
+
+/// The files of a shapefile besides the .shp.
+const SHAPEFILE_PARTS: [&str; 4] = ["shx", "dbf", "cpg", "prj"];
+
+/// `dir/.name.partial.ext` for `dir/name.ext`: hidden, beside the target (so a rename moves it).
+fn partial_path(path: &Path) -> PathBuf {
+    let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let ext = path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!(".{name}.partial.{ext}"))
+}
+
+/// Renames the written file (and a shapefile's other parts) over the target; a part the new shapefile
+/// does not have (an old .prj) is removed, so that the files on disk belong together.
+fn move_into_place(partial: &Path, path: &Path, parts: &[&str]) -> Result<(), IoError> {
+    for ext in parts {
+        let (from, to) = (partial.with_extension(ext), path.with_extension(ext));
+        if from.exists() {
+            std::fs::rename(&from, &to).map_err(|e| IoError::new(&to, e))?;
+        } else if to.exists() {
+            std::fs::remove_file(&to).map_err(|e| IoError::new(&to, e))?;
+        }
+    }
+    std::fs::rename(partial, path).map_err(|e| IoError::new(path, e))
 }
 
 fn to_wgs84(project: &Project, path: &Path) -> Result<Transformer, IoError> {

@@ -119,3 +119,46 @@ fn grids_and_households_are_added_without_replace() {
     let before = small_project();
     assert_eq!((p.grids.len(), p.households.len()), (before.grids.len() + 2, before.households.len() + 2));
 }
+
+/// Stops an export after `after` features, as the app's Cancel does.
+struct CancelAfter {
+    after: u64,
+    done: std::sync::atomic::AtomicU64,
+}
+
+impl wangge::core::progress::Progress for CancelAfter {
+    fn begin(&self, _stage: wangge::core::progress::Stage, _total: u64) {}
+    fn advance(&self, steps: u64) {
+        self.done.fetch_add(steps, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn is_cancelled(&self) -> bool {
+        self.done.load(std::sync::atomic::Ordering::Relaxed) >= self.after
+    }
+}
+
+/// An export over a file that exists, cancelled half-way (or failing), leaves the old file whole and no
+/// half-written or temporary file beside it; a finished one replaces it, every part of a shapefile too.
+#[test]
+fn a_cancelled_export_leaves_the_file_that_was_there() {
+    use wangge::io::export::{Layer, export, export_with};
+    let dir = tempfile::tempdir().unwrap();
+    let mut project = wangge::app::load_sample().unwrap();
+    wangge::core::coverage::synthetic::fill_with_grids(&mut project, 5_000.0);
+    assert!(project.grids.len() > 20);
+    for name in ["grids.geojson", "grids.csv", "grids.shp"] {
+        let to = dir.path().join(name);
+        let old = b"the planner's earlier export".to_vec();
+        std::fs::write(&to, &old).unwrap();
+        let cancel = CancelAfter { after: 5, done: Default::default() };
+        let e = export_with(&project, Layer::Grids, &to, encoding_rs::UTF_8, &cancel).unwrap_err();
+        assert!(matches!(*e.problem, wangge::io::Problem::Cancelled(_)), "{name}: {e}");
+        assert_eq!(e.path, to, "the error names the file asked for");
+        assert_eq!(std::fs::read(&to).unwrap(), old, "{name}: the old file is whole");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(left.iter().all(|f| !f.to_string_lossy().contains("partial")), "{name}: {left:?}");
+        let n = export(&project, Layer::Grids, &to, encoding_rs::UTF_8).unwrap();
+        assert_eq!(n, project.grids.len());
+        assert_ne!(std::fs::read(&to).unwrap(), old, "{name}: a finished export replaces it");
+    }
+    assert!(dir.path().join("grids.dbf").exists() && dir.path().join("grids.shx").exists());
+}
