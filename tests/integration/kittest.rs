@@ -14,8 +14,11 @@ pub fn settings_in(dir: &std::path::Path) -> Settings {
 }
 
 pub fn harness_on(state: AppState) -> App {
+    // A job that ends during `run` (an import, the caches built after the first frame) asks for a few
+    // more frames than egui's default of 4 to settle: how many depends on the machine's load.
     let mut h = Harness::builder()
         .with_size([1280.0, 800.0])
+        .with_max_steps(32)
         .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), WanggeApp::new(state));
     h.run();
     h
