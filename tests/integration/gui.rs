@@ -24,8 +24,10 @@ fn has_gap(h: &Harness<'static, WanggeApp>) -> bool {
 
 fn harness(settings: Settings) -> Harness<'static, WanggeApp> {
     let app = WanggeApp::new(AppState::sample(settings).unwrap());
-    let mut harness =
-        Harness::builder().with_size([1280.0, 800.0]).build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), app);
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_max_steps(32)
+        .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), app);
     harness.run();
     harness
 }
@@ -109,6 +111,7 @@ fn the_code_rule_window_previews_and_applies_codes() {
     let state = AppState::new(project, None, Settings::load_from(Some(dir.path().join("settings.txt"))));
     let mut h = Harness::builder()
         .with_size([1280.0, 800.0])
+        .with_max_steps(32)
         .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), WanggeApp::new(state));
     h.run();
     h.get_by_label("工具").click();
@@ -295,8 +298,10 @@ fn coverage_panel_zooms_to_a_finding_previews_its_fix_and_applies_it_undoably() 
     let dir = tempfile::tempdir().unwrap();
     let state = AppState::new(p, None, Settings::load_from(Some(dir.path().join("settings.txt"))));
     let app = WanggeApp::new(state);
-    let mut h =
-        Harness::builder().with_size([1280.0, 800.0]).build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), app);
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_max_steps(32)
+        .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), app);
     h.run();
     h.get_by_label_contains("缝隙/未覆盖 (1)");
     h.get_by_label_contains("边界内有未覆盖区域").click();
