@@ -337,16 +337,17 @@ impl Basemaps {
 
     /// The attributions of the basemaps drawn, at the map's bottom-right (the sources' terms ask for it).
     pub fn draw_attribution(&self, painter: &Painter, rect: Rect) {
-        let mut text = String::new();
+        // Each attribution once: a 天地图 base with its labels, or two OSM layers, credit one source.
+        let mut credits: Vec<&str> = Vec::new();
         for layer in self.layers.iter().filter(|l| l.visible() && !l.source.attribution.is_empty()) {
-            if !text.is_empty() {
-                text += " | ";
+            if !credits.contains(&layer.source.attribution.as_str()) {
+                credits.push(&layer.source.attribution);
             }
-            text += &layer.source.attribution;
         }
-        if text.is_empty() {
+        if credits.is_empty() {
             return;
         }
+        let text = credits.join(" | ");
         let galley = painter.layout_no_wrap(text, FontId::proportional(11.0), Color32::from_gray(40));
         let at = rect.right_bottom() - Vec2::new(4.0, 4.0);
         let area = Align2::RIGHT_BOTTOM.anchor_size(at, galley.size()).expand(2.0);
