@@ -190,7 +190,8 @@ pub fn export(project: &Project, layer: Layer, path: &Path, encoding: &'static E
 }
 
 /// [`export`], counting the features written on `progress` and stopping with `Cancelled` when it is
-/// cancelled (what was written so far is left for the caller to remove).
+/// cancelled; a cancelled or failed export leaves the file that was there before (it is written beside
+/// and renamed into place).
 pub fn export_with(
     project: &Project,
     layer: Layer,
@@ -198,8 +199,7 @@ pub fn export_with(
     encoding: &'static Encoding,
     progress: &dyn Progress,
 ) -> Result<usize, IoError> {
-    let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-    if ext == "gpkg" {
+    if is_gpkg(path) {
         gpkg::save_project_with(project, path, None, progress)?;
         return Ok(project.grids.len());
     }
@@ -216,13 +216,17 @@ pub fn export_file(
     encoding: &'static Encoding,
     progress: &dyn Progress,
 ) -> Result<usize, IoError> {
-    let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-    if ext == "gpkg" {
-        let project = gpkg::open_project(project_path)?;
-        return export(&project, layer, path, encoding);
+    if is_gpkg(path) {
+        let project = gpkg::open_project_with(project_path, progress)?;
+        return export_with(&project, layer, path, encoding, progress);
     }
     let project = gpkg::open_project_without_grids(project_path)?;
     export_from(Rows::File { project: &project, path: project_path }, layer, path, encoding, progress)
+}
+
+/// A .gpkg target is the whole project, saved as a project file.
+fn is_gpkg(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gpkg"))
 }
 
 fn export_from(
