@@ -31,29 +31,10 @@ fn full_check(c: &mut Criterion) {
 }
 
 fn incremental(c: &mut Criterion) {
-    let mut items = jittered_grid(NX, NY, 100.0, ORIGIN, 7);
+    let items = jittered_grid(NX, NY, 100.0, ORIGIN, 7);
     let outline = grid_outline(NX, NY, 100.0, ORIGIN);
-    let mut checker = Checker::new(items.clone(), Some(outline), Vec::new(), options());
-    // A vertex shared by four grids in the middle of the area: the corner of grid (158, 158).
-    let middle = 158 * NX + 158;
-    let vertex = items[middle].0[0].exterior().0[0];
-    // The grids that use the vertex, as the editor finds them through its index (not measured).
-    let sharing: Vec<usize> = move_shared_vertex(&mut items, vertex, vertex);
-    assert_eq!(sharing.len(), 4);
-    let mut step = 0u64;
-    let mut at = vertex;
-    c.bench_function("re-check after moving one shared vertex, 100,172 grids", |b| {
-        b.iter(|| {
-            step += 1;
-            let to = Coord { x: vertex.x + (step % 7) as f64 * 0.5, y: vertex.y + (step % 5) as f64 * 0.5 };
-            for &i in &sharing {
-                move_shared_vertex(&mut items[i..=i], at, to);
-            }
-            at = to;
-            checker.update(sharing.iter().map(|&i| (i, items[i].clone())).collect());
-            checker.report().ok()
-        })
-    });
+    let checker = Checker::new(items.clone(), Some(outline), Vec::new(), options());
+    bench_moving_the_middle_vertex(c, "re-check after moving one shared vertex, 100,172 grids", items, checker);
 }
 
 /// The same re-check when the coverage is already dirty far from the edit: one grid near a corner is a
@@ -69,17 +50,37 @@ fn incremental_dirty(c: &mut Criterion) {
     let careless = 300 * NX + 20;
     let v = items[careless].0[0].exterior().0[3];
     move_shared_vertex(&mut items[careless..=careless], v, Coord { x: v.x + 17.0, y: v.y - 11.0 });
-    let mut checker = Checker::new(items.clone(), Some(outline), Vec::new(), options());
+    let checker = Checker::new(items.clone(), Some(outline), Vec::new(), options());
     let before = checker.report();
     let kinds: Vec<FindingKind> = before.findings.iter().map(|f| f.kind).collect();
     assert!(before.count(FindingKind::Invalid) == 1 && kinds.len() > 2, "{kinds:?}");
+    bench_moving_the_middle_vertex(
+        c,
+        "re-check after moving one shared vertex, 100,172 grids, dirty coverage",
+        items,
+        checker,
+    );
+}
+
+criterion_group!(benches, full_check, incremental, incremental_dirty);
+criterion_main!(benches);
+
+/// Moves the vertex shared by four grids in the middle of the area (the corner of grid (158, 158)) a
+/// little further each iteration and re-checks the four grids.
+fn bench_moving_the_middle_vertex(
+    c: &mut Criterion,
+    name: &str,
+    mut items: Vec<MultiPolygon<f64>>,
+    mut checker: Checker,
+) {
     let middle = 158 * NX + 158;
     let vertex = items[middle].0[0].exterior().0[0];
+    // The grids that use the vertex, as the editor finds them through its index (not measured).
     let sharing: Vec<usize> = move_shared_vertex(&mut items, vertex, vertex);
     assert_eq!(sharing.len(), 4);
     let mut step = 0u64;
     let mut at = vertex;
-    c.bench_function("re-check after moving one shared vertex, 100,172 grids, dirty coverage", |b| {
+    c.bench_function(name, |b| {
         b.iter(|| {
             step += 1;
             let to = Coord { x: vertex.x + (step % 7) as f64 * 0.5, y: vertex.y + (step % 5) as f64 * 0.5 };
@@ -92,6 +93,3 @@ fn incremental_dirty(c: &mut Criterion) {
         })
     });
 }
-
-criterion_group!(benches, full_check, incremental, incremental_dirty);
-criterion_main!(benches);
