@@ -18,6 +18,8 @@ pub mod coverage;
 pub mod edit;
 pub mod progress;
 pub mod rect;
+mod reference;
+pub use reference::{ReferenceFeature, ReferenceGeometry, ReferenceLayer};
 pub mod thematic;
 pub mod tools;
 mod viewport;

@@ -7,6 +7,7 @@ use geo::{BoundingRect, MultiPolygon, Point, Rect};
 
 use super::crs::Crs;
 use super::division_code::DivisionCode;
+use super::reference::ReferenceLayer;
 
 /// Stable identifier of a grid: assigned once, never reused, survives renumbering of codes.
 pub type GridId = u64;
@@ -142,6 +143,8 @@ pub struct Project {
     pub divisions: BTreeMap<String, Division>,
     pub grids: BTreeMap<GridId, Grid>,
     pub households: Vec<HouseholdPoint>,
+    /// Roads, rivers, buildings … drawn under the grids and snapped to, in the order they were added.
+    pub reference_layers: Vec<ReferenceLayer>,
     /// Next id to hand out; ids are never reused, even after a grid is deleted.
     pub next_grid_id: GridId,
     /// Free-form settings kept with the project (code rule, household bands …), saved in `wangge_project`.
@@ -158,6 +161,7 @@ impl Project {
             divisions: BTreeMap::new(),
             grids: BTreeMap::new(),
             households: Vec::new(),
+            reference_layers: Vec::new(),
             next_grid_id: 1,
             settings: BTreeMap::new(),
         }
@@ -180,6 +184,11 @@ impl Project {
         self.divisions.values().filter(|d| d.code.is_village())
     }
 
+    /// The reference layer called `name`, if the project has one.
+    pub fn reference_layer(&self, name: &str) -> Option<&ReferenceLayer> {
+        self.reference_layers.iter().find(|layer| layer.name == name)
+    }
+
     /// The label of grid `id` ([`Grid::label`]); `#id` when there is no such grid.
     pub fn grid_label(&self, id: GridId) -> String {
         self.grids.get(&id).map_or_else(|| format!("#{id}"), Grid::label)
@@ -192,6 +201,7 @@ impl Project {
         rects.extend(self.grids.values().filter_map(|g| g.geometry.bounding_rect()));
         rects.extend(self.divisions.values().filter_map(|d| d.polygon.as_ref()?.bounding_rect()));
         rects.extend(self.households.iter().map(|h| Rect::new(h.position.0, h.position.0)));
+        rects.extend(self.reference_layers.iter().filter_map(|layer| layer.extent()));
         super::rect::union_all(rects)
     }
 }
