@@ -28,7 +28,7 @@ impl Checker {
             affected.extend(self.graph.items_near(d, gap_width_in_world));
         }
         let before = self.unmatched_keys(&affected);
-        let invalid_before = self.has_invalid_segments();
+        let dirty_before = self.dirty_items();
         let changed: Vec<u32> = changes.iter().map(|(i, _)| *i as u32).collect();
         for (i, g) in changes {
             if i >= self.graph.len() {
@@ -45,9 +45,18 @@ impl Checker {
         let affected: Vec<u32> = affected.into_iter().filter(|&i| (i as usize) < self.graph.len()).collect();
         self.phases.clear();
         self.run_phases(&affected, Some(&changed));
+        // The union the gap pass builds changes only where the edit is: through the unmatched segments of
+        // the items it reached, or through dirty items (invalid, or with invalid edges) it touched or
+        // made. A dirty coverage elsewhere does not make every edit rerun the whole gap pass.
+        let dirty_after = self.dirty_items();
+        let touches_dirty = dirty.is_some_and(|d| {
+            dirty_before.iter().chain(&dirty_after).any(|&m| {
+                self.graph.envelope.get(m as usize).copied().flatten().is_some_and(|e| near(e, d, gap_width_in_world))
+            })
+        });
         if self.unmatched_keys(&affected.iter().copied().collect()) != before
-            || invalid_before
-            || self.has_invalid_segments()
+            || dirty_before != dirty_after
+            || touches_dirty
         {
             let t = std::time::Instant::now();
             self.recompute_areas();
@@ -62,6 +71,15 @@ impl Checker {
             self.deleted[i] = true;
         }
         self.update(items.iter().filter(|&&i| i < self.graph.len()).map(|&i| (i, MultiPolygon(Vec::new()))).collect());
+    }
+
+    /// The items the gap pass treats as dirty: those with invalid segments and their partners in them.
+    fn dirty_items(&self) -> BTreeSet<u32> {
+        let mut items = self.dirty.clone();
+        for &i in &self.dirty {
+            items.extend(self.segments[i as usize].iter().map(|s| s.other));
+        }
+        items
     }
 
     pub(super) fn has_invalid_segments(&self) -> bool {
@@ -82,4 +100,12 @@ impl Checker {
         keys.sort_unstable();
         keys
     }
+}
+
+/// Whether two boxes come within `grow` of each other (touching counts).
+fn near(a: Rect<f64>, b: Rect<f64>, grow: f64) -> bool {
+    a.min().x <= b.max().x + grow
+        && b.min().x <= a.max().x + grow
+        && a.min().y <= b.max().y + grow
+        && b.min().y <= a.max().y + grow
 }
