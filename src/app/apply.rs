@@ -73,7 +73,7 @@ impl WanggeApp {
             Action::Quit => ctx.send_viewport_cmd(ViewportCommand::Close),
             Action::RenameDialog => self.window = Some(Window::Rename(s.doc.project.name.clone())),
             Action::Rename(name) if !name.is_empty() && name != s.doc.project.name => {
-                s.doc.project.name = name;
+                std::sync::Arc::make_mut(&mut s.doc.project).name = name;
                 s.doc.dirty = true;
                 s.changed();
             }

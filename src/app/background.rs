@@ -43,7 +43,7 @@ enum Piece {
     Coverage(Box<LiveCoverage>),
 }
 
-/// What a worker thread does with the project copy, sending each piece as it is built (the send says
+/// What a worker thread does with the project, sending each piece as it is built (the send says
 /// whether anyone still wants it).
 type Work = Box<dyn FnOnce(&Project, &dyn Fn(Piece) -> bool) + Send>;
 
@@ -57,27 +57,15 @@ pub struct Prepared {
 
 impl Prepared {
     /// Builds the caches of `project` at once when it has fewer than `background_from` grids; else
-    /// builds the coarse map and starts worker threads on a copy of the project for the rest. Grids in
+    /// builds the coarse map and starts worker threads on the project (shared, not copied) for the rest. Grids in
     /// `colours` keep their fill colour (a rebuild must not reshuffle the map).
-    pub fn start(project: &Project, colours: &BTreeMap<GridId, u8>, options: &CacheOptions) -> Prepared {
+    pub fn start(project: &Arc<Project>, colours: &BTreeMap<GridId, u8>, options: &CacheOptions) -> Prepared {
         // Without a thread to be had, built here as a small project's are (slower, not wrong).
-        if project.grids.len() >= options.background_from {
-            // The workers' copy of the project is made on another core while the coarse map is built.
-            let (cache, copy) = std::thread::scope(|scope| {
-                let copy =
-                    std::thread::Builder::new().name("wangge-copy".into()).spawn_scoped(scope, || project.clone());
-                let cache = MapCache::coarse(project, colours);
-                let copy = match copy {
-                    Ok(handle) => handle.join().ok(),
-                    Err(_) => Some(project.clone()),
-                };
-                (cache, copy)
-            });
-            if let Some(copy) = copy
-                && let Ok(background) = Background::start(copy, colours.clone(), &options.gate)
-            {
-                return Prepared { cache, index: None, coverage: None, background: Some(background) };
-            }
+        if project.grids.len() >= options.background_from
+            && let Ok(background) = Background::start(Arc::clone(project), colours.clone(), &options.gate)
+        {
+            let cache = MapCache::coarse(project, colours);
+            return Prepared { cache, index: None, coverage: None, background: Some(background) };
         }
         Prepared::build(project, colours)
     }
@@ -93,13 +81,14 @@ impl Prepared {
     }
 }
 
-/// Worker threads building the caches of a copy of the project, and what changed since the copy.
+/// Worker threads building the caches of the project as it was when they started (they share it with the
+/// app; the app's first edit meanwhile copies it), and what changed since.
 pub struct Background {
     pieces: Receiver<Piece>,
     /// Set when the app no longer wants the pieces (the project was replaced): the workers stop at
     /// their next piece.
     stop: Arc<AtomicBool>,
-    /// Grids edited since the copy was taken: each piece is updated for them when it lands.
+    /// Grids edited since the workers started: each piece is updated for them when it lands.
     changed: BTreeSet<GridId>,
     waiting: Waiting,
 }
@@ -120,8 +109,7 @@ impl Drop for Background {
 impl Background {
     /// The map, then the edit index, on one thread; the coverage check on another (two cores build
     /// both at once).
-    fn start(project: Project, colours: BTreeMap<GridId, u8>, gate: &StartGate) -> std::io::Result<Background> {
-        let project = Arc::new(project);
+    fn start(project: Arc<Project>, colours: BTreeMap<GridId, u8>, gate: &StartGate) -> std::io::Result<Background> {
         let stop = Arc::new(AtomicBool::new(false));
         let (sender, pieces) = mpsc::channel();
         let background = Background {
@@ -182,7 +170,7 @@ pub struct Landed {
     pub done: bool,
 }
 
-/// Takes the pieces that have landed, each updated for the grids edited since the copy. A worker that
+/// Takes the pieces that have landed, each updated for the grids edited since the workers started. A worker that
 /// ended without its piece (a bug: it panicked) has the piece built here instead, so nothing waits
 /// for ever.
 pub fn poll(background: &mut Background, to: Targets<'_>) -> Landed {

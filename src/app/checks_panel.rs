@@ -1,5 +1,9 @@
 //! The checks panel: code checks and household counts per grid, recomputed whenever the project changes
-//! (after an import, a code assignment, and — with the editor — every edit).
+//! (after an import, a code assignment, and — with the editor — every edit). A large project's are
+//! computed on a worker thread, so that neither its first frame nor an edit waits for them.
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
 
 use eframe::egui::{self, Color32, Ui};
 
@@ -58,6 +62,58 @@ impl ChecksView {
     pub fn is_current(&self, revision: u64, lang: Lang) -> bool {
         self.revision == revision && self.lang == lang
     }
+}
+
+/// The checks view kept current with the project: computed here for a small project, on a worker
+/// thread from [`super::background::BACKGROUND_FROM`] grids on (the last view shows meanwhile).
+#[derive(Default)]
+pub struct Checks {
+    view: Option<ChecksView>,
+    computing: Option<JoinHandle<ChecksView>>,
+}
+
+impl Checks {
+    /// Takes a view computed since the last frame, and starts computing one for `revision` in `lang` if
+    /// the view is not for them. True while a computation runs (the window should look again soon).
+    pub fn refresh(&mut self, project: &Arc<Project>, revision: u64, lang: Lang, background_from: usize) -> bool {
+        if let Some(handle) = self.computing.take_if(|h| h.is_finished()) {
+            // A computation that panicked leaves the old view; the next frame starts another.
+            if let Ok(view) = handle.join() {
+                self.view = Some(view);
+            }
+        }
+        let current = self.view.as_ref().is_some_and(|v| v.is_current(revision, lang));
+        if current || self.computing.is_some() {
+            return self.computing.is_some();
+        }
+        if project.grids.len() < background_from {
+            self.view = Some(ChecksView::compute(project, revision, lang));
+            return false;
+        }
+        let project = Arc::clone(project);
+        let work = move || ChecksView::compute(&project, revision, lang);
+        match std::thread::Builder::new().name("wangge-checks".into()).spawn(work) {
+            Ok(handle) => self.computing = Some(handle),
+            Err(_) => self.view = None,
+        }
+        self.computing.is_some()
+    }
+
+    /// The view to show: the current one, or the last one while the next is computed.
+    pub fn view(&self) -> Option<&ChecksView> {
+        self.view.as_ref()
+    }
+
+    /// Whether the view shown is not for the project as it is now (being computed).
+    pub fn computing(&self) -> bool {
+        self.computing.is_some()
+    }
+}
+
+/// The panel before a large project's first checks are done.
+pub fn show_computing(ui: &mut Ui, lang: Lang) {
+    ui.heading(Text::Checks.get(lang));
+    ui.weak(say!(lang, "正在检查编码和户数……", "checking codes and households…"));
 }
 
 pub fn show(ui: &mut Ui, view: &ChecksView, lang: Lang) {

@@ -48,13 +48,14 @@ impl WanggeApp {
         self.sync_form();
         if self.state.ui.show_checks_panel {
             let (lang, revision) = (self.state.lang(), self.state.doc.revision);
-            if !self.state.doc.project.grids.is_empty()
-                && !self.checks.as_ref().is_some_and(|c| c.is_current(revision, lang))
-            {
-                self.checks = Some(checks_panel::ChecksView::compute(&self.state.doc.project, revision, lang));
+            if !self.state.doc.project.grids.is_empty() {
+                let background_from = self.state.caches.background_from;
+                if self.checks.refresh(&self.state.doc.project, revision, lang, background_from) {
+                    ctx.request_repaint_after(std::time::Duration::from_millis(100));
+                }
             }
             let (state, form, checks) = (&self.state, &mut self.form, &self.checks);
-            super::timing::first_frame_step("code and household checks computed");
+            super::timing::first_frame_step("code and household checks computed or started");
             egui::Panel::right("side").default_size(320.0).resizable(true).show(ui, |ui| {
                 // Scrolls sideways rather than growing: nothing in it may widen the panel for good.
                 egui::ScrollArea::both().auto_shrink([false, true]).id_salt("side").show(ui, |ui| {
@@ -63,9 +64,13 @@ impl WanggeApp {
                         ui.separator();
                     }
                     coverage_panel::show(ui, state, &mut actions);
-                    if let Some(view) = checks.as_ref().filter(|_| !state.doc.project.grids.is_empty()) {
+                    if !state.doc.project.grids.is_empty() {
                         ui.separator();
-                        checks_panel::show(ui, view, lang);
+                        match checks.view() {
+                            Some(view) => checks_panel::show(ui, view, lang),
+                            None if checks.computing() => checks_panel::show_computing(ui, lang),
+                            None => {}
+                        }
                     }
                 });
             });

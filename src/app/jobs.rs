@@ -23,11 +23,14 @@ use crate::io::import::{ImportOptions, PreparedImport, prepare_import, read_sour
 use crate::io::{Changes, FileStamp, IoError, Problem, open_project_stamped_with, save_project_with};
 use crate::print::{PrintError, PrintOptions};
 
+/// A project read by an open job: the project, its file's stamp, its caches built or started.
+pub type Opened = (Arc<Project>, Option<FileStamp>, Prepared);
+
 /// What a finished job hands back to the app.
 pub enum Outcome {
     Opened {
         path: PathBuf,
-        result: Result<Box<(Project, Option<FileStamp>, Prepared)>, IoError>,
+        result: Result<Box<Opened>, IoError>,
     },
     /// The import read and checked against the project, not applied yet; the form, to show again if
     /// it failed or was cancelled.
@@ -115,6 +118,7 @@ impl Job {
                 // The map's shapes, the edit index and the coverage check: built here for a small
                 // project, started on more worker threads for a large one (its first frame waits for none).
                 reporter.begin(Stage::Indexing, 0);
+                let project = Arc::new(project);
                 let prepared = Prepared::start(&project, &Default::default(), &caches);
                 reporter.check().map_err(|c| IoError::new(&path, c))?;
                 Ok(Box::new((project, stamp, prepared)))
@@ -123,8 +127,8 @@ impl Job {
         })
     }
 
-    /// Reads the file the import form names and checks it against `project` (a copy of the open one).
-    pub fn import(project: Project, form: ImportForm, gate: &StartGate) -> std::io::Result<Job> {
+    /// Reads the file the import form names and checks it against `project` (the open one, shared: the app hears only Cancel while a job runs).
+    pub fn import(project: Arc<Project>, form: ImportForm, gate: &StartGate) -> std::io::Result<Job> {
         Job::spawn("wangge-import", Stage::Reading, gate, move |reporter| {
             let result = read_and_prepare(&project, &form, reporter);
             Outcome::Imported { form, result }
@@ -133,7 +137,7 @@ impl Job {
 
     /// Writes a layer of `project` (or, `table`, the grid table) to `to`.
     pub fn export(
-        project: Project,
+        project: Arc<Project>,
         (layer, to, gbk, table): (Layer, PathBuf, bool, bool),
         gate: &StartGate,
     ) -> std::io::Result<Job> {
@@ -154,7 +158,7 @@ impl Job {
     }
 
     /// Prints `project` with `options` to `out`.
-    pub fn print(project: Project, options: PrintOptions, out: PathBuf, gate: &StartGate) -> std::io::Result<Job> {
+    pub fn print(project: Arc<Project>, options: PrintOptions, out: PathBuf, gate: &StartGate) -> std::io::Result<Job> {
         Job::spawn("wangge-print", Stage::Printing, gate, move |reporter| {
             let result = crate::print::write_with(&project, &options, &out, reporter).map_err(anyhow::Error::from);
             Outcome::Printed { result }
@@ -162,7 +166,7 @@ impl Job {
     }
 
     /// Saves `project` at `path`, writing only `changes` when given (see [`save_project_with`]).
-    pub fn save(project: Project, path: PathBuf, changes: Option<Changes>, gate: &StartGate) -> std::io::Result<Job> {
+    pub fn save(project: Arc<Project>, path: PathBuf, changes: Option<Changes>, gate: &StartGate) -> std::io::Result<Job> {
         Job::spawn("wangge-save", Stage::Saving, gate, move |reporter| {
             let result = save_project_with(&project, &path, changes.as_ref(), reporter)
                 .map_err(anyhow::Error::from)

@@ -53,7 +53,7 @@ pub struct WanggeApp {
     /// The error dialog's message, in both languages: it follows a change of language while open.
     error: Option<StatusLine>,
     /// Code and household checks, recomputed when the project changes.
-    checks: Option<checks_panel::ChecksView>,
+    checks: checks_panel::Checks,
     /// The attribute form of the selected grid, or of the fields several selected grids share.
     form: Option<attributes::Form>,
     /// Set once the user chose to close without saving.
@@ -85,7 +85,7 @@ impl WanggeApp {
             last_title: String::new(),
             fonts_installed: false,
             error: None,
-            checks: None,
+            checks: Default::default(),
             form: None,
             allow_close: false,
             pending_import: None,

@@ -3,6 +3,7 @@
 //! did not end cleanly and the app offers to recover it.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -45,7 +46,7 @@ impl Autosave {
     /// write that finished since the last call, to be shown once.
     pub fn tick(
         &mut self,
-        project: &Project,
+        project: &Arc<Project>,
         unsaved: bool,
         origin: Option<&Path>,
         stamp: Option<&FileStamp>,
@@ -58,7 +59,7 @@ impl Autosave {
             && self.last.elapsed() >= self.interval
         {
             self.last = Instant::now();
-            let (project, origin, stamp) = (project.clone(), origin.map(Path::to_path_buf), stamp.copied());
+            let (project, origin, stamp) = (Arc::clone(project), origin.map(Path::to_path_buf), stamp.copied());
             let write = move || write_in(&dir, &project, origin.as_deref(), stamp.as_ref());
             self.running = Some(std::thread::spawn(write));
         }
@@ -210,6 +211,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut p = Project::new("自动", Crs { epsg: 4548, name: "GK".into(), units: CrsUnits::Metres });
         p.add_grid(Grid::new(MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 10., y: 0.), (x: 10., y: 10.)]])));
+        let p = Arc::new(p);
         let mut autosave = Autosave::new(Some(dir.path().to_path_buf()), Duration::ZERO);
         assert!(autosave.tick(&p, false, None, None).is_none());
         assert!(autosave.running.is_none() && pending_in(dir.path()).is_none(), "nothing unsaved, nothing written");

@@ -1,6 +1,7 @@
 //! Everything the window shows, with the operations the menus trigger. No egui here beyond the view.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use geo::Coord;
 
@@ -29,7 +30,9 @@ const SAMPLE_GPKG: &[u8] = include_bytes!("../../sample-maps/jingxian.gpkg");
 
 /// The project and what belongs to it: where it is saved, whether it changed, its undo history.
 pub struct Document {
-    pub project: Project,
+    /// Shared with the worker threads and jobs that read it (no copy of a large project for them); an
+    /// edit while one still holds it copies it first ([`Arc::make_mut`]).
+    pub project: Arc<Project>,
     /// Where the project is saved; `None` for the bundled sample and new projects (Save asks where).
     pub path: Option<PathBuf>,
     /// The file at `path` as we last read or wrote it: a save over a file that differs (another program
@@ -117,6 +120,7 @@ impl AppState {
 
     /// [`AppState::new`], with the caches of a large project built as `caches` says.
     pub fn new_with(project: Project, path: Option<PathBuf>, settings: Settings, caches: CacheOptions) -> AppState {
+        let project = Arc::new(project);
         let to_lonlat = lonlat_transformer(&project);
         let prepared = Prepared::start(&project, &BTreeMap::new(), &caches);
         let editor = EditSession {
@@ -196,7 +200,13 @@ impl AppState {
 
     /// [`Self::replace_project`] with the caches already built or started for `project` (by the worker
     /// thread that read it).
-    pub fn replace_project_with(&mut self, project: Project, path: Option<PathBuf>, prepared: Option<Prepared>) {
+    pub fn replace_project_with(
+        &mut self,
+        project: impl Into<Arc<Project>>,
+        path: Option<PathBuf>,
+        prepared: Option<Prepared>,
+    ) {
+        let project = project.into();
         self.to_lonlat = lonlat_transformer(&project);
         self.ui.view.basemaps.open(path.as_deref(), &project, &self.settings);
         self.doc.project = project;
@@ -303,7 +313,7 @@ impl AppState {
     pub fn apply_command(&mut self, kind: StepKind, command: Command, status: impl Into<StatusLine>) {
         let first_new = self.doc.project.next_grid_id;
         let mut grids: BTreeSet<GridId> = command.grids().into_iter().filter(|id| *id != 0).collect();
-        match self.doc.history.apply(&mut self.doc.project, kind, command) {
+        match self.doc.history.apply(Arc::make_mut(&mut self.doc.project), kind, command) {
             Ok(()) => {
                 grids.extend(first_new..self.doc.project.next_grid_id);
                 let mut status = status.into();
@@ -327,9 +337,9 @@ impl AppState {
     fn step_history(&mut self, back: bool) {
         let whole = self.doc.history.next_changes_other_layers(back);
         let (grids, result, done) = if back {
-            (self.doc.history.next_undo_grids(), self.doc.history.undo(&mut self.doc.project), ("已撤销", "Undone"))
+            (self.doc.history.next_undo_grids(), self.doc.history.undo(Arc::make_mut(&mut self.doc.project)), ("已撤销", "Undone"))
         } else {
-            (self.doc.history.next_redo_grids(), self.doc.history.redo(&mut self.doc.project), ("已重做", "Redone"))
+            (self.doc.history.next_redo_grids(), self.doc.history.redo(Arc::make_mut(&mut self.doc.project)), ("已重做", "Redone"))
         };
         match result {
             Ok(Some(kind)) => {
@@ -378,7 +388,7 @@ impl AppState {
     }
 
     /// [`Self::opened`] with the caches already built (by the worker thread that read it).
-    pub fn opened_with(&mut self, project: Project, path: &Path, stamp: Option<FileStamp>, prepared: Option<Prepared>) {
+    pub fn opened_with(&mut self, project: impl Into<Arc<Project>>, path: &Path, stamp: Option<FileStamp>, prepared: Option<Prepared>) {
         self.replace_project_with(project, Some(path.to_path_buf()), prepared);
         self.doc.disk_stamp = stamp;
         self.doc.since_save = Some(Changes::default());
@@ -426,7 +436,7 @@ impl AppState {
     pub fn apply_import(&mut self, prepared: PreparedImport) -> anyhow::Result<()> {
         let (target, summary) = (prepared.target(), prepared.summary.clone());
         let command = prepared.into_command(&self.doc.project);
-        self.doc.history.apply(&mut self.doc.project, StepKind::Import, command)?;
+        self.doc.history.apply(Arc::make_mut(&mut self.doc.project), StepKind::Import, command)?;
         self.doc.dirty = true;
         self.changed();
         self.ui.view.fit_pending = true;

@@ -462,7 +462,7 @@ fn saving_over_a_file_changed_on_disk_asks_to_reload_overwrite_or_save_as() {
     // Changed again behind our back, and an edit here: reload takes theirs and drops ours.
     save_project(&theirs, &path).unwrap();
     ours.name = "这里的修改".into();
-    h.state_mut().state.doc.project.name = ours.name.clone();
+    std::sync::Arc::make_mut(&mut h.state_mut().state.doc.project).name = ours.name.clone();
     h.state_mut().state.doc.dirty = true;
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
     h.run();

@@ -123,7 +123,7 @@ fn a_whole_change_of_a_large_project_keeps_the_colours_while_the_caches_are_rebu
     state.caches.background_from = 0;
     state.caches.gate.hold();
     let mut h = harness_on(state);
-    h.state_mut().state.doc.project.name = "新名".into();
+    std::sync::Arc::make_mut(&mut h.state_mut().state.doc.project).name = "新名".into();
     h.state_mut().state.changed();
     h.run();
     assert!(h.state().state.ui.cache.coarse);

@@ -61,7 +61,7 @@ fn an_open_that_is_let_run_makes_the_project_the_open_one() {
     wait_for_job(&mut h);
     assert!(h.query_by_label("取消").is_none());
     let s: &WanggeApp = h.state();
-    assert_eq!(s.state.doc.project, crate::common::small_project());
+    assert_eq!(*s.state.doc.project, crate::common::small_project());
     assert_eq!(s.state.doc.path.as_deref(), Some(here.as_path()));
     assert!(!s.state.doc.sample && !s.state.doc.dirty);
     assert!(status(&h).contains("here.gpkg"), "{}", status(&h));
@@ -323,5 +323,5 @@ fn save_as_shows_its_progress_and_the_saved_file_becomes_the_projects() {
     let s = &h.state().state;
     assert_eq!(s.doc.path.as_deref(), Some(copy.as_path()));
     assert!(!s.doc.dirty);
-    assert_eq!(wangge::io::open_project(&copy).unwrap(), s.doc.project);
+    assert_eq!(wangge::io::open_project(&copy).unwrap(), *s.doc.project);
 }

@@ -166,7 +166,7 @@ fn unsaved_changes_are_asked_about_before_open_or_new_project() {
     wangge::io::save_project(&crate::common::small_project(), &path).unwrap();
     let mut state = AppState::new(crate::common::small_project(), None, settings_in(dir.path()));
     state.open(&path).unwrap();
-    state.doc.project.name = "改过".into();
+    std::sync::Arc::make_mut(&mut state.doc.project).name = "改过".into();
     state.doc.dirty = true;
     let mut h = harness_on(state);
     // Cancel: nothing happens.
