@@ -56,7 +56,7 @@ pub fn tile_error(name: &str, e: &TileError, lang: Lang) -> String {
         TileError::Unreachable { url, reason } => format!("无法连接瓦片服务器（{reason}）：{url}"),
         TileError::Http { status, url } => format!("瓦片服务器返回 HTTP {status}：{url}"),
         TileError::BadImage(why) => format!("不是瓦片图像：{why}"),
-        TileError::UnsupportedFormat(f) => format!("暂不支持 {f} 瓦片（支持 PNG 和 JPEG）"),
+        TileError::UnsupportedFormat(f) => format!("不支持 {f} 瓦片（支持 PNG、JPEG、WebP 栅格瓦片，不支持矢量瓦片）"),
         TileError::NotCached => "离线工作，缓存中没有这个瓦片".to_string(),
         TileError::Mbtiles { path, reason } => format!("{path}：{reason}"),
         TileError::Cache { path, reason } => format!("瓦片缓存 {path}：{reason}"),

@@ -1,6 +1,7 @@
 //! Tile images to RGBA: PNG (any colour type and depth, palette included) by `png`, JPEG (baseline and
-//! progressive, grey or colour) by `zune-jpeg`. WebP is recognised and refused with a clear error. Any
-//! bytes give an image or an error, never a panic, and no image may be larger than 4096 × 4096.
+//! progressive, grey or colour) by `zune-jpeg`, WebP (lossy and lossless, with or without alpha) by
+//! `image-webp`. Any bytes give an image or an error, never a panic, and no image may be larger than
+//! 4096 × 4096.
 
 use std::io::Cursor;
 
@@ -48,7 +49,7 @@ impl TileFormat {
     }
 }
 
-/// Decodes a PNG or JPEG tile to RGBA.
+/// Decodes a PNG, JPEG or WebP tile to RGBA.
 ///
 /// ```
 /// // A 1×1 red PNG.
@@ -64,7 +65,7 @@ pub fn decode_tile(bytes: &[u8]) -> Result<TileImage, TileError> {
     match TileFormat::sniff(bytes) {
         Some(TileFormat::Png) => decode_png(bytes),
         Some(TileFormat::Jpeg) => decode_jpeg(bytes),
-        Some(TileFormat::Webp) => Err(TileError::UnsupportedFormat("WebP".into())),
+        Some(TileFormat::Webp) => decode_webp(bytes),
         _ => Err(TileError::BadImage(describe_non_image(bytes))),
     }
 }
@@ -78,7 +79,7 @@ fn describe_non_image(bytes: &[u8]) -> String {
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    format!("neither PNG nor JPEG ({} bytes: {:?})", bytes.len(), head.trim())
+    format!("neither PNG, JPEG nor WebP ({} bytes: {:?})", bytes.len(), head.trim())
 }
 
 fn decode_png(bytes: &[u8]) -> Result<TileImage, TileError> {
@@ -142,6 +143,29 @@ fn decode_jpeg(bytes: &[u8]) -> Result<TileImage, TileError> {
     Ok(TileImage { width, height, rgba })
 }
 
+fn decode_webp(bytes: &[u8]) -> Result<TileImage, TileError> {
+    let bad = |e: image_webp::DecodingError| TileError::BadImage(format!("WebP: {e}"));
+    let mut decoder = image_webp::WebPDecoder::new(Cursor::new(bytes)).map_err(bad)?;
+    let (width, height) = decoder.dimensions();
+    check_size(width, height)?;
+    let channels = if decoder.has_alpha() { 4 } else { 3 };
+    let pixels = width as usize * height as usize;
+    let size = decoder.output_buffer_size().ok_or_else(|| TileError::BadImage("WebP: too large".into()))?;
+    if size != pixels * channels {
+        return Err(TileError::BadImage(format!("WebP: {size} bytes for {width}×{height} pixels")));
+    }
+    let mut buf = vec![0; size];
+    decoder.read_image(&mut buf).map_err(bad)?;
+    if channels == 4 {
+        return Ok(TileImage { width, height, rgba: buf });
+    }
+    let mut rgba = Vec::with_capacity(pixels * 4);
+    for px in buf.chunks_exact(3) {
+        rgba.extend_from_slice(&[px[0], px[1], px[2], 255]);
+    }
+    Ok(TileImage { width, height, rgba })
+}
+
 fn check_size(width: u32, height: u32) -> Result<(), TileError> {
     if width == 0 || height == 0 || width > MAX_SIDE || height > MAX_SIDE {
         return Err(TileError::BadImage(format!("{width}×{height} pixels is not a tile")));
@@ -185,6 +209,44 @@ mod tests {
         }
     }
 
+    /// 16×16 lossy WebPs written by Pillow 11 (`Image.new(…).save(f, "WEBP", quality=95)`): rgb(200, 40, 90)
+    /// opaque, and rgba(10, 120, 240, 128) (a VP8X file with an ALPH chunk).
+    const WEBP_LOSSY_HEX: &str = concat!(
+        "524946463600000057454250565038202a0000007001009d012a1000100000800825a0027401750000fefa792e20fffeba27",
+        "fffd68e7fffad1cffd710000",
+    );
+    const WEBP_ALPHA_HEX: &str = concat!(
+        "524946466600000057454250565038580a000000100000000f00000f0000414c50480a000000010750c088084444ff035650",
+        "3820360000005002009d012a1000100000800825a00274ba01f801fa01fc00079000fef7e49fffd7f362399e97ff5fcffff2",
+        "c3f1fd49e7ff2b100000",
+    );
+
+    fn unhex(hex: &str) -> Vec<u8> {
+        (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
+    }
+
+    fn near(px: [u8; 4], want: [u8; 4], tolerance: u8) -> bool {
+        px.iter().zip(want).all(|(a, b)| a.abs_diff(b) <= tolerance)
+    }
+
+    #[test]
+    fn webp_lossy_lossless_and_with_alpha_to_rgba() {
+        let lossy = decode_tile(&unhex(WEBP_LOSSY_HEX)).unwrap();
+        assert_eq!((lossy.width, lossy.height), (16, 16));
+        let px = lossy.pixel(8, 8).unwrap();
+        assert!(near(px, [200, 40, 90, 255], 4), "{px:?}");
+        let alpha = decode_tile(&unhex(WEBP_ALPHA_HEX)).unwrap();
+        let px = alpha.pixel(3, 12).unwrap();
+        assert!(near(px, [10, 120, 240, 128], 4), "{px:?}");
+        // Lossless, as MBTiles made by some tools carry them: exact pixels back.
+        let rgba: Vec<u8> = (0..4 * 3 * 4).map(|i| (i * 11) as u8).collect();
+        let mut bytes = Vec::new();
+        image_webp::WebPEncoder::new(&mut bytes).encode(&rgba, 4, 3, image_webp::ColorType::Rgba8).unwrap();
+        assert_eq!(TileFormat::sniff(&bytes), Some(TileFormat::Webp));
+        let lossless = decode_tile(&bytes).unwrap();
+        assert_eq!((lossless.width, lossless.height, lossless.rgba), (4, 3, rgba));
+    }
+
     #[test]
     fn png_colour_types() {
         let grey = decode_tile(&png(2, 1, png::ColorType::Grayscale, &[10, 20])).unwrap();
@@ -201,7 +263,7 @@ mod tests {
         for cut in [0, 8, 20, 33, good.len() - 5] {
             assert!(decode_tile(&good[..cut]).is_err(), "{cut}");
         }
-        assert!(matches!(decode_tile(b"RIFF\0\0\0\0WEBPVP8 "), Err(TileError::UnsupportedFormat(_))));
+        assert!(matches!(decode_tile(b"RIFF\0\0\0\0WEBPVP8 "), Err(TileError::BadImage(_))));
         assert!(decode_tile(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]).is_err());
         let mut flipped = good.clone();
         for i in (16..flipped.len()).step_by(7) {
@@ -217,6 +279,8 @@ mod tests {
         let jpeg: Vec<u8> =
             (0..JPEG_HEX.len()).step_by(2).map(|i| u8::from_str_radix(&JPEG_HEX[i..i + 2], 16).unwrap()).collect();
         seeds.push(jpeg);
+        seeds.push(unhex(WEBP_LOSSY_HEX));
+        seeds.push(unhex(WEBP_ALPHA_HEX));
         // A small LCG: the same damage on every run.
         let mut state: u64 = 0x2545_F491_4F6C_DD1D;
         let mut next = move || {

@@ -106,6 +106,10 @@ impl MbTiles {
                 first.as_deref().and_then(TileFormat::sniff).unwrap_or(TileFormat::Png)
             }
         };
+        if let TileFormat::Other(name) = &format {
+            // Vector tiles (`pbf`) and anything else we cannot draw: said once, when the file is added.
+            return Err(TileError::UnsupportedFormat(name.clone()));
+        }
         let bounds = meta.get("bounds").and_then(|b| {
             let v: Vec<f64> = b.split(',').filter_map(|s| s.trim().parse().ok()).collect();
             match v.as_slice() {
@@ -181,5 +185,19 @@ mod tests {
         assert_eq!(mb.metadata.format, TileFormat::Jpeg);
         assert_eq!(mb.tile(TileId { z: 9, x: 1, y: 510 }).unwrap(), None);
         assert_eq!(mb.tile(TileId { z: 2, x: 9, y: 9 }).unwrap(), None);
+    }
+
+    #[test]
+    fn vector_tiles_are_refused_when_the_file_is_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.mbtiles");
+        let db = Connection::open(&path).unwrap();
+        db.execute_batch(
+            "CREATE TABLE metadata (name TEXT, value TEXT); INSERT INTO metadata VALUES ('format', 'pbf');
+             CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);",
+        )
+        .unwrap();
+        drop(db);
+        assert!(matches!(MbTiles::open(&path), Err(TileError::UnsupportedFormat(f)) if f == "pbf"));
     }
 }

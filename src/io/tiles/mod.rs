@@ -37,7 +37,7 @@ pub enum TileError {
     Http { status: u16, url: String },
     #[error("not a tile image: {0}")]
     BadImage(String),
-    #[error("{0} tiles are not supported yet (PNG and JPEG are)")]
+    #[error("{0} tiles are not supported (raster PNG, JPEG and WebP are; vector tiles are not)")]
     UnsupportedFormat(String),
     #[error("working offline, and this tile is not in the cache")]
     NotCached,
