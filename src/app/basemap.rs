@@ -149,6 +149,19 @@ impl Basemaps {
         };
     }
 
+    /// Reads the basemaps again from the project's new file (after Save As), keeping each one's switch
+    /// and opacity by name.
+    pub fn reopen(&mut self, path: &Path, project: &Project, settings: &Settings) {
+        let kept: HashMap<String, (bool, f32)> =
+            self.layers.iter().map(|l| (l.source.name.clone(), (l.on, l.opacity))).collect();
+        self.open(Some(path), project, settings);
+        for layer in &mut self.layers {
+            if let Some(&(on, opacity)) = kept.get(&layer.source.name) {
+                (layer.on, layer.opacity) = (on, opacity);
+            }
+        }
+    }
+
     /// Tiles with a texture, over all sources.
     pub fn textures(&self) -> usize {
         self.layers.iter().map(BasemapLayer::textures).sum()

@@ -19,6 +19,7 @@ use crate::core::progress::{Cancelled, Progress, ProgressState, Stage};
 use crate::io::crs::parse_crs_arg;
 use crate::io::export::{Layer, export_with};
 use crate::io::fields::parse_map_args;
+use crate::io::gpkg::copy_basemaps;
 use crate::io::import::{ImportOptions, PreparedImport, prepare_import, read_source_each};
 use crate::io::{Changes, FileStamp, IoError, Problem, open_project_stamped_with, save_project_with};
 use crate::print::{PrintError, PrintOptions};
@@ -166,11 +167,22 @@ impl Job {
     }
 
     /// Saves `project` at `path`, writing only `changes` when given (see [`save_project_with`]).
-    pub fn save(project: Arc<Project>, path: PathBuf, changes: Option<Changes>, gate: &StartGate) -> std::io::Result<Job> {
+    /// Saves `project` at `path`; `from`, the file it was read from when that is another (Save As), gives
+    /// the new file its basemaps, which live in the file rather than in the model.
+    pub fn save(
+        project: Arc<Project>,
+        path: PathBuf,
+        changes: Option<Changes>,
+        from: Option<PathBuf>,
+        gate: &StartGate,
+    ) -> std::io::Result<Job> {
         Job::spawn("wangge-save", Stage::Saving, gate, move |reporter| {
             let result = save_project_with(&project, &path, changes.as_ref(), reporter)
+                .and_then(|()| {
+                    from.filter(|from| *from != path && from.exists()).map_or(Ok(0), |from| copy_basemaps(&from, &path))
+                })
                 .map_err(anyhow::Error::from)
-                .and_then(|()| Ok(FileStamp::read(&path)?));
+                .and_then(|_| Ok(FileStamp::read(&path)?));
             Outcome::Saved { path, result }
         })
     }

@@ -52,7 +52,8 @@ impl WanggeApp {
     pub(super) fn start_save_as(&mut self, path: &Path) -> anyhow::Result<()> {
         let path = with_extension(path, "gpkg");
         let (project, changes) = (self.state.doc.project.clone(), self.state.changes_to_save(&path));
-        self.start(|gate| Job::save(project, path, changes, gate))
+        let from = self.state.doc.path.clone();
+        self.start(|gate| Job::save(project, path, changes, from, gate))
     }
 
     /// Takes the outcome of a finished job.

@@ -337,9 +337,17 @@ impl AppState {
     fn step_history(&mut self, back: bool) {
         let whole = self.doc.history.next_changes_other_layers(back);
         let (grids, result, done) = if back {
-            (self.doc.history.next_undo_grids(), self.doc.history.undo(Arc::make_mut(&mut self.doc.project)), ("已撤销", "Undone"))
+            (
+                self.doc.history.next_undo_grids(),
+                self.doc.history.undo(Arc::make_mut(&mut self.doc.project)),
+                ("已撤销", "Undone"),
+            )
         } else {
-            (self.doc.history.next_redo_grids(), self.doc.history.redo(Arc::make_mut(&mut self.doc.project)), ("已重做", "Redone"))
+            (
+                self.doc.history.next_redo_grids(),
+                self.doc.history.redo(Arc::make_mut(&mut self.doc.project)),
+                ("已重做", "Redone"),
+            )
         };
         match result {
             Ok(Some(kind)) => {
@@ -388,7 +396,13 @@ impl AppState {
     }
 
     /// [`Self::opened`] with the caches already built (by the worker thread that read it).
-    pub fn opened_with(&mut self, project: impl Into<Arc<Project>>, path: &Path, stamp: Option<FileStamp>, prepared: Option<Prepared>) {
+    pub fn opened_with(
+        &mut self,
+        project: impl Into<Arc<Project>>,
+        path: &Path,
+        stamp: Option<FileStamp>,
+        prepared: Option<Prepared>,
+    ) {
         self.replace_project_with(project, Some(path.to_path_buf()), prepared);
         self.doc.disk_stamp = stamp;
         self.doc.since_save = Some(Changes::default());
@@ -398,6 +412,10 @@ impl AppState {
 
     pub fn save_to(&mut self, path: &Path) -> anyhow::Result<()> {
         save_project_with(&self.doc.project, path, self.changes_to_save(path).as_ref(), &NoProgress)?;
+        // Saved as another file: its basemaps come along (they live in the file, not in the model).
+        if let Some(from) = self.doc.path.clone().filter(|from| from != path && from.exists()) {
+            crate::io::gpkg::copy_basemaps(&from, path)?;
+        }
         self.saved(path, FileStamp::read(path).ok().flatten());
         Ok(())
     }
@@ -416,6 +434,10 @@ impl AppState {
         self.autosave.discard();
         // Our own save is the file now (a save may write a new file and rename it over the old one).
         self.doc.disk_stamp = stamp;
+        if self.doc.path.as_deref() != Some(path) {
+            // Another file (Save As): its basemaps, whose relative paths are now relative to it.
+            self.ui.view.basemaps.reopen(path, &self.doc.project, &self.settings);
+        }
         self.doc.path = Some(path.to_path_buf());
         self.doc.dirty = false;
         self.doc.sample = false;

@@ -325,3 +325,45 @@ fn save_as_shows_its_progress_and_the_saved_file_becomes_the_projects() {
     assert!(!s.doc.dirty);
     assert_eq!(wangge::io::open_project(&copy).unwrap(), *s.doc.project);
 }
+
+/// Save As takes the project's basemaps along (they live in the file, not in the model): an MBTiles path
+/// relative to the old folder still finds the same file from the new one, a source switched off in the
+/// layers panel stays off, and a Save As into the same folder keeps the path relative.
+#[test]
+fn save_as_takes_the_basemaps_along() {
+    use wangge::core::basemap::BasemapSource;
+    use wangge::io::gpkg::{add_basemap, list_basemaps};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("a")).unwrap();
+    std::fs::create_dir_all(dir.path().join("b")).unwrap();
+    let old = dir.path().join("a/p.gpkg");
+    wangge::io::save_project(&crate::common::small_project(), &old).unwrap();
+    std::fs::write(dir.path().join("a/影像.mbtiles"), b"tiles").unwrap();
+    add_basemap(&old, &BasemapSource::mbtiles("影像", "影像.mbtiles"), false).unwrap();
+    let osm = BasemapSource::xyz("osm", "https://tile.openstreetmap.org/{z}/{x}/{y}.png").unwrap();
+    add_basemap(&old, &osm, false).unwrap();
+    let (project, stamp) = wangge::io::open_project_stamped(&old).unwrap();
+    let mut state = AppState::new(project, Some(old.clone()), settings_in(dir.path()));
+    state.doc.disk_stamp = stamp;
+    state.ui.view.basemaps.layers[1].on = false;
+
+    let moved = dir.path().join("b/q.gpkg");
+    state.save_to(&moved).unwrap();
+    let sources = list_basemaps(&moved).unwrap();
+    assert_eq!(sources.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["影像", "osm"]);
+    let mut mbtiles = sources[0].clone();
+    let stored = std::path::PathBuf::from(mbtiles.local_file_mut().unwrap().clone());
+    assert!(stored.is_absolute(), "{stored:?}");
+    assert_eq!(std::fs::read(&stored).unwrap(), b"tiles");
+    assert_eq!(sources[1], osm);
+    let layers = &state.ui.view.basemaps.layers;
+    assert_eq!((layers.len(), layers[0].on, layers[1].on), (2, true, false));
+
+    // Into the old folder again: the file lies inside it, so the path is relative again.
+    let back = dir.path().join("a/r.gpkg");
+    state.save_to(&back).unwrap();
+    let mut again = list_basemaps(&back).unwrap()[0].clone();
+    assert_eq!(again.local_file_mut().unwrap().as_str(), "影像.mbtiles");
+    // The old file keeps its own.
+    assert_eq!(list_basemaps(&old).unwrap().len(), 2);
+}

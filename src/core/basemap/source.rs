@@ -228,6 +228,15 @@ impl BasemapSource {
         }
     }
 
+    /// The path of a file the tiles come from (MBTiles), as stored: relative to the project's folder
+    /// where possible. `None` for a source on the network.
+    pub fn local_file_mut(&mut self) -> Option<&mut String> {
+        match &mut self.kind {
+            SourceKind::Mbtiles { path } => Some(path),
+            SourceKind::Xyz { .. } | SourceKind::Wmts { .. } | SourceKind::Tianditu(_) => None,
+        }
+    }
+
     /// A WGS84 lon/lat in the lon/lat of the source's tile grid: itself, or its GCJ-02 position for a
     /// GCJ-02 source. Compose the project → WGS84 transform with it for [`super::tiles_for_view`].
     ///

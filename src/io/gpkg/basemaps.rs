@@ -62,6 +62,38 @@ pub fn remove_basemap(path: &Path, name: &str) -> Result<bool, IoError> {
     Ok(exists)
 }
 
+/// Gives the project at `to` the basemaps of the project at `from` (Save As: they live in the file, not in
+/// the model), replacing any it had. Relative file paths (MBTiles) are made to point at the same files
+/// from `to`'s folder: relative again where the file lies inside it, absolute otherwise. Returns how
+/// many were copied; nothing is written when `from` has none and `to` has none.
+pub fn copy_basemaps(from: &Path, to: &Path) -> Result<usize, IoError> {
+    let mut sources = list_basemaps(from)?;
+    if sources.is_empty() && list_basemaps(to)?.is_empty() {
+        return Ok(0);
+    }
+    let folder = |p: &Path| std::fs::canonicalize(p).ok().and_then(|p| p.parent().map(Path::to_path_buf));
+    let (old_folder, new_folder) = (folder(from), folder(to));
+    for source in &mut sources {
+        if let (Some(file), Some(old)) = (source.local_file_mut(), &old_folder) {
+            let absolute = old.join(&*file);
+            let stored = new_folder.as_deref().and_then(|new| absolute.strip_prefix(new).ok()).unwrap_or(&absolute);
+            *file = stored.to_string_lossy().into_owned();
+        }
+    }
+    change(to, |conn| {
+        conn.execute(&format!("DELETE FROM {TABLE}"), []).at(to)?;
+        for (position, source) in sources.iter().enumerate() {
+            conn.execute(
+                &format!("INSERT INTO {TABLE} (name, position, source) VALUES (?1, ?2, ?3)"),
+                params![source.name, position as i64 + 1, source.to_json()],
+            )
+            .at(to)?;
+        }
+        Ok(())
+    })?;
+    Ok(sources.len())
+}
+
 fn check_project(conn: &Connection, path: &Path) -> Result<(), IoError> {
     let project: Option<i64> = conn
         .query_row("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'wangge_project'", [], |r| r.get(0))

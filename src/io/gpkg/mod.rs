@@ -15,7 +15,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::error::{AtPath, IoError};
 
-pub use basemaps::{add_basemap, list_basemaps, remove_basemap};
+pub use basemaps::{add_basemap, copy_basemaps, list_basemaps, remove_basemap};
 pub use layers::{LayerInfo, list_layers, read_layer, read_layer_each};
 pub use project_file::{Changes, SCHEMA_VERSION, save_project, save_project_with};
 pub use project_read::{
