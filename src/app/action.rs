@@ -28,6 +28,8 @@ pub enum Action {
     ToggleLayersPanel,
     ToggleChecksPanel,
     SetLang(Lang),
+    /// Basemap tiles from the cache and local files only (true), or from the network too.
+    SetOffline(bool),
     ShowInfo,
     CodeRuleDialog,
     ApplyCodes,

@@ -82,6 +82,7 @@ impl WanggeApp {
             Action::ToggleLayersPanel => s.ui.show_layers_panel = !s.ui.show_layers_panel,
             Action::ToggleChecksPanel => s.ui.show_checks_panel = !s.ui.show_checks_panel,
             Action::SetLang(lang) => s.set_lang(lang),
+            Action::SetOffline(offline) => s.set_offline(offline),
             Action::ShowInfo => self.window = Some(Window::Info),
             Action::CodeRuleDialog => {
                 let template = crate::core::codes::rule_template(&s.doc.project).to_string();

@@ -96,6 +96,7 @@ struct Setup {
     cache_dir: Option<PathBuf>,
     base_dir: Option<PathBuf>,
     key: Option<String>,
+    offline: bool,
 }
 
 type Message = Box<dyn Fn(Lang) -> String + Send>;
@@ -146,6 +147,7 @@ impl Basemaps {
             cache_dir: settings.file.as_deref().and_then(Path::parent).map(|d| d.join("tiles")),
             base_dir: path.parent().map(Path::to_path_buf),
             key: settings.tianditu_key.clone(),
+            offline: settings.offline,
         };
     }
 
@@ -194,6 +196,22 @@ impl Basemaps {
         }
     }
 
+    /// Works offline (cache and local files only) or online again; tiles that could not be had are asked
+    /// for again the new way.
+    pub fn set_offline(&mut self, offline: bool) {
+        if self.setup.offline == offline {
+            return;
+        }
+        self.setup.offline = offline;
+        // The workers keep their configuration: new ones, and the old ones' queue dropped with them.
+        self.fetcher = None;
+        self.cover_key = 0;
+        for layer in &mut self.layers {
+            layer.said = false;
+            layer.slots.retain(|_, s| s.texture.is_some());
+        }
+    }
+
     fn fetcher(&mut self, ctx: &egui::Context) -> &mut TileFetcher {
         let setup = &self.setup;
         self.fetcher.get_or_insert_with(|| {
@@ -202,6 +220,7 @@ impl Basemaps {
                 cache: setup.cache_dir.clone().map(|dir| Arc::new(TileCache::new(dir, CACHE_BYTES, CACHE_AGE))),
                 tianditu_key: setup.key.clone(),
                 base_dir: setup.base_dir.clone(),
+                offline: setup.offline,
                 on_result: Some(Arc::new(move || ctx.request_repaint())),
                 ..FetcherConfig::default()
             })

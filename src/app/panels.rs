@@ -117,6 +117,12 @@ pub fn menu_bar(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
                     }
                 }
             });
+            let offline = state.settings.offline;
+            let label = crate::text::basemap::offline_menu(state.lang());
+            if ui.add(egui::Button::selectable(offline, label)).clicked() {
+                actions.push(Action::SetOffline(!offline));
+                ui.close();
+            }
             ui.menu_button(t(Text::Language), |ui| {
                 for (lang, name) in [(Lang::Zh, "简体中文"), (Lang::En, "English")] {
                     if ui.add(egui::Button::selectable(state.lang() == lang, name)).clicked() {

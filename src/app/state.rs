@@ -187,6 +187,17 @@ impl AppState {
         }
     }
 
+    /// Works offline (basemap tiles from the cache and local files only) or online, remembered.
+    pub fn set_offline(&mut self, offline: bool) {
+        self.settings.offline = offline;
+        self.ui.view.basemaps.set_offline(offline);
+        if let Err(e) = self.settings.save() {
+            self.say(|l| format!("{}: {e}", crate::text::pick(l, "无法保存设置", "cannot save the settings")));
+        } else {
+            self.say(|l| crate::text::basemap::offline_said(offline, l));
+        }
+    }
+
     /// Puts a message in the status bar, written by `render` in each language so that it follows a
     /// later change of language.
     pub fn say(&mut self, render: impl Fn(Lang) -> String) {

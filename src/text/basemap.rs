@@ -34,6 +34,28 @@ pub fn key_not_saved(reason: &str, lang: Lang) -> String {
     )
 }
 
+/// View menu: the switch to work without the network.
+pub fn offline_menu(lang: Lang) -> String {
+    say!(lang, "离线工作（底图只用缓存和本地文件）", "Work offline (basemaps from the cache and local files only)")
+}
+
+/// Said in the status bar when the switch is turned.
+pub fn offline_said(offline: bool, lang: Lang) -> String {
+    if offline {
+        say!(
+            lang,
+            "离线工作：底图只用缓存和本地文件，不再连网",
+            "Working offline: basemaps from the cache and local files, no network"
+        )
+    } else {
+        say!(
+            lang,
+            "在线工作：缺少的底图瓦片将从网络获取",
+            "Working online: missing basemap tiles come from the network"
+        )
+    }
+}
+
 /// The project's basemaps could not be read (the map is drawn without them).
 pub fn unreadable(reason: &str, lang: Lang) -> String {
     say!(lang, "无法读取项目的底图：{}", "cannot read the project's basemaps: {}", reason)

@@ -21,6 +21,9 @@ pub struct Settings {
     pub file: Option<PathBuf>,
     /// The user's 天地图 key (`tk`): kept here, never in a project file or a log.
     pub tianditu_key: Option<String>,
+    /// Work offline: basemap tiles come from the cache and local files only, no request leaves the
+    /// machine (View › 离线工作).
+    pub offline: bool,
 }
 
 fn settings_path() -> Option<PathBuf> {
@@ -50,6 +53,7 @@ impl Settings {
             recent,
             file,
             tianditu_key,
+            offline: pairs.get("offline").is_some_and(|v| v.trim() == "1"),
         }
     }
 
@@ -63,6 +67,9 @@ impl Settings {
             self.tianditu_key.as_deref().map(str::trim).filter(|k| !k.is_empty() && !k.contains(['\n', '\r']))
         {
             text += &format!("tianditu_key={key}\n");
+        }
+        if self.offline {
+            text += "offline=1\n";
         }
         for p in &self.recent {
             let shown = p.display().to_string();
@@ -124,6 +131,10 @@ mod tests {
         assert_eq!(Settings::load_from(Some(file.clone())).tianditu_key.as_deref(), Some("abc123"));
         s.tianditu_key = Some("  ".into());
         s.save().unwrap();
-        assert_eq!(Settings::load_from(Some(file)).tianditu_key, None);
+        assert_eq!(Settings::load_from(Some(file.clone())).tianditu_key, None);
+        assert!(!Settings::load_from(Some(file.clone())).offline);
+        s.offline = true;
+        s.save().unwrap();
+        assert!(Settings::load_from(Some(file)).offline);
     }
 }

@@ -17,6 +17,7 @@ mod gui;
 mod gui_basemap;
 mod gui_caches;
 mod gui_edit;
+mod gui_offline;
 mod gui_progress;
 mod gui_start;
 mod gui_theme;
