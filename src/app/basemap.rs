@@ -164,6 +164,11 @@ impl Basemaps {
         }
     }
 
+    /// Whether any basemap is drawn: the map's fills then let it show through.
+    pub fn any_visible(&self) -> bool {
+        self.layers.iter().any(BasemapLayer::visible)
+    }
+
     /// Tiles with a texture, over all sources.
     pub fn textures(&self) -> usize {
         self.layers.iter().map(BasemapLayer::textures).sum()

@@ -96,6 +96,9 @@ pub struct Interaction {
 
 const BACKGROUND: Color32 = MAP_BACKGROUND;
 const BOUNDARY_FILL: Color32 = UNCOVERED_FILL;
+/// How much of a grid's fill colour covers a basemap under it: enough to tell grids apart, little enough
+/// to see the houses and roads.
+const GRID_FILL_OVER_BASEMAP: f32 = 0.4;
 const BOUNDARY_LINE: Color32 = Color32::from_rgb(150, 40, 40);
 const DIVISION_LINE: Color32 = Color32::from_rgb(120, 70, 160);
 const HOUSEHOLD_DOT: Color32 = Color32::from_rgb(200, 90, 20);
@@ -172,6 +175,9 @@ pub fn show(
     let to = ToScreen::new(vp, rect.min);
     painter.rect_filled(rect, 0.0, BACKGROUND);
     view.basemaps.draw(&painter, to, rect);
+    // Over a basemap the fills are washes, so that the imagery or road map shows through where grids are
+    // drawn; the outlines stay as they are.
+    let see_through = view.basemaps.any_visible();
     let visible = vp.visible_world();
     let on_screen = |f: &DrawnFeature| f.extent.is_some_and(|e| e.intersects(&visible));
     let screen_size = |f: &DrawnFeature| f.extent.map_or(0.0, |e| e.width().max(e.height()) / vp.world_per_px);
@@ -179,13 +185,18 @@ pub fn show(
         && let Some(b) = &cache.boundary
     {
         let mut mesh = egui::epaint::Mesh::default();
-        add_fill(&mut mesh, b, BOUNDARY_FILL, to);
+        add_fill(&mut mesh, b, if see_through { BOUNDARY_FILL.gamma_multiply(0.25) } else { BOUNDARY_FILL }, to);
         painter.add(Shape::mesh(mesh));
     }
     let empty = BTreeSet::new();
     let selection = overlay.selection.unwrap_or(&empty);
     let mut prepared = layers.grids.then(|| prepare_grids(cache, to, selection));
     if let Some(p) = &mut prepared {
+        if see_through {
+            for v in &mut p.fills.vertices {
+                v.color = v.color.gamma_multiply(GRID_FILL_OVER_BASEMAP);
+            }
+        }
         // Moved, not copied: at full extent the fill mesh holds every grid's vertices.
         painter.add(Shape::mesh(std::mem::take(&mut p.fills)));
         painter.extend(std::mem::take(&mut p.outlines));

@@ -43,16 +43,11 @@ fn modified(path: &Path) -> Option<std::time::SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
-#[test]
-fn three_grids_drawn_with_the_real_mouse_are_saved_and_read_by_gdal() {
-    if !(debian_tool("Xvfb") && debian_tool("xdotool") && debian_tool("ogr2ogr")) {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let project = dir.path().join("jingxian.gpkg");
-    std::fs::copy("sample-maps/jingxian.gpkg", &project).unwrap();
-    let display = format!(":{}", 60 + std::process::id() % 200);
-    let _xvfb = Killed(
+/// Xvfb on a display of its own (`base` + the process id, so that tests running at once do not meet) and
+/// the app opening `project` on it, until its window appears.
+fn start_app(project: &Path, dir: &Path, base: u32) -> (String, Killed, Killed, String) {
+    let display = format!(":{}", base + std::process::id() % 200);
+    let xvfb = Killed(
         Command::new("Xvfb")
             .args([display.as_str(), "-screen", "0", "1400x900x24", "-nolisten", "tcp"])
             .stdout(Stdio::null())
@@ -61,12 +56,12 @@ fn three_grids_drawn_with_the_real_mouse_are_saved_and_read_by_gdal() {
             .expect("start Xvfb"),
     );
     sleep(Duration::from_millis(800));
-    let _app = Killed(
+    let app = Killed(
         Command::new(env!("CARGO_BIN_EXE_wangge"))
-            .args(["open", path_str(&project)])
+            .args(["open", path_str(project)])
             .env("DISPLAY", &display)
             .env("WANGGE_NO_PORTAL", "1")
-            .env("WANGGE_CONFIG_DIR", dir.path().join("config"))
+            .env("WANGGE_CONFIG_DIR", dir.join("config"))
             .env_remove("WAYLAND_DISPLAY")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -82,9 +77,22 @@ fn three_grids_drawn_with_the_real_mouse_are_saved_and_read_by_gdal() {
         assert!(started.elapsed() < Duration::from_secs(60), "the window did not appear");
         sleep(Duration::from_millis(300));
     };
+    (display, xvfb, app, window)
+}
+
+#[test]
+fn three_grids_drawn_with_the_real_mouse_are_saved_and_read_by_gdal() {
+    if !(debian_tool("Xvfb") && debian_tool("xdotool") && debian_tool("ogr2ogr")) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("jingxian.gpkg");
+    std::fs::copy("sample-maps/jingxian.gpkg", &project).unwrap();
+    let (display, _xvfb, _app, window) = start_app(&project, dir.path(), 60);
     // No window manager under Xvfb: give the window the keyboard focus ourselves, once the start-up
     // work (the sample's coverage check) is done.
     sleep(Duration::from_secs(4));
+    let _ = &_app;
     xdotool(&display, &["windowfocus", "--sync", &window]);
     key(&display, "d");
     // Three squares inside the county (the window is 1280×800 at the screen's top-left): the second and
@@ -139,4 +147,85 @@ fn three_grids_drawn_with_the_real_mouse_are_saved_and_read_by_gdal() {
     let ogrinfo = Command::new("ogrinfo").args(["-ro", "-so", path_str(&project), "grids"]).output().unwrap();
     let text = String::from_utf8_lossy(&ogrinfo.stdout);
     assert!(text.contains("Feature Count: 3") && text.contains("CGCS2000"), "{text}");
+}
+
+/// A 256 × 256 PNG tile of one colour.
+fn tile_png(rgb: [u8; 3]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, 256, 256);
+    enc.set_color(png::ColorType::Rgb);
+    enc.write_header().unwrap().write_image_data(&rgb.repeat(256 * 256)).unwrap();
+    out
+}
+
+/// Pixels of the screen (RGB) that `near` accepts, in a screenshot of `display` taken with
+/// ImageMagick's `import`.
+fn count_in_screenshot(display: &str, shot: &Path, near: impl Fn(&[u8]) -> bool) -> usize {
+    let status = Command::new("import").args(["-window", "root"]).arg(shot).env("DISPLAY", display).status();
+    assert!(status.is_ok_and(|s| s.success()), "import could not take a screenshot");
+    let mut decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(shot).unwrap()));
+    decoder.set_transformations(png::Transformations::normalize_to_color8());
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.line_size / info.width as usize;
+    assert!(channels >= 3, "{:?}", info.color_type);
+    buf[..info.buffer_size()].chunks_exact(channels).filter(|px| near(&px[..3])).count()
+}
+
+/// Issue 14: an offline basemap (an MBTiles file of magenta tiles over 泾县, no network) is on the screen
+/// of the real app under Xvfb, under the county, seen in a screenshot (left in
+/// target/xvfb-basemap.png to look at).
+#[test]
+fn an_mbtiles_basemap_is_on_the_screen() {
+    if !(debian_tool("Xvfb") && debian_tool("xdotool") && debian_tool("import")) {
+        return;
+    }
+    use wangge::core::basemap::{BasemapSource, tile_at};
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("jingxian.gpkg");
+    std::fs::copy("sample-maps/jingxian.gpkg", &project).unwrap();
+    let magenta: [u8; 3] = [255, 0, 255];
+    let tiles = dir.path().join("影像.mbtiles");
+    let db = rusqlite::Connection::open(&tiles).unwrap();
+    db.execute_batch(
+        "CREATE TABLE metadata (name TEXT, value TEXT); INSERT INTO metadata VALUES ('format', 'png');
+         CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);",
+    )
+    .unwrap();
+    let png = tile_png(magenta);
+    for z in 6..=12 {
+        let (nw, se) = (
+            tile_at(geo::Coord { x: 117.5, y: 31.2 }, z).unwrap(),
+            tile_at(geo::Coord { x: 119.1, y: 30.0 }, z).unwrap(),
+        );
+        for x in nw.x..=se.x {
+            for y in nw.y..=se.y {
+                let t = wangge::core::basemap::TileId { z, x, y };
+                db.execute("INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)", rusqlite::params![z, x, t.tms_y(), png])
+                    .unwrap();
+            }
+        }
+    }
+    drop(db);
+    let mut source = BasemapSource::mbtiles("影像", "影像.mbtiles");
+    (source.min_zoom, source.max_zoom) = (6, 12);
+    wangge::io::gpkg::add_basemap(&project, &source, false).unwrap();
+
+    let (display, _xvfb, _app, _window) = start_app(&project, dir.path(), 260);
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("../xvfb-basemap.png");
+    let started = Instant::now();
+    let window_px = 1280 * 800;
+    let (mut outside, mut shown) = (0, 0);
+    while started.elapsed() < Duration::from_secs(60) {
+        sleep(Duration::from_secs(1));
+        // Around the county the tiles show as they are.
+        outside = count_in_screenshot(&display, &shot, |px| px.iter().zip(magenta).all(|(a, b)| a.abs_diff(b) <= 8));
+        // Inside it too, under the washes of the uncovered land (and grids): a planner draws on the imagery.
+        shown = count_in_screenshot(&display, &shot, |px| px[0] > 200 && px[1] < 100 && px[2] > 200);
+        if outside > window_px / 10 && shown > window_px * 35 / 100 {
+            return;
+        }
+    }
+    panic!("basemap pixels after 60 s: {outside} as they are, {shown} in all (the map is about 47 % of the window)");
 }
