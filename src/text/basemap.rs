@@ -100,7 +100,9 @@ fn unsupported(u: &Unsupported) -> String {
         Unsupported::SampleFormat(f) => format!("{f} 样本（支持 8 位无符号整数）"),
         Unsupported::Colour(c) => format!("{c} 颜色（支持灰度、RGB、RGBA 和 JPEG YCbCr）"),
         Unsupported::Compression(c) => format!("{c} 压缩（支持无压缩、LZW、Deflate、PackBits 和 JPEG）"),
-        Unsupported::Planar => "分平面存储的颜色 (PlanarConfiguration 2)；请用 gdal_translate -co INTERLEAVE=PIXEL 重写".into(),
+        Unsupported::Planar => {
+            "分平面存储的颜色 (PlanarConfiguration 2)；请用 gdal_translate -co INTERLEAVE=PIXEL 重写".into()
+        }
         Unsupported::ChunkTooLarge { mib, max_mib } => {
             format!("条带或瓦块达 {mib} MiB（至多 {max_mib} MiB）；请用 gdal_translate -co TILED=YES 分块")
         }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use geo::Coord;
 use tiff::encoder::{TiffEncoder, colortype};
 use tiff::tags::Tag;
-use wangge::core::basemap::{BasemapSource, TileId, lonlat_to_mercator};
+use wangge::core::basemap::{TileId, lonlat_to_mercator};
 use wangge::io::crs::{SourceCrs, Transformer, crs_from_epsg};
 use wangge::io::tiles::geotiff::{GeoTiffProblem, Unsupported};
 use wangge::io::tiles::{FetcherConfig, GeoTiff, TileError, TileFetcher, TileOrigin};
@@ -123,28 +123,38 @@ fn is_red(p: [u8; 4]) -> bool {
     p[0] > 180 && p[1] < 90 && p[2] < 90 && p[3] == 255
 }
 
-/// The tile of the block's centre at zoom z, and the block's west and east edges along the tile row
-/// through its centre: the rendered tile must be red at the centre, and red from the west edge to the
-/// east edge within a pixel.
+/// At zoom z, the rendered tile of the block's centre is red there, and along the tile row through the
+/// centre the colour crosses half-way from grey to red within a pixel of where the block's west and east
+/// edges are (bilinear sampling puts the half-way point on the edge); the tiles of each edge are
+/// rendered for it, so a block across a tile boundary is measured too.
 fn assert_block_in_place(image: &mut GeoTiff, pic: &Picture, z: u8) {
     let (c0, c1, r0, r1) = pic.block;
     let (mid_col, mid_row) = (f64::from(c0 + c1) / 2.0, f64::from(r0 + r1) / 2.0);
     let (tile, centre) = pic.tile_pixel(mid_col, mid_row, z);
-    let (west_tile, west) = pic.tile_pixel(f64::from(c0), mid_row, z);
-    let (east_tile, east) = pic.tile_pixel(f64::from(c1), mid_row, z);
-    assert!(west_tile == tile && east_tile == tile, "the block straddles tiles at z {z}: choose another place");
     let rendered = image.render(tile).unwrap().unwrap_or_else(|| panic!("no tile {tile:?}"));
     let (cx, cy) = (centre.x as u32, centre.y as u32);
     assert!(is_red(rendered.pixel(cx, cy).unwrap()), "z {z}: {:?} at the centre", rendered.pixel(cx, cy));
-    // Along the row: where red starts and ends, against where the edges are (at pixel centres).
-    let row: Vec<bool> = (0..256).map(|x| is_red(rendered.pixel(x, cy).unwrap())).collect();
-    let first = row.iter().position(|r| *r).unwrap() as f64 + 0.5;
-    let last = row.iter().rposition(|r| *r).unwrap() as f64 + 0.5;
-    assert!((first - west.x).abs() <= 1.0, "z {z}: red from {first}, the west edge is at {}", west.x);
-    assert!((last - east.x).abs() <= 1.0, "z {z}: red to {last}, the east edge is at {}", east.x);
-    // Grey (not transparent) just outside the block, inside the image.
-    let outside = rendered.pixel((first - 4.0).max(0.0) as u32, cy).unwrap();
-    assert!(!is_red(outside) && outside[3] == 255 && outside[0].abs_diff(GREY[0]) < 10, "{outside:?}");
+    let half = (f64::from(RED[0]) + f64::from(GREY[0])) / 2.0;
+    for (edge_col, name) in [(f64::from(c0), "west"), (f64::from(c1), "east")] {
+        let (edge_tile, edge) = pic.tile_pixel(edge_col, mid_row, z);
+        let rendered = image.render(edge_tile).unwrap().unwrap();
+        let y = edge.y as u32;
+        let red: Vec<f64> = (0..256).map(|x| f64::from(rendered.pixel(x, y).unwrap()[0])).collect();
+        // The crossing nearest the expected edge, between pixel centres.
+        let crossing = (0..255)
+            .filter(|&x| (red[x] - half) * (red[x + 1] - half) <= 0.0 && red[x] != red[x + 1])
+            .map(|x| x as f64 + 0.5 + (half - red[x]) / (red[x + 1] - red[x]))
+            .min_by(|a, b| (a - edge.x).abs().total_cmp(&(b - edge.x).abs()))
+            .unwrap_or_else(|| panic!("z {z}: no {name} edge in row {y} of {edge_tile:?}"));
+        // Within half a pixel (measured: under 0.2), so that a half-pixel slip (PixelIsPoint, a world
+        // file read as corners) fails at zoom 18.
+        assert!((crossing - edge.x).abs() <= 0.5, "z {z}: the {name} edge is at {crossing}, expected {}", edge.x);
+        // Grey (not transparent) a few pixels outside the block, inside the image.
+        let step = if name == "west" { -4.0 } else { 4.0 };
+        let outside_x = (edge.x + step).clamp(0.0, 255.0) as u32;
+        let outside = rendered.pixel(outside_x, y).unwrap();
+        assert!(outside[3] == 255 && outside[0].abs_diff(GREY[0]) < 10, "z {z}: {outside:?} outside the {name} edge");
+    }
 }
 
 fn gdal() -> bool {
@@ -269,11 +279,14 @@ fn geotiff_refusals_name_the_file_and_what_is_not_supported() {
             enc.write_header().unwrap().write_image_data(&[0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 0, 1, 0]).unwrap();
         }
         let pal = dir.path().join("pal.tif");
-        run("gdal_translate", &["-q", "-a_srs", "EPSG:4527", "-a_ullr", "39620000", "3386000", "39620004", "3385996"]
-            .iter()
-            .copied()
-            .chain([path_str(&png_path), path_str(&pal)])
-            .collect::<Vec<_>>());
+        run(
+            "gdal_translate",
+            &["-q", "-a_srs", "EPSG:4527", "-a_ullr", "39620000", "3386000", "39620004", "3385996"]
+                .iter()
+                .copied()
+                .chain([path_str(&png_path), path_str(&pal)])
+                .collect::<Vec<_>>(),
+        );
         let err = GeoTiff::open(&pal).unwrap_err();
         assert_eq!(err.problem, GeoTiffProblem::Unsupported(Unsupported::Palette), "{err}");
     }
@@ -290,7 +303,10 @@ fn geotiff_made_by_gdal_tiled_jpeg_with_overviews() {
     pic.write(&plain, true);
     for (name, options) in [
         ("tiled_jpeg.tif", &["-co", "TILED=YES", "-co", "COMPRESS=JPEG", "-co", "PHOTOMETRIC=YCBCR"][..]),
-        ("tiled_deflate.tif", &["-co", "TILED=YES", "-co", "COMPRESS=DEFLATE", "-co", "BLOCKXSIZE=128", "-co", "BLOCKYSIZE=128"][..]),
+        (
+            "tiled_deflate.tif",
+            &["-co", "TILED=YES", "-co", "COMPRESS=DEFLATE", "-co", "BLOCKXSIZE=128", "-co", "BLOCKYSIZE=128"][..],
+        ),
         ("strips_lzw.tif", &["-co", "COMPRESS=LZW"][..]),
     ] {
         let tif = dir.path().join(name);
@@ -383,7 +399,8 @@ fn geotiff_basemap_is_drawn_by_the_app() {
     // Over the whole project (620–622 km E, 3385–3386 km N in zone 39).
     let pic = Picture { width: 2000, height: 1000, block: (900, 1100, 400, 600), ..Picture::gk() };
     pic.write(&dir.path().join("dom.tif"), true);
-    let out = wangge(&["basemap", path_str(&path), "add", "正射影像", "--geotiff", path_str(&dir.path().join("dom.tif"))]);
+    let out =
+        wangge(&["basemap", path_str(&path), "add", "正射影像", "--geotiff", path_str(&dir.path().join("dom.tif"))]);
     assert!(out.status.success(), "{}", stderr(&out));
     let project = wangge::io::open_project(&path).unwrap();
     let state = AppState::new(project, Some(path), settings_in(dir.path()));

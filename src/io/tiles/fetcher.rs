@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use super::TileError;
 use super::cache::TileCache;
 use super::decode::decode_tile;
-use super::http::{http_agent, http_get_tile};
 use super::geotiff::GeoTiff;
+use super::http::{http_agent, http_get_tile};
 use super::mbtiles::MbTiles;
 use crate::core::basemap::{BasemapSource, SourceKind, TileId, TileImage};
 
@@ -284,9 +284,15 @@ impl Worker {
                 let opened = GeoTiff::open(&path).map_err(TileError::GeoTiff)?;
                 self.open_images.insert(path.clone(), opened);
             }
-            let image = self.open_images.get_mut(&path).ok_or_else(|| TileError::NotCached)?;
+            let image = self.open_images.get_mut(&path).ok_or(TileError::NotCached)?;
             let tile = image.render(job.tile).map_err(TileError::GeoTiff)?.ok_or_else(|| {
-                TileError::NotFound(format!("{}: tile {}/{}/{} is outside the image", path.display(), job.tile.z, job.tile.x, job.tile.y))
+                TileError::NotFound(format!(
+                    "{}: tile {}/{}/{} is outside the image",
+                    path.display(),
+                    job.tile.z,
+                    job.tile.x,
+                    job.tile.y
+                ))
             })?;
             return Ok((tile, TileOrigin::GeoTiff));
         }

@@ -15,8 +15,8 @@ mod mbtiles;
 pub use cache::{CachedTile, TileCache};
 pub use decode::{TileFormat, decode_tile};
 pub use fetcher::{FetcherConfig, TileFetcher, TileOrigin, TileResult};
-pub use http::{USER_AGENT, http_agent, http_get_tile};
 pub use geotiff::{GeoTiff, GeoTiffError, GeoTiffInfo};
+pub use http::{USER_AGENT, http_agent, http_get_tile};
 pub use mbtiles::{MbTiles, MbTilesMetadata};
 
 use crate::core::basemap::SourceError;

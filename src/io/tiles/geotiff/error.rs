@@ -74,6 +74,11 @@ pub(super) fn from_tiff(e: tiff::TiffError) -> GeoTiffProblem {
         TiffError::UnsupportedError(u) => GeoTiffProblem::Unsupported(match u {
             U::UnsupportedCompressionMethod(m) => Unsupported::Compression(format!("{m:?}")),
             U::UnsupportedColorType(c) => colour(c).err().unwrap_or(Unsupported::Other(format!("{c:?}"))),
+            U::InterpretationWithBits(tiff::tags::PhotometricInterpretation::RGBPalette, _) => Unsupported::Palette,
+            U::InterpretationWithBits(_, bits) if bits.first().is_some_and(|b| *b != 8) => {
+                Unsupported::BitDepth(bits.first().copied().unwrap_or(0))
+            }
+            U::InterpretationWithBits(interpretation, _) => Unsupported::Colour(format!("{interpretation:?}")),
             other => Unsupported::Other(other.to_string()),
         }),
         TiffError::IoError(e) => GeoTiffProblem::Damaged(e.to_string()),

@@ -229,7 +229,10 @@ mod tests {
             Err(GeoTiffProblem::DegenerateTransform)
         );
         assert!(transform_from(None, None, Some(&[1.0, 2.0])).is_err());
-        assert_eq!(transform_from(Some(&[f64::NAN, 1.0]), Some(&[0.0; 6]), None), Err(GeoTiffProblem::DegenerateTransform));
+        assert_eq!(
+            transform_from(Some(&[f64::NAN, 1.0]), Some(&[0.0; 6]), None),
+            Err(GeoTiffProblem::DegenerateTransform)
+        );
     }
 
     #[test]

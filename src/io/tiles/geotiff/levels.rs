@@ -116,7 +116,9 @@ fn check_level(mut decoder: Decoder<Box<dyn ReadSeek>>, ifd: usize) -> Result<Le
     let (chunk_width, chunk_height) = decoder.chunk_dimensions();
     let chunk_height = chunk_height.min(height);
     if width == 0 || height == 0 || chunk_width == 0 || chunk_height == 0 {
-        return Err(GeoTiffProblem::Damaged(format!("an image of {width}×{height} in chunks of {chunk_width}×{chunk_height}")));
+        return Err(GeoTiffProblem::Damaged(format!(
+            "an image of {width}×{height} in chunks of {chunk_width}×{chunk_height}"
+        )));
     }
     let bytes = u64::from(chunk_width) * u64::from(chunk_height) * pixels.samples() as u64;
     if bytes > MAX_CHUNK_BYTES {
@@ -129,18 +131,7 @@ fn check_level(mut decoder: Decoder<Box<dyn ReadSeek>>, ifd: usize) -> Result<Le
     if stored < chunk_count {
         return Err(GeoTiffProblem::Damaged(format!("{stored} chunks for an image needing {chunk_count}")));
     }
-    Ok(Level {
-        ifd,
-        width,
-        height,
-        chunk_width,
-        chunk_height,
-        tiled,
-        pixels,
-        chunks_across,
-        chunk_count,
-        decoder,
-    })
+    Ok(Level { ifd, width, height, chunk_width, chunk_height, tiled, pixels, chunks_across, chunk_count, decoder })
 }
 
 /// The NewSubfileType of the decoder's current image (0 when absent).
@@ -295,7 +286,10 @@ fn read_chunk(level: &mut Level, index: u32, first_col: u32, first_row: u32) -> 
     let count = width as usize * height as usize;
     let row_len = data.len().checked_div(height as usize).unwrap_or(0);
     if row_len < width as usize * samples {
-        return Err(GeoTiffProblem::Damaged(format!("chunk {index} holds {} bytes for {width}×{height} pixels", data.len())));
+        return Err(GeoTiffProblem::Damaged(format!(
+            "chunk {index} holds {} bytes for {width}×{height} pixels",
+            data.len()
+        )));
     }
     let mut rgba = Vec::with_capacity(count * 4);
     for row in data.chunks(row_len).take(height as usize) {

@@ -213,7 +213,11 @@ impl GeoTiff {
     pub fn render(&mut self, tile: TileId) -> Result<Option<TileImage>, GeoTiffError> {
         let b = tile.bounds_lonlat();
         let i = self.info.bounds_lonlat;
-        if !tile.is_valid() || b.max().x < i.min().x || b.min().x > i.max().x || b.max().y < i.min().y || b.min().y > i.max().y
+        if !tile.is_valid()
+            || b.max().x < i.min().x
+            || b.min().x > i.max().x
+            || b.max().y < i.min().y
+            || b.min().y > i.max().y
         {
             return Ok(None);
         }

@@ -94,7 +94,7 @@ pub fn render_tile(
             }
         }
     }
-    Ok(any.then(|| TileImage { width: SIDE as u32, height: SIDE as u32, rgba }))
+    Ok(any.then_some(TileImage { width: SIDE as u32, height: SIDE as u32, rgba }))
 }
 
 /// Reads pixels of one level through the pyramid's chunk cache, remembering the last chunk (the next
