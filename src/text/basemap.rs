@@ -132,7 +132,7 @@ pub fn geotiff_added(info: &crate::io::tiles::GeoTiffInfo, lang: Lang) -> String
         info.min_zoom,
         info.max_zoom
     );
-    if overviews == 0 && u64::from(info.width) * u64::from(info.height) > 4096 * 4096 {
+    if overviews == 0 && u64::from(info.width) * u64::from(info.height) > crate::io::tiles::geotiff::SMALL_IMAGE_PX {
         out += &say!(
             lang,
             "注意：影像没有金字塔，只在放大到 {} 级以上时显示，且较慢；请先运行 gdaladdo -r average 文件 2 4 8 16 32（分块更好：gdal_translate -co TILED=YES）\n",

@@ -29,6 +29,9 @@ use crate::io::crs::{SourceCrs, Transformer, crs_from_epsg, crs_from_wkt};
 /// Decoded chunks kept per open image (a worker of the fetcher has its own).
 pub const CHUNK_CACHE_BYTES: usize = 48 << 20;
 
+/// Pixels of an image small enough to be served at any zoom without overviews.
+pub const SMALL_IMAGE_PX: u64 = 4096 * 4096;
+
 /// Where the georeferencing came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Found {
@@ -59,8 +62,9 @@ pub struct GeoTiffInfo {
     pub bounds_lonlat: Rect<f64>,
     /// Ground metres of a full-resolution pixel at the image's centre.
     pub pixel_size_m: f64,
-    /// The zooms its tiles are worth making at: from where its coarsest level still has pixels finer
-    /// than an eighth of a tile pixel, to one past its own resolution.
+    /// The zooms its tiles are worth making at: from where a tile pixel spans at most 8 pixels of its
+    /// coarsest level (2 for an image over [`SMALL_IMAGE_PX`] in strips without overviews), to one past
+    /// its own resolution.
     pub min_zoom: u8,
     pub max_zoom: u8,
 }
@@ -168,7 +172,11 @@ impl GeoTiff {
         let max_zoom = zoom_for_resolution(pixel_size_m, lat, 0..=MAX_ZOOM).saturating_add(1).min(MAX_ZOOM);
         let coarsest = levels.last().map_or(width, |l| l.width);
         let coarsest_m = pixel_size_m * f64::from(width) / f64::from(coarsest.max(1));
-        let min_zoom = zoom_for_resolution(coarsest_m * 8.0, lat, 0..=max_zoom);
+        // A large image in strips without overviews decodes whole rows of the full image for every tile:
+        // it is served only while a tile pixel is at most two image pixels (BENCHMARKS.md).
+        let small = u64::from(width) * u64::from(height) <= SMALL_IMAGE_PX;
+        let reach = if full.tiled || levels.len() > 1 || small { 8.0 } else { 2.0 };
+        let min_zoom = zoom_for_resolution(coarsest_m * reach, lat, 0..=max_zoom);
         let info = GeoTiffInfo {
             width,
             height,
