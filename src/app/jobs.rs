@@ -166,9 +166,9 @@ impl Job {
         })
     }
 
-    /// Saves `project` at `path`, writing only `changes` when given (see [`save_project_with`]).
-    /// Saves `project` at `path`; `from`, the file it was read from when that is another (Save As), gives
-    /// the new file its basemaps, which live in the file rather than in the model.
+    /// Saves `project` at `path`, writing only `changes` when given (see [`save_project_with`]); `from`,
+    /// the file it was read from when that is another (Save As), gives the new file its basemaps, which
+    /// live in the file rather than in the model.
     pub fn save(
         project: Arc<Project>,
         path: PathBuf,

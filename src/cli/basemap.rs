@@ -1,5 +1,5 @@
 //! `wangge basemap P.gpkg list | add NAME --xyz URL | add NAME --tianditu img|vec|ter | add NAME --mbtiles F
-//! | remove NAME`: the basemaps a project draws under its grids (issue 14). The 天地图 key is the user's and
+//! | add NAME --geotiff F | remove NAME`: the basemaps a project draws under its grids (issue 14). The 天地图 key is the user's and
 //! never goes into the project: a `tk=` in a pasted URL is taken out (and the user told so).
 
 use std::path::{Path, PathBuf};
@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 
-use crate::core::basemap::{BasemapSource, SourceKind, TiandituLayer, strip_key};
+use crate::core::basemap::{BasemapSource, SourceKind, TiandituLayer, strip_key, tile_at};
 use crate::io::gpkg::{add_basemap, list_basemaps, remove_basemap};
-use crate::io::tiles::MbTiles;
+use crate::io::tiles::{GeoTiff, GeoTiffInfo, MbTiles};
 use crate::text::{Lang, Settings, say};
 
 #[derive(Args, Debug)]
@@ -27,7 +27,7 @@ pub struct BasemapArgs {
 pub enum BasemapAction {
     /// The project's basemaps, bottom first
     List,
-    /// Add a basemap on top of the others (exactly one of --xyz, --tianditu, --osm, --mbtiles)
+    /// Add a basemap on top of the others (exactly one of --xyz, --tianditu, --osm, --mbtiles, --geotiff)
     Add {
         name: String,
         /// An XYZ/TMS URL template: {z} {x} {y} (or {-y} for TMS rows), {s} for a, b, c
@@ -42,6 +42,10 @@ pub enum BasemapAction {
         /// An MBTiles file (stored relative to the project where it can be)
         #[arg(long, value_name = "FILE", group = "kind")]
         mbtiles: Option<PathBuf>,
+        /// A GeoTIFF orthophoto in any CRS Wangge knows (georeferenced by its tags, or a .tfw and .prj
+        /// beside it); checked now, stored relative to the project where it can be
+        #[arg(long, value_name = "FILE", group = "kind")]
+        geotiff: Option<PathBuf>,
         /// With --xyz: what {s} stands for, one character each ("1234") or comma-separated (default a,b,c)
         #[arg(long, value_name = "LIST")]
         subdomains: Option<String>,
@@ -74,8 +78,31 @@ pub fn run(args: BasemapArgs) -> anyhow::Result<String> {
             }
             Ok(sources.iter().map(|s| format!("{}\n", describe(s))).collect())
         }
-        BasemapAction::Add { name, xyz, tianditu, osm, mbtiles, subdomains, labels, gcj02, attribution, replace } => {
+        BasemapAction::Add {
+            name,
+            xyz,
+            tianditu,
+            osm,
+            mbtiles,
+            geotiff,
+            subdomains,
+            labels,
+            gcj02,
+            attribution,
+            replace,
+        } => {
             let mut notes = String::new();
+            if let Some(file) = geotiff.filter(|_| xyz.is_none() && tianditu.is_none() && mbtiles.is_none() && !osm) {
+                let (source, info) = geotiff_source(&name, &file, project)?;
+                let mut source = source;
+                if let Some(a) = &attribution {
+                    source.attribution = a.clone();
+                }
+                add_basemap(project, &source, replace)?;
+                notes += &crate::text::basemap::geotiff_added(&info, lang);
+                notes += &say!(lang, "已添加底图 {}\n", "added basemap {}\n", describe(&source));
+                return Ok(notes);
+            }
             let mut sources = match (xyz, tianditu, mbtiles) {
                 (None, None, None) if osm => {
                     vec![BasemapSource { name: name.clone(), ..BasemapSource::openstreetmap() }]
@@ -113,8 +140,8 @@ pub fn run(args: BasemapArgs) -> anyhow::Result<String> {
                 (None, None, Some(file)) => vec![mbtiles_source(&name, &file, project)?],
                 _ => bail!(say!(
                     lang,
-                    "请给出 --xyz、--tianditu、--osm 或 --mbtiles 之一",
-                    "give one of --xyz, --tianditu, --osm or --mbtiles"
+                    "请给出 --xyz、--tianditu、--osm、--mbtiles 或 --geotiff 之一",
+                    "give one of --xyz, --tianditu, --osm, --mbtiles or --geotiff"
                 )),
             };
             for s in &mut sources {
@@ -142,17 +169,36 @@ pub fn run(args: BasemapArgs) -> anyhow::Result<String> {
 /// kept relative to the project's folder when it lies inside it.
 fn mbtiles_source(name: &str, file: &Path, project: &Path) -> anyhow::Result<BasemapSource> {
     let mb = MbTiles::open(file)?;
+    let mut source = BasemapSource::mbtiles(name, &stored_path(file, project)?);
+    source.min_zoom = mb.metadata.min_zoom;
+    source.max_zoom = mb.metadata.max_zoom;
+    source.attribution = mb.metadata.attribution.clone();
+    Ok(source)
+}
+
+/// A file's path as the project keeps it: relative to the project's folder when it lies inside it.
+fn stored_path(file: &Path, project: &Path) -> anyhow::Result<String> {
     let absolute = std::fs::canonicalize(file).with_context(|| file.display().to_string())?;
     let folder = std::fs::canonicalize(project)
         .ok()
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .with_context(|| project.display().to_string())?;
     let stored = absolute.strip_prefix(&folder).map(Path::to_path_buf).unwrap_or(absolute);
-    let mut source = BasemapSource::mbtiles(name, &stored.to_string_lossy());
-    source.min_zoom = mb.metadata.min_zoom;
-    source.max_zoom = mb.metadata.max_zoom;
-    source.attribution = mb.metadata.attribution.clone();
-    Ok(source)
+    Ok(stored.to_string_lossy().into_owned())
+}
+
+/// A GeoTIFF source: the file must open and be georeferenced in a CRS Wangge knows (checked by making
+/// a tile of its centre); its zooms come from its resolution and overviews.
+fn geotiff_source(name: &str, file: &Path, project: &Path) -> anyhow::Result<(BasemapSource, GeoTiffInfo)> {
+    let mut image = GeoTiff::open(file)?;
+    let info = image.info.clone();
+    if let Some(centre) = tile_at(info.bounds_lonlat.center(), info.max_zoom) {
+        image.render(centre)?;
+    }
+    let mut source = BasemapSource::geotiff(name, &stored_path(file, project)?);
+    source.min_zoom = info.min_zoom;
+    source.max_zoom = info.max_zoom;
+    Ok((source, info))
 }
 
 /// One line per source: name, kind and where, zooms, GCJ-02, attribution.
@@ -162,6 +208,7 @@ fn describe(s: &BasemapSource) -> String {
         SourceKind::Wmts { url, layer, .. } => format!("wmts {url} layer={layer}"),
         SourceKind::Tianditu(layer) => format!("tianditu {}", layer.code()),
         SourceKind::Mbtiles { path } => format!("mbtiles {path}"),
+        SourceKind::GeoTiff { path } => format!("geotiff {path}"),
     };
     let mut line = format!("{}\t{what}\tz{}-{}", s.name, s.min_zoom, s.max_zoom);
     if s.gcj02 {

@@ -123,3 +123,17 @@ pub fn shapefile(bytes: &[u8]) -> bool {
     let read: Result<SourceLayer, IoError> = parse_shapefile(Path::new("fuzz.shp"), &files);
     read.is_ok_and(|layer| import_everywhere(&layer))
 }
+
+/// A GeoTIFF basemap: opened (georeferencing, levels), then the tiles of its centre at its deepest and
+/// shallowest zooms made, as the tile fetcher does.
+pub fn geotiff(bytes: &[u8]) -> bool {
+    let Ok(mut image) = super::tiles::GeoTiff::from_bytes("fuzz.tif", bytes) else { return false };
+    let centre = image.info.bounds_lonlat.center();
+    let mut made = false;
+    for z in [image.info.max_zoom, image.info.min_zoom] {
+        if let Some(tile) = crate::core::basemap::tile_at(centre, z) {
+            made |= image.render(tile).is_ok();
+        }
+    }
+    made
+}

@@ -2,6 +2,7 @@
 //! had, said once in the status bar. Nothing here ever includes the 天地图 key.
 
 use crate::io::tiles::TileError;
+use crate::io::tiles::geotiff::{GeoTiffError, GeoTiffProblem, Unsupported};
 use crate::text::{Lang, say};
 
 pub fn section_title(lang: Lang) -> String {
@@ -83,6 +84,83 @@ pub fn tile_error(name: &str, e: &TileError, lang: Lang) -> String {
         TileError::Mbtiles { path, reason } => format!("{path}：{reason}"),
         TileError::Cache { path, reason } => format!("瓦片缓存 {path}：{reason}"),
         TileError::Source(e) => e.to_string(),
+        TileError::GeoTiff(e) => geotiff_error(e, lang),
     };
     format!("底图 {name}：{why}")
+}
+
+/// Why a GeoTIFF cannot be a basemap, naming the file.
+pub fn geotiff_error(e: &GeoTiffError, lang: Lang) -> String {
+    if lang == Lang::En {
+        return e.to_string();
+    }
+    let why = match &e.problem {
+        GeoTiffProblem::Read(r) => format!("无法读取文件（{r}）"),
+        GeoTiffProblem::NotTiff(r) => format!("不是 TIFF 文件（{r}）"),
+        GeoTiffProblem::Damaged(r) => format!("TIFF 文件已损坏（{r}）"),
+        GeoTiffProblem::Unsupported(u) => format!("不支持：{}", unsupported(u)),
+        GeoTiffProblem::NoGeoreference => {
+            "没有地理参考：既没有 GeoTIFF 标签（ModelTiepoint 与 ModelPixelScale，或 ModelTransformation），旁边也没有世界文件 (.tfw)".into()
+        }
+        GeoTiffProblem::DegenerateTransform => "地理参考无效（像元大小为零或不是数字）".into(),
+        GeoTiffProblem::NoCrs => "没有坐标系：GeoKeys 中没有 EPSG 代码，旁边也没有 .prj 文件".into(),
+        GeoTiffProblem::UserDefinedCrs => "GeoKeys 中是自定义坐标系：请在旁边放一个同名的 .prj 文件".into(),
+        GeoTiffProblem::UnknownCrs(code) => format!("坐标系 EPSG:{code} 不是 Wangge 支持的坐标系"),
+        GeoTiffProblem::NotOnEarth(r) => format!("无法把影像放到地球上（{r}）"),
+        GeoTiffProblem::BadWorldFile { file, reason } => format!("世界文件 {file}：{reason}"),
+        GeoTiffProblem::BadPrj { file, reason } => format!(".prj 文件 {file}：{reason}"),
+    };
+    format!("{}：{why}", e.path)
+}
+
+fn unsupported(u: &Unsupported) -> String {
+    match u {
+        Unsupported::Palette => "调色板（索引）颜色；请用 gdal_translate -expand rgb 转换".into(),
+        Unsupported::BitDepth(bits) => {
+            format!("{bits} 位样本（支持 8 位灰度、RGB、RGBA）；请用 gdal_translate -ot Byte -scale 转换")
+        }
+        Unsupported::SampleFormat(f) => format!("{f} 样本（支持 8 位无符号整数）"),
+        Unsupported::Colour(c) => format!("{c} 颜色（支持灰度、RGB、RGBA 和 JPEG YCbCr）"),
+        Unsupported::Compression(c) => format!("{c} 压缩（支持无压缩、LZW、Deflate、PackBits 和 JPEG）"),
+        Unsupported::Planar => {
+            "分平面存储的颜色 (PlanarConfiguration 2)；请用 gdal_translate -co INTERLEAVE=PIXEL 重写".into()
+        }
+        Unsupported::ChunkTooLarge { mib, max_mib } => {
+            format!("条带或瓦块达 {mib} MiB（至多 {max_mib} MiB）；请用 gdal_translate -co TILED=YES 分块")
+        }
+        Unsupported::Other(o) => o.clone(),
+    }
+}
+
+/// What `wangge basemap add --geotiff` found in the file, and a warning when it will be slow.
+pub fn geotiff_added(info: &crate::io::tiles::GeoTiffInfo, lang: Lang) -> String {
+    let overviews = info.levels.len().saturating_sub(1);
+    let layout = match (info.tiled, lang) {
+        (true, Lang::Zh) => "分块",
+        (false, Lang::Zh) => "条带",
+        (true, Lang::En) => "tiled",
+        (false, Lang::En) => "in strips",
+    };
+    let mut out = say!(
+        lang,
+        "{} × {} 像元，{}，{} 级金字塔，{}，像元 {:.2} 米，缩放级别 {}–{}\n",
+        "{} × {} pixels, {}, {} overviews, {}, {:.2} m pixels, zooms {}–{}\n",
+        info.width,
+        info.height,
+        layout,
+        overviews,
+        info.crs.auth_id(),
+        info.pixel_size_m,
+        info.min_zoom,
+        info.max_zoom
+    );
+    if overviews == 0 && u64::from(info.width) * u64::from(info.height) > crate::io::tiles::geotiff::SMALL_IMAGE_PX {
+        out += &say!(
+            lang,
+            "注意：影像没有金字塔，只在放大到 {} 级以上时显示，且较慢；请先运行 gdaladdo -r average 文件 2 4 8 16 32（分块更好：gdal_translate -co TILED=YES）\n",
+            "note: the image has no overviews, so it shows only from zoom {} in, and slowly; run gdaladdo -r average FILE 2 4 8 16 32 first (tiled is better still: gdal_translate -co TILED=YES)\n",
+            info.min_zoom
+        );
+    }
+    out
 }

@@ -45,6 +45,10 @@ pub fn error_chain_text(e: &anyhow::Error, lang: Lang) -> String {
             parts.push(crs_error_text(crs, lang));
             break;
         }
+        if let Some(tif) = cause.downcast_ref::<crate::io::tiles::GeoTiffError>() {
+            parts.push(crate::text::basemap::geotiff_error(tif, lang));
+            break;
+        }
         if let Some(source) = cause.downcast_ref::<crate::core::basemap::SourceError>() {
             parts.push(basemap_source_text(source, lang));
             break;
@@ -75,7 +79,7 @@ pub fn basemap_source_text(e: &crate::core::basemap::SourceError, lang: Lang) ->
         (Lang::Zh, SourceError::UnknownLayer(l)) => {
             format!("未知的天地图图层“{l}”：请选择 vec、img、ter、cva、cia 或 cta")
         }
-        (Lang::Zh, SourceError::NotOnline) => "MBTiles 底图没有网址：它的瓦片从文件中读取".into(),
+        (Lang::Zh, SourceError::NotOnline) => "MBTiles 或 GeoTIFF 底图没有网址：它的瓦片从文件中读取".into(),
         (Lang::Zh, SourceError::BadJson(d)) => format!("不是底图定义（{d}）"),
     }
 }

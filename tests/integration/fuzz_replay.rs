@@ -8,12 +8,13 @@ use wangge::io::untrusted;
 
 type Target = fn(&[u8]) -> bool;
 
-const TARGETS: [(&str, Target); 5] = [
+const TARGETS: [(&str, Target); 6] = [
     ("geojson", untrusted::geojson),
     ("shapefile", untrusted::shapefile),
     ("gpkg_blob", untrusted::gpkg_blob),
     ("csv", untrusted::csv),
     ("wkt", untrusted::wkt),
+    ("geotiff", untrusted::geotiff),
 ];
 
 fn files_in(dir: &Path) -> Vec<PathBuf> {

@@ -12,6 +12,7 @@ mod data_loss;
 mod edit;
 mod fuzz_replay;
 mod gdal;
+mod geotiff;
 mod gpkg_project;
 mod gui;
 mod gui_basemap;

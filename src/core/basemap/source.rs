@@ -16,7 +16,7 @@ pub enum SourceError {
     BadTemplate(String),
     #[error("unknown 天地图 layer {0:?}: choose vec, img, ter, cva, cia or cta")]
     UnknownLayer(String),
-    #[error("an MBTiles source has no URL: its tiles are read from the file")]
+    #[error("an MBTiles or GeoTIFF source has no URL: its tiles are read from the file")]
     NotOnline,
     #[error("not a basemap source: {0}")]
     BadJson(String),
@@ -104,6 +104,9 @@ pub enum SourceKind {
     Tianditu(TiandituLayer),
     /// An MBTiles file (a path, relative to the project where possible).
     Mbtiles { path: String },
+    /// A GeoTIFF orthophoto in any CRS Wangge knows (a path, relative to the project where possible): its
+    /// Web-Mercator tiles are made from it on the fly (`io::tiles::GeoTiff`).
+    GeoTiff { path: String },
 }
 
 /// A basemap: a named tile source with its attribution and zoom range. Never holds a 天地图 key.
@@ -228,12 +231,24 @@ impl BasemapSource {
         }
     }
 
-    /// The path of a file the tiles come from (MBTiles), as stored: relative to the project's folder
+    /// The path of a file the tiles come from (MBTiles, GeoTIFF), as stored: relative to the project's folder
     /// where possible. `None` for a source on the network.
     pub fn local_file_mut(&mut self) -> Option<&mut String> {
         match &mut self.kind {
-            SourceKind::Mbtiles { path } => Some(path),
+            SourceKind::Mbtiles { path } | SourceKind::GeoTiff { path } => Some(path),
             SourceKind::Xyz { .. } | SourceKind::Wmts { .. } | SourceKind::Tianditu(_) => None,
+        }
+    }
+
+    /// A GeoTIFF orthophoto; zooms are set from its resolution when it is added.
+    pub fn geotiff(name: &str, path: &str) -> BasemapSource {
+        BasemapSource {
+            name: name.to_string(),
+            kind: SourceKind::GeoTiff { path: path.to_string() },
+            gcj02: false,
+            attribution: String::new(),
+            min_zoom: 0,
+            max_zoom: MAX_ZOOM,
         }
     }
 
@@ -255,7 +270,7 @@ impl BasemapSource {
 
     /// True for sources whose tiles come over the network.
     pub fn is_online(&self) -> bool {
-        !matches!(self.kind, SourceKind::Mbtiles { .. })
+        !matches!(self.kind, SourceKind::Mbtiles { .. } | SourceKind::GeoTiff { .. })
     }
 
     /// True when a tile URL needs the 天地图 key.
@@ -263,7 +278,7 @@ impl BasemapSource {
         match &self.kind {
             SourceKind::Tianditu(_) => true,
             SourceKind::Xyz { template: url, .. } | SourceKind::Wmts { url, .. } => url.contains("{tk}"),
-            SourceKind::Mbtiles { .. } => false,
+            SourceKind::Mbtiles { .. } | SourceKind::GeoTiff { .. } => false,
         }
     }
 
@@ -328,7 +343,7 @@ impl BasemapSource {
                     key()?
                 ))
             }
-            SourceKind::Mbtiles { .. } => Err(SourceError::NotOnline),
+            SourceKind::Mbtiles { .. } | SourceKind::GeoTiff { .. } => Err(SourceError::NotOnline),
         }
     }
 
@@ -342,6 +357,7 @@ impl BasemapSource {
             }
             SourceKind::Tianditu(layer) => format!("tianditu {}", layer.code()),
             SourceKind::Mbtiles { path } => format!("mbtiles {path}"),
+            SourceKind::GeoTiff { path } => format!("geotiff {path}"),
         };
         format!("{:016x}", fnv1a(what.as_bytes()))
     }
@@ -377,6 +393,10 @@ impl BasemapSource {
             }
             SourceKind::Mbtiles { path } => {
                 o.insert("type".into(), json!("mbtiles"));
+                o.insert("path".into(), json!(path));
+            }
+            SourceKind::GeoTiff { path } => {
+                o.insert("type".into(), json!("geotiff"));
                 o.insert("path".into(), json!(path));
             }
         }
@@ -420,6 +440,7 @@ impl BasemapSource {
             },
             "tianditu" => SourceKind::Tianditu(TiandituLayer::parse(&need("layer")?)?),
             "mbtiles" => SourceKind::Mbtiles { path: need("path")? },
+            "geotiff" => SourceKind::GeoTiff { path: need("path")? },
             other => return Err(SourceError::BadJson(format!("unknown type {other:?}"))),
         };
         let zoom = |k: &str, default: u8| -> u8 {
@@ -547,6 +568,10 @@ mod tests {
         let mb = BasemapSource::mbtiles("offline", "tiles/泾县.mbtiles");
         assert_eq!(BasemapSource::from_json(&mb.to_json()).unwrap(), mb);
         assert_eq!(mb.tile_url(T, None), Err(SourceError::NotOnline));
+        let tif = BasemapSource::geotiff("DOM", "dom/泾县.tif");
+        assert_eq!(BasemapSource::from_json(&tif.to_json()).unwrap(), tif);
+        assert_eq!(tif.tile_url(T, None), Err(SourceError::NotOnline));
+        assert!(!tif.is_online() && !tif.needs_key() && tif.cache_id() != mb.cache_id());
         for bad in ["", "[]", "{}", r#"{"name":"x","type":"ftp"}"#, r#"{"name":"x","type":"tianditu","layer":"q"}"#] {
             assert!(BasemapSource::from_json(bad).is_err(), "{bad}");
         }

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use super::TileError;
 use super::cache::TileCache;
 use super::decode::decode_tile;
+use super::geotiff::GeoTiff;
 use super::http::{http_agent, http_get_tile};
 use super::mbtiles::MbTiles;
 use crate::core::basemap::{BasemapSource, SourceKind, TileId, TileImage};
@@ -76,6 +77,8 @@ pub enum TileOrigin {
     /// The disk cache, past its expiry, because the network failed or the fetcher is offline.
     StaleCache,
     Mbtiles,
+    /// Made from a GeoTIFF orthophoto.
+    GeoTiff,
 }
 
 /// One answered request.
@@ -144,6 +147,7 @@ impl TileFetcher {
                 agent: agent.clone(),
                 config: config.clone(),
                 open_files: HashMap::new(),
+                open_images: HashMap::new(),
             };
             // A worker that cannot start leaves the others; with none, requests stay pending (no panic).
             let _ = std::thread::Builder::new().name(format!("wangge-tiles-{n}")).spawn(move || worker.run());
@@ -229,6 +233,8 @@ struct Worker {
     agent: ureq::Agent,
     config: FetcherConfig,
     open_files: HashMap<PathBuf, MbTiles>,
+    /// GeoTIFFs, each with its cache of decoded chunks (per worker: no lock between workers).
+    open_images: HashMap<PathBuf, GeoTiff>,
 }
 
 impl Worker {
@@ -270,6 +276,25 @@ impl Worker {
                 TileError::NotFound(format!("{}: tile {}/{}/{}", path.display(), job.tile.z, job.tile.x, job.tile.y))
             })?;
             return Ok((decode_tile(&bytes)?, TileOrigin::Mbtiles));
+        }
+        if let SourceKind::GeoTiff { path } = &job.source.kind {
+            let path = resolve(self.config.base_dir.as_deref(), path);
+            // As for MBTiles: kept open once opened, tried again next time when it fails to open.
+            if !self.open_images.contains_key(&path) {
+                let opened = GeoTiff::open(&path).map_err(TileError::GeoTiff)?;
+                self.open_images.insert(path.clone(), opened);
+            }
+            let image = self.open_images.get_mut(&path).ok_or(TileError::NotCached)?;
+            let tile = image.render(job.tile).map_err(TileError::GeoTiff)?.ok_or_else(|| {
+                TileError::NotFound(format!(
+                    "{}: tile {}/{}/{} is outside the image",
+                    path.display(),
+                    job.tile.z,
+                    job.tile.x,
+                    job.tile.y
+                ))
+            })?;
+            return Ok((tile, TileOrigin::GeoTiff));
         }
         let cache = self.config.cache.as_deref();
         let cached = cache.and_then(|c| c.get(&job.source_id, job.tile));

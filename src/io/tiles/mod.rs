@@ -1,18 +1,21 @@
 //! Basemap tiles from the network, the disk cache and MBTiles files (issue 14): a [`TileFetcher`] with a
 //! small pool of worker threads (the caller asks, and later polls; it never waits), HTTP(S) with timeouts
 //! and a real User-Agent, a [`TileCache`] on disk (size cap, expiry, least recently used out first,
-//! atomic writes) that also serves tiles offline, an [`MbTiles`] reader, and PNG/JPEG decoding. The tile
+//! atomic writes) that also serves tiles offline, an [`MbTiles`] reader, a [`GeoTiff`] orthophoto that
+//! makes its tiles on demand, and PNG/JPEG decoding. The tile
 //! math and the sources are `core::basemap`'s.
 
 mod cache;
 mod decode;
 mod fetcher;
+pub mod geotiff;
 mod http;
 mod mbtiles;
 
 pub use cache::{CachedTile, TileCache};
 pub use decode::{TileFormat, decode_tile};
 pub use fetcher::{FetcherConfig, TileFetcher, TileOrigin, TileResult};
+pub use geotiff::{GeoTiff, GeoTiffError, GeoTiffInfo};
 pub use http::{USER_AGENT, http_agent, http_get_tile};
 pub use mbtiles::{MbTiles, MbTilesMetadata};
 
@@ -47,6 +50,8 @@ pub enum TileError {
     Cache { path: String, reason: String },
     #[error("{0}")]
     Source(SourceError),
+    #[error("{0}")]
+    GeoTiff(geotiff::GeoTiffError),
 }
 
 impl From<SourceError> for TileError {
