@@ -1,5 +1,5 @@
 //! How fast a GeoTIFF basemap serves a view (BENCHMARKS.md, issue 14 item 2): for a 1920 × 1080 view
-//! at the image's centre, at its deepest zoom, three zooms out and its shallowest, the tiles of the view
+//! at the image's centre, at its deepest zoom, three zooms out (or its shallowest) and its shallowest, the tiles of the view
 //! made from a freshly opened image (cold chunk cache): the time, the chunks decoded against all the
 //! image has, and the process's peak memory.
 //!
@@ -37,7 +37,10 @@ fn main() -> anyhow::Result<()> {
     );
     drop(image);
     let centre = info.bounds_lonlat.center();
-    for z in [info.max_zoom, info.max_zoom.saturating_sub(3), info.min_zoom] {
+    // The zooms the image is served at (`basemap add` stores them): its deepest, three out, its shallowest.
+    let mut zooms = vec![info.max_zoom, info.max_zoom.saturating_sub(3).max(info.min_zoom), info.min_zoom];
+    zooms.dedup();
+    for z in zooms {
         let Some(mid) = tile_at(centre, z) else { continue };
         // 1920 × 1080 pixels: 9 × 6 tiles around the centre.
         let tiles: Vec<TileId> = (-3i64..=2)

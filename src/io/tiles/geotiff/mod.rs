@@ -245,3 +245,61 @@ impl GeoTiff {
         self.pyramid.levels.iter().map(|l| u64::from(l.chunk_count())).sum()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tiff::encoder::{TiffEncoder, colortype::RGB8};
+    use tiff::tags::Tag;
+
+    use super::*;
+
+    fn small_geotiff() -> Vec<u8> {
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        let mut enc = TiffEncoder::new(&mut bytes).unwrap();
+        let mut image = enc.new_image::<RGB8>(32, 32).unwrap();
+        image.rows_per_strip(4).unwrap();
+        let dir = image.encoder();
+        dir.write_tag(Tag::ModelPixelScaleTag, &[1.0f64, 1.0, 0.0][..]).unwrap();
+        dir.write_tag(Tag::ModelTiepointTag, &[0.0f64, 0.0, 0.0, 39_620_000.0, 3_386_000.0, 0.0][..]).unwrap();
+        dir.write_tag(Tag::GeoKeyDirectoryTag, &[1u16, 1, 0, 2, 1024, 0, 1, 1, 3072, 0, 1, 4527][..]).unwrap();
+        let pixels: Vec<u8> = (0..32 * 32 * 3).map(|i| (i % 251) as u8).collect();
+        image.write_data(&pixels).unwrap();
+        bytes.into_inner()
+    }
+
+    #[test]
+    fn thousands_of_damaged_geotiffs_never_panic() {
+        let good = small_geotiff();
+        let mut image = GeoTiff::from_bytes("good.tif", &good).unwrap();
+        let centre = crate::core::basemap::tile_at(image.info.bounds_lonlat.center(), 19).unwrap();
+        assert!(image.render(centre).unwrap().is_some());
+        // A small LCG: the same damage on every run.
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize
+        };
+        let mut opened = 0;
+        for _ in 0..1500 {
+            let mut bytes = good.clone();
+            for _ in 0..1 + next() % 4 {
+                let i = next() % bytes.len();
+                bytes[i] = next() as u8;
+            }
+            if next() % 5 == 0 {
+                bytes.truncate(next() % bytes.len());
+            }
+            if let Ok(mut image) = GeoTiff::from_bytes("damaged.tif", &bytes) {
+                opened += 1;
+                for z in [image.info.max_zoom, image.info.min_zoom] {
+                    if let Some(t) = crate::core::basemap::tile_at(image.info.bounds_lonlat.center(), z)
+                        && let Ok(Some(tile)) = image.render(t)
+                    {
+                        assert_eq!(tile.rgba.len(), 256 * 256 * 4);
+                    }
+                }
+            }
+        }
+        assert!(opened > 100, "only {opened} damaged files opened: the damage is too coarse to test rendering");
+    }
+}
