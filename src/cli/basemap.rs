@@ -9,7 +9,8 @@ use clap::{Args, Subcommand};
 
 use crate::core::basemap::{BasemapSource, SourceKind, TiandituLayer, strip_key};
 use crate::io::gpkg::{add_basemap, list_basemaps, remove_basemap};
-use crate::io::tiles::MbTiles;
+use crate::io::tiles::{MbTiles, TileCache};
+use crate::print::{BasemapPrint, BasemapReport};
 use crate::text::{Lang, Settings, say};
 
 #[derive(Args, Debug)]
@@ -27,12 +28,31 @@ pub struct BasemapArgs {
 pub enum BasemapAction {
     /// The project's basemaps, bottom first
     List,
-    /// Add a basemap on top of the others (exactly one of --xyz, --tianditu, --osm, --mbtiles)
+    /// Add a basemap on top of the others (exactly one of --xyz, --wmts, --tianditu, --osm, --mbtiles)
     Add {
         name: String,
         /// An XYZ/TMS URL template: {z} {x} {y} (or {-y} for TMS rows), {s} for a, b, c
         #[arg(long, value_name = "URL", group = "kind")]
         xyz: Option<String>,
+        /// A WMTS server's KVP GetTile endpoint, with --layer and --matrix-set (a Web-Mercator matrix set
+        /// whose matrices are named by zoom, after --matrix-prefix)
+        #[arg(long, value_name = "URL", group = "kind", requires_all = ["layer", "matrix_set"])]
+        wmts: Option<String>,
+        /// With --wmts: the layer
+        #[arg(long, value_name = "L", requires = "wmts")]
+        layer: Option<String>,
+        /// With --wmts: the tile matrix set (e.g. GoogleMapsCompatible, w)
+        #[arg(long, value_name = "S", requires = "wmts")]
+        matrix_set: Option<String>,
+        /// With --wmts: the image format asked for
+        #[arg(long, value_name = "MIME", default_value = "image/png")]
+        format: String,
+        /// With --wmts: the style
+        #[arg(long, value_name = "STYLE", default_value = "default")]
+        style: String,
+        /// With --wmts: what comes before the zoom in a tile matrix's name (e.g. "EPSG:3857:")
+        #[arg(long, value_name = "P", default_value = "")]
+        matrix_prefix: String,
         /// A 天地图 layer (the key comes from the settings, never from the project)
         #[arg(long, value_name = "img|vec|ter|cia|cva|cta", group = "kind")]
         tianditu: Option<String>,
@@ -74,19 +94,60 @@ pub fn run(args: BasemapArgs) -> anyhow::Result<String> {
             }
             Ok(sources.iter().map(|s| format!("{}\n", describe(s))).collect())
         }
-        BasemapAction::Add { name, xyz, tianditu, osm, mbtiles, subdomains, labels, gcj02, attribution, replace } => {
+        BasemapAction::Add {
+            name,
+            xyz,
+            wmts,
+            layer,
+            matrix_set,
+            format,
+            style,
+            matrix_prefix,
+            tianditu,
+            osm,
+            mbtiles,
+            subdomains,
+            labels,
+            gcj02,
+            attribution,
+            replace,
+        } => {
             let mut notes = String::new();
+            let key_note = || {
+                say!(
+                    lang,
+                    "URL 中的天地图密钥 (tk) 不存入项目：请在设置中填写\n",
+                    "the 天地图 key (tk) in the URL is not stored in the project: set it in the settings\n"
+                )
+            };
             let mut sources = match (xyz, tianditu, mbtiles) {
+                (None, None, None) if wmts.is_some() => {
+                    let url = wmts.unwrap_or_default();
+                    if strip_key(&url).1.is_some() {
+                        notes += &key_note();
+                    }
+                    let http = url.trim().starts_with("http://") || url.trim().starts_with("https://");
+                    if !http {
+                        return Err(crate::core::basemap::SourceError::BadTemplate(url).into());
+                    }
+                    let mut source = BasemapSource::wmts(
+                        &name,
+                        &url,
+                        layer.as_deref().unwrap_or_default(),
+                        matrix_set.as_deref().unwrap_or_default(),
+                        &format,
+                    );
+                    if let SourceKind::Wmts { style: s, matrix_prefix: p, .. } = &mut source.kind {
+                        (*s, *p) = (style, matrix_prefix);
+                    }
+                    vec![source]
+                }
                 (None, None, None) if osm => {
                     vec![BasemapSource { name: name.clone(), ..BasemapSource::openstreetmap() }]
                 }
                 (Some(url), None, None) => {
                     if strip_key(&url).1.is_some() {
-                        notes += &say!(
-                            lang,
-                            "URL 中的天地图密钥 (tk) 不存入项目：请在设置中填写\n",
-                            "the 天地图 key (tk) in the URL is not stored in the project: set it in the settings\n"
-                        );
+                        notes += &key_note();
                     }
                     let mut source = BasemapSource::xyz(&name, &url)?;
                     if let (Some(list), SourceKind::Xyz { subdomains: s, .. }) = (&subdomains, &mut source.kind) {
@@ -113,8 +174,8 @@ pub fn run(args: BasemapArgs) -> anyhow::Result<String> {
                 (None, None, Some(file)) => vec![mbtiles_source(&name, &file, project)?],
                 _ => bail!(say!(
                     lang,
-                    "请给出 --xyz、--tianditu、--osm 或 --mbtiles 之一",
-                    "give one of --xyz, --tianditu, --osm or --mbtiles"
+                    "请给出 --xyz、--wmts、--tianditu、--osm 或 --mbtiles 之一",
+                    "give one of --xyz, --wmts, --tianditu, --osm or --mbtiles"
                 )),
             };
             for s in &mut sources {
@@ -159,7 +220,7 @@ fn mbtiles_source(name: &str, file: &Path, project: &Path) -> anyhow::Result<Bas
 fn describe(s: &BasemapSource) -> String {
     let what = match &s.kind {
         SourceKind::Xyz { template, .. } => format!("xyz {template}"),
-        SourceKind::Wmts { url, layer, .. } => format!("wmts {url} layer={layer}"),
+        SourceKind::Wmts { url, layer, matrix_set, .. } => format!("wmts {url} layer={layer} set={matrix_set}"),
         SourceKind::Tianditu(layer) => format!("tianditu {}", layer.code()),
         SourceKind::Mbtiles { path } => format!("mbtiles {path}"),
     };
@@ -171,4 +232,53 @@ fn describe(s: &BasemapSource) -> String {
         line += &format!("\t{}", s.attribution);
     }
     line
+}
+
+/// The basemap `wangge print --basemap NAME` prints (`name` empty: the project's first), with the user's
+/// 天地图 key and tile cache, relative MBTiles paths taken from the project's folder.
+pub fn print_source(
+    project: &Path,
+    name: &str,
+    offline: bool,
+    timeout_s: f64,
+    lang: Lang,
+) -> anyhow::Result<BasemapPrint> {
+    anyhow::ensure!(
+        timeout_s.is_finite() && timeout_s > 0.0 && timeout_s <= 3600.0,
+        "{}",
+        say!(lang, "--basemap-timeout 必须在 0 到 3600 秒之间", "--basemap-timeout must be between 0 and 3600 seconds")
+    );
+    let sources = list_basemaps(project)?;
+    let names: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
+    let wanted = name.trim();
+    let chosen = if wanted.is_empty() { sources.into_iter().next() } else { sources.into_iter().find(|s| s.name == wanted) };
+    let source = chosen.with_context(|| {
+        crate::text::basemap::no_such_basemap((!wanted.is_empty()).then_some(wanted), &names, lang)
+    })?;
+    let settings = Settings::load();
+    let mut print = BasemapPrint::new(source);
+    print.offline = offline;
+    print.tianditu_key = settings.tianditu_key.clone();
+    print.cache = TileCache::default_dir().map(|dir| {
+        std::sync::Arc::new(TileCache::new(dir, 512 << 20, std::time::Duration::from_secs(30 * 86_400)))
+    });
+    print.base_dir = project.parent().map(Path::to_path_buf);
+    print.deadline = std::time::Duration::from_secs_f64(timeout_s);
+    print.request_timeout = print.request_timeout.min(print.deadline);
+    Ok(print)
+}
+
+/// The warning a print with a basemap leaves on stderr: the tiles it lacked, and why.
+pub fn print_warning(basemap: &BasemapPrint, report: &BasemapReport, lang: Lang) -> Option<String> {
+    if report.missing.is_empty() {
+        return None;
+    }
+    Some(crate::text::basemap::print_missing_tiles(
+        &basemap.source.name,
+        report.missing.len(),
+        &report.missing_list(12),
+        report.first_error.as_ref(),
+        report.deadline_passed.then(|| basemap.deadline.as_secs_f64()),
+        lang,
+    ))
 }
