@@ -23,8 +23,7 @@ fn mbtiles_over(project: &wangge::core::Project, path: &std::path::Path) -> usiz
          INSERT INTO metadata VALUES ('format', 'png'), ('minzoom', '11'), ('maxzoom', '11');",
     )
     .unwrap();
-    let to_wgs84 =
-        Transformer::new(&SourceCrs::Epsg(project.crs.clone()), &crs_from_epsg(4326).unwrap()).unwrap();
+    let to_wgs84 = Transformer::new(&SourceCrs::Epsg(project.crs.clone()), &crs_from_epsg(4326).unwrap()).unwrap();
     let e = project.boundary.bounding_rect().unwrap();
     let grow = e.width().max(e.height()) * 0.5;
     let sw = tile_at(to_wgs84.apply(Coord { x: e.min().x - grow, y: e.min().y - grow }).unwrap(), 11).unwrap();
@@ -32,7 +31,8 @@ fn mbtiles_over(project: &wangge::core::Project, path: &std::path::Path) -> usiz
     let mut n = 0;
     for x in sw.x..=ne.x {
         for y in ne.y..=sw.y {
-            let rgb: Vec<u8> = std::iter::repeat_n([(x % 256) as u8, (y % 256) as u8, 128], 256 * 256).flatten().collect();
+            let rgb: Vec<u8> =
+                std::iter::repeat_n([(x % 256) as u8, (y % 256) as u8, 128], 256 * 256).flatten().collect();
             let mut png = Vec::new();
             let mut enc = png::Encoder::new(&mut png, 256, 256);
             enc.set_color(png::ColorType::Rgb);

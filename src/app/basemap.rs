@@ -154,8 +154,7 @@ impl Basemaps {
     pub fn print_source(&self, name: &str) -> Option<crate::print::BasemapPrint> {
         let layer = self.layers.iter().find(|l| l.source.name == name)?;
         let mut print = crate::print::BasemapPrint::new((*layer.source).clone());
-        print.cache =
-            self.setup.cache_dir.clone().map(|dir| Arc::new(TileCache::new(dir, CACHE_BYTES, CACHE_AGE)));
+        print.cache = self.setup.cache_dir.clone().map(|dir| Arc::new(TileCache::new(dir, CACHE_BYTES, CACHE_AGE)));
         print.tianditu_key = self.setup.key.clone();
         print.base_dir = self.setup.base_dir.clone();
         Some(print)

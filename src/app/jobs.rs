@@ -185,7 +185,7 @@ impl Job {
                                     r.missing.len(),
                                     &r.missing_list(6),
                                     r.first_error.as_ref(),
-                                    r.deadline_passed.then(|| b.deadline.as_secs_f64()),
+                                    r.deadline_passed.then_some(b.deadline.as_secs_f64()),
                                     l,
                                 )
                             });
@@ -200,7 +200,12 @@ impl Job {
     }
 
     /// Saves `project` at `path`, writing only `changes` when given (see [`save_project_with`]).
-    pub fn save(project: Arc<Project>, path: PathBuf, changes: Option<Changes>, gate: &StartGate) -> std::io::Result<Job> {
+    pub fn save(
+        project: Arc<Project>,
+        path: PathBuf,
+        changes: Option<Changes>,
+        gate: &StartGate,
+    ) -> std::io::Result<Job> {
         Job::spawn("wangge-save", Stage::Saving, gate, move |reporter| {
             let result = save_project_with(&project, &path, changes.as_ref(), reporter)
                 .map_err(anyhow::Error::from)

@@ -25,6 +25,8 @@ pub struct BasemapArgs {
 }
 
 #[derive(Subcommand, Debug)]
+// Parsed once per run: the size of `Add` costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 pub enum BasemapAction {
     /// The project's basemaps, bottom first
     List,
@@ -251,17 +253,16 @@ pub fn print_source(
     let sources = list_basemaps(project)?;
     let names: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
     let wanted = name.trim();
-    let chosen = if wanted.is_empty() { sources.into_iter().next() } else { sources.into_iter().find(|s| s.name == wanted) };
-    let source = chosen.with_context(|| {
-        crate::text::basemap::no_such_basemap((!wanted.is_empty()).then_some(wanted), &names, lang)
-    })?;
+    let chosen =
+        if wanted.is_empty() { sources.into_iter().next() } else { sources.into_iter().find(|s| s.name == wanted) };
+    let source = chosen
+        .with_context(|| crate::text::basemap::no_such_basemap((!wanted.is_empty()).then_some(wanted), &names, lang))?;
     let settings = Settings::load();
     let mut print = BasemapPrint::new(source);
     print.offline = offline;
     print.tianditu_key = settings.tianditu_key.clone();
-    print.cache = TileCache::default_dir().map(|dir| {
-        std::sync::Arc::new(TileCache::new(dir, 512 << 20, std::time::Duration::from_secs(30 * 86_400)))
-    });
+    print.cache = TileCache::default_dir()
+        .map(|dir| std::sync::Arc::new(TileCache::new(dir, 512 << 20, std::time::Duration::from_secs(30 * 86_400))));
     print.base_dir = project.parent().map(Path::to_path_buf);
     print.deadline = std::time::Duration::from_secs_f64(timeout_s);
     print.request_timeout = print.request_timeout.min(print.deadline);
@@ -278,7 +279,7 @@ pub fn print_warning(basemap: &BasemapPrint, report: &BasemapReport, lang: Lang)
         report.missing.len(),
         &report.missing_list(12),
         report.first_error.as_ref(),
-        report.deadline_passed.then(|| basemap.deadline.as_secs_f64()),
+        report.deadline_passed.then_some(basemap.deadline.as_secs_f64()),
         lang,
     ))
 }

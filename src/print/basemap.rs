@@ -419,7 +419,12 @@ fn warp(
             let i = (px / CONTROL_STEP_PX).min(nx - 2);
             let (u0, u1) = (at(i, w), at(i + 1, w));
             let tu = ((u - u0) / (u1 - u0).max(1e-9)).clamp(0.0, 1.0);
-            let corners = [controls[j * nx + i], controls[j * nx + i + 1], controls[(j + 1) * nx + i], controls[(j + 1) * nx + i + 1]];
+            let corners = [
+                controls[j * nx + i],
+                controls[j * nx + i + 1],
+                controls[(j + 1) * nx + i],
+                controls[(j + 1) * nx + i + 1],
+            ];
             let [Some(a), Some(b), Some(c), Some(d)] = corners else { continue };
             let lerp = |p: f64, q: f64, t: f64| p + (q - p) * t;
             let fx = lerp(lerp(a.x, b.x, tu), lerp(c.x, d.x, tu), tv);
@@ -513,10 +518,8 @@ mod tests {
 
     #[test]
     fn missing_tiles_are_listed_briefly() {
-        let report = BasemapReport {
-            missing: (0..5).map(|x| TileId { z: 9, x, y: 7 }).collect(),
-            ..BasemapReport::default()
-        };
+        let report =
+            BasemapReport { missing: (0..5).map(|x| TileId { z: 9, x, y: 7 }).collect(), ..BasemapReport::default() };
         assert_eq!(report.missing_list(2), "9/0/7, 9/1/7, …");
         assert_eq!(report.missing_list(9), "9/0/7, 9/1/7, 9/2/7, 9/3/7, 9/4/7");
     }

@@ -206,7 +206,8 @@ pub fn overview(project: &Project, options: &PrintOptions) -> (Vec<Page>, Overvi
     let colours = colour_grids(project, palette().len());
     let mut drawn = Drawn::default();
     let mut body = Page::new(w, h);
-    let (requests, grid_shapes) = draw_map(&mut body, project, &map, &colours, &|_| true, &mut drawn, options.basemap.is_some());
+    let (requests, grid_shapes) =
+        draw_map(&mut body, project, &map, &colours, &|_| true, &mut drawn, options.basemap.is_some());
     let frame_rect = frame.to_rect();
     // The north arrow's corner is kept free of labels.
     let arrow = Rect::new(
@@ -358,7 +359,8 @@ fn detail_sheet(
     let map = MapFrame::fit(frame.inset(6.0), tile, &project.crs, true).with_frame(frame);
     let mut drawn = Drawn::default();
     let label = |g: &crate::core::Grid| anchor_in_world(g).is_some_and(|a| in_tile(&tile, a));
-    let (requests, grid_shapes) = draw_map(&mut page, project, &map, colours, &label, &mut drawn, options.basemap.is_some());
+    let (requests, grid_shapes) =
+        draw_map(&mut page, project, &map, colours, &label, &mut drawn, options.basemap.is_some());
     // The sheet's own part of the area, outlined: codes of the grids beyond it are on the next sheets.
     let (a, b) = (map.to_page(tile.min()), map.to_page(tile.max()));
     page.rect(

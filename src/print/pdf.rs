@@ -68,7 +68,9 @@ pub fn render_pdf(pages: &[Page], title: &str) -> Result<Vec<u8>, PrintError> {
                 Item::Image { rect, image } => {
                     let (Some(size), true) = (
                         Size::from_wh(rect.width as f32, rect.height as f32),
-                        image.width > 0 && image.height > 0 && image.rgba.len() == image.width as usize * image.height as usize * 4,
+                        image.width > 0
+                            && image.height > 0
+                            && image.rgba.len() == image.width as usize * image.height as usize * 4,
                     ) else {
                         continue;
                     };

@@ -188,7 +188,9 @@ fn check_vectors_on_top(picture: &Picture, dpi: f64, z: u8) {
     let alpha = f64::from(wangge::print::FILL_ALPHA_OVER_BASEMAP) / 255.0;
     let blended = |fill: wangge::print::Rgba| {
         let c = [fill.0, fill.1, fill.2];
-        std::array::from_fn::<u8, 3, _>(|k| (f64::from(under[k]) * (1.0 - alpha) + f64::from(c[k]) * alpha).round() as u8)
+        std::array::from_fn::<u8, 3, _>(|k| {
+            (f64::from(under[k]) * (1.0 - alpha) + f64::from(c[k]) * alpha).round() as u8
+        })
     };
     assert!(
         wangge::print::palette().iter().any(|fill| close(got, blended(*fill), 4)),
@@ -316,10 +318,8 @@ fn print_basemap_a_dead_or_silent_server_finishes_in_time_and_names_the_missing_
     // A server that accepts and never answers: the deadline ends the wait.
     let server = TileServer::start();
     let mut silent = xyz_source(&server.url(""));
-    silent.kind = wangge::core::basemap::SourceKind::Xyz {
-        template: server.url("/hang/{z}/{x}/{y}.png"),
-        subdomains: vec![],
-    };
+    silent.kind =
+        wangge::core::basemap::SourceKind::Xyz { template: server.url("/hang/{z}/{x}/{y}.png"), subdomains: vec![] };
     let fixture = Fixture::new(&silent);
     let pdf = fixture.dir.path().join("silent.pdf");
     let started = Instant::now();
