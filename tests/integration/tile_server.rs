@@ -147,7 +147,10 @@ fn serve(mut stream: TcpStream, log: &Mutex<Vec<String>>) {
 }
 
 /// A WMTS KVP GetTile: every parameter checked, the tile served when they are right.
-fn respond_wmts(stream: &mut TcpStream, query: &str, respond: &dyn Fn(&mut TcpStream, &str, &str, &[u8])) {
+/// Writes an answer: status line, content type, body.
+type Respond<'a> = &'a dyn Fn(&mut TcpStream, &str, &str, &[u8]);
+
+fn respond_wmts(stream: &mut TcpStream, query: &str, respond: Respond<'_>) {
     let params: std::collections::HashMap<String, String> = query
         .split('&')
         .filter_map(|kv| kv.split_once('='))
