@@ -1,12 +1,49 @@
 //! Printing speed on the 泾县 sample divided into ~650 grids (the size of the real county plan):
-//! the overview to PDF (target < 2 s) and the atlas of one page per grid to PDF (target < 30 s).
+//! the overview to PDF (target < 2 s), the atlas of one page per grid to PDF (target < 30 s), and the
+//! overview with a basemap from an MBTiles file (issue 14: tiles read, warped into the frame's raster at
+//! 150 dpi and embedded).
 
 // Tests and benchmarks stop at a broken assumption: unwrap, expect and panic are how they fail.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use geo::{BoundingRect, Coord};
+use wangge::core::basemap::{BasemapSource, tile_at};
 use wangge::core::coverage::synthetic::fill_with_grids;
-use wangge::print::{Paper, PrintOptions, Products, document_title, pages, render_pdf};
+use wangge::core::progress::NoProgress;
+use wangge::io::crs::{SourceCrs, Transformer, crs_from_epsg};
+use wangge::print::{BasemapPrint, Paper, PrintOptions, Products, document_title, fill_basemap, pages, render_pdf};
+
+/// An MBTiles file with every zoom-11 tile over the project's extent, each a PNG of its own colour.
+fn mbtiles_over(project: &wangge::core::Project, path: &std::path::Path) -> usize {
+    let db = rusqlite::Connection::open(path).unwrap();
+    db.execute_batch(
+        "CREATE TABLE metadata (name TEXT, value TEXT);
+         CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
+         INSERT INTO metadata VALUES ('format', 'png'), ('minzoom', '11'), ('maxzoom', '11');",
+    )
+    .unwrap();
+    let to_wgs84 = Transformer::new(&SourceCrs::Epsg(project.crs.clone()), &crs_from_epsg(4326).unwrap()).unwrap();
+    let e = project.boundary.bounding_rect().unwrap();
+    let grow = e.width().max(e.height()) * 0.5;
+    let sw = tile_at(to_wgs84.apply(Coord { x: e.min().x - grow, y: e.min().y - grow }).unwrap(), 11).unwrap();
+    let ne = tile_at(to_wgs84.apply(Coord { x: e.max().x + grow, y: e.max().y + grow }).unwrap(), 11).unwrap();
+    let mut n = 0;
+    for x in sw.x..=ne.x {
+        for y in ne.y..=sw.y {
+            let rgb: Vec<u8> =
+                std::iter::repeat_n([(x % 256) as u8, (y % 256) as u8, 128], 256 * 256).flatten().collect();
+            let mut png = Vec::new();
+            let mut enc = png::Encoder::new(&mut png, 256, 256);
+            enc.set_color(png::ColorType::Rgb);
+            enc.write_header().unwrap().write_image_data(&rgb).unwrap();
+            let tms_y = (1u32 << 11) - 1 - y;
+            db.execute("INSERT INTO tiles VALUES (11, ?1, ?2, ?3)", rusqlite::params![x, tms_y, png]).unwrap();
+            n += 1;
+        }
+    }
+    n
+}
 
 fn print(c: &mut Criterion) {
     let mut project = wangge::app::load_sample().expect("the bundled sample opens");
@@ -15,11 +52,29 @@ fn print(c: &mut Criterion) {
     let overview = PrintOptions { paper: Paper::A2, landscape: true, ..PrintOptions::default() };
     let atlas =
         PrintOptions { products: Products { overview: false, atlas: true, table: false }, ..PrintOptions::default() };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("dom.mbtiles");
+    let tiles = mbtiles_over(&project, &file);
+    let mut source = BasemapSource::mbtiles("影像", &file.to_string_lossy());
+    (source.min_zoom, source.max_zoom) = (11, 11);
+    let basemap = BasemapPrint { offline: true, ..BasemapPrint::new(source) };
+    let with_basemap = PrintOptions { basemap: Some("影像".into()), ..overview.clone() };
     let mut group = c.benchmark_group("print");
     group.sample_size(10);
     group.bench_function(format!("overview of {grids} grids to PDF (A2, layout + labels + PDF)"), |b| {
         b.iter(|| render_pdf(&pages(&project, &overview), &document_title(&project, &overview)).expect("PDF").len())
     });
+    group.bench_function(
+        format!("overview of {grids} grids to PDF with an MBTiles basemap ({tiles} z11 tiles, A2 at 150 dpi)"),
+        |b| {
+            b.iter(|| {
+                let mut made = pages(&project, &with_basemap);
+                let report = fill_basemap(&mut made, &project, &basemap, 150.0, &NoProgress).expect("basemap");
+                assert!(report.missing.is_empty() && report.frames == 1, "{report:?}");
+                render_pdf(&made, "overview").expect("PDF").len()
+            })
+        },
+    );
     group.bench_function(format!("atlas of {grids} grid pages + index to PDF"), |b| {
         b.iter(|| render_pdf(&pages(&project, &atlas), "atlas").expect("PDF").len())
     });

@@ -143,7 +143,9 @@ impl WanggeApp {
             }
             Action::PrintDialog => {
                 let out = s.start_dir().join(format!("{}.pdf", s.doc.project.name)).display().to_string();
-                self.window = Some(Window::Print(Box::new(print_dialog::PrintForm::new(&s.doc.project, out))));
+                let basemaps = s.ui.view.basemaps.layers.iter().map(|l| l.source.name.clone()).collect();
+                self.window =
+                    Some(Window::Print(Box::new(print_dialog::PrintForm::new(&s.doc.project, out, basemaps))));
             }
             Action::RunPrint => {
                 if let Some(Window::Print(form)) = &self.window {

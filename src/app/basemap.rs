@@ -169,6 +169,19 @@ impl Basemaps {
         self.layers.iter().any(BasemapLayer::visible)
     }
 
+    /// The basemap `name` as printing needs it: its tiles from the app's cache (the tiles viewed are
+    /// there), the network, or its MBTiles file beside the project; the 天地图 key from the settings.
+    pub fn print_source(&self, name: &str) -> Option<crate::print::BasemapPrint> {
+        let layer = self.layers.iter().find(|l| l.source.name == name)?;
+        let mut print = crate::print::BasemapPrint::new((*layer.source).clone());
+        print.cache = self.setup.cache_dir.clone().map(|dir| Arc::new(TileCache::new(dir, CACHE_BYTES, CACHE_AGE)));
+        print.tianditu_key = self.setup.key.clone();
+        print.base_dir = self.setup.base_dir.clone();
+        // View › 离线工作 holds for printing too.
+        print.offline = self.setup.offline;
+        Some(print)
+    }
+
     /// Tiles with a texture, over all sources.
     pub fn textures(&self) -> usize {
         self.layers.iter().map(BasemapLayer::textures).sum()

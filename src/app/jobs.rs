@@ -22,7 +22,10 @@ use crate::io::fields::parse_map_args;
 use crate::io::gpkg::copy_basemaps;
 use crate::io::import::{ImportOptions, PreparedImport, prepare_import, read_source_each};
 use crate::io::{Changes, FileStamp, IoError, Problem, open_project_stamped_with, save_project_with};
-use crate::print::{PrintError, PrintOptions};
+use crate::print::{BasemapPrint, PrintError, PrintOptions};
+
+/// What to say after a print, in the app's language (the basemap's missing tiles).
+pub type PrintWarning = Box<dyn Fn(crate::text::Lang) -> String + Send>;
 
 /// A project read by an open job: the project, its file's stamp, its caches built or started.
 pub type Opened = (Arc<Project>, Option<FileStamp>, Prepared);
@@ -45,8 +48,9 @@ pub enum Outcome {
         table: bool,
         result: anyhow::Result<usize>,
     },
+    /// The files written, and what to say of the basemap's missing tiles.
     Printed {
-        result: anyhow::Result<Vec<PathBuf>>,
+        result: anyhow::Result<(Vec<PathBuf>, Option<PrintWarning>)>,
     },
     /// The project saved at `path`, with the file's stamp after the save.
     Saved {
@@ -158,10 +162,40 @@ impl Job {
         })
     }
 
-    /// Prints `project` with `options` to `out`.
-    pub fn print(project: Arc<Project>, options: PrintOptions, out: PathBuf, gate: &StartGate) -> std::io::Result<Job> {
+    /// Prints `project` with `options` to `out`, with `basemap` under the grids when given.
+    pub fn print(
+        project: Arc<Project>,
+        options: PrintOptions,
+        out: PathBuf,
+        basemap: Option<BasemapPrint>,
+        gate: &StartGate,
+    ) -> std::io::Result<Job> {
         Job::spawn("wangge-print", Stage::Printing, gate, move |reporter| {
-            let result = crate::print::write_with(&project, &options, &out, reporter).map_err(anyhow::Error::from);
+            let result = crate::print::write_with_basemap(&project, &options, &out, reporter, basemap.as_ref())
+                .map_err(|e| match e {
+                    // Said in the app's language.
+                    PrintError::Basemap(source) => anyhow::Error::from(source),
+                    other => anyhow::Error::from(other),
+                })
+                .map(|(files, report)| {
+                    let warning = match (basemap, report) {
+                        (Some(b), Some(r)) if !r.missing.is_empty() => {
+                            let w: PrintWarning = Box::new(move |l| {
+                                crate::text::basemap::print_missing_tiles(
+                                    &b.source.name,
+                                    r.missing.len(),
+                                    &r.missing_list(6),
+                                    r.first_error.as_ref(),
+                                    r.deadline_passed.then_some(b.deadline.as_secs_f64()),
+                                    l,
+                                )
+                            });
+                            Some(w)
+                        }
+                        _ => None,
+                    };
+                    (files, warning)
+                });
             Outcome::Printed { result }
         })
     }

@@ -45,7 +45,8 @@ impl WanggeApp {
 
     pub(super) fn start_print(&mut self, options: PrintOptions, out: PathBuf) -> anyhow::Result<()> {
         let project = self.state.doc.project.clone();
-        self.start(|gate| Job::print(project, options, out, gate))
+        let basemap = options.basemap.as_deref().and_then(|name| self.state.ui.view.basemaps.print_source(name));
+        self.start(|gate| Job::print(project, options, out, basemap, gate))
     }
 
     /// Saves the project at `path` (Save As); `after_save` runs once it is saved.
@@ -107,10 +108,17 @@ impl WanggeApp {
                     s.say(|l| format!("{}: {n} → {shown}", Text::Exported.get(l)));
                 }
             }),
-            Outcome::Printed { result } => result.map(|written| {
+            Outcome::Printed { result } => result.map(|(written, warning)| {
                 let first = written.first().map(|p| p.display().to_string()).unwrap_or_default();
                 let n = written.len();
-                s.say(|l| format!("{}: {first} ({n})", crate::text::pick(l, "已打印", "Printed")));
+                s.say(move |l| {
+                    let done = format!("{}: {first} ({n})", crate::text::pick(l, "已打印", "Printed"));
+                    // The basemap's missing tiles, said with the result.
+                    match &warning {
+                        Some(w) => format!("{done}{}{}", crate::text::pick(l, "；", "; "), w(l)),
+                        None => done,
+                    }
+                });
             }),
             Outcome::Saved { path, result } => result.map(|stamp| {
                 s.saved(&path, stamp);

@@ -19,14 +19,24 @@ pub struct PrintForm {
     auto_title: String,
     pub out: String,
     pub page: usize,
+    /// The project's basemaps (names, bottom first), to choose one to print under the grids.
+    pub basemaps: Vec<String>,
     /// The pages for the options and project revision they were made for.
     cache: Option<(PrintOptions, u64, Vec<Page>)>,
 }
 
 impl PrintForm {
-    pub fn new(project: &Project, out: String) -> PrintForm {
+    pub fn new(project: &Project, out: String, basemaps: Vec<String>) -> PrintForm {
         let title = default_title(project, None);
-        PrintForm { options: PrintOptions::default(), auto_title: title.clone(), title, out, page: 0, cache: None }
+        PrintForm {
+            options: PrintOptions::default(),
+            auto_title: title.clone(),
+            title,
+            out,
+            page: 0,
+            basemaps,
+            cache: None,
+        }
     }
 
     /// The options with the title as typed (empty: the default title).
@@ -87,6 +97,16 @@ pub fn draw_page(ui: &Ui, page: &Page, rect: Rect) {
                         painter.add(Shape::line(points, Stroke::new(width, colour(s.color))));
                     }
                 }
+            }
+            // The preview shows where the basemap goes (its tiles are fetched when printing).
+            Item::BasemapSlot { map } => {
+                let f = map.frame;
+                let r = Rect::from_min_max(at((f.left, f.top)), at((f.right(), f.bottom())));
+                painter.rect_filled(r, 0.0, Color32::from_rgb(226, 232, 222));
+            }
+            Item::Image { rect: f, .. } => {
+                let r = Rect::from_min_max(at((f.left, f.top)), at((f.right(), f.bottom())));
+                painter.rect_filled(r, 0.0, Color32::from_rgb(226, 232, 222));
             }
             Item::Text { at: pos, size, text, color, align } => {
                 let px = *size as f32 * scale;
@@ -157,6 +177,22 @@ pub fn show(
                             .response
                             .labelled_by(label.id);
                     });
+                    if !form.basemaps.is_empty() {
+                        ui.horizontal(|ui| {
+                            let label = ui.label(t("底图", "Basemap"));
+                            let none = t("无", "None");
+                            egui::ComboBox::from_id_salt("print-basemap")
+                                .selected_text(o.basemap.clone().unwrap_or_else(|| none.to_string()))
+                                .show_ui(ui, |ui| {
+                                    ui.selectable_value(&mut o.basemap, None, none);
+                                    for name in &form.basemaps {
+                                        ui.selectable_value(&mut o.basemap, Some(name.clone()), name);
+                                    }
+                                })
+                                .response
+                                .labelled_by(label.id);
+                        });
+                    }
                     let auto = default_title(project, o.township.as_deref());
                     if auto != form.auto_title {
                         if form.title.trim().is_empty() || form.title == form.auto_title {

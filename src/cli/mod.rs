@@ -191,6 +191,15 @@ pub enum Command {
         /// Only this township's grids (its 9-digit code or its name): the township's own maps
         #[arg(long, value_name = "CODE|NAME")]
         township: Option<String>,
+        /// Print a basemap of the project under the grids: NAME, or without it the first (bottom) one
+        #[arg(long, value_name = "NAME", num_args = 0..=1, default_missing_value = "")]
+        basemap: Option<String>,
+        /// With --basemap: tiles from the cache and MBTiles files only, never the network
+        #[arg(long, requires = "basemap")]
+        offline: bool,
+        /// With --basemap: wait at most this long for all the tiles (missing ones are left blank and named)
+        #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+        basemap_timeout: f64,
         #[command(flatten)]
         lang: LangArg,
     },
@@ -344,9 +353,16 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
             compiled_by,
             date,
             township,
+            basemap,
+            offline,
+            basemap_timeout,
             lang,
         }) => {
             let lang = lang.get();
+            let basemap = match basemap {
+                Some(name) => Some(basemap::print_source(&project, &name, offline, basemap_timeout, lang)?),
+                None => None,
+            };
             let paper = crate::print::Paper::parse(&paper)
                 .with_context(|| say!(lang, "--paper {}：请用 A4、A3 或 A2", "--paper {}: use A4, A3 or A2", paper))?;
             let dpi_ok = dpi.is_finite() && (30.0..=1200.0).contains(&dpi);
@@ -377,11 +393,28 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
                 date: date.unwrap_or_else(crate::print::today),
                 dpi,
                 products: crate::print::Products { overview: overview || !(atlas || table), atlas, table },
+                basemap: basemap.as_ref().map(|b| b.source.name.clone()),
             };
             let started = std::time::Instant::now();
             bar.begin(Stage::Printing, 0);
-            let written = crate::print::write(&project, &options, &out)?;
+            let (written, report) = crate::print::write_with_basemap(
+                &project,
+                &options,
+                &out,
+                &crate::core::progress::NoProgress,
+                basemap.as_ref(),
+            )
+            .map_err(|e| match e {
+                // In the run's language.
+                crate::print::PrintError::Basemap(source) => anyhow::Error::from(source),
+                other => anyhow::Error::from(other),
+            })?;
             drop(bar);
+            if let (Some(report), Some(b)) = (&report, &basemap)
+                && let Some(warning) = basemap::print_warning(b, report, lang)
+            {
+                eprintln!("{warning}");
+            }
             let first = written.first().map(|p| p.display().to_string()).unwrap_or_default();
             let seconds = started.elapsed().as_secs_f64();
             println!(

@@ -12,9 +12,9 @@ use super::labels::{LabelRequest, place_labels};
 use super::map_frame::{MapFrame, north_arrow, scale_bar};
 use super::order::{atlas_order, village_name};
 use super::overview::{BOUNDARY, GRID_LINE, VILLAGE_LINE, thousands};
-use super::page::{Align, PT_PER_MM, Page, PageRect, Rgba, Stroke};
+use super::page::{Align, Item, PT_PER_MM, Page, PageRect, Rgba, Stroke};
 use super::table::{Column, paginate_table};
-use super::{PrintOptions, grid_label_lines, palette};
+use super::{PrintOptions, fill_over, grid_label_lines, palette};
 use crate::core::codes::{FourSides, Side, four_sides};
 use crate::core::{Grid, GridId, Project, area_m2, area_text, colour_grids};
 use crate::io::true_north::ground_axes_for;
@@ -117,7 +117,10 @@ fn grid_page(
     let map = MapFrame::fit(frame, extent, &project.crs, true);
     let visible = map.visible_world();
     let boundary = to_page(&project.boundary, &map);
-    if !project.boundary.0.is_empty() {
+    let basemap = options.basemap.is_some();
+    if basemap {
+        page.items.push(Item::BasemapSlot { map });
+    } else if !project.boundary.0.is_empty() {
         page.polygon(parts(&clip_to_frame(&boundary, &map)), Some(Rgba::rgb(250, 250, 244)), None);
     }
     let mut requests = Vec::new();
@@ -130,13 +133,13 @@ fn grid_page(
         if on_page.0.is_empty() {
             continue;
         }
-        page.polygon(parts(&on_page), Some(NEIGHBOUR_FILL), Some(Stroke::solid(GRID_LINE, 0.5)));
+        page.polygon(parts(&on_page), Some(fill_over(NEIGHBOUR_FILL, basemap)), Some(Stroke::solid(GRID_LINE, 0.5)));
         if let Some(largest) = on_page.0.iter().max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area())) {
             requests.push(LabelRequest { grid: other.id, polygon: largest.clone(), lines: grid_label_lines(other) });
         }
     }
     let focus = clip_to_frame(&to_page(&g.geometry, &map), &map);
-    let fill = palette()[colours.get(&g.id).copied().unwrap_or(0) as usize % palette().len()];
+    let fill = fill_over(palette()[colours.get(&g.id).copied().unwrap_or(0) as usize % palette().len()], basemap);
     page.polygon(parts(&focus), Some(fill), Some(Stroke::solid(FOCUS_LINE, 2.2)));
     for v in project.villages() {
         if let Some(polygon) = &v.polygon {

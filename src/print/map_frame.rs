@@ -77,6 +77,15 @@ impl MapFrame {
         )
     }
 
+    /// The world point at a page point: the inverse of [`MapFrame::to_page`].
+    pub fn to_world(&self, (x, y): (f64, f64)) -> Coord<f64> {
+        let (cx, cy) = self.frame.centre();
+        Coord {
+            x: self.centre_in_world.x + (x - cx) / (self.x_stretch * self.pt_per_unit),
+            y: self.centre_in_world.y - (y - cy) / self.pt_per_unit,
+        }
+    }
+
     /// The world rectangle the frame shows.
     pub fn visible_world(&self) -> Rect<f64> {
         let half_w = self.frame.width / 2.0 / (self.x_stretch * self.pt_per_unit);
@@ -149,5 +158,7 @@ mod tests {
         let (x1, _) = map.to_page(Coord { x: 10_000.0, y: 2_500.0 });
         let printed_mm = (x1 - x0) / PT_PER_MM;
         assert!((printed_mm - 10_000_000.0 / 60_000.0).abs() < 1e-9, "10 km at 1:60 000, got {printed_mm} mm");
+        let back = map.to_world(map.to_page(Coord { x: 1_234.5, y: 4_321.0 }));
+        assert!((back.x - 1_234.5).abs() < 1e-6 && (back.y - 4_321.0).abs() < 1e-6, "{back:?}");
     }
 }

@@ -3,6 +3,7 @@
 //! extractable text), SVG or PNG at any dpi. The app's print preview draws the same pages.
 
 mod atlas;
+mod basemap;
 mod draw;
 mod font;
 mod labels;
@@ -18,12 +19,16 @@ mod table;
 use std::path::{Path, PathBuf};
 
 pub use atlas::atlas;
+pub use basemap::{
+    BasemapPrint, BasemapReport, CONTROL_STEP_PX, MAX_BASEMAP_DPI, MAX_RASTER_SIDE_PX, MAX_UNCACHED_OSM_TILES,
+    MIN_BASEMAP_DPI, fill_basemap,
+};
 pub use draw::today;
 pub use font::{CJK_FONT, text_width};
 pub use labels::PlacedLabel;
 pub use map_frame::{MapFrame, length_text, round_length, round_scale};
 pub use overview::{OverviewLayout, default_title, overview, overview_pages};
-pub use page::{Align, Item, PT_PER_MM, Page, PageRect, Paper, Rgba, Stroke};
+pub use page::{Align, Item, PT_PER_MM, Page, PageRect, Paper, Raster, Rgba, Stroke};
 pub use pdf::render_pdf;
 pub use png::render_png;
 pub use svg::render_svg;
@@ -45,6 +50,12 @@ pub enum PrintError {
     /// Stopped by the user before a file was written; files of earlier pages were removed.
     #[error(transparent)]
     Cancelled(#[from] Cancelled),
+    /// The basemap cannot be printed at all (an OpenStreetMap bulk download): nothing was written.
+    #[error(transparent)]
+    Basemap(crate::core::basemap::SourceError),
+    /// The basemap's tiles cannot be placed in the project's CRS.
+    #[error("basemap: {0}")]
+    BasemapCrs(String),
 }
 
 /// Which products go into the output, in this order.
@@ -68,6 +79,9 @@ pub struct PrintOptions {
     pub products: Products,
     /// Print only the grids of this township (9-digit code): a township's own overview and atlas.
     pub township: Option<String>,
+    /// The project's basemap (by name) to print under the grids: the map frames get a
+    /// [`Item::BasemapSlot`] each and lighter, translucent fills; [`write_with_basemap`] fills the slots.
+    pub basemap: Option<String>,
 }
 
 impl Default for PrintOptions {
@@ -81,8 +95,17 @@ impl Default for PrintOptions {
             dpi: 150.0,
             products: Products { overview: true, atlas: false, table: false },
             township: None,
+            basemap: None,
         }
     }
+}
+
+/// Opacity of the grid fills over a basemap: the imagery shows through, the colouring still reads.
+pub const FILL_ALPHA_OVER_BASEMAP: u8 = 90;
+
+/// A fill as drawn: itself, or translucent over a basemap.
+pub fn fill_over(fill: Rgba, basemap: bool) -> Rgba {
+    if basemap { Rgba(fill.0, fill.1, fill.2, FILL_ALPHA_OVER_BASEMAP) } else { fill }
 }
 
 /// Pastel fills that stay distinct when printed (ColorBrewer Pastel1/Set3).
@@ -197,9 +220,41 @@ pub fn write_with(
     out: &Path,
     progress: &dyn Progress,
 ) -> Result<Vec<PathBuf>, PrintError> {
+    write_with_basemap(project, options, out, progress, None).map(|(files, _)| files)
+}
+
+/// [`write_with`], with the basemap `options.basemap` names drawn under the map frames from `basemap`
+/// (which says where its tiles come from); without it the slots stay empty. Returns the files written and
+/// what the basemap's tiles did (missing ones included), when it was printed.
+pub fn write_with_basemap(
+    project: &Project,
+    options: &PrintOptions,
+    out: &Path,
+    progress: &dyn Progress,
+    basemap: Option<&BasemapPrint>,
+) -> Result<(Vec<PathBuf>, Option<BasemapReport>), PrintError> {
+    let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    if !matches!(ext.as_str(), "pdf" | "svg" | "png") {
+        // Said before any tile is fetched.
+        return Err(PrintError::Format(ext));
+    }
     progress.begin(Stage::Printing, 0);
-    let pages = pages(project, options);
+    let mut pages = pages(project, options);
     progress.check()?;
+    let report = match (basemap, &options.basemap) {
+        (Some(b), Some(_)) => Some(fill_basemap(&mut pages, project, b, options.dpi, progress)?),
+        _ => None,
+    };
+    write_pages(project, options, out, progress, &pages).map(|files| (files, report))
+}
+
+fn write_pages(
+    project: &Project,
+    options: &PrintOptions,
+    out: &Path,
+    progress: &dyn Progress,
+    pages: &[Page],
+) -> Result<Vec<PathBuf>, PrintError> {
     progress.begin(Stage::Printing, pages.len() as u64);
     let project = &*scoped(project, options);
     let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
@@ -208,7 +263,7 @@ pub fn write_with(
     };
     match ext.as_str() {
         "pdf" => {
-            let bytes = render_pdf(&pages, &document_title(project, options))?;
+            let bytes = render_pdf(pages, &document_title(project, options))?;
             progress.check()?;
             progress.advance(pages.len() as u64);
             write_file(out, &bytes)?;

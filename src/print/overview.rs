@@ -9,8 +9,8 @@ use geo::{Area, BoundingRect, Coord, Rect};
 use super::draw::{clip_to_frame, draw_labels, outline_in_frame, parts, to_page};
 use super::labels::{LabelRequest, PlacedLabel, place_labels};
 use super::map_frame::{MapFrame, north_arrow, scale_bar};
-use super::page::{Align, PT_PER_MM, Page, PageRect, Rgba, Stroke};
-use super::{PrintOptions, grid_label_lines, palette};
+use super::page::{Align, Item, PT_PER_MM, Page, PageRect, Rgba, Stroke};
+use super::{PrintOptions, fill_over, grid_label_lines, palette};
 use crate::core::{GridId, GridKind, Project, colour_grids};
 
 pub const BOUNDARY: Rgba = Rgba::rgb(150, 30, 30);
@@ -84,10 +84,13 @@ fn draw_map(
     colours: &BTreeMap<GridId, u8>,
     label: &dyn Fn(&crate::core::Grid) -> bool,
     drawn: &mut Drawn,
+    basemap: bool,
 ) -> (Vec<LabelRequest>, BTreeMap<GridId, geo::Polygon<f64>>) {
     let visible = map.visible_world();
     let boundary_page = to_page(&project.boundary, map);
-    if !project.boundary.0.is_empty() {
+    if basemap {
+        page.items.push(Item::BasemapSlot { map: *map });
+    } else if !project.boundary.0.is_empty() {
         page.polygon(parts(&clip_to_frame(&boundary_page, map)), Some(Rgba::rgb(250, 250, 244)), None);
     }
     let mut requests = Vec::new();
@@ -102,7 +105,7 @@ fn draw_map(
         }
         let colour = colours.get(&g.id).copied().unwrap_or(0) % palette().len() as u8;
         drawn.fills.insert(colour);
-        let fill = palette()[colour as usize];
+        let fill = fill_over(palette()[colour as usize], basemap);
         let stroke = match g.kind {
             GridKind::Basic => {
                 drawn.basic = true;
@@ -203,7 +206,8 @@ pub fn overview(project: &Project, options: &PrintOptions) -> (Vec<Page>, Overvi
     let colours = colour_grids(project, palette().len());
     let mut drawn = Drawn::default();
     let mut body = Page::new(w, h);
-    let (requests, grid_shapes) = draw_map(&mut body, project, &map, &colours, &|_| true, &mut drawn);
+    let (requests, grid_shapes) =
+        draw_map(&mut body, project, &map, &colours, &|_| true, &mut drawn, options.basemap.is_some());
     let frame_rect = frame.to_rect();
     // The north arrow's corner is kept free of labels.
     let arrow = Rect::new(
@@ -355,7 +359,8 @@ fn detail_sheet(
     let map = MapFrame::fit(frame.inset(6.0), tile, &project.crs, true).with_frame(frame);
     let mut drawn = Drawn::default();
     let label = |g: &crate::core::Grid| anchor_in_world(g).is_some_and(|a| in_tile(&tile, a));
-    let (requests, grid_shapes) = draw_map(&mut page, project, &map, colours, &label, &mut drawn);
+    let (requests, grid_shapes) =
+        draw_map(&mut page, project, &map, colours, &label, &mut drawn, options.basemap.is_some());
     // The sheet's own part of the area, outlined: codes of the grids beyond it are on the next sheets.
     let (a, b) = (map.to_page(tile.min()), map.to_page(tile.max()));
     page.rect(

@@ -90,6 +90,50 @@ pub enum Item {
     Path { parts: Vec<Vec<Pt>>, closed: bool, fill: Option<Rgba>, stroke: Option<Stroke> },
     /// One line of text; `at` is the baseline point the alignment refers to.
     Text { at: Pt, size: f64, text: String, color: Rgba, align: Align },
+    /// Where the basemap of a map frame goes, under the items that follow: laid out by the products when
+    /// a basemap is printed, replaced by an [`Item::Image`] by `print::basemap` (renderers skip it).
+    BasemapSlot { map: super::map_frame::MapFrame },
+    /// A raster image stretched over `rect` (the basemap of a map frame).
+    Image { rect: PageRect, image: std::sync::Arc<Raster> },
+}
+
+/// An image: `width × height` pixels, 4 bytes each (red, green, blue, alpha; not premultiplied), row by row
+/// from the top-left.
+#[derive(Clone, PartialEq)]
+pub struct Raster {
+    pub width: u32,
+    pub height: u32,
+    pub rgba: Vec<u8>,
+}
+
+impl Raster {
+    /// The pixel at (x, y), or `None` outside the image.
+    pub fn pixel(&self, x: u32, y: u32) -> Option<[u8; 4]> {
+        if x >= self.width || y >= self.height {
+            return None;
+        }
+        let i = (y as usize * self.width as usize + x as usize) * 4;
+        let p = self.rgba.get(i..i + 4)?;
+        Some([p[0], p[1], p[2], p[3]])
+    }
+
+    /// The image as a PNG file.
+    pub fn to_png(&self) -> Result<Vec<u8>, String> {
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, self.width, self.height);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+        writer.write_image_data(&self.rgba).map_err(|e| e.to_string())?;
+        writer.finish().map_err(|e| e.to_string())?;
+        Ok(out)
+    }
+}
+
+impl std::fmt::Debug for Raster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Raster({}×{})", self.width, self.height)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -128,7 +172,7 @@ impl Page {
     pub fn texts(&self) -> impl Iterator<Item = &str> {
         self.items.iter().filter_map(|i| match i {
             Item::Text { text, .. } => Some(text.as_str()),
-            Item::Path { .. } => None,
+            _ => None,
         })
     }
 }

@@ -3,7 +3,8 @@
 
 use krilla::Document;
 use krilla::color::rgb;
-use krilla::geom::{PathBuilder, Point};
+use krilla::geom::{PathBuilder, Point, Size, Transform};
+use krilla::image::Image;
 use krilla::metadata::Metadata;
 use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
@@ -62,6 +63,21 @@ pub fn render_pdf(pages: &[Page], title: &str) -> Result<Vec<u8>, PrintError> {
                     }));
                     surface.set_stroke(line.as_ref().map(stroke));
                     surface.draw_path(&path);
+                }
+                Item::BasemapSlot { .. } => {}
+                Item::Image { rect, image } => {
+                    let (Some(size), true) = (
+                        Size::from_wh(rect.width as f32, rect.height as f32),
+                        image.width > 0
+                            && image.height > 0
+                            && image.rgba.len() == image.width as usize * image.height as usize * 4,
+                    ) else {
+                        continue;
+                    };
+                    let pixels = Image::from_rgba8(image.rgba.clone(), image.width, image.height);
+                    surface.push_transform(&Transform::from_translate(rect.left as f32, rect.top as f32));
+                    surface.draw_image(pixels, size);
+                    surface.pop();
                 }
                 Item::Text { at, size, text, color, align } => {
                     let width = text_width(text, *size);

@@ -67,7 +67,15 @@ pub fn tile_error(name: &str, e: &TileError, lang: Lang) -> String {
     if lang == Lang::En {
         return format!("Basemap {name}: {e}");
     }
-    let why = match e {
+    format!("底图 {name}：{}", tile_error_reason(e, lang))
+}
+
+/// Why a tile could not be had, without the basemap's name.
+pub fn tile_error_reason(e: &TileError, lang: Lang) -> String {
+    if lang == Lang::En {
+        return e.to_string();
+    }
+    match e {
         TileError::MissingKey => {
             "天地图需要密钥 (tk)：请在 https://console.tianditu.gov.cn 申请，并填入图层面板“底图”一节".to_string()
         }
@@ -85,8 +93,52 @@ pub fn tile_error(name: &str, e: &TileError, lang: Lang) -> String {
         TileError::Cache { path, reason } => format!("瓦片缓存 {path}：{reason}"),
         TileError::Source(e) => e.to_string(),
         TileError::GeoTiff(e) => geotiff_error(e, lang),
-    };
-    format!("底图 {name}：{why}")
+    }
+}
+
+/// A print's basemap lacked `count` tiles (`list` a few of them as z/x/y): left blank, or filled from a
+/// coarser tile; `why` the first reason, `deadline_s` the deadline when it passed.
+pub fn print_missing_tiles(
+    name: &str,
+    count: usize,
+    list: &str,
+    why: Option<&TileError>,
+    deadline_s: Option<f64>,
+    lang: Lang,
+) -> String {
+    let mut text = say!(
+        lang,
+        "警告：底图 {} 有 {} 个瓦片无法获取，打印时留空（或以上一级瓦片填充）：{}",
+        "warning: basemap {}: {} tiles could not be had and were left blank (or filled from a coarser tile): {}",
+        name,
+        count,
+        list
+    );
+    if let Some(e) = why {
+        text += &say!(lang, "（原因：{}）", " (because: {})", tile_error_reason(e, lang));
+    }
+    if let Some(s) = deadline_s {
+        text += &say!(lang, "；已到 {:.0} 秒的时限", "; the {:.0} s deadline passed", s);
+    }
+    text
+}
+
+/// The project has no basemap to print (none, or none of that name).
+pub fn no_such_basemap(name: Option<&str>, names: &[String], lang: Lang) -> String {
+    match name {
+        None => say!(
+            lang,
+            "项目没有底图：先用 wangge basemap 项目.gpkg add 添加",
+            "the project has no basemap: add one with wangge basemap PROJECT.gpkg add"
+        ),
+        Some(n) => say!(
+            lang,
+            "--basemap {}：项目中没有这个底图（有：{}）",
+            "--basemap {}: the project has no such basemap (it has: {})",
+            n,
+            if names.is_empty() { "—".to_string() } else { names.join("、") }
+        ),
+    }
 }
 
 /// Why a GeoTIFF cannot be a basemap, naming the file.

@@ -81,6 +81,9 @@ pub fn basemap_source_text(e: &crate::core::basemap::SourceError, lang: Lang) ->
         }
         (Lang::Zh, SourceError::NotOnline) => "MBTiles 或 GeoTIFF 底图没有网址：它的瓦片从文件中读取".into(),
         (Lang::Zh, SourceError::BadJson(d)) => format!("不是底图定义（{d}）"),
+        (Lang::Zh, SourceError::BulkDownload { tiles, limit }) => format!(
+            "OpenStreetMap 的瓦片使用政策禁止批量下载：本次打印需要 {tiles} 个未缓存的瓦片（最多 {limit} 个）；请先在软件中浏览该区域使瓦片进入缓存，或缩小打印范围、纸张，或换用其他底图"
+        ),
     }
 }
 

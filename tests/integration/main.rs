@@ -26,6 +26,7 @@ mod import_export;
 mod io_errors;
 mod kittest;
 mod print;
+mod print_basemap;
 mod rings;
 mod robustness;
 mod tile_server;

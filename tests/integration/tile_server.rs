@@ -47,7 +47,9 @@ pub struct TileServer {
 impl TileServer {
     /// Routes: `/xyz/{z}/{x}/{y}.png` a tile (404 beyond z 18); `/tdt/{z}/{x}/{y}.png?tk=K` a tile for
     /// K = good, 403 for K = bad, 天地图's 301012 answer (HTTP 200, JSON) for K = gone; `/busy/…` an HTML
-    /// page with HTTP 200; `/down/…` HTTP 503; `/hang/…` never answers; anything else 404.
+    /// page with HTTP 200; `/down/…` HTTP 503; `/hang/…` never answers; `/wmts?SERVICE=WMTS&REQUEST=GetTile&…`
+    /// a WMTS KVP GetTile (layer `roads`, matrices `EPSG:3857:{z}`, key `tk=good`; 400 for a wrong
+    /// parameter, 403 for another key); anything else 404.
     pub fn start() -> TileServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -117,6 +119,9 @@ fn serve(mut stream: TcpStream, log: &Mutex<Vec<String>>) {
         let _ = stream.write_all(head.as_bytes());
         let _ = stream.write_all(body);
     };
+    if parts.first() == Some(&"wmts") {
+        return respond_wmts(&mut stream, query, &respond);
+    }
     match (parts.first().copied(), tile()) {
         (Some("hang"), _) => {
             // Hold the connection open without a word until the client gives up.
@@ -138,5 +143,41 @@ fn serve(mut stream: TcpStream, log: &Mutex<Vec<String>>) {
             _ => respond(&mut stream, "403 Forbidden", "text/html", b"<html>403 Forbidden</html>"),
         },
         _ => respond(&mut stream, "404 Not Found", "text/plain", b"no such tile"),
+    }
+}
+
+/// A WMTS KVP GetTile: every parameter checked, the tile served when they are right.
+/// Writes an answer: status line, content type, body.
+type Respond<'a> = &'a dyn Fn(&mut TcpStream, &str, &str, &[u8]);
+
+fn respond_wmts(stream: &mut TcpStream, query: &str, respond: Respond<'_>) {
+    let params: std::collections::HashMap<String, String> = query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_ascii_uppercase(), v.replace("%3A", ":")))
+        .collect();
+    let get = |k: &str| params.get(k).map(String::as_str).unwrap_or("");
+    let fixed = [
+        ("SERVICE", "WMTS"),
+        ("REQUEST", "GetTile"),
+        ("VERSION", "1.0.0"),
+        ("LAYER", "roads"),
+        ("STYLE", "default"),
+        ("TILEMATRIXSET", "GoogleMapsCompatible"),
+        ("FORMAT", "image/png"),
+    ];
+    if let Some((k, _)) = fixed.iter().find(|(k, v)| get(k) != *v) {
+        return respond(stream, "400 Bad Request", "text/plain", format!("bad {k}").as_bytes());
+    }
+    if get("TK") != "good" {
+        return respond(stream, "403 Forbidden", "text/plain", b"key");
+    }
+    let tile = (|| {
+        let z = get("TILEMATRIX").strip_prefix("EPSG:3857:")?.parse().ok()?;
+        TileId::new(z, get("TILECOL").parse().ok()?, get("TILEROW").parse().ok()?)
+    })();
+    match tile {
+        Some(t) => respond(stream, "200 OK", "image/png", &tile_png(t)),
+        None => respond(stream, "400 Bad Request", "text/plain", b"bad tile"),
     }
 }

@@ -485,3 +485,61 @@ fn tiles_cli_basemap_list_add_remove_keeps_no_key_and_a_valid_geopackage() {
         super::gdal::assert_passes_validator(&validator, &project);
     }
 }
+
+#[test]
+fn tiles_cli_basemap_add_wmts_asks_get_tile_with_its_parameters_and_keeps_no_key() {
+    use super::common::{path_str, small_project, stderr, stdout, wangge};
+    let server = TileServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("泾县.gpkg");
+    wangge::io::save_project(&small_project(), &project).unwrap();
+    let p = path_str(&project);
+    let url = server.url("/wmts?tk=SECRET0123");
+    let add = |extra: &[&str]| {
+        let mut args = vec!["basemap", p, "add", "路网", "--wmts", url.as_str(), "--lang", "en"];
+        args.extend_from_slice(extra);
+        wangge(&args)
+    };
+    // --layer and --matrix-set are needed.
+    let out = add(&["--layer", "roads"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let out = add(&["--layer", "roads", "--matrix-set", "GoogleMapsCompatible", "--matrix-prefix", "EPSG:3857:"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("not stored"), "{}", stdout(&out));
+    let bytes = std::fs::read(&project).unwrap();
+    assert!(!bytes.windows(10).any(|w| w == b"SECRET0123"), "the key went into the project file");
+    let list = stdout(&wangge(&["basemap", p, "list"]));
+    assert!(list.contains("路网\twmts") && list.contains("layer=roads") && list.contains("tk={tk}"), "{list}");
+
+    let source = Arc::new(wangge::io::gpkg::list_basemaps(&project).unwrap().pop().unwrap());
+    assert!(source.needs_key());
+    let t = tile_at(Coord { x: 118.4, y: 30.7 }, 12).unwrap();
+    let mut f = fetcher(None, Duration::from_secs(5));
+    f.request(&source, t);
+    let missing = only(f.wait(Instant::now() + Duration::from_secs(10))).outcome;
+    assert_eq!(missing.err(), Some(TileError::MissingKey));
+    assert!(server.requests().is_empty(), "no request without a key");
+    f.set_tianditu_key(Some("good".into()));
+    f.request(&source, t);
+    let (image, _) = only(f.wait(Instant::now() + Duration::from_secs(10))).outcome.unwrap();
+    assert_eq!(decoded_id(&image), t);
+    let asked = server.requests();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    let query = &asked[0];
+    for part in [
+        "SERVICE=WMTS",
+        "REQUEST=GetTile",
+        "LAYER=roads",
+        "STYLE=default",
+        "TILEMATRIXSET=GoogleMapsCompatible",
+        &format!("TILEMATRIX=EPSG:3857:{}", t.z),
+        &format!("TILEROW={}", t.y),
+        &format!("TILECOL={}", t.x),
+        "FORMAT=image/png",
+        "tk=good",
+    ] {
+        assert!(query.contains(part), "{part} missing from {query}");
+    }
+    assert!(!query.contains("SECRET"), "{query}");
+    server.shut_down();
+}

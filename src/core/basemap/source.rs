@@ -20,6 +20,10 @@ pub enum SourceError {
     NotOnline,
     #[error("not a basemap source: {0}")]
     BadJson(String),
+    #[error(
+        "OpenStreetMap's tile policy forbids bulk downloads: this print needs {tiles} tiles that are not in the cache (at most {limit}); view the area in the app first so that its tiles are cached, print a smaller area or page, or use another basemap"
+    )]
+    BulkDownload { tiles: usize, limit: usize },
 }
 
 /// The 天地图 layers served in the Web-Mercator (`_w`) tile matrix set.
