@@ -24,6 +24,7 @@ mod import_export;
 mod io_errors;
 mod kittest;
 mod print;
+mod reference;
 mod rings;
 mod robustness;
 mod tile_server;
