@@ -197,6 +197,7 @@ pub fn show(
     // are drawn along roads and rivers, which must show through the grid colours, while the edges being
     // edited stay on top.
     let references = view.references.prepare(to);
+    view.references.drawn = references.visible;
     painter.add(Shape::mesh(references.fills));
     painter.extend(references.strokes);
     if let Some(p) = &mut prepared {

@@ -77,6 +77,8 @@ pub struct ReferenceDrawing {
     layers: Vec<DrawnLayer>,
     tree: RTree<ReferenceBox>,
     extent: Option<Rect<f64>>,
+    /// Features drawn in the last frame (for the status of tests and timing).
+    pub drawn: usize,
 }
 
 /// What a frame draws of the reference layers: one mesh of fills, then strokes (lines and outlines).

@@ -212,3 +212,28 @@ fn import_as_reference_reads_shapefiles_and_geopackages() {
         assert_passes_validator(&validator, &project);
     }
 }
+
+#[test]
+fn the_app_draws_reference_layers_and_their_switch_turns_them_off() {
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = crate::kittest::harness_on_project(project_with_references(), &dir);
+    let drawn = |h: &crate::kittest::App| h.state().state.ui.view.references.drawn;
+    // Two roads and one building; the empty layer has nothing.
+    assert_eq!(drawn(&h), 3);
+    h.get_by_label("道路 (2)").click();
+    h.run();
+    assert_eq!(drawn(&h), 1, "the roads are off");
+    assert!(h.state().state.ui.view.references.hidden.contains("道路"));
+    h.get_by_label("房屋 (1)").click();
+    h.run();
+    assert_eq!(drawn(&h), 0);
+    h.get_by_label("道路 (2)").click();
+    h.run();
+    assert_eq!(drawn(&h), 2);
+    // The coverage check is about grids only: the reference layers add no finding.
+    let plain = crate::kittest::harness_on_project(small_project(), &dir);
+    let findings =
+        |h: &crate::kittest::App| h.state().state.editor.coverage.as_ref().map(|c| c.report().findings.len());
+    assert_eq!(findings(&h), findings(&plain));
+}
