@@ -2,7 +2,7 @@
 //! fill mesh for the whole county in view (target < 8 ms), and for a zoomed-in view with outlines and
 //! labels. Also the editor's per-edit cost: the spatial index, map cache and live check updated for a
 //! moved shared vertex. And the basemaps: two MBTiles layers (imagery and labels, as 天地图 img + cia) on a
-//! 2560 × 1600 screen, ~180 tiles in view, all loaded (target < 8 ms).
+//! 2560 × 1600 screen, 300 tiles in view, all loaded (target < 8 ms).
 
 // Tests and benchmarks stop at a broken assumption: unwrap, expect and panic are how they fail.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -15,6 +15,7 @@ use geo::{Coord, Rect};
 use wangge::app::basemap::Basemaps;
 use wangge::app::level_of_detail::{ToScreen, prepare_grids};
 use wangge::app::map_cache::MapCache;
+use wangge::app::reference_layers::ReferenceDrawing;
 use wangge::core::basemap::{BasemapSource, TileId, tiles_for_view};
 use wangge::core::coverage::synthetic::{grid_outline, jittered_grid};
 use wangge::core::edit::{SpatialIndex, move_vertex};
@@ -151,5 +152,46 @@ fn basemap(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, frame, per_edit, basemap);
+/// 40,000 reference features over the same county: 20,000 roads of six vertices and 20,000 buildings.
+fn reference_layers() -> Vec<wangge::core::ReferenceLayer> {
+    use wangge::core::{ReferenceFeature, ReferenceGeometry, ReferenceLayer};
+    let mut roads = ReferenceLayer::new("道路");
+    let mut houses = ReferenceLayer::new("房屋");
+    for k in 0..20_000usize {
+        let (x, y) = (ORIGIN.x + (k % 200) as f64 * 158.0, ORIGIN.y + (k / 200) as f64 * 317.0);
+        let line = (0..6).map(|i| Coord { x: x + i as f64 * 30.0, y: y + (i % 2) as f64 * 12.0 }).collect();
+        roads.features.push(ReferenceFeature {
+            geometry: ReferenceGeometry::Lines(geo::MultiLineString(vec![geo::LineString(line)])),
+            name: String::new(),
+        });
+        let (hx, hy) = (x + 60.0, y + 150.0);
+        let ring = vec![(hx, hy), (hx + 20.0, hy), (hx + 20.0, hy + 14.0), (hx, hy + 14.0), (hx, hy)];
+        houses.features.push(ReferenceFeature {
+            geometry: ReferenceGeometry::Polygons(geo::MultiPolygon(vec![geo::Polygon::new(ring.into(), vec![])])),
+            name: String::new(),
+        });
+    }
+    vec![roads, houses]
+}
+
+fn references(c: &mut Criterion) {
+    let p = project();
+    let drawing = ReferenceDrawing::build(&reference_layers());
+    let mut vp = Viewport::new(Coord { x: 1000.0, y: 700.0 });
+    vp.fit(p.extent().expect("the project has grids"));
+    let origin = Pos2::new(260.0, 60.0);
+    let mut group = c.benchmark_group("frame");
+    group.sample_size(20);
+    group.bench_function("prepare reference layers, 40,000 features at full extent", |b| {
+        b.iter(|| drawing.prepare(ToScreen::new(vp, origin)).strokes.len())
+    });
+    let mut zoomed = vp;
+    zoomed.world_per_px = 1.2;
+    group.bench_function("prepare reference layers, zoomed to ~150 features", |b| {
+        b.iter(|| drawing.prepare(ToScreen::new(zoomed, origin)).strokes.len())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, frame, per_edit, references, basemap);
 criterion_main!(benches);

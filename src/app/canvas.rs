@@ -1,5 +1,6 @@
 //! The map canvas: zoom by wheel around the cursor, Home to fit, pan with a drag the tool does not use
-//! (or any right/middle drag). Draws the boundary, village lines and grids from the [`MapCache`]
+//! (or any right/middle drag). Draws the basemaps, the reference layers, the boundary, village lines and
+//! grids from the [`MapCache`]
 //! culled to the view, the selection, the active tool's preview, a highlighted finding or fix preview,
 //! and a scale bar. Pointer input comes back as an [`Interaction`] in world coordinates; the app turns
 //! it into tool events.
@@ -46,6 +47,8 @@ pub struct MapView {
     pub labelled_grids: usize,
     /// The project's basemaps, drawn under everything else.
     pub basemaps: super::basemap::Basemaps,
+    /// The project's reference layers (roads, rivers, buildings) as drawn, with their on/off switches.
+    pub references: super::reference_layers::ReferenceDrawing,
 }
 
 impl Default for MapView {
@@ -58,6 +61,7 @@ impl Default for MapView {
             screen_rect: None,
             labelled_grids: 0,
             basemaps: Default::default(),
+            references: Default::default(),
         }
     }
 }
@@ -199,6 +203,15 @@ pub fn show(
         }
         // Moved, not copied: at full extent the fill mesh holds every grid's vertices.
         painter.add(Shape::mesh(std::mem::take(&mut p.fills)));
+    }
+    // Reference layers above the basemaps and the grids' fills and below the grids' outlines: grid lines
+    // are drawn along roads and rivers, which must show through the grid colours, while the edges being
+    // edited stay on top.
+    let references = view.references.prepare(to);
+    view.references.drawn = references.visible;
+    painter.add(Shape::mesh(references.fills));
+    painter.extend(references.strokes);
+    if let Some(p) = &mut prepared {
         painter.extend(std::mem::take(&mut p.outlines));
     }
     if layers.divisions {

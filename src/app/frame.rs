@@ -99,6 +99,7 @@ impl WanggeApp {
         }
         let measurement = self.state.editor.tool.measurement(&self.state.doc.project.crs);
         let mut view = std::mem::take(&mut self.state.ui.view);
+        view.references.refresh(&self.state.doc.project, self.state.doc.revision);
         let interaction = egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {

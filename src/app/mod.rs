@@ -27,6 +27,7 @@ pub mod new_project;
 mod panels;
 mod print_dialog;
 mod recovery;
+pub mod reference_layers;
 mod state;
 mod timing;
 mod toolbar;

@@ -184,6 +184,7 @@ pub fn layers_panel(ui: &mut Ui, state: &mut AppState, find: &mut FindPanel, act
         ui.checkbox(flag, format!("{} ({n})", t(text)));
     }
     ui.checkbox(&mut layers.labels, t(Text::Labels));
+    reference_switches(ui, p, &mut state.ui.view.references.hidden, lang);
     super::basemap::layers_section(ui, &mut state.ui.view.basemaps, &mut state.settings, lang);
     theme_choice(ui, &mut state.ui.thematic.theme, lang);
     ui.separator();
@@ -293,4 +294,29 @@ pub fn status_bar(
         ui.separator();
         ui.label(&state.ui.status);
     });
+}
+
+/// One switch per reference layer, named with its feature count and drawn in its colour.
+fn reference_switches(
+    ui: &mut Ui,
+    project: &crate::core::Project,
+    hidden: &mut std::collections::BTreeSet<String>,
+    lang: Lang,
+) {
+    if project.reference_layers.is_empty() {
+        return;
+    }
+    ui.label(crate::text::pick(lang, "参考图层", "Reference layers"));
+    for (position, layer) in project.reference_layers.iter().enumerate() {
+        let mut shown = !hidden.contains(&layer.name);
+        let colour = super::reference_layers::layer_colour(position);
+        let label = egui::RichText::new(format!("{} ({})", layer.name, layer.features.len())).color(colour);
+        if ui.checkbox(&mut shown, label).changed() {
+            if shown {
+                hidden.remove(&layer.name);
+            } else {
+                hidden.insert(layer.name.clone());
+            }
+        }
+    }
 }

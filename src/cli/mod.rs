@@ -20,8 +20,10 @@ use crate::io::crs::{SourceCrs, parse_crs_arg};
 use crate::io::export::{Layer, export_file};
 use crate::io::fields::parse_map_args;
 use crate::io::import::{
-    ImportOptions, Target, import_file_layer, probe_csv, project_crs_for, scan_source, source_crs_scanned,
+    ImportOptions, SourceScan, Target, import_file_layer, import_reference_file, probe_csv, project_crs_for,
+    scan_source, source_crs_scanned,
 };
+use crate::io::source::SourceLayer;
 use crate::io::{gpkg, open_project_stamped_with, open_project_with, save_project_unchanged_with};
 use crate::text::summary::{rect_text, summary_with};
 use crate::text::{Lang, Settings, pick, say};
@@ -58,8 +60,9 @@ pub enum Command {
         /// Project file to import into
         #[arg(long, value_name = "PROJECT.gpkg")]
         into: PathBuf,
-        /// Which project layer the features become
-        #[arg(long = "as", value_name = "boundary|divisions|grids|households")]
+        /// Which project layer the features become; `reference`: a reference layer of roads, rivers or
+        /// buildings (lines or polygons), drawn under the grids and snapped to
+        #[arg(long = "as", value_name = "boundary|divisions|grids|households|reference")]
         target: String,
         /// The source's CRS when the file does not say or says wrong: EPSG:n, wgs84, cgcs2000, gcj02, bd09
         #[arg(long)]
@@ -73,9 +76,13 @@ pub enum Command {
         /// CRS of a new project (default: the source's projected CRS, else the CGCS2000 3° Gauss-Krüger zone)
         #[arg(long, value_name = "EPSG:n")]
         project_crs: Option<String>,
-        /// Name of a new project (default: the file name)
+        /// Name of a new project (default: the file name); with --as reference, the reference layer's
+        /// name, e.g. 道路 (default: the source file's name)
         #[arg(long)]
         name: Option<String>,
+        /// With --as reference: the field that names each feature (default: name, 名称, 道路名称 …)
+        #[arg(long, value_name = "FIELD")]
+        name_field: Option<String>,
         /// Replace what the project has: its boundary, or the divisions under the codes the file has too
         /// (without it, such an import is refused and the project is left as it was)
         #[arg(long)]
@@ -291,11 +298,45 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
             print!("{}", info(&path, layer.as_deref(), lang)?);
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Import { src, into, target, crs, map, layer, project_crs, name, replace, force, lang }) => {
+        Some(Command::Import {
+            src,
+            into,
+            target,
+            crs,
+            map,
+            layer,
+            project_crs,
+            name,
+            name_field,
+            replace,
+            force,
+            lang,
+        }) => {
             let lang = lang.get();
+            if target == "reference" {
+                let mut field_map = parse_map_args(&map)?;
+                if let Some(field) = name_field {
+                    field_map.insert("name".into(), field);
+                }
+                let options = ImportOptions {
+                    crs_override: crs.as_deref().map(parse_crs_arg).transpose()?,
+                    field_map,
+                    layer,
+                    replace,
+                    force,
+                };
+                let summary = import_reference(&src, &into, name, &options, project_crs.as_deref(), lang)?;
+                eprintln!("{summary}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            anyhow::ensure!(
+                name_field.is_none(),
+                "{}",
+                say!(lang, "--name-field 只用于 --as reference", "--name-field is only for --as reference")
+            );
             let target = Target::parse(&target).with_context(|| match lang {
-                Lang::Zh => format!("--as {target}：请选择 boundary、divisions、grids 或 households"),
-                Lang::En => format!("--as {target}: choose boundary, divisions, grids or households"),
+                Lang::Zh => format!("--as {target}：请选择 boundary、divisions、grids、households 或 reference"),
+                Lang::En => format!("--as {target}: choose boundary, divisions, grids, households or reference"),
             })?;
             let options = ImportOptions {
                 crs_override: crs.as_deref().map(parse_crs_arg).transpose()?,
@@ -479,26 +520,9 @@ pub fn import_file(
     // Read twice, feature by feature, holding none of them: once for what the whole file must tell
     // first (field names, extent), once to stage each feature as project data.
     let (header, scan) = scan_source(src, options.layer.as_deref(), &bar)?;
-    let (mut project, stamp) = if let Some(existing) = existing {
-        existing
-    } else {
-        let crs = match project_crs {
-            Some(text) => match parse_crs_arg(text)? {
-                SourceCrs::Epsg(crs) => crs,
-                _ => bail!(
-                    "{}",
-                    say!(
-                        lang,
-                        "--project-crs 必须是 EPSG 坐标系；GCJ-02/BD-09 只能用于输入",
-                        "--project-crs must be an EPSG CRS; GCJ-02/BD-09 are only for input"
-                    )
-                ),
-            },
-            None => project_crs_for(src, scan.extent, &source_crs_scanned(&header, scan.all_lonlat, options)?)?,
-        };
-        let name =
-            name.unwrap_or_else(|| into.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
-        (Project::new(name, crs), None)
+    let (mut project, stamp) = match existing {
+        Some(existing) => existing,
+        None => (new_project(src, into, &header, &scan, options, project_crs, name, lang)?, None),
     };
     let summary = import_file_layer(&mut project, src, &header, &scan, target, options, &bar)?;
     if !bar.is_shown() {
@@ -528,6 +552,84 @@ pub fn import_file(
             src.display(),
             if mapped.is_empty() { String::new() } else { format!("; fields: {}", mapped.join(", ")) }
         )
+    })
+}
+
+/// A project for an import into a file that does not exist yet: named `name` or after the file, in
+/// `project_crs` or the CRS [`project_crs_for`] picks for the source.
+#[allow(clippy::too_many_arguments)]
+fn new_project(
+    src: &Path,
+    into: &Path,
+    header: &SourceLayer,
+    scan: &SourceScan,
+    options: &ImportOptions,
+    project_crs: Option<&str>,
+    name: Option<String>,
+    lang: Lang,
+) -> anyhow::Result<Project> {
+    let crs = match project_crs {
+        Some(text) => match parse_crs_arg(text)? {
+            SourceCrs::Epsg(crs) => crs,
+            _ => bail!(
+                "{}",
+                say!(
+                    lang,
+                    "--project-crs 必须是 EPSG 坐标系；GCJ-02/BD-09 只能用于输入",
+                    "--project-crs must be an EPSG CRS; GCJ-02/BD-09 are only for input"
+                )
+            ),
+        },
+        None => project_crs_for(src, scan.extent, &source_crs_scanned(header, scan.all_lonlat, options)?)?,
+    };
+    let name = name.unwrap_or_else(|| into.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
+    Ok(Project::new(name, crs))
+}
+
+/// `wangge import … --as reference`: the file's lines or polygons become the reference layer `name`
+/// (default: the source file's name) of the project, created if missing; saved in one transaction unless
+/// another program changed the file in the meantime. The grids and the other layers stay as they are.
+pub fn import_reference(
+    src: &Path,
+    into: &Path,
+    name: Option<String>,
+    options: &ImportOptions,
+    project_crs: Option<&str>,
+    lang: Lang,
+) -> anyhow::Result<String> {
+    eprintln!("{}{}", pick(lang, "正在读取 ", "reading "), src.display());
+    let bar = Bar::new(lang);
+    let existing = if into.exists() { Some(open_project_stamped_with(into, &bar)?) } else { None };
+    let (header, scan) = scan_source(src, options.layer.as_deref(), &bar)?;
+    let (mut project, stamp) = match existing {
+        Some(existing) => existing,
+        None => (new_project(src, into, &header, &scan, options, project_crs, None, lang)?, None),
+    };
+    let layer = name.unwrap_or_else(|| src.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
+    anyhow::ensure!(
+        !layer.trim().is_empty(),
+        "{}",
+        say!(lang, "参考图层需要一个名称（--name）", "a reference layer needs a name (--name)")
+    );
+    let summary = import_reference_file(&mut project, src, &header, &scan, &layer, options, &bar)?;
+    if !bar.is_shown() {
+        eprintln!("{}{}", pick(lang, "正在保存 ", "saving "), into.display());
+    }
+    save_project_unchanged_with(&project, into, stamp.as_ref(), &bar)?;
+    drop(bar);
+    let (from, to, n) = (&summary.source_crs, &summary.project_crs, summary.features);
+    let field = summary.mapped.first().map(|(_, s)| s.clone());
+    Ok(match lang {
+        Lang::Zh => format!(
+            "已从 {} 导入 {n} 个要素为参考图层“{layer}”（{from} → {to}）{}",
+            src.display(),
+            field.map(|f| format!("；名称字段：{f}")).unwrap_or_default()
+        ),
+        Lang::En => format!(
+            "imported {n} features as reference layer {layer:?} from {} ({from} → {to}){}",
+            src.display(),
+            field.map(|f| format!("; names from field {f}")).unwrap_or_default()
+        ),
     })
 }
 

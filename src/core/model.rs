@@ -189,6 +189,21 @@ impl Project {
         self.reference_layers.iter().find(|layer| layer.name == name)
     }
 
+    /// Puts `layer` in the project: in place of the reference layer of the same name (true), else on top
+    /// of the others (false).
+    pub fn put_reference_layer(&mut self, layer: ReferenceLayer) -> bool {
+        match self.reference_layers.iter_mut().find(|l| l.name == layer.name) {
+            Some(old) => {
+                *old = layer;
+                true
+            }
+            None => {
+                self.reference_layers.push(layer);
+                false
+            }
+        }
+    }
+
     /// The label of grid `id` ([`Grid::label`]); `#id` when there is no such grid.
     pub fn grid_label(&self, id: GridId) -> String {
         self.grids.get(&id).map_or_else(|| format!("#{id}"), Grid::label)

@@ -234,7 +234,7 @@ pub enum Problem {
     ExpectedPolygon { found: GeometryKind },
     #[error("expected a point, found {found}")]
     ExpectedPoint { found: GeometryKind },
-    #[error("expected a polygon or point, found a {shape_type}")]
+    #[error("expected a polygon, line or point, found a {shape_type}")]
     UnsupportedShape { shape_type: String },
     #[error("the polygon is empty")]
     EmptyPolygon,
@@ -281,6 +281,14 @@ pub enum Problem {
     UnknownModelField { field: String, known: Vec<&'static str> },
     #[error("--map {field}={source_field}: the file has no field {source_field:?}; it has {}", available.join(", "))]
     NoSuchSourceField { field: String, source_field: String, available: Vec<String> },
+
+    // Reference layers (roads, rivers, buildings).
+    #[error("a reference layer needs lines or polygons, found {found}")]
+    ReferenceNeedsLineOrPolygon { found: GeometryKind },
+    #[error(
+        "the project has a reference layer named {name:?}; import with --replace to replace it (nothing was changed)"
+    )]
+    ReferenceLayerExists { name: String },
 }
 
 /// A coordinate as a person would write it: 1e300 rather than three hundred digits.

@@ -44,6 +44,24 @@ pub const HOUSEHOLD_FIELDS: &[ModelField] = &[
     ModelField { name: "population", aliases: &["population", "pop", "人口", "人口数"] },
 ];
 
+/// A reference feature's name: a road's, a river's (`--name-field` picks another).
+pub const REFERENCE_FIELDS: &[ModelField] = &[ModelField {
+    name: "name",
+    aliases: &[
+        "name",
+        "名称",
+        "道路名称",
+        "河流名称",
+        "路名",
+        "河名",
+        "mc",
+        "road_name",
+        "roadname",
+        "name_zh",
+        "fullname",
+    ],
+}];
+
 pub const BOUNDARY_FIELDS: &[ModelField] = &[ModelField { name: "name", aliases: &["name", "名称"] }];
 
 /// Resolved mapping: model field → the source field it reads from.

@@ -181,8 +181,25 @@ fn shape_to_geometry(shape: Shape) -> Result<Option<Geometry<f64>>, Problem> {
                 .map(|r| r.into_inner().iter().map(|q| Coord { x: q.x, y: q.y }).collect())
                 .collect(),
         ),
+        // Roads and rivers, for reference layers.
+        Shape::Polyline(p) => {
+            Ok(Some(lines(p.into_inner().into_iter().map(|l| l.iter().map(|q| (q.x, q.y)).collect()))))
+        }
+        Shape::PolylineM(p) => {
+            Ok(Some(lines(p.into_inner().into_iter().map(|l| l.iter().map(|q| (q.x, q.y)).collect()))))
+        }
+        Shape::PolylineZ(p) => {
+            Ok(Some(lines(p.into_inner().into_iter().map(|l| l.iter().map(|q| (q.x, q.y)).collect()))))
+        }
         other => Err(Problem::UnsupportedShape { shape_type: other.shapetype().to_string() }),
     }
+}
+
+/// A polyline's parts as a multilinestring.
+fn lines(parts: impl Iterator<Item = Vec<(f64, f64)>>) -> Geometry<f64> {
+    Geometry::MultiLineString(geo::MultiLineString(
+        parts.map(|part| LineString(part.into_iter().map(|(x, y)| Coord { x, y }).collect())).collect(),
+    ))
 }
 
 /// Shapefile polygons are a flat list of rings: clockwise ones are shells, counter-clockwise ones holes.

@@ -1,8 +1,8 @@
-//! ISO Well-Known Binary for the geometries Wangge stores (points, polygons, multipolygons), as used
+//! ISO Well-Known Binary for the geometries Wangge stores (points, polygons, multipolygons, lines), as used
 //! inside GeoPackage geometry blobs. The reader accepts either byte order and Z/M variants (dropping Z/M)
 //! and never trusts a count beyond the bytes actually present.
 
-use geo::{Coord, Geometry, LineString, MultiPolygon, Point, Polygon};
+use geo::{Coord, Geometry, LineString, MultiLineString, MultiPolygon, Point, Polygon};
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum WkbError {
@@ -42,6 +42,20 @@ pub fn write_multipolygon(out: &mut Vec<u8>, mp: &MultiPolygon<f64>) {
     out.extend_from_slice(&(mp.0.len() as u32).to_le_bytes());
     for polygon in &mp.0 {
         write_polygon(out, polygon);
+    }
+}
+
+pub fn write_multilinestring(out: &mut Vec<u8>, lines: &MultiLineString<f64>) {
+    out.push(1);
+    out.extend_from_slice(&MULTILINESTRING.to_le_bytes());
+    out.extend_from_slice(&(lines.0.len() as u32).to_le_bytes());
+    for line in &lines.0 {
+        out.push(1);
+        out.extend_from_slice(&LINESTRING.to_le_bytes());
+        out.extend_from_slice(&(line.0.len() as u32).to_le_bytes());
+        for &c in &line.0 {
+            write_coord(out, c);
+        }
     }
 }
 
@@ -175,7 +189,7 @@ impl Reader<'_> {
 }
 
 fn collect_parts(base: u32, parts: Vec<Geometry<f64>>) -> Result<Geometry<f64>, WkbError> {
-    use geo::{GeometryCollection, MultiLineString, MultiPoint};
+    use geo::{GeometryCollection, MultiPoint};
     let mismatch = || WkbError::UnsupportedType(base);
     Ok(match base {
         MULTIPOINT => Geometry::MultiPoint(MultiPoint(

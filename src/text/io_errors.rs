@@ -317,7 +317,7 @@ fn problem_zh(problem: &Problem) -> String {
         Problem::ExpectedPolygon { found: GeometryKind::Nothing } => "应为多边形，但这个要素没有几何图形".into(),
         Problem::ExpectedPolygon { found } => format!("应为多边形，这里却是{}", geometry_zh(*found)),
         Problem::ExpectedPoint { found } => format!("应为点，这里却是{}", geometry_zh(*found)),
-        Problem::UnsupportedShape { shape_type } => format!("只能读取面或点，这里是 {shape_type} 类型"),
+        Problem::UnsupportedShape { shape_type } => format!("只能读取面、线或点，这里是 {shape_type} 类型"),
         Problem::EmptyPolygon => "多边形是空的".into(),
         Problem::GridNeedsPolygon { found: GeometryKind::Nothing } => "网格必须是多边形，但这个要素没有几何图形".into(),
         Problem::GridNeedsPolygon { found } => format!("网格必须是多边形，这里却是{}", geometry_zh(*found)),
@@ -365,6 +365,15 @@ fn problem_zh(problem: &Problem) -> String {
             "--map {field}={source_field}：文件中没有“{source_field}”字段；文件中的字段有：{}",
             list_zh(available)
         ),
+        Problem::ReferenceNeedsLineOrPolygon { found: GeometryKind::Nothing } => {
+            "参考图层只能是线或面，但这个要素没有几何图形".into()
+        }
+        Problem::ReferenceNeedsLineOrPolygon { found } => {
+            format!("参考图层只能是线或面，这里却是{}", geometry_zh(*found))
+        }
+        Problem::ReferenceLayerExists { name } => {
+            format!("项目中已有名为“{name}”的参考图层；加 --replace 可替换它（没有更改任何内容）")
+        }
     }
 }
 
@@ -444,9 +453,11 @@ mod tests {
             Problem::ChangedWhileWriting => 60,
             Problem::CollectionWithoutFeatures => 61,
             Problem::FeaturesOutsideCollection { .. } => 62,
+            Problem::ReferenceNeedsLineOrPolygon { .. } => 65,
+            Problem::ReferenceLayerExists { .. } => 66,
         }
     }
-    const VARIANTS: usize = 65;
+    const VARIANTS: usize = 67;
 
     fn every_problem() -> Vec<Problem> {
         let replaced = |target| Replaced {
@@ -521,7 +532,7 @@ mod tests {
             Problem::ExpectedPolygon { found: GeometryKind::Line },
             Problem::ExpectedPolygon { found: GeometryKind::Nothing },
             Problem::ExpectedPoint { found: GeometryKind::Polygon },
-            Problem::UnsupportedShape { shape_type: "Polyline".into() },
+            Problem::UnsupportedShape { shape_type: "Multipatch".into() },
             Problem::EmptyPolygon,
             Problem::GridNeedsPolygon { found: GeometryKind::Nothing },
             Problem::GridNeedsPolygon { found: GeometryKind::Point },
@@ -551,6 +562,9 @@ mod tests {
             Problem::NotACount { field: "households".into(), text: "-3".into() },
             Problem::UnknownModelField { field: "hu".into(), known: vec!["households", "population"] },
             Problem::NoSuchSourceField { field: "households".into(), source_field: "HU".into(), available: vec![] },
+            Problem::ReferenceNeedsLineOrPolygon { found: GeometryKind::Point },
+            Problem::ReferenceNeedsLineOrPolygon { found: GeometryKind::Nothing },
+            Problem::ReferenceLayerExists { name: "道路".into() },
         ];
         for d in [
             ShpDamage::RecordTooLong { record: 1, words: 99 },

@@ -35,6 +35,17 @@ pub fn summary_with(p: &Project, grids: &GridFacts, lang: Lang) -> String {
         say!(lang, "边界面积：{boundary_km2:.3} km²", "boundary area: {boundary_km2:.3} km²"),
         say!(lang, "网格面积合计：{grids_km2:.3} km²", "grid area: {grids_km2:.3} km² in all"),
     ];
+    if !p.reference_layers.is_empty() {
+        let layers: Vec<String> = p
+            .reference_layers
+            .iter()
+            .map(|l| say!(lang, "{} {} 个要素", "{} {} features", l.name, l.features.len()))
+            .collect();
+        lines.push(match lang {
+            Lang::Zh => format!("参考图层：{}", layers.join("，")),
+            Lang::En => format!("reference layers: {}", layers.join(", ")),
+        });
+    }
     if let Some(extent) = crate::core::rect::union_all(p.extent().into_iter().chain(grids.extent)) {
         let decimals = if p.crs.is_geographic() { 7 } else { 1 };
         let label = say!(lang, "范围（{}）：", "extent ({}): ", p.crs.auth_id());
@@ -77,5 +88,18 @@ mod tests {
         let zh = project_summary(&p, Lang::Zh);
         assert!(zh.contains("网格 1 个") && zh.contains("边界面积：1.000 km²"), "{zh}");
         assert_eq!(en.lines().count(), zh.lines().count());
+        let mut roads = crate::core::ReferenceLayer::new("道路");
+        roads.features.push(crate::core::ReferenceFeature {
+            geometry: crate::core::ReferenceGeometry::Lines(geo::MultiLineString(vec![geo::LineString::from(vec![
+                (0., 0.),
+                (5., 5.),
+            ])])),
+            name: String::new(),
+        });
+        p.reference_layers = vec![roads, crate::core::ReferenceLayer::new("水系")];
+        let en = project_summary(&p, Lang::En);
+        assert!(en.contains("reference layers: 道路 1 features, 水系 0 features"), "{en}");
+        let zh = project_summary(&p, Lang::Zh);
+        assert!(zh.contains("参考图层：道路 1 个要素，水系 0 个要素"), "{zh}");
     }
 }

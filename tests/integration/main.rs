@@ -27,6 +27,7 @@ mod io_errors;
 mod kittest;
 mod print;
 mod print_basemap;
+mod reference;
 mod rings;
 mod robustness;
 mod tile_server;

@@ -1,6 +1,6 @@
 //! GeoPackage geometry blobs: the "GP" header (version, flags, srs_id, envelope) followed by ISO WKB.
 
-use geo::{BoundingRect, Geometry, MultiPolygon, Point, Rect};
+use geo::{BoundingRect, Geometry, MultiLineString, MultiPolygon, Point, Rect};
 
 use crate::io::wkb::{self, WkbError};
 
@@ -25,6 +25,13 @@ pub fn encode_multipolygon(mp: &MultiPolygon<f64>, srs_id: i32) -> Vec<u8> {
     let envelope = mp.bounding_rect();
     let mut out = header(srs_id, envelope);
     wkb::write_multipolygon(&mut out, mp);
+    out
+}
+
+/// Encodes a multilinestring (a reference layer's roads or rivers) with its XY envelope.
+pub fn encode_multilinestring(lines: &MultiLineString<f64>, srs_id: i32) -> Vec<u8> {
+    let mut out = header(srs_id, lines.bounding_rect());
+    wkb::write_multilinestring(&mut out, lines);
     out
 }
 
@@ -124,6 +131,11 @@ mod tests {
         let empty = encode_multipolygon(&MultiPolygon(vec![]), 4548);
         assert!(read_header(&empty).unwrap().empty);
         assert_eq!(envelope(&encode_point(Point::new(3.0, 4.0), 4490)).unwrap(), Some([3., 3., 4., 4.]));
+        let lines = MultiLineString(vec![geo::LineString::from(vec![(0., 1.), (3., -2.)])]);
+        let blob = encode_multilinestring(&lines, 4548);
+        assert_eq!(envelope(&blob).unwrap(), Some([0., 3., -2., 1.]));
+        assert_eq!(decode(&blob).unwrap(), (Geometry::MultiLineString(lines), 4548));
+        assert!(read_header(&encode_multilinestring(&MultiLineString(vec![]), 4548)).unwrap().empty);
         assert_eq!(decode(b"XX\0\x01\0\0\0\0").unwrap_err(), BlobError::Magic);
     }
 }

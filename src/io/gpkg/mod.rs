@@ -6,6 +6,7 @@ pub mod blob;
 mod layers;
 mod project_file;
 mod project_read;
+mod reference;
 mod schema;
 mod sql_functions;
 
@@ -21,6 +22,7 @@ pub use project_file::{Changes, SCHEMA_VERSION, save_project, save_project_with}
 pub use project_read::{
     GridFacts, count_grids, each_grid, open_project, open_project_facts, open_project_with, open_project_without_grids,
 };
+pub use reference::{LAYERS_TABLE as REFERENCE_LAYERS_TABLE, reference_geometry};
 
 /// Opens an existing SQLite file (never creates one) with the GeoPackage SQL functions registered.
 fn open_existing(path: &Path, writable: bool) -> Result<Connection, IoError> {

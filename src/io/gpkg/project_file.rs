@@ -230,7 +230,7 @@ fn touch_grids(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
     )
 }
 
-/// The boundary, divisions and households, written afresh with their extents.
+/// The boundary, divisions, households and reference layers, written afresh with their extents.
 fn write_small_layers(tx: &Transaction<'_>, project: &Project, path: &Path) -> Result<(), IoError> {
     for table in ["boundary", "divisions", "households"] {
         schema::drop_feature_table(tx, table).at(path)?;
@@ -251,7 +251,7 @@ fn write_small_layers(tx: &Transaction<'_>, project: &Project, path: &Path) -> R
     for table in ["boundary", "divisions", "households"] {
         schema::update_extent(tx, table).at(path)?;
     }
-    Ok(())
+    super::reference::write_reference_layers(tx, project, path)
 }
 
 fn write_divisions(tx: &Transaction<'_>, project: &Project, srs: u32, path: &Path) -> Result<(), IoError> {

@@ -135,6 +135,7 @@ fn read_project(path: &Path, progress: &dyn Progress, with_grids: bool) -> Resul
         read_grids(&conn, &mut project, path, progress)?;
     }
     read_households(&conn, &mut project, path)?;
+    project.reference_layers = super::reference::read_reference_layers(&conn, path)?;
     let stored_next: u64 = value("next_grid_id").parse().ok().filter(|&n| n <= MAX_FID as u64 + 1).unwrap_or(1);
     let after_max = project.grids.keys().next_back().map_or(1, |id| id + 1);
     project.next_grid_id = stored_next.max(after_max);

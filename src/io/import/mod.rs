@@ -16,9 +16,11 @@ use crate::core::progress::{NoProgress, Progress, Stage};
 use crate::core::{Division, Project, area_m2};
 
 mod read;
+mod reference;
 mod stage;
 
 pub use read::*;
+pub use reference::{import_reference_file, import_reference_layer};
 pub use stage::check_coordinates;
 use stage::*;
 
