@@ -166,7 +166,12 @@ impl Job {
     }
 
     /// Saves `project` at `path`, writing only `changes` when given (see [`save_project_with`]).
-    pub fn save(project: Arc<Project>, path: PathBuf, changes: Option<Changes>, gate: &StartGate) -> std::io::Result<Job> {
+    pub fn save(
+        project: Arc<Project>,
+        path: PathBuf,
+        changes: Option<Changes>,
+        gate: &StartGate,
+    ) -> std::io::Result<Job> {
         Job::spawn("wangge-save", Stage::Saving, gate, move |reporter| {
             let result = save_project_with(&project, &path, changes.as_ref(), reporter)
                 .map_err(anyhow::Error::from)

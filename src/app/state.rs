@@ -337,9 +337,17 @@ impl AppState {
     fn step_history(&mut self, back: bool) {
         let whole = self.doc.history.next_changes_other_layers(back);
         let (grids, result, done) = if back {
-            (self.doc.history.next_undo_grids(), self.doc.history.undo(Arc::make_mut(&mut self.doc.project)), ("已撤销", "Undone"))
+            (
+                self.doc.history.next_undo_grids(),
+                self.doc.history.undo(Arc::make_mut(&mut self.doc.project)),
+                ("已撤销", "Undone"),
+            )
         } else {
-            (self.doc.history.next_redo_grids(), self.doc.history.redo(Arc::make_mut(&mut self.doc.project)), ("已重做", "Redone"))
+            (
+                self.doc.history.next_redo_grids(),
+                self.doc.history.redo(Arc::make_mut(&mut self.doc.project)),
+                ("已重做", "Redone"),
+            )
         };
         match result {
             Ok(Some(kind)) => {
@@ -388,7 +396,13 @@ impl AppState {
     }
 
     /// [`Self::opened`] with the caches already built (by the worker thread that read it).
-    pub fn opened_with(&mut self, project: impl Into<Arc<Project>>, path: &Path, stamp: Option<FileStamp>, prepared: Option<Prepared>) {
+    pub fn opened_with(
+        &mut self,
+        project: impl Into<Arc<Project>>,
+        path: &Path,
+        stamp: Option<FileStamp>,
+        prepared: Option<Prepared>,
+    ) {
         self.replace_project_with(project, Some(path.to_path_buf()), prepared);
         self.doc.disk_stamp = stamp;
         self.doc.since_save = Some(Changes::default());

@@ -23,6 +23,7 @@ mod gui_theme;
 mod import_export;
 mod io_errors;
 mod kittest;
+mod partition;
 mod print;
 mod rings;
 mod robustness;
