@@ -151,3 +151,60 @@ fn partition_refuses_bad_input_with_exit_2() {
     assert!(stderr(&out).contains("参考图层"), "Chinese by default: {}", stderr(&out));
     assert_eq!(open_project(&path).unwrap(), before, "nothing saved on errors");
 }
+
+/// The scale benchmark's project (BENCHMARKS.md): the 泾县 sample with its 127 villages given lattice
+/// polygons (~4 km cells clipped to the county, the largest 127 cells), and 200,000 households in
+/// hamlets. Written to $WANGGE_PARTITION_BENCH; run with `--ignored`.
+#[test]
+#[ignore]
+fn write_the_scale_benchmark_project() {
+    use geo::{Area, BooleanOps, BoundingRect, Contains, Coord, Rect};
+    let Some(out) = std::env::var_os("WANGGE_PARTITION_BENCH") else { return };
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut p = open_project(std::path::Path::new(&format!("{root}/sample-maps/jingxian.gpkg"))).unwrap();
+    let extent = p.boundary.bounding_rect().unwrap();
+    let cell = 4000.0;
+    let mut cells = Vec::new();
+    let (nx, ny) = ((extent.width() / cell).ceil() as usize, (extent.height() / cell).ceil() as usize);
+    for j in 0..ny {
+        for i in 0..nx {
+            let (x, y) = (extent.min().x + i as f64 * cell, extent.max().y - (j + 1) as f64 * cell);
+            let square = MultiPolygon(vec![Rect::new(Coord { x, y }, Coord { x: x + cell, y: y + cell }).to_polygon()]);
+            let clipped = wangge::core::coverage::prepare_geometry(square.intersection(&p.boundary), p.precision);
+            if clipped.unsigned_area() > 0.0 {
+                cells.push(clipped);
+            }
+        }
+    }
+    cells.sort_by(|a, b| b.unsigned_area().total_cmp(&a.unsigned_area()));
+    let codes: Vec<String> = p.villages().map(|v| v.code.to_string()).collect();
+    let mut rng = Rng::new(200_000);
+    let shares: Vec<f64> = codes.iter().map(|_| 0.5 + rng.unit()).collect();
+    let total_share: f64 = shares.iter().sum();
+    for ((code, polygon), share) in codes.iter().zip(cells).zip(&shares) {
+        p.divisions.get_mut(code).unwrap().polygon = Some(polygon.clone());
+        let r = polygon.bounding_rect().unwrap();
+        let wanted = (200_000.0 * share / total_share).round() as usize;
+        let hamlets = 5 + (rng.next_u64() % 11) as usize;
+        let centres: Vec<(Coord<f64>, f64)> = (0..hamlets)
+            .map(|_| loop {
+                let c = Coord { x: r.min().x + rng.unit() * r.width(), y: r.min().y + rng.unit() * r.height() };
+                if polygon.contains(&c) {
+                    break (c, 30.0 + 150.0 * rng.unit());
+                }
+            })
+            .collect();
+        let mut placed = 0;
+        while placed < wanted {
+            let (c, spread) = centres[(rng.next_u64() % hamlets as u64) as usize];
+            let dx = (rng.unit() + rng.unit() + rng.unit() - 1.5) * spread;
+            let dy = (rng.unit() + rng.unit() + rng.unit() - 1.5) * spread;
+            let at = Coord { x: c.x + dx, y: c.y + dy };
+            if polygon.contains(&at) {
+                p.households.push(HouseholdPoint { position: Point::from(at), households: 1, population: None });
+                placed += 1;
+            }
+        }
+    }
+    save_project(&p, std::path::Path::new(&out)).unwrap();
+}

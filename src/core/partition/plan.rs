@@ -17,7 +17,7 @@ use crate::core::codes::{
     project_rule,
 };
 use crate::core::coverage::prepare_geometry;
-use crate::core::edit::{Command, insert_points, node_tolerance, vertices};
+use crate::core::edit::{Command, insert_points, node_tolerance, snap_to_vertices, vertices};
 use crate::core::{AreaClass, Grid, GridId, Project, ReferenceGeometry};
 
 /// Which villages to partition.
@@ -150,6 +150,7 @@ pub fn plan(project: &Project, request: &PartitionRequest, axes: &dyn GroundAxes
     );
     let mut reports = Vec::new();
     let mut new_grids: Vec<Grid> = Vec::new();
+    let mut area_of_grid: Vec<usize> = Vec::new();
     for (index, area) in areas.iter().enumerate() {
         let band = request.band.unwrap_or_else(|| {
             let (min, max) = household_band(project, area.class);
@@ -205,6 +206,7 @@ pub fn plan(project: &Project, request: &PartitionRequest, axes: &dyn GroundAxes
         };
         let outcome = partition_region(&input);
         let village_code = if area.villages.len() == 1 { area.villages[0].clone() } else { String::new() };
+        area_of_grid.extend(std::iter::repeat_n(index, outcome.grids.len()));
         for geometry in &outcome.grids {
             let mut grid = Grid::new(geometry.clone());
             grid.village_code = village_code.clone();
@@ -231,6 +233,29 @@ pub fn plan(project: &Project, request: &PartitionRequest, axes: &dyn GroundAxes
     let mut all: Vec<MultiPolygon<f64>> = new_grids.iter().map(|g| g.geometry.clone()).collect();
     all.extend(kept.iter().map(|g| g.geometry.clone()));
     let tree = envelope_tree(all.iter());
+    // First snap: a new vertex within rounding of a vertex of a kept grid or of an earlier area's grid
+    // becomes that vertex (two villages' cuts can meet their common line a millimetre apart; inserted
+    // into each other they would leave a segment shorter than the tolerance unmatched). Grids of one
+    // area share their vertices already, and only earlier areas are snapped to, so nothing swaps.
+    for i in 0..new_grids.len() {
+        let Some(r) = all[i].bounding_rect() else { continue };
+        let envelope = rstar::AABB::from_corners(
+            [r.min().x - tolerance, r.min().y - tolerance],
+            [r.max().x + tolerance, r.max().y + tolerance],
+        );
+        let mut near: Vec<usize> = tree.locate_in_envelope_intersecting(envelope).map(|g| g.data).collect();
+        near.sort_unstable();
+        let mut points: Vec<Coord<f64>> = Vec::new();
+        for j in near {
+            let other_area = j >= new_grids.len() || area_of_grid[j] < area_of_grid[i];
+            if other_area {
+                points.extend(vertices(&all[j]));
+            }
+        }
+        if !points.is_empty() {
+            all[i] = snap_to_vertices(&all[i], &points, tolerance);
+        }
+    }
     let mut noded_all = all.clone();
     for (i, geometry) in all.iter().enumerate() {
         let Some(r) = geometry.bounding_rect() else { continue };
