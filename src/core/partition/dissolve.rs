@@ -9,6 +9,8 @@ use rustc_hash::FxHashMap;
 use super::units::{Unit, signed_area};
 
 type Key = (u64, u64);
+/// A directed edge's ends and how many times it is left after cancelling.
+type Counted = (Coord<f64>, Coord<f64>, i32);
 
 fn key(c: Coord<f64>) -> Key {
     (c.x.to_bits(), c.y.to_bits())
@@ -18,7 +20,7 @@ fn key(c: Coord<f64>) -> Key {
 /// clockwise, each hole in the shell that holds it. Units of a connected part give one polygon.
 pub fn dissolve(units: &[Unit], members: &[usize]) -> MultiPolygon<f64> {
     // Directed edges, cancelled against their reverses.
-    let mut count: FxHashMap<(Key, Key), (Coord<f64>, Coord<f64>, i32)> = FxHashMap::default();
+    let mut count: FxHashMap<(Key, Key), Counted> = FxHashMap::default();
     let mut order: Vec<(Key, Key)> = Vec::new();
     for &m in members {
         for ring in &units[m].rings {

@@ -19,8 +19,7 @@ pub fn improve(graph: &Graph, part: &mut [usize], parts: usize, band: Band) -> u
     let mut area = vec![0.0f64; parts];
     let mut perimeter = vec![0.0f64; parts];
     let mut size = vec![0usize; parts];
-    for a in 0..graph.len() {
-        let p = part[a];
+    for (a, &p) in part.iter().enumerate() {
         weight[p] += graph.weight[a];
         area[p] += graph.area_m2[a];
         perimeter[p] += graph.perimeter_m[a];

@@ -275,11 +275,10 @@ fn best_cut(
             }
         }
         let mut tree_best: Option<(f64, bool, usize, usize)> = None;
-        for x in 0..n {
+        for (x, &s) in sub.iter().enumerate() {
             if x == root {
                 continue;
             }
-            let s = sub[x];
             for k1 in 1..k {
                 let feasible = band.fits(s, k1) && band.fits(total - s, k - k1);
                 let balance = (s as f64 - k1 as f64 * mean).abs() / mean;

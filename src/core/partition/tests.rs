@@ -90,7 +90,7 @@ fn random_case(seed: u64) -> Case {
     }
     let min = 60 + rng.next_u64() % 100;
     let band = Band { min, max: min * 5 / 3 };
-    let grids = if rng.next_u64() % 5 == 0 { Some(1 + (rng.next_u64() % 5) as usize) } else { None };
+    let grids = if rng.next_u64().is_multiple_of(5) { Some(1 + (rng.next_u64() % 5) as usize) } else { None };
     let input = RegionInput {
         polygon: village.clone(),
         households,
