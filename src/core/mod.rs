@@ -16,6 +16,7 @@ pub use model::{AreaClass, Division, Grid, GridAttrs, GridId, GridKind, Househol
 pub mod codes;
 pub mod coverage;
 pub mod edit;
+pub mod partition;
 pub mod progress;
 pub mod rect;
 mod reference;

@@ -15,6 +15,7 @@ pub mod grid_table;
 mod i18n;
 pub mod io_errors;
 pub mod layers;
+pub mod partition;
 pub mod print;
 pub mod progress;
 pub mod settings;

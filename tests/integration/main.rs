@@ -25,6 +25,7 @@ mod gui_theme;
 mod import_export;
 mod io_errors;
 mod kittest;
+mod partition;
 mod print;
 mod print_basemap;
 mod reference;

@@ -1,0 +1,135 @@
+//! `wangge partition`: propose the grids of villages from their households, along reference lines
+//! (issue 15), apply them as one edit and save — or only show them (`--dry-run`).
+
+use std::path::Path;
+
+use anyhow::bail;
+use serde_json::{Value, json};
+
+use crate::core::partition::{Band, PartitionRequest, Plan, Selection, VillageReport, plan};
+use crate::io::true_north::ground_axes_for;
+use crate::text::Lang;
+use crate::text::partition::{bad_band_text, error_text, no_selection_text, report_text, totals_text};
+
+/// The command line's choices, as parsed.
+pub struct PartitionArgs<'a> {
+    pub project: &'a Path,
+    pub villages: Vec<String>,
+    pub township: Option<String>,
+    pub all: bool,
+    pub households: Option<String>,
+    pub grids: Option<usize>,
+    pub along: Vec<String>,
+    pub keep_existing: bool,
+    pub seed: u64,
+    pub cluster_m: f64,
+    pub dry_run: bool,
+    pub json: bool,
+    pub lang: Lang,
+}
+
+/// "300..500" (or "300-500") as a band.
+pub fn parse_band(text: &str) -> Option<Band> {
+    let (a, b) = text.split_once("..").or_else(|| text.split_once('-'))?;
+    let (min, max) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+    Some(Band { min, max })
+}
+
+pub fn run_partition(args: PartitionArgs<'_>) -> anyhow::Result<String> {
+    let lang = args.lang;
+    let selection = match (args.villages.is_empty(), &args.township, args.all) {
+        (false, None, false) => Selection::Villages(args.villages.clone()),
+        (true, Some(t), false) => Selection::Township(t.clone()),
+        (true, None, true) => Selection::All,
+        _ => bail!("{}", no_selection_text(lang)),
+    };
+    let band = match &args.households {
+        Some(text) => match parse_band(text) {
+            Some(b) => Some(b),
+            None => bail!("{}", bad_band_text(text, lang)),
+        },
+        None => None,
+    };
+    let cluster_ok = args.cluster_m.is_finite() && args.cluster_m >= 0.0;
+    anyhow::ensure!(
+        cluster_ok,
+        "{}",
+        crate::text::pick(lang, "--cluster-m 必须是非负的米数", "--cluster-m must be a non-negative number of metres")
+    );
+    let bar = super::Bar::new(lang);
+    let (mut project, stamp) = crate::io::open_project_stamped_with(args.project, &bar)?;
+    let request = PartitionRequest {
+        selection,
+        band,
+        grids: args.grids,
+        along: args.along.clone(),
+        keep_existing: args.keep_existing,
+        seed: args.seed,
+        cluster_m: args.cluster_m,
+    };
+    let started = std::time::Instant::now();
+    let proposal = match plan(&project, &request, &ground_axes_for(&project.crs)) {
+        Ok(p) => p,
+        Err(e) => bail!("{}", error_text(&e, lang)),
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    if !args.dry_run {
+        proposal.command.clone().apply(&mut project)?;
+        crate::io::save_project_unchanged_with(&project, args.project, stamp.as_ref(), &bar)?;
+    }
+    drop(bar);
+    if args.json {
+        return Ok(json_report(&proposal, args.dry_run, seconds).to_string() + "\n");
+    }
+    let mut out = String::new();
+    for r in &proposal.reports {
+        out += &report_text(r, lang);
+    }
+    out += &totals_text(proposal.added.len(), proposal.removed.len(), proposal.noded.len(), args.dry_run, lang);
+    out.push('\n');
+    Ok(out)
+}
+
+fn report_json(r: &VillageReport) -> Value {
+    let (lo, med, hi) = r.spread().unwrap_or((0, 0, 0));
+    let (pp_mean, pp_worst) = r.compactness();
+    json!({
+        "villages": r.villages,
+        "area": r.area_used.key(),
+        "band": [r.band.min, r.band.max],
+        "grids": r.grids(),
+        "households": {"total": r.households, "min": lo, "median": med, "max": hi, "per_grid": r.per_grid},
+        "within_band": r.within_band(),
+        "within_band_share": r.within_band_share(),
+        "max_deviation": r.max_deviation(),
+        "polsby_popper": {"mean": pp_mean, "worst": pp_worst},
+        "along_share": r.along_share(),
+        "kept": r.kept,
+        "units": r.units,
+        "reasons": r.reasons.iter().map(|x| crate::text::partition::reason_text(x, Lang::En)).collect::<Vec<_>>(),
+    })
+}
+
+fn json_report(p: &Plan, dry_run: bool, seconds: f64) -> Value {
+    json!({
+        "villages": p.reports.iter().map(report_json).collect::<Vec<_>>(),
+        "added": p.added.iter().map(|g| json!({"id": g.id, "code": g.code, "village_code": g.village_code})).collect::<Vec<_>>(),
+        "removed": p.removed,
+        "noded": p.noded,
+        "saved": !dry_run,
+        "seconds": seconds,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_band_is_min_dot_dot_max() {
+        assert_eq!(parse_band("300..500"), Some(Band { min: 300, max: 500 }));
+        assert_eq!(parse_band(" 100-800 "), Some(Band { min: 100, max: 800 }));
+        assert_eq!(parse_band("300"), None);
+        assert_eq!(parse_band("a..b"), None);
+    }
+}
