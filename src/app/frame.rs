@@ -100,6 +100,10 @@ impl WanggeApp {
         let measurement = self.state.editor.tool.measurement(&self.state.doc.project.crs);
         let mut view = std::mem::take(&mut self.state.ui.view);
         view.references.refresh(&self.state.doc.project, self.state.doc.revision);
+        // What is switched off in the layers panel is not snapped to.
+        if let Some(index) = &mut self.state.editor.index {
+            index.set_hidden_references(&view.references.hidden);
+        }
         let interaction = egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {

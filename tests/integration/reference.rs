@@ -221,10 +221,19 @@ fn the_app_draws_reference_layers_and_their_switch_turns_them_off() {
     let drawn = |h: &crate::kittest::App| h.state().state.ui.view.references.drawn;
     // Two roads and one building; the empty layer has nothing.
     assert_eq!(drawn(&h), 3);
+    // The road's west end is snapped to while the roads are shown, and not once they are switched off.
+    let road_end = |h: &crate::kittest::App| {
+        let index = h.state().state.editor.index.as_ref().expect("the edit index is built");
+        wangge::core::edit::snap(index, geo::Coord { x: 619_899.6, y: 3_385_500.3 }, 1.0, None)
+            .map(|s| (s.pos_in_world, s.source))
+    };
+    let road = wangge::core::edit::Source::Reference("道路".into());
+    assert_eq!(road_end(&h), Some((geo::Coord { x: 619_900.0, y: 3_385_500.0 }, road)));
     h.get_by_label("道路 (2)").click();
     h.run();
     assert_eq!(drawn(&h), 1, "the roads are off");
     assert!(h.state().state.ui.view.references.hidden.contains("道路"));
+    assert_eq!(road_end(&h), None, "a road switched off is still snapped to");
     h.get_by_label("房屋 (1)").click();
     h.run();
     assert_eq!(drawn(&h), 0);

@@ -1,13 +1,14 @@
 //! A spatial index of what an edit can touch or snap to: grid envelopes and every segment of the
-//! boundary, the village lines and the grids, in one R-tree each. Built once per project revision.
+//! boundary, the village lines, the grids and the reference layers (roads, rivers, buildings), in one
+//! R-tree each. Built once per project revision.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use geo::{BoundingRect, Coord, MultiPolygon, Rect};
+use geo::{BoundingRect, Coord, LineString, MultiPolygon, Rect};
 use rstar::primitives::{GeomWithData, Line as RLine, Rectangle};
 use rstar::{AABB, Envelope, RTree, SelectionFunction};
 
-use crate::core::{GridId, Project};
+use crate::core::{GridId, Project, ReferenceGeometry};
 
 /// What a segment belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -15,6 +16,8 @@ pub enum Source {
     Boundary,
     Village(String),
     Grid(GridId),
+    /// A road, river or building of the reference layer of that name: snapped to, never edited.
+    Reference(String),
 }
 
 type SegmentEntry = GeomWithData<RLine<[f64; 2]>, Source>;
@@ -25,6 +28,8 @@ pub struct SpatialIndex {
     segments: RTree<SegmentEntry>,
     /// Each grid's envelope as indexed, to find its entries again when it changes.
     envelopes: BTreeMap<GridId, Rect<f64>>,
+    /// Reference layers switched off in the layers panel: not snapped to.
+    hidden_references: BTreeSet<String>,
 }
 
 /// Selects the entries of one grid within its old envelope.
@@ -68,7 +73,16 @@ impl SpatialIndex {
         for g in project.grids.values() {
             add_segments(&mut segments, &g.geometry, Source::Grid(g.id));
         }
-        SpatialIndex { grids, segments: RTree::bulk_load(segments), envelopes }
+        for layer in &project.reference_layers {
+            let source = Source::Reference(layer.name.clone());
+            for feature in &layer.features {
+                match &feature.geometry {
+                    ReferenceGeometry::Lines(lines) => add_line_segments(&mut segments, &lines.0, &source),
+                    ReferenceGeometry::Polygons(polygons) => add_segments(&mut segments, polygons, source.clone()),
+                }
+            }
+        }
+        SpatialIndex { grids, segments: RTree::bulk_load(segments), envelopes, hidden_references: BTreeSet::new() }
     }
 
     /// Re-indexes the grids an edit added, removed or reshaped (cheap: only their entries move).
@@ -100,11 +114,21 @@ impl SpatialIndex {
         ids
     }
 
-    /// Segments within `radius` of `pos_in_world`, as (start, end, source).
+    /// Which reference layers are switched off (by name): their segments are left out of
+    /// [`Self::segments_near`], so nothing snaps to what is not shown.
+    pub fn set_hidden_references(&mut self, hidden: &BTreeSet<String>) {
+        if self.hidden_references != *hidden {
+            self.hidden_references = hidden.clone();
+        }
+    }
+
+    /// Segments within `radius` of `pos_in_world`, as (start, end, source); those of hidden reference
+    /// layers left out.
     pub fn segments_near(&self, pos_in_world: Coord<f64>, radius: f64) -> Vec<(Coord<f64>, Coord<f64>, &Source)> {
         let area = Rect::new(pos_in_world, pos_in_world);
         self.segments
             .locate_in_envelope_intersecting(aabb(area, radius))
+            .filter(|s| !matches!(&s.data, Source::Reference(name) if self.hidden_references.contains(name)))
             .map(|s| {
                 let (a, b) = (s.geom().from, s.geom().to);
                 (Coord { x: a[0], y: a[1] }, Coord { x: b[0], y: b[1] }, &s.data)
@@ -123,6 +147,16 @@ fn grid_box(id: GridId, e: Rect<f64>) -> GridBox {
 
 pub fn aabb(r: Rect<f64>, grow: f64) -> AABB<[f64; 2]> {
     AABB::from_corners([r.min().x - grow, r.min().y - grow], [r.max().x + grow, r.max().y + grow])
+}
+
+fn add_line_segments(out: &mut Vec<SegmentEntry>, lines: &[LineString<f64>], source: &Source) {
+    for line in lines {
+        for w in line.0.windows(2) {
+            if w[0] != w[1] && w.iter().all(|c| c.x.is_finite() && c.y.is_finite()) {
+                out.push(GeomWithData::new(RLine::new([w[0].x, w[0].y], [w[1].x, w[1].y]), source.clone()));
+            }
+        }
+    }
 }
 
 fn add_segments(out: &mut Vec<SegmentEntry>, mp: &MultiPolygon<f64>, source: Source) {
