@@ -146,8 +146,8 @@ fn help(kind: ToolKind, lang: Lang) -> &'static str {
             "Drag a vertex (shared vertices move together), click an edge to insert one, click a vertex then Delete",
         ),
         ToolKind::Split => (
-            "画一条穿过网格的线（Enter 或双击完成），把网格一分为二",
-            "Draw a line across a grid (Enter or double-click) to cut it in two",
+            "画一条穿过网格的线（Enter 或双击完成），把网格一分为二；或按住 Shift 单击参考图层的道路、河流，沿它分割",
+            "Draw a line across a grid (Enter or double-click) to cut it in two, or Shift+click a road or river of a reference layer to cut along it",
         ),
         ToolKind::Merge => {
             ("单击选择相邻网格，Enter 或双击合并", "Click adjacent grids, then Enter or double-click to merge")

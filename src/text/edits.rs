@@ -87,6 +87,7 @@ pub fn failure_text(failure: &EditFailure, project: &Project, lang: Lang) -> Str
         }
         EditFailure::SplitCrossings { found } => format!("分割线必须与网格轮廓恰好相交两次（现在 {found} 次）"),
         EditFailure::SplitNoGrid => "分割线没有穿过任何网格".into(),
+        EditFailure::NoReferenceLine => "这里没有显示中的参考图层线（道路、河流等）".into(),
         EditFailure::SplitThroughHole => "分割线穿过了网格中的洞".into(),
         EditFailure::SplitAlongEdge => "分割线沿网格的边走".into(),
         EditFailure::MergeTooFew => "请至少选择两个网格再合并".into(),

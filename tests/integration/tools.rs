@@ -235,6 +235,53 @@ fn split_across_two_grids_cuts_both_and_nodes_their_shared_edge() {
     assert!(matches!(s.key(ToolKey::Enter), ToolOutcome::Failed(_)));
 }
 
+/// A road (a reference layer) picked with Shift+click in the Split tool is the cut: the grids it crosses
+/// are split along it, their neighbour gets the vertex where it meets the shared edge, the coverage stays
+/// valid, and one Undo puts it back. Nothing in reach, or a road that crosses a grid four
+/// times are refused with the reason.
+#[test]
+fn split_along_a_picked_reference_line() {
+    use geo::{LineString, MultiLineString};
+    use wangge::core::{ReferenceFeature, ReferenceGeometry, ReferenceLayer};
+    let mut s = three_grids();
+    let road = |points: &[(f64, f64)]| ReferenceFeature {
+        geometry: ReferenceGeometry::Lines(MultiLineString(vec![LineString(
+            points.iter().map(|&(x, y)| at(x, y)).collect(),
+        )])),
+        name: String::new(),
+    };
+    let mut roads = ReferenceLayer::new("道路");
+    // Across grids 1 and 2, slanting, ending inside grid 3 (not cut).
+    roads.features.push(road(&[(-1.0, 3.0), (12.0, 6.0), (25.0, 6.5)]));
+    // In and out of grid 3 twice: a U.
+    roads.features.push(road(&[(22.0, -2.0), (23.0, 5.0), (24.0, -2.0), (27.0, -2.0), (28.0, 12.0)]));
+    s.project.reference_layers.push(roads);
+    s.set_tool(ToolKind::Split);
+    let shift_click = |s: &mut Session, x: f64, y: f64| s.send(ToolEvent::Click { pos: at(x, y), add: true });
+
+    assert_eq!(shift_click(&mut s, 5.0, 9.0), ToolOutcome::Failed(EditFailure::NoReferenceLine));
+    let outcome = shift_click(&mut s, 15.0, 6.2);
+    assert!(committed(&outcome), "{outcome:?}");
+    assert_eq!(s.project.grids.len(), 5);
+    let report = s.report();
+    assert!(report.ok(), "{report:?}");
+    // The cut follows the road through its bend at (12, 6), and grid 3 got the vertex where it enters.
+    let g2 = &s.project.grids[&s.id_at(15.0, 8.0)].geometry.0[0].exterior().0;
+    assert!(g2.contains(&at(12.0, 6.0)), "{g2:?}");
+    let g3 = &s.project.grids[&s.id_at(25.0, 5.0)].geometry.0[0].exterior().0;
+    assert!(
+        g3.iter().any(|c| (c.x - X0 - 20.0).abs() < 1e-6 && (c.y - Y0 - 6.0 - 8.0 / 13.0 * 0.5).abs() < 1e-3),
+        "{g3:?}"
+    );
+    assert_eq!(s.history.undo_kind(), Some(StepKind::Split));
+    s.history.undo(&mut s.project).unwrap();
+    assert_eq!(s.project.grids.len(), 3);
+
+    // The U crosses grid 3's outline four times: refused, saying so.
+    assert_eq!(shift_click(&mut s, 23.0, 4.0), ToolOutcome::Failed(EditFailure::SplitCrossings { found: 4 }));
+    assert_eq!(s.project.grids.len(), 3);
+}
+
 #[test]
 fn merge_joins_adjacent_grids_and_refuses_separate_ones() {
     let mut s = three_grids();

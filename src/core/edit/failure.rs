@@ -16,6 +16,8 @@ pub enum EditFailure {
     SplitCrossings { found: usize },
     #[error("the line crosses no grid")]
     SplitNoGrid,
+    #[error("no road, river or other line of a shown reference layer here")]
+    NoReferenceLine,
     #[error("the line crosses a hole of the grid")]
     SplitThroughHole,
     #[error("the line runs along an edge of the grid")]

@@ -2,14 +2,17 @@
 //! last, Enter or a double-click finishes, Esc cancels. Positions snap to vertices and edges nearby.
 //! A finished polygon is clipped against the boundary and the grids (avoid-overlap) and noded into its
 //! neighbours; the status bar is told when clipping changed it. Fill makes a grid of the uncovered area
-//! under a click.
+//! under a click. With the Split tool, Shift+click on a road or river of a shown reference layer cuts
+//! along that line instead of a drawn one.
 
 use geo::{Coord, Intersects, LineString, MultiPolygon, Polygon};
 
 use super::{Edit, Notice, Tool, ToolContext, ToolEvent, ToolKey, ToolOutcome, delete_selection};
 use crate::core::codes::village_of;
 use crate::core::edit::StepKind;
-use crate::core::edit::{Command, EditFailure, avoid_overlap, node_with_neighbours, snap, split_grids, uncovered_at};
+use crate::core::edit::{
+    Command, EditFailure, avoid_overlap, node_with_neighbours, reference_line_at, snap, split_grids, uncovered_at,
+};
 use crate::core::{Grid, Project, area_m2};
 
 /// Where a pointer position lands: snapped when snapping is on and something is in reach.
@@ -23,6 +26,14 @@ pub(super) fn path_event(tool: &mut Tool, event: ToolEvent, ctx: &ToolContext<'_
         ToolEvent::Hover(pos) => {
             tool.cursor = Some(snapped(tool, pos, ctx));
             ToolOutcome::Redraw
+        }
+        // Split along a reference line: picked, not drawn.
+        ToolEvent::Click { pos, add: true } if !polygon && tool.path.is_empty() => {
+            tool.snap = None;
+            match reference_line_at(ctx.project, ctx.index, pos, ctx.tolerance_in_world) {
+                Some((_, line)) => finish_split(ctx, line.0),
+                None => ToolOutcome::Failed(EditFailure::NoReferenceLine),
+            }
         }
         ToolEvent::Click { pos, .. } => {
             let at = snapped(tool, pos, ctx);

@@ -6,6 +6,7 @@ mod fill;
 mod merge;
 mod node;
 mod split;
+mod split_along;
 mod vertices;
 
 pub use clip::{Clipped, avoid_overlap, clean};
@@ -13,6 +14,7 @@ pub use fill::uncovered_at;
 pub use merge::merge_grids;
 pub use node::{insert_points, node_tolerance, node_with_neighbours, reference_vertices, snap_to_vertices, vertices};
 pub use split::{SplitPlan, split_grids, split_polygon};
+pub use split_along::reference_line_at;
 pub use vertices::{
     delete_vertex, insert_vertex, move_vertex, moved_geometries, refuse_damage, vertex_at, vertex_target,
 };
