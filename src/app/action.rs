@@ -30,6 +30,10 @@ pub enum Action {
     SetLang(Lang),
     /// Basemap tiles from the cache and local files only (true), or from the network too.
     SetOffline(bool),
+    /// Adds the basemap(s) of the layers panel's form to the project's file.
+    AddBasemap(Box<super::basemap::NewBasemap>),
+    /// Removes a basemap (by name) from the project's file.
+    RemoveBasemap(String),
     ShowInfo,
     CodeRuleDialog,
     ApplyCodes,

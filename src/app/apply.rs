@@ -83,6 +83,8 @@ impl WanggeApp {
             Action::ToggleChecksPanel => s.ui.show_checks_panel = !s.ui.show_checks_panel,
             Action::SetLang(lang) => s.set_lang(lang),
             Action::SetOffline(offline) => s.set_offline(offline),
+            Action::AddBasemap(form) => s.add_basemaps(&form)?,
+            Action::RemoveBasemap(name) => s.remove_basemap(&name)?,
             Action::ShowInfo => self.window = Some(Window::Info),
             Action::CodeRuleDialog => {
                 let template = crate::core::codes::rule_template(&s.doc.project).to_string();

@@ -16,7 +16,7 @@ use geo::Coord;
 
 use super::level_of_detail::ToScreen;
 use crate::core::Project;
-use crate::core::basemap::{BasemapSource, TileId, TileMesh, tile_mesh, tiles_for_view};
+use crate::core::basemap::{BasemapSource, NewKind, TileId, TileMesh, tile_mesh, tiles_for_view};
 use crate::io::crs::{SourceCrs, Transformer, crs_from_epsg};
 use crate::io::gpkg::list_basemaps;
 use crate::io::tiles::{FetcherConfig, TileCache, TileError, TileFetcher};
@@ -118,6 +118,58 @@ pub struct Basemaps {
     message: Option<Message>,
     /// The 天地图 key as typed in the layers panel.
     key_text: String,
+    /// The layers panel's form for adding one.
+    pub new: NewBasemap,
+}
+
+/// The layers panel's form: a name (the kind's own when left empty), a kind, and a URL template or a
+/// file path where the kind needs one.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NewBasemap {
+    pub name: String,
+    pub kind: NewKind,
+    pub text: String,
+}
+
+impl NewBasemap {
+    /// The sources to add for the project at `project` (a 天地图 base comes with its 注记 layer on top),
+    /// checked: a bad template, a file that is not MBTiles or not a georeferenced GeoTIFF is an error.
+    pub fn sources(&self, project: &Path, lang: Lang) -> anyhow::Result<Vec<BasemapSource>> {
+        use crate::core::basemap::TiandituLayer;
+        let name = match self.name.trim() {
+            "" => crate::text::basemap::kind_name(self.kind, lang),
+            n => n.to_string(),
+        };
+        let text = self.text.trim();
+        let file = || {
+            let path = Path::new(text);
+            if path.is_relative() {
+                project.parent().map_or(path.to_path_buf(), |d| d.join(path))
+            } else {
+                path.to_path_buf()
+            }
+        };
+        let tianditu = |layer: TiandituLayer| {
+            let mut base = BasemapSource::tianditu(layer);
+            base.name = name.clone();
+            let mut out = vec![base];
+            if let Some(labels) = layer.annotation() {
+                let mut over = BasemapSource::tianditu(labels);
+                over.name = format!("{name}注记");
+                out.push(over);
+            }
+            out
+        };
+        Ok(match self.kind {
+            NewKind::TiandituImg => tianditu(TiandituLayer::Img),
+            NewKind::TiandituVec => tianditu(TiandituLayer::Vec),
+            NewKind::TiandituTer => tianditu(TiandituLayer::Ter),
+            NewKind::Osm => vec![BasemapSource { name, ..BasemapSource::openstreetmap() }],
+            NewKind::Xyz => vec![BasemapSource::xyz(&name, text)?],
+            NewKind::Mbtiles => vec![crate::io::tiles::mbtiles_source(&name, &file(), project)?],
+            NewKind::GeoTiff => vec![crate::io::tiles::geotiff_source(&name, &file(), project)?.0],
+        })
+    }
 }
 
 impl Basemaps {
@@ -156,7 +208,9 @@ impl Basemaps {
     pub fn reopen(&mut self, path: &Path, project: &Project, settings: &Settings) {
         let kept: HashMap<String, (bool, f32)> =
             self.layers.iter().map(|l| (l.source.name.clone(), (l.on, l.opacity))).collect();
+        let form = std::mem::take(&mut self.new);
         self.open(Some(path), project, settings);
+        self.new = form;
         for layer in &mut self.layers {
             if let Some(&(on, opacity)) = kept.get(&layer.source.name) {
                 (layer.on, layer.opacity) = (on, opacity);
@@ -453,17 +507,26 @@ fn add_tile(
 
 /// The basemap section of the layers panel (under the grid layers): each source's switch and opacity,
 /// and the 天地图 key when a source needs one (saved in the user's settings, never in the project).
-pub fn layers_section(ui: &mut Ui, basemaps: &mut Basemaps, settings: &mut Settings, lang: Lang) {
+pub fn layers_section(
+    ui: &mut Ui,
+    basemaps: &mut Basemaps,
+    settings: &mut Settings,
+    lang: Lang,
+    actions: &mut Vec<super::action::Action>,
+) {
     use crate::text::basemap as words;
-    if basemaps.layers.is_empty() {
-        return;
-    }
     ui.separator();
     ui.label(egui::RichText::new(words::section_title(lang)).strong());
     // Top of the drawing order first, as layer lists go.
     for (i, layer) in basemaps.layers.iter_mut().enumerate().rev() {
         ui.push_id(("basemap", i), |ui| {
-            ui.checkbox(&mut layer.on, layer.source.name.as_str());
+            ui.horizontal(|ui| {
+                ui.checkbox(&mut layer.on, layer.source.name.as_str());
+                let remove = ui.small_button("×").on_hover_text(words::remove(&layer.source.name, lang));
+                if remove.clicked() {
+                    actions.push(super::action::Action::RemoveBasemap(layer.source.name.clone()));
+                }
+            });
             ui.add_enabled(
                 layer.on,
                 egui::Slider::new(&mut layer.opacity, 0.0..=1.0).text(words::opacity(lang)).fixed_decimals(2),
@@ -484,4 +547,29 @@ pub fn layers_section(ui: &mut Ui, basemaps: &mut Basemaps, settings: &mut Setti
             }
         }
     }
+    egui::CollapsingHeader::new(words::add_title(lang)).id_salt("add basemap").show(ui, |ui| {
+        let form = &mut basemaps.new;
+        let label = ui.label(words::name_label(lang));
+        ui.add(
+            egui::TextEdit::singleline(&mut form.name)
+                .desired_width(180.0)
+                .hint_text(words::kind_name(form.kind, lang)),
+        )
+        .labelled_by(label.id);
+        egui::ComboBox::new("basemap kind", words::kind_label(lang))
+            .selected_text(words::kind_name(form.kind, lang))
+            .show_ui(ui, |ui| {
+                for kind in NewKind::ALL {
+                    ui.selectable_value(&mut form.kind, kind, words::kind_name(kind, lang));
+                }
+            });
+        if form.kind.needs_text() {
+            let label = ui.label(words::text_label(form.kind, lang));
+            ui.add(egui::TextEdit::singleline(&mut form.text).desired_width(220.0)).labelled_by(label.id);
+        }
+        let ready = !form.kind.needs_text() || !form.text.trim().is_empty();
+        if ui.add_enabled(ready, egui::Button::new(words::add_button(lang))).clicked() {
+            actions.push(super::action::Action::AddBasemap(Box::new(form.clone())));
+        }
+    });
 }

@@ -185,7 +185,7 @@ pub fn layers_panel(ui: &mut Ui, state: &mut AppState, find: &mut FindPanel, act
     }
     ui.checkbox(&mut layers.labels, t(Text::Labels));
     reference_switches(ui, p, &mut state.ui.view.references.hidden, lang);
-    super::basemap::layers_section(ui, &mut state.ui.view.basemaps, &mut state.settings, lang);
+    super::basemap::layers_section(ui, &mut state.ui.view.basemaps, &mut state.settings, lang, actions);
     theme_choice(ui, &mut state.ui.thematic.theme, lang);
     ui.separator();
     ui.label(format!(

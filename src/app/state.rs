@@ -187,6 +187,52 @@ impl AppState {
         }
     }
 
+    /// The project's file, for writing basemaps into (they live in the file, not the model): refused
+    /// while the project has no file of its own yet, or its file was changed by another program.
+    fn basemap_file(&self) -> anyhow::Result<PathBuf> {
+        match &self.doc.path {
+            Some(path) if !self.doc.sample => {
+                if self.changed_on_disk() {
+                    anyhow::bail!(crate::text::basemap::file_changed(self.lang()));
+                }
+                Ok(path.clone())
+            }
+            _ => anyhow::bail!(crate::text::basemap::save_first(self.lang())),
+        }
+    }
+
+    /// Adds the basemaps of the layers panel's form to the project's file (at once: like the layers of
+    /// a QGIS project, they are not part of the grids' undo history) and draws them.
+    pub fn add_basemaps(&mut self, form: &super::basemap::NewBasemap) -> anyhow::Result<()> {
+        let path = self.basemap_file()?;
+        let sources = form.sources(&path, self.lang())?;
+        for source in &sources {
+            crate::io::gpkg::add_basemap(&path, source, false)?;
+        }
+        self.basemaps_written(&path);
+        self.ui.view.basemaps.new = super::basemap::NewBasemap::default();
+        let names: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
+        self.say(|l| crate::text::basemap::added(&names, l));
+        Ok(())
+    }
+
+    /// Removes the basemap `name` from the project's file.
+    pub fn remove_basemap(&mut self, name: &str) -> anyhow::Result<()> {
+        let path = self.basemap_file()?;
+        crate::io::gpkg::remove_basemap(&path, name)?;
+        self.basemaps_written(&path);
+        let name = name.to_string();
+        self.say(|l| crate::text::basemap::removed(&name, l));
+        Ok(())
+    }
+
+    /// The file was rewritten with other basemaps: it is still ours (no "changed on disk"), and the map
+    /// draws them.
+    fn basemaps_written(&mut self, path: &Path) {
+        self.doc.disk_stamp = FileStamp::read(path).ok().flatten();
+        self.ui.view.basemaps.reopen(path, &self.doc.project, &self.settings);
+    }
+
     /// Works offline (basemap tiles from the cache and local files only) or online, remembered.
     pub fn set_offline(&mut self, offline: bool) {
         self.settings.offline = offline;

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 
-use crate::core::basemap::{BasemapSource, SourceKind, TiandituLayer, strip_key, tile_at};
+use crate::core::basemap::{BasemapSource, SourceKind, TiandituLayer, strip_key};
 use crate::io::gpkg::{add_basemap, list_basemaps, remove_basemap};
-use crate::io::tiles::{GeoTiff, GeoTiffInfo, MbTiles, TileCache};
+use crate::io::tiles::{TileCache, geotiff_source, mbtiles_source};
 use crate::print::{BasemapPrint, BasemapReport};
 use crate::text::{Lang, Settings, say};
 
@@ -217,42 +217,6 @@ pub fn run(args: BasemapArgs) -> anyhow::Result<String> {
             Ok(say!(lang, "已删除底图 {}\n", "removed basemap {}\n", name))
         }
     }
-}
-
-/// An MBTiles source: the file must open; its zooms and attribution are taken from it, and its path is
-/// kept relative to the project's folder when it lies inside it.
-fn mbtiles_source(name: &str, file: &Path, project: &Path) -> anyhow::Result<BasemapSource> {
-    let mb = MbTiles::open(file)?;
-    let mut source = BasemapSource::mbtiles(name, &stored_path(file, project)?);
-    source.min_zoom = mb.metadata.min_zoom;
-    source.max_zoom = mb.metadata.max_zoom;
-    source.attribution = mb.metadata.attribution.clone();
-    Ok(source)
-}
-
-/// A file's path as the project keeps it: relative to the project's folder when it lies inside it.
-fn stored_path(file: &Path, project: &Path) -> anyhow::Result<String> {
-    let absolute = std::fs::canonicalize(file).with_context(|| file.display().to_string())?;
-    let folder = std::fs::canonicalize(project)
-        .ok()
-        .and_then(|p| p.parent().map(Path::to_path_buf))
-        .with_context(|| project.display().to_string())?;
-    let stored = absolute.strip_prefix(&folder).map(Path::to_path_buf).unwrap_or(absolute);
-    Ok(stored.to_string_lossy().into_owned())
-}
-
-/// A GeoTIFF source: the file must open and be georeferenced in a CRS Wangge knows (checked by making
-/// a tile of its centre); its zooms come from its resolution and overviews.
-fn geotiff_source(name: &str, file: &Path, project: &Path) -> anyhow::Result<(BasemapSource, GeoTiffInfo)> {
-    let mut image = GeoTiff::open(file)?;
-    let info = image.info.clone();
-    if let Some(centre) = tile_at(info.bounds_lonlat.center(), info.max_zoom) {
-        image.render(centre)?;
-    }
-    let mut source = BasemapSource::geotiff(name, &stored_path(file, project)?);
-    source.min_zoom = info.min_zoom;
-    source.max_zoom = info.max_zoom;
-    Ok((source, info))
 }
 
 /// One line per source: name, kind and where, zooms, GCJ-02, attribution.

@@ -35,6 +35,72 @@ pub fn key_not_saved(reason: &str, lang: Lang) -> String {
     )
 }
 
+/// The layers panel's form for adding a basemap.
+pub fn add_title(lang: Lang) -> String {
+    say!(lang, "添加底图", "Add basemap")
+}
+
+pub fn kind_label(lang: Lang) -> String {
+    say!(lang, "类型", "Kind")
+}
+
+pub fn add_button(lang: Lang) -> String {
+    say!(lang, "添加", "Add")
+}
+
+pub fn name_label(lang: Lang) -> String {
+    say!(lang, "名称", "Name")
+}
+
+/// The name a kind of basemap gets when the form's name is left empty.
+pub fn kind_name(kind: crate::core::basemap::NewKind, lang: Lang) -> String {
+    use crate::core::basemap::NewKind;
+    match kind {
+        NewKind::TiandituImg => say!(lang, "天地图影像", "天地图 imagery"),
+        NewKind::TiandituVec => say!(lang, "天地图矢量", "天地图 vector"),
+        NewKind::TiandituTer => say!(lang, "天地图地形", "天地图 terrain"),
+        NewKind::Osm => "OpenStreetMap".to_string(),
+        NewKind::Xyz => say!(lang, "XYZ 瓦片地址", "XYZ tile URL"),
+        NewKind::Mbtiles => say!(lang, "MBTiles 文件", "MBTiles file"),
+        NewKind::GeoTiff => say!(lang, "GeoTIFF 影像", "GeoTIFF image"),
+    }
+}
+
+/// The label of the form's second field.
+pub fn text_label(kind: crate::core::basemap::NewKind, lang: Lang) -> String {
+    if kind == crate::core::basemap::NewKind::Xyz {
+        crate::text::pick(lang, "地址模板（{z} {x} {y}，可含 {s}）", "URL template ({z} {x} {y}, may have {s})")
+            .to_string()
+    } else {
+        say!(lang, "文件（相对项目文件夹或绝对路径）", "File (relative to the project's folder, or absolute)")
+    }
+}
+
+pub fn remove(name: &str, lang: Lang) -> String {
+    say!(lang, "删除底图 {}", "Remove basemap {}", name)
+}
+
+pub fn added(names: &[String], lang: Lang) -> String {
+    say!(lang, "已添加底图 {}", "Added basemap {}", names.join("、"))
+}
+
+pub fn removed(name: &str, lang: Lang) -> String {
+    say!(lang, "已删除底图 {}", "Removed basemap {}", name)
+}
+
+/// Basemaps are kept in the project's file, which an unsaved project does not have yet.
+pub fn save_first(lang: Lang) -> String {
+    say!(lang, "底图保存在项目文件中：请先保存项目", "basemaps are kept in the project's file: save the project first")
+}
+
+pub fn file_changed(lang: Lang) -> String {
+    say!(
+        lang,
+        "项目文件已被其他程序修改：请先重新打开或另存，再添加或删除底图",
+        "the project's file was changed by another program: reopen it or save it as another file first"
+    )
+}
+
 /// View menu: the switch to work without the network.
 pub fn offline_menu(lang: Lang) -> String {
     say!(lang, "离线工作（底图只用缓存和本地文件）", "Work offline (basemaps from the cache and local files only)")

@@ -49,6 +49,10 @@ pub fn error_chain_text(e: &anyhow::Error, lang: Lang) -> String {
             parts.push(crate::text::basemap::geotiff_error(tif, lang));
             break;
         }
+        if let Some(tile) = cause.downcast_ref::<crate::io::tiles::TileError>() {
+            parts.push(crate::text::basemap::tile_error_reason(tile, lang));
+            break;
+        }
         if let Some(source) = cause.downcast_ref::<crate::core::basemap::SourceError>() {
             parts.push(basemap_source_text(source, lang));
             break;

@@ -16,6 +16,7 @@ mod geotiff;
 mod gpkg_project;
 mod gui;
 mod gui_basemap;
+mod gui_basemap_edit;
 mod gui_caches;
 mod gui_edit;
 mod gui_offline;

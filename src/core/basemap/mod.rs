@@ -19,7 +19,7 @@ mod source;
 mod tile;
 
 pub use place::{MeshVertex, TileMesh, tile_corners_wgs84, tile_mesh, tile_point_wgs84};
-pub use source::{BasemapSource, SourceError, SourceKind, TiandituLayer, strip_key};
+pub use source::{BasemapSource, NewKind, SourceError, SourceKind, TiandituLayer, strip_key};
 pub use tile::{
     HALF_WORLD_M, MAX_LATITUDE, MAX_TILES_PER_VIEW, MAX_ZOOM, TILE_SIZE_PX, TileCover, TileId, ground_resolution_m,
     lonlat_to_mercator, mercator_to_lonlat, tile_at, tiles_for_view, zoom_for_resolution,

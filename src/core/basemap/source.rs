@@ -113,6 +113,36 @@ pub enum SourceKind {
     GeoTiff { path: String },
 }
 
+/// The kinds of basemap a planner adds from the app's layers panel (the CLI's `basemap add` flags).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NewKind {
+    #[default]
+    TiandituImg,
+    TiandituVec,
+    TiandituTer,
+    Osm,
+    Xyz,
+    Mbtiles,
+    GeoTiff,
+}
+
+impl NewKind {
+    pub const ALL: [NewKind; 7] = [
+        NewKind::TiandituImg,
+        NewKind::TiandituVec,
+        NewKind::TiandituTer,
+        NewKind::Osm,
+        NewKind::Xyz,
+        NewKind::Mbtiles,
+        NewKind::GeoTiff,
+    ];
+
+    /// Whether the form needs a URL template or a file path.
+    pub fn needs_text(self) -> bool {
+        matches!(self, NewKind::Xyz | NewKind::Mbtiles | NewKind::GeoTiff)
+    }
+}
+
 /// A basemap: a named tile source with its attribution and zoom range. Never holds a 天地图 key.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BasemapSource {

@@ -10,6 +10,7 @@ mod decode;
 mod fetcher;
 pub mod geotiff;
 mod http;
+mod local_source;
 mod mbtiles;
 
 pub use cache::{CachedTile, TileCache};
@@ -17,6 +18,7 @@ pub use decode::{TileFormat, decode_tile};
 pub use fetcher::{FetcherConfig, TileFetcher, TileOrigin, TileResult};
 pub use geotiff::{GeoTiff, GeoTiffError, GeoTiffInfo};
 pub use http::{USER_AGENT, http_agent, http_get_tile};
+pub use local_source::{geotiff_source, mbtiles_source, stored_path};
 pub use mbtiles::{MbTiles, MbTilesMetadata};
 
 use crate::core::basemap::SourceError;
