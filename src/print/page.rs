@@ -97,43 +97,19 @@ pub enum Item {
     Image { rect: PageRect, image: std::sync::Arc<Raster> },
 }
 
-/// An image: `width × height` pixels, 4 bytes each (red, green, blue, alpha; not premultiplied), row by row
-/// from the top-left.
-#[derive(Clone, PartialEq)]
-pub struct Raster {
-    pub width: u32,
-    pub height: u32,
-    pub rgba: Vec<u8>,
-}
+/// An image on a page: the tiles' own RGBA image type (row by row from the top-left, not premultiplied).
+pub use crate::core::basemap::TileImage as Raster;
 
-impl Raster {
-    /// The pixel at (x, y), or `None` outside the image.
-    pub fn pixel(&self, x: u32, y: u32) -> Option<[u8; 4]> {
-        if x >= self.width || y >= self.height {
-            return None;
-        }
-        let i = (y as usize * self.width as usize + x as usize) * 4;
-        let p = self.rgba.get(i..i + 4)?;
-        Some([p[0], p[1], p[2], p[3]])
-    }
-
-    /// The image as a PNG file.
-    pub fn to_png(&self) -> Result<Vec<u8>, String> {
-        let mut out = Vec::new();
-        let mut encoder = png::Encoder::new(&mut out, self.width, self.height);
-        encoder.set_color(png::ColorType::Rgba);
-        encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
-        writer.write_image_data(&self.rgba).map_err(|e| e.to_string())?;
-        writer.finish().map_err(|e| e.to_string())?;
-        Ok(out)
-    }
-}
-
-impl std::fmt::Debug for Raster {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Raster({}×{})", self.width, self.height)
-    }
+/// The image as a PNG file (for the SVG output, which embeds it).
+pub fn raster_png(image: &Raster) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, image.width, image.height);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+    writer.write_image_data(&image.rgba).map_err(|e| e.to_string())?;
+    writer.finish().map_err(|e| e.to_string())?;
+    Ok(out)
 }
 
 #[derive(Clone, Debug, PartialEq)]

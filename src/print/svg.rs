@@ -39,7 +39,7 @@ pub(super) fn svg_of(w: f64, h: f64, items: &[Item], paper: bool) -> String {
             Item::BasemapSlot { .. } => {}
             Item::Image { rect, image } => {
                 // A PNG in a data URL: the SVG stays one self-contained file.
-                let Ok(png) = image.to_png() else { continue };
+                let Ok(png) = super::page::raster_png(image) else { continue };
                 let _ = writeln!(
                     out,
                     r#"<image x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}" preserveAspectRatio="none" xlink:href="data:image/png;base64,{}"/>"#,
