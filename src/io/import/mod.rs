@@ -12,7 +12,7 @@ use super::error::{IoError, Problem};
 use super::fields::{BOUNDARY_FIELDS, DIVISION_FIELDS, GRID_FIELDS, HOUSEHOLD_FIELDS, ModelField};
 use super::source::SourceLayer;
 use crate::core::edit::Command;
-use crate::core::progress::{NoProgress, Progress, Stage};
+use crate::core::progress::Progress;
 use crate::core::{Division, Project, area_m2};
 
 mod read;
@@ -115,15 +115,7 @@ pub fn import_file_layer(
     progress: &dyn Progress,
 ) -> Result<ImportSummary, IoError> {
     let mut stager = Stager::new(project, header, &scan.names, scan.all_lonlat, target, options)?;
-    progress.begin(Stage::Reading, scan.features as u64);
-    read_source_each(path, options.layer.as_deref(), &NoProgress, &mut |f| {
-        stager.feed(&f)?;
-        progress.advance(1);
-        if progress.is_cancelled() {
-            return Err(IoError::new(path, Problem::Cancelled(crate::core::progress::Cancelled)));
-        }
-        Ok(())
-    })?;
+    stage_each(path, options, scan, progress, &mut |f| stager.feed(f))?;
     let prepared = stager.finish()?;
     apply_import(project, prepared, path, options)
 }

@@ -29,6 +29,27 @@ pub fn read_source(path: &Path, layer: Option<&str>) -> Result<SourceLayer, IoEr
 /// and GeoPackage layers are never held whole; a shapefile's bytes or a CSV table's text are held, their
 /// features decoded one at a time.
 /// Returns the layer with its CRS and no features.
+/// Reads the source feature by feature into `feed` (the second of an import's two reads: `scan` was
+/// the first), advancing `progress` by one each and stopping with `Cancelled` when it is cancelled.
+pub(super) fn stage_each(
+    path: &Path,
+    options: &super::ImportOptions,
+    scan: &super::SourceScan,
+    progress: &dyn Progress,
+    feed: &mut dyn FnMut(&SourceFeature) -> Result<(), IoError>,
+) -> Result<(), IoError> {
+    progress.begin(crate::core::progress::Stage::Reading, scan.features as u64);
+    read_source_each(path, options.layer.as_deref(), &crate::core::progress::NoProgress, &mut |f| {
+        feed(&f)?;
+        progress.advance(1);
+        if progress.is_cancelled() {
+            return Err(IoError::new(path, super::Problem::Cancelled(crate::core::progress::Cancelled)));
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
 pub fn read_source_each(
     path: &Path,
     layer: Option<&str>,

@@ -10,7 +10,7 @@ use geo::MultiLineString;
 
 use super::stage::{AreaCheck, transform_checked};
 use super::*;
-use crate::core::progress::{NoProgress, Progress, Stage};
+use crate::core::progress::Progress;
 use crate::core::{ReferenceFeature, ReferenceGeometry, ReferenceLayer};
 use crate::io::crs::Transformer;
 use crate::io::error::{GeometryKind, IoError, Problem};
@@ -45,15 +45,7 @@ pub fn import_reference_file(
     progress: &dyn Progress,
 ) -> Result<ImportSummary, IoError> {
     let mut stager = ReferenceStager::new(project, header, scan, name, options)?;
-    progress.begin(Stage::Reading, scan.features as u64);
-    read_source_each(path, options.layer.as_deref(), &NoProgress, &mut |f| {
-        stager.feed(&f)?;
-        progress.advance(1);
-        if progress.is_cancelled() {
-            return Err(IoError::new(path, Problem::Cancelled(crate::core::progress::Cancelled)));
-        }
-        Ok(())
-    })?;
+    super::stage_each(path, options, scan, progress, &mut |f| stager.feed(f))?;
     stager.finish(project)
 }
 
