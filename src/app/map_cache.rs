@@ -160,14 +160,7 @@ impl MapCache {
         let tree = RTree::bulk_load(
             slots.iter().enumerate().filter_map(|(i, s)| Some(grid_box(i, s.as_ref()?.feature.extent?))).collect(),
         );
-        let household_tree = RTree::bulk_load(
-            project
-                .households
-                .iter()
-                .enumerate()
-                .map(|(i, h)| GeomWithData::new([h.position.x(), h.position.y()], i))
-                .collect(),
-        );
+        let household_tree = project.household_tree();
         let household_extent = household_tree.root().envelope().into_rect();
         let mut cache = MapCache {
             boundary,

@@ -229,44 +229,7 @@ pub enum Command {
     /// Every grid inside one village, households within the band (default by the village's class:
     /// settings households.urban / households.rural), boundaries along the --along layers, codes by the
     /// project's rule; one undoable step, saved. Exit status: 0 done, 2 on bad input.
-    Partition {
-        project: PathBuf,
-        /// Villages to partition (12-digit codes; repeatable)
-        #[arg(long = "village", value_name = "CODE", num_args = 1..)]
-        villages: Vec<String>,
-        /// Every village of this township (9-digit code or name)
-        #[arg(long, value_name = "CODE")]
-        township: Option<String>,
-        /// Every village of the project
-        #[arg(long)]
-        all: bool,
-        /// Households per grid, e.g. 300..500 (default: the project's band for the village's class)
-        #[arg(long, value_name = "MIN..MAX")]
-        households: Option<String>,
-        /// Grids per village (default: from the band)
-        #[arg(long, value_name = "N")]
-        grids: Option<usize>,
-        /// Reference layers to cut along (roads, rivers), by name; repeatable
-        #[arg(long, value_name = "LAYER", num_args = 1..)]
-        along: Vec<String>,
-        /// Keep the village's existing grids; partition only the land they leave uncovered
-        #[arg(long)]
-        keep_existing: bool,
-        /// Seed of the random trees: the same seed gives the same grids
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Household points closer than this (metres) stay in one grid unless the band forces a split
-        #[arg(long = "cluster-m", default_value_t = 30.0, value_name = "M")]
-        cluster_m: f64,
-        /// Show the proposal without saving
-        #[arg(long)]
-        dry_run: bool,
-        /// Print one JSON object instead of the summary
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        lang: LangArg,
-    },
+    Partition(partition::PartitionArgs),
 }
 
 /// `--lang zh|en`, which every command but `open` takes: the language of its messages and errors.
@@ -297,7 +260,7 @@ impl Command {
             | Command::Stats { lang, .. }
             | Command::Print { lang, .. }
             | Command::Export { lang, .. }
-            | Command::Partition { lang, .. } => lang.get(),
+            | Command::Partition(partition::PartitionArgs { lang, .. }) => lang.get(),
             Command::Basemap(args) => args.lang.unwrap_or_else(|| Settings::load().lang),
         }
     }
@@ -420,36 +383,7 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
             print!("{}", basemap::run(args)?);
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Partition {
-            project,
-            villages,
-            township,
-            all,
-            households,
-            grids,
-            along,
-            keep_existing,
-            seed,
-            cluster_m,
-            dry_run,
-            json,
-            lang,
-        }) => {
-            let args = partition::PartitionArgs {
-                project: &project,
-                villages,
-                township,
-                all,
-                households,
-                grids,
-                along,
-                keep_existing,
-                seed,
-                cluster_m,
-                dry_run,
-                json,
-                lang: lang.get(),
-            };
+        Some(Command::Partition(args)) => {
             print!("{}", partition::run_partition(args)?);
             Ok(ExitCode::SUCCESS)
         }

@@ -1,7 +1,7 @@
 //! `wangge partition`: propose the grids of villages from their households, along reference lines
 //! (issue 15), apply them as one edit and save — or only show them (`--dry-run`).
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use anyhow::bail;
 use serde_json::{Value, json};
@@ -12,20 +12,45 @@ use crate::text::Lang;
 use crate::text::partition::{bad_band_text, error_text, no_selection_text, report_text, totals_text};
 
 /// The command line's choices, as parsed.
-pub struct PartitionArgs<'a> {
-    pub project: &'a Path,
+#[derive(clap::Args, Debug)]
+pub struct PartitionArgs {
+    /// The project (.gpkg)
+    pub project: PathBuf,
+    /// Villages to partition (12-digit codes; repeatable)
+    #[arg(long = "village", value_name = "CODE", num_args = 1..)]
     pub villages: Vec<String>,
+    /// Every village of this township (9-digit code or name)
+    #[arg(long, value_name = "CODE")]
     pub township: Option<String>,
+    /// Every village of the project
+    #[arg(long)]
     pub all: bool,
+    /// Households per grid, e.g. 300..500 (default: the project's band for the village's class)
+    #[arg(long, value_name = "MIN..MAX")]
     pub households: Option<String>,
+    /// Grids per village (default: from the band)
+    #[arg(long, value_name = "N")]
     pub grids: Option<usize>,
+    /// Reference layers to cut along (roads, rivers), by name; repeatable
+    #[arg(long, value_name = "LAYER", num_args = 1..)]
     pub along: Vec<String>,
+    /// Keep the village's existing grids; partition only the land they leave uncovered
+    #[arg(long)]
     pub keep_existing: bool,
+    /// Seed of the random trees: the same seed gives the same grids
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Household points closer than this (metres) stay in one grid unless the band forces a split
+    #[arg(long = "cluster-m", default_value_t = 30.0, value_name = "M")]
     pub cluster_m: f64,
+    /// Show the proposal without saving
+    #[arg(long)]
     pub dry_run: bool,
+    /// Print one JSON object instead of the summary
+    #[arg(long)]
     pub json: bool,
-    pub lang: Lang,
+    #[command(flatten)]
+    pub lang: super::LangArg,
 }
 
 /// "300..500" (or "300-500") as a band.
@@ -35,8 +60,8 @@ pub fn parse_band(text: &str) -> Option<Band> {
     Some(Band { min, max })
 }
 
-pub fn run_partition(args: PartitionArgs<'_>) -> anyhow::Result<String> {
-    let lang = args.lang;
+pub fn run_partition(args: PartitionArgs) -> anyhow::Result<String> {
+    let lang = args.lang.get();
     let selection = match (args.villages.is_empty(), &args.township, args.all) {
         (false, None, false) => Selection::Villages(args.villages.clone()),
         (true, Some(t), false) => Selection::Township(t.clone()),
@@ -57,7 +82,7 @@ pub fn run_partition(args: PartitionArgs<'_>) -> anyhow::Result<String> {
         crate::text::pick(lang, "--cluster-m 必须是非负的米数", "--cluster-m must be a non-negative number of metres")
     );
     let bar = super::Bar::new(lang);
-    let (mut project, stamp) = crate::io::open_project_stamped_with(args.project, &bar)?;
+    let (mut project, stamp) = crate::io::open_project_stamped_with(&args.project, &bar)?;
     let request = PartitionRequest {
         selection,
         band,
@@ -75,7 +100,7 @@ pub fn run_partition(args: PartitionArgs<'_>) -> anyhow::Result<String> {
     let seconds = started.elapsed().as_secs_f64();
     if !args.dry_run {
         proposal.command.clone().apply(&mut project)?;
-        crate::io::save_project_unchanged_with(&project, args.project, stamp.as_ref(), &bar)?;
+        crate::io::save_project_unchanged_with(&project, &args.project, stamp.as_ref(), &bar)?;
     }
     drop(bar);
     if args.json {

@@ -167,6 +167,17 @@ impl Project {
         }
     }
 
+    /// The household points in an R-tree, each with its index in `households`.
+    pub fn household_tree(&self) -> rstar::RTree<rstar::primitives::GeomWithData<[f64; 2], usize>> {
+        rstar::RTree::bulk_load(
+            self.households
+                .iter()
+                .enumerate()
+                .map(|(i, h)| rstar::primitives::GeomWithData::new([h.position.x(), h.position.y()], i))
+                .collect(),
+        )
+    }
+
     /// Adds a grid under a fresh id and returns that id (the grid's own `id` field is overwritten).
     pub fn add_grid(&mut self, mut grid: Grid) -> GridId {
         let id = self.next_grid_id;

@@ -140,14 +140,7 @@ pub fn plan(project: &Project, request: &PartitionRequest, axes: &dyn GroundAxes
         project.villages().filter_map(|v| v.polygon.as_ref()).filter(|p| !p.0.is_empty()).collect();
     let precision = project.precision;
     let mut taken = vec![false; project.households.len()];
-    let point_tree = RTree::bulk_load(
-        project
-            .households
-            .iter()
-            .enumerate()
-            .map(|(i, h)| GeomWithData::new([h.position.x(), h.position.y()], i))
-            .collect(),
-    );
+    let point_tree = project.household_tree();
     let mut reports = Vec::new();
     let mut new_grids: Vec<Grid> = Vec::new();
     let mut area_of_grid: Vec<usize> = Vec::new();
