@@ -93,4 +93,11 @@ pub enum Action {
     /// Colour the grids by a theme (households against the band, village, code status), or `None`
     /// for the neighbour-distinct default.
     SetTheme(Option<crate::core::thematic::Theme>),
+    // Auto-partition (issue 15).
+    /// Tools › 自动划分网格: the form, with the villages of the selected grids chosen.
+    PartitionDialog,
+    /// Compute the form's proposal on a worker thread and show it.
+    PreviewPartition,
+    /// Apply the proposal shown as one undoable step.
+    ApplyPartition,
 }

@@ -10,7 +10,7 @@ use geo::BoundingRect;
 use super::dialogs::{ExportForm, ImportForm, Window};
 use super::file_dialog::Purpose;
 use super::files::with_extension;
-use super::{Action, WanggeApp, code_rule_dialog, load_sample, new_project, print_dialog, recovery};
+use super::{Action, WanggeApp, code_rule_dialog, load_sample, new_project, partition_tool, print_dialog, recovery};
 use crate::core::edit::{Command, StepKind};
 use crate::core::tools::{ToolEvent, ToolKey};
 use crate::core::{GridId, rect};
@@ -99,6 +99,27 @@ impl WanggeApp {
                     let n = changes.len();
                     let status = StatusLine::new(s.lang(), |l| format!("{}: {n}", Text::CodesApplied.get(l)));
                     s.apply_command(StepKind::Codes, command, status);
+                }
+            }
+            Action::PartitionDialog => {
+                let form = partition_tool::PartitionForm::new(&s.doc.project, &s.editor.selection);
+                self.window = Some(Window::Partition(Box::new(form)));
+            }
+            Action::PreviewPartition => {
+                if let Some(Window::Partition(form)) = &self.window {
+                    let request = form.request(s.lang()).map_err(|why| anyhow::anyhow!(why))?;
+                    self.start_partition(request)?;
+                }
+            }
+            Action::ApplyPartition => {
+                let lang = s.lang();
+                if let Some(Window::Partition(form)) = &self.window
+                    && let Some(plan) = form.applicable(s.doc.revision, lang)
+                {
+                    let (added, removed) = (plan.added.len(), plan.removed.len());
+                    let status = StatusLine::new(lang, |l| crate::text::partition_tool::applied(added, removed, l));
+                    s.apply_command(StepKind::Partition, plan.command.clone(), status);
+                    self.window = None;
                 }
             }
             Action::ShowShortcuts => self.window = Some(Window::Shortcuts),

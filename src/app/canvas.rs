@@ -82,6 +82,8 @@ pub struct Overlay<'a> {
     pub households: Option<&'a BTreeMap<GridId, Option<u64>>>,
     /// The measure tool's points, length and area.
     pub measurement: Option<&'a Measurement>,
+    /// The grids auto-partition proposes, while its window shows them.
+    pub partition: Option<&'a [super::partition_tool::ProposedGrid]>,
     pub lang: Lang,
 }
 
@@ -296,6 +298,9 @@ fn draw_reshaped(painter: &egui::Painter, overlay: &Overlay<'_>, project: &Proje
 }
 
 fn draw_overlay(painter: &egui::Painter, overlay: &Overlay<'_>, to: ToScreen) {
+    if let Some(grids) = overlay.partition {
+        super::partition_tool::draw(painter, grids, to);
+    }
     if let Some(g) = overlay.highlight {
         draw_geometry(
             painter,

@@ -60,6 +60,8 @@ pub enum Window {
     NewProject(super::new_project::NewProjectForm),
     /// Unsaved changes would be dropped by this action (open, new project): save first?
     ConfirmDiscard(Box<Action>),
+    /// Tools › 自动划分网格.
+    Partition(Box<super::partition_tool::PartitionForm>),
 }
 
 /// Shows the open window; returns false when it should close, and pushes what the user chose.
@@ -147,6 +149,8 @@ pub fn show(
         Window::Error(message) => keep = text_window(ctx, t(Text::Problem), message, lang),
         Window::CodeRule(form) => keep = super::code_rule_dialog::show(ctx, form, lang, project, revision, actions),
         Window::Print(form) => keep = super::print_dialog::show(ctx, form, lang, project, revision, actions),
+        // Shown by the frame, which knows whether its preview is being computed.
+        Window::Partition(_) => {}
         Window::ConfirmClose => {
             let body = pick(
                 lang,

@@ -6,7 +6,8 @@ use eframe::egui::{self, Context, ViewportCommand};
 use super::dialogs::{self, Window};
 use super::file_dialog::Outcome;
 use super::{
-    Action, WanggeApp, attributes, canvas, checks_panel, coverage_panel, editing, fonts, legend, panels, toolbar,
+    Action, WanggeApp, attributes, canvas, checks_panel, coverage_panel, editing, fonts, legend, panels,
+    partition_tool, toolbar,
 };
 use crate::text::Text;
 
@@ -123,6 +124,10 @@ impl WanggeApp {
                     fix_preview,
                     households: s.ui.thematic.households_at(s.doc.revision),
                     measurement: measurement.as_ref(),
+                    partition: match &self.window {
+                        Some(Window::Partition(form)) => form.on_map(),
+                        _ => None,
+                    },
                     lang: s.lang(),
                 };
                 let rect = ui.available_rect_before_wrap();
@@ -148,7 +153,13 @@ impl WanggeApp {
             self.handle_canvas(interaction);
         }
         self.first_step(&ctx, &mut actions);
-        if let Some(window) = &mut self.window
+        let computing = self.job_running();
+        if let Some(Window::Partition(form)) = &mut self.window {
+            let (lang, revision) = (self.state.lang(), self.state.doc.revision);
+            if !partition_tool::show(&ctx, form, lang, &self.state.doc.project, revision, computing, &mut actions) {
+                self.window = None;
+            }
+        } else if let Some(window) = &mut self.window
             && !dialogs::show(
                 &ctx,
                 window,

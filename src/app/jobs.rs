@@ -15,6 +15,7 @@ use std::time::Duration;
 use super::background::{CacheOptions, Prepared};
 use super::dialogs::ImportForm;
 use crate::core::Project;
+use crate::core::partition::{PartitionError, PartitionRequest, Plan, plan_with};
 use crate::core::progress::{Cancelled, Progress, ProgressState, Stage};
 use crate::io::crs::parse_crs_arg;
 use crate::io::export::{Layer, export_with};
@@ -51,6 +52,12 @@ pub enum Outcome {
     /// The files written, and what to say of the basemap's missing tiles.
     Printed {
         result: anyhow::Result<(Vec<PathBuf>, Option<PrintWarning>)>,
+    },
+    /// Auto-partition's proposal for `request`, computed on the project at `revision`.
+    Partitioned {
+        request: PartitionRequest,
+        revision: u64,
+        result: Result<Plan, PartitionError>,
     },
     /// The project saved at `path`, with the file's stamp after the save.
     Saved {
@@ -218,6 +225,20 @@ impl Job {
                 .map_err(anyhow::Error::from)
                 .and_then(|_| Ok(FileStamp::read(&path)?));
             Outcome::Saved { path, result }
+        })
+    }
+
+    /// Proposes grids for `request` (auto-partition), changing nothing yet.
+    pub fn partition(
+        project: Arc<Project>,
+        request: PartitionRequest,
+        revision: u64,
+        gate: &StartGate,
+    ) -> std::io::Result<Job> {
+        Job::spawn("wangge-partition", Stage::Partitioning, gate, move |reporter| {
+            let axes = crate::io::true_north::ground_axes_for(&project.crs);
+            let result = plan_with(&project, &request, &axes, reporter);
+            Outcome::Partitioned { request, revision, result }
         })
     }
 

@@ -49,6 +49,12 @@ impl WanggeApp {
         self.start(|gate| Job::print(project, options, out, basemap, gate))
     }
 
+    /// Computes auto-partition's proposal; the partition window shows it when it is done.
+    pub(super) fn start_partition(&mut self, request: crate::core::partition::PartitionRequest) -> anyhow::Result<()> {
+        let (project, revision) = (self.state.doc.project.clone(), self.state.doc.revision);
+        self.start(|gate| Job::partition(project, request, revision, gate))
+    }
+
     /// Saves the project at `path` (Save As); `after_save` runs once it is saved.
     pub(super) fn start_save_as(&mut self, path: &Path) -> anyhow::Result<()> {
         let path = with_extension(path, "gpkg");
@@ -120,6 +126,16 @@ impl WanggeApp {
                     }
                 });
             }),
+            Outcome::Partitioned { result: Err(crate::core::partition::PartitionError::Cancelled), .. } => {
+                Err(anyhow::Error::from(crate::core::progress::Cancelled))
+            }
+            // Shown in its window (gone if the user closed it meanwhile), errors too: beside the choices.
+            Outcome::Partitioned { request, revision, result } => {
+                if let Some(Window::Partition(form)) = &mut self.window {
+                    form.computed(request, revision, result, s.lang());
+                }
+                Ok(())
+            }
             Outcome::Saved { path, result } => result.map(|stamp| {
                 s.saved(&path, stamp);
                 if let Some(then) = self.after_save.take() {

@@ -25,6 +25,7 @@ mod long_jobs;
 pub mod map_cache;
 pub mod new_project;
 mod panels;
+mod partition_tool;
 mod print_dialog;
 mod recovery;
 pub mod reference_layers;

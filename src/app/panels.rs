@@ -141,6 +141,10 @@ pub fn menu_bar(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
                 actions.push(Action::CodeRuleDialog);
                 ui.close();
             }
+            if ui.button(crate::text::partition_tool::menu(state.lang())).clicked() {
+                actions.push(Action::PartitionDialog);
+                ui.close();
+            }
             if ui.button(t(Text::CopyCursor)).clicked() {
                 actions.push(Action::CopyCursor);
                 ui.close();

@@ -26,11 +26,13 @@ pub enum Stage {
     Printing,
     Opening,
     Saving,
+    /// Proposing grids from households (auto-partition), one step per area.
+    Partitioning,
 }
 
 impl Stage {
     /// Every stage, in the order a job meets them.
-    pub const ALL: [Stage; 8] = [
+    pub const ALL: [Stage; 9] = [
         Stage::Reading,
         Stage::Indexing,
         Stage::Checking,
@@ -39,6 +41,7 @@ impl Stage {
         Stage::Printing,
         Stage::Opening,
         Stage::Saving,
+        Stage::Partitioning,
     ];
 }
 

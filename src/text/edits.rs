@@ -20,6 +20,7 @@ pub fn kind_label(kind: StepKind, lang: Lang) -> &'static str {
         StepKind::Fix => ("修复", "fix"),
         StepKind::Codes => ("网格编码", "grid codes"),
         StepKind::Import => ("导入", "import"),
+        StepKind::Partition => ("自动划分网格", "auto-partition"),
     };
     pick(lang, zh, en)
 }

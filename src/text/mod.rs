@@ -16,6 +16,7 @@ mod i18n;
 pub mod io_errors;
 pub mod layers;
 pub mod partition;
+pub mod partition_tool;
 pub mod print;
 pub mod progress;
 pub mod settings;

@@ -154,6 +154,7 @@ pub fn error_text(error: &PartitionError, lang: Lang) -> String {
         PartitionError::BadCount => say!(lang, "--grids 至少为 1", "--grids must be at least 1"),
         PartitionError::Rule(e) => say!(lang, "项目的编码规则有误：{}", "the project's code rule is wrong: {}", e),
         PartitionError::Coding(e) => say!(lang, "无法编码：{}", "cannot code the grids: {}", e),
+        PartitionError::Cancelled => say!(lang, "已取消自动划分", "auto-partition cancelled"),
     }
 }
 

@@ -15,6 +15,7 @@ pub fn stage_text(stage: Stage, lang: Lang) -> &'static str {
         Stage::Printing => ("正在打印", "printing"),
         Stage::Opening => ("正在打开", "opening"),
         Stage::Saving => ("正在保存", "saving"),
+        Stage::Partitioning => ("正在划分网格", "partitioning"),
     };
     super::pick(lang, zh, en)
 }

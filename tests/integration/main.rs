@@ -20,6 +20,7 @@ mod gui_basemap_edit;
 mod gui_caches;
 mod gui_edit;
 mod gui_offline;
+mod gui_partition;
 mod gui_progress;
 mod gui_start;
 mod gui_theme;

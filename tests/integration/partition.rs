@@ -22,7 +22,7 @@ fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
 
 /// A township of two urban villages side by side (1 km × 1 km each), ~1,200 households each in
 /// hamlets, and one old grid covering the west village.
-fn project() -> Project {
+pub fn project() -> Project {
     let mut p = Project::new("泾川镇", crs_from_epsg(4548).unwrap());
     p.boundary = rect(0.0, 0.0, 2000.0, 1000.0);
     let town = DivisionCode::parse("341823100").unwrap();

@@ -19,6 +19,8 @@ pub enum StepKind {
     Fix,
     Codes,
     Import,
+    /// Grids proposed by auto-partition, applied (old grids removed, neighbours noded, codes given).
+    Partition,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -26,7 +26,7 @@ pub use clusters::{UnionFind, clusters};
 pub use dissolve::dissolve;
 pub use graph::{ALONG_COST, Graph, LineIndex};
 pub use improve::polsby_popper;
-pub use plan::{PartitionError, PartitionRequest, Plan, Selection, plan};
+pub use plan::{PartitionError, PartitionRequest, Plan, Selection, plan, plan_with};
 pub use report::{AreaUsed, Reason, VillageReport};
 pub use split::{Band, choose_count};
 pub use units::{Fineness, Unit, build_units};

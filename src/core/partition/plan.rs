@@ -18,6 +18,7 @@ use crate::core::codes::{
 };
 use crate::core::coverage::prepare_geometry;
 use crate::core::edit::{Command, insert_points, node_tolerance, snap_to_vertices, vertices};
+use crate::core::progress::{NoProgress, Progress, Stage};
 use crate::core::{AreaClass, Grid, GridId, Project, ReferenceGeometry};
 
 /// Which villages to partition.
@@ -79,6 +80,8 @@ pub enum PartitionError {
     Rule(#[from] RuleError),
     #[error(transparent)]
     Coding(#[from] CodingError),
+    #[error("cancelled")]
+    Cancelled,
 }
 
 /// The proposal: the reports per area, the grids it makes (ids as they will be) and the one command
@@ -103,6 +106,17 @@ struct Area0 {
 /// Partitions the chosen villages of `project` (see the module doc). `axes` say where north lies, for
 /// numbering the new grids.
 pub fn plan(project: &Project, request: &PartitionRequest, axes: &dyn GroundAxes) -> Result<Plan, PartitionError> {
+    plan_with(project, request, axes, &NoProgress)
+}
+
+/// [`plan`], reporting one step per area to `progress` and stopping with [`PartitionError::Cancelled`]
+/// when it is cancelled.
+pub fn plan_with(
+    project: &Project,
+    request: &PartitionRequest,
+    axes: &dyn GroundAxes,
+    progress: &dyn Progress,
+) -> Result<Plan, PartitionError> {
     if let Some(b) = request.band
         && (b.min > b.max || b.max == 0)
     {
@@ -128,6 +142,7 @@ pub fn plan(project: &Project, request: &PartitionRequest, axes: &dyn GroundAxes
         }
     }
     let areas = areas_of(project, &chosen)?;
+    progress.begin(Stage::Partitioning, areas.len() as u64);
     let group: BTreeSet<&str> = chosen.iter().map(String::as_str).collect();
     let replaced: Vec<GridId> = if request.keep_existing {
         Vec::new()
@@ -145,6 +160,7 @@ pub fn plan(project: &Project, request: &PartitionRequest, axes: &dyn GroundAxes
     let mut new_grids: Vec<Grid> = Vec::new();
     let mut area_of_grid: Vec<usize> = Vec::new();
     for (index, area) in areas.iter().enumerate() {
+        progress.check().map_err(|_| PartitionError::Cancelled)?;
         let band = request.band.unwrap_or_else(|| {
             let (min, max) = household_band(project, area.class);
             Band { min, max }
@@ -219,6 +235,7 @@ pub fn plan(project: &Project, request: &PartitionRequest, axes: &dyn GroundAxes
             units: outcome.units,
             reasons: outcome.reasons,
         });
+        progress.advance(1);
     }
     // Node: every new grid gets the vertices of its neighbours (new or kept) that lie on its edges,
     // and kept neighbours get the new grids' vertices.
@@ -306,6 +323,14 @@ pub fn plan(project: &Project, request: &PartitionRequest, axes: &dyn GroundAxes
         steps.push(Command::from_codes(&after, &ours, &rule.to_string()));
     }
     Ok(Plan { reports, command: Command::Batch(steps), added: new_grids, removed: replaced, noded })
+}
+
+impl Plan {
+    /// Each proposed grid with its households and the band it was made for, in the order of `added`.
+    pub fn proposed(&self) -> impl Iterator<Item = (&Grid, u64, Band)> + '_ {
+        let per_grid = self.reports.iter().flat_map(|r| r.per_grid.iter().map(move |&h| (h, r.band)));
+        self.added.iter().zip(per_grid).map(|(g, (h, band))| (g, h, band))
+    }
 }
 
 fn envelope_tree<'a>(
