@@ -16,7 +16,7 @@ use crate::core::codes::household_band;
 use crate::core::partition::{Band, DEFAULT_CLUSTER_M, PartitionError, PartitionRequest, Plan, Selection};
 use crate::core::{AreaClass, GridId, Project};
 use crate::text::Lang;
-use crate::text::partition::{error_text, report_text};
+use crate::text::partition::{error_text, overall_text, report_text};
 use crate::text::partition_tool as words;
 
 /// Which villages the form partitions.
@@ -142,7 +142,9 @@ impl PartitionForm {
                         fill: band_fill(households, band),
                     })
                     .collect();
-                let mut summary: String = plan.reports.iter().map(|r| report_text(r, lang)).collect();
+                // The whole first: with a county's 127 villages, the lines per village scroll.
+                let mut summary = overall_text(&plan.reports, lang);
+                summary.extend(plan.reports.iter().map(|r| report_text(r, lang)));
                 summary += &words::would_change(plan.added.len(), plan.removed.len(), plan.noded.len(), lang);
                 self.proposal = Some(Proposal { plan, request, revision, shown, summary });
                 self.error = None;
@@ -198,8 +200,11 @@ pub fn draw(painter: &egui::Painter, grids: &[ProposedGrid], to: ToScreen) {
             painter.add(Shape::closed_line(ring.iter().map(|&c| to.pos(c)).collect(), stroke));
         }
     }
+    // Only where the number fits across its grid: zooming in shows the rest.
+    const LABEL_PX: f64 = 44.0;
     for g in grids {
-        if let Some(at) = g.feature.label_at {
+        let room_px = g.feature.extent.map_or(0.0, |e| e.width().min(e.height()) / to.vp.world_per_px);
+        if let Some(at) = g.feature.label_at.filter(|_| room_px >= LABEL_PX) {
             painter.text(
                 to.pos(at),
                 egui::Align2::CENTER_CENTER,

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::core::partition::{Band, PartitionRequest, Plan, Selection, VillageReport, plan};
 use crate::io::true_north::ground_axes_for;
 use crate::text::Lang;
-use crate::text::partition::{bad_band_text, error_text, no_selection_text, report_text, totals_text};
+use crate::text::partition::{bad_band_text, error_text, no_selection_text, overall_text, report_text, totals_text};
 
 /// The command line's choices, as parsed.
 #[derive(clap::Args, Debug)]
@@ -109,6 +109,9 @@ pub fn run_partition(args: PartitionArgs) -> anyhow::Result<String> {
     let mut out = String::new();
     for r in &proposal.reports {
         out += &report_text(r, lang);
+    }
+    if proposal.reports.len() > 1 {
+        out += &overall_text(&proposal.reports, lang);
     }
     out += &totals_text(proposal.added.len(), proposal.removed.len(), proposal.noded.len(), args.dry_run, lang);
     out.push('\n');

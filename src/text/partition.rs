@@ -106,6 +106,24 @@ pub fn report_text(report: &VillageReport, lang: Lang) -> String {
     out
 }
 
+/// One line over all areas: grids, how many within their band, mean compactness.
+pub fn overall_text(reports: &[VillageReport], lang: Lang) -> String {
+    let grids: usize = reports.iter().map(VillageReport::grids).sum();
+    let within: usize = reports.iter().map(VillageReport::within_band).sum();
+    let share = if grids > 0 { within as f64 * 100.0 / grids as f64 } else { 100.0 };
+    let pp: f64 = reports.iter().flat_map(|r| r.polsby_popper.iter()).sum::<f64>() / grids.max(1) as f64;
+    say!(
+        lang,
+        "合计：{} 个区域，{} 个网格，{} 个在户数范围内（{:.0}%），平均紧凑度 {:.2}\n",
+        "In all: {} areas, {} grids, {} within their band ({:.0}%), mean Polsby–Popper {:.2}\n",
+        reports.len(),
+        grids,
+        within,
+        share,
+        pp
+    )
+}
+
 /// The last line: what was (or would be) changed.
 pub fn totals_text(added: usize, removed: usize, noded: usize, dry_run: bool, lang: Lang) -> String {
     match dry_run {
