@@ -56,6 +56,7 @@ impl WanggeApp {
                 self.window = Some(Window::Import(ImportForm {
                     src: String::new(),
                     target: Target::Grids,
+                    reference: None,
                     crs: String::new(),
                     map: String::new(),
                 }));
@@ -133,6 +134,8 @@ impl WanggeApp {
             Action::RunImport => {
                 if let Some(Window::Import(form)) = &self.window {
                     anyhow::ensure!(!form.src.trim().is_empty(), "{}", s.t(Text::ChooseSourceFirst));
+                    let unnamed = form.reference.as_deref().is_some_and(|n| n.trim().is_empty());
+                    anyhow::ensure!(!unnamed, "{}", crate::text::layers::reference_needs_name(s.lang()));
                 }
                 // Read and checked on a worker thread; the form comes back if that fails or is cancelled.
                 if let Some(Window::Import(form)) = self.window.take() {

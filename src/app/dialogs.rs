@@ -8,13 +8,15 @@ use super::file_dialog::Purpose;
 use crate::core::Project;
 use crate::io::export::Layer;
 use crate::io::import::Target;
-use crate::text::layers::{LAYERS, TARGETS};
+use crate::text::layers::{LAYERS, TARGETS, reference_choice, reference_hint, reference_name};
 use crate::text::summary::project_summary;
 use crate::text::{Lang, Text, pick, say};
 
 pub struct ImportForm {
     pub src: String,
     pub target: Target,
+    /// The name of the reference layer to import into, instead of `target`.
+    pub reference: Option<String>,
     pub crs: String,
     pub map: String,
 }
@@ -87,9 +89,21 @@ pub fn show(
                 ui.horizontal(|ui| {
                     ui.label(t(Text::ImportInto));
                     for (target, zh, en) in TARGETS {
-                        ui.radio_value(&mut form.target, target, pick(lang, zh, en));
+                        if ui.radio(form.reference.is_none() && form.target == target, pick(lang, zh, en)).clicked() {
+                            (form.target, form.reference) = (target, None);
+                        }
+                    }
+                    if ui.radio(form.reference.is_some(), reference_choice(lang)).clicked() && form.reference.is_none()
+                    {
+                        // The file's name is the layer's name to start with (道路.shp → 道路).
+                        let stem = std::path::Path::new(form.src.trim()).file_stem();
+                        form.reference = Some(stem.map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
                     }
                 });
+                if let Some(name) = &mut form.reference {
+                    labelled_edit(ui, reference_name(lang), name, "道路", 200.0);
+                    ui.small(reference_hint(lang));
+                }
                 ui.horizontal(|ui| labelled_edit(ui, t(Text::ImportCrs), &mut form.crs, t(Text::ImportCrsHint), 260.0));
                 ui.vertical(|ui| labelled_edit(ui, t(Text::FieldMap), &mut form.map, "households=HU_SHU", 400.0));
                 keep &= ok_cancel(ui, lang, || actions.push(Action::RunImport));

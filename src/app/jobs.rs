@@ -21,7 +21,9 @@ use crate::io::crs::parse_crs_arg;
 use crate::io::export::{Layer, export_with};
 use crate::io::fields::parse_map_args;
 use crate::io::gpkg::copy_basemaps;
-use crate::io::import::{ImportOptions, PreparedImport, prepare_import, read_source_each};
+use crate::io::import::{
+    ImportOptions, PreparedImport, PreparedReference, prepare_import, prepare_reference, read_source_each,
+};
 use crate::io::{Changes, FileStamp, IoError, Problem, open_project_stamped_with, save_project_with};
 use crate::print::{BasemapPrint, PrintError, PrintOptions};
 
@@ -30,6 +32,24 @@ pub type PrintWarning = Box<dyn Fn(crate::text::Lang) -> String + Send>;
 
 /// A project read by an open job: the project, its file's stamp, its caches built or started.
 pub type Opened = (Arc<Project>, Option<FileStamp>, Prepared);
+
+/// An import read and checked, not applied yet: into one of the project's layers, or as a reference layer.
+pub enum ReadImport {
+    Layer(PreparedImport),
+    Reference(PreparedReference),
+}
+
+impl ReadImport {
+    /// What applying it to `project` would replace, said before it does; `None` when nothing is lost.
+    pub fn replaces(&self, project: &Project, lang: crate::text::Lang) -> Option<String> {
+        match self {
+            ReadImport::Layer(p) => p.replaces(project).map(|r| crate::text::layers::replace_text(&r, lang)),
+            ReadImport::Reference(p) => {
+                p.replaces(project).map(|n| crate::text::layers::replace_reference_text(&p.layer.name, n, lang))
+            }
+        }
+    }
+}
 
 /// What a finished job hands back to the app.
 pub enum Outcome {
@@ -41,7 +61,7 @@ pub enum Outcome {
     /// it failed or was cancelled.
     Imported {
         form: ImportForm,
-        result: anyhow::Result<PreparedImport>,
+        result: anyhow::Result<ReadImport>,
     },
     /// The features (or table rows) written.
     Exported {
@@ -265,20 +285,18 @@ impl Job {
 
 /// Reads the import's source feature by feature (counted, and stopped at a Cancel) and checks it for
 /// `project`, changing nothing yet: see [`PreparedImport::replaces`] for what it would replace.
-pub fn read_and_prepare(
-    project: &Project,
-    form: &ImportForm,
-    progress: &dyn Progress,
-) -> anyhow::Result<PreparedImport> {
+pub fn read_and_prepare(project: &Project, form: &ImportForm, progress: &dyn Progress) -> anyhow::Result<ReadImport> {
     let src = Path::new(form.src.trim());
     let pairs: Vec<String> = form.map.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
     let options = ImportOptions {
         crs_override: if form.crs.trim().is_empty() { None } else { Some(parse_crs_arg(&form.crs)?) },
         field_map: parse_map_args(&pairs)?,
         layer: None,
-        replace: false,
+        // A reference layer of the same name: the app asks before applying (see `PreparedReference::replaces`).
+        replace: form.reference.is_some(),
         force: false,
     };
+    let reference = form.reference.as_deref().map(str::trim);
     let mut features = Vec::new();
     let mut source = read_source_each(src, None, progress, &mut |feature| {
         progress.check().map_err(|c| IoError::new(src, c))?;
@@ -287,11 +305,16 @@ pub fn read_and_prepare(
     })?;
     source.features = features;
     progress.begin(Stage::Checking, source.features.len() as u64);
+    if let Some(name) = reference {
+        let prepared = prepare_reference(project, &source, name, &options)?;
+        progress.check()?;
+        return Ok(ReadImport::Reference(prepared));
+    }
     let mut counted = 0;
     let prepared = prepare_import(project, &source, form.target, &options, &mut |done, _| {
         progress.advance(done.saturating_sub(counted) as u64);
         counted = counted.max(done);
     })?;
     progress.check()?;
-    Ok(prepared)
+    Ok(ReadImport::Layer(prepared))
 }

@@ -87,12 +87,11 @@ impl WanggeApp {
                 .map_err(anyhow::Error::from),
             Outcome::Imported { form, result } => match result {
                 // Nothing lost: done (and undoable).
-                Ok(prepared) => match prepared.replaces(&s.doc.project) {
-                    None => s.apply_import(prepared),
+                Ok(read) => match read.replaces(&s.doc.project, s.lang()) {
+                    None => s.apply_import(read),
                     // Ask first, saying what would be lost; the form comes back on Cancel.
-                    Some(replaced) => {
-                        let text = crate::text::layers::replace_text(&replaced, s.lang());
-                        self.pending_import = Some((Box::new(prepared), form));
+                    Some(text) => {
+                        self.pending_import = Some((Box::new(read), form));
                         self.window = Some(Window::ConfirmReplace(text));
                         Ok(())
                     }

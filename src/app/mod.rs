@@ -43,8 +43,6 @@ use file_dialog::InAppDialog;
 pub use state::{AppState, load_sample};
 pub use window::run;
 
-use crate::io::import::PreparedImport;
-
 pub struct WanggeApp {
     pub state: AppState,
     window: Option<Window>,
@@ -61,7 +59,7 @@ pub struct WanggeApp {
     /// Set once the user chose to close without saving.
     allow_close: bool,
     /// An import that would replace what the project has, waiting for the user's answer, with its form.
-    pending_import: Option<(Box<PreparedImport>, ImportForm)>,
+    pending_import: Option<(Box<jobs::ReadImport>, ImportForm)>,
     /// The search box and the grid list beside the layer tree.
     find: find::FindPanel,
     /// What to do once the Save As asked for by "save first" has saved.

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::background::{Background, CacheOptions, Prepared};
 use super::canvas::{LayerVisibility, MapView};
+use super::jobs::ReadImport;
 use super::live_coverage::LiveCoverage;
 use super::map_cache::MapCache;
 use super::recovery::Autosave;
@@ -18,7 +19,6 @@ use crate::core::progress::NoProgress;
 use crate::core::tools::{Edit, Tool, ToolKind};
 use crate::core::{GridId, Project};
 use crate::io::crs::{SourceCrs, Transformer, crs_from_epsg};
-use crate::io::import::PreparedImport;
 use crate::io::{Changes, FileStamp, open_project, open_project_stamped, save_project_with};
 use crate::text::Settings;
 use crate::text::edits::{done_text, failure_text, kind_label};
@@ -512,16 +512,27 @@ impl AppState {
     }
 
     /// Applies a prepared import as one undoable step.
-    pub fn apply_import(&mut self, prepared: PreparedImport) -> anyhow::Result<()> {
-        let (target, summary) = (prepared.target(), prepared.summary.clone());
-        let command = prepared.into_command(&self.doc.project);
+    pub(super) fn apply_import(&mut self, read: ReadImport) -> anyhow::Result<()> {
+        let (layer, summary): (Box<dyn Fn(Lang) -> String>, _) = match &read {
+            ReadImport::Layer(p) => {
+                let target = p.target();
+                (Box::new(move |l| crate::text::layers::target_label(target, l).to_string()), p.summary.clone())
+            }
+            ReadImport::Reference(p) => {
+                let name = p.layer.name.clone();
+                (Box::new(move |l| format!("{} {name}", crate::text::layers::reference_choice(l))), p.summary.clone())
+            }
+        };
+        let command = match read {
+            ReadImport::Layer(p) => p.into_command(&self.doc.project),
+            ReadImport::Reference(p) => p.into_command(&self.doc.project),
+        };
         self.doc.history.apply(Arc::make_mut(&mut self.doc.project), StepKind::Import, command)?;
         self.doc.dirty = true;
         self.changed();
         self.ui.view.fit_pending = true;
-        self.say(|l| {
-            let layer = crate::text::layers::target_label(target, l);
-            format!("{}: {} × {layer} ({})", Text::Imported.get(l), summary.features, summary.source_crs)
+        self.say(move |l| {
+            format!("{}: {} × {} ({})", Text::Imported.get(l), summary.features, layer(l), summary.source_crs)
         });
         Ok(())
     }

@@ -22,6 +22,37 @@ pub fn target_label(target: Target, lang: Lang) -> &'static str {
     TARGETS.iter().find(|(t, _, _)| *t == target).map_or("", |(_, zh, en)| pick(lang, zh, en))
 }
 
+/// The import form's choice of a reference layer, its name field and what it is for.
+pub fn reference_choice(lang: Lang) -> &'static str {
+    pick(lang, "参考图层", "reference layer")
+}
+
+pub fn reference_name(lang: Lang) -> &'static str {
+    pick(lang, "图层名称", "Layer name")
+}
+
+pub fn reference_hint(lang: Lang) -> &'static str {
+    pick(
+        lang,
+        "道路、河流、铁路等线或面：显示在地图上，可捕捉、沿线分割，自动划分网格沿它们划分",
+        "Roads, rivers, railways (lines or polygons): drawn on the map, snapped to, split along, and cut along by auto-partition",
+    )
+}
+
+pub fn reference_needs_name(lang: Lang) -> &'static str {
+    pick(lang, "参考图层需要一个名称", "a reference layer needs a name")
+}
+
+/// A reference layer of the same name would be replaced.
+pub fn replace_reference_text(name: &str, features: usize, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("项目已有参考图层“{name}”（{features} 个要素）。导入此文件将替换它（可以撤销）。"),
+        Lang::En => format!(
+            "The project has a reference layer \"{name}\" already ({features} features). Importing this file replaces it (this can be undone)."
+        ),
+    }
+}
+
 /// What an import would replace, said before it does (the confirmation's text).
 pub fn replace_text(r: &Replaced, lang: Lang) -> String {
     let km2 = r.area_m2 / 1e6;

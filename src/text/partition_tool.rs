@@ -84,8 +84,8 @@ pub fn along(lang: Lang) -> String {
 pub fn no_reference_layers(lang: Lang) -> String {
     say!(
         lang,
-        "项目没有参考图层；可用 wangge import --as reference 导入道路、河流",
-        "The project has no reference layers; import roads and rivers with wangge import --as reference"
+        "项目没有参考图层：用 文件 › 导入图层… › 参考图层 导入道路、河流",
+        "The project has no reference layers: import roads and rivers with File › Import layer… › reference layer"
     )
 }
 

@@ -22,6 +22,7 @@ mod gui_edit;
 mod gui_offline;
 mod gui_partition;
 mod gui_progress;
+mod gui_reference_import;
 mod gui_start;
 mod gui_theme;
 mod import_export;

@@ -8,7 +8,7 @@ use geo::MultiPolygon;
 use crate::core::codes::{CodeChange, RULE_SETTING};
 use crate::core::coverage::fixes::Fix;
 use crate::core::tools::new_grid;
-use crate::core::{AreaClass, Division, Grid, GridAttrs, GridId, GridKind, HouseholdPoint, Project};
+use crate::core::{AreaClass, Division, Grid, GridAttrs, GridId, GridKind, HouseholdPoint, Project, ReferenceLayer};
 
 /// The non-geometric fields of a grid, set together by the attribute form.
 #[derive(Clone, Debug, PartialEq)]
@@ -64,6 +64,8 @@ pub enum Command {
     SetDivisions(BTreeMap<String, Division>),
     /// Sets the whole households layer (an import adding household points).
     SetHouseholds(Vec<HouseholdPoint>),
+    /// Sets the whole list of reference layers (an import adding or replacing roads or rivers).
+    SetReferenceLayers(Vec<ReferenceLayer>),
     /// Sets (or, with `None`, removes) a project setting such as the code rule.
     SetSetting {
         key: String,
@@ -137,6 +139,9 @@ impl Command {
             Command::SetHouseholds(households) => {
                 Ok(Command::SetHouseholds(std::mem::replace(&mut project.households, households)))
             }
+            Command::SetReferenceLayers(layers) => {
+                Ok(Command::SetReferenceLayers(std::mem::replace(&mut project.reference_layers, layers)))
+            }
             Command::SetSetting { key, value } => {
                 let old = match value {
                     Some(v) => project.settings.insert(key.clone(), v),
@@ -147,11 +152,15 @@ impl Command {
         }
     }
 
-    /// Whether the command changes a layer other than the grids (the boundary, divisions or
-    /// households), after which everything derived from the project is rebuilt, not only some grids.
+    /// Whether the command changes a layer other than the grids (the boundary, divisions, households or
+    /// reference layers), after which everything derived from the project is rebuilt, not only some
+    /// grids, and the whole project is saved.
     pub fn changes_other_layers(&self) -> bool {
         match self {
-            Command::SetBoundary(_) | Command::SetDivisions(_) | Command::SetHouseholds(_) => true,
+            Command::SetBoundary(_)
+            | Command::SetDivisions(_)
+            | Command::SetHouseholds(_)
+            | Command::SetReferenceLayers(_) => true,
             Command::Batch(commands) => commands.iter().any(Command::changes_other_layers),
             _ => false,
         }
@@ -198,6 +207,7 @@ impl Command {
             Command::SetBoundary(_)
             | Command::SetDivisions(_)
             | Command::SetHouseholds(_)
+            | Command::SetReferenceLayers(_)
             | Command::SetSetting { .. } => Vec::new(),
         }
     }
@@ -263,6 +273,9 @@ mod tests {
         let mut households = project().households;
         households.push(HouseholdPoint { position: Point::new(20.0, 20.0), households: 1, population: Some(4) });
         round_trip(Command::SetHouseholds(households), |p| p.households.len() == 2);
+        let roads = vec![ReferenceLayer::new("道路")];
+        round_trip(Command::SetReferenceLayers(roads), |p| p.reference_layer("道路").is_some());
+        assert!(Command::SetReferenceLayers(Vec::new()).changes_other_layers());
         // An import of grids: new grids under fresh ids, removed again by the inverse.
         let grids = Command::Batch(vec![
             Command::AddGrid(Box::new(Grid::new(square(50.0, 0.0, 50.0)))),

@@ -20,7 +20,7 @@ mod reference;
 mod stage;
 
 pub use read::*;
-pub use reference::{import_reference_file, import_reference_layer};
+pub use reference::{PreparedReference, import_reference_file, import_reference_layer, prepare_reference};
 pub use stage::check_coordinates;
 use stage::*;
 

@@ -25,12 +25,49 @@ pub fn import_reference_layer(
     name: &str,
     options: &ImportOptions,
 ) -> Result<ImportSummary, IoError> {
+    let prepared = prepare_reference(project, source, name, options)?;
+    project.put_reference_layer(prepared.layer);
+    Ok(prepared.summary)
+}
+
+/// A reference layer read and checked, not in the project yet: the app asks before it replaces a layer
+/// of the same name, and puts it in as one undoable command.
+#[derive(Clone, Debug)]
+pub struct PreparedReference {
+    pub layer: ReferenceLayer,
+    pub summary: ImportSummary,
+}
+
+impl PreparedReference {
+    /// The number of features of the project's layer of the same name, which applying would replace.
+    pub fn replaces(&self, project: &Project) -> Option<usize> {
+        project.reference_layer(&self.layer.name).map(|old| old.features.len())
+    }
+
+    /// The command that puts the layer into `project` (replacing one of the same name, in its place).
+    pub fn into_command(self, project: &Project) -> crate::core::edit::Command {
+        let mut with =
+            Project { reference_layers: project.reference_layers.clone(), ..Project::new("", project.crs.clone()) };
+        with.put_reference_layer(self.layer);
+        crate::core::edit::Command::SetReferenceLayers(with.reference_layers)
+    }
+}
+
+/// Reads and checks the features of `source` (read whole) as the reference layer `name`, changing
+/// nothing; a layer of that name in `project` is replaced later only if `options.replace` is set (the
+/// app asks instead and sets it).
+pub fn prepare_reference(
+    project: &Project,
+    source: &SourceLayer,
+    name: &str,
+    options: &ImportOptions,
+) -> Result<PreparedReference, IoError> {
     let scan = SourceScan::of(source);
     let mut stager = ReferenceStager::new(project, source, &scan, name, options)?;
     for feature in &source.features {
         stager.feed(feature)?;
     }
-    stager.finish(project)
+    Ok(stager.finish(project))
 }
 
 /// Imports the file `path` into `project` as the reference layer `name`, reading it feature by feature
@@ -46,7 +83,9 @@ pub fn import_reference_file(
 ) -> Result<ImportSummary, IoError> {
     let mut stager = ReferenceStager::new(project, header, scan, name, options)?;
     super::stage_each(path, options, scan, progress, &mut |f| stager.feed(f))?;
-    stager.finish(project)
+    let prepared = stager.finish(project);
+    project.put_reference_layer(prepared.layer);
+    Ok(prepared.summary)
 }
 
 struct ReferenceStager {
@@ -117,7 +156,7 @@ impl ReferenceStager {
         Ok(())
     }
 
-    fn finish(self, project: &mut Project) -> Result<ImportSummary, IoError> {
+    fn finish(self, project: &Project) -> PreparedReference {
         let mapped = self.mapping.source_of("name").map(|s| vec![("name".to_string(), s.to_string())]);
         let summary = ImportSummary {
             features: self.layer.features.len(),
@@ -125,8 +164,7 @@ impl ReferenceStager {
             project_crs: project.crs.auth_id(),
             mapped: mapped.unwrap_or_default(),
         };
-        project.put_reference_layer(self.layer);
-        Ok(summary)
+        PreparedReference { layer: self.layer, summary }
     }
 }
 
