@@ -170,8 +170,10 @@ impl WanggeApp {
             Action::PrintDialog => {
                 let out = s.start_dir().join(format!("{}.pdf", s.doc.project.name)).display().to_string();
                 let basemaps = s.ui.view.basemaps.layers.iter().map(|l| l.source.name.clone()).collect();
-                self.window =
-                    Some(Window::Print(Box::new(print_dialog::PrintForm::new(&s.doc.project, out, basemaps))));
+                let mut form = print_dialog::PrintForm::new(&s.doc.project, out, basemaps);
+                // What is switched off on the map is left off the paper too (the form can change it).
+                form.options.hidden_references = s.ui.view.references.hidden.clone();
+                self.window = Some(Window::Print(Box::new(form)));
             }
             Action::RunPrint => {
                 if let Some(Window::Print(form)) = &self.window {

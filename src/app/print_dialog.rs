@@ -193,6 +193,21 @@ pub fn show(
                                 .labelled_by(label.id);
                         });
                     }
+                    if !project.reference_layers.is_empty() {
+                        ui.horizontal_wrapped(|ui| {
+                            ui.label(t("参考图层", "Reference layers"));
+                            for layer in &project.reference_layers {
+                                let mut shown = !o.hidden_references.contains(&layer.name);
+                                if ui.checkbox(&mut shown, &layer.name).changed() {
+                                    if shown {
+                                        o.hidden_references.remove(&layer.name);
+                                    } else {
+                                        o.hidden_references.insert(layer.name.clone());
+                                    }
+                                }
+                            }
+                        });
+                    }
                     let auto = default_title(project, o.township.as_deref());
                     if auto != form.auto_title {
                         if form.title.trim().is_empty() || form.title == form.auto_title {

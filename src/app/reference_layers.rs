@@ -26,14 +26,6 @@ use super::map_cache::DrawnFeature;
 use crate::core::Project;
 use crate::core::{ReferenceGeometry, ReferenceLayer};
 
-/// Stroke colours of the layers, in turn: road red-brown, river blue, railway grey, green, purple.
-pub const REFERENCE_COLOURS: [Color32; 5] = [
-    Color32::from_rgb(190, 80, 40),
-    Color32::from_rgb(40, 110, 200),
-    Color32::from_rgb(90, 90, 90),
-    Color32::from_rgb(40, 140, 60),
-    Color32::from_rgb(140, 60, 160),
-];
 /// Width of reference strokes in points: thinner than a grid's selected outline, as thin as its edge.
 const LINE_WIDTH: f32 = 1.2;
 /// Opacity of polygon fills (a light wash of the layer's colour).
@@ -41,9 +33,10 @@ const FILL_ALPHA: u8 = 60;
 /// Features smaller than this on screen (points) are not drawn.
 const SKIP_BELOW_PX: f64 = 1.0;
 
-/// The colour of the layer at `position`.
+/// The colour of the layer at `position` (the printed sheets use the same: `core::reference_rgb`).
 pub fn layer_colour(position: usize) -> Color32 {
-    REFERENCE_COLOURS[position % REFERENCE_COLOURS.len()]
+    let [r, g, b] = crate::core::reference_rgb(position);
+    Color32::from_rgb(r, g, b)
 }
 
 enum DrawnShape {

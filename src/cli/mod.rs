@@ -206,6 +206,9 @@ pub enum Command {
         /// With --basemap: wait at most this long for all the tiles (missing ones are left blank and named)
         #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
         basemap_timeout: f64,
+        /// Leave this reference layer (roads, rivers …) off the maps; repeatable. The others are printed
+        #[arg(long = "hide-reference", value_name = "NAME")]
+        hide_reference: Vec<String>,
         #[command(flatten)]
         lang: LangArg,
     },
@@ -407,6 +410,7 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
             basemap,
             offline,
             basemap_timeout,
+            hide_reference,
             lang,
         }) => {
             let lang = lang.get();
@@ -435,7 +439,19 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
                 })?),
                 None => None,
             };
+            if let Some(unknown) = hide_reference.iter().find(|n| project.reference_layer(n).is_none()) {
+                anyhow::bail!(
+                    "{}",
+                    say!(
+                        lang,
+                        "--hide-reference {}：项目中没有这个参考图层",
+                        "--hide-reference {}: the project has no reference layer of that name",
+                        unknown
+                    )
+                );
+            }
             let options = crate::print::PrintOptions {
+                hidden_references: hide_reference.into_iter().collect(),
                 township,
                 paper,
                 landscape,

@@ -20,7 +20,7 @@ pub mod partition;
 pub mod progress;
 pub mod rect;
 mod reference;
-pub use reference::{ReferenceFeature, ReferenceGeometry, ReferenceLayer};
+pub use reference::{REFERENCE_RGB, ReferenceFeature, ReferenceGeometry, ReferenceLayer, reference_rgb};
 pub mod thematic;
 pub mod tools;
 mod viewport;

@@ -3,6 +3,15 @@
 
 use geo::{BoundingRect, MultiLineString, MultiPolygon, Rect};
 
+/// The colours of the reference layers in turn (red-brown road, blue river, grey railway, green,
+/// purple), as RGB: the map and the printed sheets draw a layer in the same colour.
+pub const REFERENCE_RGB: [[u8; 3]; 5] = [[190, 80, 40], [40, 110, 200], [90, 90, 90], [40, 140, 60], [140, 60, 160]];
+
+/// The colour of the layer at `position` in the project's list.
+pub fn reference_rgb(position: usize) -> [u8; 3] {
+    REFERENCE_RGB[position % REFERENCE_RGB.len()]
+}
+
 /// The shape of a reference feature: lines (roads, rivers, railways) or polygons (buildings, water bodies).
 #[derive(Clone, Debug, PartialEq)]
 pub enum ReferenceGeometry {

@@ -141,6 +141,8 @@ fn grid_page(
     let focus = clip_to_frame(&to_page(&g.geometry, &map), &map);
     let fill = fill_over(palette()[colours.get(&g.id).copied().unwrap_or(0) as usize % palette().len()], basemap);
     page.polygon(parts(&focus), Some(fill), Some(Stroke::solid(FOCUS_LINE, 2.2)));
+    // Roads and rivers over the grids (those inside the sheet's grid are what its 四至 are read from).
+    super::reference::draw_reference_layers(&mut page, project, &map, &options.hidden_references);
     for v in project.villages() {
         if let Some(polygon) = &v.polygon {
             for line in outline_in_frame(&to_page(polygon, &map), &map) {

@@ -43,6 +43,11 @@ pub fn outline_in_frame(mp: &MultiPolygon<f64>, map: &MapFrame) -> Vec<Vec<Pt>> 
             .cloned()
             .collect::<Vec<LineString<f64>>>(),
     );
+    lines_in_frame(lines, map)
+}
+
+/// Page-space lines cut to the map frame.
+pub fn lines_in_frame(lines: MultiLineString<f64>, map: &MapFrame) -> Vec<Vec<Pt>> {
     let inside = lines.0.iter().all(|l| l.0.iter().all(|c| map.frame.contains(c.x, c.y)));
     let clipped = if inside { lines } else { frame_polygon(map).clip(&lines, false) };
     clipped.0.iter().map(|l| l.0.iter().map(|c| (c.x, c.y)).collect()).collect()

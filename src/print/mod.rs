@@ -13,6 +13,7 @@ mod overview;
 mod page;
 mod pdf;
 mod png;
+mod reference;
 mod svg;
 mod table;
 
@@ -82,6 +83,8 @@ pub struct PrintOptions {
     /// The project's basemap (by name) to print under the grids: the map frames get a
     /// [`Item::BasemapSlot`] each and lighter, translucent fills; [`write_with_basemap`] fills the slots.
     pub basemap: Option<String>,
+    /// Reference layers (by name) left off the maps; the others are printed.
+    pub hidden_references: std::collections::BTreeSet<String>,
 }
 
 impl Default for PrintOptions {
@@ -96,6 +99,7 @@ impl Default for PrintOptions {
             products: Products { overview: true, atlas: false, table: false },
             township: None,
             basemap: None,
+            hidden_references: Default::default(),
         }
     }
 }

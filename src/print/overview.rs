@@ -73,6 +73,7 @@ struct Drawn {
     boundary: bool,
     leaders: bool,
     detail_frames: bool,
+    references: Vec<super::reference::DrawnReference>,
 }
 
 /// Grids, lines and boundary of `project` in `map`; returns the label requests (for the grids `label`
@@ -84,8 +85,9 @@ fn draw_map(
     colours: &BTreeMap<GridId, u8>,
     label: &dyn Fn(&crate::core::Grid) -> bool,
     drawn: &mut Drawn,
-    basemap: bool,
+    options: &PrintOptions,
 ) -> (Vec<LabelRequest>, BTreeMap<GridId, geo::Polygon<f64>>) {
+    let basemap = options.basemap.is_some();
     let visible = map.visible_world();
     let boundary_page = to_page(&project.boundary, map);
     if basemap {
@@ -124,6 +126,7 @@ fn draw_map(
             }
         }
     }
+    drawn.references = super::reference::draw_reference_layers(page, project, map, &options.hidden_references);
     for d in project.divisions.values() {
         let Some(polygon) = &d.polygon else { continue };
         let stroke = if d.code.is_village() { village_stroke() } else { township_stroke() };
@@ -206,8 +209,7 @@ pub fn overview(project: &Project, options: &PrintOptions) -> (Vec<Page>, Overvi
     let colours = colour_grids(project, palette().len());
     let mut drawn = Drawn::default();
     let mut body = Page::new(w, h);
-    let (requests, grid_shapes) =
-        draw_map(&mut body, project, &map, &colours, &|_| true, &mut drawn, options.basemap.is_some());
+    let (requests, grid_shapes) = draw_map(&mut body, project, &map, &colours, &|_| true, &mut drawn, options);
     let frame_rect = frame.to_rect();
     // The north arrow's corner is kept free of labels.
     let arrow = Rect::new(
@@ -359,8 +361,7 @@ fn detail_sheet(
     let map = MapFrame::fit(frame.inset(6.0), tile, &project.crs, true).with_frame(frame);
     let mut drawn = Drawn::default();
     let label = |g: &crate::core::Grid| anchor_in_world(g).is_some_and(|a| in_tile(&tile, a));
-    let (requests, grid_shapes) =
-        draw_map(&mut page, project, &map, colours, &label, &mut drawn, options.basemap.is_some());
+    let (requests, grid_shapes) = draw_map(&mut page, project, &map, colours, &label, &mut drawn, options);
     // The sheet's own part of the area, outlined: codes of the grids beyond it are on the next sheets.
     let (a, b) = (map.to_page(tile.min()), map.to_page(tile.max()));
     page.rect(
@@ -414,6 +415,13 @@ fn legend(page: &mut Page, drawn: &Drawn, x: f64, y: f64, k: f64) {
     }
     if drawn.dedicated {
         entries.push(("专属网格", Swatch::Area(Rgba::WHITE, Stroke::solid(DEDICATED_LINE, 1.2))));
+    }
+    for r in &drawn.references {
+        let swatch = match r.lines {
+            true => Swatch::Line(Stroke::solid(r.colour, super::reference::LINE_PT)),
+            false => Swatch::Area(Rgba(r.colour.0, r.colour.1, r.colour.2, 60), Stroke::solid(r.colour, 0.5)),
+        };
+        entries.push((r.name.as_str(), swatch));
     }
     if drawn.leaders {
         entries.push(("引线标注", Swatch::Line(Stroke::solid(Rgba::rgb(60, 60, 60), 0.4))));

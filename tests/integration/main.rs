@@ -31,6 +31,7 @@ mod kittest;
 mod partition;
 mod print;
 mod print_basemap;
+mod print_reference;
 mod reference;
 mod rings;
 mod robustness;

@@ -33,7 +33,7 @@ fn options() -> PrintOptions {
 }
 
 /// A township of nine grids (3 × 3, 600 m) in one village, one of them a dedicated grid.
-fn small_township() -> Project {
+pub fn small_township() -> Project {
     let mut p = Project::new("泾县", crs_from_epsg(4548).unwrap());
     let (x0, y0, s) = (620_000.0, 3_385_000.0, 600.0);
     p.boundary = MultiPolygon(vec![
