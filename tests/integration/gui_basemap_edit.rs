@@ -7,7 +7,7 @@ use wangge::app::AppState;
 use wangge::core::basemap::SourceKind;
 use wangge::io::gpkg::list_basemaps;
 
-use super::kittest::{App, harness_on, settings_in, status};
+use super::kittest::{App, harness_on, settings_in, state_on_file, status};
 
 fn type_into(h: &mut App, label: &str, text: &str) {
     h.get_by_label(label).focus();
@@ -38,10 +38,7 @@ fn basemaps_are_added_and_removed_in_the_layers_panel() {
     .unwrap();
     drop(db);
     std::fs::write(dir.path().join("坏.mbtiles"), "not a database at all, only some words").unwrap();
-    let (project, stamp) = wangge::io::open_project_stamped(&path).unwrap();
-    let mut state = AppState::new(project, Some(path.clone()), settings_in(dir.path()));
-    state.doc.disk_stamp = stamp;
-    let mut h = harness_on(state);
+    let mut h = harness_on(state_on_file(&path, dir.path()));
 
     h.get_by_label("添加底图").click();
     h.run();

@@ -5,7 +5,7 @@ use eframe::egui;
 use egui_kittest::kittest::{NodeT, Queryable};
 use wangge::app::{AppState, WanggeApp};
 
-use crate::kittest::{App, harness_on, settings_in, status, wait_for_job};
+use crate::kittest::{App, harness_on, settings_in, state_on_file, status, wait_for_job};
 
 fn click(h: &mut App, label: &str) {
     h.get_by_label(label).click();
@@ -170,9 +170,7 @@ fn save_after_an_edit_writes_only_the_edited_grids() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.gpkg");
     wangge::io::save_project(&crate::common::small_project(), &path).unwrap();
-    let (project, stamp) = wangge::io::open_project_stamped(&path).unwrap();
-    let mut state = AppState::new(project, Some(path.clone()), settings_in(dir.path()));
-    state.doc.disk_stamp = stamp;
+    let mut state = state_on_file(&path, dir.path());
     let mut fields = GridFields::of(&state.doc.project.grids[&1]);
     fields.name = "改名".into();
     state.apply_command(
@@ -342,9 +340,7 @@ fn save_as_takes_the_basemaps_along() {
     add_basemap(&old, &BasemapSource::mbtiles("影像", "影像.mbtiles"), false).unwrap();
     let osm = BasemapSource::xyz("osm", "https://tile.openstreetmap.org/{z}/{x}/{y}.png").unwrap();
     add_basemap(&old, &osm, false).unwrap();
-    let (project, stamp) = wangge::io::open_project_stamped(&old).unwrap();
-    let mut state = AppState::new(project, Some(old.clone()), settings_in(dir.path()));
-    state.doc.disk_stamp = stamp;
+    let mut state = state_on_file(&old, dir.path());
     state.ui.view.basemaps.layers[1].on = false;
 
     let moved = dir.path().join("b/q.gpkg");

@@ -3,11 +3,10 @@
 //! after asking.
 
 use egui_kittest::kittest::Queryable;
-use wangge::app::AppState;
 use wangge::core::ReferenceGeometry;
 
 use super::gui::import_through_the_form;
-use super::kittest::{harness_on, settings_in, status};
+use super::kittest::{harness_on, state_on_file, status};
 
 fn roads(path: &std::path::Path, names: &[&str]) {
     let features: Vec<String> = names
@@ -32,10 +31,7 @@ fn roads_become_a_reference_layer_undoably_saved_and_replaced_only_after_asking(
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.gpkg");
     wangge::io::save_project(&crate::common::small_project(), &path).unwrap();
-    let (project, stamp) = wangge::io::open_project_stamped(&path).unwrap();
-    let mut state = AppState::new(project, Some(path.clone()), settings_in(dir.path()));
-    state.doc.disk_stamp = stamp;
-    let mut h = harness_on(state);
+    let mut h = harness_on(state_on_file(&path, dir.path()));
 
     let src = dir.path().join("道路.geojson");
     roads(&src, &["G205", "S322"]);

@@ -24,6 +24,15 @@ pub fn harness_on(state: AppState) -> App {
     h
 }
 
+/// The app's state on the project file at `path` as it is on disk (stamped, so the app tells its own
+/// saves from another program's), with its settings in `dir`.
+pub fn state_on_file(path: &std::path::Path, dir: &std::path::Path) -> AppState {
+    let (project, stamp) = wangge::io::open_project_stamped(path).unwrap();
+    let mut state = AppState::new(project, Some(path.to_path_buf()), settings_in(dir));
+    state.doc.disk_stamp = stamp;
+    state
+}
+
 /// The app on a project that was never saved, with its settings in `dir`.
 pub fn harness_on_project(project: Project, dir: &tempfile::TempDir) -> App {
     harness_on(AppState::new(project, None, settings_in(dir.path())))
