@@ -1,7 +1,7 @@
 //! The words of the basemaps (issue 14): the layers panel's basemap section, and why tiles could not be
 //! had, said once in the status bar. Nothing here ever includes the 天地图 key.
 
-use crate::io::tiles::TileError;
+use crate::io::tiles::{MbtilesProblem, TileError};
 use crate::io::tiles::geotiff::{GeoTiffError, GeoTiffProblem, Unsupported};
 use crate::text::{Lang, say};
 
@@ -155,7 +155,15 @@ pub fn tile_error_reason(e: &TileError, lang: Lang) -> String {
         TileError::BadImage(why) => format!("不是瓦片图像：{why}"),
         TileError::UnsupportedFormat(f) => format!("不支持 {f} 瓦片（支持 PNG、JPEG、WebP 栅格瓦片，不支持矢量瓦片）"),
         TileError::NotCached => "离线工作，缓存中没有这个瓦片".to_string(),
-        TileError::Mbtiles { path, reason } => format!("{path}：{reason}"),
+        TileError::Mbtiles { path, problem } => {
+            let why = match problem {
+                MbtilesProblem::NoSuchFile => "没有这个文件".to_string(),
+                MbtilesProblem::NotOpen => "文件未能打开".to_string(),
+                MbtilesProblem::NoTilesTable => "不是 MBTiles 文件：没有 tiles 表".to_string(),
+                MbtilesProblem::Unreadable(sqlite) => format!("无法作为 MBTiles 文件读取（{sqlite}）"),
+            };
+            format!("{path}：{why}")
+        }
         TileError::Cache { path, reason } => format!("瓦片缓存 {path}：{reason}"),
         TileError::Source(e) => e.to_string(),
         TileError::GeoTiff(e) => geotiff_error(e, lang),

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use geo::{Coord, Rect};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
-use super::TileError;
+use super::{MbtilesProblem, TileError};
 use super::decode::TileFormat;
 use crate::core::basemap::{MAX_ZOOM, TileId};
 
@@ -53,12 +53,13 @@ impl MbTiles {
     /// assert_eq!(mb.tile(TileId { z: 3, x: 5, y: 5 }).unwrap(), None);
     /// ```
     pub fn open(path: &Path) -> Result<MbTiles, TileError> {
-        let fail = |reason: String| TileError::Mbtiles { path: path.display().to_string(), reason };
+        let fail = |problem: MbtilesProblem| TileError::Mbtiles { path: path.display().to_string(), problem };
+        let unreadable = |e: rusqlite::Error| fail(MbtilesProblem::Unreadable(e.to_string()));
         if !path.is_file() {
-            return Err(fail("no such file".into()));
+            return Err(fail(MbtilesProblem::NoSuchFile));
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| fail(e.to_string()))?;
+        let conn = Connection::open_with_flags(path, flags).map_err(unreadable)?;
         let has = |name: &str| -> Result<bool, TileError> {
             conn.query_row(
                 "SELECT count(*) FROM sqlite_master WHERE name = ?1 AND type IN ('table', 'view')",
@@ -66,17 +67,17 @@ impl MbTiles {
                 |r| r.get::<_, i64>(0),
             )
             .map(|n| n > 0)
-            .map_err(|e| fail(format!("not an MBTiles file ({e})")))
+            .map_err(unreadable)
         };
         if !has("tiles")? {
-            return Err(fail("not an MBTiles file: no tiles table".into()));
+            return Err(fail(MbtilesProblem::NoTilesTable));
         }
         let mut meta = std::collections::HashMap::new();
         if has("metadata")? {
-            let mut stmt = conn.prepare("SELECT name, value FROM metadata").map_err(|e| fail(e.to_string()))?;
+            let mut stmt = conn.prepare("SELECT name, value FROM metadata").map_err(unreadable)?;
             let rows = stmt
                 .query_map([], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?)))
-                .map_err(|e| fail(e.to_string()))?;
+                .map_err(unreadable)?;
             for (name, value) in rows.flatten() {
                 if let (Some(n), Some(v)) = (name, value) {
                     meta.insert(n.trim().to_ascii_lowercase(), v);
@@ -88,7 +89,7 @@ impl MbTiles {
         if min_zoom.is_none() || max_zoom.is_none() {
             let (lo, hi): (Option<i64>, Option<i64>) = conn
                 .query_row("SELECT min(zoom_level), max(zoom_level) FROM tiles", [], |r| Ok((r.get(0)?, r.get(1)?)))
-                .map_err(|e| fail(e.to_string()))?;
+                .map_err(unreadable)?;
             let clamp = |z: Option<i64>| z.map(|z| z.clamp(0, i64::from(MAX_ZOOM)) as u8);
             min_zoom = min_zoom.or(clamp(lo));
             max_zoom = max_zoom.or(clamp(hi));
@@ -102,7 +103,7 @@ impl MbTiles {
                     })
                     .optional()
                     .map(Option::flatten)
-                    .map_err(|e| fail(e.to_string()))?;
+                    .map_err(unreadable)?;
                 first.as_deref().and_then(TileFormat::sniff).unwrap_or(TileFormat::Png)
             }
         };
@@ -148,7 +149,10 @@ impl MbTiles {
             )
             .optional()
             .map(Option::flatten)
-            .map_err(|e| TileError::Mbtiles { path: self.path.display().to_string(), reason: e.to_string() })
+            .map_err(|e| TileError::Mbtiles {
+                path: self.path.display().to_string(),
+                problem: MbtilesProblem::Unreadable(e.to_string()),
+            })
     }
 }
 

@@ -23,6 +23,21 @@ pub use mbtiles::{MbTiles, MbTilesMetadata};
 
 use crate::core::basemap::SourceError;
 
+/// What is wrong with an MBTiles file (worded in `text::basemap` for the UI).
+#[derive(Clone, Debug, thiserror::Error, PartialEq)]
+pub enum MbtilesProblem {
+    #[error("no such file")]
+    NoSuchFile,
+    /// The file was not opened (it failed to open when the basemap was set up).
+    #[error("not open")]
+    NotOpen,
+    #[error("not an MBTiles file: no tiles table")]
+    NoTilesTable,
+    /// SQLite could not read it (not a database, damaged, locked): SQLite's own words.
+    #[error("cannot read it as an MBTiles file ({0})")]
+    Unreadable(String),
+}
+
 /// Why a tile could not be had. Messages never include the 天地图 key.
 #[derive(Clone, Debug, thiserror::Error, PartialEq)]
 pub enum TileError {
@@ -46,8 +61,8 @@ pub enum TileError {
     UnsupportedFormat(String),
     #[error("working offline, and this tile is not in the cache")]
     NotCached,
-    #[error("{path}: {reason}")]
-    Mbtiles { path: String, reason: String },
+    #[error("{path}: {problem}")]
+    Mbtiles { path: String, problem: MbtilesProblem },
     #[error("tile cache {path}: {reason}")]
     Cache { path: String, reason: String },
     #[error("{0}")]
