@@ -107,8 +107,9 @@ impl WanggeApp {
                 self.window = Some(Window::Partition(Box::new(form)));
             }
             Action::PreviewPartition => {
-                if let Some(Window::Partition(form)) = &self.window {
+                if let Some(Window::Partition(form)) = &mut self.window {
                     let request = form.request(s.lang()).map_err(|why| anyhow::anyhow!(why))?;
+                    form.computing = true;
                     self.start_partition(request)?;
                 }
             }

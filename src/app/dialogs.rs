@@ -21,6 +21,25 @@ pub struct ImportForm {
     pub map: String,
 }
 
+impl ImportForm {
+    /// A new source file; a reference layer's name that was the old file's follows the new one
+    /// (道路.shp, then 河流.shp: 河流), a name the user typed stays.
+    pub fn set_source(&mut self, path: &std::path::Path) {
+        let old = stem(&self.src);
+        self.src = path.display().to_string();
+        if let Some(name) = &mut self.reference
+            && (name.trim().is_empty() || *name == old)
+        {
+            *name = stem(&self.src);
+        }
+    }
+}
+
+/// A file's name without its folder and extension: the reference layer's name to start with.
+fn stem(path: &str) -> String {
+    std::path::Path::new(path.trim()).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
 pub struct ExportForm {
     pub to: String,
     pub layer: Layer,
@@ -96,8 +115,7 @@ pub fn show(
                     if ui.radio(form.reference.is_some(), reference_choice(lang)).clicked() && form.reference.is_none()
                     {
                         // The file's name is the layer's name to start with (道路.shp → 道路).
-                        let stem = std::path::Path::new(form.src.trim()).file_stem();
-                        form.reference = Some(stem.map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
+                        form.reference = Some(stem(&form.src));
                     }
                 });
                 if let Some(name) = &mut form.reference {
@@ -287,4 +305,30 @@ fn text_window(ctx: &Context, title: &str, text: &str, lang: Lang) -> bool {
         }
     });
     keep
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reference_layer_name_follows_the_file_until_the_user_types_one() {
+        let mut form = ImportForm {
+            src: String::new(),
+            target: Target::Grids,
+            reference: Some(String::new()),
+            crs: "".into(),
+            map: "".into(),
+        };
+        form.set_source(std::path::Path::new("/data/道路.shp"));
+        assert_eq!(form.reference.as_deref(), Some("道路"));
+        form.set_source(std::path::Path::new("/data/河流.geojson"));
+        assert_eq!(form.reference.as_deref(), Some("河流"), "the old file's name follows the new file");
+        form.reference = Some("主要河流".into());
+        form.set_source(std::path::Path::new("/data/rivers.shp"));
+        assert_eq!(form.reference.as_deref(), Some("主要河流"), "a typed name stays");
+        form.reference = None;
+        form.set_source(std::path::Path::new("/data/grids.shp"));
+        assert_eq!(form.reference, None, "a layer import stays one");
+    }
 }

@@ -51,7 +51,7 @@ impl WanggeApp {
             }
             Purpose::ImportSource => {
                 if let Some(Window::Import(form)) = &mut self.window {
-                    form.src = path.display().to_string();
+                    form.set_source(&path);
                 }
                 Ok(())
             }

@@ -125,7 +125,7 @@ impl WanggeApp {
                     households: s.ui.thematic.households_at(s.doc.revision),
                     measurement: measurement.as_ref(),
                     partition: match &self.window {
-                        Some(Window::Partition(form)) => form.on_map(),
+                        Some(Window::Partition(form)) => form.on_map(s.doc.revision),
                         _ => None,
                     },
                     lang: s.lang(),

@@ -14,7 +14,7 @@ use super::level_of_detail::{ToScreen, add_fill};
 use super::map_cache::DrawnFeature;
 use crate::core::codes::household_band;
 use crate::core::partition::{Band, DEFAULT_CLUSTER_M, PartitionError, PartitionRequest, Plan, Selection};
-use crate::core::{AreaClass, GridId, Project};
+use crate::core::{AreaClass, GridId, Project, ReferenceGeometry};
 use crate::text::Lang;
 use crate::text::partition::{error_text, overall_text, report_text};
 use crate::text::partition_tool as words;
@@ -46,6 +46,8 @@ pub struct PartitionForm {
     pub cluster_m: f64,
     pub seed: u64,
     pub show_on_map: bool,
+    /// A preview of this form is being computed.
+    pub computing: bool,
     proposal: Option<Proposal>,
     /// Why the last preview could not be made.
     error: Option<String>,
@@ -81,7 +83,13 @@ impl PartitionForm {
             (true, false) => Scope::Township,
             (true, true) => Scope::All,
         };
-        let along = project.reference_layers.iter().map(|l| l.name.clone()).collect();
+        // Lines (roads, rivers) to cut along by default; a polygon layer (houses) only when chosen.
+        let along = project
+            .reference_layers
+            .iter()
+            .filter(|l| l.features.iter().any(|f| matches!(f.geometry, ReferenceGeometry::Lines(_))))
+            .map(|l| l.name.clone())
+            .collect();
         PartitionForm {
             scope,
             villages,
@@ -96,6 +104,7 @@ impl PartitionForm {
             cluster_m: DEFAULT_CLUSTER_M,
             seed: 1,
             show_on_map: true,
+            computing: false,
             proposal: None,
             error: None,
         }
@@ -133,6 +142,7 @@ impl PartitionForm {
         result: Result<Plan, PartitionError>,
         lang: Lang,
     ) {
+        self.computing = false;
         match result {
             Ok(plan) => {
                 let shown = plan
@@ -163,9 +173,16 @@ impl PartitionForm {
         (p.revision == revision && self.request(lang).ok().as_ref() == Some(&p.request)).then_some(&p.plan)
     }
 
-    /// The proposed grids to draw on the map, while the form shows them.
-    pub fn on_map(&self) -> Option<&[ProposedGrid]> {
-        self.proposal.as_ref().filter(|_| self.show_on_map).map(|p| p.shown.as_slice())
+    /// The proposed grids to draw on the map, while the form shows them and they were made for the
+    /// project as it is (not after an edit, an undo, another project opened).
+    pub fn on_map(&self, revision: u64) -> Option<&[ProposedGrid]> {
+        self.proposal.as_ref().filter(|p| self.show_on_map && p.revision == revision).map(|p| p.shown.as_slice())
+    }
+
+    /// Forgets choices the project no longer has (a reference layer or a village undone away).
+    fn drop_missing(&mut self, project: &Project) {
+        self.along.retain(|name| project.reference_layer(name).is_some());
+        self.villages.retain(|code| project.divisions.get(code).is_some_and(|d| d.code.is_village()));
     }
 }
 
@@ -223,10 +240,14 @@ pub fn show(
     lang: Lang,
     project: &Project,
     revision: u64,
-    computing: bool,
+    job_running: bool,
     actions: &mut Vec<Action>,
 ) -> bool {
     let mut keep = true;
+    form.drop_missing(project);
+    // The job may have been cancelled from the status bar: then no outcome comes back.
+    form.computing &= job_running;
+    let computing = form.computing;
     egui::Window::new(words::title(lang)).collapsible(false).default_width(520.0).show(ctx, |ui| {
         choose_scope(ui, form, project, lang);
         ui.separator();

@@ -287,7 +287,9 @@ impl Footer {
             Rgba::BLACK,
             Align::Start,
         );
-        legend(page, drawn, margin + (w - 2.0 * margin) * 0.25, fy, k);
+        // Between the scale bar and the credits (which take the right third).
+        let (x, width) = (margin + (w - 2.0 * margin) * 0.25, (w - 2.0 * margin) * 0.42);
+        legend(page, drawn, (x, width), fy, k);
         credits(page, project, options, w - margin, fy, k);
         bar
     }
@@ -393,45 +395,52 @@ enum Swatch {
 
 /// The legend of what the sheet shows: the fills by the colouring in use, the kinds of grid drawn,
 /// the boundary and the township and village lines drawn, leader lines and detail-sheet frames.
-fn legend(page: &mut Page, drawn: &Drawn, x: f64, y: f64, k: f64) {
+/// The legend fits in `(x, width)`: a long layer name is shortened with "…", and entries that would
+/// need a column beyond it are left out with a last "…" entry.
+fn legend(page: &mut Page, drawn: &Drawn, (x, width): (f64, f64), y: f64, k: f64) {
     let size = 7.5 * k;
     let row = 10.5 * k;
-    let mut entries = Vec::new();
+    let mut entries: Vec<(std::borrow::Cow<str>, Swatch)> = Vec::new();
     if drawn.boundary {
-        entries.push(("区域边界", Swatch::Line(Stroke::solid(BOUNDARY, 2.0))));
+        entries.push(("区域边界".into(), Swatch::Line(Stroke::solid(BOUNDARY, 2.0))));
     }
     if drawn.township_lines {
-        entries.push(("乡镇（街道）界", Swatch::Line(township_stroke())));
+        entries.push(("乡镇（街道）界".into(), Swatch::Line(township_stroke())));
     }
     if drawn.village_lines {
-        entries.push(("村（社区）界", Swatch::Line(village_stroke())));
+        entries.push(("村（社区）界".into(), Swatch::Line(village_stroke())));
     }
     if !drawn.fills.is_empty() {
         let fills = drawn.fills.iter().map(|c| palette()[*c as usize % palette().len()]).collect();
-        entries.push(("相邻网格不同色", Swatch::Fills(fills)));
+        entries.push(("相邻网格不同色".into(), Swatch::Fills(fills)));
     }
     if drawn.basic {
-        entries.push(("基础网格", Swatch::Area(Rgba::WHITE, Stroke::solid(GRID_LINE, 0.5))));
+        entries.push(("基础网格".into(), Swatch::Area(Rgba::WHITE, Stroke::solid(GRID_LINE, 0.5))));
     }
     if drawn.dedicated {
-        entries.push(("专属网格", Swatch::Area(Rgba::WHITE, Stroke::solid(DEDICATED_LINE, 1.2))));
+        entries.push(("专属网格".into(), Swatch::Area(Rgba::WHITE, Stroke::solid(DEDICATED_LINE, 1.2))));
     }
     for r in &drawn.references {
         let swatch = match r.lines {
             true => Swatch::Line(Stroke::solid(r.colour, super::reference::LINE_PT)),
             false => Swatch::Area(Rgba(r.colour.0, r.colour.1, r.colour.2, 60), Stroke::solid(r.colour, 0.5)),
         };
-        entries.push((r.name.as_str(), swatch));
+        entries.push((shorten(&r.name, size, width / 2.0 - 30.0).into(), swatch));
     }
     if drawn.leaders {
-        entries.push(("引线标注", Swatch::Line(Stroke::solid(Rgba::rgb(60, 60, 60), 0.4))));
+        entries.push(("引线标注".into(), Swatch::Line(Stroke::solid(Rgba::rgb(60, 60, 60), 0.4))));
     }
     if drawn.detail_frames {
-        entries.push(("分幅详图范围", Swatch::Line(Stroke::solid(DETAIL_FRAME, 1.2))));
+        entries.push(("分幅详图范围".into(), Swatch::Line(Stroke::solid(DETAIL_FRAME, 1.2))));
     }
     page.text((x, y + size), size * 1.1, "图例", Rgba::BLACK, Align::Start);
     let per_column = 4;
     let column_width = entries.iter().map(|(name, _)| super::text_width(name, size)).fold(0.0, f64::max) + 30.0;
+    let fit = per_column * ((width / column_width).floor() as usize).max(1);
+    if entries.len() > fit {
+        entries.truncate(fit - 1);
+        entries.push(("…".into(), Swatch::Line(Stroke::solid(Rgba::WHITE, 0.0))));
+    }
     for (i, (name, swatch)) in entries.into_iter().enumerate() {
         let cx = x + (i / per_column) as f64 * column_width;
         let cy = y + size + row * (1 + i % per_column) as f64;
@@ -450,6 +459,18 @@ fn legend(page: &mut Page, drawn: &Drawn, x: f64, y: f64, k: f64) {
         }
         page.text((cx + 22.0, cy), size, name, Rgba::BLACK, Align::Start);
     }
+}
+
+/// `name` cut with "…" to at most `max_pt` wide at `size`.
+fn shorten(name: &str, size: f64, max_pt: f64) -> String {
+    if super::text_width(name, size) <= max_pt {
+        return name.to_string();
+    }
+    let mut out: String = name.chars().collect();
+    while !out.is_empty() && super::text_width(&format!("{out}…"), size) > max_pt {
+        out.pop();
+    }
+    format!("{out}…")
 }
 
 /// The area the overview shows: the boundary, else the grids, else everything (the grids first for a

@@ -1,8 +1,8 @@
 //! The words of the basemaps (issue 14): the layers panel's basemap section, and why tiles could not be
 //! had, said once in the status bar. Nothing here ever includes the 天地图 key.
 
-use crate::io::tiles::{MbtilesProblem, TileError};
 use crate::io::tiles::geotiff::{GeoTiffError, GeoTiffProblem, Unsupported};
+use crate::io::tiles::{MbtilesProblem, TileError};
 use crate::text::{Lang, say};
 
 pub fn section_title(lang: Lang) -> String {

@@ -50,6 +50,18 @@ fn a_proposal_is_previewed_applied_as_one_step_and_undone() {
     h.get_by_label("保留已有网格，只划分未覆盖的部分").click();
     h.run();
     assert!(h.query_by_label_contains("选项已修改").is_none());
+    // The project changed since (here: a rebuild, as after an open or an undone import): not applied.
+    let revision = h.state().state.doc.revision;
+    h.state_mut().state.changed();
+    h.run();
+    assert!(h.query_by_label_contains("项目已修改").is_some());
+    h.get_by_label("应用").click();
+    h.run();
+    assert_eq!(h.state().state.doc.project.grids, original.grids, "applied a proposal for an older project");
+    h.get_by_label("预览").click();
+    h.run();
+    wait_for_job(&mut h);
+    assert!(h.state().state.doc.revision > revision && h.query_by_label_contains("项目已修改").is_none());
 
     h.get_by_label("应用").click();
     h.run();

@@ -50,6 +50,33 @@ fn a_road_is_printed_in_its_colour_cut_to_the_frame_and_named_in_the_legend_unle
     }
     assert!(overview.texts().any(|t| t == "道路"), "no legend entry for the road layer");
 
+    // A layer named after a long file name: shortened in the legend, which stays clear of the credits.
+    let mut long = p.clone();
+    let mut layer = long.reference_layers[0].clone();
+    layer.name = "Export_Output_roads_linear_2023_final_version".into();
+    long.reference_layers.push(layer);
+    let page = &pages(&long, &only(Products { overview: true, atlas: false, table: false }))[0];
+    assert!(!page.texts().any(|t| t.starts_with("Export_Output_roads_linear_2023_final_v")));
+    let short = page.texts().find(|t| t.starts_with("Export_Output") && t.ends_with('…'));
+    assert!(short.is_some(), "{:?}", page.texts().collect::<Vec<_>>());
+    let credits_left = page
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Text { at, size, text, align: wangge::print::Align::End, .. } if text.starts_with("坐标系") => {
+                Some(at.0 - wangge::print::text_width(text, *size))
+            }
+            _ => None,
+        })
+        .fold(f64::INFINITY, f64::min);
+    for item in &page.items {
+        if let Item::Text { at, size, text, align: wangge::print::Align::Start, .. } = item
+            && text.starts_with("Export_Output")
+        {
+            assert!(at.0 + wangge::print::text_width(text, *size) < credits_left, "{text} runs into the credits");
+        }
+    }
+
     // Every grid sheet of the middle row shows it too.
     let atlas = pages(&p, &only(Products { overview: false, atlas: true, table: false }));
     let sheets_with_road = atlas.iter().filter(|page| !strokes_in(page, road).is_empty()).count();

@@ -268,13 +268,10 @@ impl Worker {
                 let opened = MbTiles::open(&path)?;
                 self.open_files.insert(path.clone(), opened);
             }
-            let file = self
-                .open_files
-                .get(&path)
-                .ok_or_else(|| TileError::Mbtiles {
-                    path: path.display().to_string(),
-                    problem: super::MbtilesProblem::NotOpen,
-                })?;
+            let file = self.open_files.get(&path).ok_or_else(|| TileError::Mbtiles {
+                path: path.display().to_string(),
+                problem: super::MbtilesProblem::NotOpen,
+            })?;
             let bytes = file.tile(job.tile)?.ok_or_else(|| {
                 TileError::NotFound(format!("{}: tile {}/{}/{}", path.display(), job.tile.z, job.tile.x, job.tile.y))
             })?;

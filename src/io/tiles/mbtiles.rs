@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use geo::{Coord, Rect};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
-use super::{MbtilesProblem, TileError};
 use super::decode::TileFormat;
+use super::{MbtilesProblem, TileError};
 use crate::core::basemap::{MAX_ZOOM, TileId};
 
 /// What an MBTiles file says about itself (`metadata` table), with the zooms of its tiles where the
