@@ -87,9 +87,8 @@ impl DbArgs {
 
 /// Connects to the project the URL names; its errors name the URL (never a password).
 fn connect(text: &str) -> Result<Db, IoError> {
-    let url = DbUrl::parse(text).map_err(|e| {
-        IoError::new(&PathBuf::from(crate::io::postgis::redacted(text)), Problem::Database(e.into()))
-    })?;
+    let url = DbUrl::parse(text)
+        .map_err(|e| IoError::new(&PathBuf::from(crate::io::postgis::redacted(text)), Problem::Database(e.into())))?;
     Db::connect(&url).map_err(|e| at(&url, e))
 }
 

@@ -20,23 +20,21 @@ fn db_error_zh(e: &DbError) -> String {
         DbError::SchemaExists { schema } => {
             format!("模式“{schema}”已经存在；加 --replace 才会替换它（没有更改任何内容）")
         }
-        DbError::NoProject { schema } => format!(
-            "模式“{schema}”中没有网格项目；请先用 wangge db init 地址 --from 项目.gpkg 创建"
-        ),
+        DbError::NoProject { schema } => {
+            format!("模式“{schema}”中没有网格项目；请先用 wangge db init 地址 --from 项目.gpkg 创建")
+        }
         DbError::NewerSchema { found, supported } => format!(
             "这个项目由更新版本的网格软件写入（数据库结构版本 {found}）；本版本只能读取 {supported} 及更早的版本，请更新软件"
         ),
         DbError::NoPostgis => "数据库没有安装 PostGIS；请管理员在该数据库中执行 CREATE EXTENSION postgis".into(),
         DbError::BadRow { table, id, detail } => format!("表 {table} 第 {id} 行有误（{detail}）"),
         DbError::NoSuchGrid(id) => format!("没有编号为 {id} 的网格"),
-        DbError::NoSuchChange { grid, change } => format!(
-            "网格 {grid} 没有第 {change} 号修改；用 wangge db log 地址 --grid {grid} 查看它的修改记录"
-        ),
+        DbError::NoSuchChange { grid, change } => {
+            format!("网格 {grid} 没有第 {change} 号修改；用 wangge db log 地址 --grid {grid} 查看它的修改记录")
+        }
         DbError::BadRole(role) => format!("“{role}”不是合规的角色名：只能用小写字母、数字和下划线"),
         DbError::BadTownship(code) => format!("乡镇“{code}”不是 9 位乡镇代码"),
-        DbError::CannotSaveHere => {
-            "这个命令还不能保存到数据库项目；请对 .gpkg 文件运行，或使用 wangge db 命令".into()
-        }
+        DbError::CannotSaveHere => "这个命令还不能保存到数据库项目；请对 .gpkg 文件运行，或使用 wangge db 命令".into(),
     }
 }
 

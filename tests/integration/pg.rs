@@ -31,7 +31,9 @@ impl Cluster {
                 std::env::var_os("CI").is_none(),
                 "PostgreSQL 15 with PostGIS is missing in CI: .ci/run must install postgresql-15 postgresql-15-postgis-3"
             );
-            eprintln!("skipping: PostgreSQL 15 with PostGIS is not installed (apt-get install postgresql-15 postgresql-15-postgis-3)");
+            eprintln!(
+                "skipping: PostgreSQL 15 with PostGIS is not installed (apt-get install postgresql-15 postgresql-15-postgis-3)"
+            );
             return None;
         }
         let as_postgres = is_root();
@@ -128,13 +130,16 @@ impl Cluster {
     /// A server program, run as `postgres` when we are root.
     fn server_command(&self, program: &str) -> Command {
         let path: PathBuf = Path::new(BIN).join(program);
-        if self.as_postgres {
+        let mut c = if self.as_postgres {
             let mut c = Command::new("runuser");
             c.args(["-u", "postgres", "--"]).arg(path);
             c
         } else {
             Command::new(path)
-        }
+        };
+        // A working folder the server's user may enter (the test's may be closed to it).
+        c.current_dir(self.dir.path());
+        c
     }
 }
 

@@ -77,10 +77,8 @@ impl Db {
         self.check_project()?;
         let id = grid as i64;
         let mut tx = self.client.transaction()?;
-        let state = tx.query_opt(
-            "SELECT new_geom IS NULL FROM changes WHERE id = $1 AND grid_id = $2",
-            &[&change, &id],
-        )?;
+        let state =
+            tx.query_opt("SELECT new_geom IS NULL FROM changes WHERE id = $1 AND grid_id = $2", &[&change, &id])?;
         let deleted_state = state.ok_or(DbError::NoSuchChange { grid, change })?.get::<_, bool>(0);
         let exists = tx.query_opt("SELECT 1 FROM grids WHERE id = $1 FOR UPDATE", &[&id])?.is_some();
         tx.execute(

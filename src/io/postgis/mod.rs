@@ -114,10 +114,7 @@ impl Db {
     }
 
     fn schema_exists(&mut self) -> Result<bool, DbError> {
-        let row = self.client.query_one(
-            "SELECT count(*) FROM pg_namespace WHERE nspname = $1",
-            &[&self.url.schema],
-        )?;
+        let row = self.client.query_one("SELECT count(*) FROM pg_namespace WHERE nspname = $1", &[&self.url.schema])?;
         Ok(row.get::<_, i64>(0) > 0)
     }
 

@@ -65,23 +65,21 @@ impl Db {
         for row in self.client.query("SELECT id, ST_AsBinary(geom) FROM boundary ORDER BY id", &[])? {
             project.boundary.0.extend(multipolygon(row.get(1), "boundary", row.get::<_, i32>(0).into())?.0);
         }
-        let divisions = self.client.query(
-            "SELECT code, name, parent_code, class, ST_AsBinary(geom) FROM divisions ORDER BY code",
-            &[],
-        )?;
+        let divisions = self
+            .client
+            .query("SELECT code, name, parent_code, class, ST_AsBinary(geom) FROM divisions ORDER BY code", &[])?;
         for (n, row) in divisions.iter().enumerate() {
             let bad = |detail: String| DbError::BadRow { table: "divisions", id: n as i64 + 1, detail };
             let code = DivisionCode::parse(row.get::<_, &str>(0)).map_err(|e| bad(e.to_string()))?;
-            let polygon = row
-                .get::<_, Option<&[u8]>>(4)
-                .map(|b| multipolygon(b, "divisions", n as i64 + 1))
-                .transpose()?;
+            let polygon =
+                row.get::<_, Option<&[u8]>>(4).map(|b| multipolygon(b, "divisions", n as i64 + 1)).transpose()?;
             let class = AreaClass::parse(row.get(3)).unwrap_or_else(|| code.default_class());
             let division = Division { name: row.get(1), parent_code: row.get(2), class, code, polygon };
             project.divisions.insert(division.code.to_string(), division);
         }
-        let households =
-            self.client.query("SELECT id, ST_AsBinary(geom), households, population FROM households ORDER BY id", &[])?;
+        let households = self
+            .client
+            .query("SELECT id, ST_AsBinary(geom), households, population FROM households ORDER BY id", &[])?;
         for row in households {
             let id: i64 = row.get(0);
             let position = match wkb::read(row.get(1)) {
@@ -109,10 +107,9 @@ impl Db {
             .iter()
             .map(|r| (r.get(0), ReferenceLayer::new(r.get::<_, String>(1))))
             .collect();
-        let features = self.client.query(
-            "SELECT layer, seq, name, ST_AsBinary(geom) FROM reference_features ORDER BY layer, seq",
-            &[],
-        )?;
+        let features = self
+            .client
+            .query("SELECT layer, seq, name, ST_AsBinary(geom) FROM reference_features ORDER BY layer, seq", &[])?;
         for row in features {
             let (layer, seq): (i32, i32) = (row.get(0), row.get(1));
             let bad = |detail: String| DbError::BadRow { table: "reference_features", id: seq.into(), detail };
@@ -188,8 +185,9 @@ fn multipolygon(bytes: &[u8], table: &'static str, id: i64) -> Result<MultiPolyg
 }
 
 fn count(value: Option<i64>, table: &'static str, id: i64) -> Result<Option<u32>, DbError> {
-    value
-        .map(u32::try_from)
-        .transpose()
-        .map_err(|_| DbError::BadRow { table, id, detail: "a count is negative or too large".into() })
+    value.map(u32::try_from).transpose().map_err(|_| DbError::BadRow {
+        table,
+        id,
+        detail: "a count is negative or too large".into(),
+    })
 }

@@ -73,8 +73,9 @@ CREATE TABLE {s}.reference_features (
     layer integer NOT NULL REFERENCES {s}.reference_layers (position) ON DELETE CASCADE,
     seq integer NOT NULL,
     name text NOT NULL DEFAULT '',
-    geom geometry(Geometry, {srid}) NOT NULL
-        CHECK (GeometryType(geom) IN ('MULTILINESTRING', 'MULTIPOLYGON')),
+    -- Lines or polygons (what the reader takes); no CHECK on the type, which PostGIS would report in
+    -- geometry_columns as the layer's only type.
+    geom geometry(Geometry, {srid}) NOT NULL,
     PRIMARY KEY (layer, seq)
 );
 CREATE TABLE {s}.changes (
