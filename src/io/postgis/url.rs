@@ -309,6 +309,20 @@ mod tests {
         assert_eq!(pgpass_lookup("h:1:d:u\n", &url), None);
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_password_file_others_may_read_is_ignored_as_libpq_ignores_it() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pgpass");
+        std::fs::write(&file, "*:*:*:*:secret\n").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(read_private(&file), None);
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(read_private(&file).as_deref(), Some("*:*:*:*:secret\n"));
+        assert_eq!(read_private(&dir.path().join("missing")), None);
+    }
+
     #[test]
     fn debug_output_holds_no_password() {
         let url = DbUrl::parse("postgres://u@h/db?schema=s").unwrap();
