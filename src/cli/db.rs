@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::core::GridId;
 use crate::io::postgis::{Access, Db, DbError, DbUrl, url_path};
 use crate::io::{IoError, Problem, open_project};
-use crate::text::database::{change_line, granted, initialised, no_changes, restored};
+use crate::text::database::{change_line, granted, initialised, no_changes, restored, upgraded};
 
 #[derive(clap::Args, Debug)]
 pub struct DbArgs {
@@ -28,6 +28,12 @@ pub enum DbCommand {
         /// Replace the schema if it exists (without it, an existing schema is refused)
         #[arg(long)]
         replace: bool,
+        #[command(flatten)]
+        lang: super::LangArg,
+    },
+    /// Bring the project's tables to this Wangge's schema version (one transaction)
+    Upgrade {
+        url: String,
         #[command(flatten)]
         lang: super::LangArg,
     },
@@ -80,7 +86,8 @@ impl DbArgs {
             DbCommand::Init { lang, .. }
             | DbCommand::Log { lang, .. }
             | DbCommand::Restore { lang, .. }
-            | DbCommand::Grant { lang, .. } => lang.get(),
+            | DbCommand::Grant { lang, .. }
+            | DbCommand::Upgrade { lang, .. } => lang.get(),
         }
     }
 }
@@ -105,6 +112,11 @@ pub fn run(args: DbArgs) -> anyhow::Result<String> {
             let mut db = connect(&url)?;
             db.init(&project, replace).map_err(|e| at(db.url(), e))?;
             Ok(initialised(lang, &db.url().to_string(), project.grids.len()) + "\n")
+        }
+        DbCommand::Upgrade { url, .. } => {
+            let mut db = connect(&url)?;
+            let (from, to) = db.upgrade().map_err(|e| at(db.url(), e))?;
+            Ok(upgraded(&db.url().schema, from, to, lang) + "\n")
         }
         DbCommand::Log { url, grid, .. } => {
             let mut db = connect(&url)?;

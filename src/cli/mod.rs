@@ -231,7 +231,7 @@ pub enum Command {
     /// settings households.urban / households.rural), boundaries along the --along layers, codes by the
     /// project's rule; one undoable step, saved. Exit status: 0 done, 2 on bad input.
     Partition(partition::PartitionArgs),
-    /// A project in a PostGIS database: init (from a .gpkg), log (the edit history), restore (a grid)
+    /// A project in a PostGIS database: init (from a .gpkg), upgrade, log (the edit history), restore, grant
     ///
     /// A database project is named by postgres://USER@HOST:PORT/DB?schema=NAME wherever a .gpkg is
     /// taken (info, check, export, print, stats); the password comes from PGPASSWORD or ~/.pgpass.

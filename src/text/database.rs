@@ -117,6 +117,16 @@ pub fn no_changes(lang: Lang) -> &'static str {
     }
 }
 
+/// `wangge db upgrade`'s summary.
+pub fn upgraded(schema: &str, from: i32, to: i32, lang: Lang) -> String {
+    match (lang, from == to) {
+        (Lang::Zh, true) => format!("模式 {schema} 的结构已是最新版本 {to}，无需升级"),
+        (Lang::Zh, false) => format!("模式 {schema} 的结构已从版本 {from} 升级到 {to}"),
+        (Lang::En, true) => format!("schema {schema} is at version {to}, the newest; nothing to do"),
+        (Lang::En, false) => format!("schema {schema} upgraded from version {from} to {to}"),
+    }
+}
+
 /// `wangge db grant`'s summary.
 pub fn granted(role: &str, access: &crate::io::postgis::Access, lang: Lang) -> String {
     use crate::io::postgis::Access;

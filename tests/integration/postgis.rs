@@ -392,4 +392,27 @@ fn a_township_account_cannot_change_another_townships_grid_even_with_its_own_sql
     assert!(saved.written.is_empty() && saved.conflicts.len() == 1);
     let mut printer = pg.client_as("printer", "wangge");
     assert!(printer.execute("UPDATE jingxian.grids SET notes = 'x' WHERE id = 1", &[]).is_err());
+    // The read-only account opens the project (to print it) as the others do.
+    let read = connect(&pg.url_as("printer", "jingxian")).open().unwrap();
+    assert_eq!(read.project.grids.len(), 3);
+}
+
+#[test]
+fn the_schema_version_is_kept_and_a_newer_one_refused() {
+    let Some((pg, _dir, _project, url)) = loaded() else { return };
+    let out = wangge(&["db", "upgrade", &url, "--lang", "en"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "schema jingxian is at version 1, the newest; nothing to do\n");
+    let mut admin = pg.client("wangge");
+    admin.execute("INSERT INTO jingxian.wangge_schema (version, written_by) VALUES (99, 'wangge 9')", &[]).unwrap();
+    for args in [&["info", url.as_str()][..], &["db", "upgrade", &url], &["db", "log", &url]] {
+        let mut args = args.to_vec();
+        args.extend(["--lang", "en"]);
+        let out = wangge(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains("written by a newer Wangge (database schema 99)"), "{}", stderr(&out));
+    }
+    let out = wangge(&["info", &pg.url("nothing_here"), "--lang", "zh"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("模式“nothing_here”中没有网格项目"), "{}", stderr(&out));
 }

@@ -35,7 +35,8 @@ impl Db {
             "REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM {role};
              REVOKE ALL ON ALL SEQUENCES IN SCHEMA {s} FROM {role};
              GRANT USAGE ON SCHEMA {s} TO {role};
-             GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {role};"
+             GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {role};
+             GRANT SELECT ON SEQUENCE {s}.grid_ids TO {role};"
         ))?;
         tx.execute("DELETE FROM accounts WHERE role = $1", &[&role])?;
         let (township, county) = match access {

@@ -160,7 +160,30 @@ CREATE POLICY grids_write ON {s}.grids FOR ALL
     )
 }
 
+/// The SQL that brings a schema from version `n + 1` to `n + 2` is `MIGRATIONS[n]`, with `{s}` for the
+/// schema; none yet (version 1 is the first).
+const MIGRATIONS: &[&str] = &[];
+
 impl Db {
+    /// `wangge db upgrade`: brings the schema to [`SCHEMA_VERSION`], one migration after the other in
+    /// one transaction, each recorded in `wangge_schema`; returns the version it had and the one it has.
+    pub fn upgrade(&mut self) -> Result<(i32, i32), DbError> {
+        self.check_project()?;
+        let from: i32 = self.client.query_one("SELECT max(version) FROM wangge_schema", &[])?.get(0);
+        let schema = self.url.schema.clone();
+        let mut tx = self.client.transaction()?;
+        for version in from + 1..=SCHEMA_VERSION {
+            let Some(sql) = usize::try_from(version - 2).ok().and_then(|i| MIGRATIONS.get(i)) else { continue };
+            tx.batch_execute(&sql.replace("{s}", &schema))?;
+            tx.execute(
+                "INSERT INTO wangge_schema (version, written_by) VALUES ($1, $2)",
+                &[&version, &concat!("wangge ", env!("CARGO_PKG_VERSION"))],
+            )?;
+        }
+        tx.commit()?;
+        Ok((from, from.max(SCHEMA_VERSION)))
+    }
+
     /// `wangge db init`: creates the project's schema and loads `project` into it, in one transaction.
     /// An existing schema is refused unless `replace`, which drops it first (in the same transaction).
     pub fn init(&mut self, project: &Project, replace: bool) -> Result<(), DbError> {
@@ -321,4 +344,24 @@ pub(super) fn write_small_layers(tx: &mut Transaction<'_>, project: &Project) ->
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_version_after_the_first_has_its_migration() {
+        assert_eq!(MIGRATIONS.len() as i32, SCHEMA_VERSION - 1);
+    }
+
+    #[test]
+    fn a_new_grid_takes_the_next_id_of_the_sequence_and_an_old_one_keeps_its_own() {
+        assert!(
+            insert_grid_sql(4548, true)
+                .contains("VALUES (nextval('grid_ids'), ST_Multi(ST_GeomFromWKB($1, 4548)), $2,")
+        );
+        assert!(insert_grid_sql(4548, false).contains("VALUES ($1, ST_Multi(ST_GeomFromWKB($2, 4548)), $3,"));
+        assert!(insert_grid_sql(4548, false).ends_with("$16) RETURNING id, version"));
+    }
 }
