@@ -4,6 +4,7 @@
 mod basemap;
 mod check;
 mod codes;
+mod db;
 mod fix;
 mod import;
 mod partition;
@@ -233,6 +234,11 @@ pub enum Command {
     /// settings households.urban / households.rural), boundaries along the --along layers, codes by the
     /// project's rule; one undoable step, saved. Exit status: 0 done, 2 on bad input.
     Partition(partition::PartitionArgs),
+    /// A project in a PostGIS database: init (from a .gpkg), upgrade, log (the edit history), restore, grant
+    ///
+    /// A database project is named by postgres://USER@HOST:PORT/DB?schema=NAME wherever a .gpkg is
+    /// taken (info, check, export, print, stats); the password comes from PGPASSWORD or ~/.pgpass.
+    Db(db::DbArgs),
 }
 
 /// `--lang zh|en`, which every command but `open` takes: the language of its messages and errors.
@@ -265,6 +271,7 @@ impl Command {
             | Command::Export { lang, .. }
             | Command::Partition(partition::PartitionArgs { lang, .. }) => lang.get(),
             Command::Basemap(args) => args.lang.unwrap_or_else(|| Settings::load().lang),
+            Command::Db(args) => args.lang(),
         }
     }
 }
@@ -384,6 +391,10 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Basemap(args)) => {
             print!("{}", basemap::run(args)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Db(args)) => {
+            print!("{}", db::run(args)?);
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Partition(args)) => {
@@ -528,9 +539,9 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
 /// A human-readable description of a project or of any supported file.
 pub fn info(path: &Path, layer: Option<&str>, lang: Lang) -> anyhow::Result<String> {
     let is_gpkg = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gpkg"));
-    if is_gpkg {
+    if is_gpkg || crate::io::postgis::is_db_path(path) {
         // Counts, areas and extent from the file's stored columns: no grid shape is decoded.
-        match crate::io::gpkg::open_project_facts(path) {
+        match crate::io::location::open_project_facts(path) {
             Ok((project, grids)) => return Ok(project_info(&project, &grids, path, lang)),
             // A project that cannot be read says why; any other GeoPackage is listed below.
             Err(e) if !matches!(*e.problem, crate::io::Problem::NotAProject(_)) => return Err(e.into()),

@@ -8,8 +8,8 @@ use geo::{Geometry, MapCoords, MultiPolygon};
 use super::crs::crs_from_epsg;
 use super::crs::{SourceCrs, Transformer};
 use super::error::{IoError, Problem};
-use super::gpkg::{each_grid, open_project_without_grids};
 use super::import::{check_coordinates, read_source, read_source_each};
+use super::location::{each_grid, is_project_path, open_project_without_grids};
 use super::source::{SourceFeature, SourceLayer};
 use crate::core::coverage::{AreaChecked, Checker, CoverageOptions, Village, area_to_cover};
 use crate::core::progress::NoProgress;
@@ -83,8 +83,9 @@ impl CheckInput {
 
 /// Reads the grids to check from a project or a polygon file, and the boundary file if given.
 pub fn read_check_input(path: &Path, boundary_file: Option<&Path>) -> Result<CheckInput, IoError> {
-    let is_gpkg = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gpkg"));
-    // A GeoPackage that is a Wangge project is checked as one; any other file as a layer of polygons.
+    let is_gpkg = is_project_path(path);
+    // A GeoPackage that is a Wangge project (or a database project) is checked as one; any other file
+    // as a layer of polygons.
     // A project that cannot be read (a damaged grid, say) is an error of its own, not a plain GeoPackage.
     let project = match is_gpkg.then(|| open_project_without_grids(path)) {
         Some(Ok(project)) => Some(project),

@@ -131,6 +131,9 @@ pub enum Problem {
     Dbf(#[from] DbfError),
     #[error("{0}")]
     Blob(#[from] BlobError),
+    /// A database project (issue 16): its URL, its connection, its tables.
+    #[error("{0}")]
+    Database(#[from] super::postgis::DbError),
 
     // The file as a whole.
     #[error("unknown file type: use .geojson, .json, .shp, .gpkg or .csv")]

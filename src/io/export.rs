@@ -14,7 +14,7 @@ use super::crs::{SourceCrs, Transformer, crs_from_epsg};
 use super::dbf::{self, Column};
 use super::error::{IoError, Problem};
 use super::source::FieldValue;
-use super::{csv_io, geojson_io, gpkg, shapefile_io};
+use super::{csv_io, geojson_io, gpkg, location, shapefile_io};
 use crate::core::progress::{NoProgress, Progress, Stage};
 use crate::core::{Grid, Project, area_m2};
 
@@ -131,7 +131,7 @@ impl Rows<'_> {
         Ok(match layer {
             Layer::Grids => match self {
                 Rows::Memory(p) => p.grids.len() as u64,
-                Rows::File { path, .. } => gpkg::count_grids(path)?,
+                Rows::File { path, .. } => location::count_grids(path)?,
             },
             Layer::Divisions => project.divisions.len() as u64,
             Layer::Boundary => u64::from(!project.boundary.0.is_empty()),
@@ -151,7 +151,7 @@ impl Rows<'_> {
         match layer {
             Layer::Grids => match self {
                 Rows::Memory(p) => p.grids.values().try_for_each(|g| step(grid_row(p, g))),
-                Rows::File { path, .. } => gpkg::each_grid(path, &mut |g| step(grid_row(project, &g))).map(|_| ()),
+                Rows::File { path, .. } => location::each_grid(path, &mut |g| step(grid_row(project, &g))).map(|_| ()),
             },
             Layer::Divisions => project.divisions.values().try_for_each(|d| {
                 let values = vec![
@@ -206,7 +206,7 @@ pub fn export_with(
     export_from(Rows::Memory(project), layer, path, encoding, progress)
 }
 
-/// Exports one layer of the project file `project_path` (or, for .gpkg, the whole project): as
+/// Exports one layer of the project `project_path` (a file or a database URL) (or, for .gpkg, the whole project): as
 /// [`export`], but the grids are read from the file one row at a time as they are written, so that memory
 /// does not grow with the number of grids. `progress` counts the features written.
 pub fn export_file(
@@ -217,10 +217,10 @@ pub fn export_file(
     progress: &dyn Progress,
 ) -> Result<usize, IoError> {
     if is_gpkg(path) {
-        let project = gpkg::open_project_with(project_path, progress)?;
+        let project = location::open_project_with(project_path, progress)?;
         return export_with(&project, layer, path, encoding, progress);
     }
-    let project = gpkg::open_project_without_grids(project_path)?;
+    let project = location::open_project_without_grids(project_path)?;
     export_from(Rows::File { project: &project, path: project_path }, layer, path, encoding, progress)
 }
 

@@ -145,6 +145,8 @@ pub fn open_project_stamped_with(
     path: &Path,
     progress: &dyn Progress,
 ) -> Result<(Project, Option<FileStamp>), IoError> {
+    // Stamped opens are for commands that save to the file afterwards.
+    super::location::refuse_database_save(path)?;
     let mut tries = 0;
     loop {
         let before = FileStamp::read(path).at(path)?;

@@ -1,4 +1,4 @@
-//! Files: the GeoPackage project file, import from GeoJSON/Shapefile/GeoPackage/CSV, export, and CRS.
+//! Files and databases: the GeoPackage project file, the PostGIS database project, import from GeoJSON/Shapefile/GeoPackage/CSV, export, and CRS.
 
 pub mod check_input;
 mod config_dir;
@@ -12,6 +12,8 @@ pub mod file_stamp;
 pub mod geojson_io;
 pub mod gpkg;
 pub mod import;
+pub mod location;
+pub mod postgis;
 pub mod shapefile_io;
 pub mod source;
 pub mod tiles;
@@ -27,4 +29,5 @@ pub use error::{AtPath, GeometryKind, IoError, NotAProject, Problem, ProjectKey,
 pub use file_stamp::{
     FileStamp, open_project_stamped, open_project_stamped_with, save_project_unchanged, save_project_unchanged_with,
 };
-pub use gpkg::{Changes, open_project, open_project_with, save_project, save_project_with};
+pub use gpkg::{Changes, save_project, save_project_with};
+pub use location::{is_project_path, open_project, open_project_with};

@@ -237,6 +237,7 @@ fn problem_zh(problem: &Problem) -> String {
         ),
         Problem::Dbf(DbfError::UnknownCpg(name)) => format!(".cpg 文件指定了未知的编码“{name}”"),
         Problem::Blob(e) => blob_zh(e),
+        Problem::Database(e) => crate::text::database::db_error_text(e, Lang::Zh),
         Problem::UnknownInputType => "无法识别的文件类型：请使用 .geojson、.json、.shp、.gpkg 或 .csv 文件".into(),
         Problem::UnknownOutputType => "无法识别的输出类型：请使用 .gpkg、.geojson、.shp 或 .csv".into(),
         Problem::NotJson { detail } => format!("不是有效的 JSON 文件（{detail}）"),
@@ -459,9 +460,10 @@ mod tests {
             Problem::FeaturesOutsideCollection { .. } => 62,
             Problem::ReferenceNeedsLineOrPolygon { .. } => 65,
             Problem::ReferenceLayerExists { .. } => 66,
+            Problem::Database(_) => 67,
         }
     }
-    const VARIANTS: usize = 67;
+    const VARIANTS: usize = 68;
 
     fn every_problem() -> Vec<Problem> {
         let replaced = |target| Replaced {
@@ -587,6 +589,7 @@ mod tests {
         ] {
             all.push(Problem::NotAProject(n));
         }
+        all.push(Problem::Database(crate::io::postgis::DbError::CannotSaveHere));
         all.push(Problem::Blob(BlobError::Magic));
         all.push(Problem::Blob(BlobError::Header));
         all.push(Problem::Blob(BlobError::Envelope(7)));

@@ -9,6 +9,7 @@
 
 pub mod basemap;
 pub mod codes;
+pub mod database;
 pub mod edits;
 pub mod findings;
 pub mod grid_table;

@@ -29,6 +29,8 @@ mod import_export;
 mod io_errors;
 mod kittest;
 mod partition;
+mod pg;
+mod postgis;
 mod print;
 mod print_basemap;
 mod print_reference;

@@ -47,7 +47,8 @@ const GUI: [&str; 3] = ["egui", "eframe", "rfd::"];
 
 #[test]
 fn the_core_names_no_gui_no_database_no_file_system_and_no_outer_ring() {
-    let mut forbidden = vec!["rusqlite", "std::fs", "fs::", "clap", "crate::io", "crate::text", "crate::print"];
+    let mut forbidden =
+        vec!["rusqlite", "postgres", "std::fs", "fs::", "clap", "crate::io", "crate::text", "crate::print"];
     forbidden.extend(["crate::app", "crate::cli", "crate::guard"]);
     forbidden.extend(GUI);
     let found = offences("core", &forbidden);

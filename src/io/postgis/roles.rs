@@ -1,0 +1,60 @@
+//! `wangge db grant`: what a database account may do in a project, enforced by PostgreSQL itself
+//! (privileges and the row-level security policies made by `db init`), so that hand-written SQL through
+//! the account's own connection can do no more than Wangge would.
+
+use super::url::is_plain_identifier;
+use super::{Db, DbError};
+
+/// What an account may change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Read everything, change nothing (printing, the county platform).
+    ReadOnly,
+    /// Read everything, write the grids of this township (9-digit code).
+    Township(String),
+    /// Read and write every grid.
+    County,
+}
+
+impl Db {
+    /// Gives the existing database role `role` the access `access` to this project (replacing what it
+    /// had). The role itself, its login and password are the database administrator's to make.
+    pub fn grant(&mut self, role: &str, access: &Access) -> Result<(), DbError> {
+        self.check_project()?;
+        if !is_plain_identifier(role) {
+            return Err(DbError::BadRole(role.to_string()));
+        }
+        if let Access::Township(code) = access
+            && !(code.len() == 9 && code.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(DbError::BadTownship(code.clone()));
+        }
+        let s = self.url.schema.clone();
+        let mut tx = self.client.transaction()?;
+        tx.batch_execute(&format!(
+            "REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM {role};
+             REVOKE ALL ON ALL SEQUENCES IN SCHEMA {s} FROM {role};
+             GRANT USAGE ON SCHEMA {s} TO {role};
+             GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {role};
+             GRANT SELECT ON SEQUENCE {s}.grid_ids TO {role};"
+        ))?;
+        tx.execute("DELETE FROM accounts WHERE role = $1", &[&role])?;
+        let (township, county) = match access {
+            Access::ReadOnly => (None, false),
+            Access::Township(code) => (Some(code.clone()), false),
+            Access::County => (None, true),
+        };
+        if *access != Access::ReadOnly {
+            tx.batch_execute(&format!(
+                "GRANT INSERT, UPDATE, DELETE ON {s}.grids TO {role};
+                 GRANT USAGE ON SEQUENCE {s}.grid_ids TO {role};"
+            ))?;
+            tx.execute(
+                "INSERT INTO accounts (role, township, county) VALUES ($1, $2, $3)",
+                &[&role, &township, &county],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,367 @@
+//! The tables of a database project and `wangge db init`: the schema created and the project loaded
+//! in one transaction, so that a failed init leaves nothing behind.
+
+use postgres::Transaction;
+
+use super::{Db, DbError};
+use crate::core::{Grid, Project, ReferenceGeometry};
+use crate::io::wkb;
+
+/// Version of the database tables; `wangge_schema` records each version a schema was brought to, so
+/// that `wangge db upgrade` can migrate an older one.
+pub const SCHEMA_VERSION: i32 = 1;
+
+/// The grid columns after `id`, `version` and `geom`, in the order the statements bind them ($3 …).
+pub(super) const GRID_ATTRS: &str = "code, name, kind, class, village_code, households, population, party_members, \
+    grid_head, grid_staff, phone, notes, valid_from, valid_to";
+
+/// The tables, indexes and triggers of a project whose CRS is EPSG:`srid`, in schema `s`.
+fn ddl(s: &str, srid: u32) -> String {
+    format!(
+        r#"
+CREATE SCHEMA {s};
+CREATE TABLE {s}.wangge_schema (
+    version integer NOT NULL,
+    written_by text NOT NULL,
+    at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE {s}.project (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE {s}.boundary (
+    id serial PRIMARY KEY,
+    name text NOT NULL DEFAULT '',
+    geom geometry(MultiPolygon, {srid}) NOT NULL
+);
+CREATE TABLE {s}.divisions (
+    code text PRIMARY KEY CHECK (code ~ '^[0-9]+$'),
+    name text NOT NULL,
+    parent_code text,
+    level text NOT NULL,
+    class text NOT NULL CHECK (class IN ('urban', 'rural')),
+    geom geometry(MultiPolygon, {srid})
+);
+CREATE SEQUENCE {s}.grid_ids AS bigint MINVALUE 1 MAXVALUE 9007199254740992;
+CREATE TABLE {s}.grids (
+    id bigint PRIMARY KEY CHECK (id BETWEEN 1 AND 9007199254740992),
+    version integer NOT NULL DEFAULT 1,
+    code text NOT NULL DEFAULT '',
+    name text NOT NULL DEFAULT '',
+    kind text NOT NULL CHECK (kind IN ('basic', 'dedicated')),
+    class text NOT NULL CHECK (class IN ('urban', 'rural')),
+    village_code text NOT NULL DEFAULT '',
+    households bigint CHECK (households BETWEEN 0 AND 4294967295),
+    population bigint CHECK (population BETWEEN 0 AND 4294967295),
+    party_members bigint CHECK (party_members BETWEEN 0 AND 4294967295),
+    grid_head text NOT NULL DEFAULT '',
+    grid_staff text NOT NULL DEFAULT '',
+    phone text NOT NULL DEFAULT '',
+    notes text NOT NULL DEFAULT '',
+    valid_from text NOT NULL DEFAULT '',
+    valid_to text NOT NULL DEFAULT '',
+    geom geometry(MultiPolygon, {srid}) NOT NULL
+);
+ALTER SEQUENCE {s}.grid_ids OWNED BY {s}.grids.id;
+CREATE INDEX grids_code ON {s}.grids (code);
+CREATE INDEX grids_village ON {s}.grids (village_code);
+CREATE TABLE {s}.households (
+    id bigserial PRIMARY KEY,
+    households bigint NOT NULL CHECK (households BETWEEN 0 AND 4294967295),
+    population bigint CHECK (population BETWEEN 0 AND 4294967295),
+    geom geometry(Point, {srid}) NOT NULL
+);
+CREATE TABLE {s}.reference_layers (position integer PRIMARY KEY, name text NOT NULL UNIQUE);
+CREATE TABLE {s}.reference_features (
+    layer integer NOT NULL REFERENCES {s}.reference_layers (position) ON DELETE CASCADE,
+    seq integer NOT NULL,
+    name text NOT NULL DEFAULT '',
+    -- Lines or polygons (what the reader takes); no CHECK on the type, which PostGIS would report in
+    -- geometry_columns as the layer's only type.
+    geom geometry(Geometry, {srid}) NOT NULL,
+    PRIMARY KEY (layer, seq)
+);
+CREATE TABLE {s}.changes (
+    id bigserial PRIMARY KEY,
+    at timestamptz NOT NULL DEFAULT now(),
+    who text NOT NULL DEFAULT current_user,
+    grid_id bigint NOT NULL,
+    action text NOT NULL,
+    note text NOT NULL DEFAULT '',
+    old_version integer,
+    new_version integer,
+    old_geom geometry(MultiPolygon, {srid}),
+    new_geom geometry(MultiPolygon, {srid}),
+    old_attrs jsonb,
+    new_attrs jsonb
+);
+CREATE INDEX changes_grid ON {s}.changes (grid_id, id);
+CREATE INDEX boundary_geom ON {s}.boundary USING gist (geom);
+CREATE INDEX divisions_geom ON {s}.divisions USING gist (geom);
+CREATE INDEX grids_geom ON {s}.grids USING gist (geom);
+CREATE INDEX households_geom ON {s}.households USING gist (geom);
+CREATE INDEX reference_features_geom ON {s}.reference_features USING gist (geom);
+
+-- Every write of a grid moves its version on, whoever writes it and however: a new grid starts above
+-- any version its id had before (a grid deleted and restored), an update adds one.
+CREATE FUNCTION {s}.grid_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        NEW.version := coalesce((SELECT max(new_version) FROM {s}.changes WHERE grid_id = NEW.id), 0) + 1;
+    ELSE
+        NEW.version := OLD.version + 1;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER grid_version BEFORE INSERT OR UPDATE ON {s}.grids
+    FOR EACH ROW EXECUTE FUNCTION {s}.grid_version();
+
+-- Every write of a grid is recorded: who, when, old and new geometry and attributes. The action is
+-- the statement's (insert, update, delete) unless the writer named it (wangge.action: load, restore),
+-- with an optional note (wangge.note). It runs with its owner's rights (accounts may read the history,
+-- not write it) and names the account that logged in.
+CREATE FUNCTION {s}.grid_history() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE
+    what text := coalesce(nullif(current_setting('wangge.action', true), ''), lower(TG_OP));
+    note text := coalesce(current_setting('wangge.note', true), '');
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO {s}.changes (who, grid_id, action, note, new_version, new_geom, new_attrs)
+        VALUES (session_user, NEW.id, what, note, NEW.version, NEW.geom, to_jsonb(NEW) - 'id' - 'version' - 'geom');
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO {s}.changes (who, grid_id, action, note, old_version, new_version, old_geom, new_geom, old_attrs, new_attrs)
+        VALUES (session_user, NEW.id, what, note, OLD.version, NEW.version, OLD.geom, NEW.geom,
+                to_jsonb(OLD) - 'id' - 'version' - 'geom', to_jsonb(NEW) - 'id' - 'version' - 'geom');
+    ELSE
+        INSERT INTO {s}.changes (who, grid_id, action, note, old_version, old_geom, old_attrs)
+        VALUES (session_user, OLD.id, what, note, OLD.version, OLD.geom, to_jsonb(OLD) - 'id' - 'version' - 'geom');
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER grid_history AFTER INSERT OR UPDATE OR DELETE ON {s}.grids
+    FOR EACH ROW EXECUTE FUNCTION {s}.grid_history();
+
+-- Who may write which grids, enforced by PostgreSQL (row-level security), not by the client: the
+-- schema's owner writes everything; an account listed here writes the grids of its township (by the
+-- first 9 digits of their village code), or all of them when it is the county's; every account with
+-- access reads all grids. `wangge db grant` fills it.
+CREATE TABLE {s}.accounts (
+    role name PRIMARY KEY,
+    township text CHECK (township ~ '^[0-9]{{9}}$'),
+    county boolean NOT NULL DEFAULT false,
+    CHECK (county OR township IS NOT NULL)
+);
+CREATE FUNCTION {s}.may_write(who name, village text) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER AS $$
+    SELECT EXISTS (SELECT 1 FROM {s}.accounts a WHERE a.role = who AND (a.county OR a.township = left(village, 9)))
+$$;
+ALTER TABLE {s}.grids ENABLE ROW LEVEL SECURITY;
+CREATE POLICY grids_read ON {s}.grids FOR SELECT USING (true);
+CREATE POLICY grids_write ON {s}.grids FOR ALL
+    USING ({s}.may_write(current_user, village_code)) WITH CHECK ({s}.may_write(current_user, village_code));
+"#
+    )
+}
+
+/// The SQL that brings a schema from version `n + 1` to `n + 2` is `MIGRATIONS[n]`, with `{s}` for the
+/// schema; none yet (version 1 is the first).
+const MIGRATIONS: &[&str] = &[];
+
+impl Db {
+    /// `wangge db upgrade`: brings the schema to [`SCHEMA_VERSION`], one migration after the other in
+    /// one transaction, each recorded in `wangge_schema`; returns the version it had and the one it has.
+    pub fn upgrade(&mut self) -> Result<(i32, i32), DbError> {
+        self.check_project()?;
+        let from: i32 = self.client.query_one("SELECT max(version) FROM wangge_schema", &[])?.get(0);
+        let schema = self.url.schema.clone();
+        let mut tx = self.client.transaction()?;
+        for version in from + 1..=SCHEMA_VERSION {
+            let Some(sql) = usize::try_from(version - 2).ok().and_then(|i| MIGRATIONS.get(i)) else { continue };
+            tx.batch_execute(&sql.replace("{s}", &schema))?;
+            tx.execute(
+                "INSERT INTO wangge_schema (version, written_by) VALUES ($1, $2)",
+                &[&version, &concat!("wangge ", env!("CARGO_PKG_VERSION"))],
+            )?;
+        }
+        tx.commit()?;
+        Ok((from, from.max(SCHEMA_VERSION)))
+    }
+
+    /// `wangge db init`: creates the project's schema and loads `project` into it, in one transaction.
+    /// An existing schema is refused unless `replace`, which drops it first (in the same transaction).
+    pub fn init(&mut self, project: &Project, replace: bool) -> Result<(), DbError> {
+        let has_postgis = self.client.query_one("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'", &[])?;
+        if has_postgis.get::<_, i64>(0) == 0 {
+            return Err(DbError::NoPostgis);
+        }
+        let exists = self.schema_exists()?;
+        if exists && !replace {
+            return Err(DbError::SchemaExists { schema: self.url.schema.clone() });
+        }
+        let schema = self.url.schema.clone();
+        let mut tx = self.client.transaction()?;
+        if exists {
+            tx.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))?;
+        }
+        tx.batch_execute(&ddl(&schema, project.crs.epsg))?;
+        tx.execute(
+            "INSERT INTO wangge_schema (version, written_by) VALUES ($1, $2)",
+            &[&SCHEMA_VERSION, &concat!("wangge ", env!("CARGO_PKG_VERSION"))],
+        )?;
+        write_small_layers(&mut tx, project)?;
+        // The grids as they were loaded, recorded in the history as such.
+        tx.batch_execute("SELECT set_config('wangge.action', 'load', true)")?;
+        let insert = tx.prepare(&insert_grid_sql(project.crs.epsg, false))?;
+        for grid in project.grids.values() {
+            let id = grid.id as i64;
+            let values = GridValues::of(grid);
+            let mut params = values.params();
+            params.insert(0, &id);
+            tx.query_one(&insert, &params)?;
+        }
+        tx.batch_execute("SELECT set_config('wangge.action', '', true)")?;
+        let next = project.next_grid_id.max(project.grids.keys().next_back().map_or(1, |id| id + 1)) as i64;
+        tx.execute("SELECT setval('grid_ids', $1, false)", &[&next])?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// `INSERT` of one grid: with its id as $1, or (`new_id`) with the next id from the schema's sequence;
+/// returns the id and the version the row got.
+pub(super) fn insert_grid_sql(srid: u32, new_id: bool) -> String {
+    let id = if new_id { "nextval('grid_ids')".to_string() } else { "$1".to_string() };
+    let offset = usize::from(!new_id);
+    let values: Vec<String> = (1..=14).map(|i| format!("${}", i + offset + 1)).collect();
+    format!(
+        "INSERT INTO grids (id, geom, {GRID_ATTRS}) VALUES ({id}, ST_Multi(ST_GeomFromWKB(${}, {srid})), {}) RETURNING id, version",
+        offset + 1,
+        values.join(", ")
+    )
+}
+
+/// A grid's column values, owned, in the order of `geom` then [`GRID_ATTRS`].
+pub(super) struct GridValues {
+    geom: Vec<u8>,
+    texts: [String; 5],
+    counts: [Option<i64>; 3],
+    more: [String; 6],
+}
+
+impl GridValues {
+    pub(super) fn of(g: &Grid) -> GridValues {
+        let mut geom = Vec::new();
+        wkb::write_multipolygon(&mut geom, &g.geometry);
+        let a = &g.attrs;
+        GridValues {
+            geom,
+            texts: [
+                g.code.clone(),
+                g.name.clone(),
+                g.kind.key().to_string(),
+                g.class.key().to_string(),
+                g.village_code.clone(),
+            ],
+            counts: [a.households, a.population, a.party_members].map(|n| n.map(i64::from)),
+            more: [
+                a.grid_head.clone(),
+                a.grid_staff.clone(),
+                a.phone.clone(),
+                a.notes.clone(),
+                a.valid_from.clone(),
+                a.valid_to.clone(),
+            ],
+        }
+    }
+
+    /// geom, then the 14 attributes.
+    pub(super) fn params(&self) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
+        let mut p: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(16);
+        p.push(&self.geom);
+        p.extend(self.texts.iter().map(|t| t as &(dyn postgres::types::ToSql + Sync)));
+        p.extend(self.counts.iter().map(|c| c as &(dyn postgres::types::ToSql + Sync)));
+        p.extend(self.more.iter().map(|t| t as &(dyn postgres::types::ToSql + Sync)));
+        p
+    }
+}
+
+/// Everything but the grids: settings, boundary, divisions, households and reference layers, written
+/// afresh (the county's layers; townships do not change them).
+pub(super) fn write_small_layers(tx: &mut Transaction<'_>, project: &Project) -> Result<(), DbError> {
+    let srid = project.crs.epsg;
+    tx.batch_execute(
+        "DELETE FROM project; DELETE FROM boundary; DELETE FROM divisions; DELETE FROM households;
+         DELETE FROM reference_features; DELETE FROM reference_layers;",
+    )?;
+    let mut rows: Vec<(String, String)> =
+        project.settings.iter().map(|(k, v)| (format!("setting.{k}"), v.clone())).collect();
+    rows.push(("name".into(), project.name.clone()));
+    rows.push(("crs_epsg".into(), srid.to_string()));
+    rows.push(("precision".into(), project.precision.to_string()));
+    let insert = tx.prepare("INSERT INTO project (key, value) VALUES ($1, $2)")?;
+    for (k, v) in &rows {
+        tx.execute(&insert, &[k, v])?;
+    }
+    if !project.boundary.0.is_empty() {
+        let mut geom = Vec::new();
+        wkb::write_multipolygon(&mut geom, &project.boundary);
+        tx.execute(
+            &format!("INSERT INTO boundary (name, geom) VALUES ($1, ST_Multi(ST_GeomFromWKB($2, {srid})))"),
+            &[&project.name, &geom],
+        )?;
+    }
+    let insert = tx.prepare(&format!(
+        "INSERT INTO divisions (code, name, parent_code, level, class, geom)
+         VALUES ($1, $2, $3, $4, $5, ST_Multi(ST_GeomFromWKB($6, {srid})))"
+    ))?;
+    for d in project.divisions.values() {
+        let geom = d.polygon.as_ref().map(|p| {
+            let mut out = Vec::new();
+            wkb::write_multipolygon(&mut out, p);
+            out
+        });
+        tx.execute(&insert, &[&d.code.as_str(), &d.name, &d.parent_code, &d.code.level(), &d.class.key(), &geom])?;
+    }
+    let insert = tx.prepare(&format!(
+        "INSERT INTO households (households, population, geom) VALUES ($1, $2, ST_GeomFromWKB($3, {srid}))"
+    ))?;
+    for h in &project.households {
+        let mut geom = Vec::new();
+        wkb::write_point(&mut geom, h.position);
+        tx.execute(&insert, &[&i64::from(h.households), &h.population.map(i64::from), &geom])?;
+    }
+    let insert_layer = tx.prepare("INSERT INTO reference_layers (position, name) VALUES ($1, $2)")?;
+    let insert_feature = tx.prepare(&format!(
+        "INSERT INTO reference_features (layer, seq, name, geom) VALUES ($1, $2, $3, ST_GeomFromWKB($4, {srid}))"
+    ))?;
+    for (position, layer) in project.reference_layers.iter().enumerate() {
+        let position = position as i32;
+        tx.execute(&insert_layer, &[&position, &layer.name])?;
+        for (seq, feature) in layer.features.iter().enumerate() {
+            let mut geom = Vec::new();
+            match &feature.geometry {
+                ReferenceGeometry::Lines(lines) => wkb::write_multilinestring(&mut geom, lines),
+                ReferenceGeometry::Polygons(polygons) => wkb::write_multipolygon(&mut geom, polygons),
+            }
+            tx.execute(&insert_feature, &[&position, &(seq as i32), &feature.name, &geom])?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_version_after_the_first_has_its_migration() {
+        assert_eq!(MIGRATIONS.len() as i32, SCHEMA_VERSION - 1);
+    }
+
+    #[test]
+    fn a_new_grid_takes_the_next_id_of_the_sequence_and_an_old_one_keeps_its_own() {
+        assert!(
+            insert_grid_sql(4548, true)
+                .contains("VALUES (nextval('grid_ids'), ST_Multi(ST_GeomFromWKB($1, 4548)), $2,")
+        );
+        assert!(insert_grid_sql(4548, false).contains("VALUES ($1, ST_Multi(ST_GeomFromWKB($2, 4548)), $3,"));
+        assert!(insert_grid_sql(4548, false).ends_with("$16) RETURNING id, version"));
+    }
+}

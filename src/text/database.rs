@@ -1,0 +1,216 @@
+//! Database projects (issue 16) in words: what went wrong (English is the io types' own `Display`,
+//! Chinese is here), and what `wangge db` prints.
+
+use crate::io::postgis::{ChangeEntry, Conflict, DbError, Restored, UrlProblem};
+use crate::text::Lang;
+
+/// A database problem, in `lang`.
+pub fn db_error_text(e: &DbError, lang: Lang) -> String {
+    match lang {
+        Lang::En => e.to_string(),
+        Lang::Zh => db_error_zh(e),
+    }
+}
+
+fn db_error_zh(e: &DbError) -> String {
+    match e {
+        DbError::Url(p) => format!("不是数据库项目地址：{}", url_zh(p)),
+        DbError::Connect(detail) => format!("无法连接数据库（{detail}）"),
+        DbError::Server(detail) => format!("数据库报错（{detail}）"),
+        DbError::SchemaExists { schema } => {
+            format!("模式“{schema}”已经存在；加 --replace 才会替换它（没有更改任何内容）")
+        }
+        DbError::NoProject { schema } => {
+            format!("模式“{schema}”中没有网格项目；请先用 wangge db init 地址 --from 项目.gpkg 创建")
+        }
+        DbError::NewerSchema { found, supported } => format!(
+            "这个项目由更新版本的网格软件写入（数据库结构版本 {found}）；本版本只能读取 {supported} 及更早的版本，请更新软件"
+        ),
+        DbError::NoPostgis => "数据库没有安装 PostGIS；请管理员在该数据库中执行 CREATE EXTENSION postgis".into(),
+        DbError::BadRow { table, id, detail } => format!("表 {table} 第 {id} 行有误（{detail}）"),
+        DbError::NoSuchGrid(id) => format!("没有编号为 {id} 的网格"),
+        DbError::NoSuchChange { grid, change } => {
+            format!("网格 {grid} 没有第 {change} 号修改；用 wangge db log 地址 --grid {grid} 查看它的修改记录")
+        }
+        DbError::BadRole(role) => format!("“{role}”不是合规的角色名：只能用小写字母、数字和下划线"),
+        DbError::BadTownship(code) => format!("乡镇“{code}”不是 9 位乡镇代码"),
+        DbError::CannotSaveHere => "这个命令还不能保存到数据库项目；请对 .gpkg 文件运行，或使用 wangge db 命令".into(),
+    }
+}
+
+fn url_zh(p: &UrlProblem) -> String {
+    let form = "（应为 postgres://用户@主机:端口/数据库?schema=模式名）";
+    match p {
+        UrlProblem::Scheme => "地址必须以 postgres:// 或 postgresql:// 开头".into(),
+        UrlProblem::NoUser => format!("地址中没有用户名{form}"),
+        UrlProblem::PasswordInUrl => {
+            "地址中含有密码；请把密码放在 PGPASSWORD 环境变量或 ~/.pgpass 文件中，不要写进地址".into()
+        }
+        UrlProblem::NoHost => format!("地址中没有主机{form}"),
+        UrlProblem::BadPort(port) => format!("端口“{port}”不是 1 到 65535 之间的数字"),
+        UrlProblem::NoDatabase => format!("地址中没有数据库名{form}"),
+        UrlProblem::NoSchema => "地址中没有模式名：请加上 ?schema=模式名".into(),
+        UrlProblem::BadSchema(name) => {
+            format!("模式名“{name}”只能由小写字母、数字和下划线组成（最多 63 个字符，不以数字开头）")
+        }
+        UrlProblem::UnknownParameter(p) => format!("不认识的参数“{p}”：只支持 schema=模式名"),
+        UrlProblem::BadEncoding(text) => format!("“{text}”中的百分号编码无效"),
+    }
+}
+
+/// `wangge db init`'s summary.
+pub fn initialised(lang: Lang, url: &str, grids: usize) -> String {
+    match lang {
+        Lang::Zh => format!("已在 {url} 创建项目，载入 {grids} 个网格"),
+        Lang::En => format!("created the project in {url} with {grids} grids"),
+    }
+}
+
+/// One line of `wangge db log`: change id, time, who, grid, action, versions, then what changed.
+pub fn change_line(c: &ChangeEntry, lang: Lang) -> String {
+    let versions = match (c.old_version, c.new_version) {
+        (Some(a), Some(b)) => format!("v{a}→v{b}"),
+        (None, Some(b)) => format!("→v{b}"),
+        (Some(a), None) => format!("v{a}→"),
+        (None, None) => String::new(),
+    };
+    let action = match (lang, c.action.as_str()) {
+        (Lang::En, a) => a.to_string(),
+        (Lang::Zh, "load") => "载入".into(),
+        (Lang::Zh, "insert") => "新增".into(),
+        (Lang::Zh, "update") => "修改".into(),
+        (Lang::Zh, "delete") => "删除".into(),
+        (Lang::Zh, "restore") => "恢复".into(),
+        (Lang::Zh, a) => a.to_string(),
+    };
+    let mut what: Vec<String> = Vec::new();
+    if c.geometry_changed && c.action != "load" {
+        what.push(match lang {
+            Lang::Zh => "范围".into(),
+            Lang::En => "geometry".into(),
+        });
+    }
+    if matches!(c.action.as_str(), "update" | "restore") {
+        what.extend(c.attributes_changed.iter().map(|(k, old, new)| format!("{k}: {old:?} → {new:?}")));
+    }
+    let note = match (lang, c.note.strip_prefix("change ")) {
+        (_, None) => String::new(),
+        (Lang::Zh, Some(n)) => format!("（恢复到第 {n} 号修改）"),
+        (Lang::En, Some(n)) => format!(" (to change {n})"),
+    };
+    let grid = match lang {
+        Lang::Zh => format!("网格 {}", c.grid),
+        Lang::En => format!("grid {}", c.grid),
+    };
+    let mut line = format!("#{} {} {} {grid} {action}{note} {versions}", c.id, c.at, c.who);
+    if !what.is_empty() {
+        line += &format!(" — {}", what.join("; "));
+    }
+    line
+}
+
+/// What `wangge db log` says when there is nothing to list.
+pub fn no_changes(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "没有修改记录",
+        Lang::En => "no changes recorded",
+    }
+}
+
+/// `wangge db upgrade`'s summary.
+pub fn upgraded(schema: &str, from: i32, to: i32, lang: Lang) -> String {
+    match (lang, from == to) {
+        (Lang::Zh, true) => format!("模式 {schema} 的结构已是最新版本 {to}，无需升级"),
+        (Lang::Zh, false) => format!("模式 {schema} 的结构已从版本 {from} 升级到 {to}"),
+        (Lang::En, true) => format!("schema {schema} is at version {to}, the newest; nothing to do"),
+        (Lang::En, false) => format!("schema {schema} upgraded from version {from} to {to}"),
+    }
+}
+
+/// `wangge db grant`'s summary.
+pub fn granted(role: &str, access: &crate::io::postgis::Access, lang: Lang) -> String {
+    use crate::io::postgis::Access;
+    match (lang, access) {
+        (Lang::Zh, Access::ReadOnly) => format!("账号 {role} 可以读取，不能修改"),
+        (Lang::Zh, Access::Township(code)) => format!("账号 {role} 可以读取全部网格，只能修改乡镇 {code} 的网格"),
+        (Lang::Zh, Access::County) => format!("账号 {role} 可以读取并修改全部网格"),
+        (Lang::En, Access::ReadOnly) => format!("account {role} may read, not change"),
+        (Lang::En, Access::Township(code)) => {
+            format!("account {role} may read all grids and change only those of township {code}")
+        }
+        (Lang::En, Access::County) => format!("account {role} may read and change every grid"),
+    }
+}
+
+/// `wangge db restore`'s summary.
+pub fn restored(grid: u64, change: i64, r: Restored, lang: Lang) -> String {
+    match (lang, r) {
+        (Lang::Zh, Restored::Updated { version }) => {
+            format!("网格 {grid} 已恢复到第 {change} 号修改后的状态（新版本 v{version}）")
+        }
+        (Lang::Zh, Restored::Recreated { version }) => {
+            format!("已删除的网格 {grid} 已恢复到第 {change} 号修改后的状态（新版本 v{version}）")
+        }
+        (Lang::Zh, Restored::Deleted) => format!("第 {change} 号修改删除了网格 {grid}；它现在已删除"),
+        (Lang::En, Restored::Updated { version }) => {
+            format!("grid {grid} is back as change {change} left it (now v{version})")
+        }
+        (Lang::En, Restored::Recreated { version }) => {
+            format!("deleted grid {grid} is back as change {change} left it (now v{version})")
+        }
+        (Lang::En, Restored::Deleted) => format!("change {change} deleted grid {grid}; it is deleted now"),
+    }
+}
+
+/// A conflict of a save: the grid, and theirs against mine.
+pub fn conflict_line(c: &Conflict, lang: Lang) -> String {
+    let theirs = match (&c.theirs, lang) {
+        (Some((_, v)), Lang::Zh) => format!("他人已保存 v{v}"),
+        (Some((_, v)), Lang::En) => format!("someone saved v{v}"),
+        (None, Lang::Zh) => "他人已删除".into(),
+        (None, Lang::En) => "someone deleted it".into(),
+    };
+    match lang {
+        Lang::Zh => format!("网格 {} 冲突：{theirs}，本次修改未写入", c.id),
+        Lang::En => format!("grid {} conflicts: {theirs}; my change was not written", c.id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_database_problem_is_said_in_both_languages() {
+        let all = [
+            DbError::Url(UrlProblem::Scheme),
+            DbError::Url(UrlProblem::NoUser),
+            DbError::Url(UrlProblem::PasswordInUrl),
+            DbError::Url(UrlProblem::NoHost),
+            DbError::Url(UrlProblem::BadPort("x".into())),
+            DbError::Url(UrlProblem::NoDatabase),
+            DbError::Url(UrlProblem::NoSchema),
+            DbError::Url(UrlProblem::BadSchema("A".into())),
+            DbError::Url(UrlProblem::UnknownParameter("sslmode=require".into())),
+            DbError::Url(UrlProblem::BadEncoding("%z".into())),
+            DbError::Connect("connection refused".into()),
+            DbError::Server("relation does not exist".into()),
+            DbError::SchemaExists { schema: "jingxian".into() },
+            DbError::NoProject { schema: "jingxian".into() },
+            DbError::NewerSchema { found: 3, supported: 1 },
+            DbError::NoPostgis,
+            DbError::BadRow { table: "grids", id: 3, detail: "not a polygon".into() },
+            DbError::NoSuchGrid(4),
+            DbError::NoSuchChange { grid: 4, change: 9 },
+            DbError::BadRole("Town-1".into()),
+            DbError::BadTownship("3418".into()),
+            DbError::CannotSaveHere,
+        ];
+        for e in &all {
+            let (zh, en) = (db_error_text(e, Lang::Zh), db_error_text(e, Lang::En));
+            assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{zh}");
+            assert_eq!(en, e.to_string());
+            assert_ne!(zh, en);
+        }
+    }
+}
