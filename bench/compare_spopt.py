@@ -10,7 +10,9 @@ band, largest deviation from the band (households outside it / band max), mean a
 of the dissolved regions (4πA/P²), regions that are not connected, and the seconds of the solve alone.
 
 - max-p: threshold = the band's minimum (max-p has only a floor), attributes = unit centroids (so its
-  objective asks for compact regions), top_n 2.
+  objective asks for compact regions), top_n 2, construction iterations --maxp-iterations (spopt's
+  default 99; on the 400-unit synthetic set 99 did not finish in 25 minutes, so BENCHMARKS.md says
+  which was used).
 - SKATER: n_clusters = the number of regions Wangge chose (its count from the band), attributes = unit
   centroids.
 
@@ -177,13 +179,14 @@ def run_wangge(gdf, neighbours, band, seed=1):
     return result["labels"], result["seconds"]
 
 
-def run_maxp(gdf, w, band, seed=1):
+def run_maxp(gdf, w, band, iterations, seed=1):
     np.random.seed(seed)
     random.seed(seed)
     frame = gdf.copy()
     c = frame.geometry.centroid
     frame["cx"], frame["cy"] = c.x, c.y
-    model = MaxPHeuristic(frame, w, ["cx", "cy"], "count", band[0], top_n=2)
+    model = MaxPHeuristic(frame, w, ["cx", "cy"], "count", band[0], top_n=2,
+                          max_iterations_construction=iterations)
     started = time.perf_counter()
     model.solve()
     return list(model.labels_), time.perf_counter() - started
@@ -205,6 +208,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sets", default="georgia,sids2,synthetic")
     parser.add_argument("--json")
+    parser.add_argument("--maxp-iterations", type=int, default=99,
+                        help="max-p's construction iterations (spopt's default 99; fewer on the synthetic set)")
     args = parser.parse_args()
     if not os.path.exists(EXAMPLE):
         sys.exit(f"{EXAMPLE} missing: cargo build --release --no-default-features --example partition_units")
@@ -214,7 +219,7 @@ def main():
         w, neighbours = adjacency(gdf)
         labels, seconds = run_wangge(gdf, neighbours, band)
         wangge = measure(gdf, labels, band, seconds, neighbours)
-        labels, seconds = run_maxp(gdf, w, band)
+        labels, seconds = run_maxp(gdf, w, band, args.maxp_iterations)
         maxp = measure(gdf, labels, band, seconds, neighbours)
         labels, seconds = run_skater(gdf, w, wangge["regions"])
         skater = measure(gdf, labels, band, seconds, neighbours)

@@ -15,6 +15,8 @@ const ROUNDS: usize = 6;
 const ATTEMPTS: usize = 3;
 /// Groups (pairs and triples) tried per part out of band and round.
 const GROUPS: usize = 24;
+/// Unions of at most this many atoms are split exactly (once: the search is deterministic).
+const EXACT: usize = 10;
 
 /// Repairs `part` (the part of each atom, `parts` of them, each connected) in place; returns how many
 /// groups were re-split. Parts keep their numbers where they can; a re-split group reuses its numbers
@@ -36,7 +38,9 @@ pub fn repair(graph: &Graph, part: &mut [usize], parts: usize, band: Band, seed:
         bad.sort_by_key(|&p| (std::cmp::Reverse(band.violation(weight[p])), p));
         let mut changed = false;
         for p in bad {
-            if members[p].is_empty() || band.contains(weight[p]) {
+            // A part that is one atom heavier than the band allows stays so whatever its neighbours do.
+            let hopeless = members[p].len() == 1 && weight[p] > band.max;
+            if members[p].is_empty() || band.contains(weight[p]) || hopeless {
                 continue;
             }
             for group in groups(graph, part, &members, p) {
@@ -47,8 +51,9 @@ pub fn repair(graph: &Graph, part: &mut [usize], parts: usize, band: Band, seed:
                     u
                 };
                 let mut best: Option<(u64, Vec<Vec<usize>>)> = None;
-                for _ in 0..ATTEMPTS {
-                    let split = split_set(graph, union.clone(), group.len(), band, &mut rng, &mut scratch);
+                let attempts = if union.len() <= EXACT { 1 } else { ATTEMPTS };
+                for _ in 0..attempts {
+                    let split = split_set(graph, union.clone(), group.len(), band, EXACT, &mut rng, &mut scratch);
                     if split.len() > group.len() {
                         continue;
                     }

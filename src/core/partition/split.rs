@@ -57,7 +57,7 @@ pub fn split(graph: &Graph, components: &[Vec<usize>], counts: &[usize], band: B
     let mut scratch = Scratch::new(graph.len());
     for (i, (members, &k)) in components.iter().zip(counts).enumerate() {
         let mut rng = Rng::new(seed ^ (0x5851_F42D_4C95_7F2D_u64.wrapping_mul(i as u64 + 1)));
-        for p in split_set(graph, members.clone(), k, band, &mut rng, &mut scratch) {
+        for p in split_set(graph, members.clone(), k, band, EXACT_LIMIT, &mut rng, &mut scratch) {
             for a in p {
                 part[a] = next;
             }
@@ -68,16 +68,18 @@ pub fn split(graph: &Graph, components: &[Vec<usize>], counts: &[usize], band: B
 }
 
 /// Splits one connected set of atoms into `k` connected parts (fewer when it cannot be cut): exactly
-/// when it is small, else by recursive spanning-tree cuts.
+/// when it has at most `exact_limit` atoms (the search takes 3^n steps), else by recursive
+/// spanning-tree cuts.
 pub(super) fn split_set(
     graph: &Graph,
     members: Vec<usize>,
     k: usize,
     band: Band,
+    exact_limit: usize,
     rng: &mut Rng,
     scratch: &mut Scratch,
 ) -> Vec<Vec<usize>> {
-    if members.len() <= EXACT_LIMIT
+    if members.len() <= exact_limit.min(EXACT_LIMIT)
         && let Some(parts) = exact(graph, &members, band, k)
     {
         return parts;
