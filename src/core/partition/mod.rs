@@ -112,8 +112,21 @@ pub fn partition_region(input: &RegionInput) -> RegionOutcome {
     let tolerance_m = (input.precision * 20.0).max(0.01);
     let lines = LineIndex::new(&input.lines, tolerance_m);
     let adjacency = graph::unit_adjacency(&units, &lines);
-    let graph = Graph::build(&units, &unit_weight, &adjacency, &merge);
-    let (part, parts) = partition_graph(&graph, band, input.grids, input.seed, &mut reasons);
+    let mut graph = Graph::build(&units, &unit_weight, &adjacency, &merge);
+    let mut found = reasons.clone();
+    let (mut part, mut parts) = partition_graph(&graph, band, input.grids, input.seed, &mut found);
+    // Clusters stay whole unless the band forces otherwise: when some grid misses the band, partition
+    // the units themselves too and keep that when more grids meet the band.
+    let missed = outside_band(&graph, &part, parts, band);
+    if missed > 0 && !merge.is_empty() {
+        let loose = Graph::build(&units, &unit_weight, &adjacency, &[]);
+        let mut loose_found = reasons.clone();
+        let (loose_part, loose_parts) = partition_graph(&loose, band, input.grids, input.seed, &mut loose_found);
+        if outside_band(&loose, &loose_part, loose_parts, band) < missed {
+            (graph, part, parts, found) = (loose, loose_part, loose_parts, loose_found);
+        }
+    }
+    let mut reasons = found;
     // Grids in reading order of their first atom (atoms follow units, units their first vertex).
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); parts];
     let mut weight = vec![0u64; parts];
@@ -201,6 +214,15 @@ pub fn partition_graph(
     let parts = repair::renumber(&mut part);
     improve::improve(graph, &mut part, parts, band);
     (part, parts)
+}
+
+/// How many of the `parts` parts of `part` lie outside the band.
+fn outside_band(graph: &Graph, part: &[usize], parts: usize, band: Band) -> usize {
+    let mut weight = vec![0u64; parts];
+    for (a, &p) in part.iter().enumerate() {
+        weight[p] += graph.weight[a];
+    }
+    weight.iter().filter(|&&w| !band.contains(w)).count()
 }
 
 /// `n` grids shared among components by their households (largest remainder), at least one each.
