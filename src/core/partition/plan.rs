@@ -11,7 +11,7 @@ use rstar::primitives::{GeomWithData, Rectangle};
 
 use super::report::{AreaUsed, VillageReport};
 use super::split::Band;
-use super::{RegionInput, partition_region};
+use super::{RegionInput, RegionOutcome, partition_region};
 use crate::core::codes::{
     CodeRule, CodingError, CodingOptions, GroundAxes, ROW_HEIGHT_SETTING, RuleError, assign_codes, household_band,
     project_rule,
@@ -141,9 +141,7 @@ pub fn plan(project: &Project, request: &PartitionRequest, axes: &dyn GroundAxes
     let precision = project.precision;
     let mut taken = vec![false; project.households.len()];
     let point_tree = project.household_tree();
-    let mut reports = Vec::new();
-    let mut new_grids: Vec<Grid> = Vec::new();
-    let mut area_of_grid: Vec<usize> = Vec::new();
+    let mut inputs = Vec::with_capacity(areas.len());
     for (index, area) in areas.iter().enumerate() {
         let band = request.band.unwrap_or_else(|| {
             let (min, max) = household_band(project, area.class);
@@ -197,7 +195,14 @@ pub fn plan(project: &Project, request: &PartitionRequest, axes: &dyn GroundAxes
             seed: request.seed.wrapping_add(index as u64),
             precision,
         };
-        let outcome = partition_region(&input);
+        inputs.push((input, kept_here, band));
+    }
+    let outcomes = partition_all(&inputs);
+    let mut reports = Vec::new();
+    let mut new_grids: Vec<Grid> = Vec::new();
+    let mut area_of_grid: Vec<usize> = Vec::new();
+    for (index, ((area, (_, kept_here, band)), outcome)) in areas.iter().zip(&inputs).zip(outcomes).enumerate() {
+        let (kept_here, band) = (*kept_here, *band);
         let village_code = if area.villages.len() == 1 { area.villages[0].clone() } else { String::new() };
         area_of_grid.extend(std::iter::repeat_n(index, outcome.grids.len()));
         for geometry in &outcome.grids {
@@ -306,6 +311,34 @@ pub fn plan(project: &Project, request: &PartitionRequest, axes: &dyn GroundAxes
         steps.push(Command::from_codes(&after, &ours, &rule.to_string()));
     }
     Ok(Plan { reports, command: Command::Batch(steps), added: new_grids, removed: replaced, noded })
+}
+
+/// Partitions the areas on all cores (each area alone: no shared state), results in the areas' order,
+/// so that the plan is the same whatever the number of threads.
+fn partition_all(inputs: &[(RegionInput, usize, Band)]) -> Vec<RegionOutcome> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(inputs.len()).max(1);
+    if threads == 1 {
+        return inputs.iter().map(|(input, ..)| partition_region(input)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, RegionOutcome)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((input, ..)) = inputs.get(i) else { break };
+                        mine.push((i, partition_region(input)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, o)| o).collect()
 }
 
 fn envelope_tree<'a>(

@@ -242,6 +242,7 @@ fn best_cut(
             }
         }
     }
+    let log_cost: Vec<f64> = inner_edges.iter().map(|&e| graph.edges[e].cost.max(1e-9).ln()).collect();
     // (score, feasible, side, k1)
     let mut best: Option<(f64, bool, Vec<bool>, usize)> = None;
     let mut feasible_found = 0;
@@ -251,21 +252,22 @@ fn best_cut(
         }
         // A random maximum spanning tree by cost: expensive edges stay inside the tree, so the edge cut
         // leaves cheap edges between the two sides.
-        let mut keyed: Vec<(f64, usize)> = inner_edges
-            .iter()
-            .map(|&e| {
-                let c = graph.edges[e].cost.max(1e-9);
-                (c.ln() + 2.0 * rng.unit(), e)
-            })
-            .collect();
-        keyed.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        let mut keyed: Vec<(f64, usize)> =
+            inner_edges.iter().zip(&log_cost).map(|(&e, &c)| (c + 2.0 * rng.unit(), e)).collect();
+        // The comparison is total (key, then edge), so the unstable sort is deterministic.
+        keyed.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         let mut sets = UnionFind::new(n);
         let mut tree: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut joined = 1;
         for &(_, e) in &keyed {
             let (a, b) = (scratch.local[graph.edges[e].a], scratch.local[graph.edges[e].b]);
             if sets.union(a, b) {
                 tree[a].push(b);
                 tree[b].push(a);
+                joined += 1;
+                if joined == n {
+                    break;
+                }
             }
         }
         // Root at a random atom; subtree sums in reverse depth-first order.
