@@ -203,11 +203,11 @@ pub fn plan(project: &Project, request: &PartitionRequest, axes: &dyn GroundAxes
     let mut area_of_grid: Vec<usize> = Vec::new();
     for (index, ((area, (_, kept_here, band)), outcome)) in areas.iter().zip(&inputs).zip(outcomes).enumerate() {
         let (kept_here, band) = (*kept_here, *band);
-        let village_code = if area.villages.len() == 1 { area.villages[0].clone() } else { String::new() };
+        let village_codes = village_codes(project, &area.villages, &outcome.grids);
         area_of_grid.extend(std::iter::repeat_n(index, outcome.grids.len()));
-        for geometry in &outcome.grids {
+        for (geometry, village_code) in outcome.grids.iter().zip(village_codes) {
             let mut grid = Grid::new(geometry.clone());
-            grid.village_code = village_code.clone();
+            grid.village_code = village_code;
             grid.class = area.class;
             new_grids.push(grid);
         }
@@ -311,6 +311,52 @@ pub fn plan(project: &Project, request: &PartitionRequest, axes: &dyn GroundAxes
         steps.push(Command::from_codes(&after, &ours, &rule.to_string()));
     }
     Ok(Plan { reports, command: Command::Batch(steps), added: new_grids, removed: replaced, noded })
+}
+
+/// The village of each new grid of an area. One village: it. Several villages without polygons sharing
+/// a stand-in area: nothing ties a household point to a village, so the only evidence of where each
+/// village lies is its existing grids (replaced or kept) — a new grid goes to the village whose
+/// existing grids it overlaps most, else to the village of the nearest existing grid (centroids). When
+/// none of them has a grid, the area's grids (in reading order, so neighbours stay together) are shared
+/// evenly among the villages in code order, for the planner to adjust; no grid is left without a code.
+fn village_codes(project: &Project, villages: &[String], grids: &[MultiPolygon<f64>]) -> Vec<String> {
+    use geo::Centroid;
+    if villages.len() <= 1 {
+        return vec![villages.first().cloned().unwrap_or_default(); grids.len()];
+    }
+    let old: Vec<&Grid> = project.grids.values().filter(|g| villages.contains(&g.village_code)).collect();
+    let n = grids.len().max(1);
+    grids
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let mut best: Option<(f64, &str)> = None;
+            for o in &old {
+                if o.geometry.intersects(g) {
+                    let overlap = o.geometry.intersection(g).unsigned_area();
+                    if overlap > 0.0 && best.is_none_or(|b| overlap > b.0) {
+                        best = Some((overlap, o.village_code.as_str()));
+                    }
+                }
+            }
+            if best.is_none()
+                && let Some(c) = g.centroid()
+            {
+                for o in &old {
+                    if let Some(d) = o.geometry.centroid() {
+                        let distance = (d.x() - c.x()).hypot(d.y() - c.y());
+                        if best.is_none_or(|b| -distance > b.0) {
+                            best = Some((-distance, o.village_code.as_str()));
+                        }
+                    }
+                }
+            }
+            match best {
+                Some((_, code)) => code.to_string(),
+                None => villages[i * villages.len() / n].clone(),
+            }
+        })
+        .collect()
 }
 
 /// Partitions the areas on all cores (each area alone: no shared state), results in the areas' order,
