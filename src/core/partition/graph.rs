@@ -164,6 +164,43 @@ impl Graph {
             e.length_m += s.length_m;
             e.along_m += s.along_m;
         }
+        g.connect(shared);
+        g
+    }
+
+    /// A graph of given atoms (no units behind them: `units_of_atom` lists each atom alone), for
+    /// partitioning polygons made elsewhere — the benchmark against spopt runs on its units. `shared`
+    /// gives the boundary each adjacent pair shares; pairs may come in either order, once each.
+    pub fn from_atoms(
+        weight: Vec<u64>,
+        area_m2: Vec<f64>,
+        perimeter_m: Vec<f64>,
+        shared: impl IntoIterator<Item = ((usize, usize), Shared)>,
+    ) -> Graph {
+        let n = weight.len();
+        let mut g = Graph {
+            units_of_atom: (0..n).map(|a| vec![a]).collect(),
+            weight,
+            area_m2,
+            perimeter_m,
+            ..Graph::default()
+        };
+        let mut pairs: std::collections::BTreeMap<(usize, usize), Shared> = Default::default();
+        for ((a, b), s) in shared {
+            if a == b || a >= n || b >= n {
+                continue;
+            }
+            let e = pairs.entry((a.min(b), a.max(b))).or_default();
+            e.length_m += s.length_m;
+            e.along_m += s.along_m;
+        }
+        g.connect(pairs);
+        g
+    }
+
+    /// The edges and adjacency lists from the shared boundaries, with their cut costs.
+    fn connect(&mut self, shared: std::collections::BTreeMap<(usize, usize), Shared>) {
+        let g = self;
         let total_weight: u64 = g.weight.iter().sum();
         let total_area: f64 = g.area_m2.iter().sum();
         let mean_density = if total_area > 0.0 { total_weight as f64 / total_area } else { 0.0 };
@@ -177,7 +214,6 @@ impl Graph {
             g.adjacency[a].push((b, index));
             g.adjacency[b].push((a, index));
         }
-        g
     }
 
     /// The connected components, each sorted, in order of their smallest atom.

@@ -4,8 +4,9 @@
 //! One area (a village polygon, or what stands in for it) goes through: `units` (cut by a household
 //! quadtree and the reference lines in one overlay) → `clusters` (households closer than `cluster_m`
 //! merge the units they span) → `graph` (atoms, shared lengths, cut costs) → `split` (recursive
-//! balanced spanning-tree cuts) → `improve` (local moves for compactness and line following) →
-//! `dissolve` (one polygon per grid, exact shared edges) → `report`. `plan` does it for the villages of
+//! balanced spanning-tree cuts) → `repair` (parts out of the band re-split with their neighbours) →
+//! `improve` (local moves for compactness, line following and the band) → `dissolve` (one polygon per
+//! grid, exact shared edges) → `report`. `plan` does it for the villages of
 //! a project and turns the result into one edit command.
 
 mod clusters;
@@ -13,6 +14,7 @@ mod dissolve;
 mod graph;
 mod improve;
 mod plan;
+mod repair;
 mod report;
 mod split;
 mod units;
@@ -24,7 +26,7 @@ use rstar::primitives::{GeomWithData, Rectangle};
 
 pub use clusters::{UnionFind, clusters};
 pub use dissolve::dissolve;
-pub use graph::{ALONG_COST, Graph, LineIndex};
+pub use graph::{ALONG_COST, Graph, LineIndex, Shared};
 pub use improve::polsby_popper;
 pub use plan::{PartitionError, PartitionRequest, Plan, Selection, plan, plan_with};
 pub use report::{AreaUsed, Reason, VillageReport};
@@ -110,37 +112,21 @@ pub fn partition_region(input: &RegionInput) -> RegionOutcome {
     let tolerance_m = (input.precision * 20.0).max(0.01);
     let lines = LineIndex::new(&input.lines, tolerance_m);
     let adjacency = graph::unit_adjacency(&units, &lines);
-    let graph = Graph::build(&units, &unit_weight, &adjacency, &merge);
-    let components = graph.components();
-    let component_weight: Vec<u64> = components.iter().map(|c| c.iter().map(|&a| graph.weight[a]).sum()).collect();
-    let counts: Vec<usize> = match input.grids {
-        Some(n) => share_count(n, &component_weight),
-        None => component_weight.iter().map(|&w| choose_count(w, band)).collect(),
-    };
-    if total == 0 {
-        reasons.push(Reason::NoHouseholds);
-    } else if total < band.min {
-        reasons.push(Reason::TooFewHouseholds { households: total, min: band.min });
-    } else if components.len() > 1 {
-        for &w in &component_weight {
-            if w < band.min {
-                reasons.push(Reason::Island { households: w });
-            }
+    let mut graph = Graph::build(&units, &unit_weight, &adjacency, &merge);
+    let mut found = reasons.clone();
+    let (mut part, mut parts) = partition_graph(&graph, band, input.grids, input.seed, &mut found);
+    // Clusters stay whole unless the band forces otherwise: when some grid misses the band, partition
+    // the units themselves too and keep that when more grids meet the band.
+    let missed = outside_band(&graph, &part, parts, band);
+    if missed > 0 && !merge.is_empty() {
+        let loose = Graph::build(&units, &unit_weight, &adjacency, &[]);
+        let mut loose_found = reasons.clone();
+        let (loose_part, loose_parts) = partition_graph(&loose, band, input.grids, input.seed, &mut loose_found);
+        if outside_band(&loose, &loose_part, loose_parts, band) < missed {
+            (graph, part, parts, found) = (loose, loose_part, loose_parts, loose_found);
         }
     }
-    if let Some(n) = input.grids
-        && !band.fits(total, n)
-    {
-        reasons.push(Reason::CountAskedMisses { grids: n, households: total });
-    }
-    for (&w, &k) in component_weight.iter().zip(&counts) {
-        if w >= band.min && input.grids.is_none() && !band.fits(w, k) {
-            reasons.push(Reason::NoCountFits { households: w });
-        }
-    }
-    let mut part = split::split(&graph, &components, &counts, band, input.seed);
-    let parts = part.iter().max().map_or(0, |m| m + 1);
-    improve::improve(&graph, &mut part, parts, band);
+    let mut reasons = found;
     // Grids in reading order of their first atom (atoms follow units, units their first vertex).
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); parts];
     let mut weight = vec![0u64; parts];
@@ -181,6 +167,62 @@ pub fn partition_region(input: &RegionInput) -> RegionOutcome {
         reasons.push(Reason::ShapesMiss { grids_outside: outside });
     }
     RegionOutcome { grids, per_grid, polsby_popper: pp, cut_m, cut_along_m, units: units.len(), reasons }
+}
+
+/// Partitions the atoms of `graph` into connected parts within `band` (see the module doc: split →
+/// repair → improve); `grids` fixes the number of parts, shared among the graph's components by their
+/// households. Returns the part of each atom and the number of parts; why the band cannot be met, as far
+/// as the sums tell, is added to `reasons`.
+pub fn partition_graph(
+    graph: &Graph,
+    band: Band,
+    grids: Option<usize>,
+    seed: u64,
+    reasons: &mut Vec<Reason>,
+) -> (Vec<usize>, usize) {
+    let total: u64 = graph.weight.iter().sum();
+    let components = graph.components();
+    let component_weight: Vec<u64> = components.iter().map(|c| c.iter().map(|&a| graph.weight[a]).sum()).collect();
+    let counts: Vec<usize> = match grids {
+        Some(n) => share_count(n, &component_weight),
+        None => component_weight.iter().map(|&w| choose_count(w, band)).collect(),
+    };
+    if total == 0 {
+        reasons.push(Reason::NoHouseholds);
+    } else if total < band.min {
+        reasons.push(Reason::TooFewHouseholds { households: total, min: band.min });
+    } else if components.len() > 1 {
+        for &w in &component_weight {
+            if w < band.min {
+                reasons.push(Reason::Island { households: w });
+            }
+        }
+    }
+    if let Some(n) = grids
+        && !band.fits(total, n)
+    {
+        reasons.push(Reason::CountAskedMisses { grids: n, households: total });
+    }
+    for (&w, &k) in component_weight.iter().zip(&counts) {
+        if w >= band.min && grids.is_none() && !band.fits(w, k) {
+            reasons.push(Reason::NoCountFits { households: w });
+        }
+    }
+    let mut part = split::split(graph, &components, &counts, band, seed);
+    let parts = part.iter().max().map_or(0, |m| m + 1);
+    repair::repair(graph, &mut part, parts, band, seed);
+    let parts = repair::renumber(&mut part);
+    improve::improve(graph, &mut part, parts, band);
+    (part, parts)
+}
+
+/// How many of the `parts` parts of `part` lie outside the band.
+fn outside_band(graph: &Graph, part: &[usize], parts: usize, band: Band) -> usize {
+    let mut weight = vec![0u64; parts];
+    for (a, &p) in part.iter().enumerate() {
+        weight[p] += graph.weight[a];
+    }
+    weight.iter().filter(|&&w| !band.contains(w)).count()
 }
 
 /// `n` grids shared among components by their households (largest remainder), at least one each.

@@ -11,7 +11,7 @@ use rstar::primitives::{GeomWithData, Rectangle};
 
 use super::report::{AreaUsed, VillageReport};
 use super::split::Band;
-use super::{RegionInput, partition_region};
+use super::{RegionInput, RegionOutcome, partition_region};
 use crate::core::codes::{
     CodeRule, CodingError, CodingOptions, GroundAxes, ROW_HEIGHT_SETTING, RuleError, assign_codes, household_band,
     project_rule,
@@ -156,9 +156,7 @@ pub fn plan_with(
     let precision = project.precision;
     let mut taken = vec![false; project.households.len()];
     let point_tree = project.household_tree();
-    let mut reports = Vec::new();
-    let mut new_grids: Vec<Grid> = Vec::new();
-    let mut area_of_grid: Vec<usize> = Vec::new();
+    let mut inputs = Vec::with_capacity(areas.len());
     for (index, area) in areas.iter().enumerate() {
         progress.check().map_err(|_| PartitionError::Cancelled)?;
         let band = request.band.unwrap_or_else(|| {
@@ -213,12 +211,19 @@ pub fn plan_with(
             seed: request.seed.wrapping_add(index as u64),
             precision,
         };
-        let outcome = partition_region(&input);
-        let village_code = if area.villages.len() == 1 { area.villages[0].clone() } else { String::new() };
+        inputs.push((input, kept_here, band));
+    }
+    let outcomes = partition_all(&inputs, progress)?;
+    let mut reports = Vec::new();
+    let mut new_grids: Vec<Grid> = Vec::new();
+    let mut area_of_grid: Vec<usize> = Vec::new();
+    for (index, ((area, (_, kept_here, band)), outcome)) in areas.iter().zip(&inputs).zip(outcomes).enumerate() {
+        let (kept_here, band) = (*kept_here, *band);
+        let village_codes = village_codes(project, &area.villages, &outcome.grids);
         area_of_grid.extend(std::iter::repeat_n(index, outcome.grids.len()));
-        for geometry in &outcome.grids {
+        for (geometry, village_code) in outcome.grids.iter().zip(village_codes) {
             let mut grid = Grid::new(geometry.clone());
-            grid.village_code = village_code.clone();
+            grid.village_code = village_code;
             grid.class = area.class;
             new_grids.push(grid);
         }
@@ -235,7 +240,6 @@ pub fn plan_with(
             units: outcome.units,
             reasons: outcome.reasons,
         });
-        progress.advance(1);
     }
     // Node: every new grid gets the vertices of its neighbours (new or kept) that lie on its edges,
     // and kept neighbours get the new grids' vertices.
@@ -331,6 +335,96 @@ impl Plan {
         let per_grid = self.reports.iter().flat_map(|r| r.per_grid.iter().map(move |&h| (h, r.band)));
         self.added.iter().zip(per_grid).map(|(g, (h, band))| (g, h, band))
     }
+}
+
+/// The village of each new grid of an area. One village: it. Several villages without polygons sharing
+/// a stand-in area: nothing ties a household point to a village, so the only evidence of where each
+/// village lies is its existing grids (replaced or kept) — a new grid goes to the village whose
+/// existing grids it overlaps most, else to the village of the nearest existing grid (centroids). When
+/// none of them has a grid, the area's grids (in reading order, so neighbours stay together) are shared
+/// evenly among the villages in code order, for the planner to adjust; no grid is left without a code.
+fn village_codes(project: &Project, villages: &[String], grids: &[MultiPolygon<f64>]) -> Vec<String> {
+    use geo::Centroid;
+    if villages.len() <= 1 {
+        return vec![villages.first().cloned().unwrap_or_default(); grids.len()];
+    }
+    let old: Vec<&Grid> = project.grids.values().filter(|g| villages.contains(&g.village_code)).collect();
+    let n = grids.len().max(1);
+    grids
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let mut best: Option<(f64, &str)> = None;
+            for o in &old {
+                if o.geometry.intersects(g) {
+                    let overlap = o.geometry.intersection(g).unsigned_area();
+                    if overlap > 0.0 && best.is_none_or(|b| overlap > b.0) {
+                        best = Some((overlap, o.village_code.as_str()));
+                    }
+                }
+            }
+            if best.is_none()
+                && let Some(c) = g.centroid()
+            {
+                for o in &old {
+                    if let Some(d) = o.geometry.centroid() {
+                        let distance = (d.x() - c.x()).hypot(d.y() - c.y());
+                        if best.is_none_or(|b| -distance > b.0) {
+                            best = Some((-distance, o.village_code.as_str()));
+                        }
+                    }
+                }
+            }
+            match best {
+                Some((_, code)) => code.to_string(),
+                None => villages[i * villages.len() / n].clone(),
+            }
+        })
+        .collect()
+}
+
+/// Partitions the areas on all cores (each area alone: no shared state), results in the areas' order,
+/// so that the plan is the same whatever the number of threads; one step of `progress` per area, and
+/// no new area started once it is cancelled.
+fn partition_all(
+    inputs: &[(RegionInput, usize, Band)],
+    progress: &dyn Progress,
+) -> Result<Vec<RegionOutcome>, PartitionError> {
+    let cancelled = |_| PartitionError::Cancelled;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(inputs.len()).max(1);
+    if threads == 1 {
+        let mut out = Vec::with_capacity(inputs.len());
+        for (input, ..) in inputs {
+            progress.check().map_err(cancelled)?;
+            out.push(partition_region(input));
+            progress.advance(1);
+        }
+        return Ok(out);
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, RegionOutcome)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((input, ..)) = inputs.get(i) else { break };
+                        if progress.is_cancelled() {
+                            break;
+                        }
+                        mine.push((i, partition_region(input)));
+                        progress.advance(1);
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    });
+    progress.check().map_err(cancelled)?;
+    done.sort_by_key(|(i, _)| *i);
+    Ok(done.into_iter().map(|(_, o)| o).collect())
 }
 
 fn envelope_tree<'a>(

@@ -44,31 +44,49 @@ pub fn choose_count(households: u64, band: Band) -> usize {
     if k_min <= k_max { ideal.clamp(k_min, k_max) as usize } else { ideal as usize }
 }
 
-/// Trees drawn per cut before the best cut so far is taken.
+/// Trees drawn per cut before the best cut so far is taken, when one of them gave a feasible cut …
 const TREES: usize = 12;
+/// … and at most this many while none did.
+const MAX_TREES: usize = 60;
 
 /// Splits every component of the graph; returns the part of each atom, parts numbered 0.. .
 /// `counts` gives the number of grids per component (in [`Graph::components`] order).
 pub fn split(graph: &Graph, components: &[Vec<usize>], counts: &[usize], band: Band, seed: u64) -> Vec<usize> {
     let mut part = vec![0; graph.len()];
     let mut next = 0;
-    let mut scratch = Scratch { local: vec![usize::MAX; graph.len()] };
+    let mut scratch = Scratch::new(graph.len());
     for (i, (members, &k)) in components.iter().zip(counts).enumerate() {
-        if members.len() <= EXACT_LIMIT
-            && let Some(parts) = exact(graph, members, band, k)
-        {
-            for p in parts {
-                for a in p {
-                    part[a] = next;
-                }
-                next += 1;
-            }
-            continue;
-        }
         let mut rng = Rng::new(seed ^ (0x5851_F42D_4C95_7F2D_u64.wrapping_mul(i as u64 + 1)));
-        bisect(graph, members.clone(), k.max(1), band, &mut rng, &mut scratch, &mut part, &mut next);
+        for p in split_set(graph, members.clone(), k, band, EXACT_LIMIT, &mut rng, &mut scratch) {
+            for a in p {
+                part[a] = next;
+            }
+            next += 1;
+        }
     }
     part
+}
+
+/// Splits one connected set of atoms into `k` connected parts (fewer when it cannot be cut): exactly
+/// when it has at most `exact_limit` atoms (the search takes 3^n steps), else by recursive
+/// spanning-tree cuts.
+pub(super) fn split_set(
+    graph: &Graph,
+    members: Vec<usize>,
+    k: usize,
+    band: Band,
+    exact_limit: usize,
+    rng: &mut Rng,
+    scratch: &mut Scratch,
+) -> Vec<Vec<usize>> {
+    if members.len() <= exact_limit.min(EXACT_LIMIT)
+        && let Some(parts) = exact(graph, &members, band, k)
+    {
+        return parts;
+    }
+    let mut out = Vec::new();
+    bisect(graph, members, k.max(1), band, rng, scratch, &mut out);
+    out
 }
 
 /// Components of at most this many atoms are partitioned exactly (every split into connected parts
@@ -162,12 +180,18 @@ pub fn exact(graph: &Graph, members: &[usize], band: Band, k: usize) -> Option<V
     Some(parts)
 }
 
-struct Scratch {
+/// Reused between cuts.
+pub(super) struct Scratch {
     /// Global atom → index in the set being cut (usize::MAX outside it).
     local: Vec<usize>,
 }
 
-#[allow(clippy::too_many_arguments)]
+impl Scratch {
+    pub(super) fn new(atoms: usize) -> Scratch {
+        Scratch { local: vec![usize::MAX; atoms] }
+    }
+}
+
 fn bisect(
     graph: &Graph,
     set: Vec<usize>,
@@ -175,29 +199,22 @@ fn bisect(
     band: Band,
     rng: &mut Rng,
     scratch: &mut Scratch,
-    part: &mut [usize],
-    next: &mut usize,
+    out: &mut Vec<Vec<usize>>,
 ) {
     if k <= 1 || set.len() <= 1 {
-        for &a in &set {
-            part[a] = *next;
-        }
-        *next += 1;
+        out.push(set);
         return;
     }
     let Some((side, k1)) = best_cut(graph, &set, k, band, rng, scratch) else {
-        for &a in &set {
-            part[a] = *next;
-        }
-        *next += 1;
+        out.push(set);
         return;
     };
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for (i, &x) in set.iter().enumerate() {
         if side[i] { a.push(x) } else { b.push(x) }
     }
-    bisect(graph, a, k1, band, rng, scratch, part, next);
-    bisect(graph, b, k - k1, band, rng, scratch, part, next);
+    bisect(graph, a, k1, band, rng, scratch, out);
+    bisect(graph, b, k - k1, band, rng, scratch, out);
 }
 
 /// The chosen cut: which atoms of `set` go to the first side (with `k1` grids).
@@ -225,27 +242,32 @@ fn best_cut(
             }
         }
     }
+    let log_cost: Vec<f64> = inner_edges.iter().map(|&e| graph.edges[e].cost.max(1e-9).ln()).collect();
     // (score, feasible, side, k1)
     let mut best: Option<(f64, bool, Vec<bool>, usize)> = None;
     let mut feasible_found = 0;
-    for _ in 0..TREES {
+    for drawn in 0..MAX_TREES {
+        if drawn >= TREES && feasible_found > 0 {
+            break;
+        }
         // A random maximum spanning tree by cost: expensive edges stay inside the tree, so the edge cut
         // leaves cheap edges between the two sides.
-        let mut keyed: Vec<(f64, usize)> = inner_edges
-            .iter()
-            .map(|&e| {
-                let c = graph.edges[e].cost.max(1e-9);
-                (c.ln() + 2.0 * rng.unit(), e)
-            })
-            .collect();
-        keyed.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        let mut keyed: Vec<(f64, usize)> =
+            inner_edges.iter().zip(&log_cost).map(|(&e, &c)| (c + 2.0 * rng.unit(), e)).collect();
+        // The comparison is total (key, then edge), so the unstable sort is deterministic.
+        keyed.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         let mut sets = UnionFind::new(n);
         let mut tree: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut joined = 1;
         for &(_, e) in &keyed {
             let (a, b) = (scratch.local[graph.edges[e].a], scratch.local[graph.edges[e].b]);
             if sets.union(a, b) {
                 tree[a].push(b);
                 tree[b].push(a);
+                joined += 1;
+                if joined == n {
+                    break;
+                }
             }
         }
         // Root at a random atom; subtree sums in reverse depth-first order.

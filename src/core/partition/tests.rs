@@ -7,7 +7,7 @@ use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 
 use super::graph::{Graph, LineIndex, unit_adjacency};
-use super::split::{Band, choose_count, split};
+use super::split::{Band, EXACT_LIMIT, choose_count};
 use super::units::Unit;
 use super::{RegionInput, partition_region};
 use crate::core::coverage::synthetic::Rng;
@@ -152,7 +152,8 @@ fn random_villages_become_valid_coverages_with_every_household_in_exactly_one_gr
         }
     }
     assert!(along > 0.0, "some boundaries follow the lines");
-    assert!(within.0 * 10 >= within.1 * 6, "only {}/{} grids within the band", within.0, within.1);
+    // 266 of 365 here; many random villages cannot meet the band at all (one cluster above it, too few).
+    assert!(within.0 * 100 >= within.1 * 70, "only {}/{} grids within the band", within.0, within.1);
 }
 
 fn square_unit(x: usize, y: usize) -> Unit {
@@ -216,11 +217,8 @@ fn on_small_graphs_the_band_is_met_whenever_it_can_be() {
         let total: u64 = weights.iter().sum();
         let min = 40 + rng.next_u64() % 60;
         let band = Band { min, max: min + 10 + rng.next_u64() % 60 };
-        let components = graph.components();
-        let counts = vec![choose_count(total, band)];
-        let mut part = split(&graph, &components, &counts, band, seed);
-        let parts = part.iter().max().map_or(0, |m| m + 1);
-        super::improve::improve(&graph, &mut part, parts, band);
+        let _ = choose_count(total, band);
+        let (part, parts) = super::partition_graph(&graph, band, None, seed, &mut Vec::new());
         let mut sums = vec![0u64; parts];
         for (a, &p) in part.iter().enumerate() {
             sums[p] += graph.weight[a];
@@ -234,4 +232,110 @@ fn on_small_graphs_the_band_is_met_whenever_it_can_be() {
         }
     }
     assert!(feasible_cases >= 30, "only {feasible_cases} feasible cases: the test would prove little");
+}
+
+/// Lattices too large for the exact search, with a partition into connected parts within the band
+/// planted in them (parts grown from random seeds, each part's households drawn inside the band and
+/// scattered over its atoms): the band can be met, so the spanning-tree cuts and the repair must meet
+/// it (they do, in all 60 cases).
+#[test]
+fn planted_feasible_partitions_are_found_beyond_the_exact_search() {
+    let (mut met, mut grids, mut cases_all_met) = (0usize, 0usize, 0usize);
+    let cases = 60u64;
+    for seed in 0..cases {
+        let mut rng = Rng::new(seed + 77);
+        let (w, h) = (6 + (rng.next_u64() % 6) as usize, 5 + (rng.next_u64() % 5) as usize);
+        let n = w * h;
+        let units: Vec<Unit> = (0..n).map(|i| square_unit(i % w, i / w)).collect();
+        let k = 3 + (rng.next_u64() % 6) as usize;
+        // Grow k connected parts from distinct seeds, one atom at a time.
+        let mut owner = vec![usize::MAX; n];
+        let mut frontier: Vec<usize> = Vec::new();
+        let mut placed = 0;
+        while placed < k {
+            let s = (rng.next_u64() % n as u64) as usize;
+            if owner[s] == usize::MAX {
+                owner[s] = placed;
+                frontier.push(s);
+                placed += 1;
+            }
+        }
+        let neighbours = |a: usize| {
+            let (x, y) = (a % w, a / w);
+            let mut out = Vec::new();
+            if x > 0 {
+                out.push(a - 1);
+            }
+            if x + 1 < w {
+                out.push(a + 1);
+            }
+            if y > 0 {
+                out.push(a - w);
+            }
+            if y + 1 < h {
+                out.push(a + w);
+            }
+            out
+        };
+        while owner.contains(&usize::MAX) {
+            let a = frontier[(rng.next_u64() % frontier.len() as u64) as usize];
+            let free: Vec<usize> = neighbours(a).into_iter().filter(|&b| owner[b] == usize::MAX).collect();
+            if free.is_empty() {
+                frontier.retain(|&f| f != a);
+                continue;
+            }
+            let b = free[(rng.next_u64() % free.len() as u64) as usize];
+            owner[b] = owner[a];
+            frontier.push(b);
+        }
+        let band = Band { min: 300, max: 500 };
+        let mut weights = vec![0u64; n];
+        for p in 0..k {
+            let atoms: Vec<usize> = (0..n).filter(|&a| owner[a] == p).collect();
+            let target = band.min + rng.next_u64() % (band.max - band.min + 1);
+            // Two hamlets take most of it: heavy atoms leave the cuts little room.
+            let hamlets = [
+                atoms[(rng.next_u64() % atoms.len() as u64) as usize],
+                atoms[(rng.next_u64() % atoms.len() as u64) as usize],
+            ];
+            for i in 0..target {
+                let a = if i % 10 < 7 {
+                    hamlets[(i % 2) as usize]
+                } else {
+                    atoms[(rng.next_u64() % atoms.len() as u64) as usize]
+                };
+                weights[a] += 1;
+            }
+        }
+        let adjacency = unit_adjacency(&units, &LineIndex::new(&[], 0.01));
+        let graph = Graph::build(&units, &weights, &adjacency, &[]);
+        assert!(graph.len() > EXACT_LIMIT);
+        let (part, parts) = super::partition_graph(&graph, band, Some(k), seed, &mut Vec::new());
+        let mut sums = vec![0u64; parts];
+        for (a, &p) in part.iter().enumerate() {
+            sums[p] += graph.weight[a];
+        }
+        // Every part connected.
+        for p in 0..parts {
+            let members: Vec<usize> = (0..n).filter(|&a| part[a] == p).collect();
+            let mut seen = vec![members[0]];
+            let mut stack = vec![members[0]];
+            while let Some(x) = stack.pop() {
+                for &(y, _) in &graph.adjacency[x] {
+                    if part[y] == p && !seen.contains(&y) {
+                        seen.push(y);
+                        stack.push(y);
+                    }
+                }
+            }
+            assert_eq!(seen.len(), members.len(), "seed {seed}: part {p} not connected");
+        }
+        let inside = sums.iter().filter(|&&s| band.contains(s)).count();
+        met += inside;
+        grids += parts;
+        cases_all_met += usize::from(inside == parts);
+    }
+    eprintln!("planted: {met}/{grids} grids within the band, {cases_all_met}/{cases} cases entirely");
+    assert_eq!(met, grids, "grids within the band");
+    assert_eq!(cases_all_met as u64, cases);
 }
