@@ -20,7 +20,10 @@ pub mod partition;
 pub mod progress;
 pub mod rect;
 mod reference;
-pub use reference::{REFERENCE_RGB, ReferenceFeature, ReferenceGeometry, ReferenceLayer, reference_rgb};
+pub use reference::{
+    REFERENCE_RGB, ReferenceFeature, ReferenceGeometry, ReferenceLayer, put_layer as put_reference_layer_into,
+    reference_rgb,
+};
 pub mod thematic;
 pub mod tools;
 mod viewport;

@@ -203,16 +203,7 @@ impl Project {
     /// Puts `layer` in the project: in place of the reference layer of the same name (true), else on top
     /// of the others (false).
     pub fn put_reference_layer(&mut self, layer: ReferenceLayer) -> bool {
-        match self.reference_layers.iter_mut().find(|l| l.name == layer.name) {
-            Some(old) => {
-                *old = layer;
-                true
-            }
-            None => {
-                self.reference_layers.push(layer);
-                false
-            }
-        }
+        crate::core::put_reference_layer_into(&mut self.reference_layers, layer)
     }
 
     /// The label of grid `id` ([`Grid::label`]); `#id` when there is no such grid.

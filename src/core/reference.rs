@@ -12,6 +12,20 @@ pub fn reference_rgb(position: usize) -> [u8; 3] {
     REFERENCE_RGB[position % REFERENCE_RGB.len()]
 }
 
+/// Puts `layer` into `layers`: in place of the one of the same name (returns true), else at the end.
+pub fn put_layer(layers: &mut Vec<ReferenceLayer>, layer: ReferenceLayer) -> bool {
+    match layers.iter_mut().find(|l| l.name == layer.name) {
+        Some(old) => {
+            *old = layer;
+            true
+        }
+        None => {
+            layers.push(layer);
+            false
+        }
+    }
+}
+
 /// The shape of a reference feature: lines (roads, rivers, railways) or polygons (buildings, water bodies).
 #[derive(Clone, Debug, PartialEq)]
 pub enum ReferenceGeometry {

@@ -46,10 +46,9 @@ impl PreparedReference {
 
     /// The command that puts the layer into `project` (replacing one of the same name, in its place).
     pub fn into_command(self, project: &Project) -> crate::core::edit::Command {
-        let mut with =
-            Project { reference_layers: project.reference_layers.clone(), ..Project::new("", project.crs.clone()) };
-        with.put_reference_layer(self.layer);
-        crate::core::edit::Command::SetReferenceLayers(with.reference_layers)
+        let mut layers = project.reference_layers.clone();
+        crate::core::put_reference_layer_into(&mut layers, self.layer);
+        crate::core::edit::Command::SetReferenceLayers(layers)
     }
 }
 
