@@ -100,4 +100,11 @@ pub enum Action {
     PreviewPartition,
     /// Apply the proposal shown as one undoable step.
     ApplyPartition,
+    // A shared database project (issue 16).
+    /// File › Open database…: the form (after asking about unsaved changes).
+    OpenDatabaseDialog,
+    /// Connect to the form's address (with its password, if typed) and open the project there.
+    OpenDatabase,
+    /// Settle a save conflict over this grid.
+    ResolveConflict(GridId, crate::core::edit::Resolution),
 }

@@ -10,7 +10,10 @@ use geo::BoundingRect;
 use super::dialogs::{ExportForm, ImportForm, Window};
 use super::file_dialog::Purpose;
 use super::files::with_extension;
-use super::{Action, WanggeApp, code_rule_dialog, load_sample, new_project, partition_tool, print_dialog, recovery};
+use super::{
+    Action, WanggeApp, code_rule_dialog, database_windows, load_sample, new_project, partition_tool, print_dialog,
+    recovery,
+};
 use crate::core::edit::{Command, StepKind};
 use crate::core::tools::{ToolEvent, ToolKey};
 use crate::core::{GridId, rect};
@@ -37,7 +40,11 @@ impl WanggeApp {
     pub(super) fn try_apply(&mut self, ctx: &Context, action: Action) -> anyhow::Result<()> {
         let drops_project = matches!(
             action,
-            Action::OpenDialog | Action::OpenSample | Action::NewProjectDialog | Action::OpenRecent(_)
+            Action::OpenDialog
+                | Action::OpenSample
+                | Action::NewProjectDialog
+                | Action::OpenRecent(_)
+                | Action::OpenDatabaseDialog
         );
         if drops_project && self.state.doc.dirty && !self.unsaved_ok {
             // Unsaved changes are asked about first: save, don't save, or cancel.
@@ -65,6 +72,51 @@ impl WanggeApp {
                 let to = s.start_dir().join("grids.geojson").display().to_string();
                 self.window = Some(Window::Export(ExportForm { to, layer: Layer::Grids, gbk: false, table: false }));
             }
+            // A database project is saved to its database (whatever else is asked, on a worker thread).
+            Action::Save | Action::Overwrite { quit_after: false } if s.doc.database.is_some() => {
+                self.start_save_db()?
+            }
+            Action::SaveAndQuit | Action::Overwrite { quit_after: true } if s.doc.database.is_some() => {
+                self.after_save = Some(Action::DiscardAndQuit);
+                self.start_save_db()?;
+            }
+            Action::SaveThen(then) if s.doc.database.is_some() => {
+                self.after_save = Some(*then);
+                self.start_save_db()?;
+            }
+            Action::OpenDatabaseDialog => {
+                let last = s.settings.recent.iter().find(|p| crate::io::postgis::is_db_path(p));
+                let url = last.map(|p| p.display().to_string()).unwrap_or_default();
+                self.window = Some(Window::OpenDatabase(database_windows::OpenDbForm::new(url)));
+            }
+            Action::OpenDatabase => {
+                if let Some(Window::OpenDatabase(form)) = &mut self.window {
+                    match crate::io::postgis::DbUrl::parse(form.url.trim()) {
+                        Ok(url) => {
+                            form.error = None;
+                            let password = form.take_password();
+                            self.start_open_db(url, password)?;
+                        }
+                        Err(e) => {
+                            let e = crate::io::postgis::DbError::from(e);
+                            form.error =
+                                Some(StatusLine::new(s.lang(), |l| crate::text::database::db_error_text(&e, l)));
+                        }
+                    }
+                }
+            }
+            Action::ResolveConflict(id, resolution) => {
+                if let Some(Window::Conflicts(form)) = &mut self.window
+                    && let Some(at) = form.items.iter().position(|i| i.conflict.id == id)
+                {
+                    let item = form.items.remove(at);
+                    let left = form.items.len();
+                    if left == 0 {
+                        self.window = None;
+                    }
+                    s.resolve_conflict(&item.conflict, &resolution, left);
+                }
+            }
             Action::Save => match s.doc.path.clone() {
                 Some(path) if s.changed_on_disk() => self.ask_changed_on_disk(&path, false),
                 Some(path) => s.save_to(&path)?,
@@ -76,7 +128,7 @@ impl WanggeApp {
             Action::Rename(name) if !name.is_empty() && name != s.doc.project.name => {
                 std::sync::Arc::make_mut(&mut s.doc.project).name = name;
                 s.doc.dirty = true;
-                s.changed();
+                s.changed_with([]);
             }
             Action::Rename(_) => {}
             Action::ZoomToExtent => s.ui.view.fit_pending = true,
@@ -298,6 +350,14 @@ impl WanggeApp {
                 }
             }
             // A recent file that is gone is forgotten (and said); one that is there is read in the background.
+            Action::OpenRecent(path) if crate::io::postgis::is_db_path(&path) => {
+                let text = path.display().to_string();
+                match crate::io::postgis::DbUrl::parse(&text) {
+                    // The password from PGPASSWORD or ~/.pgpass; the form comes up if the server wants one.
+                    Ok(url) => self.start_open_db(url, None)?,
+                    Err(_) => self.window = Some(Window::OpenDatabase(database_windows::OpenDbForm::new(text))),
+                }
+            }
             Action::OpenRecent(path) if !path.is_file() => s.open_recent(&path)?,
             Action::OpenRecent(path) => self.start_open(path)?,
             Action::CancelJob => {

@@ -84,6 +84,8 @@ pub struct Overlay<'a> {
     pub measurement: Option<&'a Measurement>,
     /// The grids auto-partition proposes, while its window shows them.
     pub partition: Option<&'a [super::partition_tool::ProposedGrid]>,
+    /// Someone else's grids that a save met (a database project's conflicts), drawn dashed.
+    pub theirs: Vec<&'a MultiPolygon<f64>>,
     pub lang: Lang,
 }
 
@@ -113,6 +115,8 @@ const PREVIEW_TEXT: Color32 = Color32::from_rgb(20, 70, 200);
 const TOOL_LINE: Color32 = Color32::from_rgb(230, 80, 0);
 const SNAP_MARK: Color32 = Color32::from_rgb(220, 0, 180);
 const HIGHLIGHT: Color32 = Color32::from_rgb(230, 20, 20);
+/// Their side of a save conflict: orange, apart from every fill and the fix preview's green.
+const THEIRS_LINE: Color32 = Color32::from_rgb(230, 110, 0);
 const FIX_LINE: Color32 = Color32::from_rgb(0, 150, 60);
 /// Grids reshaped live while a shared vertex is dragged: the old shapes washed out, the new ones over them.
 const RESHAPED_WASH: Color32 = Color32::from_rgba_premultiplied(220, 220, 215, 220);
@@ -318,6 +322,12 @@ fn draw_overlay(painter: &egui::Painter, overlay: &Overlay<'_>, to: ToScreen) {
         for ring in mp.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())) {
             let points: Vec<Pos2> = ring.0.iter().map(|&c| to.pos(c)).collect();
             painter.extend(Shape::dashed_line(&points, Stroke::new(2.5, FIX_LINE), 8.0, 5.0));
+        }
+    }
+    for mp in &overlay.theirs {
+        for ring in mp.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())) {
+            let points: Vec<Pos2> = ring.0.iter().map(|&c| to.pos(c)).collect();
+            painter.extend(Shape::dashed_line(&points, Stroke::new(2.5, THEIRS_LINE), 10.0, 6.0));
         }
     }
     for &v in &overlay.vertices {

@@ -83,6 +83,10 @@ pub enum Window {
     ConfirmDiscard(Box<Action>),
     /// Tools › 自动划分网格.
     Partition(Box<super::partition_tool::PartitionForm>),
+    /// File › Open database….
+    OpenDatabase(super::database_windows::OpenDbForm),
+    /// A save to the database met grids someone else saved first: mine and theirs, to settle.
+    Conflicts(Box<super::database_windows::ConflictsForm>),
 }
 
 /// Shows the open window; returns false when it should close, and pushes what the user chose.
@@ -222,6 +226,8 @@ pub fn show(
                 question(ctx, pick(lang, "文件已被其他程序修改", "The file changed on disk"), &body, answers, actions);
         }
         Window::NewProject(form) => keep = super::new_project::show(ctx, form, lang, actions),
+        Window::OpenDatabase(form) => keep = super::database_windows::show_open(ctx, form, lang, actions),
+        Window::Conflicts(form) => keep = super::database_windows::show_conflicts(ctx, form, lang, project, actions),
         Window::ConfirmDiscard(then) => {
             let answers = [
                 (pick(lang, "保存", "Save"), Some(Action::SaveThen(then.clone()))),

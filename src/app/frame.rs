@@ -24,6 +24,13 @@ impl WanggeApp {
         if self.state.poll_background() || self.job.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }
+        // Others' saved changes, in a shared database project (not while a job holds the project).
+        if self.state.doc.database.is_some() {
+            if self.job.is_none() {
+                self.state.poll_database();
+            }
+            ctx.request_repaint_after(std::time::Duration::from_millis(250));
+        }
         let mut actions = std::mem::take(&mut self.queued);
         self.closing(&ctx);
         self.shortcuts(&ctx, &mut actions);
@@ -127,6 +134,10 @@ impl WanggeApp {
                     partition: match &self.window {
                         Some(Window::Partition(form)) => form.on_map(s.doc.revision),
                         _ => None,
+                    },
+                    theirs: match &self.window {
+                        Some(Window::Conflicts(form)) => form.theirs_on_map(),
+                        _ => Vec::new(),
                     },
                     lang: s.lang(),
                 };

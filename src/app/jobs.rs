@@ -6,6 +6,7 @@
 //! A job works on its own copy of what it needs: the project cannot change meanwhile anyway, since the
 //! app hears only Cancel while a job runs.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,10 +14,11 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use super::background::{CacheOptions, Prepared};
+use super::database::{OpenedDb, SavedDb};
 use super::dialogs::ImportForm;
-use crate::core::Project;
 use crate::core::partition::{PartitionError, PartitionRequest, Plan, plan_with};
 use crate::core::progress::{Cancelled, Progress, ProgressState, Stage};
+use crate::core::{GridId, Project};
 use crate::io::crs::parse_crs_arg;
 use crate::io::export::{Layer, export_with};
 use crate::io::fields::parse_map_args;
@@ -24,6 +26,7 @@ use crate::io::gpkg::copy_basemaps;
 use crate::io::import::{
     ImportOptions, PreparedImport, PreparedReference, prepare_import, prepare_reference, read_source_each,
 };
+use crate::io::postgis::{Db, DbError, DbUrl, Loaded, Password, url_path};
 use crate::io::{Changes, FileStamp, IoError, Problem, open_project_stamped_with, save_project_with};
 use crate::print::{BasemapPrint, PrintError, PrintOptions};
 
@@ -83,6 +86,16 @@ pub enum Outcome {
     Saved {
         path: PathBuf,
         result: anyhow::Result<Option<FileStamp>>,
+    },
+    /// A database project read, or why not (then its form shows again, with the address typed).
+    OpenedDb {
+        url: DbUrl,
+        password: Option<Password>,
+        result: Result<Box<OpenedDb>, IoError>,
+    },
+    /// What a save to the database wrote, and what someone else had saved first.
+    SavedDb {
+        result: Result<Box<SavedDb>, IoError>,
     },
 }
 
@@ -245,6 +258,52 @@ impl Job {
                 .map_err(anyhow::Error::from)
                 .and_then(|_| Ok(FileStamp::read(&path)?));
             Outcome::Saved { path, result }
+        })
+    }
+
+    /// Connects to the database project at `url` and reads it.
+    pub fn open_db(
+        url: DbUrl,
+        password: Option<Password>,
+        gate: &StartGate,
+        caches: &CacheOptions,
+    ) -> std::io::Result<Job> {
+        let caches = caches.clone();
+        Job::spawn("wangge-open-db", Stage::Opening, gate, move |reporter| {
+            let at = |e: DbError| IoError::new(&url_path(&url), Problem::Database(e));
+            let result = Db::connect_with(&url, password.as_ref()).map_err(at).and_then(|mut db| {
+                // Where others' changes are looked for from: taken before the grids are read, so that
+                // a change saved while they are read is looked at again (and applied if newer).
+                let seen = db.last_change().map_err(at)?;
+                let loaded = db.open().map_err(at)?;
+                reporter.check().map_err(|c| IoError::new(&url_path(&url), c))?;
+                reporter.begin(Stage::Indexing, 0);
+                let project = Arc::new(loaded.project);
+                let prepared = Prepared::start(&project, &Default::default(), &caches);
+                Ok(Box::new(OpenedDb { project, versions: loaded.versions, seen, prepared }))
+            });
+            Outcome::OpenedDb { url, password, result }
+        })
+    }
+
+    /// Writes `changes` of `project` to its database, each grid only if its version is still the one in
+    /// `versions` (see [`Db::save`]).
+    pub fn save_db(
+        project: Arc<Project>,
+        (url, password): (DbUrl, Option<Password>),
+        versions: BTreeMap<GridId, i32>,
+        changes: Changes,
+        gate: &StartGate,
+    ) -> std::io::Result<Job> {
+        Job::spawn("wangge-save-db", Stage::Saving, gate, move |_| {
+            let at = |e: DbError| IoError::new(&url_path(&url), Problem::Database(e));
+            let result = Db::connect_with(&url, password.as_ref()).map_err(at).and_then(|mut db| {
+                // The save renumbers its copy's new grids that collide; the app renumbers its own the same.
+                let mut loaded = Loaded { project: (*project).clone(), versions };
+                let report = db.save(&mut loaded, &changes).map_err(at)?;
+                Ok(Box::new(SavedDb { report, versions: loaded.versions, other_layers: changes.other_layers }))
+            });
+            Outcome::SavedDb { result }
         })
     }
 

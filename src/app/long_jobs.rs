@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::database_windows::ConflictsForm;
 use super::dialogs::{ImportForm, Window};
 use super::files::with_extension;
 use super::jobs::{self, Job, Outcome, is_cancelled};
@@ -11,6 +12,7 @@ use super::{Action, WanggeApp};
 use crate::io::export::Layer;
 use crate::print::PrintOptions;
 use crate::text::Text;
+use crate::text::status::StatusLine;
 
 impl WanggeApp {
     /// Whether a long job (open, import, export, print, Save As) is running.
@@ -61,6 +63,27 @@ impl WanggeApp {
         let (project, changes) = (self.state.doc.project.clone(), self.state.changes_to_save(&path));
         let from = self.state.doc.path.clone();
         self.start(|gate| Job::save(project, path, changes, from, gate))
+    }
+
+    /// Connects to a database project and reads it; it becomes the open project when read.
+    pub(super) fn start_open_db(
+        &mut self,
+        url: crate::io::postgis::DbUrl,
+        password: Option<crate::io::postgis::Password>,
+    ) -> anyhow::Result<()> {
+        let caches = self.state.caches.clone();
+        self.start(|gate| Job::open_db(url, password, gate, &caches))
+    }
+
+    /// Saves what changed here to the open project's database; `after_save` runs once all of it is
+    /// written (not when some grids met someone else's save).
+    pub(super) fn start_save_db(&mut self) -> anyhow::Result<()> {
+        let s = &self.state;
+        let Some(link) = &s.doc.database else { return Ok(()) };
+        let changes = s.doc.since_save.clone().unwrap_or_default();
+        let (project, versions) = (s.doc.project.clone(), link.versions.as_ref().clone());
+        let at = (link.url.clone(), link.password.clone());
+        self.start(|gate| Job::save_db(project, at, versions, changes, gate))
     }
 
     /// Takes the outcome of a finished job.
@@ -135,6 +158,41 @@ impl WanggeApp {
                 }
                 Ok(())
             }
+            Outcome::OpenedDb { url, password, result } => match result {
+                Ok(opened) => {
+                    if matches!(self.window, Some(Window::OpenDatabase(_))) {
+                        self.window = None;
+                    }
+                    s.opened_db(*opened, url, password);
+                    Ok(())
+                }
+                // The form again, with the address typed and why it failed (a password asked for).
+                Err(e) if !matches!(*e.problem, crate::io::Problem::Cancelled(_)) => {
+                    let mut form = super::database_windows::OpenDbForm::new(url.to_string());
+                    let error = anyhow::Error::from(e);
+                    form.error =
+                        Some(StatusLine::new(s.lang(), |l| crate::text::io_errors::error_chain_text(&error, l)));
+                    self.window = Some(Window::OpenDatabase(form));
+                    Ok(())
+                }
+                Err(e) => Err(e.into()),
+            },
+            Outcome::SavedDb { result } => result.map_err(anyhow::Error::from).map(|saved| {
+                let conflicts = saved.report.conflicts.clone();
+                s.db_saved(*saved);
+                if conflicts.is_empty() {
+                    if let Some(then) = self.after_save.take() {
+                        self.queued.push(Action::Discarded(Box::new(then)));
+                    }
+                } else {
+                    // Nothing of mine is lost, but it is not all saved: what was to follow waits.
+                    self.after_save = None;
+                    match &mut self.window {
+                        Some(Window::Conflicts(form)) => form.extend(conflicts),
+                        _ => self.window = Some(Window::Conflicts(Box::new(ConflictsForm::new(conflicts)))),
+                    }
+                }
+            }),
             Outcome::Saved { path, result } => result.map(|stamp| {
                 s.saved(&path, stamp);
                 if let Some(then) = self.after_save.take() {

@@ -10,6 +10,8 @@ mod canvas;
 mod checks_panel;
 mod code_rule_dialog;
 mod coverage_panel;
+pub mod database;
+mod database_windows;
 mod dialogs;
 mod editing;
 mod file_dialog;

@@ -23,7 +23,11 @@ pub fn menu_bar(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
                     ui.label(crate::text::pick(lang, "（还没有）", "(none yet)"));
                 }
                 for path in &state.settings.recent {
-                    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    let name = if crate::io::postgis::is_db_path(path) {
+                        path.display().to_string()
+                    } else {
+                        path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+                    };
                     let r = ui.button(name).on_hover_text(path.display().to_string());
                     if r.clicked() {
                         actions.push(Action::OpenRecent(path.clone()));
@@ -31,8 +35,17 @@ pub fn menu_bar(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
                     }
                 }
             });
+            for (text, action, shortcut) in [(Text::Open, Action::OpenDialog, "Ctrl+O")] {
+                if ui.add(egui::Button::new(t(text)).shortcut_text(shortcut)).clicked() {
+                    actions.push(action);
+                    ui.close();
+                }
+            }
+            if ui.button(crate::text::shared_project::menu_item(lang)).clicked() {
+                actions.push(Action::OpenDatabaseDialog);
+                ui.close();
+            }
             for (text, action, shortcut) in [
-                (Text::Open, Action::OpenDialog, "Ctrl+O"),
                 (Text::OpenSample, Action::OpenSample, ""),
                 (Text::Import, Action::ImportDialog, ""),
                 (Text::Export, Action::ExportDialog, ""),

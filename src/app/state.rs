@@ -47,6 +47,8 @@ pub struct Document {
     pub history: History,
     /// The bundled sample is open (the window says so).
     pub sample: bool,
+    /// The project lives in a shared database, not in a file (`path` is then `None`).
+    pub database: Option<super::database::DbLink>,
 }
 
 /// The editor: the selection, the active tool and what it snaps to, and the coverage check kept live
@@ -157,6 +159,7 @@ impl AppState {
             revision: 0,
             history: History::default(),
             sample: false,
+            database: None,
         };
         let background = prepared.background;
         AppState { doc, editor, ui, settings, autosave: Autosave::default(), to_lonlat, background, caches }
@@ -273,6 +276,7 @@ impl AppState {
         self.doc.since_save = None;
         self.doc.history = History::default();
         self.doc.sample = false;
+        self.doc.database = None;
         self.editor.selection.clear();
         self.editor.tool = Tool::new(self.editor.tool.kind());
         match prepared {
@@ -295,6 +299,23 @@ impl AppState {
         self.install(Prepared::start(&self.doc.project, &colours, &self.caches));
         self.editor.selection.retain(|id| self.doc.project.grids.contains_key(id));
         self.unpick();
+    }
+
+    /// [`Self::changed`] after a step that may change layers besides the grids (an import, a rename, its
+    /// undo), touching `grids`. A file project's next save then compares every row; a database project
+    /// must know exactly what changed (a save writes only that, checked against the versions read), so
+    /// it keeps the list, with the other layers to be written afresh.
+    pub fn changed_with(&mut self, grids: impl IntoIterator<Item = GridId>) {
+        let kept = self.doc.database.is_some().then(|| {
+            let mut changes = self.doc.since_save.take().unwrap_or_default();
+            changes.grids.extend(grids);
+            changes.other_layers = true;
+            changes
+        });
+        self.changed();
+        if kept.is_some() {
+            self.doc.since_save = kept;
+        }
     }
 
     /// Call after an edit of some grids: updates the caches and re-checks coverage around them only.
@@ -411,7 +432,7 @@ impl AppState {
                 self.say(|l| format!("{}: {}", crate::text::pick(l, done.0, done.1), kind_label(kind, l)));
                 if whole {
                     self.doc.dirty = true;
-                    self.changed();
+                    self.changed_with(grids);
                 } else {
                     self.grids_changed(grids.into_iter().collect());
                 }
@@ -527,9 +548,10 @@ impl AppState {
             ReadImport::Layer(p) => p.into_command(&self.doc.project),
             ReadImport::Reference(p) => p.into_command(&self.doc.project),
         };
+        let grids = command.grids();
         self.doc.history.apply(Arc::make_mut(&mut self.doc.project), StepKind::Import, command)?;
         self.doc.dirty = true;
-        self.changed();
+        self.changed_with(grids);
         self.ui.view.fit_pending = true;
         self.say(move |l| {
             format!("{}: {} × {} ({})", Text::Imported.get(l), summary.features, layer(l), summary.source_crs)

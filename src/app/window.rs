@@ -46,6 +46,7 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
     super::timing::start();
     let settings = Settings::load();
     let loading = std::thread::Builder::new().name("wangge-load".into()).spawn(move || match &path {
+        Some(p) if crate::io::postgis::is_db_path(p) => super::database::open_at_start(p, settings),
         Some(p) => {
             let (project, stamp) = crate::io::open_project_stamped(p)?;
             super::timing::mark("project read");
@@ -55,9 +56,9 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
             super::timing::mark("coarse map made, workers waiting");
             state.doc.disk_stamp = stamp;
             state.remember_recent(p);
-            Ok(state)
+            Ok((state, None))
         }
-        None => AppState::sample(settings),
+        None => AppState::sample(settings).map(|state| (state, None)),
     })?;
     let failed: Arc<Mutex<Option<anyhow::Error>>> = Arc::default();
     let failure = Arc::clone(&failed);
@@ -75,8 +76,8 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
             // Before the first frame, so that it shows Chinese text already.
             fonts::install(&cc.egui_ctx);
             super::timing::mark("window open");
-            let state = match loading.join() {
-                Ok(Ok(state)) => state,
+            let (state, asking) = match loading.join() {
+                Ok(Ok(loaded)) => loaded,
                 Ok(Err(e)) => {
                     let message = format!("{e:#}");
                     if let Ok(mut slot) = failure.lock() {
@@ -89,6 +90,10 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<()> {
             let mut app = WanggeApp::new(state);
             app.fonts_installed = true;
             app.offer_recovery();
+            // A database project whose server wants a password: its form, with the address.
+            if let Some(form) = asking {
+                app.window = Some(super::dialogs::Window::OpenDatabase(form));
+            }
             Ok(Box::new(app))
         }),
     );

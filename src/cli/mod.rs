@@ -42,7 +42,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Open a project (.gpkg) in the app
+    /// Open a project in the app: a .gpkg file, or a database project's URL
+    /// (postgres://USER@HOST:PORT/DB?schema=NAME; the password from PGPASSWORD, ~/.pgpass or the prompt)
     Open { path: PathBuf },
     /// Show the layers, CRS, feature counts and extent of a project or any supported file
     Info {

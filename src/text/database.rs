@@ -16,6 +16,10 @@ fn db_error_zh(e: &DbError) -> String {
     match e {
         DbError::Url(p) => format!("不是数据库项目地址：{}", url_zh(p)),
         DbError::Connect(detail) => format!("无法连接数据库（{detail}）"),
+        DbError::NeedPassword => {
+            "数据库要求输入密码：请在密码框中输入，或放在 PGPASSWORD 环境变量或 ~/.pgpass 文件中".into()
+        }
+        DbError::WrongPassword => "密码不正确，数据库拒绝了连接".into(),
         DbError::Server(detail) => format!("数据库报错（{detail}）"),
         DbError::SchemaExists { schema } => {
             format!("模式“{schema}”已经存在；加 --replace 才会替换它（没有更改任何内容）")

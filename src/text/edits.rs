@@ -21,6 +21,7 @@ pub fn kind_label(kind: StepKind, lang: Lang) -> &'static str {
         StepKind::Codes => ("网格编码", "grid codes"),
         StepKind::Import => ("导入", "import"),
         StepKind::Partition => ("自动划分网格", "auto-partition"),
+        StepKind::Resolve => ("解决保存冲突", "settle a save conflict"),
     };
     pick(lang, zh, en)
 }

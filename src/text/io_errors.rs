@@ -23,9 +23,11 @@ use crate::text::layers::target_label;
 pub fn io_error_text(e: &IoError, lang: Lang) -> String {
     let problem = problem_text(&e.problem, lang);
     let path = e.path.display();
+    // A database project is named by its URL, which is not a file.
+    let file = if crate::io::postgis::is_db_path(&e.path) { "" } else { "文件 " };
     match (lang, e.feature) {
-        (Lang::Zh, Some(n)) => format!("文件 {path} 第 {n} 个要素：{problem}"),
-        (Lang::Zh, None) => format!("文件 {path}：{problem}"),
+        (Lang::Zh, Some(n)) => format!("{file}{path} 第 {n} 个要素：{problem}"),
+        (Lang::Zh, None) => format!("{file}{path}：{problem}"),
         (Lang::En, Some(n)) => format!("{path}: feature {n}: {problem}"),
         (Lang::En, None) => format!("{path}: {problem}"),
     }

@@ -21,6 +21,7 @@ pub mod partition_tool;
 pub mod print;
 pub mod progress;
 pub mod settings;
+pub mod shared_project;
 pub mod start;
 pub mod status;
 pub mod summary;

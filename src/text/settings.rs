@@ -83,7 +83,11 @@ impl Settings {
 
     /// Puts `path` first in the recent projects (once), keeping at most [`RECENT_LIMIT`].
     pub fn remember(&mut self, path: &Path) {
-        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        // A database project's URL is no file name: kept as it is.
+        let path = match crate::io::postgis::is_db_path(path) {
+            true => path.to_path_buf(),
+            false => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+        };
         self.recent.retain(|p| *p != path);
         self.recent.insert(0, path);
         self.recent.truncate(RECENT_LIMIT);

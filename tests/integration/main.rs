@@ -18,6 +18,7 @@ mod gui;
 mod gui_basemap;
 mod gui_basemap_edit;
 mod gui_caches;
+mod gui_database;
 mod gui_edit;
 mod gui_offline;
 mod gui_partition;

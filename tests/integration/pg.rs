@@ -108,6 +108,37 @@ impl Cluster {
             .expect("connect to the test cluster")
     }
 
+    /// Makes `user` (a new login role, superuser) log in with `password` only: the server asks for it
+    /// (scram-sha-256) while every other role still logs in without one.
+    pub fn require_password(&self, user: &str, password: &str) {
+        self.client("postgres")
+            .batch_execute(&format!(
+                "SET password_encryption = 'scram-sha-256'; CREATE ROLE {user} LOGIN SUPERUSER PASSWORD '{password}'"
+            ))
+            .expect("create the role");
+        let hba = self.dir.path().join("data").join("pg_hba.conf");
+        let rules = std::fs::read_to_string(&hba).expect("read pg_hba.conf");
+        std::fs::write(&hba, format!("host all {user} 127.0.0.1/32 scram-sha-256\n{rules}"))
+            .expect("write pg_hba.conf");
+        let data = self.dir.path().join("data");
+        let reload =
+            self.server_command("pg_ctl").args(["reload", "-D"]).arg(&data).output().expect("run pg_ctl reload");
+        check(&reload, "pg_ctl reload");
+        // The reload is signalled; wait until a login without the password is refused.
+        let started = Instant::now();
+        while postgres::Config::new()
+            .host("127.0.0.1")
+            .port(self.port)
+            .user(user)
+            .dbname("wangge")
+            .connect(postgres::NoTls)
+            .is_ok()
+        {
+            assert!(started.elapsed() < Duration::from_secs(30), "the server did not start asking for the password");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn wait_ready(&self) {
         let started = Instant::now();
         loop {

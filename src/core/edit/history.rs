@@ -21,6 +21,8 @@ pub enum StepKind {
     Import,
     /// Grids proposed by auto-partition, applied (old grids removed, neighbours noded, codes given).
     Partition,
+    /// A save conflict settled: my grid made theirs, or merged with theirs part by part.
+    Resolve,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -94,6 +96,13 @@ impl History {
         } else {
             self.redo.last().is_some_and(|(_, c)| c.changes_other_layers())
         }
+    }
+
+    /// Whether undoing or redoing any step would touch one of `grids` (a grid someone else changed
+    /// meanwhile, in a shared project: such steps would bring back a state they replaced).
+    pub fn touches(&self, grids: &std::collections::BTreeSet<crate::core::GridId>) -> bool {
+        let touched = |c: &Command| c.grids().iter().any(|g| grids.contains(g));
+        self.undo.iter().any(|s| touched(&s.inverse)) || self.redo.iter().any(|(_, c)| touched(c))
     }
 
     pub fn can_undo(&self) -> bool {

@@ -9,6 +9,7 @@
 //! loaded; the others come back as conflicts, theirs beside mine, and nothing is overwritten.
 
 mod history;
+mod live;
 mod read;
 mod roles;
 mod save;
@@ -19,6 +20,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use history::{ChangeEntry, Restored};
+pub use live::{Password, Remote, RemoteChanges};
 pub use read::Loaded;
 pub use roles::Access;
 pub use save::{Conflict, SaveReport};
@@ -35,6 +37,10 @@ pub enum DbError {
     Url(#[from] UrlProblem),
     #[error("cannot connect: {0}")]
     Connect(String),
+    #[error("the server asks for a password: type it, or put it in PGPASSWORD or ~/.pgpass")]
+    NeedPassword,
+    #[error("the password was not accepted")]
+    WrongPassword,
     #[error("the database said: {0}")]
     Server(String),
     #[error("schema {schema:?} exists already; add --replace to replace it (nothing was changed)")]
@@ -90,6 +96,12 @@ impl Db {
     /// Connects as the URL's user, with the password from `PGPASSWORD` or the password file; the
     /// connection's search path is the project's schema, then `public` (where PostGIS lives).
     pub fn connect(url: &DbUrl) -> Result<Db, DbError> {
+        Db::connect_with(url, None)
+    }
+
+    /// [`Db::connect`] with a password the user typed (the app's prompt), tried before `PGPASSWORD`
+    /// and the password file. It is handed to the server only, never shown, logged or stored.
+    pub fn connect_with(url: &DbUrl, typed: Option<&Password>) -> Result<Db, DbError> {
         let mut config = postgres::Config::new();
         config
             .host(&url.host)
@@ -98,11 +110,18 @@ impl Db {
             .dbname(&url.database)
             .application_name("wangge")
             .connect_timeout(Duration::from_secs(15));
-        if let Some(password) = url.password() {
+        if let Some(password) = typed {
+            config.password(password.expose());
+        } else if let Some(password) = url.password() {
             config.password(password);
         }
         let mut client = config.connect(postgres::NoTls).map_err(|e| match e.as_db_error() {
+            Some(db) if *db.code() == postgres::error::SqlState::INVALID_PASSWORD => DbError::WrongPassword,
             Some(db) => DbError::Connect(db.message().to_string()),
+            // The client's words when the server asked for a password and none was given.
+            None if std::error::Error::source(&e).is_some_and(|s| s.to_string().contains("password missing")) => {
+                DbError::NeedPassword
+            }
             None => DbError::Connect(e.to_string()),
         })?;
         client.batch_execute(&format!("SET search_path TO {}, public", url.schema))?;
