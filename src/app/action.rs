@@ -107,4 +107,8 @@ pub enum Action {
     OpenDatabase,
     /// Settle a save conflict over this grid.
     ResolveConflict(GridId, crate::core::edit::Resolution),
+    /// Edit › 修改记录…: the recorded changes of this grid, read from the database.
+    GridHistory(GridId),
+    /// Bring this grid back to the state this change left it in (as a new change in the database).
+    RestoreChange(GridId, i64),
 }

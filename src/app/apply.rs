@@ -117,6 +117,8 @@ impl WanggeApp {
                     s.resolve_conflict(&item.conflict, &resolution, left);
                 }
             }
+            Action::GridHistory(grid) => self.start_db_history(grid, None)?,
+            Action::RestoreChange(grid, change) => self.start_db_history(grid, Some(change))?,
             Action::Save => match s.doc.path.clone() {
                 Some(path) if s.changed_on_disk() => self.ask_changed_on_disk(&path, false),
                 Some(path) => s.save_to(&path)?,

@@ -9,7 +9,7 @@ use geo::MultiPolygon;
 use super::Action;
 use crate::core::edit::{Part, Resolution, differing_parts};
 use crate::core::{Grid, GridId, Project};
-use crate::io::postgis::{Conflict, Password};
+use crate::io::postgis::{ChangeEntry, Conflict, Password};
 use crate::text::shared_project as words;
 use crate::text::status::StatusLine;
 use crate::text::{Lang, Text};
@@ -196,4 +196,38 @@ fn conflict_table(ui: &mut egui::Ui, item: &mut ConflictItem, mine: Option<&Grid
             ui.end_row();
         }
     });
+}
+
+/// A grid's recorded changes, oldest first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GridHistory {
+    pub grid: GridId,
+    pub changes: Vec<ChangeEntry>,
+}
+
+/// Shows the history; returns false when it should close.
+pub fn show_history(ctx: &Context, history: &mut GridHistory, lang: Lang, actions: &mut Vec<Action>) -> bool {
+    let mut keep = true;
+    let title = words::history_title(history.grid, lang);
+    egui::Window::new(title).collapsible(false).default_width(620.0).show(ctx, |ui| {
+        ui.small(words::history_note(lang));
+        egui::ScrollArea::vertical().max_height(420.0).show(ui, |ui| {
+            if history.changes.is_empty() {
+                ui.label(crate::text::database::no_changes(lang));
+            }
+            // Newest first: the latest is what the grid is now, so it has nothing to restore.
+            for (n, change) in history.changes.iter().rev().enumerate() {
+                ui.horizontal_wrapped(|ui| {
+                    if n > 0 && ui.small_button(words::restore_button(lang)).clicked() {
+                        actions.push(Action::RestoreChange(history.grid, change.id));
+                    }
+                    ui.label(crate::text::database::change_line(change, lang));
+                });
+            }
+        });
+        if ui.button(Text::Close.get(lang)).clicked() {
+            keep = false;
+        }
+    });
+    keep
 }

@@ -87,6 +87,8 @@ pub enum Window {
     OpenDatabase(super::database_windows::OpenDbForm),
     /// A save to the database met grids someone else saved first: mine and theirs, to settle.
     Conflicts(Box<super::database_windows::ConflictsForm>),
+    /// Edit › 修改记录…: a grid's recorded changes, each one restorable.
+    GridHistory(super::database_windows::GridHistory),
 }
 
 /// Shows the open window; returns false when it should close, and pushes what the user chose.
@@ -228,6 +230,7 @@ pub fn show(
         Window::NewProject(form) => keep = super::new_project::show(ctx, form, lang, actions),
         Window::OpenDatabase(form) => keep = super::database_windows::show_open(ctx, form, lang, actions),
         Window::Conflicts(form) => keep = super::database_windows::show_conflicts(ctx, form, lang, project, actions),
+        Window::GridHistory(history) => keep = super::database_windows::show_history(ctx, history, lang, actions),
         Window::ConfirmDiscard(then) => {
             let answers = [
                 (pick(lang, "保存", "Save"), Some(Action::SaveThen(then.clone()))),

@@ -26,7 +26,7 @@ use crate::io::gpkg::copy_basemaps;
 use crate::io::import::{
     ImportOptions, PreparedImport, PreparedReference, prepare_import, prepare_reference, read_source_each,
 };
-use crate::io::postgis::{Db, DbError, DbUrl, Loaded, Password, url_path};
+use crate::io::postgis::{ChangeEntry, Db, DbError, DbUrl, Loaded, Password, Restored, url_path};
 use crate::io::{Changes, FileStamp, IoError, Problem, open_project_stamped_with, save_project_with};
 use crate::print::{BasemapPrint, PrintError, PrintOptions};
 
@@ -96,6 +96,17 @@ pub enum Outcome {
     /// What a save to the database wrote, and what someone else had saved first.
     SavedDb {
         result: Result<Box<SavedDb>, IoError>,
+    },
+    /// A grid's recorded changes.
+    DbLog {
+        grid: GridId,
+        result: Result<Vec<ChangeEntry>, IoError>,
+    },
+    /// A grid brought back to an earlier state in the database.
+    DbRestored {
+        grid: GridId,
+        change: i64,
+        result: Result<Restored, IoError>,
     },
 }
 
@@ -304,6 +315,27 @@ impl Job {
                 Ok(Box::new(SavedDb { report, versions: loaded.versions, other_layers: changes.other_layers }))
             });
             Outcome::SavedDb { result }
+        })
+    }
+
+    /// Reads the recorded changes of `grid` (with `Some(change)`: first restores it to that change).
+    pub fn db_history(
+        (url, password): (DbUrl, Option<Password>),
+        grid: GridId,
+        restore: Option<i64>,
+        gate: &StartGate,
+    ) -> std::io::Result<Job> {
+        Job::spawn("wangge-db-history", Stage::Reading, gate, move |_| {
+            let at = |e: DbError| IoError::new(&url_path(&url), Problem::Database(e));
+            let db = Db::connect_with(&url, password.as_ref()).map_err(at);
+            match restore {
+                None => Outcome::DbLog { grid, result: db.and_then(|mut db| db.log(Some(grid)).map_err(at)) },
+                Some(change) => Outcome::DbRestored {
+                    grid,
+                    change,
+                    result: db.and_then(|mut db| db.restore(grid, change).map_err(at)),
+                },
+            }
         })
     }
 

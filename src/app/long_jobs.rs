@@ -86,6 +86,13 @@ impl WanggeApp {
         self.start(|gate| Job::save_db(project, at, versions, changes, gate))
     }
 
+    /// Reads a grid's recorded changes (or, with `restore`, first brings it back to one of them).
+    pub(super) fn start_db_history(&mut self, grid: crate::core::GridId, restore: Option<i64>) -> anyhow::Result<()> {
+        let Some(link) = &self.state.doc.database else { return Ok(()) };
+        let at = (link.url.clone(), link.password.clone());
+        self.start(|gate| Job::db_history(at, grid, restore, gate))
+    }
+
     /// Takes the outcome of a finished job.
     pub(super) fn poll_job(&mut self) {
         let Some(outcome) = self.job.as_mut().and_then(Job::finished) else { return };
@@ -192,6 +199,18 @@ impl WanggeApp {
                         _ => self.window = Some(Window::Conflicts(Box::new(ConflictsForm::new(conflicts)))),
                     }
                 }
+            }),
+            Outcome::DbLog { grid, result } => result.map_err(anyhow::Error::from).map(|changes| {
+                self.window = Some(Window::GridHistory(super::database_windows::GridHistory { grid, changes }));
+            }),
+            Outcome::DbRestored { grid, change, result } => result.map_err(anyhow::Error::from).map(|restored| {
+                s.say(|l| crate::text::database::restored(grid, change, restored, l));
+                // The restored state arrives as others' changes do, at once.
+                if let Some(link) = s.doc.database.as_mut() {
+                    link.look_now();
+                }
+                // The history again, with the restore in it.
+                self.queued.push(Action::GridHistory(grid));
             }),
             Outcome::Saved { path, result } => result.map(|stamp| {
                 s.saved(&path, stamp);

@@ -88,6 +88,14 @@ pub fn menu_bar(ui: &mut Ui, state: &AppState, actions: &mut Vec<Action>) {
                 actions.push(Action::MergeSelected);
                 ui.close();
             }
+            if state.doc.database.is_some() {
+                let one = state.editor.selection.len() == 1;
+                let history = crate::text::shared_project::history_menu(lang);
+                if ui.add_enabled(one, egui::Button::new(history)).clicked() {
+                    actions.extend(state.editor.selection.first().map(|&id| Action::GridHistory(id)));
+                    ui.close();
+                }
+            }
             ui.separator();
             if ui.button(t(Text::ProjectName)).clicked() {
                 actions.push(Action::RenameDialog);

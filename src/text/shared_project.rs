@@ -183,3 +183,26 @@ pub fn part_label(part: Part, l: Lang) -> &'static str {
     };
     pick(l, zh, en)
 }
+
+pub fn history_menu(l: Lang) -> &'static str {
+    pick(l, "修改记录…", "Change history…")
+}
+
+pub fn history_title(grid: u64, l: Lang) -> String {
+    match l {
+        Lang::Zh => format!("网格 {grid} 的修改记录"),
+        Lang::En => format!("Changes of grid {grid}"),
+    }
+}
+
+pub fn history_note(l: Lang) -> &'static str {
+    pick(
+        l,
+        "恢复会把网格改回所选修改后的状态，作为一条新的修改记录；之间的记录都保留。",
+        "Restoring brings the grid back to the state after the chosen change, as a new change; everything in between stays recorded.",
+    )
+}
+
+pub fn restore_button(l: Lang) -> &'static str {
+    pick(l, "恢复到此", "Restore to this")
+}

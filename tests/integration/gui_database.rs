@@ -227,3 +227,36 @@ fn the_password_is_asked_for_used_and_never_kept() {
     assert!(settings.contains(&format!("recent={url}\n")), "{settings}");
     assert!(!settings.contains("s3cret"), "{settings}");
 }
+
+#[test]
+fn a_grid_history_is_shown_and_an_earlier_state_restored_as_a_new_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((_pg, url)) = database(dir.path()) else { return };
+    let mut h = sample_harness(&dir);
+    open_through_the_form(&mut h, &url, "");
+    let a = *h.state().state.doc.project.grids.keys().next().unwrap();
+    let loaded_phone = h.state().state.doc.project.grids[&a].attrs.phone.clone();
+    edit_fields(&mut h, a, |f| f.attrs.phone = "0563-0000000".into());
+    save(&mut h);
+
+    h.state_mut().state.editor.selection.insert(a);
+    h.get_by_label("编辑").click();
+    h.run();
+    h.get_by_label("修改记录…").click();
+    h.run();
+    wait_for_job(&mut h);
+    assert!(h.query_by_label_contains(&format!("网格 {a} 的修改记录")).is_some(), "status: {}", status(&h));
+    assert!(h.query_by_label_contains("载入").is_some());
+    assert!(h.query_by_label_contains("0563-0000000").is_some(), "the update and what it changed");
+
+    // Back to the state the load left: a new change in the database, arriving in the app at once.
+    h.get_by_label("恢复到此").click();
+    h.run();
+    wait_for_job(&mut h);
+    assert_eq!(in_database(&url).grids[&a].attrs.phone, loaded_phone);
+    frames_until(&mut h, "the restored state arriving", |h| {
+        h.state().state.doc.project.grids[&a].attrs.phone == loaded_phone
+    });
+    assert!(h.query_by_label_contains("恢复（恢复到第 1 号修改）").is_some(), "the history again, with the restore");
+    assert!(!h.state().state.doc.dirty);
+}
