@@ -214,7 +214,8 @@ impl AppState {
             self.doc.history = Default::default();
         }
         let conflicts: BTreeSet<GridId> = report.conflicts.iter().map(|c| c.id).collect();
-        link.contested.retain(|id| conflicts.contains(id));
+        // Those grids are contested now (others' changes to them must not be taken as they arrive).
+        link.contested = conflicts.clone();
         let mut left = self.doc.since_save.take().unwrap_or_default();
         left.grids.retain(|id| conflicts.contains(id));
         left.other_layers &= !saved.other_layers;

@@ -73,14 +73,18 @@ pub fn renumbered(n: usize, l: Lang) -> String {
 /// Others' saved changes, shown in the open project.
 pub fn arrived(applied: usize, who: &[String], contested: usize, history_cleared: bool, l: Lang) -> String {
     let who = who.join(pick(l, "、", ", "));
-    let mut text = match l {
-        Lang::Zh => format!("{who} 保存的 {applied} 个网格已更新到地图"),
-        Lang::En => format!("{applied} grids saved by {who} are now on the map"),
+    let mut text = match (applied, l) {
+        (0, Lang::Zh) => format!("{who} 保存了 {contested} 个您也改过的网格；保存时会把两边并排显示供您选择"),
+        (0, Lang::En) => {
+            format!("{who} saved {contested} grids you changed too: saving will show both side by side")
+        }
+        (_, Lang::Zh) => format!("{who} 保存的 {applied} 个网格已更新到地图"),
+        (_, Lang::En) => format!("{applied} grids saved by {who} are now on the map"),
     };
-    if contested > 0 {
+    if contested > 0 && applied > 0 {
         text += &match l {
-            Lang::Zh => format!("；其中 {contested} 个您也改过，保存时会并排显示供您选择"),
-            Lang::En => format!("; {contested} of them you changed too: saving will show both side by side"),
+            Lang::Zh => format!("；另有 {contested} 个您也改过，保存时会并排显示供您选择"),
+            Lang::En => format!("; {contested} more you changed too: saving will show both side by side"),
         };
     }
     if history_cleared {
