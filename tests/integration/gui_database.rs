@@ -260,3 +260,26 @@ fn a_grid_history_is_shown_and_an_earlier_state_restored_as_a_new_change() {
     assert!(h.query_by_label_contains("恢复（恢复到第 1 号修改）").is_some(), "the history again, with the restore");
     assert!(!h.state().state.doc.dirty);
 }
+
+#[test]
+fn a_database_url_on_the_command_line_opens_or_has_the_password_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((pg, url)) = database(dir.path()) else { return };
+    let settings = || super::kittest::settings_in(dir.path());
+    let (state, asking) = wangge::app::database::open_at_start(std::path::Path::new(&url), settings()).unwrap();
+    assert!(asking.is_none());
+    assert_eq!(state.doc.project.grids.len(), 2);
+    assert_eq!(state.doc.database.as_ref().unwrap().url.to_string(), url);
+
+    pg.require_password("planner", "pw");
+    let planner = pg.url_as("planner", "jingxian");
+    let (state, asking) = wangge::app::database::open_at_start(std::path::Path::new(&planner), settings()).unwrap();
+    assert!(asking.is_some(), "the form asks for the password");
+    assert!(state.doc.database.is_none() && state.doc.sample);
+
+    // Anything else ends the start with the error, naming the address, as for a file.
+    let nowhere = url.replace("schema=jingxian", "schema=nowhere");
+    let e = wangge::app::database::open_at_start(std::path::Path::new(&nowhere), settings()).err().unwrap();
+    assert!(format!("{e:#}").contains("schema=nowhere"), "{e:#}");
+    assert!(format!("{e:#}").contains("holds no Wangge project"), "{e:#}");
+}
