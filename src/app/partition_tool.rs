@@ -18,6 +18,7 @@ use crate::core::{AreaClass, GridId, Project, ReferenceGeometry};
 use crate::text::Lang;
 use crate::text::partition::{error_text, overall_text, report_text};
 use crate::text::partition_tool as words;
+use crate::text::status::StatusLine;
 
 /// Which villages the form partitions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,7 +51,7 @@ pub struct PartitionForm {
     pub computing: bool,
     proposal: Option<Proposal>,
     /// Why the last preview could not be made.
-    error: Option<String>,
+    error: Option<StatusLine>,
 }
 
 /// A computed proposal: the plan, what it was computed for, and its grids ready to draw.
@@ -59,7 +60,8 @@ pub struct Proposal {
     request: PartitionRequest,
     revision: u64,
     pub shown: Vec<ProposedGrid>,
-    summary: String,
+    /// In both languages: it follows a switch of language while the window is open.
+    summary: StatusLine,
 }
 
 /// A proposed grid as drawn on the map.
@@ -153,15 +155,17 @@ impl PartitionForm {
                     })
                     .collect();
                 // The whole first: with a county's 127 villages, the lines per village scroll.
-                let mut summary = overall_text(&plan.reports, lang);
-                summary.extend(plan.reports.iter().map(|r| report_text(r, lang)));
-                summary += &words::would_change(plan.added.len(), plan.removed.len(), plan.noded.len(), lang);
+                let summary = StatusLine::new(lang, |l| {
+                    let mut summary = overall_text(&plan.reports, l);
+                    summary.extend(plan.reports.iter().map(|r| report_text(r, l)));
+                    summary + &words::would_change(plan.added.len(), plan.removed.len(), plan.noded.len(), l)
+                });
                 self.proposal = Some(Proposal { plan, request, revision, shown, summary });
                 self.error = None;
             }
             Err(e) => {
                 self.proposal = None;
-                self.error = Some(error_text(&e, lang));
+                self.error = Some(StatusLine::new(lang, |l| error_text(&e, l)));
             }
         }
     }
@@ -262,13 +266,15 @@ pub fn show(
         if computing {
             ui.label(words::computing(lang));
         }
-        if let Some(e) = &form.error {
-            ui.colored_label(Color32::from_rgb(200, 60, 60), e);
+        if let Some(e) = &mut form.error {
+            e.set_lang(lang);
+            ui.colored_label(Color32::from_rgb(200, 60, 60), e.text());
         }
         let applicable = form.applicable(revision, lang).is_some();
-        if let Some(p) = &form.proposal {
+        if let Some(p) = &mut form.proposal {
+            p.summary.set_lang(lang);
             egui::ScrollArea::vertical().max_height(200.0).id_salt("partition-summary").show(ui, |ui| {
-                ui.label(&p.summary);
+                ui.label(p.summary.text());
             });
             ui.small(words::legend(lang));
             if !applicable {

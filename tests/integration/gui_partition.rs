@@ -7,6 +7,7 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use wangge::core::partition::{PartitionRequest, Selection, plan};
 use wangge::io::save_project;
 use wangge::io::true_north::ground_axes_for;
+use wangge::text::Lang;
 
 use super::kittest::{harness_on_project, status, wait_for_job};
 use super::partition::project;
@@ -39,6 +40,12 @@ fn a_proposal_is_previewed_applied_as_one_step_and_undone() {
     assert!(h.query_by_label_contains("341823100002：").is_some(), "no report of the east village");
     assert_eq!(h.state().state.doc.project.grids, original.grids, "a preview changes nothing");
     assert!(!h.state().state.doc.dirty);
+    // The summary follows a switch of language while the window is open, and back.
+    for (lang, words) in [(Lang::En, "Applying adds"), (Lang::Zh, "应用后：新增")] {
+        h.state_mut().state.set_lang(lang);
+        h.run();
+        assert!(h.query_by_label_contains(words).is_some(), "the summary is not in {lang:?}");
+    }
 
     // Changed options: the proposal shown is not what they would give; Apply waits for a new preview.
     h.get_by_label("保留已有网格，只划分未覆盖的部分").click();

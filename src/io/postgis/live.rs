@@ -78,6 +78,7 @@ impl Db {
     /// The id of the last recorded change (0 for none): where a client that has just read the project
     /// starts looking for others' changes.
     pub fn last_change(&mut self) -> Result<i64, DbError> {
+        self.check_project()?;
         let row = self.client.query_one("SELECT coalesce(max(id), 0) FROM changes", &[])?;
         Ok(row.get(0))
     }
