@@ -142,7 +142,7 @@ fn grid_page(
     let fill = fill_over(palette()[colours.get(&g.id).copied().unwrap_or(0) as usize % palette().len()], basemap);
     page.polygon(parts(&focus), Some(fill), Some(Stroke::solid(FOCUS_LINE, 2.2)));
     // Roads and rivers over the grids (those inside the sheet's grid are what its 四至 are read from).
-    super::reference::draw_reference_layers(&mut page, project, &map, &options.hidden_references);
+    let references = super::reference::draw_reference_layers(&mut page, project, &map, &options.hidden_references);
     for v in project.villages() {
         if let Some(polygon) = &v.polygon {
             for line in outline_in_frame(&to_page(polygon, &map), &map) {
@@ -160,11 +160,14 @@ fn grid_page(
     let arrow =
         Rect::new(Coord { x: frame.right() - 40.0, y: frame.top }, Coord { x: frame.right(), y: frame.top + 50.0 });
     // Neighbours' labels only where they fit inside (no leader lines on a sheet about one grid).
-    let labels: Vec<_> = place_labels(requests, 9.0, 5.0, frame_rect, &[arrow])
+    let key = super::reference::key_box(&references, frame).map(|k| k.to_rect());
+    let obstacles: Vec<Rect> = std::iter::once(arrow).chain(key).collect();
+    let labels: Vec<_> = place_labels(requests, 9.0, 5.0, frame_rect, &obstacles)
         .into_iter()
         .filter(|l| l.leader.is_none() || l.grid == g.id)
         .collect();
     draw_labels(&mut page, &labels, Rgba::BLACK);
+    super::reference::draw_key(&mut page, &references, frame);
     page.rect(frame, None, Some(Stroke::solid(Rgba::BLACK, 0.8)));
     north_arrow(&mut page, frame.right() - 20.0, frame.top + 6.0, 24.0);
     let bar_y = frame.bottom() - 8.0;

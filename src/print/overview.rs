@@ -425,7 +425,7 @@ fn legend(page: &mut Page, drawn: &Drawn, (x, width): (f64, f64), y: f64, k: f64
             true => Swatch::Line(Stroke::solid(r.colour, super::reference::LINE_PT)),
             false => Swatch::Area(Rgba(r.colour.0, r.colour.1, r.colour.2, 60), Stroke::solid(r.colour, 0.5)),
         };
-        entries.push((shorten(&r.name, size, width / 2.0 - 30.0).into(), swatch));
+        entries.push((super::reference::shorten(&r.name, size, width / 2.0 - 30.0).into(), swatch));
     }
     if drawn.leaders {
         entries.push(("引线标注".into(), Swatch::Line(Stroke::solid(Rgba::rgb(60, 60, 60), 0.4))));
@@ -459,18 +459,6 @@ fn legend(page: &mut Page, drawn: &Drawn, (x, width): (f64, f64), y: f64, k: f64
         }
         page.text((cx + 22.0, cy), size, name, Rgba::BLACK, Align::Start);
     }
-}
-
-/// `name` cut with "…" to at most `max_pt` wide at `size`.
-fn shorten(name: &str, size: f64, max_pt: f64) -> String {
-    if super::text_width(name, size) <= max_pt {
-        return name.to_string();
-    }
-    let mut out: String = name.chars().collect();
-    while !out.is_empty() && super::text_width(&format!("{out}…"), size) > max_pt {
-        out.pop();
-    }
-    format!("{out}…")
 }
 
 /// The area the overview shows: the boundary, else the grids, else everything (the grids first for a

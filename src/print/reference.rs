@@ -9,7 +9,7 @@ use geo::{Intersects, MapCoords, MultiLineString};
 
 use super::draw::{clip_to_frame, lines_in_frame, outline_in_frame, parts, to_page};
 use super::map_frame::MapFrame;
-use super::page::{Page, Rgba, Stroke};
+use super::page::{Align, Page, PageRect, Rgba, Stroke};
 use crate::core::{Project, ReferenceGeometry, reference_rgb};
 
 /// Width of a reference line on paper, in points (a grid edge is 0.5, a village line 0.9).
@@ -75,4 +75,56 @@ pub fn draw_reference_layers(
         }
     }
     drawn
+}
+
+const KEY_SIZE: f64 = 7.5;
+const KEY_ROW: f64 = 11.0;
+const KEY_SWATCH: f64 = 16.0;
+const KEY_PAD: f64 = 5.0;
+
+/// Where the key of [`draw_key`] goes in `frame`: None when no layer was drawn.
+pub fn key_box(drawn: &[DrawnReference], frame: PageRect) -> Option<PageRect> {
+    if drawn.is_empty() {
+        return None;
+    }
+    let max_name = frame.width / 3.0;
+    let widest =
+        drawn.iter().map(|r| super::text_width(&shorten(&r.name, KEY_SIZE, max_name), KEY_SIZE)).fold(0.0, f64::max);
+    let (w, h) = (KEY_PAD * 3.0 + KEY_SWATCH + widest, KEY_PAD * 2.0 + KEY_ROW * drawn.len() as f64);
+    Some(PageRect::new(frame.right() - w - 4.0, frame.bottom() - h - 4.0, w, h))
+}
+
+/// A key to the reference layers drawn on a grid sheet, in the map frame's lower right corner on a white
+/// box (the sheet has no legend of its own: its record takes the space): each layer's swatch and name,
+/// shortened with "…" when longer than a third of the frame.
+pub fn draw_key(page: &mut Page, drawn: &[DrawnReference], frame: PageRect) {
+    let Some(key) = key_box(drawn, frame) else { return };
+    page.rect(key, Some(Rgba(255, 255, 255, 225)), Some(Stroke::solid(Rgba::rgb(120, 120, 120), 0.4)));
+    for (i, r) in drawn.iter().enumerate() {
+        let base = key.top + KEY_PAD + KEY_ROW * (i as f64 + 1.0) - 2.5;
+        let mid = base - KEY_SIZE * 0.35;
+        let (sx, ex) = (key.left + KEY_PAD, key.left + KEY_PAD + KEY_SWATCH);
+        match r.lines {
+            true => page.line(vec![(sx, mid), (ex, mid)], Stroke::solid(r.colour, LINE_PT * 1.5)),
+            false => page.rect(
+                PageRect::new(sx, mid - 3.5, KEY_SWATCH, 7.0),
+                Some(Rgba(r.colour.0, r.colour.1, r.colour.2, FILL_ALPHA)),
+                Some(Stroke::solid(r.colour, 0.5)),
+            ),
+        }
+        let name = shorten(&r.name, KEY_SIZE, frame.width / 3.0);
+        page.text((ex + KEY_PAD, base), KEY_SIZE, name, Rgba::BLACK, Align::Start);
+    }
+}
+
+/// `name` cut with "…" to at most `max_pt` wide at `size`.
+pub(super) fn shorten(name: &str, size: f64, max_pt: f64) -> String {
+    if super::text_width(name, size) <= max_pt {
+        return name.to_string();
+    }
+    let mut out: String = name.chars().collect();
+    while !out.is_empty() && super::text_width(&format!("{out}…"), size) > max_pt {
+        out.pop();
+    }
+    format!("{out}…")
 }

@@ -81,6 +81,16 @@ fn a_road_is_printed_in_its_colour_cut_to_the_frame_and_named_in_the_legend_unle
     let atlas = pages(&p, &only(Products { overview: false, atlas: true, table: false }));
     let sheets_with_road = atlas.iter().filter(|page| !strokes_in(page, road).is_empty()).count();
     assert!(sheets_with_road >= 3, "{sheets_with_road} sheets show the road");
+    // Each of them names it in a key inside the map frame; a sheet without the road has no key.
+    for page in &atlas {
+        let shows = !strokes_in(page, road).is_empty();
+        assert_eq!(
+            page.texts().any(|t| t == "道路"),
+            shows,
+            "a key for a road that is {}there",
+            if shows { "" } else { "not " }
+        );
+    }
 
     // Hidden: neither the line nor the legend entry.
     let hidden = PrintOptions {
