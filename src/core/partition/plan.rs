@@ -337,12 +337,14 @@ impl Plan {
     }
 }
 
-/// The village of each new grid of an area. One village: it. Several villages without polygons sharing
-/// a stand-in area: nothing ties a household point to a village, so the only evidence of where each
+/// The village of each proposed grid of an area shared by several villages without polygons of their own
+/// (a stand-in area): nothing ties a household point to a village, so the only evidence of where each
 /// village lies is its existing grids (replaced or kept) — a new grid goes to the village whose
 /// existing grids it overlaps most, else to the village of the nearest existing grid (centroids). When
 /// none of them has a grid, the area's grids (in reading order, so neighbours stay together) are shared
-/// evenly among the villages in code order, for the planner to adjust; no grid is left without a code.
+/// evenly among the villages in code order, for the planner to adjust. Every village gets a grid when
+/// there are enough: one without existing grids takes, from a village with several, the grid whose
+/// evidence is weakest (the farthest from its village's old grids). No grid is left without a code.
 fn village_codes(project: &Project, villages: &[String], grids: &[MultiPolygon<f64>]) -> Vec<String> {
     use geo::Centroid;
     if villages.len() <= 1 {
@@ -350,7 +352,8 @@ fn village_codes(project: &Project, villages: &[String], grids: &[MultiPolygon<f
     }
     let old: Vec<&Grid> = project.grids.values().filter(|g| villages.contains(&g.village_code)).collect();
     let n = grids.len().max(1);
-    grids
+    // Each grid's village and how sure: an overlap (its area, > 0) beats a distance (its negative).
+    let mut chosen: Vec<(String, f64)> = grids
         .iter()
         .enumerate()
         .map(|(i, g)| {
@@ -376,11 +379,26 @@ fn village_codes(project: &Project, villages: &[String], grids: &[MultiPolygon<f
                 }
             }
             match best {
-                Some((_, code)) => code.to_string(),
-                None => villages[i * villages.len() / n].clone(),
+                Some((sure, code)) => (code.to_string(), sure),
+                None => (villages[i * villages.len() / n].clone(), f64::NEG_INFINITY),
             }
         })
-        .collect()
+        .collect();
+    for village in villages {
+        if chosen.iter().any(|(code, _)| code == village) {
+            continue;
+        }
+        let count = |code: &str, chosen: &[(String, f64)]| chosen.iter().filter(|(c, _)| c == code).count();
+        // The least sure grid of a village that keeps one; ties to the first (reading order).
+        let weakest = (0..chosen.len())
+            .filter(|&i| count(&chosen[i].0, &chosen) >= 2)
+            .min_by(|&a, &b| chosen[a].1.total_cmp(&chosen[b].1).then(a.cmp(&b)));
+        match weakest {
+            Some(i) => chosen[i] = (village.clone(), f64::NEG_INFINITY),
+            None => break,
+        }
+    }
+    chosen.into_iter().map(|(code, _)| code).collect()
 }
 
 /// Partitions the areas on all cores (each area alone: no shared state), results in the areas' order,
@@ -513,4 +531,32 @@ fn areas_of(project: &Project, chosen: &[String]) -> Result<Vec<Area0>, Partitio
     }
     areas.extend(stand_in.into_values());
     Ok(areas)
+}
+
+#[cfg(test)]
+mod village_code_tests {
+    use super::*;
+    use crate::core::{Crs, CrsUnits};
+
+    fn square(x: f64, w: f64) -> MultiPolygon<f64> {
+        geo::Rect::new(Coord { x, y: 0.0 }, Coord { x: x + w, y: 1000.0 }).to_polygon().into()
+    }
+
+    #[test]
+    fn a_village_without_old_grids_still_gets_one_the_least_sure() {
+        let mut p = Project::new("t", Crs { epsg: 4548, name: "GK".into(), units: CrsUnits::Metres });
+        for (village, x) in [("341823100001", 0.0), ("341823100002", 1000.0)] {
+            let mut g = Grid::new(square(x, 1000.0));
+            g.village_code = village.into();
+            p.add_grid(g);
+        }
+        let villages: Vec<String> = ["341823100001", "341823100002", "341823100003"].map(String::from).to_vec();
+        // Four new grids, two over each old one; the third overlaps its old grid least (400 m of 1000).
+        let grids = vec![square(0.0, 500.0), square(500.0, 500.0), square(1000.0, 400.0), square(1400.0, 600.0)];
+        let codes = village_codes(&p, &villages, &grids);
+        assert_eq!(codes, ["341823100001", "341823100001", "341823100003", "341823100002"]);
+        // Without enough grids for all, none is taken from a village that has only one.
+        let codes = village_codes(&p, &villages, &grids[1..3]);
+        assert_eq!(codes, ["341823100001", "341823100002"]);
+    }
 }
