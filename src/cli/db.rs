@@ -155,7 +155,8 @@ pub fn run(args: DbArgs) -> anyhow::Result<(String, u8)> {
     if let DbCommand::Checkin { file, take_theirs, take_mine, .. } = &args.command {
         let (info, base) = read_checkout(file)?;
         let mut db = connect(&info.url)?;
-        let resolve = Resolve { theirs: take_theirs.iter().copied().collect(), mine: take_mine.iter().copied().collect() };
+        let resolve =
+            Resolve { theirs: take_theirs.iter().copied().collect(), mine: take_mine.iter().copied().collect() };
         let report = db.checkin(file, &info, &base, &resolve)?;
         return Ok((checkin_text(&report, lang), if report.left_for_user() { 1 } else { 0 }));
     }

@@ -37,9 +37,7 @@ fn db_error_zh(e: &DbError) -> String {
         DbError::CannotSaveHere => "这个命令还不能保存到数据库项目；请对 .gpkg 文件运行，或使用 wangge db 命令".into(),
         DbError::NoSuchTownship(code) => format!("项目中没有乡镇 {code} 的网格或区划"),
         DbError::CheckoutExists => "文件已经存在；请先签入它，或签出到另一个文件（没有写入任何内容）".into(),
-        DbError::NotACheckout => {
-            "不是乡镇签出副本（没有 wangge_checkout 表）；请用 wangge db checkout 签出".into()
-        }
+        DbError::NotACheckout => "不是乡镇签出副本（没有 wangge_checkout 表）；请用 wangge db checkout 签出".into(),
         DbError::BadCheckout(detail) => format!("签出记录已损坏：{detail}"),
     }
 }
@@ -264,7 +262,13 @@ pub fn checkin_text(r: &crate::io::postgis::CheckinReport, lang: Lang) -> String
             ),
         };
         for (mine, stored) in &r.renumbered {
-            out += &say!(lang, "新网格 {} 在数据库中的编号是 {}\n", "new grid {} is grid {} in the database\n", mine, stored);
+            out += &say!(
+                lang,
+                "新网格 {} 在数据库中的编号是 {}\n",
+                "new grid {} is grid {} in the database\n",
+                mine,
+                stored
+            );
         }
         return out;
     }
@@ -276,7 +280,14 @@ pub fn checkin_text(r: &crate::io::postgis::CheckinReport, lang: Lang) -> String
     for c in &r.conflicts {
         let grid = grid_named(c.id, &c.code, lang);
         let (mine, theirs) = (fields_words(&c.mine, lang), fields_words(&c.theirs, lang));
-        out += &say!(lang, "冲突：{}，本副本改了 {}，数据库中他人改了 {}\n", "conflict: {}: mine changed {}; theirs changed {}\n", grid, mine, theirs);
+        out += &say!(
+            lang,
+            "冲突：{}，本副本改了 {}，数据库中他人改了 {}\n",
+            "conflict: {}: mine changed {}; theirs changed {}\n",
+            grid,
+            mine,
+            theirs
+        );
     }
     for id in &r.read_only {
         out += &say!(
@@ -322,7 +333,9 @@ pub fn checkin_text(r: &crate::io::postgis::CheckinReport, lang: Lang) -> String
                 (Lang::Zh, true) => "这个账号有权这样修改",
                 (Lang::Zh, false) => "这个账号无权修改它：请县中心或相邻乡镇修改后再签入",
                 (Lang::En, true) => "this account has the right to make it",
-                (Lang::En, false) => "this account may not change it: ask the county centre or the neighbouring township, then check in again",
+                (Lang::En, false) => {
+                    "this account may not change it: ask the county centre or the neighbouring township, then check in again"
+                }
             };
             out += &say!(
                 lang,

@@ -10,8 +10,7 @@ use std::process::Output;
 use geo::{LineString, MultiLineString, MultiPolygon, Point, Polygon};
 use wangge::core::edit::{Command, EditError, GridFields};
 use wangge::core::{
-    Division, DivisionCode, Grid, HouseholdPoint, Project, ReferenceFeature, ReferenceGeometry,
-    ReferenceLayer,
+    Division, DivisionCode, Grid, HouseholdPoint, Project, ReferenceFeature, ReferenceGeometry, ReferenceLayer,
 };
 use wangge::io::crs::crs_from_epsg;
 use wangge::io::postgis::{Access, Db, DbUrl, read_checkout};
@@ -232,7 +231,11 @@ fn offline_edits_check_in_theirs_come_into_the_file_and_a_second_checkin_works()
         .unwrap();
     let out = checkin(&file, &[]);
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
-    assert!(stdout(&out).starts_with("checked in: 2 grids written to the database, 2 grids others changed taken"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("checked in: 2 grids written to the database, 2 grids others changed taken"),
+        "{}",
+        stdout(&out)
+    );
     let (g1, v1) = db_grid(&url, 1).unwrap();
     assert_eq!((g1.attrs.grid_head.as_str(), v1), ("王建国", 2));
     let (added, _) = db_grid(&url, new_id).unwrap();
@@ -290,7 +293,11 @@ fn the_same_grid_changed_on_both_sides_is_a_conflict_exit_1_and_nothing_is_lost(
     assert_eq!(read_checkout(&file).unwrap().1[&1].version, 1);
     let zh = wangge(&["db", "checkin", path_str(&file), "--lang", "zh"]);
     assert_eq!(zh.status.code(), Some(1));
-    assert!(stdout(&zh).contains("冲突：网格 1（341823100001001），本副本改了 名称，数据库中他人改了 网格长"), "{}", stdout(&zh));
+    assert!(
+        stdout(&zh).contains("冲突：网格 1（341823100001001），本副本改了 名称，数据库中他人改了 网格长"),
+        "{}",
+        stdout(&zh)
+    );
     // Keep mine: written over theirs (theirs stays in the history), the other grid with it.
     let out = checkin(&file, &["--take-mine", "1"]);
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
@@ -346,7 +353,11 @@ fn a_border_vertex_moved_on_one_side_only_is_refused_with_the_neighbours_vertex_
     });
     let out = checkin(&county_file, &[]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stdout(&out).contains("to (620210.000, 3385050.000); this account has the right to make it"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("to (620210.000, 3385050.000); this account has the right to make it"),
+        "{}",
+        stdout(&out)
+    );
     // The neighbour's vertex moves the same way in the database: the seam matches, the check-in goes.
     pg.client("wangge")
         .execute(

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use geo::orient::{Direction, Orient};
 use geo::{Coord, CoordsIter, MultiPolygon};
 
 use crate::core::coverage::{Checker, CoverageOptions, FindingKind, round_coord};
@@ -81,11 +82,16 @@ pub fn seam_breaks(
         ids.iter().any(|id| changed.contains(id) && mine_after.contains_key(id))
             && ids.iter().any(|id| neighbours_after.contains_key(id))
     };
-    let after = findings(project, mine_after, neighbours_after);
+    // The area the grids covered before is the area to cover: a gap that opens at the seam is found
+    // even where the seam runs to the edge of the grids (not enclosed by them).
+    let polygons: Vec<_> =
+        mine_before.values().chain(neighbours_before.values()).flat_map(|g| g.geometry.0.iter().cloned()).collect();
+    let area = geo::unary_union(&MultiPolygon(polygons).orient(Direction::Default).0);
+    let after = findings(project, &area, mine_after, neighbours_after);
     if !after.iter().any(|(_, ids)| involved(ids)) {
         return Vec::new();
     }
-    let before = findings(project, mine_before, neighbours_before);
+    let before = findings(project, &area, mine_before, neighbours_before);
     let p = project.precision;
     after
         .into_iter()
@@ -99,14 +105,18 @@ pub fn seam_breaks(
                 let (Some(old), Some(new)) = (mine_before.get(&m), mine_after.get(&m)) else { continue };
                 for &n in &neighbours {
                     if let Some(neighbour) = neighbours_after.get(&n) {
-                        moves.extend(vertex_moves(&old.geometry, &new.geometry, &neighbour.geometry, p).into_iter().map(
-                            |(from, to)| VertexMove { neighbour: n, from, to },
-                        ));
+                        moves.extend(
+                            vertex_moves(&old.geometry, &new.geometry, &neighbour.geometry, p)
+                                .into_iter()
+                                .map(|(from, to)| VertexMove { neighbour: n, from, to }),
+                        );
                     }
                 }
             }
             moves.sort_by(|a, b| {
-                (a.neighbour, a.from.x, a.from.y).partial_cmp(&(b.neighbour, b.from.x, b.from.y)).unwrap_or(std::cmp::Ordering::Equal)
+                (a.neighbour, a.from.x, a.from.y)
+                    .partial_cmp(&(b.neighbour, b.from.x, b.from.y))
+                    .unwrap_or(std::cmp::Ordering::Equal)
             });
             moves.dedup();
             SeamBreak { kind, mine, neighbours, moves }
@@ -114,15 +124,17 @@ pub fn seam_breaks(
         .collect()
 }
 
-/// The error findings of the coverage of `mine` and `neighbours` together, each as its kind and the
-/// grid ids involved (sorted).
+/// The error findings of the coverage of `mine` and `neighbours` together over `area`, each as its
+/// kind and the grid ids involved (sorted).
 fn findings(
     project: &Project,
+    area: &MultiPolygon<f64>,
     mine: &BTreeMap<GridId, Grid>,
     neighbours: &BTreeMap<GridId, Grid>,
 ) -> BTreeSet<(FindingKind, Vec<GridId>)> {
     let mut seam = Project::new(project.name.clone(), project.crs.clone());
     seam.precision = project.precision;
+    seam.boundary = area.clone();
     for g in mine.values().chain(neighbours.values()) {
         seam.grids.insert(g.id, g.clone());
     }

@@ -14,7 +14,9 @@ use std::path::Path;
 
 use postgres::Transaction;
 
-use super::checkout::{BaseGrid, CheckoutInfo, base_of, in_township, read_only_ids, scope_grids, write_checkout_tables};
+use super::checkout::{
+    BaseGrid, CheckoutInfo, base_of, in_township, read_only_ids, scope_grids, write_checkout_tables,
+};
 use super::schema::{GRID_ATTRS, GridValues, insert_grid_sql};
 use super::{Db, DbError};
 use crate::core::merge::{Field, Outcome, SeamBreak, merge_grids, seam_breaks};
@@ -129,10 +131,8 @@ impl Db {
         // The state the file takes: the township and its neighbours as the database has them now.
         let ids: Vec<i64> = report.written.iter().map(|id| *id as i64).collect();
         let now = scope_grids(&mut tx, &township, &ids).map_err(at_url)?;
-        let last_change: i64 = tx
-            .query_one("SELECT coalesce(max(id), 0) FROM changes", &[])
-            .map_err(|e| at_url(e.into()))?
-            .get(0);
+        let last_change: i64 =
+            tx.query_one("SELECT coalesce(max(id), 0) FROM changes", &[]).map_err(|e| at_url(e.into()))?.get(0);
         let next = tx.query_one("SELECT last_value, is_called FROM grid_ids", &[]).map_err(|e| at_url(e.into()))?;
         let (last, called): (i64, bool) = (next.get(0), next.get(1));
         tx.commit().map_err(|e| at_url(e.into()))?;

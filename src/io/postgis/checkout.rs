@@ -99,7 +99,12 @@ impl Db {
         // A read-only transaction: ending it cannot lose anything.
         let _ = self.client.batch_execute("ROLLBACK");
         let (project, versions, last_change) = read.map_err(at_url)?;
-        let info = CheckoutInfo { url: url.to_string(), schema: url.schema.clone(), township: township.to_string(), last_change };
+        let info = CheckoutInfo {
+            url: url.to_string(),
+            schema: url.schema.clone(),
+            township: township.to_string(),
+            last_change,
+        };
         save_project(&project, to)?;
         // The base is what the file holds (as the file gives it back), so that an untouched grid is
         // unchanged whatever the round trip does.
@@ -146,11 +151,8 @@ impl Db {
         project.households = households;
         // The township's own divisions; its polygon (if the county drew one) is the boundary.
         project.divisions.retain(|code, _| code.starts_with(township));
-        project.boundary = project
-            .divisions
-            .get(township)
-            .and_then(|d| d.polygon.clone())
-            .unwrap_or_else(|| MultiPolygon(Vec::new()));
+        project.boundary =
+            project.divisions.get(township).and_then(|d| d.polygon.clone()).unwrap_or_else(|| MultiPolygon(Vec::new()));
         if let Some(d) = project.divisions.get(township) {
             project.name = d.name.clone();
         }
@@ -315,7 +317,8 @@ pub fn read_checkout(path: &Path) -> Result<(CheckoutInfo, BTreeMap<GridId, Base
             Geometry::Polygon(p) => MultiPolygon(vec![p]),
             _ => return Err(feature(format!("grid {id}: not a polygon"))),
         };
-        let text = |i: usize| -> Result<String, IoError> { Ok(r.get::<_, Option<String>>(i).at(path)?.unwrap_or_default()) };
+        let text =
+            |i: usize| -> Result<String, IoError> { Ok(r.get::<_, Option<String>>(i).at(path)?.unwrap_or_default()) };
         let count = |i: usize| -> Result<Option<u32>, IoError> {
             let v: Option<i64> = r.get(i).at(path)?;
             v.map(u32::try_from).transpose().map_err(|_| feature(format!("grid {id}: a count out of range")))
