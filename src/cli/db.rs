@@ -4,9 +4,11 @@
 use std::path::PathBuf;
 
 use crate::core::GridId;
-use crate::io::postgis::{Access, Db, DbError, DbUrl, url_path};
+use crate::io::postgis::{Access, Db, DbError, DbUrl, Resolve, read_checkout, url_path};
 use crate::io::{IoError, Problem, open_project};
-use crate::text::database::{change_line, granted, initialised, no_changes, restored, upgraded};
+use crate::text::database::{
+    change_line, checked_out, checkin_text, granted, initialised, no_changes, restored, upgraded,
+};
 
 #[derive(clap::Args, Debug)]
 pub struct DbArgs {
@@ -78,6 +80,47 @@ pub enum DbCommand {
         #[command(flatten)]
         lang: super::LangArg,
     },
+    /// Check out one township to edit offline: a normal project file of its grids, divisions,
+    /// households and nearby reference features, with the neighbouring townships' border grids
+    /// read-only, and the state of every grid recorded (the base of `db checkin`)
+    ///
+    /// The file opens in the app and in every command like any project; edits of the neighbours'
+    /// grids are refused. Check it in with `wangge db checkin FILE`.
+    Checkout {
+        url: String,
+        /// The township (9-digit code): grids whose village code starts with it
+        #[arg(long, value_name = "CODE")]
+        township: String,
+        /// The project file to write (it must not exist)
+        #[arg(long = "to", value_name = "FILE.gpkg")]
+        to: PathBuf,
+        #[command(flatten)]
+        lang: super::LangArg,
+    },
+    /// Check in a township's check-out: three-way merge against the state at check-out, in one
+    /// database transaction (all or nothing)
+    ///
+    /// Grids changed only in the file are written to the database, grids changed only in the database
+    /// come into the file; then the file continues from the database's state (edit on, check in again).
+    /// Nothing is written — neither to the database nor to the file — while something is left for you,
+    /// and the command exits 1 listing it: a grid changed on both sides differently (a conflict), a
+    /// change of a neighbour's read-only grid, a grid the account may not change, or a border vertex
+    /// moved on one side of the township seam only (with the neighbour's vertex move that would fix it).
+    /// Settle conflicts by checking in again with --take-theirs ID… (the database's grid replaces my
+    /// edit) or --take-mine ID… (my grid is written over theirs; theirs stays in `db log`). Exit 0: all
+    /// merged; 1: left for you; 2: bad input (not a check-out, unreachable database …).
+    Checkin {
+        /// The check-out file
+        file: PathBuf,
+        /// Take the database's version of these grids (comma-separated ids, or repeat the option)
+        #[arg(long = "take-theirs", value_name = "ID", value_delimiter = ',', num_args = 1..)]
+        take_theirs: Vec<GridId>,
+        /// Write my version of these grids over the database's
+        #[arg(long = "take-mine", value_name = "ID", value_delimiter = ',', num_args = 1..)]
+        take_mine: Vec<GridId>,
+        #[command(flatten)]
+        lang: super::LangArg,
+    },
 }
 
 impl DbArgs {
@@ -87,7 +130,9 @@ impl DbArgs {
             | DbCommand::Log { lang, .. }
             | DbCommand::Restore { lang, .. }
             | DbCommand::Grant { lang, .. }
-            | DbCommand::Upgrade { lang, .. } => lang.get(),
+            | DbCommand::Upgrade { lang, .. }
+            | DbCommand::Checkout { lang, .. }
+            | DbCommand::Checkin { lang, .. } => lang.get(),
         }
     }
 }
@@ -103,10 +148,29 @@ fn at(url: &DbUrl, e: DbError) -> IoError {
     IoError::new(&url_path(url), Problem::Database(e))
 }
 
-/// Runs a `wangge db` command; returns what to print.
-pub fn run(args: DbArgs) -> anyhow::Result<String> {
+/// Runs a `wangge db` command; returns what to print and the exit code (0, or 1 when a check-in left
+/// something for the person to settle).
+pub fn run(args: DbArgs) -> anyhow::Result<(String, u8)> {
     let lang = args.lang();
-    match args.command {
+    if let DbCommand::Checkin { file, take_theirs, take_mine, .. } = &args.command {
+        let (info, base) = read_checkout(file)?;
+        let mut db = connect(&info.url)?;
+        let resolve =
+            Resolve { theirs: take_theirs.iter().copied().collect(), mine: take_mine.iter().copied().collect() };
+        let report = db.checkin(file, &info, &base, &resolve)?;
+        return Ok((checkin_text(&report, lang), if report.left_for_user() { 1 } else { 0 }));
+    }
+    run_other(args.command, lang).map(|out| (out, 0))
+}
+
+fn run_other(command: DbCommand, lang: crate::text::Lang) -> anyhow::Result<String> {
+    match command {
+        DbCommand::Checkin { .. } => Ok(String::new()),
+        DbCommand::Checkout { url, township, to, .. } => {
+            let mut db = connect(&url)?;
+            let report = db.checkout(&township, &to)?;
+            Ok(checked_out(&to.display().to_string(), &township, &report, lang) + "\n")
+        }
         DbCommand::Init { url, from, replace, .. } => {
             let project = open_project(&from)?;
             let mut db = connect(&url)?;

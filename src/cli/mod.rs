@@ -395,8 +395,9 @@ fn run(cli: Cli, open_window: OpenWindow) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Db(args)) => {
-            print!("{}", db::run(args)?);
-            Ok(ExitCode::SUCCESS)
+            let (out, code) = db::run(args)?;
+            print!("{out}");
+            Ok(ExitCode::from(code))
         }
         Some(Command::Partition(args)) => {
             print!("{}", partition::run_partition(args)?);

@@ -16,6 +16,7 @@ pub use model::{AreaClass, Division, Grid, GridAttrs, GridId, GridKind, Househol
 pub mod codes;
 pub mod coverage;
 pub mod edit;
+pub mod merge;
 pub mod partition;
 pub mod progress;
 pub mod rect;

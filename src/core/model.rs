@@ -1,7 +1,7 @@
 //! The project model: what a planner partitions (the boundary), the official divisions, the grids and the
 //! household points. Pure data — no file I/O and no GUI here.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use geo::{BoundingRect, MultiPolygon, Point, Rect};
 
@@ -149,6 +149,9 @@ pub struct Project {
     pub next_grid_id: GridId,
     /// Free-form settings kept with the project (code rule, household bands …), saved in `wangge_project`.
     pub settings: BTreeMap<String, String>,
+    /// Grids shown but not to be changed: a township's check-out holds its neighbours' border grids
+    /// read-only (`wangge db checkout`). The edit commands refuse to change them.
+    pub read_only_grids: BTreeSet<GridId>,
 }
 
 impl Project {
@@ -164,6 +167,7 @@ impl Project {
             reference_layers: Vec::new(),
             next_grid_id: 1,
             settings: BTreeMap::new(),
+            read_only_grids: BTreeSet::new(),
         }
     }
 

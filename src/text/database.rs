@@ -2,7 +2,7 @@
 //! Chinese is here), and what `wangge db` prints.
 
 use crate::io::postgis::{ChangeEntry, Conflict, DbError, Restored, UrlProblem};
-use crate::text::Lang;
+use crate::text::{Lang, pick, say};
 
 /// A database problem, in `lang`.
 pub fn db_error_text(e: &DbError, lang: Lang) -> String {
@@ -39,6 +39,10 @@ fn db_error_zh(e: &DbError) -> String {
         DbError::BadRole(role) => format!("“{role}”不是合规的角色名：只能用小写字母、数字和下划线"),
         DbError::BadTownship(code) => format!("乡镇“{code}”不是 9 位乡镇代码"),
         DbError::CannotSaveHere => "这个命令还不能保存到数据库项目；请对 .gpkg 文件运行，或使用 wangge db 命令".into(),
+        DbError::NoSuchTownship(code) => format!("项目中没有乡镇 {code} 的网格或区划"),
+        DbError::CheckoutExists => "文件已经存在；请先签入它，或签出到另一个文件（没有写入任何内容）".into(),
+        DbError::NotACheckout => "不是乡镇签出副本（没有 wangge_checkout 表）；请用 wangge db checkout 签出".into(),
+        DbError::BadCheckout(detail) => format!("签出记录已损坏：{detail}"),
     }
 }
 
@@ -180,6 +184,184 @@ pub fn conflict_line(c: &Conflict, lang: Lang) -> String {
     }
 }
 
+/// `wangge db checkout`'s summary.
+pub fn checked_out(path: &str, township: &str, r: &crate::io::postgis::CheckoutReport, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "已将乡镇 {township} 签出到 {path}：本镇网格 {} 个，相邻乡镇边界网格 {} 个（只读），住户点 {} 个（数据库第 {} 号修改）",
+            r.grids, r.neighbours, r.households, r.last_change
+        ),
+        Lang::En => format!(
+            "checked out township {township} to {path}: {} grids, {} neighbouring townships' border grids (read-only), {} household points (database at change {})",
+            r.grids, r.neighbours, r.households, r.last_change
+        ),
+    }
+}
+
+/// A field of a grid in words.
+pub fn field_word(f: crate::core::merge::Field, lang: Lang) -> &'static str {
+    use crate::core::merge::Field;
+    if lang == Lang::En {
+        return match f {
+            Field::Added => "added it",
+            Field::Deleted => "deleted it",
+            _ => f.key(),
+        };
+    }
+    match f {
+        Field::Added => "新增",
+        Field::Deleted => "删除",
+        Field::Geometry => "范围",
+        Field::Code => "编码",
+        Field::Name => "名称",
+        Field::Kind => "类型",
+        Field::Class => "城乡分类",
+        Field::Village => "所属村（社区）",
+        Field::Households => "户数",
+        Field::Population => "人口",
+        Field::PartyMembers => "党员数",
+        Field::GridHead => "网格长",
+        Field::GridStaff => "网格员",
+        Field::Phone => "电话",
+        Field::Notes => "备注",
+        Field::ValidFrom => "启用日期",
+        Field::ValidTo => "停用日期",
+    }
+}
+
+fn fields_words(fields: &[crate::core::merge::Field], lang: Lang) -> String {
+    if fields.is_empty() {
+        return crate::text::pick(lang, "（刚刚被他人保存）", "(saved by someone else just now)").to_string();
+    }
+    let sep = crate::text::pick(lang, "、", ", ");
+    fields.iter().map(|f| field_word(*f, lang)).collect::<Vec<_>>().join(sep)
+}
+
+fn grid_named(id: u64, code: &str, lang: Lang) -> String {
+    match (lang, code.is_empty()) {
+        (Lang::Zh, true) => format!("网格 {id}"),
+        (Lang::Zh, false) => format!("网格 {id}（{code}）"),
+        (Lang::En, true) => format!("grid {id}"),
+        (Lang::En, false) => format!("grid {id} ({code})"),
+    }
+}
+
+/// `wangge db checkin`'s report: what was merged, or everything left for the person and how to
+/// settle it (nothing was written then).
+pub fn checkin_text(r: &crate::io::postgis::CheckinReport, lang: Lang) -> String {
+    let mut out = String::new();
+    if r.committed {
+        out += &match lang {
+            Lang::Zh => format!(
+                "已签入：写入数据库 {} 个网格，从数据库取回 {} 个他人修改的网格；副本已更新到数据库第 {} 号修改，可以继续编辑\n",
+                r.written.len(),
+                r.taken.len(),
+                r.last_change
+            ),
+            Lang::En => format!(
+                "checked in: {} grids written to the database, {} grids others changed taken into the file; the file is at change {} now and can be edited on\n",
+                r.written.len(),
+                r.taken.len(),
+                r.last_change
+            ),
+        };
+        for (mine, stored) in &r.renumbered {
+            out += &say!(
+                lang,
+                "新网格 {} 在数据库中的编号是 {}\n",
+                "new grid {} is grid {} in the database\n",
+                mine,
+                stored
+            );
+        }
+        return out;
+    }
+    out += pick(
+        lang,
+        "没有签入：数据库和副本都未改动，以下问题需要处理\n",
+        "nothing was checked in: the database and the file are unchanged; left for you:\n",
+    );
+    for c in &r.conflicts {
+        let grid = grid_named(c.id, &c.code, lang);
+        let (mine, theirs) = (fields_words(&c.mine, lang), fields_words(&c.theirs, lang));
+        out += &say!(
+            lang,
+            "冲突：{}，本副本改了 {}，数据库中他人改了 {}\n",
+            "conflict: {}: mine changed {}; theirs changed {}\n",
+            grid,
+            mine,
+            theirs
+        );
+    }
+    for id in &r.read_only {
+        out += &say!(
+            lang,
+            "网格 {} 属于相邻乡镇，在签出副本中只读，不能签入对它的修改（用 --take-theirs {} 放弃这些修改）\n",
+            "grid {} belongs to a neighbouring township and is read-only in a check-out; its change cannot be checked in (drop it with --take-theirs {})\n",
+            id,
+            id
+        );
+    }
+    for id in &r.forbidden {
+        out += &say!(
+            lang,
+            "网格 {}：这个账号无权修改它（数据库的行级权限拒绝了写入）\n",
+            "grid {}: this account may not change it (the database's row-level security refused the write)\n",
+            id
+        );
+    }
+    for s in &r.seam {
+        let name = |id: &u64| grid_named(*id, s.codes.get(id).map(String::as_str).unwrap_or(""), lang);
+        let sep = pick(lang, "、", ", ");
+        let mine: Vec<String> = s.seam.mine.iter().map(name).collect();
+        let theirs: Vec<String> = s.seam.neighbours.iter().map(name).collect();
+        let kind = crate::text::findings::kind_name(s.seam.kind, lang);
+        out += &say!(
+            lang,
+            "乡镇交界处覆盖被破坏（{}）：{} 的边界顶点只在本副本中移动，相邻乡镇的 {} 对应顶点没有移动\n",
+            "the coverage breaks at the township seam ({}): a border vertex of {} moved on my side only; the matching vertex of the neighbouring township's {} did not\n",
+            kind,
+            mine.join(sep),
+            theirs.join(sep)
+        );
+        if s.fix.is_empty() {
+            out += pick(
+                lang,
+                "  建议：让两侧边界重新一致（撤销这处移动，或请相邻乡镇同样修改）\n",
+                "  proposed fix: make both sides of the border match again (undo the move, or have the neighbour make the same change)\n",
+            );
+        }
+        for m in &s.fix {
+            let grid = grid_named(m.neighbour, &m.code, lang);
+            let right = match (lang, m.allowed) {
+                (Lang::Zh, true) => "这个账号有权这样修改",
+                (Lang::Zh, false) => "这个账号无权修改它：请县中心或相邻乡镇修改后再签入",
+                (Lang::En, true) => "this account has the right to make it",
+                (Lang::En, false) => {
+                    "this account may not change it: ask the county centre or the neighbouring township, then check in again"
+                }
+            };
+            out += &say!(
+                lang,
+                "  建议：把 {} 的顶点 ({:.3}, {:.3}) 移到 ({:.3}, {:.3})；{}\n",
+                "  proposed fix: move the vertex of {} at ({:.3}, {:.3}) to ({:.3}, {:.3}); {}\n",
+                grid,
+                m.from.0,
+                m.from.1,
+                m.to.0,
+                m.to.1,
+                right
+            );
+        }
+    }
+    out += pick(
+        lang,
+        "处理方法：冲突用 --take-theirs 网格号…（采用数据库中的，放弃本副本的修改）或 --take-mine 网格号…（用本副本的覆盖）再签入；交界问题请撤销该顶点的移动，或按建议修改相邻网格后再签入\n",
+        "to settle: check in again with --take-theirs ID… (take the database's, drop my edit) or --take-mine ID… (write mine over theirs) for conflicts; for the seam, undo the vertex move or make the proposed move first, then check in again\n",
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,6 +391,10 @@ mod tests {
             DbError::BadRole("Town-1".into()),
             DbError::BadTownship("3418".into()),
             DbError::CannotSaveHere,
+            DbError::NoSuchTownship("341823199".into()),
+            DbError::CheckoutExists,
+            DbError::NotACheckout,
+            DbError::BadCheckout("no url".into()),
         ];
         for e in &all {
             let (zh, en) = (db_error_text(e, Lang::Zh), db_error_text(e, Lang::En));

@@ -210,6 +210,7 @@ pub fn edit_error_text(e: &EditError, lang: Lang) -> String {
         (Lang::En, _) => e.to_string(),
         (Lang::Zh, EditError::NoSuchGrid(id)) => format!("网格 {id} 不存在"),
         (Lang::Zh, EditError::GridExists(id)) => format!("网格 {id} 已经存在"),
+        (Lang::Zh, EditError::ReadOnly(id)) => format!("网格 {id} 在这里只读：它属于相邻乡镇（签出副本）"),
     }
 }
 
@@ -522,6 +523,7 @@ mod tests {
             Problem::WouldReplace(replaced(Target::Divisions)),
             Problem::Edit(EditError::NoSuchGrid(4)),
             Problem::Edit(EditError::GridExists(4)),
+            Problem::Edit(EditError::ReadOnly(4)),
             Problem::UnknownSrsId { srs_id: 77 },
             Problem::NoSuchLayer { name: "roads".into(), layers: vec!["grids".into(), "boundary".into()] },
             Problem::ChooseLayer { layers: vec!["grids".into(), "boundary".into()] },

@@ -177,6 +177,12 @@ fn every_geopackage_we_write_passes_gdals_validator_with_extra_checks() {
     assert!(!out.status.success(), "the validator should reject the TEXT primary key");
     save_project(&wangge::io::open_project(&old).unwrap(), &old).unwrap();
     assert_passes_validator(&validator, &old);
+    // A township's check-out of a database project (issue 16), with its own tables (where it came from,
+    // the base of every grid), where PostgreSQL with PostGIS is installed (always under CI).
+    if let Some(pg) = crate::pg::Cluster::start() {
+        let checked_out = crate::postgis_checkout::a_checkout(&pg, dir.path());
+        assert_passes_validator(&validator, &checked_out);
+    }
     // The bundled sample the app opens (rebuilt by sample-maps/build.sh).
     assert_passes_validator(&validator, &Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-maps/jingxian.gpkg"));
 }

@@ -32,6 +32,7 @@ mod kittest;
 mod partition;
 mod pg;
 mod postgis;
+mod postgis_checkout;
 mod print;
 mod print_basemap;
 mod print_reference;

@@ -79,11 +79,18 @@ pub enum EditError {
     NoSuchGrid(GridId),
     #[error("grid {0} exists already")]
     GridExists(GridId),
+    #[error("grid {0} is read-only here: it belongs to a neighbouring township (check-out)")]
+    ReadOnly(GridId),
 }
 
 impl Command {
     /// Applies the command and returns the command that undoes it. On error the project is unchanged.
     pub fn apply(self, project: &mut Project) -> Result<Command, EditError> {
+        if let Command::RemoveGrid(id) | Command::SetGeometry { id, .. } | Command::SetFields { id, .. } = &self
+            && project.read_only_grids.contains(id)
+        {
+            return Err(EditError::ReadOnly(*id));
+        }
         match self {
             Command::AddGrid(grid) => {
                 let mut grid = *grid;

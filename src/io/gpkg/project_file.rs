@@ -423,6 +423,10 @@ fn write_settings(tx: &Transaction<'_>, project: &Project) -> rusqlite::Result<(
     rows.insert("crs_epsg".into(), project.crs.epsg.to_string());
     rows.insert("precision".into(), project.precision.to_string());
     rows.insert("next_grid_id".into(), project.next_grid_id.to_string());
+    if !project.read_only_grids.is_empty() {
+        let ids: Vec<String> = project.read_only_grids.iter().map(u64::to_string).collect();
+        rows.insert("read_only_grids".into(), ids.join(","));
+    }
     rows.insert("written_by".into(), format!("wangge {}", env!("CARGO_PKG_VERSION")));
     let mut insert = tx.prepare("INSERT INTO wangge_project (key, value) VALUES (?1, ?2)")?;
     for (k, v) in rows {

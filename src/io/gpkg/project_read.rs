@@ -126,6 +126,8 @@ fn read_project(path: &Path, progress: &dyn Progress, with_grids: bool) -> Resul
     }
     project.settings =
         rows.iter().filter_map(|(k, v)| Some((k.strip_prefix("setting.")?.to_string(), v.clone()))).collect();
+    // Ids that do not parse are left out (the grid is then editable, never a failure to open).
+    project.read_only_grids = value("read_only_grids").split(',').filter_map(|id| id.trim().parse().ok()).collect();
     read_boundary(&conn, &mut project, path)?;
     read_divisions(&conn, &mut project, path)?;
     // The R-tree's id table counts the grids without reading them (0, unknown, without one).

@@ -8,6 +8,8 @@
 //! Saving is optimistic ([`Db::save`]): a grid is written only if its version is still the one that was
 //! loaded; the others come back as conflicts, theirs beside mine, and nothing is overwritten.
 
+mod checkin;
+mod checkout;
 mod history;
 mod live;
 mod read;
@@ -19,6 +21,8 @@ pub mod url;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use checkin::{CheckinReport, MergeConflict, ProposedMove, Resolve, SeamRefusal};
+pub use checkout::{BaseGrid, CheckoutInfo, CheckoutReport, read_checkout};
 pub use history::{ChangeEntry, Restored};
 pub use live::{Password, Remote, RemoteChanges};
 pub use read::Loaded;
@@ -65,6 +69,14 @@ pub enum DbError {
     BadTownship(String),
     #[error("this command cannot save to a database project yet; open the .gpkg, or use `wangge db`")]
     CannotSaveHere,
+    #[error("no grid and no division of township {0} in this project")]
+    NoSuchTownship(String),
+    #[error("the file exists already; check it in, or check out to another file (nothing was written)")]
+    CheckoutExists,
+    #[error("not a township check-out (it has no wangge_checkout table); make one with `wangge db checkout`")]
+    NotACheckout,
+    #[error("its check-out record is damaged: {0}")]
+    BadCheckout(String),
 }
 
 impl From<postgres::Error> for DbError {

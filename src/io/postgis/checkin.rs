@@ -1,0 +1,341 @@
+//! `wangge db checkin`: a township's offline edits merged back into the database, three ways against
+//! the state at check-out (`checkout.rs`), in one transaction: all or nothing.
+//!
+//! Each grid is sorted by [`crate::core::merge`]: mine only → written (with the optimistic version
+//! check); theirs only → comes into the file; both the same → nothing to do; both differently → a
+//! conflict. Nothing is written — in the database or the file — while a conflict, an edit of a
+//! neighbour's read-only grid, a write the account may not make (row-level security) or a seam break
+//! remains; the report lists each. `--take-theirs` / `--take-mine` settle conflicts in the next
+//! check-in. After a check-in that went through, the file holds the database's state of the township
+//! and its neighbours, and its base moves on, so the township continues editing and checks in again.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use postgres::Transaction;
+
+use super::checkout::{
+    BaseGrid, CheckoutInfo, base_of, in_township, read_only_ids, scope_grids, write_checkout_tables,
+};
+use super::schema::{GRID_ATTRS, GridValues, insert_grid_sql};
+use super::{Db, DbError};
+use crate::core::merge::{Field, Outcome, SeamBreak, merge_grids, seam_breaks};
+use crate::core::{Grid, GridId, Project};
+use crate::io::error::{IoError, Problem};
+use crate::io::save_project;
+
+/// How conflicts left by an earlier check-in are settled.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Resolve {
+    /// Take theirs (the database's) for these grids: my edit of them is dropped.
+    pub theirs: BTreeSet<GridId>,
+    /// Take mine for these grids: written over theirs (theirs stays in the history).
+    pub mine: BTreeSet<GridId>,
+}
+
+/// A grid both sides changed differently.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MergeConflict {
+    pub id: GridId,
+    /// The grid's code (mine, else theirs, else the base's).
+    pub code: String,
+    pub mine: Vec<Field>,
+    pub theirs: Vec<Field>,
+}
+
+/// A move of a neighbour's vertex that would mend a seam break, and whether this account may make it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProposedMove {
+    pub neighbour: GridId,
+    pub code: String,
+    pub from: (f64, f64),
+    pub to: (f64, f64),
+    pub allowed: bool,
+}
+
+/// A seam break, with the codes of the grids and the proposed fix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeamRefusal {
+    pub seam: SeamBreak,
+    /// Codes of the grids involved, by id.
+    pub codes: BTreeMap<GridId, String>,
+    pub fix: Vec<ProposedMove>,
+}
+
+/// What a check-in did, or why it wrote nothing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CheckinReport {
+    /// Everything merged and committed (the file updated).
+    pub committed: bool,
+    /// My grids written to the database (by their id there).
+    pub written: Vec<GridId>,
+    /// My new grids stored under another id: (id in my file, id in the database).
+    pub renumbered: Vec<(GridId, GridId)>,
+    /// Grids others changed whose change came into my file.
+    pub taken: Vec<GridId>,
+    pub conflicts: Vec<MergeConflict>,
+    /// Neighbours' grids changed in my file (they are read-only in a check-out).
+    pub read_only: Vec<GridId>,
+    /// Grids this account may not write (another township's), refused by the database.
+    pub forbidden: Vec<GridId>,
+    pub seam: Vec<SeamRefusal>,
+    /// The database's last change id recorded in the file now.
+    pub last_change: i64,
+}
+
+impl CheckinReport {
+    /// Whether something was left for the person to settle.
+    pub fn left_for_user(&self) -> bool {
+        !(self.conflicts.is_empty() && self.read_only.is_empty() && self.forbidden.is_empty() && self.seam.is_empty())
+    }
+}
+
+/// The grid ids in `theirs` (with versions) as a plain map.
+fn grids_of(with_versions: &BTreeMap<GridId, (Grid, i32)>) -> BTreeMap<GridId, Grid> {
+    with_versions.iter().map(|(id, (g, _))| (*id, g.clone())).collect()
+}
+
+impl Db {
+    /// Checks in the check-out at `path` (described by `info` and `base`, see
+    /// [`super::checkout::read_checkout`]). Errors (exit 2) name the URL or the file; what is left for
+    /// the person is in the report, with nothing written anywhere.
+    pub fn checkin(
+        &mut self,
+        path: &Path,
+        info: &CheckoutInfo,
+        base: &BTreeMap<GridId, BaseGrid>,
+        resolve: &Resolve,
+    ) -> Result<CheckinReport, IoError> {
+        let url = self.url.clone();
+        let at_url = |e: DbError| IoError::new(&super::url_path(&url), Problem::Database(e));
+        let at_file = |e: DbError| IoError::new(path, Problem::Database(e));
+        if url.schema != info.schema {
+            return Err(at_file(DbError::BadCheckout(format!("it was checked out of schema {}", info.schema))));
+        }
+        let mine_project = crate::io::open_project(path)?;
+        for id in resolve.theirs.iter().chain(&resolve.mine) {
+            if !base.contains_key(id) && !mine_project.grids.contains_key(id) {
+                return Err(at_file(DbError::NoSuchGrid(*id)));
+            }
+        }
+        let srid = self.check_project().map_err(at_url)?;
+        let township = info.township.clone();
+        let mut tx = self.client.transaction().map_err(|e| at_url(e.into()))?;
+        let mut report = merge_in(&mut tx, srid, &township, &mine_project, base, resolve).map_err(at_url)?;
+        if report.left_for_user() {
+            // Dropping the transaction rolls back whatever was written.
+            drop(tx);
+            report.last_change = info.last_change;
+            return Ok(report);
+        }
+        // The state the file takes: the township and its neighbours as the database has them now.
+        let ids: Vec<i64> = report.written.iter().map(|id| *id as i64).collect();
+        let now = scope_grids(&mut tx, &township, &ids).map_err(at_url)?;
+        let last_change: i64 =
+            tx.query_one("SELECT coalesce(max(id), 0) FROM changes", &[]).map_err(|e| at_url(e.into()))?.get(0);
+        let next = tx.query_one("SELECT last_value, is_called FROM grid_ids", &[]).map_err(|e| at_url(e.into()))?;
+        let (last, called): (i64, bool) = (next.get(0), next.get(1));
+        tx.commit().map_err(|e| at_url(e.into()))?;
+        // The database holds everything now; a failure below leaves the file's edits equal to the
+        // database's, which the next check-in finds the same on both sides.
+        let mut project: Project = mine_project;
+        project.read_only_grids = now.values().filter(|(g, _)| !in_township(g, &township)).map(|(g, _)| g.id).collect();
+        project.grids = grids_of(&now);
+        let after_max = project.grids.keys().next_back().map_or(1, |id| id + 1);
+        project.next_grid_id = ((if called { last + 1 } else { last }).max(1) as GridId).max(after_max);
+        save_project(&project, path)?;
+        let written = crate::io::open_project(path)?;
+        let versions: BTreeMap<GridId, i32> = now.iter().map(|(id, (_, v))| (*id, *v)).collect();
+        let new_info = CheckoutInfo { last_change, ..info.clone() };
+        write_checkout_tables(path, &new_info, &base_of(&written, &versions))?;
+        report.last_change = last_change;
+        report.committed = true;
+        Ok(report)
+    }
+}
+
+/// The merge inside the transaction: classification against the database now, the refusals, and (when
+/// there are none) the writes.
+fn merge_in(
+    tx: &mut Transaction<'_>,
+    srid: i32,
+    township: &str,
+    mine_project: &Project,
+    base: &BTreeMap<GridId, BaseGrid>,
+    resolve: &Resolve,
+) -> Result<CheckinReport, DbError> {
+    let base_ids: Vec<i64> = base.keys().chain(mine_project.grids.keys()).map(|id| *id as i64).collect();
+    let theirs_v = scope_grids(tx, township, &base_ids)?;
+    let theirs = grids_of(&theirs_v);
+    let base_grids: BTreeMap<GridId, Grid> = base.iter().map(|(id, b)| (*id, b.grid.clone())).collect();
+    let read_only = read_only_ids(base);
+    // Only grids the file held or holds are merged; others' grids that came into the scope since the
+    // check-out are not changes of mine and come into the file after the check-in.
+    let mine = &mine_project.grids;
+    let in_file = |id: &GridId| base.contains_key(id) || mine.contains_key(id);
+    let theirs_in_file: BTreeMap<GridId, Grid> =
+        theirs.iter().filter(|(id, _)| in_file(id)).map(|(id, g)| (*id, g.clone())).collect();
+    let mut report = CheckinReport::default();
+    let mut writes: Vec<GridId> = Vec::new();
+    let mut both_added: Vec<GridId> = Vec::new();
+    for m in merge_grids(&base_grids, mine, &theirs_in_file) {
+        let mut outcome = m.outcome;
+        if resolve.theirs.contains(&m.id) && matches!(outcome, Outcome::Conflict | Outcome::MineOnly) {
+            outcome = Outcome::TheirsOnly;
+        } else if resolve.mine.contains(&m.id) && outcome == Outcome::Conflict {
+            outcome = Outcome::MineOnly;
+        }
+        let mine_changed = matches!(outcome, Outcome::MineOnly | Outcome::Conflict | Outcome::BothAdded);
+        if mine_changed && read_only.contains(&m.id) {
+            report.read_only.push(m.id);
+            continue;
+        }
+        match outcome {
+            Outcome::MineOnly => writes.push(m.id),
+            Outcome::BothAdded => both_added.push(m.id),
+            Outcome::TheirsOnly => report.taken.push(m.id),
+            Outcome::Conflict => {
+                let code = [mine.get(&m.id), theirs.get(&m.id), base_grids.get(&m.id)]
+                    .into_iter()
+                    .flatten()
+                    .map(|g| g.code.clone())
+                    .next()
+                    .unwrap_or_default();
+                report.conflicts.push(MergeConflict { id: m.id, code, mine: m.mine, theirs: m.theirs });
+            }
+            Outcome::Unchanged | Outcome::BothSame => {}
+        }
+    }
+    // The seam: my township's grids as they would be, against the neighbours' as they are now.
+    let own = |g: &&Grid| !read_only.contains(&g.id) && (base.contains_key(&g.id) || in_township(g, township));
+    let mine_before: BTreeMap<GridId, Grid> =
+        base_grids.values().filter(|g| !read_only.contains(&g.id)).map(|g| (g.id, g.clone())).collect();
+    let mut mine_after: BTreeMap<GridId, Grid> = theirs.values().filter(own).map(|g| (g.id, g.clone())).collect();
+    let mut changed = BTreeSet::new();
+    for id in &writes {
+        match mine.get(id) {
+            Some(g) => {
+                mine_after.insert(*id, g.clone());
+            }
+            None => {
+                mine_after.remove(id);
+            }
+        }
+        if base_grids.get(id).map(|g| &g.geometry) != mine.get(id).map(|g| &g.geometry) {
+            changed.insert(*id);
+        }
+    }
+    // Both added under one id: mine stands in under an id no real grid has.
+    for (n, id) in both_added.iter().enumerate() {
+        if let Some(g) = mine.get(id) {
+            let stand_in = GridId::MAX - n as GridId;
+            mine_after.insert(stand_in, Grid { id: stand_in, ..g.clone() });
+            changed.insert(stand_in);
+        }
+    }
+    let neighbours_before: BTreeMap<GridId, Grid> =
+        base_grids.values().filter(|g| read_only.contains(&g.id)).map(|g| (g.id, g.clone())).collect();
+    let neighbours_after: BTreeMap<GridId, Grid> =
+        theirs.values().filter(|g| !mine_after.contains_key(&g.id) && !own(g)).map(|g| (g.id, g.clone())).collect();
+    let neighbours_after: BTreeMap<GridId, Grid> =
+        neighbours_after.into_iter().filter(|(_, g)| !in_township(g, township) || read_only.contains(&g.id)).collect();
+    for seam in seam_breaks(mine_project, &mine_before, &mine_after, &neighbours_before, &neighbours_after, &changed) {
+        let code_of = |id: &GridId| {
+            mine_after.get(id).or_else(|| neighbours_after.get(id)).map(|g| g.code.clone()).unwrap_or_default()
+        };
+        let codes = seam.mine.iter().chain(&seam.neighbours).map(|id| (*id, code_of(id))).collect();
+        let mut fix = Vec::new();
+        for m in &seam.moves {
+            let village = neighbours_after.get(&m.neighbour).map(|g| g.village_code.clone()).unwrap_or_default();
+            fix.push(ProposedMove {
+                neighbour: m.neighbour,
+                code: code_of(&m.neighbour),
+                from: (m.from.x, m.from.y),
+                to: (m.to.x, m.to.y),
+                allowed: may_write(tx, &village)?,
+            });
+        }
+        report.seam.push(SeamRefusal { seam, codes, fix });
+    }
+    if report.left_for_user() {
+        return Ok(report);
+    }
+    // The writes, each under a savepoint so that one the account may not make is reported, not fatal.
+    let update = tx.prepare(&format!(
+        "UPDATE grids SET geom = ST_Multi(ST_GeomFromWKB($3, {srid})), {} WHERE id = $1 AND version = $2 RETURNING version",
+        GRID_ATTRS.split(", ").enumerate().map(|(i, c)| format!("{c} = ${}", i + 4)).collect::<Vec<_>>().join(", ")
+    ))?;
+    let insert = tx.prepare(&insert_grid_sql(srid as u32, true))?;
+    let delete = tx.prepare("DELETE FROM grids WHERE id = $1 AND version = $2")?;
+    tx.batch_execute("SELECT set_config('wangge.action', '', true), set_config('wangge.note', 'check-in', true)")?;
+    for id in writes.iter().chain(&both_added) {
+        let db_id = *id as i64;
+        let version = if both_added.contains(id) { None } else { theirs_v.get(id).map(|(_, v)| *v) };
+        let mut sp = tx.transaction()?;
+        let result = match (mine.get(id), version) {
+            (Some(grid), Some(version)) => {
+                let values = GridValues::of(grid);
+                let mut params = values.params();
+                params.insert(0, &version);
+                params.insert(0, &db_id);
+                sp.query_opt(&update, &params).map(|row| row.map(|_| *id))
+            }
+            (Some(grid), None) => {
+                let values = GridValues::of(grid);
+                sp.query_one(&insert, &values.params()).map(|row| Some(row.get::<_, i64>(0) as GridId))
+            }
+            (None, Some(version)) => sp.execute(&delete, &[&db_id, &version]).map(|n| (n == 1).then_some(*id)),
+            (None, None) => Ok(Some(*id)),
+        };
+        let stored = match result {
+            Ok(stored) => {
+                if stored.is_some() {
+                    sp.commit()?;
+                } else {
+                    sp.rollback()?;
+                }
+                stored
+            }
+            Err(e) if e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) => {
+                sp.rollback()?;
+                report.forbidden.push(*id);
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        match stored {
+            Some(stored) => {
+                if stored != *id {
+                    report.renumbered.push((*id, stored));
+                }
+                report.written.push(stored);
+            }
+            // Not written and no error: someone saved it since it was read in this transaction (a
+            // conflict), or the row is hidden from this account's writes (row-level security).
+            None => {
+                let now: Option<i32> =
+                    tx.query_opt("SELECT version FROM grids WHERE id = $1", &[&db_id])?.map(|r| r.get(0));
+                if now == version {
+                    report.forbidden.push(*id);
+                } else {
+                    let code = mine.get(id).map(|g| g.code.clone()).unwrap_or_default();
+                    report.conflicts.push(MergeConflict { id: *id, code, mine: Vec::new(), theirs: Vec::new() });
+                }
+            }
+        }
+    }
+    report.written.sort_unstable();
+    Ok(report)
+}
+
+/// Whether the connected account may write a grid of village `village`: the schema's owner or a
+/// superuser always; an account by its row in `accounts`.
+fn may_write(tx: &mut Transaction<'_>, village: &str) -> Result<bool, DbError> {
+    let row = tx.query_one(
+        "SELECT coalesce((SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user), false)
+             OR pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = 'grids'::regclass), 'MEMBER')
+             OR may_write(current_user, $1)",
+        &[&village],
+    )?;
+    Ok(row.get(0))
+}
