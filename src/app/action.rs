@@ -106,7 +106,7 @@ pub enum Action {
     /// Connect to the form's address (with its password, if typed) and open the project there.
     OpenDatabase,
     /// Settle a save conflict over this grid.
-    ResolveConflict(GridId, crate::core::edit::Resolution),
+    ResolveConflict(GridId, crate::core::merge::Resolution),
     /// Edit › 修改记录…: the recorded changes of this grid, read from the database.
     GridHistory(GridId),
     /// Bring this grid back to the state this change left it in (as a new change in the database).

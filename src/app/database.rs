@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use super::AppState;
 use super::background::Prepared;
-use crate::core::edit::{Resolution, StepKind, resolution_command};
+use crate::core::edit::StepKind;
+use crate::core::merge::{Resolution, resolution_command};
 use crate::core::{GridId, Project};
 use crate::io::postgis::{Conflict, Db, DbError, DbUrl, Password, Remote, RemoteChanges, SaveReport, url_path};
 use crate::text::shared_project as words;

@@ -7,7 +7,7 @@ use eframe::egui::{self, Context};
 use geo::MultiPolygon;
 
 use super::Action;
-use crate::core::edit::{Part, Resolution, differing_parts};
+use crate::core::merge::{Field, Resolution, changed_fields, value_text};
 use crate::core::{Grid, GridId, Project};
 use crate::io::postgis::{ChangeEntry, Conflict, Password};
 use crate::text::shared_project as words;
@@ -72,7 +72,7 @@ pub fn show_open(ctx: &Context, form: &mut OpenDbForm, lang: Lang, actions: &mut
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConflictItem {
     pub conflict: Conflict,
-    pub from_theirs: BTreeSet<Part>,
+    pub from_theirs: BTreeSet<Field>,
 }
 
 /// The conflicts a save met, settled one by one.
@@ -177,10 +177,10 @@ fn conflict_table(ui: &mut egui::Ui, item: &mut ConflictItem, mine: Option<&Grid
         ui.strong(words::column_mine(lang));
         ui.strong(words::column_theirs(lang));
         ui.end_row();
-        for part in differing_parts(mine, theirs) {
-            // Ticked: this part from theirs.
+        for part in changed_fields(Some(mine), Some(theirs)) {
+            // Ticked: this field from theirs.
             let mut take = item.from_theirs.contains(&part);
-            if ui.checkbox(&mut take, words::part_label(part, lang)).changed() {
+            if ui.checkbox(&mut take, crate::text::database::field_word(part, lang)).changed() {
                 if take {
                     item.from_theirs.insert(part);
                 } else {
@@ -188,8 +188,8 @@ fn conflict_table(ui: &mut egui::Ui, item: &mut ConflictItem, mine: Option<&Grid
                 }
             }
             let shown = |g: &Grid| match part {
-                Part::Geometry => words::vertices(&part.text(g), lang),
-                _ => part.text(g),
+                Field::Geometry => words::vertices(&value_text(part, g), lang),
+                _ => value_text(part, g),
             };
             ui.label(shown(mine));
             ui.label(shown(theirs));

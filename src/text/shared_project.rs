@@ -1,7 +1,6 @@
 //! A database project in the app (issue 16) in words: opening it, others' changes arriving, a save
 //! that met someone else's, and the choices that settle it.
 
-use crate::core::edit::Part;
 use crate::text::{Lang, pick};
 
 pub fn open_title(l: Lang) -> &'static str {
@@ -164,28 +163,6 @@ pub fn vertices(n: &str, l: Lang) -> String {
         Lang::Zh => format!("边界（{n} 个顶点）"),
         Lang::En => format!("shape ({n} vertices)"),
     }
-}
-
-/// A part's name.
-pub fn part_label(part: Part, l: Lang) -> &'static str {
-    let (zh, en) = match part {
-        Part::Geometry => ("边界", "Shape"),
-        Part::Code => ("网格编码", "Code"),
-        Part::Name => ("名称", "Name"),
-        Part::Kind => ("类型", "Kind"),
-        Part::Class => ("城乡类别", "Class"),
-        Part::VillageCode => ("所属村（社区）代码", "Village code"),
-        Part::Households => ("户数", "Households"),
-        Part::Population => ("人口", "Population"),
-        Part::PartyMembers => ("党员数", "Party members"),
-        Part::GridHead => ("网格长", "Grid head"),
-        Part::GridStaff => ("网格员", "Grid staff"),
-        Part::Phone => ("电话", "Phone"),
-        Part::Notes => ("备注", "Notes"),
-        Part::ValidFrom => ("生效日期", "Valid from"),
-        Part::ValidTo => ("失效日期", "Valid to"),
-    };
-    pick(l, zh, en)
 }
 
 pub fn history_menu(l: Lang) -> &'static str {

@@ -1,12 +1,12 @@
 //! Resolving a conflict between my grid and theirs (a shared project someone else saved first): keep
-//! mine, take theirs, or merge — each part (the shape, each field) from the side the user chose. The
+//! mine, take theirs, or merge — each field (the shape among them) from the side the user chose. The
 //! result is an ordinary [`Command`], so a resolution is one undoable step like any edit.
 //!
 //! ```
 //! use std::collections::BTreeSet;
 //! use geo::{MultiPolygon, polygon};
 //! use wangge::core::Grid;
-//! use wangge::core::edit::{Part, differing_parts, merged};
+//! use wangge::core::merge::{Field, changed_fields, merged};
 //!
 //! let square = MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 1.), (x: 0., y: 1.)]]);
 //! let mut mine = Grid::new(square);
@@ -14,124 +14,74 @@
 //! let mut theirs = mine.clone();
 //! theirs.attrs.grid_head = "李四".into();
 //! mine.attrs.phone = "0563-2".into();
-//! assert_eq!(differing_parts(&mine, &theirs), vec![Part::GridHead, Part::Phone]);
+//! assert_eq!(changed_fields(Some(&mine), Some(&theirs)), vec![Field::GridHead, Field::Phone]);
 //! // Their head, my phone.
-//! let both = merged(&mine, &theirs, &BTreeSet::from([Part::GridHead]));
+//! let both = merged(&mine, &theirs, &BTreeSet::from([Field::GridHead]));
 //! assert_eq!((both.attrs.grid_head.as_str(), both.attrs.phone.as_str()), ("李四", "0563-2"));
 //! ```
 
 use std::collections::BTreeSet;
 
-use super::command::{Command, GridFields};
+use super::fields::Field;
+use crate::core::edit::{Command, GridFields};
 use crate::core::{Grid, GridId};
 
-/// A part of a grid that can be taken from one side or the other.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Part {
-    Geometry,
-    Code,
-    Name,
-    Kind,
-    Class,
-    VillageCode,
-    Households,
-    Population,
-    PartyMembers,
-    GridHead,
-    GridStaff,
-    Phone,
-    Notes,
-    ValidFrom,
-    ValidTo,
-}
-
-impl Part {
-    pub const ALL: [Part; 15] = [
-        Part::Geometry,
-        Part::Code,
-        Part::Name,
-        Part::Kind,
-        Part::Class,
-        Part::VillageCode,
-        Part::Households,
-        Part::Population,
-        Part::PartyMembers,
-        Part::GridHead,
-        Part::GridStaff,
-        Part::Phone,
-        Part::Notes,
-        Part::ValidFrom,
-        Part::ValidTo,
-    ];
-
-    /// The part's value as text, for showing the two sides; the shape as its vertex count.
-    pub fn text(self, grid: &Grid) -> String {
-        let count = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
-        let a = &grid.attrs;
-        match self {
-            Part::Geometry => {
-                use geo::CoordsIter;
-                grid.geometry.coords_count().to_string()
-            }
-            Part::Code => grid.code.clone(),
-            Part::Name => grid.name.clone(),
-            Part::Kind => grid.kind.label_zh().to_string(),
-            Part::Class => grid.class.label_zh().to_string(),
-            Part::VillageCode => grid.village_code.clone(),
-            Part::Households => count(a.households),
-            Part::Population => count(a.population),
-            Part::PartyMembers => count(a.party_members),
-            Part::GridHead => a.grid_head.clone(),
-            Part::GridStaff => a.grid_staff.clone(),
-            Part::Phone => a.phone.clone(),
-            Part::Notes => a.notes.clone(),
-            Part::ValidFrom => a.valid_from.clone(),
-            Part::ValidTo => a.valid_to.clone(),
+/// A field's value as text, for showing the two sides; the shape as its vertex count ("" for the
+/// coming or going of the grid, which has no value).
+pub fn value_text(field: Field, grid: &Grid) -> String {
+    let count = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
+    let a = &grid.attrs;
+    match field {
+        Field::Added | Field::Deleted => String::new(),
+        Field::Geometry => {
+            use geo::CoordsIter;
+            grid.geometry.coords_count().to_string()
         }
-    }
-
-    fn same(self, a: &Grid, b: &Grid) -> bool {
-        match self {
-            Part::Geometry => a.geometry == b.geometry,
-            Part::Kind => a.kind == b.kind,
-            Part::Class => a.class == b.class,
-            other => other.text(a) == other.text(b),
-        }
-    }
-
-    /// Sets this part of `into` to what `from` has.
-    fn take(self, from: &Grid, into: &mut Grid) {
-        let (f, t) = (&from.attrs, &mut into.attrs);
-        match self {
-            Part::Geometry => into.geometry = from.geometry.clone(),
-            Part::Code => into.code = from.code.clone(),
-            Part::Name => into.name = from.name.clone(),
-            Part::Kind => into.kind = from.kind,
-            Part::Class => into.class = from.class,
-            Part::VillageCode => into.village_code = from.village_code.clone(),
-            Part::Households => t.households = f.households,
-            Part::Population => t.population = f.population,
-            Part::PartyMembers => t.party_members = f.party_members,
-            Part::GridHead => t.grid_head = f.grid_head.clone(),
-            Part::GridStaff => t.grid_staff = f.grid_staff.clone(),
-            Part::Phone => t.phone = f.phone.clone(),
-            Part::Notes => t.notes = f.notes.clone(),
-            Part::ValidFrom => t.valid_from = f.valid_from.clone(),
-            Part::ValidTo => t.valid_to = f.valid_to.clone(),
-        }
+        Field::Code => grid.code.clone(),
+        Field::Name => grid.name.clone(),
+        Field::Kind => grid.kind.label_zh().to_string(),
+        Field::Class => grid.class.label_zh().to_string(),
+        Field::Village => grid.village_code.clone(),
+        Field::Households => count(a.households),
+        Field::Population => count(a.population),
+        Field::PartyMembers => count(a.party_members),
+        Field::GridHead => a.grid_head.clone(),
+        Field::GridStaff => a.grid_staff.clone(),
+        Field::Phone => a.phone.clone(),
+        Field::Notes => a.notes.clone(),
+        Field::ValidFrom => a.valid_from.clone(),
+        Field::ValidTo => a.valid_to.clone(),
     }
 }
 
-/// The parts in which two grids differ, in [`Part::ALL`]'s order.
-pub fn differing_parts(a: &Grid, b: &Grid) -> Vec<Part> {
-    Part::ALL.into_iter().filter(|p| !p.same(a, b)).collect()
+/// Sets `field` of `into` to what `from` has.
+fn take(field: Field, from: &Grid, into: &mut Grid) {
+    let (f, t) = (&from.attrs, &mut into.attrs);
+    match field {
+        Field::Added | Field::Deleted => {}
+        Field::Geometry => into.geometry = from.geometry.clone(),
+        Field::Code => into.code = from.code.clone(),
+        Field::Name => into.name = from.name.clone(),
+        Field::Kind => into.kind = from.kind,
+        Field::Class => into.class = from.class,
+        Field::Village => into.village_code = from.village_code.clone(),
+        Field::Households => t.households = f.households,
+        Field::Population => t.population = f.population,
+        Field::PartyMembers => t.party_members = f.party_members,
+        Field::GridHead => t.grid_head = f.grid_head.clone(),
+        Field::GridStaff => t.grid_staff = f.grid_staff.clone(),
+        Field::Phone => t.phone = f.phone.clone(),
+        Field::Notes => t.notes = f.notes.clone(),
+        Field::ValidFrom => t.valid_from = f.valid_from.clone(),
+        Field::ValidTo => t.valid_to = f.valid_to.clone(),
+    }
 }
 
-/// My grid with the parts in `from_theirs` taken from theirs (its id stays mine).
-pub fn merged(mine: &Grid, theirs: &Grid, from_theirs: &BTreeSet<Part>) -> Grid {
+/// My grid with the fields in `from_theirs` taken from theirs (its id stays mine).
+pub fn merged(mine: &Grid, theirs: &Grid, from_theirs: &BTreeSet<Field>) -> Grid {
     let mut out = mine.clone();
-    for part in from_theirs {
-        part.take(theirs, &mut out);
+    for &field in from_theirs {
+        take(field, theirs, &mut out);
     }
     out
 }
@@ -143,8 +93,8 @@ pub enum Resolution {
     KeepMine,
     /// My grid becomes theirs (or goes, if they deleted it; or comes back, if I deleted it).
     TakeTheirs,
-    /// These parts from theirs, the rest mine (both sides must have the grid).
-    Merge(BTreeSet<Part>),
+    /// These fields from theirs, the rest mine (both sides must have the grid).
+    Merge(BTreeSet<Field>),
 }
 
 /// The command that makes grid `id` of the project (`mine`, None when I deleted it) what `resolution`
@@ -222,9 +172,10 @@ mod tests {
         theirs.id = id;
         theirs.attrs.households = Some(420);
         theirs.attrs.phone = "1".into();
-        assert_eq!(differing_parts(&mine, &theirs), vec![Part::Geometry, Part::Households, Part::Phone]);
+        let differ = super::super::changed_fields(Some(&mine), Some(&theirs));
+        assert_eq!(differ, vec![Field::Geometry, Field::Households, Field::Phone]);
         assert_eq!(resolution_command(id, Some(&mine), Some(&theirs), &Resolution::KeepMine), None);
-        let parts = BTreeSet::from([Part::Households]);
+        let parts = BTreeSet::from([Field::Households]);
         let command = resolution_command(id, Some(&mine), Some(&theirs), &Resolution::Merge(parts)).unwrap();
         command.apply(&mut p).unwrap();
         let now = &p.grids[&id];
