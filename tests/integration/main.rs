@@ -31,6 +31,8 @@ mod kittest;
 mod partition;
 mod pg;
 mod postgis;
+mod postgis_kill;
+mod postgis_load;
 mod print;
 mod print_basemap;
 mod print_reference;
