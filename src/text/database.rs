@@ -1,7 +1,7 @@
 //! Database projects (issue 16) in words: what went wrong (English is the io types' own `Display`,
 //! Chinese is here), and what `wangge db` prints.
 
-use crate::io::postgis::{ChangeEntry, Conflict, DbError, Restored, UrlProblem};
+use crate::io::postgis::{ChangeEntry, Conflict, DbError, Refusal, Restored, UrlProblem};
 use crate::text::{Lang, pick, say};
 
 /// A database problem, in `lang`.
@@ -362,6 +362,39 @@ pub fn checkin_text(r: &crate::io::postgis::CheckinReport, lang: Lang) -> String
     out
 }
 
+/// A grid a save did not write because the account may not change it (row-level security).
+pub fn refusal_line(r: &Refusal, lang: Lang) -> String {
+    match (lang, r.township.is_empty()) {
+        (Lang::Zh, false) => {
+            format!("无权修改：网格 {} 属于乡镇 {}，本账号不能修改它，本次修改未写入", r.id, r.township)
+        }
+        (Lang::Zh, true) => format!("无权修改：网格 {} 没有所属村，本账号不能修改它，本次修改未写入", r.id),
+        (Lang::En, false) => format!(
+            "not allowed: grid {} belongs to township {}, which this account may not change; my change was not written",
+            r.id, r.township
+        ),
+        (Lang::En, true) => {
+            format!(
+                "not allowed: grid {} has no village, and this account may not change it; my change was not written",
+                r.id
+            )
+        }
+    }
+}
+
+/// What an all-or-nothing save says when one grid of it could not be written: nothing was.
+pub fn rolled_back_line(not_written: usize, lang: Lang) -> String {
+    let why = crate::text::pick(
+        lang,
+        "这组修改须全部写入或全部不写（如共用边界的移动）",
+        "the edit must land whole or not at all (a shared border moved, for one)",
+    );
+    match lang {
+        Lang::Zh => format!("本次保存未写入任何内容：{not_written} 个网格无法写入，而{why}"),
+        Lang::En => format!("nothing was saved: {not_written} grid(s) could not be written and {why}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,5 +435,20 @@ mod tests {
             assert_eq!(en, e.to_string());
             assert_ne!(zh, en);
         }
+    }
+
+    #[test]
+    fn a_refused_grid_names_its_township_in_both_languages() {
+        let r = Refusal { id: 3, township: "341823101".into() };
+        assert_eq!(
+            refusal_line(&r, Lang::En),
+            "not allowed: grid 3 belongs to township 341823101, which this account may not change; my change was not written"
+        );
+        assert_eq!(refusal_line(&r, Lang::Zh), "无权修改：网格 3 属于乡镇 341823101，本账号不能修改它，本次修改未写入");
+        let none = Refusal { id: 4, township: String::new() };
+        assert!(refusal_line(&none, Lang::En).contains("grid 4 has no village"));
+        assert!(refusal_line(&none, Lang::Zh).contains("网格 4 没有所属村"));
+        assert!(rolled_back_line(2, Lang::En).starts_with("nothing was saved: 2 grid(s)"));
+        assert!(rolled_back_line(2, Lang::Zh).starts_with("本次保存未写入任何内容：2 个网格"));
     }
 }

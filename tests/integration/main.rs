@@ -33,6 +33,8 @@ mod partition;
 mod pg;
 mod postgis;
 mod postgis_checkout;
+mod postgis_kill;
+mod postgis_load;
 mod print;
 mod print_basemap;
 mod print_reference;

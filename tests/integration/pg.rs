@@ -19,6 +19,8 @@ pub struct Cluster {
     dir: tempfile::TempDir,
     pub port: u16,
     as_postgres: bool,
+    /// The server's options (port, address, socket folder), for a restart.
+    options: String,
 }
 
 impl Cluster {
@@ -42,7 +44,7 @@ impl Cluster {
             run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(dir.path()), "chown");
         }
         let data = dir.path().join("data");
-        let mut cluster = Cluster { dir, port: 0, as_postgres };
+        let mut cluster = Cluster { dir, port: 0, as_postgres, options: String::new() };
         let initdb = cluster
             .server_command("initdb")
             .args(["--auth=trust", "--username=postgres", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync", "-D"])
@@ -58,6 +60,7 @@ impl Cluster {
                 cluster.port,
                 cluster.dir.path().display()
             );
+            cluster.options = options.clone();
             let log = cluster.dir.path().join("server.log");
             let started = cluster
                 .server_command("pg_ctl")
@@ -137,6 +140,29 @@ impl Cluster {
             assert!(started.elapsed() < Duration::from_secs(30), "the server did not start asking for the password");
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// Stops the server at once, as a crash would (`pg_ctl stop -m immediate`: every connection cut, no
+    /// checkpoint); [`Cluster::restart`] brings it back through crash recovery.
+    pub fn crash(&self) {
+        let data = self.dir.path().join("data");
+        run(self.server_command("pg_ctl").args(["stop", "-m", "immediate", "-w", "-D"]).arg(&data), "pg_ctl stop");
+    }
+
+    /// Starts the server again on the same port after [`Cluster::crash`].
+    pub fn restart(&self) {
+        let data = self.dir.path().join("data");
+        let log = self.dir.path().join("server.log");
+        run(
+            self.server_command("pg_ctl")
+                .args(["start", "-w", "-t", "60", "-D"])
+                .arg(&data)
+                .arg("-l")
+                .arg(&log)
+                .args(["-o", &self.options]),
+            "pg_ctl start",
+        );
+        self.wait_ready();
     }
 
     fn wait_ready(&self) {

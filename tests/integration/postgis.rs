@@ -9,8 +9,10 @@ use std::path::{Path, PathBuf};
 use geo::{MultiLineString, MultiPolygon, line_string, polygon};
 use wangge::core::{Grid, Project};
 use wangge::core::{ReferenceFeature, ReferenceGeometry, ReferenceLayer};
-use wangge::io::postgis::{Db, DbError, DbUrl};
+use wangge::io::postgis::{Db, DbError, DbUrl, Refusal, SaveMode};
 use wangge::io::{Changes, open_project, save_project};
+use wangge::text::Lang;
+use wangge::text::database::refusal_line;
 
 use crate::common::{path_str, small_project, stderr, stdout, wangge};
 use crate::pg::Cluster;
@@ -389,7 +391,36 @@ fn a_township_account_cannot_change_another_townships_grid_even_with_its_own_sql
     let mut mine = db.open().unwrap();
     mine.project.grids.get_mut(&3).unwrap().attrs.notes = "越界".into();
     let saved = db.save(&mut mine, &changes(&[3])).unwrap();
-    assert!(saved.written.is_empty() && saved.conflicts.len() == 1);
+    assert!(saved.written.is_empty() && saved.conflicts.is_empty(), "{saved:?}");
+    assert_eq!(
+        saved.refused,
+        vec![Refusal { id: 3, township: "341823101".into() }],
+        "refused, said so, not a conflict"
+    );
+    assert_eq!(
+        refusal_line(&saved.refused[0], Lang::En),
+        "not allowed: grid 3 belongs to township 341823101, which this account may not change; my change was not written"
+    );
+    assert!(refusal_line(&saved.refused[0], Lang::Zh).starts_with("无权修改：网格 3 属于乡镇 341823101"));
+    assert_eq!(mine.versions[&3], 1, "still the version loaded");
+    // Giving its own grid to the other township, or adding a grid there: refused the same way (the
+    // policy would have failed the whole save with an error); its own grid's edit lands beside them.
+    let own = mine.project.grids.get_mut(&2).unwrap();
+    own.village_code = "341823101001".into();
+    mine.project.grids.get_mut(&1).unwrap().attrs.phone = "13800000001".into();
+    let mut theirs = mine.project.grids[&3].clone();
+    theirs.id = 0;
+    let added = mine.project.add_grid(theirs);
+    let saved = db.save(&mut mine, &changes(&[1, 2, added])).unwrap();
+    assert_eq!(saved.written, vec![1]);
+    let refused: Vec<(u64, &str)> = saved.refused.iter().map(|r| (r.id, r.township.as_str())).collect();
+    assert_eq!(refused, [(2, "341823101"), (added, "341823101")]);
+    // All or nothing: its own grid is not written either when one grid of the save is refused.
+    mine.project.grids.get_mut(&1).unwrap().attrs.phone = "13800000002".into();
+    let saved = db.save_with(&mut mine, &changes(&[1, 3]), SaveMode::AllOrNothing).unwrap();
+    assert!(saved.rolled_back && saved.written.is_empty() && saved.refused.len() == 1, "{saved:?}");
+    let phone: String = admin.query_one("SELECT phone FROM jingxian.grids WHERE id = 1", &[]).unwrap().get(0);
+    assert_eq!(phone, "13800000001");
     let mut printer = pg.client_as("printer", "wangge");
     assert!(printer.execute("UPDATE jingxian.grids SET notes = 'x' WHERE id = 1", &[]).is_err());
     // The read-only account opens the project (to print it) as the others do.

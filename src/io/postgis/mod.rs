@@ -27,7 +27,7 @@ pub use history::{ChangeEntry, Restored};
 pub use live::{Password, Remote, RemoteChanges};
 pub use read::Loaded;
 pub use roles::Access;
-pub use save::{Conflict, SaveReport};
+pub use save::{Conflict, Refusal, SaveMode, SaveReport};
 pub use schema::SCHEMA_VERSION;
 pub use url::{DbUrl, UrlProblem, is_db_path, is_db_url, redacted};
 

@@ -1,8 +1,14 @@
 //! Saving to a database project, optimistically: a changed grid is written only where its version is
 //! still the one that was loaded (`UPDATE … WHERE id = $1 AND version = $2`); a grid someone else saved
-//! in between is left as they saved it and comes back as a [`Conflict`] — theirs beside mine — while
-//! everything else is written, in one transaction. The database's triggers move each version on and
-//! record each write in `changes`.
+//! in between is left as they saved it and comes back as a [`Conflict`] — theirs beside mine — and a
+//! grid the account may not change (another township's, by row-level security) comes back as a
+//! [`Refusal`], never as a silent no-op. In one transaction; the database's triggers move each version on
+//! and record each write in `changes`.
+//!
+//! A save either writes everything it can ([`SaveMode::EachGrid`]) or, for an edit that must land whole —
+//! a shared border moved in both grids, a split and the neighbours it noded — nothing at all when any of
+//! its grids conflicts or is refused ([`SaveMode::AllOrNothing`]): writing one side of a moved border
+//! and not the other would break the coverage.
 
 use super::read::{Loaded, grid_from_row, grid_select};
 use super::schema::{GRID_ATTRS, GridValues, insert_grid_sql, write_small_layers};
@@ -21,6 +27,28 @@ pub struct Conflict {
     pub theirs: Option<(Grid, i32)>,
 }
 
+/// A grid this account may not change (PostgreSQL's row-level security: a township account writes only
+/// its own township's grids): not written, and said so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub id: GridId,
+    /// The township (the first 9 digits of the village code) the grid belongs to — in the database, or,
+    /// for a grid I would move into another township or add there, in my project. Empty when the grid
+    /// has no village code.
+    pub township: String,
+}
+
+/// How a save treats the grids of one save that cannot all be written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SaveMode {
+    /// Write every grid that can be written; report the others (conflicts, refusals).
+    #[default]
+    EachGrid,
+    /// All or nothing: when any grid conflicts or is refused, the transaction is rolled back and
+    /// nothing is written ([`SaveReport::rolled_back`]); every conflict and refusal is still reported.
+    AllOrNothing,
+}
+
 /// What a save did.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SaveReport {
@@ -31,16 +59,44 @@ pub struct SaveReport {
     pub renumbered: Vec<(GridId, GridId)>,
     /// Grids not written because someone else saved them first.
     pub conflicts: Vec<Conflict>,
+    /// Grids not written because this account may not change them.
+    pub refused: Vec<Refusal>,
+    /// [`SaveMode::AllOrNothing`] found a conflict or a refusal: nothing at all was written.
+    pub rolled_back: bool,
+}
+
+impl SaveReport {
+    /// Whether everything asked for was written.
+    pub fn complete(&self) -> bool {
+        self.conflicts.is_empty() && self.refused.is_empty() && !self.rolled_back
+    }
+}
+
+/// The township of a village code: its first 9 digits ("" when it has none).
+fn township_of(village: &str) -> String {
+    village.get(..9).filter(|t| t.bytes().all(|b| b.is_ascii_digit())).unwrap_or_default().to_string()
 }
 
 impl Db {
     /// Writes the grids named in `changes` (and, with `changes.other_layers`, the small layers afresh)
-    /// from `loaded.project`, in one transaction. Conflicting grids are not written and are reported;
-    /// the versions in `loaded` move on for the grids written.
+    /// from `loaded.project`, in one transaction, grid by grid ([`SaveMode::EachGrid`]).
     pub fn save(&mut self, loaded: &mut Loaded, changes: &Changes) -> Result<SaveReport, DbError> {
+        self.save_with(loaded, changes, SaveMode::EachGrid)
+    }
+
+    /// Writes the grids named in `changes` (and, with `changes.other_layers`, the small layers afresh)
+    /// from `loaded.project`, in one transaction. Conflicting and refused grids are not written and are
+    /// reported; with [`SaveMode::AllOrNothing`] nothing is written then. The versions in `loaded` move
+    /// on for the grids written, once the transaction is committed (an error or a roll-back leaves them
+    /// as they were, so a retry compares against what is really in the database).
+    pub fn save_with(&mut self, loaded: &mut Loaded, changes: &Changes, mode: SaveMode) -> Result<SaveReport, DbError> {
         let srid = self.check_project()?;
         let mut report = SaveReport::default();
         let mut tx = self.client.transaction()?;
+        // Row-level security applies to this account (not the schema's owner): ask the policy's own
+        // function before each write, so that a grid it may not change is reported as such instead of
+        // an UPDATE that silently matches nothing (or an INSERT the policy rejects with an error).
+        let rls: bool = tx.query_one("SELECT row_security_active('grids')", &[])?.get(0);
         if changes.other_layers {
             write_small_layers(&mut tx, &loaded.project)?;
         }
@@ -53,11 +109,33 @@ impl Db {
         let insert = tx.prepare(&insert_grid_sql(srid as u32, true))?;
         let delete = tx.prepare("DELETE FROM grids WHERE id = $1 AND version = $2")?;
         let theirs = tx.prepare(&format!("{} WHERE id = $1", grid_select()))?;
+        let may_write = tx.prepare("SELECT may_write(current_user, $1)")?;
+        let stored_village = tx.prepare("SELECT village_code FROM grids WHERE id = $1")?;
         let mut new_ids = Vec::new();
+        // Versions to set (Some) or forget (None) once committed.
+        let mut versions = Vec::new();
         for &id in &changes.grids {
             let db_id = id as i64;
             let base = loaded.versions.get(&id).copied();
             let mine = loaded.project.grids.get(&id);
+            if rls {
+                // The grid as stored (updates and deletes) and as I would store it (updates, inserts).
+                let stored: Option<String> = match base {
+                    Some(_) => tx.query_opt(&stored_village, &[&db_id])?.map(|r| r.get(0)),
+                    None => None,
+                };
+                let mut refused = None;
+                for village in stored.iter().chain(mine.map(|g| &g.village_code)) {
+                    if !tx.query_one(&may_write, &[village])?.get::<_, bool>(0) {
+                        refused = Some(township_of(village));
+                        break;
+                    }
+                }
+                if let Some(township) = refused {
+                    report.refused.push(Refusal { id, township });
+                    continue;
+                }
+            }
             let written = match (mine, base) {
                 (Some(grid), Some(version)) => {
                     let values = GridValues::of(grid);
@@ -66,7 +144,7 @@ impl Db {
                     params.insert(0, &db_id);
                     match tx.query_opt(&update, &params)? {
                         Some(row) => {
-                            loaded.versions.insert(id, row.get(0));
+                            versions.push((id, Some(row.get::<_, i32>(0))));
                             true
                         }
                         None => false,
@@ -85,7 +163,7 @@ impl Db {
                     // Deleted by them too: nothing to do, nothing lost.
                     let gone = !deleted && tx.query_opt(&theirs, &[&db_id])?.is_none();
                     if deleted || gone {
-                        loaded.versions.remove(&id);
+                        versions.push((id, None));
                     }
                     deleted || gone
                 }
@@ -98,7 +176,19 @@ impl Db {
                 report.conflicts.push(Conflict { id, mine: mine.cloned(), theirs });
             }
         }
+        if mode == SaveMode::AllOrNothing && !(report.conflicts.is_empty() && report.refused.is_empty()) {
+            tx.rollback()?;
+            report.written.clear();
+            report.rolled_back = true;
+            return Ok(report);
+        }
         tx.commit()?;
+        for (id, version) in versions {
+            match version {
+                Some(v) => loaded.versions.insert(id, v),
+                None => loaded.versions.remove(&id),
+            };
+        }
         // New grids take the id the database gave them; the project in memory follows (all moved grids
         // are taken out first, so that one's new id cannot land on another's old one).
         let mut moved = Vec::new();
