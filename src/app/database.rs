@@ -217,11 +217,14 @@ impl AppState {
         let conflicts: BTreeSet<GridId> = report.conflicts.iter().map(|c| c.id).collect();
         // Those grids are contested now (others' changes to them must not be taken as they arrive).
         link.contested = conflicts.clone();
-        let mut left = self.doc.since_save.take().unwrap_or_default();
-        left.grids.retain(|id| conflicts.contains(id));
-        left.other_layers &= !saved.other_layers;
-        self.doc.dirty = !left.grids.is_empty() || left.other_layers;
-        self.doc.since_save = Some(left);
+        // Rolled back, nothing was written: everything is still to save.
+        if !report.rolled_back {
+            let mut left = self.doc.since_save.take().unwrap_or_default();
+            left.grids.retain(|id| conflicts.contains(id));
+            left.other_layers &= !saved.other_layers;
+            self.doc.dirty = !left.grids.is_empty() || left.other_layers;
+            self.doc.since_save = Some(left);
+        }
         if renumbered {
             let ids: BTreeSet<GridId> = report.renumbered.iter().flat_map(|&(a, b)| [a, b]).collect();
             let (dirty, since) = (self.doc.dirty, self.doc.since_save.clone());
@@ -229,11 +232,15 @@ impl AppState {
             (self.doc.dirty, self.doc.since_save) = (dirty, since);
         }
         let (written, n_conflicts, n_renumbered) = (report.written.len(), conflicts.len(), report.renumbered.len());
+        let (rolled_back, not_written) = (report.rolled_back, n_conflicts + report.refused.len());
         self.say(move |l| {
-            let mut text = if n_conflicts == 0 {
-                words::saved(&shown, written, l)
-            } else {
-                words::saved_with_conflicts(written, n_conflicts, l)
+            let mut text = match (rolled_back, n_conflicts) {
+                (true, 0) => crate::text::database::rolled_back_line(not_written, l),
+                (true, n) => {
+                    crate::text::database::rolled_back_line(not_written, l) + &words::conflicts_to_settle(n, l)
+                }
+                (false, 0) => words::saved(&shown, written, l),
+                (false, n) => words::saved_with_conflicts(written, n, l),
             };
             if n_renumbered > 0 {
                 text += &words::renumbered(n_renumbered, l);

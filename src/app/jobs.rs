@@ -26,7 +26,7 @@ use crate::io::gpkg::copy_basemaps;
 use crate::io::import::{
     ImportOptions, PreparedImport, PreparedReference, prepare_import, prepare_reference, read_source_each,
 };
-use crate::io::postgis::{ChangeEntry, Db, DbError, DbUrl, Loaded, Password, Restored, url_path};
+use crate::io::postgis::{ChangeEntry, Db, DbError, DbUrl, Password, Restored, SaveMode, url_path};
 use crate::io::{Changes, FileStamp, IoError, Problem, open_project_stamped_with, save_project_with};
 use crate::print::{BasemapPrint, PrintError, PrintOptions};
 
@@ -309,10 +309,11 @@ impl Job {
         Job::spawn("wangge-save-db", Stage::Saving, gate, move |_| {
             let at = |e: DbError| IoError::new(&url_path(&url), Problem::Database(e));
             let result = Db::connect_with(&url, password.as_ref()).map_err(at).and_then(|mut db| {
-                // The save renumbers its copy's new grids that collide; the app renumbers its own the same.
-                let mut loaded = Loaded { project: (*project).clone(), versions };
-                let report = db.save(&mut loaded, &changes).map_err(at)?;
-                Ok(Box::new(SavedDb { report, versions: loaded.versions, other_layers: changes.other_layers }))
+                // All or nothing: an edit that moved a shared border lands in both grids or in neither. New
+                // grids whose id someone else took are renumbered by the app when this is taken.
+                let mut versions = versions;
+                let report = db.save_grids(&project, &mut versions, &changes, SaveMode::AllOrNothing).map_err(at)?;
+                Ok(Box::new(SavedDb { report, versions, other_layers: changes.other_layers }))
             });
             Outcome::SavedDb { result }
         })

@@ -186,8 +186,16 @@ impl WanggeApp {
             },
             Outcome::SavedDb { result } => result.map_err(anyhow::Error::from).map(|saved| {
                 let conflicts = saved.report.conflicts.clone();
+                // Grids this account may not change: said in a window (they stay changed here, unsaved).
+                let refused = saved.report.refused.clone();
+                if !refused.is_empty() {
+                    let lines = move |l| {
+                        refused.iter().map(|r| crate::text::database::refusal_line(r, l)).collect::<Vec<_>>().join("\n")
+                    };
+                    self.error = Some(StatusLine::new(s.lang(), lines));
+                }
                 s.db_saved(*saved);
-                if conflicts.is_empty() {
+                if conflicts.is_empty() && self.error.is_none() {
                     if let Some(then) = self.after_save.take() {
                         self.queued.push(Action::Discarded(Box::new(then)));
                     }
@@ -195,6 +203,7 @@ impl WanggeApp {
                     // Nothing of mine is lost, but it is not all saved: what was to follow waits.
                     self.after_save = None;
                     match &mut self.window {
+                        _ if conflicts.is_empty() => {}
                         Some(Window::Conflicts(form)) => form.extend(conflicts),
                         _ => self.window = Some(Window::Conflicts(Box::new(ConflictsForm::new(conflicts)))),
                     }

@@ -60,6 +60,16 @@ pub fn saved_with_conflicts(written: usize, conflicts: usize, l: Lang) -> String
     }
 }
 
+/// After a save that wrote nothing because of them: what to do.
+pub fn conflicts_to_settle(n: usize, l: Lang) -> String {
+    match l {
+        Lang::Zh => format!("；{n} 个网格在您打开后已被他人保存，没有覆盖——请在冲突窗口中选择后再保存"),
+        Lang::En => format!(
+            "; {n} grids were saved by someone else since you opened them and were not overwritten — choose in the conflicts window, then save again"
+        ),
+    }
+}
+
 pub fn renumbered(n: usize, l: Lang) -> String {
     match l {
         Lang::Zh => format!("；{n} 个新网格的编号已被他人占用，已改用新编号（撤销记录已清空）"),

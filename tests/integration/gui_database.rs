@@ -283,3 +283,31 @@ fn a_database_url_on_the_command_line_opens_or_has_the_password_asked_for() {
     assert!(format!("{e:#}").contains("schema=nowhere"), "{e:#}");
     assert!(format!("{e:#}").contains("holds no Wangge project"), "{e:#}");
 }
+
+#[test]
+fn a_save_lands_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((_pg, url)) = database(dir.path()) else { return };
+    let mut h = sample_harness(&dir);
+    open_through_the_form(&mut h, &url, "");
+    let ids: Vec<GridId> = h.state().state.doc.project.grids.keys().copied().collect();
+    let (a, b) = (ids[0], ids[1]);
+    // One edit of mine over both grids (as a shared border moved would be); they change one of them.
+    edit_fields(&mut h, a, |f| f.attrs.notes = "我的 a".into());
+    edit_fields(&mut h, b, |f| f.attrs.notes = "我的 b".into());
+    someone_else(&url, |p| {
+        p.grids.get_mut(&a).unwrap().attrs.grid_head = "他们".into();
+        a
+    });
+    save(&mut h);
+    let now = in_database(&url);
+    assert_eq!(now.grids[&b].attrs.notes, "", "grid b was written though grid a met their save");
+    assert!(status(&h).starts_with("本次保存未写入任何内容"), "{}", status(&h));
+    assert!(h.state().state.doc.dirty);
+    h.get_by_label("保留我的").click();
+    h.run();
+    save(&mut h);
+    let now = in_database(&url);
+    assert_eq!((now.grids[&a].attrs.notes.as_str(), now.grids[&b].attrs.notes.as_str()), ("我的 a", "我的 b"));
+    assert!(!h.state().state.doc.dirty, "status: {}", status(&h));
+}

@@ -13,7 +13,9 @@
 use super::read::{Loaded, grid_from_row, grid_select};
 use super::schema::{GRID_ATTRS, GridValues, insert_grid_sql, write_small_layers};
 use super::{Db, DbError};
-use crate::core::{Grid, GridId};
+use std::collections::BTreeMap;
+
+use crate::core::{Grid, GridId, Project};
 use crate::io::Changes;
 
 /// A grid both I and someone else changed since I loaded it: nothing of either was lost — theirs is in
@@ -90,6 +92,34 @@ impl Db {
     /// on for the grids written, once the transaction is committed (an error or a roll-back leaves them
     /// as they were, so a retry compares against what is really in the database).
     pub fn save_with(&mut self, loaded: &mut Loaded, changes: &Changes, mode: SaveMode) -> Result<SaveReport, DbError> {
+        let report = self.save_grids(&loaded.project, &mut loaded.versions, changes, mode)?;
+        // New grids take the id the database gave them; the project in memory follows (all moved grids
+        // are taken out first, so that one's new id cannot land on another's old one).
+        let project = &mut loaded.project;
+        let moved: Vec<_> = report
+            .renumbered
+            .iter()
+            .filter_map(|&(mine, stored)| Some((stored, project.grids.remove(&mine)?)))
+            .collect();
+        for (stored, mut grid) in moved {
+            grid.id = stored;
+            project.next_grid_id = project.next_grid_id.max(stored + 1);
+            project.grids.insert(stored, grid);
+        }
+        Ok(report)
+    }
+
+    /// [`Db::save_with`] of `project`, whose grids were read at `versions`, without changing the project:
+    /// new grids whose id someone else took are stored under another ([`SaveReport::renumbered`]), for
+    /// the caller to renumber (the app, whose project is shared with its caches, does it in place). The
+    /// versions move on for the grids written, and are set for the renumbered ones under their new ids.
+    pub fn save_grids(
+        &mut self,
+        project: &Project,
+        versions_read: &mut BTreeMap<GridId, i32>,
+        changes: &Changes,
+        mode: SaveMode,
+    ) -> Result<SaveReport, DbError> {
         let srid = self.check_project()?;
         let mut report = SaveReport::default();
         let mut tx = self.client.transaction()?;
@@ -98,7 +128,7 @@ impl Db {
         // an UPDATE that silently matches nothing (or an INSERT the policy rejects with an error).
         let rls: bool = tx.query_one("SELECT row_security_active('grids')", &[])?.get(0);
         if changes.other_layers {
-            write_small_layers(&mut tx, &loaded.project)?;
+            write_small_layers(&mut tx, &project)?;
         }
         let assignments: Vec<String> =
             GRID_ATTRS.split(", ").enumerate().map(|(i, c)| format!("{c} = ${}", i + 4)).collect();
@@ -116,8 +146,8 @@ impl Db {
         let mut versions = Vec::new();
         for &id in &changes.grids {
             let db_id = id as i64;
-            let base = loaded.versions.get(&id).copied();
-            let mine = loaded.project.grids.get(&id);
+            let base = versions_read.get(&id).copied();
+            let mine = project.grids.get(&id);
             if rls {
                 // The grid as stored (updates and deletes) and as I would store it (updates, inserts).
                 let stored: Option<String> = match base {
@@ -185,26 +215,15 @@ impl Db {
         tx.commit()?;
         for (id, version) in versions {
             match version {
-                Some(v) => loaded.versions.insert(id, v),
-                None => loaded.versions.remove(&id),
+                Some(v) => versions_read.insert(id, v),
+                None => versions_read.remove(&id),
             };
         }
-        // New grids take the id the database gave them; the project in memory follows (all moved grids
-        // are taken out first, so that one's new id cannot land on another's old one).
-        let mut moved = Vec::new();
         for &(mine, stored, version) in &new_ids {
-            if mine != stored
-                && let Some(grid) = loaded.project.grids.remove(&mine)
-            {
-                moved.push((stored, grid));
+            if mine != stored {
                 report.renumbered.push((mine, stored));
             }
-            loaded.versions.insert(stored, version);
-            loaded.project.next_grid_id = loaded.project.next_grid_id.max(stored + 1);
-        }
-        for (stored, mut grid) in moved {
-            grid.id = stored;
-            loaded.project.grids.insert(stored, grid);
+            versions_read.insert(stored, version);
         }
         report.written.sort_unstable();
         Ok(report)
