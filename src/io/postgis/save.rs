@@ -128,7 +128,7 @@ impl Db {
         // an UPDATE that silently matches nothing (or an INSERT the policy rejects with an error).
         let rls: bool = tx.query_one("SELECT row_security_active('grids')", &[])?.get(0);
         if changes.other_layers {
-            write_small_layers(&mut tx, &project)?;
+            write_small_layers(&mut tx, project)?;
         }
         let assignments: Vec<String> =
             GRID_ATTRS.split(", ").enumerate().map(|(i, c)| format!("{c} = ${}", i + 4)).collect();
