@@ -30,7 +30,7 @@ pub fn run_code(
     lang: Lang,
 ) -> anyhow::Result<String> {
     let bar = super::Bar::new(lang);
-    let (mut project, stamp) = crate::io::open_project_stamped_with(path, &bar)?;
+    let (mut project, read_from) = crate::io::open_to_save(path, &bar)?;
     let rule = rule_of(&project, rule)?;
     if let Some(h) = row_height {
         let ok = h.is_finite() && h > 0.0;
@@ -70,7 +70,7 @@ pub fn run_code(
             commands.push(Command::SetSetting { key: ROW_HEIGHT_SETTING.into(), value: Some(h.to_string()) });
         }
         Command::Batch(commands).apply(&mut project)?;
-        crate::io::save_project_unchanged_with(&project, path, stamp.as_ref(), &bar)?;
+        crate::io::save_back(&project, path, &read_from, &bar)?;
     }
     Ok(out)
 }

@@ -8,14 +8,15 @@ use anyhow::Context;
 use crate::core::coverage::fixes::{apply_safe_fixes, checked_fixes_for};
 use crate::core::coverage::{Checker, CoverageOptions};
 use crate::core::edit::Command;
+use crate::core::progress::NoProgress;
 use crate::core::{Grid, GridId, area_m2};
-use crate::io::{open_project_stamped, save_project_unchanged};
+use crate::io::{open_to_save, save_back};
 use crate::text::findings::{area_checked_text, finding_message, fix_safety, fix_text, kind_name};
 use crate::text::{Lang, say};
 
 /// Returns the text to print, in `lang`, and whether the project is clean afterwards.
 pub fn run_fix(path: &Path, all_safe: bool, lang: Lang) -> anyhow::Result<(String, bool)> {
-    let (mut project, stamp) = open_project_stamped(path)?;
+    let (mut project, read_from) = open_to_save(path, &NoProgress)?;
     let zh = lang == Lang::Zh;
     let ids: Vec<GridId> = project.grids.keys().copied().collect();
     let labels: Vec<String> = project.grids.values().map(Grid::label).collect();
@@ -76,7 +77,7 @@ pub fn run_fix(path: &Path, all_safe: bool, lang: Lang) -> anyhow::Result<(Strin
         grid_of.extend((first_new..project.next_grid_id).map(Some));
     }
     if !applied.is_empty() {
-        save_project_unchanged(&project, path, stamp.as_ref())?;
+        save_back(&project, path, &read_from, &NoProgress)?;
     }
     let report = checker.report();
     let left = report.findings.iter().filter(|f| f.kind.is_error()).count();

@@ -30,6 +30,8 @@ pub fn import_file(
     let zh = lang == Lang::Zh;
     eprintln!("{}{}", pick(lang, "正在读取 ", "reading "), src.display());
     let bar = Bar::new(lang);
+    // Not a file to create by the URL's name.
+    crate::io::location::refuse_database_save(into)?;
     let existing = if into.exists() { Some(open_project_stamped_with(into, &bar)?) } else { None };
     if src.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
         probe_csv(src, target, options, existing.as_ref().map(|(p, _)| &p.crs))?;
@@ -116,6 +118,8 @@ pub fn import_reference(
 ) -> anyhow::Result<String> {
     eprintln!("{}{}", pick(lang, "正在读取 ", "reading "), src.display());
     let bar = Bar::new(lang);
+    // Not a file to create by the URL's name.
+    crate::io::location::refuse_database_save(into)?;
     let existing = if into.exists() { Some(open_project_stamped_with(into, &bar)?) } else { None };
     let (header, scan) = scan_source(src, options.layer.as_deref(), &bar)?;
     let (mut project, stamp) = match existing {

@@ -82,7 +82,7 @@ pub fn run_partition(args: PartitionArgs) -> anyhow::Result<String> {
         crate::text::pick(lang, "--cluster-m 必须是非负的米数", "--cluster-m must be a non-negative number of metres")
     );
     let bar = super::Bar::new(lang);
-    let (mut project, stamp) = crate::io::open_project_stamped_with(&args.project, &bar)?;
+    let (mut project, read_from) = crate::io::open_to_save(&args.project, &bar)?;
     let request = PartitionRequest {
         selection,
         band,
@@ -100,7 +100,7 @@ pub fn run_partition(args: PartitionArgs) -> anyhow::Result<String> {
     let seconds = started.elapsed().as_secs_f64();
     if !args.dry_run {
         proposal.command.clone().apply(&mut project)?;
-        crate::io::save_project_unchanged_with(&project, &args.project, stamp.as_ref(), &bar)?;
+        crate::io::save_back(&project, &args.project, &read_from, &bar)?;
     }
     drop(bar);
     if args.json {

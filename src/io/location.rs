@@ -100,6 +100,85 @@ pub fn open_project_facts(path: &Path) -> Result<(Project, gpkg::GridFacts), IoE
     }
 }
 
+/// Where a command that changes a project read it from, and what its save is checked against.
+pub enum ReadFrom {
+    /// A file, as stamped when read: a save over a file another program changed since is refused.
+    File(Option<crate::io::FileStamp>),
+    /// A database: the project as read and its grids' versions; the save writes what differs, all or
+    /// nothing, each grid only if no one else saved it since.
+    Database { base: Box<Project>, versions: std::collections::BTreeMap<crate::core::GridId, i32> },
+}
+
+/// Opens a project that a command will change and save back with [`save_back`]: a file or a database.
+pub fn open_to_save(path: &Path, progress: &dyn Progress) -> Result<(Project, ReadFrom), IoError> {
+    match database(path) {
+        None => {
+            let (project, stamp) = super::file_stamp::open_project_stamped_with(path, progress)?;
+            Ok((project, ReadFrom::File(stamp)))
+        }
+        Some(db) => {
+            let mut db = db?;
+            progress.begin(Stage::Opening, 0);
+            let loaded = db.open().map_err(at_db(&db))?;
+            let base = Box::new(loaded.project.clone());
+            Ok((loaded.project, ReadFrom::Database { base, versions: loaded.versions }))
+        }
+    }
+}
+
+/// Saves a project [`open_to_save`] read back where it came from. To a database: the grids that differ
+/// from what was read (and the other layers, when they differ), in one transaction, all or nothing —
+/// when someone else saved one of them since, or the account may not change it, nothing is written
+/// and the error names them.
+pub fn save_back(project: &Project, path: &Path, from: &ReadFrom, progress: &dyn Progress) -> Result<(), IoError> {
+    match (from, database(path)) {
+        (ReadFrom::File(stamp), None) => {
+            super::file_stamp::save_project_unchanged_with(project, path, stamp.as_ref(), progress).map(|_| ())
+        }
+        (ReadFrom::Database { base, versions }, Some(db)) => {
+            let mut db = db?;
+            progress.begin(Stage::Saving, 0);
+            let changes = changes_between(base, project);
+            let mut versions = versions.clone();
+            let report = db
+                .save_grids(project, &mut versions, &changes, super::postgis::SaveMode::AllOrNothing)
+                .map_err(at_db(&db))?;
+            if report.complete() {
+                return Ok(());
+            }
+            let ids: Vec<String> = report
+                .conflicts
+                .iter()
+                .map(|c| c.id)
+                .chain(report.refused.iter().map(|r| r.id))
+                .map(|id| id.to_string())
+                .collect();
+            let e = DbError::NotSaved {
+                conflicts: report.conflicts.len(),
+                refused: report.refused.len(),
+                grids: ids.join(", "),
+            };
+            Err(at_db(&db)(e))
+        }
+        // Read from one kind of place, saved to another: not what these commands do.
+        _ => Err(IoError::new(path, Problem::Database(DbError::CannotSaveHere))),
+    }
+}
+
+/// What differs from `base` to `project`: the grids added, changed or removed, and whether any other
+/// layer (name, boundary, divisions, households, reference layers, settings) changed.
+pub fn changes_between(base: &Project, project: &Project) -> super::Changes {
+    let ids: std::collections::BTreeSet<_> = base.grids.keys().chain(project.grids.keys()).copied().collect();
+    let grids = ids.into_iter().filter(|id| base.grids.get(id) != project.grids.get(id)).collect();
+    let other_layers = base.name != project.name
+        || base.boundary != project.boundary
+        || base.divisions != project.divisions
+        || base.households != project.households
+        || base.reference_layers != project.reference_layers
+        || base.settings != project.settings;
+    super::Changes { grids, other_layers }
+}
+
 /// A save to where a project lives is only for files here: database projects are saved through
 /// [`Db::save`], which knows the versions that were loaded.
 pub fn refuse_database_save(path: &Path) -> Result<(), IoError> {

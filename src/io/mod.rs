@@ -30,4 +30,4 @@ pub use file_stamp::{
     FileStamp, open_project_stamped, open_project_stamped_with, save_project_unchanged, save_project_unchanged_with,
 };
 pub use gpkg::{Changes, save_project, save_project_with};
-pub use location::{is_project_path, open_project, open_project_with};
+pub use location::{ReadFrom, is_project_path, open_project, open_project_with, open_to_save, save_back};

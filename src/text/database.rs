@@ -39,6 +39,9 @@ fn db_error_zh(e: &DbError) -> String {
         DbError::BadRole(role) => format!("“{role}”不是合规的角色名：只能用小写字母、数字和下划线"),
         DbError::BadTownship(code) => format!("乡镇“{code}”不是 9 位乡镇代码"),
         DbError::CannotSaveHere => "这个命令还不能保存到数据库项目；请对 .gpkg 文件运行，或使用 wangge db 命令".into(),
+        DbError::NotSaved { conflicts, refused, grids } => format!(
+            "没有保存任何内容：{conflicts} 个网格在本命令读取后已被他人保存，{refused} 个网格本账号无权修改（网格 {grids}）；请重新运行，基于现在的数据继续"
+        ),
         DbError::NoSuchTownship(code) => format!("项目中没有乡镇 {code} 的网格或区划"),
         DbError::CheckoutExists => "文件已经存在；请先签入它，或签出到另一个文件（没有写入任何内容）".into(),
         DbError::NotACheckout => "不是乡镇签出副本（没有 wangge_checkout 表）；请用 wangge db checkout 签出".into(),
@@ -424,6 +427,7 @@ mod tests {
             DbError::BadRole("Town-1".into()),
             DbError::BadTownship("3418".into()),
             DbError::CannotSaveHere,
+            DbError::NotSaved { conflicts: 1, refused: 0, grids: "3".into() },
             DbError::NoSuchTownship("341823199".into()),
             DbError::CheckoutExists,
             DbError::NotACheckout,

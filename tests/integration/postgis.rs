@@ -188,10 +188,13 @@ fn check_info_and_export_take_the_url_as_they_take_the_file() {
         assert!(a.status.success() && b.status.success(), "{}", stderr(&b));
         assert_eq!(std::fs::read(&from_db).unwrap(), std::fs::read(&from_file).unwrap(), "{layer}");
     }
-    // A command that saves to the project refuses the URL clearly rather than writing a file by its name.
-    let code = wangge(&["code", &url, "--lang", "en"]);
-    assert_eq!(code.status.code(), Some(2));
-    assert!(stderr(&code).contains("cannot save to a database project yet"), "{}", stderr(&code));
+    // An import refuses the URL clearly rather than writing a file by its name.
+    let geojson = dir.path().join("g.geojson");
+    let g = wangge(&["export", &url, "--to", path_str(&geojson)]);
+    assert!(g.status.success(), "{}", stderr(&g));
+    let import = wangge(&["import", path_str(&geojson), "--into", &url, "--as", "grids", "--lang", "en"]);
+    assert_eq!(import.status.code(), Some(2));
+    assert!(stderr(&import).contains("cannot save to a database project yet"), "{}", stderr(&import));
 }
 
 fn changes(ids: &[u64]) -> Changes {
@@ -446,4 +449,32 @@ fn the_schema_version_is_kept_and_a_newer_one_refused() {
     let out = wangge(&["info", &pg.url("nothing_here"), "--lang", "zh"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("模式“nothing_here”中没有网格项目"), "{}", stderr(&out));
+}
+
+/// The commands that change a project (`code`, `fix`, `partition`) take a database URL too: what they
+/// change is written back all or nothing, each grid only if no one else saved it since they read it.
+#[test]
+fn commands_that_change_a_project_save_back_to_the_database_all_or_nothing() {
+    let Some((pg, _dir, _project, url)) = loaded() else { return };
+    pg.client("wangge").batch_execute("UPDATE jingxian.grids SET code = ''").unwrap();
+    let out = wangge(&["code", &url, "--lang", "en"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let now = connect(&url).open().unwrap();
+    assert!(now.project.grids.values().all(|g| g.code.len() == 15), "{:?}", now.project.grids);
+    assert!(now.versions.values().all(|&v| v == 3), "one write each after the SQL's: {:?}", now.versions);
+
+    // Someone saves one grid between the command's read and its save: nothing of the command lands.
+    let path = std::path::Path::new(&url);
+    let (mut mine, read_from) = wangge::io::open_to_save(path, &wangge::core::progress::NoProgress).unwrap();
+    for g in mine.grids.values_mut() {
+        g.attrs.notes = "命令写的".into();
+    }
+    let first = *mine.grids.keys().next().unwrap();
+    pg.client("wangge").batch_execute(&format!("UPDATE jingxian.grids SET phone = '他们' WHERE id = {first}")).unwrap();
+    let e = wangge::io::save_back(&mine, path, &read_from, &wangge::core::progress::NoProgress).unwrap_err();
+    assert!(e.to_string().contains("nothing was saved: 1 grid(s) were saved by someone else"), "{e}");
+    assert!(e.to_string().contains(&format!("grids {first})")), "{e}");
+    let now = connect(&url).open().unwrap();
+    assert!(now.project.grids.values().all(|g| g.attrs.notes != "命令写的"), "part of the command was written");
+    assert_eq!(now.project.grids[&first].attrs.phone, "他们");
 }

@@ -69,6 +69,10 @@ pub enum DbError {
     BadTownship(String),
     #[error("this command cannot save to a database project yet; open the .gpkg, or use `wangge db`")]
     CannotSaveHere,
+    #[error(
+        "nothing was saved: {conflicts} grid(s) were saved by someone else since this command read them and {refused} may not be changed by this account (grids {grids}); run it again to work on what is there now"
+    )]
+    NotSaved { conflicts: usize, refused: usize, grids: String },
     #[error("no grid and no division of township {0} in this project")]
     NoSuchTownship(String),
     #[error("the file exists already; check it in, or check out to another file (nothing was written)")]
