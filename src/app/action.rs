@@ -103,8 +103,9 @@ pub enum Action {
     // A shared database project (issue 16).
     /// File › Open database…: the form (after asking about unsaved changes).
     OpenDatabaseDialog,
-    /// Connect to the form's address (with its password, if typed) and open the project there.
-    OpenDatabase,
+    /// Connect to this address (with the password typed, if any) and open the project there (after
+    /// asking about unsaved changes).
+    OpenDatabase(Box<(String, Option<crate::io::postgis::Password>)>),
     /// Settle a save conflict over this grid.
     ResolveConflict(GridId, crate::core::merge::Resolution),
     /// Edit › 修改记录…: the recorded changes of this grid, read from the database.

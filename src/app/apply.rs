@@ -45,6 +45,7 @@ impl WanggeApp {
                 | Action::NewProjectDialog
                 | Action::OpenRecent(_)
                 | Action::OpenDatabaseDialog
+                | Action::OpenDatabase(_)
         );
         if drops_project && self.state.doc.dirty && !self.unsaved_ok {
             // Unsaved changes are asked about first: save, don't save, or cancel.
@@ -89,19 +90,21 @@ impl WanggeApp {
                 let url = last.map(|p| p.display().to_string()).unwrap_or_default();
                 self.window = Some(Window::OpenDatabase(database_windows::OpenDbForm::new(url)));
             }
-            Action::OpenDatabase => {
-                if let Some(Window::OpenDatabase(form)) = &mut self.window {
-                    match crate::io::postgis::DbUrl::parse(form.url.trim()) {
-                        Ok(url) => {
+            Action::OpenDatabase(at) => {
+                let (text, password) = *at;
+                match crate::io::postgis::DbUrl::parse(&text) {
+                    Ok(url) => {
+                        if let Some(Window::OpenDatabase(form)) = &mut self.window {
                             form.error = None;
-                            let password = form.take_password();
-                            self.start_open_db(url, password)?;
                         }
-                        Err(e) => {
-                            let e = crate::io::postgis::DbError::from(e);
-                            form.error =
-                                Some(StatusLine::new(s.lang(), |l| crate::text::database::db_error_text(&e, l)));
-                        }
+                        self.start_open_db(url, password)?;
+                    }
+                    // The form again (it may have given way to the unsaved-changes question), saying why.
+                    Err(e) => {
+                        let e = crate::io::postgis::DbError::from(e);
+                        let mut form = database_windows::OpenDbForm::new(text);
+                        form.error = Some(StatusLine::new(s.lang(), |l| crate::text::database::db_error_text(&e, l)));
+                        self.window = Some(Window::OpenDatabase(form));
                     }
                 }
             }

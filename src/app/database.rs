@@ -28,6 +28,9 @@ pub struct DbLink {
     pub versions: Arc<BTreeMap<GridId, i32>>,
     /// The last change in the database's history that this project has looked at.
     pub seen: i64,
+    /// The layers besides the grids as last read or written: a save that writes them afresh first checks
+    /// that no one else changed them since.
+    pub base_layers: Arc<Project>,
     /// Grids someone else saved that are changed here too: the next save shows both.
     pub contested: BTreeSet<GridId>,
     live: Option<Live>,
@@ -42,8 +45,15 @@ struct Live {
 }
 
 impl DbLink {
-    pub fn new(url: DbUrl, password: Option<Password>, versions: BTreeMap<GridId, i32>, seen: i64) -> DbLink {
-        DbLink { url, password, versions: Arc::new(versions), seen, contested: BTreeSet::new(), live: None }
+    pub fn new(
+        url: DbUrl,
+        password: Option<Password>,
+        (versions, base_layers): (BTreeMap<GridId, i32>, Project),
+        seen: i64,
+    ) -> DbLink {
+        let versions = Arc::new(versions);
+        let base_layers = Arc::new(base_layers);
+        DbLink { url, password, versions, seen, base_layers, contested: BTreeSet::new(), live: None }
     }
 
     /// Asks for others' changes every [`LIVE_EVERY`] and hands over an answer when one has come.
@@ -128,9 +138,10 @@ impl AppState {
     /// Makes a project just read from the database the open one.
     pub fn opened_db(&mut self, opened: OpenedDb, url: DbUrl, password: Option<Password>) {
         let grids = opened.project.grids.len();
+        let layers = opened.project.without_grids();
         self.replace_project_with(opened.project, None, Some(opened.prepared));
         self.doc.since_save = Some(Default::default());
-        self.doc.database = Some(DbLink::new(url.clone(), password, opened.versions, opened.seen));
+        self.doc.database = Some(DbLink::new(url.clone(), password, (opened.versions, layers), opened.seen));
         let shown = url.to_string();
         self.say(|l| words::opened(&shown, grids, l));
         self.remember_recent(&url_path(&url));
@@ -219,6 +230,9 @@ impl AppState {
         link.contested = conflicts.clone();
         // Rolled back, nothing was written: everything is still to save.
         if !report.rolled_back {
+            if saved.other_layers {
+                link.base_layers = Arc::new(self.doc.project.without_grids());
+            }
             let mut left = self.doc.since_save.take().unwrap_or_default();
             left.grids.retain(|id| conflicts.contains(id));
             left.other_layers &= !saved.other_layers;
@@ -313,9 +327,10 @@ pub fn open_at_start(
             let caches = super::background::CacheOptions::default();
             caches.gate.hold();
             let grids = loaded.project.grids.len();
+            let layers = loaded.project.without_grids();
             let mut state = AppState::new_with(loaded.project, None, settings, caches);
             state.doc.since_save = Some(Default::default());
-            state.doc.database = Some(DbLink::new(url.clone(), None, loaded.versions, seen));
+            state.doc.database = Some(DbLink::new(url.clone(), None, (loaded.versions, layers), seen));
             let shown = url.to_string();
             state.say(|l| words::opened(&shown, grids, l));
             state.remember_recent(&url_path(&url));

@@ -58,7 +58,8 @@ pub fn show_open(ctx: &Context, form: &mut OpenDbForm, lang: Lang, actions: &mut
         ui.small(words::password_note(lang));
         ui.horizontal(|ui| {
             if ui.button(words::open_button(lang)).clicked() {
-                actions.push(Action::OpenDatabase);
+                let password = form.take_password();
+                actions.push(Action::OpenDatabase(Box::new((form.url.trim().to_string(), password))));
             }
             if ui.button(Text::Cancel.get(lang)).clicked() {
                 keep = false;

@@ -302,13 +302,17 @@ impl Job {
     pub fn save_db(
         project: Arc<Project>,
         (url, password): (DbUrl, Option<Password>),
-        versions: BTreeMap<GridId, i32>,
+        (versions, base_layers): (BTreeMap<GridId, i32>, Arc<Project>),
         changes: Changes,
         gate: &StartGate,
     ) -> std::io::Result<Job> {
         Job::spawn("wangge-save-db", Stage::Saving, gate, move |_| {
             let at = |e: DbError| IoError::new(&url_path(&url), Problem::Database(e));
             let result = Db::connect_with(&url, password.as_ref()).map_err(at).and_then(|mut db| {
+                // Written afresh, the other layers must not replace what someone else saved meanwhile.
+                if changes.other_layers && !db.other_layers_as(&base_layers).map_err(at)? {
+                    return Err(at(DbError::LayersChanged));
+                }
                 // All or nothing: an edit that moved a shared border lands in both grids or in neither. New
                 // grids whose id someone else took are renumbered by the app when this is taken.
                 let mut versions = versions;

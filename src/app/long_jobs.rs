@@ -83,7 +83,8 @@ impl WanggeApp {
         let changes = s.doc.since_save.clone().unwrap_or_default();
         let (project, versions) = (s.doc.project.clone(), link.versions.as_ref().clone());
         let at = (link.url.clone(), link.password.clone());
-        self.start(|gate| Job::save_db(project, at, versions, changes, gate))
+        let base_layers = link.base_layers.clone();
+        self.start(|gate| Job::save_db(project, at, (versions, base_layers), changes, gate))
     }
 
     /// Reads a grid's recorded changes (or, with `restore`, first brings it back to one of them).

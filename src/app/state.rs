@@ -519,6 +519,8 @@ impl AppState {
         self.doc.path = Some(path.to_path_buf());
         self.doc.dirty = false;
         self.doc.sample = false;
+        // Saved as a file, the project is that file now: Save writes there, not to the database.
+        self.doc.database = None;
         self.say(|l| format!("{}: {}", Text::Saved.get(l), path.display()));
         self.remember_recent(path);
     }

@@ -155,6 +155,19 @@ pub struct Project {
 }
 
 impl Project {
+    /// A copy of everything but the grids (cheap for a project of many grids).
+    pub fn without_grids(&self) -> Project {
+        let mut p = Project::new(self.name.clone(), self.crs.clone());
+        p.precision = self.precision;
+        p.boundary = self.boundary.clone();
+        p.divisions = self.divisions.clone();
+        p.households = self.households.clone();
+        p.reference_layers = self.reference_layers.clone();
+        p.next_grid_id = self.next_grid_id;
+        p.settings = self.settings.clone();
+        p
+    }
+
     pub fn new(name: impl Into<String>, crs: Crs) -> Project {
         Project {
             name: name.into(),

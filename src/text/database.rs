@@ -39,6 +39,7 @@ fn db_error_zh(e: &DbError) -> String {
         DbError::BadRole(role) => format!("“{role}”不是合规的角色名：只能用小写字母、数字和下划线"),
         DbError::BadTownship(code) => format!("乡镇“{code}”不是 9 位乡镇代码"),
         DbError::CannotSaveHere => "这个命令还不能保存到数据库项目；请对 .gpkg 文件运行，或使用 wangge db 命令".into(),
+        DbError::LayersChanged => "没有保存任何内容：读取之后，他人修改了项目的其他图层（名称、边界、行政区划、住户点、参考图层或设置）；请重新打开项目获取他们的修改，再重新修改".into(),
         DbError::NotSaved { conflicts, refused, grids } => format!(
             "没有保存任何内容：{conflicts} 个网格在本命令读取后已被他人保存，{refused} 个网格本账号无权修改（网格 {grids}）；请重新运行，基于现在的数据继续"
         ),
@@ -428,6 +429,7 @@ mod tests {
             DbError::BadTownship("3418".into()),
             DbError::CannotSaveHere,
             DbError::NotSaved { conflicts: 1, refused: 0, grids: "3".into() },
+            DbError::LayersChanged,
             DbError::NoSuchTownship("341823199".into()),
             DbError::CheckoutExists,
             DbError::NotACheckout,

@@ -311,3 +311,34 @@ fn a_save_lands_whole_or_not_at_all() {
     assert_eq!((now.grids[&a].attrs.notes.as_str(), now.grids[&b].attrs.notes.as_str()), ("我的 a", "我的 b"));
     assert!(!h.state().state.doc.dirty, "status: {}", status(&h));
 }
+
+#[test]
+fn the_other_layers_are_not_written_over_someone_elses_and_save_as_makes_a_file_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((_pg, url)) = database(dir.path()) else { return };
+    let mut h = sample_harness(&dir);
+    open_through_the_form(&mut h, &url, "");
+    // I rename the project (written with the other layers); they change its settings meanwhile.
+    {
+        let state = &mut h.state_mut().state;
+        std::sync::Arc::make_mut(&mut state.doc.project).name = "我的名字".into();
+        state.doc.dirty = true;
+        state.changed_with([]);
+    }
+    let mut db = Db::connect(&DbUrl::parse(&url).unwrap()).unwrap();
+    let mut loaded = db.open().unwrap();
+    loaded.project.settings.insert("code_rule".into(), "{village12}{kind}{seq:2}".into());
+    db.save(&mut loaded, &Changes { grids: Default::default(), other_layers: true }).unwrap();
+    save(&mut h);
+    let now = in_database(&url);
+    assert_eq!(now.settings.get("code_rule").map(String::as_str), Some("{village12}{kind}{seq:2}"), "theirs kept");
+    assert_ne!(now.name, "我的名字");
+    assert!(h.query_by_label_contains("他人修改了项目的其他图层").is_some(), "status: {}", status(&h));
+    assert!(h.state().state.doc.dirty, "my rename is still to save");
+
+    // Saved as a file, the project is that file: Save writes there, no longer to the database.
+    let file = dir.path().join("copy.gpkg");
+    h.state_mut().state.save_to(&file).unwrap();
+    assert!(h.state().state.doc.database.is_none());
+    assert_eq!(wangge::io::open_project(&file).unwrap().name, "我的名字");
+}

@@ -73,6 +73,10 @@ pub enum DbError {
         "nothing was saved: {conflicts} grid(s) were saved by someone else since this command read them and {refused} may not be changed by this account (grids {grids}); run it again to work on what is there now"
     )]
     NotSaved { conflicts: usize, refused: usize, grids: String },
+    #[error(
+        "nothing was saved: someone else changed the project's other layers (its name, boundary, divisions, households, reference layers or settings) since they were read; open the project again to get theirs, then make the change again"
+    )]
+    LayersChanged,
     #[error("no grid and no division of township {0} in this project")]
     NoSuchTownship(String),
     #[error("the file exists already; check it in, or check out to another file (nothing was written)")]

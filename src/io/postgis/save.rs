@@ -109,6 +109,19 @@ impl Db {
         Ok(report)
     }
 
+    /// Whether the project's layers besides the grids (name, boundary, divisions, households, reference
+    /// layers, settings) are still as in `base`, read earlier: a save that writes them afresh must not
+    /// replace what someone else saved meanwhile. (Checked just before the save's transaction.)
+    pub fn other_layers_as(&mut self, base: &Project) -> Result<bool, DbError> {
+        let now = self.open_without_grids()?;
+        Ok(now.name == base.name
+            && now.boundary == base.boundary
+            && now.divisions == base.divisions
+            && now.households == base.households
+            && now.reference_layers == base.reference_layers
+            && now.settings == base.settings)
+    }
+
     /// [`Db::save_with`] of `project`, whose grids were read at `versions`, without changing the project:
     /// new grids whose id someone else took are stored under another ([`SaveReport::renumbered`]), for
     /// the caller to renumber (the app, whose project is shared with its caches, does it in place). The
