@@ -78,6 +78,10 @@ impl DbLink {
         if live.last_asked.elapsed() >= LIVE_EVERY {
             live.last_asked = Instant::now();
             live.waiting = live.asks.send((self.seen, Arc::clone(&self.versions))).is_ok();
+            if !live.waiting {
+                // The thread is gone: a new one at the next poll.
+                self.live = None;
+            }
         }
         None
     }
@@ -159,8 +163,9 @@ impl AppState {
         for change in remote.grids {
             let id = change.id();
             // A save of ours that finished meanwhile may have moved the version on already.
+            // Versions only go up: an answer older than what is held (a late one) is not news.
             let still_newer = match &change {
-                Remote::Written(_, v) => link.versions.get(&id) != Some(v),
+                Remote::Written(_, v) => link.versions.get(&id).is_none_or(|held| v > held),
                 Remote::Deleted(_) => link.versions.contains_key(&id),
             };
             if !still_newer {

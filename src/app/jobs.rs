@@ -316,7 +316,17 @@ impl Job {
                 // All or nothing: an edit that moved a shared border lands in both grids or in neither. New
                 // grids whose id someone else took are renumbered by the app when this is taken.
                 let mut versions = versions;
-                let report = db.save_grids(&project, &mut versions, &changes, SaveMode::AllOrNothing).map_err(at)?;
+                let mut report =
+                    db.save_grids(&project, &mut versions, &changes, SaveMode::AllOrNothing).map_err(at)?;
+                // A grid this account may not change is shown like a conflict, theirs beside mine, so that
+                // taking theirs settles it (else every later save would be refused again).
+                let refused: Vec<GridId> = report.refused.iter().map(|r| r.id).collect();
+                let mut theirs: BTreeMap<GridId, (crate::core::Grid, i32)> =
+                    db.grids_now(&refused).map_err(at)?.into_iter().map(|(g, v)| (g.id, (g, v))).collect();
+                for id in refused {
+                    let mine = project.grids.get(&id).cloned();
+                    report.conflicts.push(crate::io::postgis::Conflict { id, mine, theirs: theirs.remove(&id) });
+                }
                 Ok(Box::new(SavedDb { report, versions, other_layers: changes.other_layers }))
             });
             Outcome::SavedDb { result }

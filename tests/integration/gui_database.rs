@@ -342,3 +342,39 @@ fn the_other_layers_are_not_written_over_someone_elses_and_save_as_makes_a_file_
     assert!(h.state().state.doc.database.is_none());
     assert_eq!(wangge::io::open_project(&file).unwrap().name, "我的名字");
 }
+
+#[test]
+fn a_grid_the_account_may_not_change_is_refused_by_name_and_settled_by_taking_theirs() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((pg, url)) = database(dir.path()) else { return };
+    pg.client("wangge")
+        .batch_execute(
+            "INSERT INTO jingxian.grids (id, geom, kind, class, village_code, name)
+             VALUES (nextval('jingxian.grid_ids'),
+                     ST_Multi(ST_GeomFromText('POLYGON((0 0, 1 0, 1 1, 0 0))', 4548)), 'basic', 'rural',
+                     '341823101001', '邻镇网格');
+             CREATE ROLE jingchuan LOGIN;",
+        )
+        .unwrap();
+    let out = wangge(&["db", "grant", &url, "--role", "jingchuan", "--township", "341823100"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut h = sample_harness(&dir);
+    open_through_the_form(&mut h, &pg.url_as("jingchuan", "jingxian"), "");
+    let grids = h.state().state.doc.project.grids.clone();
+    let own = *grids.keys().next().unwrap();
+    let theirs = grids.values().find(|g| g.name == "邻镇网格").unwrap().id;
+    edit_fields(&mut h, own, |f| f.attrs.notes = "本镇的".into());
+    edit_fields(&mut h, theirs, |f| f.name = "改了邻镇的".into());
+    save(&mut h);
+    assert!(h.query_by_label_contains("无权修改").is_some(), "status: {}", status(&h));
+    assert!(h.query_by_label_contains("341823101").is_some());
+    let now = in_database(&url);
+    assert_ne!(now.grids[&own].attrs.notes, "本镇的", "all or nothing: nothing written");
+    // Settled by taking theirs; then my own township's edit saves.
+    h.get_by_label("采用他们的").click();
+    h.run();
+    assert_eq!(h.state().state.doc.project.grids[&theirs].name, "邻镇网格");
+    save(&mut h);
+    assert!(!h.state().state.doc.dirty, "status: {}", status(&h));
+    assert_eq!(in_database(&url).grids[&own].attrs.notes, "本镇的");
+}

@@ -83,6 +83,17 @@ impl Db {
         Ok(row.get(0))
     }
 
+    /// The grids `ids` as they are in the database now, with their versions, in id order (a grid that is
+    /// not there is left out).
+    pub fn grids_now(&mut self, ids: &[GridId]) -> Result<Vec<(Grid, i32)>, DbError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = ids.iter().map(|&id| id as i64).collect();
+        let sql = format!("{} WHERE id = ANY($1) ORDER BY id", grid_select());
+        self.client.query(&sql, &[&ids])?.iter().map(grid_from_row).collect()
+    }
+
     /// The grids written since change `after` whose version differs from the one in `versions` (the
     /// versions this client holds): added, changed or deleted by someone else. A grid this client
     /// wrote itself has the version it holds, and is not listed.
@@ -116,12 +127,9 @@ impl Db {
             }
         }
         let mut grids: Vec<Remote> = deleted.into_iter().map(Remote::Deleted).collect();
-        if !written.is_empty() {
-            let sql = format!("{} WHERE id = ANY($1) ORDER BY id", grid_select());
-            for row in self.client.query(&sql, &[&written])? {
-                let (grid, version) = grid_from_row(&row)?;
-                grids.push(Remote::Written(Box::new(grid), version));
-            }
+        let written: Vec<GridId> = written.into_iter().map(|id| id as GridId).collect();
+        for (grid, version) in self.grids_now(&written)? {
+            grids.push(Remote::Written(Box::new(grid), version));
         }
         grids.sort_by_key(Remote::id);
         Ok(RemoteChanges { grids, who: who.into_iter().collect(), seen })
