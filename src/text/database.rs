@@ -145,12 +145,18 @@ pub fn granted(role: &str, access: &crate::io::postgis::Access, lang: Lang) -> S
     match (lang, access) {
         (Lang::Zh, Access::ReadOnly) => format!("账号 {role} 可以读取，不能修改"),
         (Lang::Zh, Access::Township(code)) => format!("账号 {role} 可以读取全部网格，只能修改乡镇 {code} 的网格"),
-        (Lang::Zh, Access::County) => format!("账号 {role} 可以读取并修改全部网格"),
+        (Lang::Zh, Access::County) => {
+            format!("账号 {role} 可以读取并修改全部网格，以及区域边界、行政区划、住户点、参考图层和设置")
+        }
         (Lang::En, Access::ReadOnly) => format!("account {role} may read, not change"),
         (Lang::En, Access::Township(code)) => {
             format!("account {role} may read all grids and change only those of township {code}")
         }
-        (Lang::En, Access::County) => format!("account {role} may read and change every grid"),
+        (Lang::En, Access::County) => {
+            format!(
+                "account {role} may read and change every grid, and the boundary, divisions, households, reference layers and settings"
+            )
+        }
     }
 }
 

@@ -478,3 +478,28 @@ fn commands_that_change_a_project_save_back_to_the_database_all_or_nothing() {
     assert!(now.project.grids.values().all(|g| g.attrs.notes != "命令写的"), "part of the command was written");
     assert_eq!(now.project.grids[&first].attrs.phone, "他们");
 }
+
+/// The county account alone changes the rest of the project (here the code rule, a setting); a township
+/// account's save of it is refused by the database, and nothing of it is written.
+#[test]
+fn only_the_county_account_changes_the_code_rule() {
+    let Some((pg, _dir, _project, url)) = loaded() else { return };
+    pg.client("wangge").batch_execute("CREATE ROLE county LOGIN; CREATE ROLE jingchuan LOGIN;").unwrap();
+    for (role, access) in [("county", vec!["--county"]), ("jingchuan", vec!["--township", "341823100"])] {
+        let mut args = vec!["db", "grant", url.as_str(), "--role", role];
+        args.extend(access);
+        let out = wangge(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let rule = |role: &str, rule: &str| {
+        let mut db = connect(&pg.url_as(role, "jingxian"));
+        let mut loaded = db.open().unwrap();
+        loaded.project.settings.insert("code_rule".into(), rule.into());
+        db.save(&mut loaded, &Changes { grids: BTreeSet::new(), other_layers: true })
+    };
+    let refused = rule("jingchuan", "{village12}{seq:2}").unwrap_err();
+    assert!(refused.to_string().contains("permission denied"), "{refused}");
+    rule("county", "{village12}{kind}{seq:2}").unwrap();
+    let now = connect(&url).open().unwrap();
+    assert_eq!(now.project.settings.get("code_rule").map(String::as_str), Some("{village12}{kind}{seq:2}"));
+}

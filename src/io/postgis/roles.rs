@@ -12,7 +12,8 @@ pub enum Access {
     ReadOnly,
     /// Read everything, write the grids of this township (9-digit code).
     Township(String),
-    /// Read and write every grid.
+    /// Read and write everything: every grid, and alone the boundary, divisions, households, reference
+    /// layers and settings (the code rule).
     County,
 }
 
@@ -49,6 +50,17 @@ impl Db {
                 "GRANT INSERT, UPDATE, DELETE ON {s}.grids TO {role};
                  GRANT USAGE ON SEQUENCE {s}.grid_ids TO {role};"
             ))?;
+        }
+        if *access == Access::County {
+            // The county alone writes the rest of the project: its boundary, divisions, households,
+            // reference layers and settings (the code rule among them). Never the history or the accounts.
+            tx.batch_execute(&format!(
+                "GRANT INSERT, UPDATE, DELETE ON {s}.project, {s}.boundary, {s}.divisions, {s}.households,
+                     {s}.reference_layers, {s}.reference_features TO {role};
+                 GRANT USAGE ON ALL SEQUENCES IN SCHEMA {s} TO {role};"
+            ))?;
+        }
+        if *access != Access::ReadOnly {
             tx.execute(
                 "INSERT INTO accounts (role, township, county) VALUES ($1, $2, $3)",
                 &[&role, &township, &county],
