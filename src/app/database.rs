@@ -141,14 +141,18 @@ pub struct SavedDb {
 impl AppState {
     /// Makes a project just read from the database the open one.
     pub fn opened_db(&mut self, opened: OpenedDb, url: DbUrl, password: Option<Password>) {
-        let grids = opened.project.grids.len();
         let layers = opened.project.without_grids();
         self.replace_project_with(opened.project, None, Some(opened.prepared));
+        self.link_database(DbLink::new(url, password, (opened.versions, layers), opened.seen));
+    }
+
+    /// Makes the open project (just read from it) the database's: nothing changed since, saved there.
+    fn link_database(&mut self, link: DbLink) {
         self.doc.since_save = Some(Default::default());
-        self.doc.database = Some(DbLink::new(url.clone(), password, (opened.versions, layers), opened.seen));
-        let shown = url.to_string();
+        let (grids, shown, path) = (self.doc.project.grids.len(), link.url.to_string(), url_path(&link.url));
+        self.doc.database = Some(link);
         self.say(|l| words::opened(&shown, grids, l));
-        self.remember_recent(&url_path(&url));
+        self.remember_recent(&path);
     }
 
     /// Takes others' saved changes into the open project: grids not changed here are replaced (without
@@ -216,17 +220,7 @@ impl AppState {
         let report = saved.report;
         let renumbered = !report.renumbered.is_empty();
         if renumbered {
-            let project = Arc::make_mut(&mut self.doc.project);
-            let moved: Vec<_> = report
-                .renumbered
-                .iter()
-                .filter_map(|&(mine, stored)| Some((stored, project.grids.remove(&mine)?)))
-                .collect();
-            for (stored, mut grid) in moved {
-                grid.id = stored;
-                project.next_grid_id = project.next_grid_id.max(stored + 1);
-                project.grids.insert(stored, grid);
-            }
+            Arc::make_mut(&mut self.doc.project).renumber_grids(&report.renumbered);
             // Its steps name the old ids.
             self.doc.history = Default::default();
         }
@@ -331,14 +325,9 @@ pub fn open_at_start(
             super::timing::mark("project read");
             let caches = super::background::CacheOptions::default();
             caches.gate.hold();
-            let grids = loaded.project.grids.len();
             let layers = loaded.project.without_grids();
             let mut state = AppState::new_with(loaded.project, None, settings, caches);
-            state.doc.since_save = Some(Default::default());
-            state.doc.database = Some(DbLink::new(url.clone(), None, (loaded.versions, layers), seen));
-            let shown = url.to_string();
-            state.say(|l| words::opened(&shown, grids, l));
-            state.remember_recent(&url_path(&url));
+            state.link_database(DbLink::new(url, None, (loaded.versions, layers), seen));
             Ok((state, None))
         }
         Err(e @ (DbError::NeedPassword | DbError::WrongPassword)) => {

@@ -155,6 +155,18 @@ pub struct Project {
 }
 
 impl Project {
+    /// Moves grids to new ids, `(from, to)` pairs (new grids a shared database stored under other ids):
+    /// all are taken out before any goes back, so that one's new id cannot land on another's old one.
+    pub fn renumber_grids(&mut self, moves: &[(GridId, GridId)]) {
+        let moved: Vec<(GridId, Grid)> =
+            moves.iter().filter_map(|&(from, to)| Some((to, self.grids.remove(&from)?))).collect();
+        for (to, mut grid) in moved {
+            grid.id = to;
+            self.next_grid_id = self.next_grid_id.max(to + 1);
+            self.grids.insert(to, grid);
+        }
+    }
+
     /// A copy of everything but the grids (cheap for a project of many grids).
     pub fn without_grids(&self) -> Project {
         let mut p = Project::new(self.name.clone(), self.crs.clone());
