@@ -19,6 +19,7 @@ use super::error::{AtPath, IoError};
 pub use basemaps::{add_basemap, copy_basemaps, list_basemaps, remove_basemap};
 pub use layers::{LayerInfo, list_layers, read_layer, read_layer_each};
 pub use project_file::{Changes, SCHEMA_VERSION, save_project, save_project_with};
+pub(crate) use project_read::grid_from_columns;
 pub use project_read::{
     GridFacts, count_grids, each_grid, open_project, open_project_facts, open_project_with, open_project_without_grids,
 };

@@ -240,39 +240,53 @@ fn each_grid_row(
                 ));
             }
         };
-        let text =
-            |i: usize| -> Result<String, IoError> { Ok(row.get::<_, Option<String>>(i).at(path)?.unwrap_or_default()) };
-        let count = |i: usize| -> Result<Option<u32>, IoError> {
-            let v: Option<i64> = row.get(i).at(path)?;
-            v.map(u32::try_from).transpose().map_err(|_| {
-                let column = ["households", "population", "party_members"].get(i.wrapping_sub(7)).unwrap_or(&"");
-                IoError::at_feature(path, fid.max(0) as usize, Problem::CountOutOfRange { column })
-            })
-        };
-        let grid = Grid {
-            id,
-            code: text(2)?,
-            name: text(3)?,
-            kind: GridKind::parse(&text(4)?).unwrap_or_default(),
-            class: AreaClass::parse(&text(5)?).unwrap_or_default(),
-            village_code: text(6)?,
-            geometry,
-            attrs: GridAttrs {
-                households: count(7)?,
-                population: count(8)?,
-                party_members: count(9)?,
-                grid_head: text(10)?,
-                grid_staff: text(11)?,
-                phone: text(12)?,
-                notes: text(13)?,
-                valid_from: text(14)?,
-                valid_to: text(15)?,
-            },
-        };
+        let grid = grid_from_columns(row, 2, (id, geometry), path, fid.max(0) as usize)?;
         each(grid)?;
         rows_read += 1;
     }
     Ok(rows_read)
+}
+
+/// A grid from a row whose columns from `first` on are those of the grids table after its geometry
+/// (code, name, kind, class, village_code, the three counts, then the texts), with its id and shape; a
+/// count that does not fit is named with the row (`feature`, 1-based) of `path`.
+pub(crate) fn grid_from_columns(
+    row: &rusqlite::Row,
+    first: usize,
+    (id, geometry): (GridId, MultiPolygon<f64>),
+    path: &Path,
+    feature: usize,
+) -> Result<Grid, IoError> {
+    let text = |i: usize| -> Result<String, IoError> {
+        Ok(row.get::<_, Option<String>>(first + i).at(path)?.unwrap_or_default())
+    };
+    let count = |i: usize| -> Result<Option<u32>, IoError> {
+        let v: Option<i64> = row.get(first + i).at(path)?;
+        v.map(u32::try_from).transpose().map_err(|_| {
+            let column = ["households", "population", "party_members"].get(i.wrapping_sub(5)).unwrap_or(&"");
+            IoError::at_feature(path, feature, Problem::CountOutOfRange { column })
+        })
+    };
+    Ok(Grid {
+        id,
+        code: text(0)?,
+        name: text(1)?,
+        kind: GridKind::parse(&text(2)?).unwrap_or_default(),
+        class: AreaClass::parse(&text(3)?).unwrap_or_default(),
+        village_code: text(4)?,
+        geometry,
+        attrs: GridAttrs {
+            households: count(5)?,
+            population: count(6)?,
+            party_members: count(7)?,
+            grid_head: text(8)?,
+            grid_staff: text(9)?,
+            phone: text(10)?,
+            notes: text(11)?,
+            valid_from: text(12)?,
+            valid_to: text(13)?,
+        },
+    })
 }
 
 fn read_households(conn: &Connection, project: &mut Project, path: &Path) -> Result<(), IoError> {

@@ -16,7 +16,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::read::grid_from_row;
 use super::url::DbUrl;
 use super::{Db, DbError};
-use crate::core::{AreaClass, Grid, GridAttrs, GridId, GridKind, HouseholdPoint, Project, ReferenceGeometry};
+use crate::core::{Grid, GridId, HouseholdPoint, Project, ReferenceGeometry};
 use crate::io::error::{AtPath, IoError, Problem};
 use crate::io::{save_project, wkb};
 
@@ -317,32 +317,7 @@ pub fn read_checkout(path: &Path) -> Result<(CheckoutInfo, BTreeMap<GridId, Base
             Geometry::Polygon(p) => MultiPolygon(vec![p]),
             _ => return Err(feature(format!("grid {id}: not a polygon"))),
         };
-        let text =
-            |i: usize| -> Result<String, IoError> { Ok(r.get::<_, Option<String>>(i).at(path)?.unwrap_or_default()) };
-        let count = |i: usize| -> Result<Option<u32>, IoError> {
-            let v: Option<i64> = r.get(i).at(path)?;
-            v.map(u32::try_from).transpose().map_err(|_| feature(format!("grid {id}: a count out of range")))
-        };
-        let grid = Grid {
-            id,
-            code: text(4)?,
-            name: text(5)?,
-            kind: GridKind::parse(&text(6)?).unwrap_or_default(),
-            class: AreaClass::parse(&text(7)?).unwrap_or_default(),
-            village_code: text(8)?,
-            geometry,
-            attrs: GridAttrs {
-                households: count(9)?,
-                population: count(10)?,
-                party_members: count(11)?,
-                grid_head: text(12)?,
-                grid_staff: text(13)?,
-                phone: text(14)?,
-                notes: text(15)?,
-                valid_from: text(16)?,
-                valid_to: text(17)?,
-            },
-        };
+        let grid = crate::io::gpkg::grid_from_columns(r, 4, (id, geometry), path, n)?;
         let version: i32 = r.get(1).at(path)?;
         let read_only: bool = r.get(2).at(path)?;
         base.insert(id, BaseGrid { grid, version, read_only });
