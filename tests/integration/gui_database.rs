@@ -27,6 +27,15 @@ fn database(dir: &std::path::Path) -> Option<(Cluster, String)> {
     Some((pg, url))
 }
 
+/// The app on the sample, then the small project opened from its database through the form.
+fn opened() -> Option<(Cluster, tempfile::TempDir, String, App)> {
+    let dir = tempfile::tempdir().unwrap();
+    let (pg, url) = database(dir.path())?;
+    let mut h = sample_harness(&dir);
+    open_through_the_form(&mut h, &url, "");
+    Some((pg, dir, url, h))
+}
+
 fn type_into(h: &mut App, label: &str, text: &str) {
     h.get_by_label(label).focus();
     h.run();
@@ -97,10 +106,7 @@ fn frames_until(h: &mut App, what: &str, done: impl Fn(&App) -> bool) {
 
 #[test]
 fn a_database_project_opens_saves_what_changed_and_shows_others_changes_live() {
-    let dir = tempfile::tempdir().unwrap();
-    let Some((_pg, url)) = database(dir.path()) else { return };
-    let mut h = sample_harness(&dir);
-    open_through_the_form(&mut h, &url, "");
+    let Some((_pg, _dir, url, mut h)) = opened() else { return };
     let s = &h.state().state;
     assert!(s.doc.database.is_some(), "status: {}", status(&h));
     assert_eq!(s.doc.project.grids.len(), 2);
@@ -135,10 +141,7 @@ fn a_database_project_opens_saves_what_changed_and_shows_others_changes_live() {
 
 #[test]
 fn a_save_that_meets_theirs_shows_both_and_nothing_is_lost_whatever_is_chosen() {
-    let dir = tempfile::tempdir().unwrap();
-    let Some((_pg, url)) = database(dir.path()) else { return };
-    let mut h = sample_harness(&dir);
-    open_through_the_form(&mut h, &url, "");
+    let Some((_pg, _dir, url, mut h)) = opened() else { return };
     let ids: Vec<GridId> = h.state().state.doc.project.grids.keys().copied().collect();
     let (a, b) = (ids[0], ids[1]);
 
@@ -230,10 +233,7 @@ fn the_password_is_asked_for_used_and_never_kept() {
 
 #[test]
 fn a_grid_history_is_shown_and_an_earlier_state_restored_as_a_new_change() {
-    let dir = tempfile::tempdir().unwrap();
-    let Some((_pg, url)) = database(dir.path()) else { return };
-    let mut h = sample_harness(&dir);
-    open_through_the_form(&mut h, &url, "");
+    let Some((_pg, _dir, url, mut h)) = opened() else { return };
     let a = *h.state().state.doc.project.grids.keys().next().unwrap();
     let loaded_phone = h.state().state.doc.project.grids[&a].attrs.phone.clone();
     edit_fields(&mut h, a, |f| f.attrs.phone = "0563-0000000".into());
@@ -286,10 +286,7 @@ fn a_database_url_on_the_command_line_opens_or_has_the_password_asked_for() {
 
 #[test]
 fn a_save_lands_whole_or_not_at_all() {
-    let dir = tempfile::tempdir().unwrap();
-    let Some((_pg, url)) = database(dir.path()) else { return };
-    let mut h = sample_harness(&dir);
-    open_through_the_form(&mut h, &url, "");
+    let Some((_pg, _dir, url, mut h)) = opened() else { return };
     let ids: Vec<GridId> = h.state().state.doc.project.grids.keys().copied().collect();
     let (a, b) = (ids[0], ids[1]);
     // One edit of mine over both grids (as a shared border moved would be); they change one of them.
@@ -314,10 +311,7 @@ fn a_save_lands_whole_or_not_at_all() {
 
 #[test]
 fn the_other_layers_are_not_written_over_someone_elses_and_save_as_makes_a_file_project() {
-    let dir = tempfile::tempdir().unwrap();
-    let Some((_pg, url)) = database(dir.path()) else { return };
-    let mut h = sample_harness(&dir);
-    open_through_the_form(&mut h, &url, "");
+    let Some((_pg, dir, url, mut h)) = opened() else { return };
     // I rename the project (written with the other layers); they change its settings meanwhile.
     {
         let state = &mut h.state_mut().state;
