@@ -142,7 +142,11 @@ impl Db {
             None if std::error::Error::source(&e).is_some_and(|s| s.to_string().contains("password missing")) => {
                 DbError::NeedPassword
             }
-            None => DbError::Connect(e.to_string()),
+            // The client's words with their cause ("error connecting to server: Connection refused").
+            None => DbError::Connect(match std::error::Error::source(&e) {
+                Some(cause) => format!("{e}: {cause}"),
+                None => e.to_string(),
+            }),
         })?;
         client.batch_execute(&format!("SET search_path TO {}, public", url.schema))?;
         Ok(Db { client, url: url.clone() })
