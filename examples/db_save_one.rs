@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use wangge::io::Changes;
-use wangge::io::postgis::{Db, DbUrl, Loaded, SaveMode};
+use wangge::io::postgis::{Db, DbUrl, Loaded, SaveOptions, new_save_tag};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -27,7 +27,8 @@ fn main() -> anyhow::Result<()> {
         let connected = t0.elapsed();
         let mut versions = loaded.versions.clone();
         let changes = Changes { grids: [id].into(), other_layers: false };
-        let report = db.save_grids(&loaded.project, &mut versions, &changes, SaveMode::AllOrNothing)?;
+        let options = SaveOptions::all_or_nothing(Some(new_save_tag()));
+        let report = db.save_grids(&loaded.project, (&mut versions, &loaded.layers_read), &changes, &options)?;
         loaded.versions = versions;
         let total = t0.elapsed();
         anyhow::ensure!(report.written == vec![id], "not written: {report:?}");

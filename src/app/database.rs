@@ -33,6 +33,9 @@ pub struct DbLink {
     pub base_layers: Arc<Project>,
     /// Grids someone else saved that are changed here too: the next save shows both.
     pub contested: BTreeSet<GridId>,
+    /// The tag of a save whose outcome is not known (it ended in an error, perhaps after its commit):
+    /// the next save carries it again, so that the database can tell it was committed already.
+    pub unconfirmed: Option<String>,
     live: Option<Live>,
 }
 
@@ -53,7 +56,7 @@ impl DbLink {
     ) -> DbLink {
         let versions = Arc::new(versions);
         let base_layers = Arc::new(base_layers);
-        DbLink { url, password, versions, seen, base_layers, contested: BTreeSet::new(), live: None }
+        DbLink { url, password, versions, seen, base_layers, contested: BTreeSet::new(), unconfirmed: None, live: None }
     }
 
     /// Asks for others' changes every [`LIVE_EVERY`] and hands over an answer when one has come.
@@ -136,6 +139,16 @@ pub struct SavedDb {
     pub versions: BTreeMap<GridId, i32>,
     /// Whether the layers besides the grids were written.
     pub other_layers: bool,
+    /// The save was an earlier one's, committed with its reply lost ([`SaveReport::replayed`]).
+    pub replayed: Option<Replayed>,
+}
+
+/// What is in the database of a save committed earlier whose reply was lost.
+pub struct Replayed {
+    /// The grids it wrote (by their stored ids) that are there as they are here: saved.
+    pub same: BTreeSet<GridId>,
+    /// The other layers as they are there now, when it wrote them.
+    pub layers: Option<Project>,
 }
 
 impl AppState {
@@ -216,6 +229,8 @@ impl AppState {
     pub fn db_saved(&mut self, saved: SavedDb) {
         let Some(link) = self.doc.database.as_mut() else { return };
         link.versions = Arc::new(saved.versions);
+        // Its outcome is known now.
+        link.unconfirmed = None;
         let shown = link.url.to_string();
         let report = saved.report;
         let renumbered = !report.renumbered.is_empty();
@@ -227,8 +242,21 @@ impl AppState {
         let conflicts: BTreeSet<GridId> = report.conflicts.iter().map(|c| c.id).collect();
         // Those grids are contested now (others' changes to them must not be taken as they arrive).
         link.contested = conflicts.clone();
-        // Rolled back, nothing was written: everything is still to save.
-        if !report.rolled_back {
+        if let Some(replayed) = saved.replayed {
+            // What that save wrote is saved where it is still as it was; what was changed here since
+            // (and all the rest) is still to save.
+            let stored: BTreeMap<GridId, GridId> = report.renumbered.iter().copied().collect();
+            let mut left = self.doc.since_save.take().unwrap_or_default();
+            left.grids = left.grids.iter().map(|id| *stored.get(id).unwrap_or(id)).collect();
+            left.grids.retain(|id| !replayed.same.contains(id));
+            if let Some(layers) = replayed.layers {
+                left.other_layers = self.doc.project.without_grids() != layers;
+                link.base_layers = Arc::new(layers);
+            }
+            self.doc.dirty = !left.grids.is_empty() || left.other_layers;
+            self.doc.since_save = Some(left);
+        } else if !report.rolled_back {
+            // (Rolled back, nothing was written: everything is still to save.)
             if saved.other_layers {
                 link.base_layers = Arc::new(self.doc.project.without_grids());
             }
@@ -246,14 +274,16 @@ impl AppState {
         }
         let (written, n_conflicts, n_renumbered) = (report.written.len(), conflicts.len(), report.renumbered.len());
         let (rolled_back, not_written) = (report.rolled_back, n_conflicts + report.refused.len());
+        let replayed = report.replayed.then(|| self.doc.since_save.as_ref().map_or(0, |c| c.grids.len()));
         self.say(move |l| {
-            let mut text = match (rolled_back, n_conflicts) {
-                (true, 0) => crate::text::database::rolled_back_line(not_written, l),
-                (true, n) => {
+            let mut text = match (rolled_back, n_conflicts, replayed) {
+                (_, _, Some(left)) => words::replayed(written, left, l),
+                (true, 0, None) => crate::text::database::rolled_back_line(not_written, l),
+                (true, n, None) => {
                     crate::text::database::rolled_back_line(not_written, l) + &words::conflicts_to_settle(n, l)
                 }
-                (false, 0) => words::saved(&shown, written, l),
-                (false, n) => words::saved_with_conflicts(written, n, l),
+                (false, 0, None) => words::saved(&shown, written, l),
+                (false, n, None) => words::saved_with_conflicts(written, n, l),
             };
             if n_renumbered > 0 {
                 text += &words::renumbered(n_renumbered, l);

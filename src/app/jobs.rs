@@ -26,7 +26,7 @@ use crate::io::gpkg::copy_basemaps;
 use crate::io::import::{
     ImportOptions, PreparedImport, PreparedReference, prepare_import, prepare_reference, read_source_each,
 };
-use crate::io::postgis::{ChangeEntry, Db, DbError, DbUrl, Password, Restored, SaveMode, url_path};
+use crate::io::postgis::{ChangeEntry, Db, DbError, DbUrl, Password, Restored, SaveOptions, SaveReport, url_path};
 use crate::io::{Changes, FileStamp, IoError, Problem, open_project_stamped_with, save_project_with};
 use crate::print::{BasemapPrint, PrintError, PrintOptions};
 
@@ -303,21 +303,19 @@ impl Job {
         project: Arc<Project>,
         (url, password): (DbUrl, Option<Password>),
         (versions, base_layers): (BTreeMap<GridId, i32>, Arc<Project>),
-        changes: Changes,
+        (changes, tag): (Changes, String),
         gate: &StartGate,
     ) -> std::io::Result<Job> {
         Job::spawn("wangge-save-db", Stage::Saving, gate, move |_| {
             let at = |e: DbError| IoError::new(&url_path(&url), Problem::Database(e));
             let result = Db::connect_with(&url, password.as_ref()).map_err(at).and_then(|mut db| {
-                // Written afresh, the other layers must not replace what someone else saved meanwhile.
-                if changes.other_layers && !db.other_layers_as(&base_layers).map_err(at)? {
-                    return Err(at(DbError::LayersChanged));
-                }
                 // All or nothing: an edit that moved a shared border lands in both grids or in neither. New
-                // grids whose id someone else took are renumbered by the app when this is taken.
+                // grids whose id someone else took are renumbered by the app when this is taken. The other
+                // layers are merged with what is there now, row by row, in the same transaction.
                 let mut versions = versions;
+                let options = SaveOptions::all_or_nothing(Some(tag));
                 let mut report =
-                    db.save_grids(&project, &mut versions, &changes, SaveMode::AllOrNothing).map_err(at)?;
+                    db.save_grids(&project, (&mut versions, &base_layers), &changes, &options).map_err(at)?;
                 // A grid this account may not change is shown like a conflict, theirs beside mine, so that
                 // taking theirs settles it (else every later save would be refused again).
                 let refused: Vec<GridId> = report.refused.iter().map(|r| r.id).collect();
@@ -327,7 +325,13 @@ impl Job {
                     let mine = project.grids.get(&id).cloned();
                     report.conflicts.push(crate::io::postgis::Conflict { id, mine, theirs: theirs.remove(&id) });
                 }
-                Ok(Box::new(SavedDb { report, versions, other_layers: changes.other_layers }))
+                // An earlier save with this tag was committed and its reply lost: the grids it wrote that
+                // are here as they are there are saved; the others were changed here since.
+                let replayed = match report.replayed {
+                    false => None,
+                    true => Some(replayed_now(&mut db, &project, &report, changes.other_layers).map_err(at)?),
+                };
+                Ok(Box::new(SavedDb { report, versions, other_layers: changes.other_layers, replayed }))
             });
             Outcome::SavedDb { result }
         })
@@ -423,4 +427,32 @@ pub fn read_and_prepare(project: &Project, form: &ImportForm, progress: &dyn Pro
     })?;
     progress.check()?;
     Ok(ReadImport::Layer(prepared))
+}
+
+/// What is in the database now of what a replayed save wrote: the grids (by their stored id) that are
+/// there as they are in `project`, and the other layers as they are there now (when it wrote them).
+fn replayed_now(
+    db: &mut Db,
+    project: &Project,
+    report: &SaveReport,
+    other_layers: bool,
+) -> Result<super::database::Replayed, DbError> {
+    let mine_of: BTreeMap<GridId, GridId> = report.renumbered.iter().map(|&(mine, stored)| (stored, mine)).collect();
+    let mut same = std::collections::BTreeSet::new();
+    let now = db.grids_now(&report.written)?;
+    // Deleted by that save and still gone here: saved too.
+    for &id in &report.written {
+        let there = now.iter().any(|(g, _)| g.id == id);
+        if !there && !project.grids.contains_key(&id) && !mine_of.contains_key(&id) {
+            same.insert(id);
+        }
+    }
+    for (theirs, _) in now {
+        let mine = project.grids.get(mine_of.get(&theirs.id).unwrap_or(&theirs.id));
+        if mine.is_some_and(|g| crate::core::Grid { id: theirs.id, ..g.clone() } == theirs) {
+            same.insert(theirs.id);
+        }
+    }
+    let layers = if other_layers { Some(db.open_without_grids()?) } else { None };
+    Ok(super::database::Replayed { same, layers })
 }

@@ -78,13 +78,16 @@ impl WanggeApp {
     /// Saves what changed here to the open project's database; `after_save` runs once all of it is
     /// written (not when some grids met someone else's save).
     pub(super) fn start_save_db(&mut self) -> anyhow::Result<()> {
-        let s = &self.state;
-        let Some(link) = &s.doc.database else { return Ok(()) };
+        let s = &mut self.state;
         let changes = s.doc.since_save.clone().unwrap_or_default();
-        let (project, versions) = (s.doc.project.clone(), link.versions.as_ref().clone());
+        let project = s.doc.project.clone();
+        let Some(link) = &mut s.doc.database else { return Ok(()) };
+        let versions = link.versions.as_ref().clone();
         let at = (link.url.clone(), link.password.clone());
         let base_layers = link.base_layers.clone();
-        self.start(|gate| Job::save_db(project, at, (versions, base_layers), changes, gate))
+        // Until its outcome is known, the save's tag is kept for the next one (see DbLink::unconfirmed).
+        let tag = link.unconfirmed.get_or_insert_with(crate::io::postgis::new_save_tag).clone();
+        self.start(|gate| Job::save_db(project, at, (versions, base_layers), (changes, tag), gate))
     }
 
     /// Reads a grid's recorded changes (or, with `restore`, first brings it back to one of them).

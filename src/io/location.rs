@@ -139,13 +139,9 @@ pub fn save_back(project: &Project, path: &Path, from: &ReadFrom, progress: &dyn
             let mut db = db?;
             progress.begin(Stage::Saving, 0);
             let changes = changes_between(base, project);
-            if changes.other_layers && !db.other_layers_as(base).map_err(at_db(&db))? {
-                return Err(at_db(&db)(DbError::LayersChanged));
-            }
             let mut versions = versions.clone();
-            let report = db
-                .save_grids(project, &mut versions, &changes, super::postgis::SaveMode::AllOrNothing)
-                .map_err(at_db(&db))?;
+            let options = super::postgis::SaveOptions::all_or_nothing(None);
+            let report = db.save_grids(project, (&mut versions, base), &changes, &options).map_err(at_db(&db))?;
             if report.complete() {
                 return Ok(());
             }

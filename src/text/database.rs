@@ -30,6 +30,9 @@ fn db_error_zh(e: &DbError) -> String {
         DbError::NewerSchema { found, supported } => format!(
             "这个项目由更新版本的网格软件写入（数据库结构版本 {found}）；本版本只能读取 {supported} 及更早的版本，请更新软件"
         ),
+        DbError::OlderSchema { found, current } => format!(
+            "这个项目的数据库结构是版本 {found}，保存需要版本 {current}：请模式所有者先运行 wangge db upgrade 地址（没有保存任何内容）"
+        ),
         DbError::NoPostgis => "数据库没有安装 PostGIS；请管理员在该数据库中执行 CREATE EXTENSION postgis".into(),
         DbError::BadRow { table, id, detail } => format!("表 {table} 第 {id} 行有误（{detail}）"),
         DbError::NoSuchGrid(id) => format!("没有编号为 {id} 的网格"),
@@ -43,6 +46,14 @@ fn db_error_zh(e: &DbError) -> String {
         DbError::NotSaved { conflicts, refused, grids } => format!(
             "没有保存任何内容：{conflicts} 个网格在本命令读取后已被他人保存，{refused} 个网格本账号无权修改（网格 {grids}）；请重新运行，基于现在的数据继续"
         ),
+        DbError::CountyOnly => "没有保存任何内容：只有县级账号可以修改项目名称、边界、行政区划、设置或参考图层列表".into(),
+        DbError::OutsideTownship { layer, count } => {
+            let what = match layer {
+                Some(l) => format!("参考图层“{l}”的要素"),
+                None => "住户点".into(),
+            };
+            format!("没有保存任何内容：修改的{what}中有 {count} 个不在本账号的乡镇内（乡镇账号只能修改本乡镇区划内的数据）")
+        }
         DbError::NoSuchTownship(code) => format!("项目中没有乡镇 {code} 的网格或区划"),
         DbError::CheckoutExists => "文件已经存在；请先签入它，或签出到另一个文件（没有写入任何内容）".into(),
         DbError::NotACheckout => "不是乡镇签出副本（没有 wangge_checkout 表）；请用 wangge db checkout 签出".into(),
@@ -144,17 +155,21 @@ pub fn granted(role: &str, access: &crate::io::postgis::Access, lang: Lang) -> S
     use crate::io::postgis::Access;
     match (lang, access) {
         (Lang::Zh, Access::ReadOnly) => format!("账号 {role} 可以读取，不能修改"),
-        (Lang::Zh, Access::Township(code)) => format!("账号 {role} 可以读取全部网格，只能修改乡镇 {code} 的网格"),
-        (Lang::Zh, Access::County) => {
-            format!("账号 {role} 可以读取并修改全部网格，以及区域边界、行政区划、住户点、参考图层和设置")
+        (Lang::Zh, Access::Township(code)) => {
+            format!("账号 {role} 可以读取全部内容，只能修改乡镇 {code} 的网格，以及该乡镇区划内的住户点和参考要素")
         }
+        (Lang::Zh, Access::County) => format!(
+            "账号 {role} 可以读取并修改全部网格、住户点和参考要素，以及项目名称、区域边界、行政区划、参考图层列表和设置"
+        ),
         (Lang::En, Access::ReadOnly) => format!("account {role} may read, not change"),
         (Lang::En, Access::Township(code)) => {
-            format!("account {role} may read all grids and change only those of township {code}")
+            format!(
+                "account {role} may read everything and change only the grids of township {code}, and the households and reference features inside it"
+            )
         }
         (Lang::En, Access::County) => {
             format!(
-                "account {role} may read and change every grid, and the boundary, divisions, households, reference layers and settings"
+                "account {role} may read and change every grid, household and reference feature, and the project's name, boundary, divisions, list of reference layers and settings"
             )
         }
     }
@@ -428,6 +443,7 @@ mod tests {
             DbError::NoProject { schema: "jingxian".into() },
             DbError::NewerSchema { found: 3, supported: 1 },
             DbError::NoPostgis,
+            DbError::OlderSchema { found: 1, current: 2 },
             DbError::BadRow { table: "grids", id: 3, detail: "not a polygon".into() },
             DbError::NoSuchGrid(4),
             DbError::NoSuchChange { grid: 4, change: 9 },
@@ -436,6 +452,9 @@ mod tests {
             DbError::CannotSaveHere,
             DbError::NotSaved { conflicts: 1, refused: 0, grids: "3".into() },
             DbError::LayersChanged,
+            DbError::CountyOnly,
+            DbError::OutsideTownship { layer: None, count: 2 },
+            DbError::OutsideTownship { layer: Some("道路".into()), count: 1 },
             DbError::NoSuchTownship("341823199".into()),
             DbError::CheckoutExists,
             DbError::NotACheckout,

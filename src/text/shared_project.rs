@@ -49,6 +49,18 @@ pub fn saved(url: &str, written: usize, l: Lang) -> String {
     }
 }
 
+/// A save that found its earlier try committed (the reply had been lost): nothing written twice.
+pub fn replayed(written: usize, left: usize, l: Lang) -> String {
+    match l {
+        Lang::Zh => format!(
+            "上次保存其实已写入数据库（{written} 个网格，只是回复丢失），没有重复写入；还有 {left} 个网格待保存"
+        ),
+        Lang::En => format!(
+            "The last save had reached the database ({written} grids; only its reply was lost) and was not written twice; {left} grids are still to save"
+        ),
+    }
+}
+
 pub fn saved_with_conflicts(written: usize, conflicts: usize, l: Lang) -> String {
     match l {
         Lang::Zh => {

@@ -372,3 +372,49 @@ fn a_grid_the_account_may_not_change_is_refused_by_name_and_settled_by_taking_th
     assert!(!h.state().state.doc.dirty, "status: {}", status(&h));
     assert_eq!(in_database(&url).grids[&own].attrs.notes, "本镇的");
 }
+
+/// A save whose commit landed but whose reply was lost (the job ended in an error) keeps its tag; the
+/// next save carries it, learns that it landed, and writes nothing twice — the new grid is not added a
+/// second time — while what I changed after it is still to save, and saved next.
+#[test]
+fn a_save_whose_reply_was_lost_is_recognised_and_not_written_twice() {
+    let Some((_pg, _dir, url, mut h)) = opened() else { return };
+    edit_fields(&mut h, 1, |f| f.attrs.phone = "13911112222".into());
+    {
+        let state = &mut h.state_mut().state;
+        let mut grid = state.doc.project.grids[&1].clone();
+        grid.id = state.doc.project.next_grid_id;
+        grid.name = "新增网格".into();
+        state.apply_command(StepKind::Draw, Command::AddGrid(Box::new(grid)), StatusLine::default());
+    }
+    // The save the app made: committed in the database, its reply never came.
+    let tag = wangge::io::postgis::new_save_tag();
+    {
+        let state = &mut h.state_mut().state;
+        let link = state.doc.database.as_mut().unwrap();
+        let changes = state.doc.since_save.clone().unwrap();
+        let mut versions = link.versions.as_ref().clone();
+        let options = wangge::io::postgis::SaveOptions::all_or_nothing(Some(tag.clone()));
+        let mut db = Db::connect(&DbUrl::parse(&url).unwrap()).unwrap();
+        let report = db.save_grids(&state.doc.project, (&mut versions, &link.base_layers), &changes, &options).unwrap();
+        assert_eq!(report.written.len(), 2, "{report:?}");
+        link.unconfirmed = Some(tag);
+    }
+    // Changed after it: not saved by it.
+    edit_fields(&mut h, 2, |f| f.attrs.notes = "之后改的".into());
+    save(&mut h);
+    assert!(h.query_by_label_contains("上次保存其实已写入数据库").is_some(), "status: {}", status(&h));
+    let now = in_database(&url);
+    assert_eq!(now.grids.values().filter(|g| g.name == "新增网格").count(), 1, "added once");
+    assert_eq!(now.grids[&1].attrs.phone, "13911112222");
+    assert_eq!(now.grids[&2].attrs.notes, "", "the later change was not that save's");
+    let state = &h.state().state;
+    assert!(state.doc.dirty, "the later change is still to save");
+    assert_eq!(state.doc.since_save.as_ref().unwrap().grids, [2].into());
+    assert!(state.doc.database.as_ref().unwrap().unconfirmed.is_none(), "its outcome is known");
+    save(&mut h);
+    let now = in_database(&url);
+    assert_eq!(now.grids[&2].attrs.notes, "之后改的");
+    assert_eq!(now.grids.len(), 3);
+    assert!(!h.state().state.doc.dirty, "status: {}", status(&h));
+}

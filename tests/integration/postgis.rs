@@ -53,6 +53,11 @@ fn loaded() -> Option<(Cluster, tempfile::TempDir, Project, String)> {
     Some((pg, dir, project, url))
 }
 
+/// What the server said of a refused statement (the client's `Display` says only "db error").
+fn server_says(e: postgres::Error) -> String {
+    e.as_db_error().map_or_else(|| e.to_string(), |db| db.message().to_string())
+}
+
 fn connect(url: &str) -> Db {
     Db::connect(&DbUrl::parse(url).unwrap()).unwrap()
 }
@@ -365,7 +370,10 @@ fn a_township_account_cannot_change_another_townships_grid_even_with_its_own_sql
     };
     let out = grant("jingchuan", "--township 341823100");
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "account jingchuan may read all grids and change only those of township 341823100\n");
+    assert_eq!(
+        stdout(&out),
+        "account jingchuan may read everything and change only the grids of township 341823100, and the households and reference features inside it\n"
+    );
     assert!(grant("printer", "--read-only").status.success());
     let bad = grant("jingchuan", "--township 3418");
     assert_eq!(bad.status.code(), Some(2));
@@ -436,7 +444,7 @@ fn the_schema_version_is_kept_and_a_newer_one_refused() {
     let Some((pg, _dir, _project, url)) = loaded() else { return };
     let out = wangge(&["db", "upgrade", &url, "--lang", "en"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "schema jingxian is at version 1, the newest; nothing to do\n");
+    assert_eq!(stdout(&out), "schema jingxian is at version 2, the newest; nothing to do\n");
     let mut admin = pg.client("wangge");
     admin.execute("INSERT INTO jingxian.wangge_schema (version, written_by) VALUES (99, 'wangge 9')", &[]).unwrap();
     for args in [&["info", url.as_str()][..], &["db", "upgrade", &url], &["db", "log", &url]] {
@@ -498,8 +506,194 @@ fn only_the_county_account_changes_the_code_rule() {
         db.save(&mut loaded, &Changes { grids: BTreeSet::new(), other_layers: true })
     };
     let refused = rule("jingchuan", "{village12}{seq:2}").unwrap_err();
-    assert!(refused.to_string().contains("permission denied"), "{refused}");
+    assert!(matches!(refused, DbError::CountyOnly), "{refused}");
+    assert!(refused.to_string().starts_with("nothing was saved: only the county account may change"), "{refused}");
+    // Nor through its own SQL.
+    let own_sql = pg.client_as("jingchuan", "wangge").execute("UPDATE jingxian.project SET value = 'x'", &[]);
+    assert!(server_says(own_sql.unwrap_err()).contains("permission denied"));
     rule("county", "{village12}{kind}{seq:2}").unwrap();
     let now = connect(&url).open().unwrap();
     assert_eq!(now.project.settings.get("code_rule").map(String::as_str), Some("{village12}{kind}{seq:2}"));
+}
+
+/// Two accounts granted `--county` and `--township 341823100`, and the neighbouring township 341823101's
+/// village (the east half of the boundary) among the divisions; 341823100's own area is 城南居委会, the
+/// west half (its other village has no polygon).
+fn two_townships(pg: &Cluster, url: &str) {
+    pg.client("wangge")
+        .batch_execute(
+            "INSERT INTO jingxian.divisions (code, name, parent_code, level, class, geom)
+             VALUES ('341823101001', '邻镇村', '341823101', 'village', 'rural',
+                     ST_Multi(ST_GeomFromText('POLYGON((621000 3385000, 622000 3385000, 622000 3386000, 621000 3386000, 621000 3385000))', 4548)));
+             CREATE ROLE county LOGIN; CREATE ROLE jingchuan LOGIN;",
+        )
+        .unwrap();
+    for (role, access) in [("county", vec!["--county"]), ("jingchuan", vec!["--township", "341823100"])] {
+        let mut args = vec!["db", "grant", url, "--role", role];
+        args.extend(access);
+        let out = wangge(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+}
+
+fn household(x: f64, households: u32) -> wangge::core::HouseholdPoint {
+    wangge::core::HouseholdPoint { position: geo::Point::new(x, 3_385_200.0), households, population: None }
+}
+
+fn layers_only() -> Changes {
+    Changes { grids: BTreeSet::new(), other_layers: true }
+}
+
+/// Issue 16 §2: "a township account writes only grids, households and reference data of its own
+/// township" — households and reference features by where they lie, enforced by PostgreSQL for the
+/// account's own SQL, and said clearly (nothing written) when Wangge saves them.
+#[test]
+fn a_township_account_writes_households_and_reference_features_only_inside_its_township() {
+    let Some((pg, _dir, _project, url)) = loaded() else { return };
+    two_townships(&pg, &url);
+    let mut town = pg.client_as("jingchuan", "wangge");
+    let insert = |x: f64| {
+        format!(
+            "INSERT INTO jingxian.households (households, geom) VALUES (5, ST_SetSRID(ST_MakePoint({x}, 3385200), 4548))"
+        )
+    };
+    assert_eq!(town.execute(&insert(620_200.0), &[]).unwrap(), 1, "inside its own village");
+    let outside = town.execute(&insert(621_500.0), &[]).unwrap_err();
+    assert!(server_says(outside).contains("row-level security"));
+    let theirs = "ST_X(geom) > 621000";
+    assert_eq!(town.execute(&format!("UPDATE jingxian.households SET households = 9 WHERE {theirs}"), &[]).unwrap(), 0);
+    assert_eq!(town.execute(&format!("DELETE FROM jingxian.households WHERE {theirs}"), &[]).unwrap(), 0);
+    let moved = town.execute(
+        "UPDATE jingxian.households SET geom = ST_SetSRID(ST_MakePoint(621500, 3385200), 4548) WHERE ST_X(geom) = 620100",
+        &[],
+    );
+    assert!(server_says(moved.unwrap_err()).contains("row-level security"), "nor move one out of its township");
+    // The road runs across both townships: the county's; the pond lies inside: the township's.
+    assert_eq!(town.execute("UPDATE jingxian.reference_features SET name = 'x' WHERE name = 'G205'", &[]).unwrap(), 0);
+    assert_eq!(town.execute("UPDATE jingxian.reference_features SET name = '塘' WHERE name = ''", &[]).unwrap(), 1);
+    assert!(town.execute("DELETE FROM jingxian.reference_layers", &[]).is_err(), "the list of layers is the county's");
+
+    // Through Wangge: its own households and features are saved, merged with what others saved meanwhile.
+    let mut db = connect(&pg.url_as("jingchuan", "jingxian"));
+    let mut mine = db.open().unwrap();
+    let mut county = connect(&pg.url_as("county", "jingxian"));
+    let mut theirs = county.open().unwrap();
+    mine.project.households.retain(|h| h.position.x() != 620_100.0);
+    mine.project.households.push(household(620_300.0, 7));
+    let pond = ReferenceFeature {
+        geometry: ReferenceGeometry::Lines(MultiLineString(vec![
+            line_string![(x: 620_050., y: 3_385_050.), (x: 620_060., y: 3_385_060.)],
+        ])),
+        name: "渠".into(),
+    };
+    mine.project.reference_layers[0].features.push(pond.clone());
+    theirs.project.households.push(household(621_700.0, 4));
+    county.save(&mut theirs, &layers_only()).unwrap();
+    db.save(&mut mine, &layers_only()).unwrap();
+    let now = connect(&url).open().unwrap().project;
+    let xs: Vec<(f64, u32)> = now.households.iter().map(|h| (h.position.x(), h.households)).collect();
+    assert_eq!(
+        xs,
+        [(621_500.0, 1), (621_999.0, 2), (620_200.0, 5), (621_700.0, 4), (620_300.0, 7)],
+        "mine and the county's, neither lost"
+    );
+    assert_eq!(now.reference_layers[0].features.last(), Some(&pond));
+
+    // Outside its township: nothing of the save is written, and the error says what and how many.
+    mine.project.households.push(household(620_400.0, 1));
+    mine.project.households.push(household(621_800.0, 2));
+    let e = db.save(&mut mine, &layers_only()).unwrap_err();
+    assert!(matches!(e, DbError::OutsideTownship { layer: None, count: 1 }), "{e:?}");
+    assert!(e.to_string().contains("1 of the household points changed lie outside this account's township"), "{e}");
+    let road = &mut mine.project.reference_layers[0].features[0];
+    road.name = "G205 国道".into();
+    mine.project.households.truncate(mine.project.households.len() - 2);
+    let e = db.save(&mut mine, &layers_only()).unwrap_err();
+    assert!(matches!(&e, DbError::OutsideTownship { layer: Some(l), count: 2 } if l == "道路"), "{e:?}");
+    assert_eq!(connect(&url).open().unwrap().project, now, "nothing written");
+
+    // A household the county removed meanwhile is not removed twice, nor anything else of the save written.
+    let mut mine = db.open().unwrap();
+    let mut theirs = county.open().unwrap();
+    theirs.project.households.retain(|h| h.position.x() != 620_300.0);
+    county.save(&mut theirs, &layers_only()).unwrap();
+    mine.project.households.retain(|h| h.position.x() != 620_300.0);
+    mine.project.households.push(household(620_500.0, 3));
+    let e = db.save(&mut mine, &layers_only()).unwrap_err();
+    assert!(matches!(e, DbError::LayersChanged), "{e:?}");
+    let after = connect(&url).open().unwrap().project;
+    assert!(after.households.iter().all(|h| h.position.x() != 620_500.0), "nothing of it written");
+}
+
+/// A save whose commit reached the database but whose reply did not (the connection dropped) is
+/// retried with the same tag: it is recognised, nothing is written twice — a new grid is not added
+/// again — and the versions come back as the lost reply would have brought them.
+#[test]
+fn a_save_retried_after_its_reply_was_lost_is_not_written_twice() {
+    let Some((_pg, _dir, _project, url)) = loaded() else { return };
+    let mut db = connect(&url);
+    let mut mine = db.open().unwrap();
+    let mut grid = mine.project.grids[&1].clone();
+    grid.id = 0;
+    grid.name = "新网格".into();
+    let added = mine.project.add_grid(grid);
+    mine.project.grids.get_mut(&2).unwrap().attrs.phone = "13900000000".into();
+    let changes = changes(&[2, added]);
+    let options = wangge::io::postgis::SaveOptions::all_or_nothing(Some(wangge::io::postgis::new_save_tag()));
+    let read = mine.versions.clone();
+    let mut lost = read.clone();
+    let first = db.save_grids(&mine.project, (&mut lost, &mine.layers_read), &changes, &options).unwrap();
+    assert!(!first.replayed && first.written.len() == 2, "{first:?}");
+    // The reply is lost: the client still holds the versions it read, and tries again.
+    let mut retried = read.clone();
+    let again = connect(&url).save_grids(&mine.project, (&mut retried, &mine.layers_read), &changes, &options).unwrap();
+    assert!(again.replayed, "{again:?}");
+    assert_eq!((again.written.clone(), again.renumbered.clone()), (first.written.clone(), first.renumbered.clone()));
+    assert_eq!(retried, lost, "the versions the lost reply would have given");
+    let now = connect(&url).open().unwrap();
+    assert_eq!(now.project.grids.values().filter(|g| g.name == "新网格").count(), 1, "added once");
+    assert_eq!(now.versions[&2], 2, "written once");
+    // Without a tag (or with a new one) it would have been written again: the tag is what tells.
+    let mut twice = read;
+    let other = wangge::io::postgis::SaveOptions::all_or_nothing(Some(wangge::io::postgis::new_save_tag()));
+    let report = connect(&url).save_grids(&mine.project, (&mut twice, &mine.layers_read), &changes, &other).unwrap();
+    assert!(report.rolled_back && report.conflicts.len() == 1, "grid 2 conflicts with my own first save: {report:?}");
+}
+
+/// `wangge db upgrade` brings a version-1 schema (made before households and reference features were
+/// the townships' too) to version 2: the policies, the `saves` table, and the township accounts granted
+/// before it get the rights the policies now bound.
+#[test]
+fn upgrade_from_version_1_gives_townships_their_households() {
+    let Some((pg, _dir, _project, url)) = loaded() else { return };
+    two_townships(&pg, &url);
+    // Back to what version 1 was.
+    pg.client("wangge")
+        .batch_execute(
+            "SET search_path TO jingxian, public;
+             DROP TABLE saves;
+             DROP POLICY households_read ON households; DROP POLICY households_write ON households;
+             DROP POLICY reference_features_read ON reference_features;
+             DROP POLICY reference_features_write ON reference_features;
+             ALTER TABLE households DISABLE ROW LEVEL SECURITY;
+             ALTER TABLE reference_features DISABLE ROW LEVEL SECURITY;
+             DROP FUNCTION may_write_at(name, geometry);
+             REVOKE INSERT, UPDATE, DELETE ON households, reference_features FROM jingchuan;
+             DELETE FROM wangge_schema; INSERT INTO wangge_schema (version, written_by) VALUES (1, 'wangge 0.1');",
+        )
+        .unwrap();
+    let mut db = connect(&pg.url_as("jingchuan", "jingxian"));
+    let mut mine = db.open().unwrap();
+    mine.project.households.push(household(620_600.0, 2));
+    let e = db.save(&mut mine, &layers_only()).unwrap_err();
+    assert!(matches!(e, DbError::OlderSchema { found: 1, current: 2 }), "{e:?}");
+    assert!(e.to_string().contains("the schema's owner runs `wangge db upgrade URL` first"), "{e}");
+    let out = wangge(&["db", "upgrade", &url, "--lang", "en"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "schema jingxian upgraded from version 1 to 2\n");
+    let mut mine = db.open().unwrap();
+    mine.project.households.push(household(620_600.0, 2));
+    db.save(&mut mine, &layers_only()).unwrap();
+    mine.project.households.push(household(621_600.0, 2));
+    assert!(matches!(db.save(&mut mine, &layers_only()), Err(DbError::OutsideTownship { .. })));
 }

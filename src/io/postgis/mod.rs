@@ -11,6 +11,7 @@
 mod checkin;
 mod checkout;
 mod history;
+mod layers;
 mod live;
 mod read;
 mod roles;
@@ -27,7 +28,7 @@ pub use history::{ChangeEntry, Restored};
 pub use live::{Password, Remote, RemoteChanges};
 pub use read::Loaded;
 pub use roles::Access;
-pub use save::{Conflict, Refusal, SaveMode, SaveReport};
+pub use save::{Conflict, Refusal, SaveMode, SaveOptions, SaveReport, new_save_tag};
 pub use schema::SCHEMA_VERSION;
 pub use url::{DbUrl, UrlProblem, is_db_path, is_db_url, redacted};
 
@@ -55,6 +56,10 @@ pub enum DbError {
         "this project was written by a newer Wangge (database schema {found}); this version reads schema {supported} and older — update Wangge"
     )]
     NewerSchema { found: i32, supported: i32 },
+    #[error(
+        "this project's database schema is version {found}; saving needs version {current}: the schema's owner runs `wangge db upgrade URL` first (nothing was saved)"
+    )]
+    OlderSchema { found: i32, current: i32 },
     #[error("the database has no PostGIS; an administrator must run CREATE EXTENSION postgis in it")]
     NoPostgis,
     #[error("{table} row {id}: {detail}")]
@@ -77,6 +82,12 @@ pub enum DbError {
         "nothing was saved: someone else changed the project's other layers (its name, boundary, divisions, households, reference layers or settings) since they were read; open the project again to get theirs, then make the change again"
     )]
     LayersChanged,
+    #[error(
+        "nothing was saved: only the county account may change the project's name, boundary, divisions, settings or its list of reference layers"
+    )]
+    CountyOnly,
+    #[error("nothing was saved: {count} of the {} changed lie outside this account's township (a township account changes only those inside its own township's divisions)", match layer { Some(l) => format!("features of reference layer {l:?}"), None => "household points".to_string() })]
+    OutsideTownship { layer: Option<String>, count: usize },
     #[error("no grid and no division of township {0} in this project")]
     NoSuchTownship(String),
     #[error("the file exists already; check it in, or check out to another file (nothing was written)")]

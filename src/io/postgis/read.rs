@@ -2,18 +2,15 @@
 //! version as it was read (what an optimistic save compares against).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use geo::{Geometry, MultiPolygon, Point};
+use geo::{Geometry, MultiPolygon};
 use postgres::Row;
 use postgres::fallible_iterator::FallibleIterator;
 
 use super::schema::GRID_ATTRS;
 use super::{Db, DbError};
-use crate::core::{
-    AreaClass, Division, DivisionCode, Grid, GridAttrs, GridId, GridKind, HouseholdPoint, Project, ReferenceFeature,
-    ReferenceLayer,
-};
-use crate::io::crs::crs_from_epsg;
+use crate::core::{AreaClass, Grid, GridAttrs, GridId, GridKind, Project};
 use crate::io::wkb;
 
 /// A project read from the database, with the version of each grid as it was read.
@@ -21,6 +18,9 @@ use crate::io::wkb;
 pub struct Loaded {
     pub project: Project,
     pub versions: BTreeMap<GridId, i32>,
+    /// The layers besides the grids as they were read (or last saved): what a save of them is merged
+    /// against.
+    pub layers_read: Arc<Project>,
 }
 
 /// The columns a grid is read from, in the order [`grid_from_row`] takes them.
@@ -32,6 +32,7 @@ impl Db {
     /// The whole project, and the versions of its grids.
     pub fn open(&mut self) -> Result<Loaded, DbError> {
         let mut project = self.open_without_grids()?;
+        let layers_read = Arc::new(project.clone());
         let mut versions = BTreeMap::new();
         self.each_grid(&mut |grid, version| {
             versions.insert(grid.id, version);
@@ -40,86 +41,13 @@ impl Db {
         })?;
         let after_max = project.grids.keys().next_back().map_or(1, |id| id + 1);
         project.next_grid_id = project.next_grid_id.max(after_max);
-        Ok(Loaded { project, versions })
+        Ok(Loaded { project, versions, layers_read })
     }
 
     /// The project without its grids (settings, boundary, divisions, households, reference layers).
     pub fn open_without_grids(&mut self) -> Result<Project, DbError> {
         let srid = self.check_project()?;
-        let rows = self.client.query("SELECT key, value FROM project", &[])?;
-        let rows: BTreeMap<String, String> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
-        let crs = crs_from_epsg(srid as u32).map_err(|e| DbError::BadRow {
-            table: "project",
-            id: 0,
-            detail: e.to_string(),
-        })?;
-        let mut project = Project::new(rows.get("name").cloned().unwrap_or_default(), crs);
-        if let Some(p) = rows.get("precision").and_then(|p| p.parse::<f64>().ok())
-            && p.is_finite()
-            && p > 0.0
-        {
-            project.precision = p;
-        }
-        project.settings =
-            rows.iter().filter_map(|(k, v)| Some((k.strip_prefix("setting.")?.to_string(), v.clone()))).collect();
-        for row in self.client.query("SELECT id, ST_AsBinary(geom) FROM boundary ORDER BY id", &[])? {
-            project.boundary.0.extend(multipolygon(row.get(1), "boundary", row.get::<_, i32>(0).into())?.0);
-        }
-        let divisions = self
-            .client
-            .query("SELECT code, name, parent_code, class, ST_AsBinary(geom) FROM divisions ORDER BY code", &[])?;
-        for (n, row) in divisions.iter().enumerate() {
-            let bad = |detail: String| DbError::BadRow { table: "divisions", id: n as i64 + 1, detail };
-            let code = DivisionCode::parse(row.get::<_, &str>(0)).map_err(|e| bad(e.to_string()))?;
-            let polygon =
-                row.get::<_, Option<&[u8]>>(4).map(|b| multipolygon(b, "divisions", n as i64 + 1)).transpose()?;
-            let class = AreaClass::parse(row.get(3)).unwrap_or_else(|| code.default_class());
-            let division = Division { name: row.get(1), parent_code: row.get(2), class, code, polygon };
-            project.divisions.insert(division.code.to_string(), division);
-        }
-        let households = self
-            .client
-            .query("SELECT id, ST_AsBinary(geom), households, population FROM households ORDER BY id", &[])?;
-        for row in households {
-            let id: i64 = row.get(0);
-            let position = match wkb::read(row.get(1)) {
-                Ok(Geometry::Point(p)) => p,
-                Ok(_) => return Err(DbError::BadRow { table: "households", id, detail: "not a point".into() }),
-                Err(e) => return Err(DbError::BadRow { table: "households", id, detail: e.to_string() }),
-            };
-            project.households.push(HouseholdPoint {
-                position: Point(position.0),
-                households: count(row.get(2), "households", id)?.unwrap_or(0),
-                population: count(row.get(3), "households", id)?,
-            });
-        }
-        project.reference_layers = self.read_reference_layers()?;
-        let next = self.client.query_one("SELECT last_value, is_called FROM grid_ids", &[])?;
-        let (last, called): (i64, bool) = (next.get(0), next.get(1));
-        project.next_grid_id = (if called { last + 1 } else { last }).max(1) as GridId;
-        Ok(project)
-    }
-
-    fn read_reference_layers(&mut self) -> Result<Vec<ReferenceLayer>, DbError> {
-        let mut layers: Vec<(i32, ReferenceLayer)> = self
-            .client
-            .query("SELECT position, name FROM reference_layers ORDER BY position", &[])?
-            .iter()
-            .map(|r| (r.get(0), ReferenceLayer::new(r.get::<_, String>(1))))
-            .collect();
-        let features = self
-            .client
-            .query("SELECT layer, seq, name, ST_AsBinary(geom) FROM reference_features ORDER BY layer, seq", &[])?;
-        for row in features {
-            let (layer, seq): (i32, i32) = (row.get(0), row.get(1));
-            let bad = |detail: String| DbError::BadRow { table: "reference_features", id: seq.into(), detail };
-            let geometry = wkb::read(row.get(3)).map_err(|e| bad(e.to_string()))?;
-            let geometry = crate::io::gpkg::reference_geometry(geometry).map_err(|e| bad(e.to_string()))?;
-            if let Some((_, l)) = layers.iter_mut().find(|(p, _)| *p == layer) {
-                l.features.push(ReferenceFeature { geometry, name: row.get(2) });
-            }
-        }
-        Ok(layers.into_iter().map(|(_, l)| l).collect())
+        Ok(super::layers::read(&mut self.client, srid)?.project)
     }
 
     /// Hands every grid and its version to `each`, in id order, as the rows arrive (memory for one).
@@ -175,7 +103,7 @@ pub(super) fn grid_from_row(row: &Row) -> Result<(Grid, i32), DbError> {
     Ok((grid, version))
 }
 
-fn multipolygon(bytes: &[u8], table: &'static str, id: i64) -> Result<MultiPolygon<f64>, DbError> {
+pub(super) fn multipolygon(bytes: &[u8], table: &'static str, id: i64) -> Result<MultiPolygon<f64>, DbError> {
     match wkb::read(bytes) {
         Ok(Geometry::MultiPolygon(mp)) => Ok(mp),
         Ok(Geometry::Polygon(p)) => Ok(MultiPolygon(vec![p])),
@@ -184,7 +112,7 @@ fn multipolygon(bytes: &[u8], table: &'static str, id: i64) -> Result<MultiPolyg
     }
 }
 
-fn count(value: Option<i64>, table: &'static str, id: i64) -> Result<Option<u32>, DbError> {
+pub(super) fn count(value: Option<i64>, table: &'static str, id: i64) -> Result<Option<u32>, DbError> {
     value.map(u32::try_from).transpose().map_err(|_| DbError::BadRow {
         table,
         id,

@@ -10,10 +10,11 @@ use super::{Db, DbError};
 pub enum Access {
     /// Read everything, change nothing (printing, the county platform).
     ReadOnly,
-    /// Read everything, write the grids of this township (9-digit code).
+    /// Read everything, write the grids, households and reference features of this township (9-digit
+    /// code): grids by their village code, households and features by where they lie.
     Township(String),
-    /// Read and write everything: every grid, and alone the boundary, divisions, households, reference
-    /// layers and settings (the code rule).
+    /// Read and write everything: every grid, household and reference feature, and alone the name,
+    /// boundary, divisions, the list of reference layers and the settings (the code rule).
     County,
 }
 
@@ -46,9 +47,12 @@ impl Db {
             Access::County => (None, true),
         };
         if *access != Access::ReadOnly {
+            // Row-level security bounds these to the account's township: grids by village code,
+            // households and reference features by place (`may_write`, `may_write_at`).
             tx.batch_execute(&format!(
-                "GRANT INSERT, UPDATE, DELETE ON {s}.grids TO {role};
-                 GRANT USAGE ON SEQUENCE {s}.grid_ids TO {role};"
+                "GRANT INSERT, UPDATE, DELETE ON {s}.grids, {s}.households, {s}.reference_features TO {role};
+                 GRANT USAGE ON SEQUENCE {s}.grid_ids, {s}.households_id_seq TO {role};
+                 GRANT INSERT ON {s}.saves TO {role};"
             ))?;
         }
         if *access == Access::County {

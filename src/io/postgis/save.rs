@@ -11,7 +11,7 @@
 //! and not the other would break the coverage.
 
 use super::read::{Loaded, grid_from_row, grid_select};
-use super::schema::{GRID_ATTRS, GridValues, insert_grid_sql, write_small_layers};
+use super::schema::{GRID_ATTRS, GridValues, insert_grid_sql};
 use super::{Db, DbError};
 use std::collections::BTreeMap;
 
@@ -65,6 +65,37 @@ pub struct SaveReport {
     pub refused: Vec<Refusal>,
     /// [`SaveMode::AllOrNothing`] found a conflict or a refusal: nothing at all was written.
     pub rolled_back: bool,
+    /// The save's tag was found: an earlier save with it was committed (its reply was lost), and this
+    /// is what it did; nothing was written now.
+    pub replayed: bool,
+}
+
+/// How a save goes: all or nothing or grid by grid, and its tag — a name the client makes for one save
+/// and uses again when it retries it after losing the reply: a tag already in the database means that
+/// save was committed, and it is not written a second time (new grids would be added twice).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SaveOptions {
+    pub mode: SaveMode,
+    pub tag: Option<String>,
+}
+
+impl SaveOptions {
+    pub fn all_or_nothing(tag: Option<String>) -> SaveOptions {
+        SaveOptions { mode: SaveMode::AllOrNothing, tag }
+    }
+}
+
+/// A new save tag: unique with overwhelming likelihood (the time, the process, and the random keys
+/// of the standard library's hasher).
+pub fn new_save_tag() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(nanos);
+    h.write_u32(std::process::id());
+    let mut h2 = std::collections::hash_map::RandomState::new().build_hasher();
+    h2.write_u64(h.finish());
+    format!("{:016x}{:016x}{:08x}", h.finish(), h2.finish(), std::process::id())
 }
 
 impl SaveReport {
@@ -92,7 +123,12 @@ impl Db {
     /// on for the grids written, once the transaction is committed (an error or a roll-back leaves them
     /// as they were, so a retry compares against what is really in the database).
     pub fn save_with(&mut self, loaded: &mut Loaded, changes: &Changes, mode: SaveMode) -> Result<SaveReport, DbError> {
-        let report = self.save_grids(&loaded.project, &mut loaded.versions, changes, mode)?;
+        let options = SaveOptions { mode, tag: None };
+        let layers_read = std::sync::Arc::clone(&loaded.layers_read);
+        let report = self.save_grids(&loaded.project, (&mut loaded.versions, &layers_read), changes, &options)?;
+        if changes.other_layers && report.complete() {
+            loaded.layers_read = std::sync::Arc::new(loaded.project.without_grids());
+        }
         // New grids take the id the database gave them; the project in memory follows (all moved grids
         // are taken out first, so that one's new id cannot land on another's old one).
         let project = &mut loaded.project;
@@ -109,39 +145,43 @@ impl Db {
         Ok(report)
     }
 
-    /// Whether the project's layers besides the grids (name, boundary, divisions, households, reference
-    /// layers, settings) are still as in `base`, read earlier: a save that writes them afresh must not
-    /// replace what someone else saved meanwhile. (Checked just before the save's transaction.)
-    pub fn other_layers_as(&mut self, base: &Project) -> Result<bool, DbError> {
-        let now = self.open_without_grids()?;
-        Ok(now.name == base.name
-            && now.boundary == base.boundary
-            && now.divisions == base.divisions
-            && now.households == base.households
-            && now.reference_layers == base.reference_layers
-            && now.settings == base.settings)
-    }
-
-    /// [`Db::save_with`] of `project`, whose grids were read at `versions`, without changing the project:
-    /// new grids whose id someone else took are stored under another ([`SaveReport::renumbered`]), for
-    /// the caller to renumber (the app, whose project is shared with its caches, does it in place). The
-    /// versions move on for the grids written, and are set for the renumbered ones under their new ids.
+    /// [`Db::save_with`] of `project`, whose grids were read at `versions_read` and other layers as
+    /// `layers_read`, without changing the project: new grids whose id someone else took are stored
+    /// under another ([`SaveReport::renumbered`]), for the caller to renumber (the app, whose project is
+    /// shared with its caches, does it in place). The versions move on for the grids written, and are
+    /// set for the renumbered ones under their new ids. The other layers, when `changes` names them,
+    /// are merged row by row with what is in the database now (`layers::save`): a change someone else
+    /// made meanwhile to the same rows, or to the county's part, is [`DbError::LayersChanged`], and
+    /// nothing is written.
     pub fn save_grids(
         &mut self,
         project: &Project,
-        versions_read: &mut BTreeMap<GridId, i32>,
+        (versions_read, layers_read): (&mut BTreeMap<GridId, i32>, &Project),
         changes: &Changes,
-        mode: SaveMode,
+        options: &SaveOptions,
     ) -> Result<SaveReport, DbError> {
         let srid = self.check_project()?;
+        let found: i32 = self.client.query_one("SELECT max(version) FROM wangge_schema", &[])?.get(0);
+        if found < super::SCHEMA_VERSION {
+            return Err(DbError::OlderSchema { found, current: super::SCHEMA_VERSION });
+        }
+        let mode = options.mode;
         let mut report = SaveReport::default();
         let mut tx = self.client.transaction()?;
+        if let Some(tag) = &options.tag {
+            let done = tx.query_opt("SELECT result::text FROM saves WHERE tag = $1", &[tag])?;
+            if let Some(row) = done {
+                let replayed = Replay::parse(row.get(0))?;
+                tx.commit()?;
+                return Ok(replayed.apply(versions_read));
+            }
+        }
         // Row-level security applies to this account (not the schema's owner): ask the policy's own
         // function before each write, so that a grid it may not change is reported as such instead of
         // an UPDATE that silently matches nothing (or an INSERT the policy rejects with an error).
         let rls: bool = tx.query_one("SELECT row_security_active('grids')", &[])?.get(0);
         if changes.other_layers {
-            write_small_layers(&mut tx, project)?;
+            super::layers::save(&mut tx, srid, layers_read, project)?;
         }
         let assignments: Vec<String> =
             GRID_ATTRS.split(", ").enumerate().map(|(i, c)| format!("{c} = ${}", i + 4)).collect();
@@ -225,21 +265,65 @@ impl Db {
             report.rolled_back = true;
             return Ok(report);
         }
+        let done = Replay { written: std::mem::take(&mut report.written), new_ids, versions };
+        if let Some(tag) = &options.tag {
+            tx.execute("INSERT INTO saves (tag, result) VALUES ($1, $2::text::jsonb)", &[tag, &done.to_json()])?;
+        }
         tx.commit()?;
-        for (id, version) in versions {
+        let settled = done.apply(versions_read);
+        (report.written, report.renumbered) = (settled.written, settled.renumbered);
+        Ok(report)
+    }
+}
+
+/// What a committed save did, kept with its tag: enough to bring a client that lost the reply to where
+/// it would have been.
+struct Replay {
+    written: Vec<GridId>,
+    /// (my id, the id it was stored under, its version) of each new grid.
+    new_ids: Vec<(GridId, GridId, i32)>,
+    /// The versions written (None: deleted).
+    versions: Vec<(GridId, Option<i32>)>,
+}
+
+impl Replay {
+    fn to_json(&self) -> String {
+        serde_json::json!({
+            "written": self.written,
+            "new_ids": self.new_ids,
+            "versions": self.versions,
+        })
+        .to_string()
+    }
+
+    fn parse(text: &str) -> Result<Replay, DbError> {
+        let bad = |detail: &str| DbError::BadRow { table: "saves", id: 0, detail: detail.into() };
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| bad(&e.to_string()))?;
+        let field = |name: &str| value.get(name).cloned().ok_or_else(|| bad(&format!("no {name}")));
+        let written = serde_json::from_value(field("written")?).map_err(|e| bad(&e.to_string()))?;
+        let new_ids = serde_json::from_value(field("new_ids")?).map_err(|e| bad(&e.to_string()))?;
+        let versions = serde_json::from_value(field("versions")?).map_err(|e| bad(&e.to_string()))?;
+        Ok(Replay { written, new_ids, versions })
+    }
+
+    /// Moves the versions on as the save did; the report of what it wrote (marked replayed, which a
+    /// save just made unmarks).
+    fn apply(self, versions_read: &mut BTreeMap<GridId, i32>) -> SaveReport {
+        let mut report = SaveReport { written: self.written, replayed: true, ..SaveReport::default() };
+        for (id, version) in self.versions {
             match version {
                 Some(v) => versions_read.insert(id, v),
                 None => versions_read.remove(&id),
             };
         }
-        for &(mine, stored, version) in &new_ids {
+        for (mine, stored, version) in self.new_ids {
             if mine != stored {
                 report.renumbered.push((mine, stored));
             }
             versions_read.insert(stored, version);
         }
         report.written.sort_unstable();
-        Ok(report)
+        report
     }
 }
 

@@ -7,12 +7,12 @@ use postgres::types::private::BytesMut;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
 use super::{Db, DbError};
-use crate::core::{Grid, Project, ReferenceGeometry};
+use crate::core::{Grid, Project};
 use crate::io::wkb;
 
 /// Version of the database tables; `wangge_schema` records each version a schema was brought to, so
 /// that `wangge db upgrade` can migrate an older one.
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// The grid columns after `id`, `version` and `geom`, in the order the statements bind them ($3 …).
 pub(super) const GRID_ATTRS: &str = "code, name, kind, class, village_code, households, population, party_members, \
@@ -164,8 +164,59 @@ CREATE POLICY grids_write ON {s}.grids FOR ALL
 }
 
 /// The SQL that brings a schema from version `n + 1` to `n + 2` is `MIGRATIONS[n]`, with `{s}` for the
-/// schema; none yet (version 1 is the first).
-const MIGRATIONS: &[&str] = &[];
+/// schema. `db init` creates version 1 ([`ddl`]) and runs them all, so that a new schema and an upgraded
+/// one are the same.
+const MIGRATIONS: &[&str] = &[V2];
+
+/// Version 2: township accounts write the households and reference features inside their township
+/// (row-level security by place, as the grids are by village code), and each save may leave a tag with
+/// what it did (`saves`), so that a client that lost the reply to its commit can learn whether it landed.
+const V2: &str = r#"
+-- Whether account `who` may write a row at `g`: the county's may anywhere; a township's where `g` lies
+-- inside its township: inside one of its divisions (the township's own polygon or one of its villages'),
+-- or else inside their union (a road across two of its villages).
+CREATE FUNCTION {s}.may_write_at(who name, g geometry) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {s}, public AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM {s}.accounts a
+        WHERE a.role = who AND (a.county OR (a.township IS NOT NULL AND g IS NOT NULL AND (
+            EXISTS (SELECT 1 FROM {s}.divisions d
+                    WHERE (d.code = a.township OR (length(d.code) = 12 AND left(d.code, 9) = a.township))
+                      AND d.geom && g AND ST_CoveredBy(g, d.geom))
+            OR ST_CoveredBy(g, (SELECT ST_Union(d.geom) FROM {s}.divisions d
+                                WHERE d.code = a.township OR (length(d.code) = 12 AND left(d.code, 9) = a.township)))
+        )))
+    )
+$$;
+ALTER TABLE {s}.households ENABLE ROW LEVEL SECURITY;
+CREATE POLICY households_read ON {s}.households FOR SELECT USING (true);
+CREATE POLICY households_write ON {s}.households FOR ALL
+    USING ({s}.may_write_at(current_user, geom)) WITH CHECK ({s}.may_write_at(current_user, geom));
+ALTER TABLE {s}.reference_features ENABLE ROW LEVEL SECURITY;
+CREATE POLICY reference_features_read ON {s}.reference_features FOR SELECT USING (true);
+CREATE POLICY reference_features_write ON {s}.reference_features FOR ALL
+    USING ({s}.may_write_at(current_user, geom)) WITH CHECK ({s}.may_write_at(current_user, geom));
+-- A save's tag and what it did (the ids its new grids were stored under, the versions it wrote), written
+-- in the save's own transaction: there if and only if the save was committed.
+CREATE TABLE {s}.saves (
+    tag text PRIMARY KEY,
+    who text NOT NULL DEFAULT session_user,
+    at timestamptz NOT NULL DEFAULT now(),
+    result jsonb NOT NULL
+);
+-- The accounts granted before version 2 get the rights that these policies now bound.
+DO $do$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT role FROM {s}.accounts LOOP
+        IF NOT (SELECT county FROM {s}.accounts WHERE role = r.role) THEN
+            EXECUTE format('GRANT INSERT, UPDATE, DELETE ON {s}.households, {s}.reference_features TO %I', r.role);
+            EXECUTE format('GRANT USAGE ON SEQUENCE {s}.households_id_seq TO %I', r.role);
+        END IF;
+        EXECUTE format('GRANT SELECT, INSERT ON {s}.saves TO %I', r.role);
+    END LOOP;
+END $do$;
+"#;
 
 impl Db {
     /// `wangge db upgrade`: brings the schema to [`SCHEMA_VERSION`], one migration after the other in
@@ -208,7 +259,10 @@ impl Db {
             "INSERT INTO wangge_schema (version, written_by) VALUES ($1, $2)",
             &[&SCHEMA_VERSION, &concat!("wangge ", env!("CARGO_PKG_VERSION"))],
         )?;
-        write_small_layers(&mut tx, project)?;
+        for sql in MIGRATIONS {
+            tx.batch_execute(&sql.replace("{s}", &schema))?;
+        }
+        super::layers::write_all(&mut tx, project)?;
         copy_grids(&mut tx, project)?;
         let next = project.next_grid_id.max(project.grids.keys().next_back().map_or(1, |id| id + 1)) as i64;
         tx.execute("SELECT setval('grid_ids', $1, false)", &[&next])?;
@@ -346,70 +400,6 @@ impl GridValues {
         p.extend(self.more.iter().map(|t| t as &(dyn postgres::types::ToSql + Sync)));
         p
     }
-}
-
-/// Everything but the grids: settings, boundary, divisions, households and reference layers, written
-/// afresh (the county's layers; townships do not change them).
-pub(super) fn write_small_layers(tx: &mut Transaction<'_>, project: &Project) -> Result<(), DbError> {
-    let srid = project.crs.epsg;
-    tx.batch_execute(
-        "DELETE FROM project; DELETE FROM boundary; DELETE FROM divisions; DELETE FROM households;
-         DELETE FROM reference_features; DELETE FROM reference_layers;",
-    )?;
-    let mut rows: Vec<(String, String)> =
-        project.settings.iter().map(|(k, v)| (format!("setting.{k}"), v.clone())).collect();
-    rows.push(("name".into(), project.name.clone()));
-    rows.push(("crs_epsg".into(), srid.to_string()));
-    rows.push(("precision".into(), project.precision.to_string()));
-    let insert = tx.prepare("INSERT INTO project (key, value) VALUES ($1, $2)")?;
-    for (k, v) in &rows {
-        tx.execute(&insert, &[k, v])?;
-    }
-    if !project.boundary.0.is_empty() {
-        let mut geom = Vec::new();
-        wkb::write_multipolygon(&mut geom, &project.boundary);
-        tx.execute(
-            &format!("INSERT INTO boundary (name, geom) VALUES ($1, ST_Multi(ST_GeomFromWKB($2, {srid})))"),
-            &[&project.name, &geom],
-        )?;
-    }
-    let insert = tx.prepare(&format!(
-        "INSERT INTO divisions (code, name, parent_code, level, class, geom)
-         VALUES ($1, $2, $3, $4, $5, ST_Multi(ST_GeomFromWKB($6, {srid})))"
-    ))?;
-    for d in project.divisions.values() {
-        let geom = d.polygon.as_ref().map(|p| {
-            let mut out = Vec::new();
-            wkb::write_multipolygon(&mut out, p);
-            out
-        });
-        tx.execute(&insert, &[&d.code.as_str(), &d.name, &d.parent_code, &d.code.level(), &d.class.key(), &geom])?;
-    }
-    let insert = tx.prepare(&format!(
-        "INSERT INTO households (households, population, geom) VALUES ($1, $2, ST_GeomFromWKB($3, {srid}))"
-    ))?;
-    for h in &project.households {
-        let mut geom = Vec::new();
-        wkb::write_point(&mut geom, h.position);
-        tx.execute(&insert, &[&i64::from(h.households), &h.population.map(i64::from), &geom])?;
-    }
-    let insert_layer = tx.prepare("INSERT INTO reference_layers (position, name) VALUES ($1, $2)")?;
-    let insert_feature = tx.prepare(&format!(
-        "INSERT INTO reference_features (layer, seq, name, geom) VALUES ($1, $2, $3, ST_GeomFromWKB($4, {srid}))"
-    ))?;
-    for (position, layer) in project.reference_layers.iter().enumerate() {
-        let position = position as i32;
-        tx.execute(&insert_layer, &[&position, &layer.name])?;
-        for (seq, feature) in layer.features.iter().enumerate() {
-            let mut geom = Vec::new();
-            match &feature.geometry {
-                ReferenceGeometry::Lines(lines) => wkb::write_multilinestring(&mut geom, lines),
-                ReferenceGeometry::Polygons(polygons) => wkb::write_multipolygon(&mut geom, polygons),
-            }
-            tx.execute(&insert_feature, &[&position, &(seq as i32), &feature.name, &geom])?;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

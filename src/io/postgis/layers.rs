@@ -1,0 +1,384 @@
+//! The project's layers besides the grids — name, settings, boundary, divisions, households and
+//! reference layers — in the database: read (with the key of each household and reference feature row),
+//! written afresh (`db init`), and saved as a three-way merge by row.
+//!
+//! A save of these layers runs inside the save's transaction under one lock per project
+//! (`pg_advisory_xact_lock`), so that two saves cannot both compare against the same state and both
+//! write:
+//! * the project-wide part (name, settings, boundary, divisions, the list of reference layers) is the
+//!   county's: a township account's change of it is refused, and it is written only when it is in the
+//!   database still as it was read — else someone else changed it meanwhile and nothing is written;
+//! * households and reference features are merged row by row: the rows I removed or changed must still
+//!   be there as I read them (else nothing is written), my new rows are added, and rows someone else
+//!   added meanwhile stay. A township account changes only rows inside its own township
+//!   (`may_write_at`, the row-level security policy of `households` and `reference_features`);
+//!   the save asks the policy's function before it writes, so that a refusal is said, not a silent no-op.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use geo::{Geometry, Point};
+use postgres::{GenericClient, Transaction};
+
+use super::DbError;
+use super::read::{count, multipolygon};
+use crate::core::{
+    AreaClass, Division, DivisionCode, GridId, HouseholdPoint, Project, ReferenceFeature, ReferenceGeometry,
+    ReferenceLayer,
+};
+use crate::io::crs::crs_from_epsg;
+use crate::io::wkb;
+
+/// The layers as read, with the database's key of each household row (`households.id`, in the order of
+/// `project.households`) and of each reference layer and feature (`position`, and `seq` in the order of
+/// the layer's features).
+pub(super) struct LayerRows {
+    pub project: Project,
+    pub households: Vec<i64>,
+    pub features: Vec<(i32, Vec<i32>)>,
+}
+
+/// Reads the layers besides the grids (the grids are left empty) through `c`, a connection or the
+/// save's own transaction.
+pub(super) fn read(c: &mut impl GenericClient, srid: i32) -> Result<LayerRows, DbError> {
+    let rows = c.query("SELECT key, value FROM project", &[])?;
+    let rows: std::collections::BTreeMap<String, String> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let crs =
+        crs_from_epsg(srid as u32).map_err(|e| DbError::BadRow { table: "project", id: 0, detail: e.to_string() })?;
+    let mut project = Project::new(rows.get("name").cloned().unwrap_or_default(), crs);
+    if let Some(p) = rows.get("precision").and_then(|p| p.parse::<f64>().ok())
+        && p.is_finite()
+        && p > 0.0
+    {
+        project.precision = p;
+    }
+    project.settings =
+        rows.iter().filter_map(|(k, v)| Some((k.strip_prefix("setting.")?.to_string(), v.clone()))).collect();
+    for row in c.query("SELECT id, ST_AsBinary(geom) FROM boundary ORDER BY id", &[])? {
+        project.boundary.0.extend(multipolygon(row.get(1), "boundary", row.get::<_, i32>(0).into())?.0);
+    }
+    let divisions =
+        c.query("SELECT code, name, parent_code, class, ST_AsBinary(geom) FROM divisions ORDER BY code", &[])?;
+    for (n, row) in divisions.iter().enumerate() {
+        let bad = |detail: String| DbError::BadRow { table: "divisions", id: n as i64 + 1, detail };
+        let code = DivisionCode::parse(row.get::<_, &str>(0)).map_err(|e| bad(e.to_string()))?;
+        let polygon = row.get::<_, Option<&[u8]>>(4).map(|b| multipolygon(b, "divisions", n as i64 + 1)).transpose()?;
+        let class = AreaClass::parse(row.get(3)).unwrap_or_else(|| code.default_class());
+        let division = Division { name: row.get(1), parent_code: row.get(2), class, code, polygon };
+        project.divisions.insert(division.code.to_string(), division);
+    }
+    let mut household_ids = Vec::new();
+    for row in c.query("SELECT id, ST_AsBinary(geom), households, population FROM households ORDER BY id", &[])? {
+        let id: i64 = row.get(0);
+        let position = match wkb::read(row.get(1)) {
+            Ok(Geometry::Point(p)) => p,
+            Ok(_) => return Err(DbError::BadRow { table: "households", id, detail: "not a point".into() }),
+            Err(e) => return Err(DbError::BadRow { table: "households", id, detail: e.to_string() }),
+        };
+        project.households.push(HouseholdPoint {
+            position: Point(position.0),
+            households: count(row.get(2), "households", id)?.unwrap_or(0),
+            population: count(row.get(3), "households", id)?,
+        });
+        household_ids.push(id);
+    }
+    let mut layers: Vec<(i32, ReferenceLayer, Vec<i32>)> = c
+        .query("SELECT position, name FROM reference_layers ORDER BY position", &[])?
+        .iter()
+        .map(|r| (r.get(0), ReferenceLayer::new(r.get::<_, String>(1)), Vec::new()))
+        .collect();
+    for row in c.query("SELECT layer, seq, name, ST_AsBinary(geom) FROM reference_features ORDER BY layer, seq", &[])? {
+        let (layer, seq): (i32, i32) = (row.get(0), row.get(1));
+        let bad = |detail: String| DbError::BadRow { table: "reference_features", id: seq.into(), detail };
+        let geometry = wkb::read(row.get(3)).map_err(|e| bad(e.to_string()))?;
+        let geometry = crate::io::gpkg::reference_geometry(geometry).map_err(|e| bad(e.to_string()))?;
+        if let Some((_, l, seqs)) = layers.iter_mut().find(|(p, _, _)| *p == layer) {
+            l.features.push(ReferenceFeature { geometry, name: row.get(2) });
+            seqs.push(seq);
+        }
+    }
+    let mut features = Vec::with_capacity(layers.len());
+    for (position, layer, seqs) in layers {
+        project.reference_layers.push(layer);
+        features.push((position, seqs));
+    }
+    let next = c.query_one("SELECT last_value, is_called FROM grid_ids", &[])?;
+    let (last, called): (i64, bool) = (next.get(0), next.get(1));
+    project.next_grid_id = (if called { last + 1 } else { last }).max(1) as GridId;
+    Ok(LayerRows { project, households: household_ids, features })
+}
+
+/// Saves the layers of `mine` that differ from `read` (what they were when read), inside the save's
+/// transaction: see the module's doc. Nothing is written unless all of it can be.
+pub(super) fn save(tx: &mut Transaction<'_>, srid: i32, read: &Project, mine: &Project) -> Result<(), DbError> {
+    // One save of these layers at a time in this project; taken by every writer, so no one waits on a
+    // table lock it has no right to take.
+    tx.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema()), 16)", &[])?;
+    let county: bool =
+        tx.query_one("SELECT NOT row_security_active('households') OR may_write(current_user, '')", &[])?.get(0);
+    let now = self::read(tx, srid)?;
+    let wide_changed = !same_wide(read, mine);
+    if wide_changed {
+        if !county {
+            return Err(DbError::CountyOnly);
+        }
+        if !same_wide(read, &now.project) {
+            return Err(DbError::LayersChanged);
+        }
+    }
+    let names = |p: &Project| p.reference_layers.iter().map(|l| l.name.clone()).collect::<Vec<_>>();
+    let layers_renamed = names(read) != names(mine);
+    if layers_renamed && read.reference_layers != now.project.reference_layers {
+        // The list of layers changes (the county's): written afresh, so all of it must be as read.
+        return Err(DbError::LayersChanged);
+    }
+
+    // Households: the rows I removed (or changed) must still be there; mine are added.
+    let (removed, added) = diff(&read.households, &mine.households, household_key);
+    let gone = match_rows(&removed, &now.project.households, &now.households, household_key)?;
+    let at = |h: &HouseholdPoint| {
+        let mut g = Vec::new();
+        wkb::write_point(&mut g, h.position);
+        g
+    };
+    if !county {
+        let outside = outside(tx, srid, removed.iter().chain(&added).map(|h| at(h)))?;
+        if outside > 0 {
+            return Err(DbError::OutsideTownship { layer: None, count: outside });
+        }
+    }
+    // Reference features, layer by layer (when the list of layers stays as it is).
+    let mut feature_writes = Vec::new();
+    if !layers_renamed {
+        for (layer_read, layer_mine) in read.reference_layers.iter().zip(&mine.reference_layers) {
+            let (removed, added) = diff(&layer_read.features, &layer_mine.features, feature_key);
+            if removed.is_empty() && added.is_empty() {
+                continue;
+            }
+            // The layer as it is now (the county may have removed it meanwhile).
+            let now_layer = now.project.reference_layers.iter().position(|l| l.name == layer_read.name);
+            let Some(((position, seqs), now_layer)) =
+                now_layer.and_then(|i| Some((now.features.get(i)?, now.project.reference_layers.get(i)?)))
+            else {
+                return Err(DbError::LayersChanged);
+            };
+            let gone = match_rows(&removed, &now_layer.features, seqs, feature_key)?;
+            if !county {
+                let outside = outside(tx, srid, removed.iter().chain(&added).map(|f| feature_wkb(f)))?;
+                if outside > 0 {
+                    return Err(DbError::OutsideTownship { layer: Some(layer_read.name.clone()), count: outside });
+                }
+            }
+            feature_writes.push((*position, gone, added, seqs.iter().max().map_or(0, |s| s + 1)));
+        }
+    }
+
+    if wide_changed {
+        write_wide(tx, srid, mine, layers_renamed)?;
+    }
+    let delete = tx.prepare("DELETE FROM households WHERE id = $1")?;
+    for id in gone {
+        tx.execute(&delete, &[&id])?;
+    }
+    let insert = tx.prepare(&format!(
+        "INSERT INTO households (households, population, geom) VALUES ($1, $2, ST_GeomFromWKB($3, {srid}))"
+    ))?;
+    for h in added {
+        tx.execute(&insert, &[&i64::from(h.households), &h.population.map(i64::from), &at(h)])?;
+    }
+    let delete = tx.prepare("DELETE FROM reference_features WHERE layer = $1 AND seq = $2")?;
+    let insert = tx.prepare(&format!(
+        "INSERT INTO reference_features (layer, seq, name, geom) VALUES ($1, $2, $3, ST_GeomFromWKB($4, {srid}))"
+    ))?;
+    for (position, gone, added, next_seq) in feature_writes {
+        for seq in gone {
+            tx.execute(&delete, &[&position, &seq])?;
+        }
+        for (seq, f) in (next_seq..).zip(added) {
+            tx.execute(&insert, &[&position, &seq, &f.name, &feature_wkb(f)])?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether two projects agree on the county's part of the layers: name, settings, boundary, divisions
+/// and the names of the reference layers in their order.
+fn same_wide(a: &Project, b: &Project) -> bool {
+    a.name == b.name
+        && a.settings == b.settings
+        && a.boundary == b.boundary
+        && a.divisions == b.divisions
+        && a.reference_layers.len() == b.reference_layers.len()
+        && a.reference_layers.iter().zip(&b.reference_layers).all(|(x, y)| x.name == y.name)
+}
+
+/// How many of `geometries` (WKB) this account may not write (outside its township).
+fn outside(tx: &mut Transaction<'_>, srid: i32, geometries: impl Iterator<Item = Vec<u8>>) -> Result<usize, DbError> {
+    let may = tx.prepare(&format!("SELECT may_write_at(current_user, ST_GeomFromWKB($1, {srid}))"))?;
+    let mut n = 0;
+    for g in geometries {
+        if !tx.query_one(&may, &[&g])?.get::<_, bool>(0) {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// What makes two households the same row: position (to the bit), households and population.
+fn household_key(h: &HouseholdPoint) -> (u64, u64, u32, Option<u32>) {
+    (h.position.x().to_bits(), h.position.y().to_bits(), h.households, h.population)
+}
+
+/// What makes two reference features the same row: name and geometry (its WKB).
+fn feature_key(f: &ReferenceFeature) -> (String, Vec<u8>) {
+    (f.name.clone(), feature_wkb(f))
+}
+
+fn feature_wkb(f: &ReferenceFeature) -> Vec<u8> {
+    let mut g = Vec::new();
+    match &f.geometry {
+        ReferenceGeometry::Lines(lines) => wkb::write_multilinestring(&mut g, lines),
+        ReferenceGeometry::Polygons(polygons) => wkb::write_multipolygon(&mut g, polygons),
+    }
+    g
+}
+
+/// The rows of `before` not in `after` and those of `after` not in `before`, counted as multisets (two
+/// equal rows are two rows), each in its list's order.
+fn diff<'a, T, K: Hash + Eq>(before: &'a [T], after: &'a [T], key: impl Fn(&T) -> K) -> (Vec<&'a T>, Vec<&'a T>) {
+    let mut counts: HashMap<K, isize> = HashMap::new();
+    for t in after {
+        *counts.entry(key(t)).or_default() += 1;
+    }
+    let mut removed = Vec::new();
+    for t in before {
+        match counts.get_mut(&key(t)) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => removed.push(t),
+        }
+    }
+    let mut counts: HashMap<K, isize> = HashMap::new();
+    for t in before {
+        *counts.entry(key(t)).or_default() += 1;
+    }
+    let mut added = Vec::new();
+    for t in after {
+        match counts.get_mut(&key(t)) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => added.push(t),
+        }
+    }
+    (removed, added)
+}
+
+/// The keys of rows in `now` (keyed by `keys`, in its order) equal to each of `wanted`, each row
+/// taken once; [`DbError::LayersChanged`] when one of them is no longer there (someone else removed or
+/// changed it since it was read).
+fn match_rows<T, K: Hash + Eq, R: Copy>(
+    wanted: &[&T],
+    now: &[T],
+    keys: &[R],
+    key: impl Fn(&T) -> K,
+) -> Result<Vec<R>, DbError> {
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut rows: HashMap<K, Vec<R>> = HashMap::new();
+    for (t, &k) in now.iter().zip(keys).rev() {
+        rows.entry(key(t)).or_default().push(k);
+    }
+    wanted.iter().map(|t| rows.get_mut(&key(t)).and_then(Vec::pop).ok_or(DbError::LayersChanged)).collect()
+}
+
+/// Writes the county's part afresh: the project table, boundary and divisions, and with `layers` the
+/// reference layers with their features.
+fn write_wide(tx: &mut Transaction<'_>, srid: i32, project: &Project, layers: bool) -> Result<(), DbError> {
+    tx.batch_execute("DELETE FROM project; DELETE FROM boundary; DELETE FROM divisions;")?;
+    let mut rows: Vec<(String, String)> =
+        project.settings.iter().map(|(k, v)| (format!("setting.{k}"), v.clone())).collect();
+    rows.push(("name".into(), project.name.clone()));
+    rows.push(("crs_epsg".into(), srid.to_string()));
+    rows.push(("precision".into(), project.precision.to_string()));
+    let insert = tx.prepare("INSERT INTO project (key, value) VALUES ($1, $2)")?;
+    for (k, v) in &rows {
+        tx.execute(&insert, &[k, v])?;
+    }
+    if !project.boundary.0.is_empty() {
+        let mut geom = Vec::new();
+        wkb::write_multipolygon(&mut geom, &project.boundary);
+        tx.execute(
+            &format!("INSERT INTO boundary (name, geom) VALUES ($1, ST_Multi(ST_GeomFromWKB($2, {srid})))"),
+            &[&project.name, &geom],
+        )?;
+    }
+    let insert = tx.prepare(&format!(
+        "INSERT INTO divisions (code, name, parent_code, level, class, geom)
+         VALUES ($1, $2, $3, $4, $5, ST_Multi(ST_GeomFromWKB($6, {srid})))"
+    ))?;
+    for d in project.divisions.values() {
+        let geom = d.polygon.as_ref().map(|p| {
+            let mut out = Vec::new();
+            wkb::write_multipolygon(&mut out, p);
+            out
+        });
+        tx.execute(&insert, &[&d.code.as_str(), &d.name, &d.parent_code, &d.code.level(), &d.class.key(), &geom])?;
+    }
+    if layers {
+        tx.batch_execute("DELETE FROM reference_features; DELETE FROM reference_layers;")?;
+        write_reference_layers(tx, srid, project)?;
+    }
+    Ok(())
+}
+
+fn write_reference_layers(tx: &mut Transaction<'_>, srid: i32, project: &Project) -> Result<(), DbError> {
+    let insert_layer = tx.prepare("INSERT INTO reference_layers (position, name) VALUES ($1, $2)")?;
+    let insert_feature = tx.prepare(&format!(
+        "INSERT INTO reference_features (layer, seq, name, geom) VALUES ($1, $2, $3, ST_GeomFromWKB($4, {srid}))"
+    ))?;
+    for (position, layer) in project.reference_layers.iter().enumerate() {
+        let position = position as i32;
+        tx.execute(&insert_layer, &[&position, &layer.name])?;
+        for (seq, feature) in layer.features.iter().enumerate() {
+            tx.execute(&insert_feature, &[&position, &(seq as i32), &feature.name, &feature_wkb(feature)])?;
+        }
+    }
+    Ok(())
+}
+
+/// Everything but the grids written afresh into a new schema (`db init`).
+pub(super) fn write_all(tx: &mut Transaction<'_>, project: &Project) -> Result<(), DbError> {
+    let srid = project.crs.epsg as i32;
+    write_wide(tx, srid, project, true)?;
+    let insert = tx.prepare(&format!(
+        "INSERT INTO households (households, population, geom) VALUES ($1, $2, ST_GeomFromWKB($3, {srid}))"
+    ))?;
+    for h in &project.households {
+        let mut geom = Vec::new();
+        wkb::write_point(&mut geom, h.position);
+        tx.execute(&insert, &[&i64::from(h.households), &h.population.map(i64::from), &geom])?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_diff_counts_equal_rows_as_rows_and_keeps_each_lists_order() {
+        let (removed, added) = diff(&[1, 2, 2, 3], &[2, 4, 3, 5], |x| *x);
+        assert_eq!(removed, vec![&1, &2]);
+        assert_eq!(added, vec![&4, &5]);
+        let (removed, added) = diff(&[7, 7], &[7, 7], |x| *x);
+        assert!(removed.is_empty() && added.is_empty());
+    }
+
+    #[test]
+    fn a_row_removed_meanwhile_is_a_change_of_someone_elses_not_a_silent_no_op() {
+        // Rows 10, 11, 12 hold a, b, a: taking a twice finds both, in order; a third a is gone.
+        let now = ['a', 'b', 'a'];
+        assert_eq!(match_rows(&[&'a', &'a'], &now, &[10, 11, 12], |c| *c).unwrap(), vec![10, 12]);
+        assert!(matches!(match_rows(&[&'a', &'a', &'a'], &now, &[10, 11, 12], |c| *c), Err(DbError::LayersChanged)));
+        assert!(matches!(match_rows(&[&'c'], &now, &[10, 11, 12], |c| *c), Err(DbError::LayersChanged)));
+    }
+}
