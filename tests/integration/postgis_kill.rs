@@ -1,5 +1,6 @@
 //! Issue 16 part 4: a client killed in the middle of a save, the database server killed in the middle of
-//! a `wangge db init`, of a save and of a `wangge db checkin`. Afterwards the database is consistent — every grid's version is
+//! a `wangge db init`, of a save and of a `wangge db checkin`, and a check-in killed after the database
+//! committed it but before its file was updated. Afterwards the database is consistent — every grid's version is
 //! the last one its history records, the history holds one change per version, no grid is half written
 //! (a save is one transaction: all of it or none), the project opens and its coverage checks — the
 //! client got a clear error naming the URL (not a panic), and doing the work again succeeds.
@@ -18,7 +19,7 @@ use wangge::io::{Changes, IoError, Problem, open_project, save_project};
 
 use crate::common::{path_str, stderr, stdout, wangge_env};
 use crate::pg::Cluster;
-use crate::postgis_checkout::{TOWN, county, db_grid, edit, grid, last_change, loaded, poly, set_fields};
+use crate::postgis_checkout::{TOWN, checkin, county, db_grid, edit, grid, last_change, loaded, poly, set_fields};
 use crate::postgis_load::{coverage_ok, lattice_project};
 
 /// The child: saves every grid of the project at `WANGGE_KILL_URL` with the notes `WANGGE_KILL_NOTE`,
@@ -373,4 +374,97 @@ fn the_server_killed_mid_checkin_leaves_database_and_file_as_they_were_and_the_c
     let in_file: Vec<u64> =
         open_project(&file).unwrap().grids.values().filter(|g| g.code == "341823100001003").map(|g| g.id).collect();
     assert_eq!(in_file.len(), 1, "the new grid (the file's {new_id}) once, under the database's id");
+}
+
+#[test]
+fn a_checkin_killed_after_its_commit_before_the_file_was_updated_is_retried_without_conflicts_or_double_writes() {
+    let Some((pg, dir, url)) = loaded() else { return };
+    let file = dir.path().join("泾川镇.gpkg");
+    let out = crate::postgis_checkout::checkout(&url, TOWN, &file);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Another client adds a grid elsewhere meanwhile: the id the file gave its new grid is taken, so the
+    // check-in stores it under another.
+    pg.client("wangge").batch_execute("SELECT nextval('jingxian.grid_ids')").unwrap();
+    let new_id = offline_edits(&file);
+    let file_before = std::fs::read(&file).unwrap();
+    let (changes_before, _) = history_and_grids(&pg);
+    let (mut child, sqlite) = checkin_held_after_its_commit(&pg, &file, changes_before);
+    child.kill().unwrap(); // SIGKILL, still waiting for the file
+    let out = finished(child);
+    assert!(!out.status.success());
+    drop(sqlite);
+    assert_eq!(std::fs::read(&file).unwrap(), file_before, "the file was not updated");
+    // The database has the whole check-in; the new grid under another id than the file's.
+    let (changes, grids) = history_and_grids(&pg);
+    assert_eq!(changes, changes_before + 3);
+    let stored: Vec<i64> = grids.iter().filter(|(_, _, c)| c == "341823100001003").map(|(id, _, _)| *id).collect();
+    assert_eq!(stored.len(), 1);
+    assert_ne!(stored[0] as u64, new_id);
+    // After the interrupted check-in someone else changes grid 1 further.
+    pg.client("wangge").execute("UPDATE jingxian.grids SET phone = '13800000001' WHERE id = 1", &[]).unwrap();
+    let changes_theirs = changes + 1;
+    // The retry finds its own edits in the database: no conflict with itself, nothing written again.
+    let out = checkin(&file, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let said = stdout(&out);
+    assert!(said.starts_with("checked in: 0 grids written to the database, 1 grids others changed taken"), "{said}");
+    assert!(said.contains("3 grids were in the database as this file has them already"), "{said}");
+    let (changes, grids) = history_and_grids(&pg);
+    assert_eq!(changes, changes_theirs, "nothing written twice");
+    assert_eq!(grids.iter().filter(|(_, _, c)| c == "341823100001003").count(), 1, "the new grid once");
+    consistent(&pg, &url, "jingxian");
+    // The file continues from the database: theirs in, the new grid under the database's id.
+    file_continues_from_the_database(&pg, &url, &file);
+    let project = open_project(&file).unwrap();
+    assert_eq!((project.grids[&1].name.as_str(), project.grids[&1].attrs.phone.as_str()), ("城南西", "13800000001"));
+    assert!(project.grids.contains_key(&(stored[0] as u64)) && !project.grids.contains_key(&new_id));
+    // And on: the next edits check in; this time the file stays locked until the check-in gives up on
+    // it, and says so.
+    edit(&file, |p| {
+        set_fields(p, 1, |f| f.attrs.notes = "之后".into()).unwrap();
+        set_fields(p, 2, |f| f.attrs.notes = "之后".into()).unwrap();
+    });
+    let file_before = std::fs::read(&file).unwrap();
+    let (child, sqlite) = checkin_held_after_its_commit(&pg, &file, history_and_grids(&pg).0);
+    let out = finished(child);
+    drop(sqlite);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{}{err}", stdout(&out));
+    assert!(
+        err.contains(path_str(&file))
+            && err.contains("the check-in is in the database, but the file could not be updated")
+            && err.contains("check it in again"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), file_before);
+    let out = checkin(&file, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let said = stdout(&out);
+    assert!(said.starts_with("checked in: 0 grids written to the database"), "{said}");
+    assert!(said.contains("2 grids were in the database as this file has them already"), "{said}");
+    assert_eq!(db_grid(&url, 2).unwrap(), (open_project(&file).unwrap().grids[&2].clone(), 3));
+    file_continues_from_the_database(&pg, &url, &file);
+    consistent(&pg, &url, "jingxian");
+}
+
+/// A `wangge db checkin` of `file` (a child process) held after the database committed it, before it
+/// updates the file: another client holds grid 2 locked until the check-in, having written grid 1,
+/// waits for it inside its transaction; then another program takes an exclusive SQLite lock on the file and grid 2 is let go.
+/// Returns once the commit is visible (the history grew past `changes_before` rows), with the file
+/// still locked (until the connection is dropped): the child waits for the file, and gives up after
+/// SQLite's busy timeout.
+fn checkin_held_after_its_commit(pg: &Cluster, file: &Path, changes_before: i64) -> (Child, rusqlite::Connection) {
+    let mut locker = lock_grid(pg, 2);
+    let mut child = child_checkin(file, None);
+    assert!(wait_blocked_mid_write(pg, &mut child), "the check-in ended before it could be held");
+    let sqlite = rusqlite::Connection::open(file).unwrap();
+    sqlite.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    locker.batch_execute("ROLLBACK").unwrap();
+    let started = Instant::now();
+    while history_and_grids(pg).0 == changes_before {
+        assert!(started.elapsed() < Duration::from_secs(60), "the check-in never committed");
+        assert!(child.try_wait().unwrap().is_none(), "the check-in ended before its commit");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    (child, sqlite)
 }
