@@ -425,3 +425,51 @@ fn may_write(tx: &mut Transaction<'_>, village: &str) -> Result<bool, DbError> {
     )?;
     Ok(row.get(0))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{MultiPolygon, polygon};
+
+    fn grid(id: GridId, name: &str, x: f64) -> Grid {
+        let mut g = Grid::new(MultiPolygon(vec![
+            polygon![(x: x, y: 0.), (x: x + 1., y: 0.), (x: x + 1., y: 1.), (x: x, y: 1.)],
+        ]));
+        g.id = id;
+        g.name = name.into();
+        g
+    }
+
+    #[test]
+    fn what_an_earlier_checkin_wrote_exactly_as_mine_becomes_the_base_and_nothing_else_does() {
+        // Base: grids 1, 2, 3, 4. Mine: 1 renamed, 2 deleted, 3 renamed again after the earlier check-in,
+        // 4 untouched; new grids 5 (stored as 7: 5 was taken) and 6 (stored as 6), and 8 never checked in.
+        let mut base: BTreeMap<GridId, Grid> = (1..=4).map(|id| (id, grid(id, "旧", id as f64))).collect();
+        let mut mine = base.clone();
+        mine.insert(1, grid(1, "新", 1.));
+        mine.remove(&2);
+        mine.insert(3, grid(3, "再改", 3.));
+        for (id, x) in [(5, 5.), (6, 6.), (8, 8.)] {
+            mine.insert(id, grid(id, "新网格", x));
+        }
+        let earlier: BTreeMap<GridId, Option<Grid>> = BTreeMap::from([
+            (1, Some(grid(1, "新", 1.))),
+            (2, None),
+            (3, Some(grid(3, "一改", 3.))),
+            (6, Some(grid(6, "新网格", 6.))),
+            (7, Some(grid(7, "新网格", 5.))),
+        ]);
+        let already = mine_already_in(&earlier, &mut base, &mut mine);
+        assert_eq!(already, [1, 2, 6, 7]);
+        assert_eq!(base.keys().copied().collect::<Vec<_>>(), [1, 3, 4, 6, 7], "2 is deleted in the base now");
+        assert_eq!(base[&1], mine[&1]);
+        assert_eq!(base[&3].name, "旧", "edited after the earlier check-in: still merged against the old base");
+        assert_eq!(mine.keys().copied().collect::<Vec<_>>(), [1, 3, 4, 6, 7, 8], "5 is 7 in the database");
+        assert_eq!((base[&7].clone(), mine[&7].clone()), (grid(7, "新网格", 5.), grid(7, "新网格", 5.)));
+        assert_eq!(mine[&8], grid(8, "新网格", 8.), "never checked in: still new");
+        // Nothing recorded: nothing changes.
+        let (before_base, before_mine) = (base.clone(), mine.clone());
+        assert!(mine_already_in(&BTreeMap::new(), &mut base, &mut mine).is_empty());
+        assert_eq!((base, mine), (before_base, before_mine));
+    }
+}
