@@ -58,6 +58,9 @@ fn db_error_zh(e: &DbError) -> String {
         DbError::CheckoutExists => "文件已经存在；请先签入它，或签出到另一个文件（没有写入任何内容）".into(),
         DbError::NotACheckout => "不是乡镇签出副本（没有 wangge_checkout 表）；请用 wangge db checkout 签出".into(),
         DbError::BadCheckout(detail) => format!("签出记录已损坏：{detail}"),
+        DbError::FileNotUpdated(detail) => format!(
+            "已签入数据库，但副本未能更新（{detail}）；请再次签入这个副本，使它与数据库一致（不会重复写入）"
+        ),
     }
 }
 
@@ -290,6 +293,14 @@ pub fn checkin_text(r: &crate::io::postgis::CheckinReport, lang: Lang) -> String
                 r.last_change
             ),
         };
+        if !r.already.is_empty() {
+            out += &say!(
+                lang,
+                "{} 个网格在数据库中已是本副本的修改（上次签入已写入数据库，但副本当时未能更新），没有重复写入\n",
+                "{} grids were in the database as this file has them already (an earlier check-in wrote them but could not update the file); not written again\n",
+                r.already.len()
+            );
+        }
         for (mine, stored) in &r.renumbered {
             out += &say!(
                 lang,
@@ -459,6 +470,7 @@ mod tests {
             DbError::CheckoutExists,
             DbError::NotACheckout,
             DbError::BadCheckout("no url".into()),
+            DbError::FileNotUpdated("database is locked".into()),
         ];
         for e in &all {
             let (zh, en) = (db_error_text(e, Lang::Zh), db_error_text(e, Lang::En));

@@ -21,15 +21,15 @@ use crate::pg::Cluster;
 
 const X0: f64 = 620_000.0;
 const Y0: f64 = 3_385_000.0;
-const TOWN: &str = "341823100";
+pub(crate) const TOWN: &str = "341823100";
 const NEXT_TOWN: &str = "341823101";
 
-fn poly(points: &[(f64, f64)]) -> MultiPolygon<f64> {
+pub(crate) fn poly(points: &[(f64, f64)]) -> MultiPolygon<f64> {
     let ring: Vec<(f64, f64)> = points.iter().map(|(x, y)| (X0 + x, Y0 + y)).collect();
     MultiPolygon(vec![Polygon::new(LineString::from(ring), vec![])])
 }
 
-fn grid(code: &str, geometry: MultiPolygon<f64>) -> Grid {
+pub(crate) fn grid(code: &str, geometry: MultiPolygon<f64>) -> Grid {
     let mut g = Grid::new(geometry);
     g.code = code.into();
     g.village_code = code[..12].into();
@@ -40,7 +40,7 @@ fn grid(code: &str, geometry: MultiPolygon<f64>) -> Grid {
 /// Two townships side by side: 泾川镇 (341823100) has grids 1 and 2, its neighbour (341823101) grids 3
 /// and 4. Grid 2's east edge and grid 3's west edge share a middle vertex at (200, 50); grid 4 touches
 /// only grid 3. A household in grid 1 and one in grid 3; a road through 泾川镇 and one far away.
-fn county() -> Project {
+pub(crate) fn county() -> Project {
     let mut p = Project::new("泾县", crs_from_epsg(4548).unwrap());
     p.boundary = poly(&[(0., 0.), (400., 0.), (400., 100.), (0., 100.)]);
     for (code, name) in
@@ -74,7 +74,7 @@ fn county() -> Project {
 }
 
 /// A cluster with the county loaded into schema `jingxian`, a temporary folder, the admin's URL.
-fn loaded() -> Option<(Cluster, tempfile::TempDir, String)> {
+pub(crate) fn loaded() -> Option<(Cluster, tempfile::TempDir, String)> {
     let pg = Cluster::start()?;
     let url = pg.url("jingxian");
     Db::connect(&DbUrl::parse(&url).unwrap()).unwrap().init(&county(), false).unwrap();
@@ -89,36 +89,40 @@ fn township_account(pg: &Cluster, url: &str, role: &str, township: &str) -> Stri
     pg.url_as(role, "jingxian")
 }
 
-fn checkout(url: &str, township: &str, to: &Path) -> Output {
+pub(crate) fn checkout(url: &str, township: &str, to: &Path) -> Output {
     wangge(&["db", "checkout", url, "--township", township, "--to", path_str(to), "--lang", "en"])
 }
 
-fn checkin(file: &Path, extra: &[&str]) -> Output {
+pub(crate) fn checkin(file: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["db", "checkin", path_str(file), "--lang", "en"];
     args.extend(extra);
     wangge(&args)
 }
 
 /// Edits the file offline as the app would: open, change, save.
-fn edit(file: &Path, change: impl FnOnce(&mut Project)) {
+pub(crate) fn edit(file: &Path, change: impl FnOnce(&mut Project)) {
     let mut project = open_project(file).unwrap();
     change(&mut project);
     save_project(&project, file).unwrap();
 }
 
 /// Sets fields of a grid through the edit commands.
-fn set_fields(project: &mut Project, id: u64, change: impl FnOnce(&mut GridFields)) -> Result<Command, EditError> {
+pub(crate) fn set_fields(
+    project: &mut Project,
+    id: u64,
+    change: impl FnOnce(&mut GridFields),
+) -> Result<Command, EditError> {
     let mut fields = GridFields::of(&project.grids[&id]);
     change(&mut fields);
     Command::SetFields { id, fields: Box::new(fields) }.apply(project)
 }
 
-fn db_grid(url: &str, id: u64) -> Option<(Grid, i32)> {
+pub(crate) fn db_grid(url: &str, id: u64) -> Option<(Grid, i32)> {
     let loaded = Db::connect(&DbUrl::parse(url).unwrap()).unwrap().open().unwrap();
     Some((loaded.project.grids.get(&id)?.clone(), loaded.versions[&id]))
 }
 
-fn last_change(pg: &Cluster) -> i64 {
+pub(crate) fn last_change(pg: &Cluster) -> i64 {
     pg.client("wangge").query_one("SELECT max(id) FROM jingxian.changes", &[]).unwrap().get(0)
 }
 

@@ -8,6 +8,12 @@
 //! remains; the report lists each. `--take-theirs` / `--take-mine` settle conflicts in the next
 //! check-in. After a check-in that went through, the file holds the database's state of the township
 //! and its neighbours, and its base moves on, so the township continues editing and checks in again.
+//!
+//! A check-in the database committed whose file was never updated (the client killed, or the file
+//! could not be written) is finished by running it again: the history since the file's base records
+//! what this account's check-ins wrote, and a grid of mine written exactly so is mine already — its
+//! base from then on, not an edit to write twice nor a conflict with itself; a new grid of mine stored
+//! under another id is that grid.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -17,6 +23,7 @@ use postgres::Transaction;
 use super::checkout::{
     BaseGrid, CheckoutInfo, base_of, in_township, read_only_ids, scope_grids, write_checkout_tables,
 };
+use super::read::grid_from_row;
 use super::schema::{GRID_ATTRS, GridValues, insert_grid_sql};
 use super::{Db, DbError};
 use crate::core::merge::{Field, Outcome, SeamBreak, merge_grids, seam_breaks};
@@ -73,6 +80,9 @@ pub struct CheckinReport {
     pub renumbered: Vec<(GridId, GridId)>,
     /// Grids others changed whose change came into my file.
     pub taken: Vec<GridId>,
+    /// My grids an earlier check-in of this file wrote already (by their id in the database): it
+    /// committed, but the file was not updated then.
+    pub already: Vec<GridId>,
     pub conflicts: Vec<MergeConflict>,
     /// Neighbours' grids changed in my file (they are read-only in a check-out).
     pub read_only: Vec<GridId>,
@@ -121,7 +131,8 @@ impl Db {
         let srid = self.check_project().map_err(at_url)?;
         let township = info.township.clone();
         let mut tx = self.client.transaction().map_err(|e| at_url(e.into()))?;
-        let mut report = merge_in(&mut tx, srid, &township, &mine_project, base, resolve).map_err(at_url)?;
+        let mut report =
+            merge_in(&mut tx, srid, &township, &mine_project, base, info.last_change, resolve).map_err(at_url)?;
         if report.left_for_user() {
             // Dropping the transaction rolls back whatever was written.
             drop(tx);
@@ -136,18 +147,20 @@ impl Db {
         let next = tx.query_one("SELECT last_value, is_called FROM grid_ids", &[]).map_err(|e| at_url(e.into()))?;
         let (last, called): (i64, bool) = (next.get(0), next.get(1));
         tx.commit().map_err(|e| at_url(e.into()))?;
-        // The database holds everything now; a failure below leaves the file's edits equal to the
-        // database's, which the next check-in finds the same on both sides.
+        // The database holds everything now; a failure below leaves the file behind it, and the next
+        // check-in finds its edits in the database (see `earlier_checkins`) and brings the file up to date.
+        let not_updated =
+            |e: IoError| IoError::new(path, Problem::Database(DbError::FileNotUpdated(e.problem.to_string())));
         let mut project: Project = mine_project;
         project.read_only_grids = now.values().filter(|(g, _)| !in_township(g, &township)).map(|(g, _)| g.id).collect();
         project.grids = grids_of(&now);
         let after_max = project.grids.keys().next_back().map_or(1, |id| id + 1);
         project.next_grid_id = ((if called { last + 1 } else { last }).max(1) as GridId).max(after_max);
-        save_project(&project, path)?;
-        let written = crate::io::open_project(path)?;
+        save_project(&project, path).map_err(not_updated)?;
+        let written = crate::io::open_project(path).map_err(not_updated)?;
         let versions: BTreeMap<GridId, i32> = now.iter().map(|(id, (_, v))| (*id, *v)).collect();
         let new_info = CheckoutInfo { last_change, ..info.clone() };
-        write_checkout_tables(path, &new_info, &base_of(&written, &versions))?;
+        write_checkout_tables(path, &new_info, &base_of(&written, &versions)).map_err(not_updated)?;
         report.last_change = last_change;
         report.committed = true;
         Ok(report)
@@ -162,20 +175,23 @@ fn merge_in(
     township: &str,
     mine_project: &Project,
     base: &BTreeMap<GridId, BaseGrid>,
+    since: i64,
     resolve: &Resolve,
 ) -> Result<CheckinReport, DbError> {
-    let base_ids: Vec<i64> = base.keys().chain(mine_project.grids.keys()).map(|id| *id as i64).collect();
+    let mut base_grids: BTreeMap<GridId, Grid> = base.iter().map(|(id, b)| (*id, b.grid.clone())).collect();
+    let mut mine = mine_project.grids.clone();
+    let already = mine_already_in(&earlier_checkins(tx, since)?, &mut base_grids, &mut mine);
+    let mine = &mine;
+    let base_ids: Vec<i64> = base.keys().chain(mine.keys()).map(|id| *id as i64).collect();
     let theirs_v = scope_grids(tx, township, &base_ids)?;
     let theirs = grids_of(&theirs_v);
-    let base_grids: BTreeMap<GridId, Grid> = base.iter().map(|(id, b)| (*id, b.grid.clone())).collect();
     let read_only = read_only_ids(base);
     // Only grids the file held or holds are merged; others' grids that came into the scope since the
     // check-out are not changes of mine and come into the file after the check-in.
-    let mine = &mine_project.grids;
     let in_file = |id: &GridId| base.contains_key(id) || mine.contains_key(id);
     let theirs_in_file: BTreeMap<GridId, Grid> =
         theirs.iter().filter(|(id, _)| in_file(id)).map(|(id, g)| (*id, g.clone())).collect();
-    let mut report = CheckinReport::default();
+    let mut report = CheckinReport { already, ..CheckinReport::default() };
     let mut writes: Vec<GridId> = Vec::new();
     let mut both_added: Vec<GridId> = Vec::new();
     for m in merge_grids(&base_grids, mine, &theirs_in_file) {
@@ -328,6 +344,76 @@ fn merge_in(
     Ok(report)
 }
 
+/// The last state this account's check-ins gave each grid after change `since` (None: deleted), from
+/// the history.
+fn earlier_checkins(tx: &mut Transaction<'_>, since: i64) -> Result<BTreeMap<GridId, Option<Grid>>, DbError> {
+    let rows = tx.query(
+        &format!(
+            "SELECT c.grid_id, c.new_version, ST_AsBinary(c.new_geom), r.* FROM changes c
+             LEFT JOIN LATERAL (SELECT {GRID_ATTRS} FROM jsonb_populate_record(NULL::grids, c.new_attrs)) r ON true
+             WHERE c.id > $1 AND c.who = session_user AND c.note = 'check-in' ORDER BY c.id"
+        ),
+        &[&since],
+    )?;
+    let mut states = BTreeMap::new();
+    for row in rows {
+        let id: i64 = row.get(0);
+        let state = match row.get::<_, Option<&[u8]>>(2) {
+            Some(_) => Some(grid_from_row(&row)?.0),
+            None => None,
+        };
+        states.insert(id as GridId, state);
+    }
+    Ok(states)
+}
+
+/// Takes in the grids of mine that `earlier` (see [`earlier_checkins`]) shows in the database already:
+/// a grid of the base written exactly as mine is has that as its base (mine deleted: no base); a new
+/// grid of mine equal (but for its id) to one inserted gets that grid's id, with it as its base. The ids
+/// of those grids in the database, in order.
+fn mine_already_in(
+    earlier: &BTreeMap<GridId, Option<Grid>>,
+    base: &mut BTreeMap<GridId, Grid>,
+    mine: &mut BTreeMap<GridId, Grid>,
+) -> Vec<GridId> {
+    let mut already = Vec::new();
+    let mut new_of_mine: BTreeSet<GridId> = mine.keys().filter(|id| !base.contains_key(id)).copied().collect();
+    let mut moves: Vec<(GridId, Grid)> = Vec::new();
+    for (id, state) in earlier {
+        if mine.get(id) == state.as_ref() {
+            if base.get(id) != state.as_ref() {
+                match state {
+                    Some(g) => base.insert(*id, g.clone()),
+                    None => base.remove(id),
+                };
+                already.push(*id);
+            }
+            new_of_mine.remove(id);
+            continue;
+        }
+        let Some(stored) = state else { continue };
+        if base.contains_key(id) || mine.contains_key(id) {
+            continue;
+        }
+        let same =
+            new_of_mine.iter().copied().find(|m| mine.get(m).is_some_and(|g| Grid { id: *id, ..g.clone() } == *stored));
+        if let Some(m) = same {
+            new_of_mine.remove(&m);
+            moves.push((m, stored.clone()));
+        }
+    }
+    for (from, _) in &moves {
+        mine.remove(from);
+    }
+    for (_, stored) in moves {
+        base.insert(stored.id, stored.clone());
+        already.push(stored.id);
+        mine.insert(stored.id, stored);
+    }
+    already.sort_unstable();
+    already
+}
+
 /// Whether the connected account may write a grid of village `village`: the schema's owner or a
 /// superuser always; an account by its row in `accounts`.
 fn may_write(tx: &mut Transaction<'_>, village: &str) -> Result<bool, DbError> {
@@ -338,4 +424,52 @@ fn may_write(tx: &mut Transaction<'_>, village: &str) -> Result<bool, DbError> {
         &[&village],
     )?;
     Ok(row.get(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{MultiPolygon, polygon};
+
+    fn grid(id: GridId, name: &str, x: f64) -> Grid {
+        let mut g = Grid::new(MultiPolygon(vec![
+            polygon![(x: x, y: 0.), (x: x + 1., y: 0.), (x: x + 1., y: 1.), (x: x, y: 1.)],
+        ]));
+        g.id = id;
+        g.name = name.into();
+        g
+    }
+
+    #[test]
+    fn what_an_earlier_checkin_wrote_exactly_as_mine_becomes_the_base_and_nothing_else_does() {
+        // Base: grids 1, 2, 3, 4. Mine: 1 renamed, 2 deleted, 3 renamed again after the earlier check-in,
+        // 4 untouched; new grids 5 (stored as 7: 5 was taken) and 6 (stored as 6), and 8 never checked in.
+        let mut base: BTreeMap<GridId, Grid> = (1..=4).map(|id| (id, grid(id, "旧", id as f64))).collect();
+        let mut mine = base.clone();
+        mine.insert(1, grid(1, "新", 1.));
+        mine.remove(&2);
+        mine.insert(3, grid(3, "再改", 3.));
+        for (id, x) in [(5, 5.), (6, 6.), (8, 8.)] {
+            mine.insert(id, grid(id, "新网格", x));
+        }
+        let earlier: BTreeMap<GridId, Option<Grid>> = BTreeMap::from([
+            (1, Some(grid(1, "新", 1.))),
+            (2, None),
+            (3, Some(grid(3, "一改", 3.))),
+            (6, Some(grid(6, "新网格", 6.))),
+            (7, Some(grid(7, "新网格", 5.))),
+        ]);
+        let already = mine_already_in(&earlier, &mut base, &mut mine);
+        assert_eq!(already, [1, 2, 6, 7]);
+        assert_eq!(base.keys().copied().collect::<Vec<_>>(), [1, 3, 4, 6, 7], "2 is deleted in the base now");
+        assert_eq!(base[&1], mine[&1]);
+        assert_eq!(base[&3].name, "旧", "edited after the earlier check-in: still merged against the old base");
+        assert_eq!(mine.keys().copied().collect::<Vec<_>>(), [1, 3, 4, 6, 7, 8], "5 is 7 in the database");
+        assert_eq!((base[&7].clone(), mine[&7].clone()), (grid(7, "新网格", 5.), grid(7, "新网格", 5.)));
+        assert_eq!(mine[&8], grid(8, "新网格", 8.), "never checked in: still new");
+        // Nothing recorded: nothing changes.
+        let (before_base, before_mine) = (base.clone(), mine.clone());
+        assert!(mine_already_in(&BTreeMap::new(), &mut base, &mut mine).is_empty());
+        assert_eq!((base, mine), (before_base, before_mine));
+    }
 }

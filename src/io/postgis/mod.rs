@@ -96,6 +96,10 @@ pub enum DbError {
     NotACheckout,
     #[error("its check-out record is damaged: {0}")]
     BadCheckout(String),
+    #[error(
+        "the check-in is in the database, but the file could not be updated ({0}); check it in again to bring the file up to date (nothing is written twice)"
+    )]
+    FileNotUpdated(String),
 }
 
 impl From<postgres::Error> for DbError {
