@@ -13,7 +13,7 @@ use wangge::io::gpkg::add_basemap;
 use wangge::io::{open_project, save_project};
 
 use super::common::small_project;
-use super::kittest::{App, settings_in, status};
+use super::kittest::{App, click, settings_in, status};
 use super::tile_server::TileServer;
 
 /// The small project saved in `dir` with one XYZ basemap at `url`, open in the app.
@@ -65,13 +65,11 @@ fn basemap_tiles_arrive_as_textures_and_switching_off_stops_drawing() {
     assert_eq!(server.requests().len(), before);
 
     // The layers panel lists it; its checkbox turns it off, and nothing of it is drawn.
-    h.get_by_label("测试底图").click();
-    h.run();
+    click(&mut h, "测试底图");
     let b = &h.state().state.ui.view.basemaps;
     assert!(!b.layers[0].on);
     assert_eq!(b.drawn(), 0);
-    h.get_by_label("测试底图").click();
-    h.run();
+    click(&mut h, "测试底图");
     assert!(h.state().state.ui.view.basemaps.drawn() > 0);
     server.shut_down();
 }

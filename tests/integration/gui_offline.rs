@@ -14,7 +14,7 @@ use wangge::io::{open_project, save_project};
 use wangge::text::{Lang, Settings};
 
 use super::common::small_project;
-use super::kittest::{App, settings_in, status};
+use super::kittest::{App, click, settings_in, status};
 use super::tile_server::TileServer;
 
 fn frames_for(h: &mut App, time: Duration, done: impl Fn(&App) -> bool) -> bool {
@@ -54,8 +54,7 @@ fn working_offline_asks_nothing_of_the_network_until_turned_off() {
     assert_eq!(h.state().state.ui.view.basemaps.textures(), 0);
 
     // View › 离线工作 again: online, the tiles come.
-    h.get_by_label("视图").click();
-    h.run();
+    click(&mut h, "视图");
     h.get_by_label(&wangge::text::basemap::offline_menu(Lang::Zh)).click();
     let arrived = frames_for(&mut h, Duration::from_secs(30), |h| h.state().state.ui.view.basemaps.textures() > 0);
     assert!(arrived, "no tiles online: {} asked, status {}", server.requests().len(), status(&h));

@@ -1,8 +1,10 @@
 //! What every kittest of the app needs: the app in a 1280 × 800 harness (on a state, on a project, on
-//! the sample), a real click at a window position, and the status line as text.
+//! the sample), a click on a labelled widget, text typed into a field, a real click at a window position,
+//! and the status line as text.
 
 use eframe::egui;
 use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
 use wangge::app::{AppState, Settings, WanggeApp};
 use wangge::core::Project;
 
@@ -43,19 +45,49 @@ pub fn sample_harness(dir: &tempfile::TempDir) -> App {
     harness_on(AppState::sample(settings_in(dir.path())).unwrap())
 }
 
+/// A click on the widget labelled `label`, and the frames it causes.
+pub fn click(h: &mut App, label: &str) {
+    h.get_by_label(label).click();
+    h.run();
+}
+
+/// Replaces the text of the field labelled `label` with `text`.
+pub fn type_into(h: &mut App, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+/// A click on the form's radio button labelled `label` (a checkbox or menu of the same name may exist
+/// elsewhere), and the frames it causes.
+pub fn radio(h: &mut App, label: &str) {
+    h.query_all_by_label(label)
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::RadioButton)
+        .expect("the form's radio button")
+        .click();
+    h.run();
+}
+
+/// The primary button pressed (or released) at `pos`, and the frames it causes.
+pub fn press(h: &mut App, pos: egui::Pos2, pressed: bool) {
+    h.event(egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.run();
+}
+
 /// A press and release of the primary button at `pos`, as a mouse does it.
 pub fn click_at(h: &mut App, pos: egui::Pos2) {
     h.hover_at(pos);
     h.run();
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: egui::Modifiers::NONE,
-        });
-        h.run();
-    }
+    press(h, pos, true);
+    press(h, pos, false);
     // Past egui's double-click time, so the next click is a click of its own.
     h.run_steps(30);
 }

@@ -215,7 +215,7 @@ fn import_as_reference_reads_shapefiles_and_geopackages() {
 
 #[test]
 fn the_app_draws_reference_layers_and_their_switch_turns_them_off() {
-    use egui_kittest::kittest::Queryable;
+    use crate::kittest::click;
     let dir = tempfile::tempdir().unwrap();
     let mut h = crate::kittest::harness_on_project(project_with_references(), &dir);
     let drawn = |h: &crate::kittest::App| h.state().state.ui.view.references.drawn;
@@ -229,16 +229,13 @@ fn the_app_draws_reference_layers_and_their_switch_turns_them_off() {
     };
     let road = wangge::core::edit::Source::Reference("道路".into());
     assert_eq!(road_end(&h), Some((geo::Coord { x: 619_900.0, y: 3_385_500.0 }, road)));
-    h.get_by_label("道路 (2)").click();
-    h.run();
+    click(&mut h, "道路 (2)");
     assert_eq!(drawn(&h), 1, "the roads are off");
     assert!(h.state().state.ui.view.references.hidden.contains("道路"));
     assert_eq!(road_end(&h), None, "a road switched off is still snapped to");
-    h.get_by_label("房屋 (1)").click();
-    h.run();
+    click(&mut h, "房屋 (1)");
     assert_eq!(drawn(&h), 0);
-    h.get_by_label("道路 (2)").click();
-    h.run();
+    click(&mut h, "道路 (2)");
     assert_eq!(drawn(&h), 2);
     // The coverage check is about grids only: the reference layers add no finding.
     let plain = crate::kittest::harness_on_project(small_project(), &dir);
