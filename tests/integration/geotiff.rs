@@ -19,7 +19,7 @@ use wangge::io::crs::{SourceCrs, Transformer, crs_from_epsg};
 use wangge::io::tiles::geotiff::{GeoTiffProblem, Unsupported};
 use wangge::io::tiles::{FetcherConfig, GeoTiff, TileError, TileFetcher, TileOrigin};
 
-use super::common::{path_str, small_project, stderr, stdout, wangge};
+use super::common::{path_str, run_ok, small_project, stderr, stdout, wangge};
 
 // ---------------------------------------------------------------------------------------------------
 // Fixtures
@@ -163,11 +163,6 @@ fn gdal() -> bool {
     found
 }
 
-fn run(cmd: &str, args: &[&str]) {
-    let out = Command::new(cmd).args(args).output().unwrap();
-    assert!(out.status.success(), "{cmd} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Tests
 
@@ -279,7 +274,7 @@ fn geotiff_refusals_name_the_file_and_what_is_not_supported() {
             enc.write_header().unwrap().write_image_data(&[0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 0, 1, 0]).unwrap();
         }
         let pal = dir.path().join("pal.tif");
-        run(
+        run_ok(
             "gdal_translate",
             &["-q", "-a_srs", "EPSG:4527", "-a_ullr", "39620000", "3386000", "39620004", "3385996"]
                 .iter()
@@ -313,8 +308,8 @@ fn geotiff_made_by_gdal_tiled_jpeg_with_overviews() {
         let mut args = vec!["-q"];
         args.extend_from_slice(options);
         args.extend([path_str(&plain), path_str(&tif)]);
-        run("gdal_translate", &args);
-        run("gdaladdo", &["-q", "-r", "average", path_str(&tif), "2", "4", "8"]);
+        run_ok("gdal_translate", &args);
+        run_ok("gdaladdo", &["-q", "-r", "average", path_str(&tif), "2", "4", "8"]);
         let mut image = GeoTiff::open(&tif).unwrap();
         assert_eq!(image.info.crs.epsg, 4527, "{name}");
         assert_eq!(image.info.levels, vec![(2000, 1600), (1000, 800), (500, 400), (250, 200)], "{name}");

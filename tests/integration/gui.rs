@@ -6,6 +6,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use wangge::app::{AppState, WanggeApp};
 
+use crate::common::square_geojson;
 use crate::kittest::{
     click, click_at, harness_on, harness_on_project, radio, sample_harness, settings_in, type_into, wait_for_job,
 };
@@ -313,18 +314,6 @@ pub(crate) fn import_through_the_form(h: &mut Harness<'static, WanggeApp>, src: 
     wait_for_job(h);
 }
 
-fn square_geojson(path: &std::path::Path, x: f64, y: f64, size: f64) {
-    std::fs::write(
-        path,
-        format!(
-            r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::4548"}}}},"features":[{{"type":"Feature","properties":{{}},"geometry":{{"type":"Polygon","coordinates":[[[{x},{y}],[{x2},{y}],[{x2},{y2}],[{x},{y2}],[{x},{y}]]]}}}}]}}"#,
-            x2 = x + size,
-            y2 = y + size
-        ),
-    )
-    .unwrap();
-}
-
 #[test]
 fn an_import_that_replaces_the_boundary_asks_first_and_is_undoable() {
     let dir = tempfile::tempdir().unwrap();
@@ -332,7 +321,7 @@ fn an_import_that_replaces_the_boundary_asks_first_and_is_undoable() {
     let old_boundary = project.boundary.clone();
     let mut h = harness_on_project(project, &dir);
     let src = dir.path().join("outline.geojson");
-    square_geojson(&src, 619_000.0, 3_384_000.0, 4000.0);
+    square_geojson(&src, 4548, (619_000.0, 3_384_000.0), 4000.0, "{}");
     import_through_the_form(&mut h, &src, "区域边界");
     // Asked, saying what would be lost; nothing changed yet.
     h.get_by_label_contains("项目已有区域边界（1 个多边形，2.0 km²）。导入此文件将替换它");
@@ -363,7 +352,7 @@ fn an_import_that_replaces_the_boundary_asks_first_and_is_undoable() {
 
     // Adding grids asks nothing, and is one undoable step too.
     let grids = dir.path().join("grids.geojson");
-    square_geojson(&grids, 624_000.0, 3_385_000.0, 500.0);
+    square_geojson(&grids, 4548, (624_000.0, 3_385_000.0), 500.0, "{}");
     let before = h.state().state.doc.project.grids.clone();
     import_through_the_form(&mut h, &grids, "网格");
     assert!(h.query_by_label("替换").is_none());

@@ -212,24 +212,13 @@ fn small_project_open(dir: &std::path::Path) -> App {
     harness_on(state)
 }
 
-fn square_geojson(path: &std::path::Path) {
-    let (x, y, x2, y2) = (620_500.0, 3_385_200.0, 620_600.0, 3_385_300.0);
-    std::fs::write(
-        path,
-        format!(
-            r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::4548"}}}},"features":[{{"type":"Feature","properties":{{}},"geometry":{{"type":"Polygon","coordinates":[[[{x},{y}],[{x2},{y}],[{x2},{y2}],[{x},{y2}],[{x},{y}]]]}}}}]}}"#
-        ),
-    )
-    .unwrap();
-}
-
 #[test]
 fn an_import_shows_its_progress_cancel_leaves_the_project_unchanged_and_a_second_try_lands() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = small_project_open(dir.path());
     let before = h.state().state.doc.project.clone();
     let src = dir.path().join("square.geojson");
-    square_geojson(&src);
+    crate::common::square_geojson(&src, 4548, (620_500.0, 3_385_200.0), 100.0, "{}");
     h.state().job_gate.hold();
     click(&mut h, "文件");
     click(&mut h, "导入图层… ");

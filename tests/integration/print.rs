@@ -14,7 +14,7 @@ use wangge::core::{Division, DivisionCode, Grid, GridKind, Project};
 use wangge::io::crs::crs_from_epsg;
 use wangge::print::{PT_PER_MM, Paper, PrintOptions, Products, overview, pages, render_png, write};
 
-use crate::common::{debian_tool, path_str};
+use crate::common::{debian_tool, path_str, run_ok};
 
 /// The sample county divided into grids of about 1.9 km (≈ 650 grids, like 泾县's real plan).
 pub fn jingxian_655() -> &'static Project {
@@ -158,9 +158,7 @@ fn county_overview_labels_every_grid_readably_and_the_scale_bar_is_true() {
 }
 
 fn pdftotext(pdf: &Path) -> String {
-    let out = Command::new("pdftotext").args(["-layout", path_str(pdf), "-"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    run_ok("pdftotext", &["-layout", path_str(pdf), "-"])
 }
 
 #[test]
@@ -178,8 +176,7 @@ fn pdf_embeds_its_font_keeps_text_extractable_and_rasterises_cleanly() {
     };
     let written = write(&p, &opts, &pdf).unwrap();
     assert_eq!(written, vec![pdf.clone()]);
-    let fonts = Command::new("pdffonts").arg(path_str(&pdf)).output().unwrap();
-    let fonts = String::from_utf8_lossy(&fonts.stdout);
+    let fonts = run_ok("pdffonts", &[path_str(&pdf)]);
     let rows: Vec<&str> = fonts.lines().skip(2).collect();
     assert!(!rows.is_empty(), "{fonts}");
     for row in rows {
@@ -188,8 +185,7 @@ fn pdf_embeds_its_font_keeps_text_extractable_and_rasterises_cleanly() {
         // emb, sub, uni are the three yes/no columns before the object number.
         assert_eq!(&cols[n - 5..n - 2], ["yes", "yes", "yes"], "font not embedded as a subset: {row}");
     }
-    let info = Command::new("pdfinfo").arg(path_str(&pdf)).output().unwrap();
-    let info = String::from_utf8_lossy(&info.stdout);
+    let info = run_ok("pdfinfo", &[path_str(&pdf)]);
     // Overview + 1 index page + 9 grid pages + 1 table page.
     assert!(info.contains("Pages:           12"), "{info}");
     assert!(info.contains("595.276 x 841.89 pts (A4)"), "{info}");
@@ -341,9 +337,7 @@ fn svg_and_numbered_png_pages_are_written() {
 /// The text of one page of a PDF.
 fn pdf_page_text(pdf: &Path, page: usize) -> String {
     let n = page.to_string();
-    let out = Command::new("pdftotext").args(["-layout", "-f", &n, "-l", &n, path_str(pdf), "-"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    run_ok("pdftotext", &["-layout", "-f", &n, "-l", &n, path_str(pdf), "-"])
 }
 
 #[test]
@@ -490,8 +484,7 @@ fn table_headers_are_never_cut() {
 /// The words pdftotext -bbox finds on one page: (text, xMin, yMin, xMax, yMax).
 fn pdf_words(pdf: &Path, page: usize) -> Vec<(String, f64, f64, f64, f64)> {
     let n = page.to_string();
-    let out = Command::new("pdftotext").args(["-bbox", "-f", &n, "-l", &n, path_str(pdf), "-"]).output().unwrap();
-    let html = String::from_utf8_lossy(&out.stdout).into_owned();
+    let html = run_ok("pdftotext", &["-bbox", "-f", &n, "-l", &n, path_str(pdf), "-"]);
     let attr = |w: &str, name: &str| -> f64 {
         let at = w.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
         w[at..].split('"').next().unwrap().parse().unwrap()
@@ -518,8 +511,7 @@ fn every_code_of_the_county_overview_is_printed_readably_on_a3() {
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("county.pdf");
     write(p, &opts, &pdf).unwrap();
-    let info = Command::new("pdfinfo").arg(path_str(&pdf)).output().unwrap();
-    assert!(String::from_utf8_lossy(&info.stdout).contains(&format!("Pages:           {}", sheets.len())));
+    assert!(run_ok("pdfinfo", &[path_str(&pdf)]).contains(&format!("Pages:           {}", sheets.len())));
     // Each label's first line is a word of its page in the PDF, where the layout put it, no smaller than
     // the minimum; and every grid's code is found in the PDF's text, whole or broken after the village.
     let mut per_page: Vec<&Vec<wangge::print::PlacedLabel>> = vec![&layout.labels];

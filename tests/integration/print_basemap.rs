@@ -15,7 +15,7 @@ use wangge::core::{Division, DivisionCode, Grid, Project};
 use wangge::io::crs::{SourceCrs, Transformer, crs_from_epsg};
 use wangge::print::{MapFrame, PrintOptions, overview};
 
-use super::common::{debian_tool, path_str, stderr, stdout, wangge_env};
+use super::common::{debian_tool, path_str, run_ok, stderr, stdout, wangge_env};
 use super::tile_server::{TileServer, tile_png};
 
 /// A township of four 600 m grids (2 × 2) in CGCS2000 GK CM 117E, near 泾县.
@@ -209,9 +209,7 @@ fn pdftoppm(pdf: &Path, dpi: f64) -> Picture {
 }
 
 fn pdftotext(pdf: &Path) -> String {
-    let out = Command::new("pdftotext").args([path_str(pdf), "-"]).output().unwrap();
-    assert!(out.status.success());
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    run_ok("pdftotext", &[path_str(pdf), "-"])
 }
 
 fn xyz_source(server_url: &str) -> BasemapSource {

@@ -3,13 +3,12 @@
 //! `wangge info`.
 
 use std::path::Path;
-use std::process::Command;
 
 use geo::{MultiLineString, MultiPolygon, line_string, polygon};
 use wangge::core::{ReferenceFeature, ReferenceGeometry, ReferenceLayer};
 use wangge::io::{open_project, save_project};
 
-use crate::common::{debian_tool, path_str, small_project, stderr, stdout, wangge};
+use crate::common::{debian_tool, path_str, run_ok, small_project, stderr, stdout, wangge};
 use crate::gdal::{assert_passes_validator, gpkg_validator};
 
 /// The small project with three reference layers: roads (lines, Chinese names), an empty one, and
@@ -45,12 +44,6 @@ fn project_with_references() -> wangge::core::Project {
     p
 }
 
-fn ogrinfo(args: &[&str]) -> String {
-    let out = Command::new("ogrinfo").args(args).output().unwrap();
-    assert!(out.status.success(), "ogrinfo {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn reference_layers_round_trip_and_pass_gdals_validator() {
     let dir = tempfile::tempdir().unwrap();
@@ -62,19 +55,22 @@ fn reference_layers_round_trip_and_pass_gdals_validator() {
         assert_passes_validator(&validator, &path);
     }
     if debian_tool("ogrinfo") {
-        let listing = ogrinfo(&["-ro", path_str(&path)]);
+        let listing = run_ok("ogrinfo", &["-ro", path_str(&path)]);
         for layer in
             ["reference_1 (Multi Line String)", "reference_2 (Multi Line String)", "reference_3 (Multi Polygon)"]
         {
             assert!(listing.contains(layer), "{listing}");
         }
-        let roads = ogrinfo(&["-ro", path_str(&path), "reference_1"]);
+        let roads = run_ok("ogrinfo", &["-ro", path_str(&path), "reference_1"]);
         assert!(roads.contains("Feature Count: 2") || roads.contains("name (String) = G205 国道"), "{roads}");
         assert!(roads.contains("name (String) = G205 国道"), "{roads}");
-        let index = ogrinfo(&["-ro", path_str(&path), "-sql", "SELECT HasSpatialIndex('reference_3', 'geom')"]);
+        let index =
+            run_ok("ogrinfo", &["-ro", path_str(&path), "-sql", "SELECT HasSpatialIndex('reference_3', 'geom')"]);
         assert!(index.contains("= 1"), "{index}");
-        let names =
-            ogrinfo(&["-ro", path_str(&path), "-sql", "SELECT name FROM wangge_reference_layers ORDER BY position"]);
+        let names = run_ok(
+            "ogrinfo",
+            &["-ro", path_str(&path), "-sql", "SELECT name FROM wangge_reference_layers ORDER BY position"],
+        );
         assert!(names.find("道路").unwrap() < names.find("房屋").unwrap(), "{names}");
     }
     // A save of grid changes only (what the app does after an edit) keeps them.
@@ -189,9 +185,7 @@ fn import_as_reference_reads_shapefiles_and_geopackages() {
     .unwrap();
     for (out, src) in [(&shp, &roads), (&gpkg, &roads), (&houses, &houses_json)] {
         // GDAL writes shapefile text as Latin-1 unless told otherwise (Chinese would become "?").
-        let done =
-            Command::new("ogr2ogr").args(["-lco", "ENCODING=UTF-8", path_str(out), path_str(src)]).output().unwrap();
-        assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+        run_ok("ogr2ogr", &["-lco", "ENCODING=UTF-8", path_str(out), path_str(src)]);
     }
     let p = path_str(&project);
     for (src, name) in [(&shp, "道路shp"), (&gpkg, "道路gpkg"), (&houses, "房屋")] {

@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use crate::common::{debian_tool, path_str};
+use crate::common::{debian_tool, path_str, run_ok};
 
 /// Kills a child process when dropped, so a failing assertion leaves no Xvfb or app behind.
 struct Killed(Child);
@@ -122,12 +122,8 @@ fn three_grids_drawn_with_the_real_mouse_are_saved_and_read_by_gdal() {
     }
 
     // GDAL reads the grids back.
-    let out = Command::new("ogr2ogr")
-        .args(["-f", "GeoJSON", "/vsistdout/", path_str(&project), "grids"])
-        .output()
-        .expect("run ogr2ogr");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let geojson: geojson::FeatureCollection = String::from_utf8_lossy(&out.stdout).parse().unwrap();
+    let out = run_ok("ogr2ogr", &["-f", "GeoJSON", "/vsistdout/", path_str(&project), "grids"]);
+    let geojson: geojson::FeatureCollection = out.parse().unwrap();
     assert_eq!(geojson.features.len(), 3, "three grids drawn and saved");
     let items: Vec<geo::MultiPolygon<f64>> = geojson
         .features
@@ -144,8 +140,7 @@ fn three_grids_drawn_with_the_real_mouse_are_saved_and_read_by_gdal() {
     let options = wangge::core::coverage::CoverageOptions::for_crs(&wangge::io::crs::crs_from_epsg(4548).unwrap());
     let report = wangge::core::coverage::Checker::new(items, None, Vec::new(), options).report();
     assert!(report.ok(), "the three grids share their edges exactly and do not overlap: {:?}", report.findings);
-    let ogrinfo = Command::new("ogrinfo").args(["-ro", "-so", path_str(&project), "grids"]).output().unwrap();
-    let text = String::from_utf8_lossy(&ogrinfo.stdout);
+    let text = run_ok("ogrinfo", &["-ro", "-so", path_str(&project), "grids"]);
     assert!(text.contains("Feature Count: 3") && text.contains("CGCS2000"), "{text}");
 }
 
