@@ -19,15 +19,8 @@ fn basemaps_are_added_and_removed_in_the_layers_panel() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.gpkg");
     wangge::io::save_project(&crate::common::small_project(), &path).unwrap();
-    let tiles = dir.path().join("影像.mbtiles");
-    let db = rusqlite::Connection::open(&tiles).unwrap();
-    db.execute_batch(
-        "CREATE TABLE metadata (name TEXT, value TEXT);
-         INSERT INTO metadata VALUES ('format', 'png'), ('minzoom', '8'), ('maxzoom', '15'), ('attribution', '县自然资源局');
-         CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);",
-    )
-    .unwrap();
-    drop(db);
+    let metadata = [("format", "png"), ("minzoom", "8"), ("maxzoom", "15"), ("attribution", "县自然资源局")];
+    crate::tile_files::write_mbtiles(&dir.path().join("影像.mbtiles"), &metadata, []);
     std::fs::write(dir.path().join("坏.mbtiles"), "not a database at all, only some words").unwrap();
     let mut h = harness_on(state_on_file(&path, dir.path()));
 

@@ -260,26 +260,13 @@ fn print_basemap_from_mbtiles_offline_and_no_such_basemap() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("dom.mbtiles");
     // Every zoom-15 tile around the township (a few km each way).
-    let db = rusqlite::Connection::open(&file).unwrap();
-    db.execute_batch(
-        "CREATE TABLE metadata (name TEXT, value TEXT);
-         CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
-         INSERT INTO metadata VALUES ('format', 'png'), ('minzoom', '15'), ('maxzoom', '15'),
-             ('attribution', '泾县自然资源局');",
-    )
-    .unwrap();
     let to_wgs84 =
         Transformer::new(&SourceCrs::Epsg(crs_from_epsg(4548).unwrap()), &crs_from_epsg(4326).unwrap()).unwrap();
     let sw = tile_at(to_wgs84.apply(Coord { x: 617_000.0, y: 3_382_000.0 }).unwrap(), 15).unwrap();
     let ne = tile_at(to_wgs84.apply(Coord { x: 624_500.0, y: 3_389_500.0 }).unwrap(), 15).unwrap();
-    for x in sw.x..=ne.x {
-        for y in ne.y..=sw.y {
-            let t = TileId { z: 15, x, y };
-            db.execute("INSERT INTO tiles VALUES (15, ?1, ?2, ?3)", rusqlite::params![x, t.tms_y(), tile_png(t)])
-                .unwrap();
-        }
-    }
-    drop(db);
+    let tiles = (sw.x..=ne.x).flat_map(|x| (ne.y..=sw.y).map(move |y| TileId { z: 15, x, y }));
+    let metadata = [("format", "png"), ("minzoom", "15"), ("maxzoom", "15"), ("attribution", "泾县自然资源局")];
+    super::tile_files::write_mbtiles(&file, &metadata, tiles.map(|t| (t, tile_png(t))));
     let mut source = BasemapSource::mbtiles("正射影像", "dom.mbtiles");
     (source.min_zoom, source.max_zoom, source.attribution) = (15, 15, "泾县自然资源局".into());
     let fixture = Fixture::new(&source);

@@ -144,15 +144,6 @@ fn three_grids_drawn_with_the_real_mouse_are_saved_and_read_by_gdal() {
     assert!(text.contains("Feature Count: 3") && text.contains("CGCS2000"), "{text}");
 }
 
-/// A 256 × 256 PNG tile of one colour.
-fn tile_png(rgb: [u8; 3]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut enc = png::Encoder::new(&mut out, 256, 256);
-    enc.set_color(png::ColorType::Rgb);
-    enc.write_header().unwrap().write_image_data(&rgb.repeat(256 * 256)).unwrap();
-    out
-}
-
 /// Pixels of the screen (RGB) that `near` accepts, in a screenshot of `display` taken with
 /// ImageMagick's `import`.
 fn count_in_screenshot(display: &str, shot: &Path, near: impl Fn(&[u8]) -> bool) -> usize {
@@ -181,28 +172,14 @@ fn an_mbtiles_basemap_is_on_the_screen() {
     let project = dir.path().join("jingxian.gpkg");
     std::fs::copy("sample-maps/jingxian.gpkg", &project).unwrap();
     let magenta: [u8; 3] = [255, 0, 255];
-    let tiles = dir.path().join("影像.mbtiles");
-    let db = rusqlite::Connection::open(&tiles).unwrap();
-    db.execute_batch(
-        "CREATE TABLE metadata (name TEXT, value TEXT); INSERT INTO metadata VALUES ('format', 'png');
-         CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);",
-    )
-    .unwrap();
-    let png = tile_png(magenta);
-    for z in 6..=12 {
-        let (nw, se) = (
-            tile_at(geo::Coord { x: 117.5, y: 31.2 }, z).unwrap(),
-            tile_at(geo::Coord { x: 119.1, y: 30.0 }, z).unwrap(),
-        );
-        for x in nw.x..=se.x {
-            for y in nw.y..=se.y {
-                let t = wangge::core::basemap::TileId { z, x, y };
-                db.execute("INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)", rusqlite::params![z, x, t.tms_y(), png])
-                    .unwrap();
-            }
-        }
-    }
-    drop(db);
+    let png = crate::tile_files::png_tile(|_| magenta);
+    let tiles = (6..=12).flat_map(|z| {
+        let nw = tile_at(geo::Coord { x: 117.5, y: 31.2 }, z).unwrap();
+        let se = tile_at(geo::Coord { x: 119.1, y: 30.0 }, z).unwrap();
+        (nw.x..=se.x).flat_map(move |x| (nw.y..=se.y).map(move |y| wangge::core::basemap::TileId { z, x, y }))
+    });
+    let file = dir.path().join("影像.mbtiles");
+    crate::tile_files::write_mbtiles(&file, &[("format", "png")], tiles.map(|t| (t, png.clone())));
     let mut source = BasemapSource::mbtiles("影像", "影像.mbtiles");
     (source.min_zoom, source.max_zoom) = (6, 12);
     wangge::io::gpkg::add_basemap(&project, &source, false).unwrap();
