@@ -32,12 +32,13 @@ fn options() -> PrintOptions {
     }
 }
 
-/// A township of nine grids (3 × 3, 600 m) in one village, one of them a dedicated grid.
-pub fn small_township() -> Project {
+/// A township of `side` × `side` grids of 600 m in one village, in CGCS2000 GK CM 117E near 泾县; grid n
+/// (from the north-west, row by row) is coded 341823100001 and n in three digits.
+pub fn township(side: usize) -> Project {
     let mut p = Project::new("泾县", crs_from_epsg(4548).unwrap());
-    let (x0, y0, s) = (620_000.0, 3_385_000.0, 600.0);
+    let (x0, y0, s, n) = (620_000.0, 3_385_000.0, 600.0, side as f64);
     p.boundary = MultiPolygon(vec![
-        polygon![(x: x0, y: y0), (x: x0 + 3.0 * s, y: y0), (x: x0 + 3.0 * s, y: y0 + 3.0 * s), (x: x0, y: y0 + 3.0 * s)],
+        polygon![(x: x0, y: y0), (x: x0 + n * s, y: y0), (x: x0 + n * s, y: y0 + n * s), (x: x0, y: y0 + n * s)],
     ]);
     for (code, name, parent) in [("341823100", "泾川镇", None), ("341823100001", "城南居委会", Some("341823100"))]
     {
@@ -52,22 +53,29 @@ pub fn small_township() -> Project {
             },
         );
     }
-    for row in 0..3 {
-        for col in 0..3 {
-            let (x, y) = (x0 + col as f64 * s, y0 + (2 - row) as f64 * s);
+    for row in 0..side {
+        for col in 0..side {
+            let (x, y) = (x0 + col as f64 * s, y0 + (side - 1 - row) as f64 * s);
             let mut g = Grid::new(MultiPolygon(vec![
                 polygon![(x: x, y: y), (x: x + s, y: y), (x: x + s, y: y + s), (x: x, y: y + s)],
             ]));
-            let n = row * 3 + col + 1;
-            g.code = format!("341823100001{n:03}");
-            g.name = format!("城南第{n}网格");
+            g.code = format!("341823100001{:03}", row * side + col + 1);
             g.village_code = "341823100001".into();
-            g.kind = if n == 5 { GridKind::Dedicated } else { GridKind::Basic };
-            g.attrs.grid_staff = format!("网格员{n}");
-            g.attrs.phone = format!("1395630{n:04}");
-            g.attrs.households = Some(300 + n as u32);
             p.add_grid(g);
         }
+    }
+    p
+}
+
+/// A township of nine grids (3 × 3, 600 m) in one village, one of them a dedicated grid.
+pub fn small_township() -> Project {
+    let mut p = township(3);
+    for (n, g) in (1..).zip(p.grids.values_mut()) {
+        g.name = format!("城南第{n}网格");
+        g.kind = if n == 5 { GridKind::Dedicated } else { GridKind::Basic };
+        g.attrs.grid_staff = format!("网格员{n}");
+        g.attrs.phone = format!("1395630{n:04}");
+        g.attrs.households = Some(300 + n);
     }
     p
 }

@@ -9,9 +9,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use geo::{BoundingRect, Coord, MultiPolygon, polygon};
+use geo::{BoundingRect, Coord};
+use wangge::core::Project;
 use wangge::core::basemap::{BasemapSource, TileId, lonlat_to_mercator, tile_at};
-use wangge::core::{Division, DivisionCode, Grid, Project};
 use wangge::io::crs::{SourceCrs, Transformer, crs_from_epsg};
 use wangge::print::{MapFrame, PrintOptions, overview};
 
@@ -20,36 +20,7 @@ use super::tile_server::{TileServer, tile_png};
 
 /// A township of four 600 m grids (2 × 2) in CGCS2000 GK CM 117E, near 泾县.
 fn township() -> Project {
-    let mut p = Project::new("泾县", crs_from_epsg(4548).unwrap());
-    let (x0, y0, s) = (620_000.0, 3_385_000.0, 600.0);
-    p.boundary = MultiPolygon(vec![
-        polygon![(x: x0, y: y0), (x: x0 + 2.0 * s, y: y0), (x: x0 + 2.0 * s, y: y0 + 2.0 * s), (x: x0, y: y0 + 2.0 * s)],
-    ]);
-    for (code, name, parent) in [("341823100", "泾川镇", None), ("341823100001", "城南居委会", Some("341823100"))]
-    {
-        p.divisions.insert(
-            code.into(),
-            Division {
-                code: DivisionCode::parse(code).unwrap(),
-                name: name.into(),
-                parent_code: parent.map(String::from),
-                class: Default::default(),
-                polygon: None,
-            },
-        );
-    }
-    for row in 0..2 {
-        for col in 0..2 {
-            let (x, y) = (x0 + col as f64 * s, y0 + row as f64 * s);
-            let mut g = Grid::new(MultiPolygon(vec![
-                polygon![(x: x, y: y), (x: x + s, y: y), (x: x + s, y: y + s), (x: x, y: y + s)],
-            ]));
-            g.village_code = "341823100001".into();
-            g.code = format!("341823100001{:03}", row * 2 + col + 1);
-            p.add_grid(g);
-        }
-    }
-    p
+    super::print::township(2)
 }
 
 /// A temporary project folder with the township saved and `source` as its basemap; a config folder of its
