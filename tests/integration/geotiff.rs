@@ -384,10 +384,9 @@ fn geotiff_through_the_fetcher_with_no_network_and_the_cli() {
 
 #[test]
 fn geotiff_basemap_is_drawn_by_the_app() {
-    use egui_kittest::Harness;
-    use wangge::app::{AppState, WanggeApp};
+    use wangge::app::AppState;
 
-    use super::kittest::settings_in;
+    use super::kittest::{harness_unsettled, settings_in, until_tiles_landed};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.gpkg");
     wangge::io::save_project(&small_project(), &path).unwrap();
@@ -399,22 +398,8 @@ fn geotiff_basemap_is_drawn_by_the_app() {
     assert!(out.status.success(), "{}", stderr(&out));
     let project = wangge::io::open_project(&path).unwrap();
     let state = AppState::new(project, Some(path), settings_in(dir.path()));
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), WanggeApp::new(state));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let start = Instant::now();
-        h.step();
-        assert!(start.elapsed() < Duration::from_millis(800), "a frame took {:?}", start.elapsed());
-        let b = &h.state().state.ui.view.basemaps;
-        if b.textures() > 0 && b.pending() == 0 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "no GeoTIFF tiles after 60 s");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let mut h = harness_unsettled(state);
+    until_tiles_landed(&mut h, 60, || "from the GeoTIFF".into());
     h.step();
     let b = &h.state().state.ui.view.basemaps;
     assert_eq!(b.layers.len(), 1);

@@ -15,15 +15,47 @@ pub fn settings_in(dir: &std::path::Path) -> Settings {
     Settings::load_from(Some(dir.join("settings.txt")))
 }
 
+fn harness(state: AppState, max_steps: u64) -> App {
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_max_steps(max_steps)
+        .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), WanggeApp::new(state))
+}
+
 pub fn harness_on(state: AppState) -> App {
     // A job that ends during `run` (an import, the caches built after the first frame) asks for a few
     // more frames than egui's default of 4 to settle: how many depends on the machine's load.
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), WanggeApp::new(state));
+    let mut h = harness(state, 32);
     h.run();
     h
+}
+
+/// The app on `state`, not settled as by [`harness_on`]: tiles arriving ask for repaints, so with a
+/// basemap the frames settle only once all are in.
+pub fn harness_unsettled(state: AppState) -> App {
+    harness(state, 1000)
+}
+
+/// One frame, which must not wait for the network or the disk.
+pub fn quick_step(h: &mut App) {
+    let start = std::time::Instant::now();
+    h.step();
+    assert!(start.elapsed() < std::time::Duration::from_millis(800), "a frame took {:?}", start.elapsed());
+}
+
+/// Quick frames until the basemap tiles asked for have all landed as textures; panics after `secs`
+/// seconds, saying `what` of the tiles' source.
+pub fn until_tiles_landed(h: &mut App, secs: u64, what: impl Fn() -> String) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        quick_step(h);
+        let b = &h.state().state.ui.view.basemaps;
+        if b.textures() > 0 && b.pending() == 0 {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "no tiles after {secs} s: {}", what());
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }
 
 /// The app's state on the project file at `path` as it is on disk (stamped, so the app tells its own
