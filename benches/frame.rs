@@ -16,13 +16,16 @@ use wangge::app::basemap::Basemaps;
 use wangge::app::level_of_detail::{ToScreen, prepare_grids};
 use wangge::app::map_cache::MapCache;
 use wangge::app::reference_layers::ReferenceDrawing;
-use wangge::core::basemap::{BasemapSource, TileId, tiles_for_view};
+use wangge::core::basemap::{BasemapSource, tiles_for_view};
 use wangge::core::coverage::synthetic::{grid_outline, jittered_grid};
 use wangge::core::edit::{SpatialIndex, move_vertex};
 use wangge::core::{Grid, Project, Viewport};
 use wangge::io::crs::{SourceCrs, Transformer, crs_from_epsg};
 use wangge::io::gpkg::{add_basemap, save_project};
 use wangge::text::Settings;
+
+#[path = "../tests/integration/tile_files.rs"]
+mod tile_files;
 
 const ORIGIN: Coord<f64> = Coord { x: 620_000.0, y: 3_385_000.0 };
 const NX: usize = 316;
@@ -82,29 +85,6 @@ fn per_edit(c: &mut Criterion) {
     let _ = Rect::new(vertex, vertex);
 }
 
-/// A 256 × 256 PNG tile of one colour (the decoder's cost is not what is measured).
-fn tile_png(rgb: [u8; 3]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut enc = png::Encoder::new(&mut out, 256, 256);
-    enc.set_color(png::ColorType::Rgb);
-    enc.write_header().unwrap().write_image_data(&rgb.repeat(256 * 256)).unwrap();
-    out
-}
-
-/// An MBTiles file holding exactly `tiles`.
-fn write_mbtiles(path: &std::path::Path, tiles: &[TileId], rgb: [u8; 3]) {
-    let db = rusqlite::Connection::open(path).unwrap();
-    db.execute_batch(
-        "CREATE TABLE metadata (name TEXT, value TEXT); INSERT INTO metadata VALUES ('format', 'png');
-         CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);",
-    )
-    .unwrap();
-    let png = tile_png(rgb);
-    for t in tiles {
-        db.execute("INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)", rusqlite::params![t.z, t.x, t.tms_y(), png]).unwrap();
-    }
-}
-
 fn basemap(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let p = Project::new("basemap bench", crs_from_epsg(4548).expect("EPSG:4548 is bundled"));
@@ -120,7 +100,9 @@ fn basemap(c: &mut Criterion) {
     save_project(&p, &gpkg).unwrap();
     for (name, rgb) in [("影像", [90, 120, 60]), ("注记", [250, 250, 250])] {
         let file = dir.path().join(format!("{name}.mbtiles"));
-        write_mbtiles(&file, &cover.tiles, rgb);
+        // Tiles of one colour: the decoder's cost is not what is measured.
+        let png = tile_files::png_tile(|_| rgb);
+        tile_files::write_mbtiles(&file, &[("format", "png")], cover.tiles.iter().map(|t| (*t, png.clone())));
         add_basemap(&gpkg, &BasemapSource::mbtiles(name, &file.to_string_lossy()), false).unwrap();
     }
     let mut basemaps = Basemaps::default();

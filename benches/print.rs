@@ -8,41 +8,27 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use geo::{BoundingRect, Coord};
-use wangge::core::basemap::{BasemapSource, tile_at};
+use wangge::core::basemap::{BasemapSource, TileId, tile_at};
 use wangge::core::coverage::synthetic::fill_with_grids;
 use wangge::core::progress::NoProgress;
 use wangge::io::crs::{SourceCrs, Transformer, crs_from_epsg};
 use wangge::print::{BasemapPrint, Paper, PrintOptions, Products, document_title, fill_basemap, pages, render_pdf};
 
+#[path = "../tests/integration/tile_files.rs"]
+mod tile_files;
+
 /// An MBTiles file with every zoom-11 tile over the project's extent, each a PNG of its own colour.
 fn mbtiles_over(project: &wangge::core::Project, path: &std::path::Path) -> usize {
-    let db = rusqlite::Connection::open(path).unwrap();
-    db.execute_batch(
-        "CREATE TABLE metadata (name TEXT, value TEXT);
-         CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
-         INSERT INTO metadata VALUES ('format', 'png'), ('minzoom', '11'), ('maxzoom', '11');",
-    )
-    .unwrap();
     let to_wgs84 = Transformer::new(&SourceCrs::Epsg(project.crs.clone()), &crs_from_epsg(4326).unwrap()).unwrap();
     let e = project.boundary.bounding_rect().unwrap();
     let grow = e.width().max(e.height()) * 0.5;
     let sw = tile_at(to_wgs84.apply(Coord { x: e.min().x - grow, y: e.min().y - grow }).unwrap(), 11).unwrap();
     let ne = tile_at(to_wgs84.apply(Coord { x: e.max().x + grow, y: e.max().y + grow }).unwrap(), 11).unwrap();
-    let mut n = 0;
-    for x in sw.x..=ne.x {
-        for y in ne.y..=sw.y {
-            let rgb: Vec<u8> =
-                std::iter::repeat_n([(x % 256) as u8, (y % 256) as u8, 128], 256 * 256).flatten().collect();
-            let mut png = Vec::new();
-            let mut enc = png::Encoder::new(&mut png, 256, 256);
-            enc.set_color(png::ColorType::Rgb);
-            enc.write_header().unwrap().write_image_data(&rgb).unwrap();
-            let tms_y = (1u32 << 11) - 1 - y;
-            db.execute("INSERT INTO tiles VALUES (11, ?1, ?2, ?3)", rusqlite::params![x, tms_y, png]).unwrap();
-            n += 1;
-        }
-    }
-    n
+    let tiles: Vec<TileId> = (sw.x..=ne.x).flat_map(|x| (ne.y..=sw.y).map(move |y| TileId { z: 11, x, y })).collect();
+    let png = |t: &TileId| tile_files::png_tile(|_| [(t.x % 256) as u8, (t.y % 256) as u8, 128]);
+    let metadata = [("format", "png"), ("minzoom", "11"), ("maxzoom", "11")];
+    tile_files::write_mbtiles(path, &metadata, tiles.iter().map(|t| (*t, png(t))));
+    tiles.len()
 }
 
 fn print(c: &mut Criterion) {

@@ -141,25 +141,8 @@ impl NewBasemap {
             n => n.to_string(),
         };
         let text = self.text.trim();
-        let file = || {
-            let path = Path::new(text);
-            if path.is_relative() {
-                project.parent().map_or(path.to_path_buf(), |d| d.join(path))
-            } else {
-                path.to_path_buf()
-            }
-        };
-        let tianditu = |layer: TiandituLayer| {
-            let mut base = BasemapSource::tianditu(layer);
-            base.name = name.clone();
-            let mut out = vec![base];
-            if let Some(labels) = layer.annotation() {
-                let mut over = BasemapSource::tianditu(labels);
-                over.name = format!("{name}注记");
-                out.push(over);
-            }
-            out
-        };
+        let file = || crate::io::tiles::resolve_stored_path(project.parent(), text);
+        let tianditu = |layer: TiandituLayer| BasemapSource::tianditu_named(layer, &name, true);
         Ok(match self.kind {
             NewKind::TiandituImg => tianditu(TiandituLayer::Img),
             NewKind::TiandituVec => tianditu(TiandituLayer::Vec),

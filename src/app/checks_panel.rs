@@ -9,7 +9,7 @@ use eframe::egui::{self, Color32, Ui};
 
 use crate::core::Project;
 use crate::core::codes::{check_codes, count_households, household_band, project_rule};
-use crate::text::codes::code_issue_text;
+use crate::text::codes::{code_issue_text, household_band_text, unassigned_households_text};
 use crate::text::{Lang, Text, say};
 
 /// What the panel shows, for one revision of the project in one language.
@@ -36,24 +36,11 @@ impl ChecksView {
                 let g = &project.grids[id];
                 let (lo, hi) = household_band(project, g.class);
                 if c.households < lo || c.households > hi {
-                    let name = g.label();
-                    household_warnings.push(match lang {
-                        Lang::Zh => format!(
-                            "网格 {name}：{} 户，不在{}网格 {lo}–{hi} 户范围内",
-                            c.households,
-                            g.class.label_zh()
-                        ),
-                        Lang::En => format!("grid {name}: {} households, outside {lo}–{hi}", c.households),
-                    });
+                    household_warnings.push(household_band_text(g, c.households, (lo, hi), lang));
                 }
             }
             if !counts.unassigned.is_empty() {
-                household_warnings.push(say!(
-                    lang,
-                    "{} 个住户点不在任何网格内",
-                    "{} household points lie in no grid",
-                    counts.unassigned.len()
-                ));
+                household_warnings.push(unassigned_households_text(counts.unassigned.len(), lang));
             }
         }
         ChecksView { revision, lang, code_issues, household_warnings, households_total }

@@ -8,8 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use eframe::egui::Color32;
 use geo::{BoundingRect, Coord, InteriorPoint, MultiPolygon, Rect, TriangulateEarcut};
 use rstar::RTree;
-use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::primitives::GeomWithData;
 
+use crate::core::rect::{RectEntry, rect_entry};
 use crate::core::{Grid, GridId, Project, share_an_edge};
 
 /// One polygonal feature ready to draw.
@@ -65,7 +66,7 @@ impl DrawnFeature {
 }
 
 /// An R-tree entry: a grid's envelope and its slot in [`MapCache::slots`].
-pub type GridBox = GeomWithData<Rectangle<[f64; 2]>, usize>;
+pub type GridBox = RectEntry<usize>;
 
 /// A grid as the canvas needs it each frame, kept in a dense vector so the frame loop stays tight.
 pub struct Slot {
@@ -111,10 +112,6 @@ fn grid_label(g: &Grid) -> String {
     if g.name.is_empty() { g.code.clone() } else { format!("{}\n{}", g.code, g.name) }
 }
 
-fn grid_box(slot: usize, e: Rect<f64>) -> GridBox {
-    GeomWithData::new(Rectangle::from_corners(e.min().into(), e.max().into()), slot)
-}
-
 fn extent_of(f: &DrawnFeature) -> [f64; 4] {
     f.extent.map_or([f64::NAN; 4], |e| [e.min().x, e.min().y, e.max().x, e.max().y])
 }
@@ -158,7 +155,7 @@ impl MapCache {
             .collect();
         let slot_of = slots.iter().enumerate().filter_map(|(i, s)| Some((s.as_ref()?.id, i))).collect();
         let tree = RTree::bulk_load(
-            slots.iter().enumerate().filter_map(|(i, s)| Some(grid_box(i, s.as_ref()?.feature.extent?))).collect(),
+            slots.iter().enumerate().filter_map(|(i, s)| Some(rect_entry(s.as_ref()?.feature.extent?, i))).collect(),
         );
         let household_tree = project.household_tree();
         let household_extent = household_tree.root().envelope().into_rect();
@@ -238,7 +235,7 @@ impl MapCache {
                 if let Some(old) = self.slots[slot].take()
                     && let Some(e) = old.feature.extent
                 {
-                    self.tree.remove(&grid_box(slot, e));
+                    self.tree.remove(&rect_entry(e, slot));
                 }
                 self.free.push(slot);
             }
@@ -249,7 +246,7 @@ impl MapCache {
                     self.slots.len() - 1
                 });
                 if let Some(e) = feature.extent {
-                    self.tree.insert(grid_box(slot, e));
+                    self.tree.insert(rect_entry(e, slot));
                 }
                 let colour = old.get(id).copied().unwrap_or(0);
                 self.slots[slot] =

@@ -180,16 +180,7 @@ pub fn run(args: BasemapArgs) -> anyhow::Result<String> {
                     vec![source]
                 }
                 (None, Some(layer), None) => {
-                    let layer = TiandituLayer::parse(&layer)?;
-                    let mut base = BasemapSource::tianditu(layer);
-                    base.name = name.clone();
-                    let mut out = vec![base];
-                    if labels && let Some(note) = layer.annotation() {
-                        let mut over = BasemapSource::tianditu(note);
-                        over.name = format!("{name}注记");
-                        out.push(over);
-                    }
-                    out
+                    BasemapSource::tianditu_named(TiandituLayer::parse(&layer)?, &name, labels)
                 }
                 (None, None, Some(file)) => vec![mbtiles_source(&name, &file, project)?],
                 _ => bail!(say!(

@@ -12,7 +12,7 @@ use crate::core::edit::Command;
 use crate::core::{Project, area_m2};
 use crate::io::open_project;
 use crate::io::true_north::ground_axes_for;
-use crate::text::codes::code_issue_text;
+use crate::text::codes::{code_issue_text, household_band_text, unassigned_households_text};
 use crate::text::grid_table::{table_row, write_table};
 use crate::text::{Lang, say};
 
@@ -123,10 +123,7 @@ pub fn run_stats(
         if let Some(h) = households
             && (h < lo || h > hi)
         {
-            warnings.push(match lang {
-                Lang::Zh => format!("网格 {}：{h} 户，不在{}网格 {lo}–{hi} 户的范围内", g.code, g.class.label_zh()),
-                Lang::En => format!("grid {}: {h} households, outside the {} band {lo}–{hi}", g.code, g.class.key()),
-            });
+            warnings.push(household_band_text(g, h, (lo, hi), lang));
         }
         counts_shown.push((households, population));
         let s = sides.get(&g.id).cloned().unwrap_or_default();
@@ -149,12 +146,7 @@ pub fn run_stats(
         rows.push(table_row(&project, g, &village, area, households, population, &s));
     }
     if !counts.unassigned.is_empty() {
-        warnings.push(say!(
-            lang,
-            "{} 个住户点不在任何网格内",
-            "{} household points lie in no grid",
-            counts.unassigned.len()
-        ));
+        warnings.push(unassigned_households_text(counts.unassigned.len(), lang));
     }
     warnings.extend(check_codes(&project, &rule).iter().map(|i| code_issue_text(&project, i, lang)));
     if let Some(out) = table {

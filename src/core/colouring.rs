@@ -5,8 +5,6 @@
 use std::collections::BTreeMap;
 
 use geo::BoundingRect;
-use rstar::RTree;
-use rstar::primitives::{GeomWithData, Rectangle};
 use rustc_hash::FxHashSet;
 
 use super::{GridId, Project};
@@ -47,15 +45,7 @@ fn rings(mp: &geo::MultiPolygon<f64>) -> impl Iterator<Item = &[geo::Coord<f64>]
 /// assert_ne!(colours[&2], colours[&3]);
 /// ```
 pub fn colour_grids(project: &Project, colours: usize) -> BTreeMap<GridId, u8> {
-    let boxes: Vec<GeomWithData<Rectangle<[f64; 2]>, GridId>> = project
-        .grids
-        .values()
-        .filter_map(|g| {
-            let e = g.geometry.bounding_rect()?;
-            Some(GeomWithData::new(Rectangle::from_corners(e.min().into(), e.max().into()), g.id))
-        })
-        .collect();
-    let tree = RTree::bulk_load(boxes);
+    let tree = project.grid_tree();
     let mut out: BTreeMap<GridId, u8> = BTreeMap::new();
     for g in project.grids.values() {
         let mut used = vec![0usize; colours.max(1)];

@@ -7,6 +7,7 @@ use geo::{BoundingRect, MultiPolygon, Point, Rect};
 
 use super::crs::Crs;
 use super::division_code::DivisionCode;
+use super::rect::{RectEntry, rect_entry};
 use super::reference::ReferenceLayer;
 
 /// Stable identifier of a grid: assigned once, never reused, survives renumbering of codes.
@@ -205,6 +206,12 @@ impl Project {
                 .map(|(i, h)| rstar::primitives::GeomWithData::new([h.position.x(), h.position.y()], i))
                 .collect(),
         )
+    }
+
+    /// The grids' bounding boxes in an R-tree, each with its grid's id.
+    pub fn grid_tree(&self) -> rstar::RTree<RectEntry<GridId>> {
+        let boxes = self.grids.values().filter_map(|g| Some(rect_entry(g.geometry.bounding_rect()?, g.id)));
+        rstar::RTree::bulk_load(boxes.collect())
     }
 
     /// Adds a grid under a fresh id and returns that id (the grid's own `id` field is overwritten).

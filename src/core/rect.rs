@@ -1,7 +1,16 @@
 //! Axis-aligned rectangles in world coordinates: the union of several (a layer's extent, the
-//! envelope of a selection) and one grown by a margin on every side.
+//! envelope of a selection), one grown by a margin on every side, and one as an R-tree entry.
 
 use geo::{Coord, Rect};
+use rstar::primitives::{GeomWithData, Rectangle};
+
+/// A rectangle in an R-tree, carrying `data` (a grid's id, an item's index, a slot).
+pub type RectEntry<T> = GeomWithData<Rectangle<[f64; 2]>, T>;
+
+/// `data` in an R-tree under the rectangle `r`.
+pub fn rect_entry<T>(r: Rect<f64>, data: T) -> RectEntry<T> {
+    GeomWithData::new(Rectangle::from_corners(r.min().into(), r.max().into()), data)
+}
 
 /// The smallest rectangle holding both.
 pub fn union(a: Rect<f64>, b: Rect<f64>) -> Rect<f64> {

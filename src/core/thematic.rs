@@ -5,8 +5,6 @@
 use std::collections::BTreeMap;
 
 use geo::BoundingRect;
-use rstar::RTree;
-use rstar::primitives::{GeomWithData, Rectangle};
 
 use super::codes::{CodeIssue, CodeRule, HouseholdCounts, check_codes, household_band};
 use super::{AreaClass, GridId, Project, share_an_edge};
@@ -150,16 +148,7 @@ pub fn by_village(project: &Project, colours: usize) -> VillageTheme {
             (g.id, (!code.is_empty()).then(|| code.to_string()))
         })
         .collect();
-    let tree = RTree::bulk_load(
-        project
-            .grids
-            .values()
-            .filter_map(|g| {
-                let e = g.geometry.bounding_rect()?;
-                Some(GeomWithData::new(Rectangle::from_corners(e.min().into(), e.max().into()), g.id))
-            })
-            .collect::<Vec<GeomWithData<Rectangle<[f64; 2]>, GridId>>>(),
-    );
+    let tree = project.grid_tree();
     // Villages that touch: a grid of one shares an edge with a grid of the other.
     let mut touching: BTreeMap<&str, std::collections::BTreeSet<&str>> = BTreeMap::new();
     for g in project.grids.values() {

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use encoding_rs::Encoding;
 use geo::{Area, Contains, Coord, Geometry, LineString, MultiPolygon, Point, Polygon};
+use shapefile::record::traits::HasXY;
 use shapefile::{PolygonRing, Shape, ShapeReader, ShapeWriter};
 
 use super::crs::{SourceCrs, crs_from_prj_bytes, wkt_of};
@@ -163,43 +164,30 @@ fn shape_to_geometry(shape: Shape) -> Result<Option<Geometry<f64>>, Problem> {
         Shape::Point(p) => Ok(Some(Geometry::Point(Point::new(p.x, p.y)))),
         Shape::PointM(p) => Ok(Some(Geometry::Point(Point::new(p.x, p.y)))),
         Shape::PointZ(p) => Ok(Some(Geometry::Point(Point::new(p.x, p.y)))),
-        Shape::Polygon(p) => xy_rings(
-            p.into_inner()
-                .into_iter()
-                .map(|r| r.into_inner().iter().map(|q| Coord { x: q.x, y: q.y }).collect())
-                .collect(),
-        ),
-        Shape::PolygonM(p) => xy_rings(
-            p.into_inner()
-                .into_iter()
-                .map(|r| r.into_inner().iter().map(|q| Coord { x: q.x, y: q.y }).collect())
-                .collect(),
-        ),
-        Shape::PolygonZ(p) => xy_rings(
-            p.into_inner()
-                .into_iter()
-                .map(|r| r.into_inner().iter().map(|q| Coord { x: q.x, y: q.y }).collect())
-                .collect(),
-        ),
+        Shape::Polygon(p) => xy_rings(rings(p.into_inner())),
+        Shape::PolygonM(p) => xy_rings(rings(p.into_inner())),
+        Shape::PolygonZ(p) => xy_rings(rings(p.into_inner())),
         // Roads and rivers, for reference layers.
-        Shape::Polyline(p) => {
-            Ok(Some(lines(p.into_inner().into_iter().map(|l| l.iter().map(|q| (q.x, q.y)).collect()))))
-        }
-        Shape::PolylineM(p) => {
-            Ok(Some(lines(p.into_inner().into_iter().map(|l| l.iter().map(|q| (q.x, q.y)).collect()))))
-        }
-        Shape::PolylineZ(p) => {
-            Ok(Some(lines(p.into_inner().into_iter().map(|l| l.iter().map(|q| (q.x, q.y)).collect()))))
-        }
+        Shape::Polyline(p) => Ok(Some(lines(p.into_inner()))),
+        Shape::PolylineM(p) => Ok(Some(lines(p.into_inner()))),
+        Shape::PolylineZ(p) => Ok(Some(lines(p.into_inner()))),
         other => Err(Problem::UnsupportedShape { shape_type: other.shapetype().to_string() }),
     }
 }
 
+/// A shape's points (with or without M and Z) as x, y coordinates.
+fn xy<P: HasXY>(points: &[P]) -> Vec<Coord<f64>> {
+    points.iter().map(|q| Coord { x: q.x(), y: q.y() }).collect()
+}
+
+/// A polygon's rings as x, y coordinates.
+fn rings<P: HasXY>(rings: Vec<PolygonRing<P>>) -> Vec<Vec<Coord<f64>>> {
+    rings.into_iter().map(|r| xy(&r.into_inner())).collect()
+}
+
 /// A polyline's parts as a multilinestring.
-fn lines(parts: impl Iterator<Item = Vec<(f64, f64)>>) -> Geometry<f64> {
-    Geometry::MultiLineString(geo::MultiLineString(
-        parts.map(|part| LineString(part.into_iter().map(|(x, y)| Coord { x, y }).collect())).collect(),
-    ))
+fn lines<P: HasXY>(parts: Vec<Vec<P>>) -> Geometry<f64> {
+    Geometry::MultiLineString(geo::MultiLineString(parts.iter().map(|part| LineString(xy(part))).collect()))
 }
 
 /// Shapefile polygons are a flat list of rings: clockwise ones are shells, counter-clockwise ones holes.

@@ -15,7 +15,7 @@
 //! [`MAX_UNCACHED_OSM_TILES`] tiles not in the cache is refused before any is asked for.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -242,7 +242,7 @@ impl Supply {
         let mut report = BasemapReport::default();
         let mbtiles = match &source.kind {
             SourceKind::Mbtiles { path } => {
-                let path = resolve(basemap.base_dir.as_deref(), path);
+                let path = crate::io::tiles::resolve_stored_path(basemap.base_dir.as_deref(), path);
                 match MbTiles::open(&path) {
                     Ok(file) => Some(file),
                     Err(e) => {
@@ -373,14 +373,6 @@ impl Supply {
             }
         }
         out
-    }
-}
-
-fn resolve(base: Option<&Path>, path: &str) -> PathBuf {
-    let p = PathBuf::from(path);
-    match base {
-        Some(base) if p.is_relative() => base.join(p),
-        _ => p,
     }
 }
 

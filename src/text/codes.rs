@@ -34,6 +34,21 @@ pub fn code_issue_text(project: &Project, issue: &CodeIssue, lang: Lang) -> Stri
     }
 }
 
+/// A grid whose households lie outside its class's band `(lo, hi)`, in words: the same finding in the
+/// checks panel and in `wangge stats`.
+pub fn household_band_text(grid: &Grid, households: u64, (lo, hi): (u64, u64), lang: Lang) -> String {
+    let (name, class) = (grid.label(), grid.class);
+    match lang {
+        Lang::Zh => format!("网格 {name}：{households} 户，不在{}网格 {lo}–{hi} 户的范围内", class.label_zh()),
+        Lang::En => format!("grid {name}: {households} households, outside the {} band {lo}–{hi}", class.key()),
+    }
+}
+
+/// Household points that lie in no grid, in words.
+pub fn unassigned_households_text(points: usize, lang: Lang) -> String {
+    say!(lang, "{} 个住户点不在任何网格内", "{} household points lie in no grid", points)
+}
+
 /// One neighbour on a side of a grid's 四至: its code and name, 区域边界 or 未划分.
 pub fn side_text(project: &Project, side: Side) -> String {
     match side {

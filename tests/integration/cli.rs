@@ -403,10 +403,7 @@ fn printed_titles_follow_the_range_from_the_command_line() {
     let mut p = wangge::app::load_sample().unwrap();
     wangge::core::coverage::synthetic::fill_with_grids(&mut p, 5_000.0);
     wangge::io::save_project(&p, &project).unwrap();
-    let text_of = |pdf: &std::path::Path| {
-        let out = std::process::Command::new("pdftotext").args([path_str(pdf), "-"]).output().unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let text_of = |pdf: &std::path::Path| crate::common::run_ok("pdftotext", &[path_str(pdf), "-"]);
     let county = dir.path().join("county.pdf");
     let out = wangge(&["print", path_str(&project), "--out", path_str(&county), "--table", "--overview"]);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -83,6 +83,19 @@ pub fn small_project() -> Project {
     p
 }
 
+/// A GeoJSON file of one square, `size` a side with its south-west corner at `(x, y)`, in EPSG:`epsg`
+/// (named in the legacy `crs` member), with `properties` (a JSON object).
+pub fn square_geojson(path: &Path, epsg: u32, (x, y): (f64, f64), size: f64, properties: &str) {
+    let (x2, y2) = (x + size, y + size);
+    std::fs::write(
+        path,
+        format!(
+            r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::{epsg}"}}}},"features":[{{"type":"Feature","properties":{properties},"geometry":{{"type":"Polygon","coordinates":[[[{x},{y}],[{x2},{y}],[{x2},{y2}],[{x},{y2}],[{x},{y}]]]}}}}]}}"#
+        ),
+    )
+    .unwrap();
+}
+
 pub fn wangge(args: &[&str]) -> Output {
     wangge_env(args, &[])
 }
@@ -112,6 +125,13 @@ pub fn debian_tool(name: &str) -> bool {
         eprintln!("skipping: {name} is not installed (apt-get install gdal-bin)");
     }
     found
+}
+
+/// A program (a Debian tool: GDAL's, poppler's) run to success with `args`; its output.
+pub fn run_ok(program: &str, args: &[&str]) -> String {
+    let out = Command::new(program).args(args).output().unwrap_or_else(|e| panic!("run {program}: {e}"));
+    assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 pub fn path_str(p: &Path) -> &str {

@@ -9,16 +9,7 @@ use wangge::io::save_project;
 
 /// A GeoJSON square of `size_deg` degrees at 118.40°E 30.60°N, in CGCS2000 lon/lat.
 fn square_geojson(path: &Path, size_deg: f64, properties: &str) {
-    let (x, y, d) = (118.40, 30.60, size_deg);
-    std::fs::write(
-        path,
-        format!(
-            r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::4490"}}}},"features":[{{"type":"Feature","properties":{properties},"geometry":{{"type":"Polygon","coordinates":[[[{x},{y}],[{x2},{y}],[{x2},{y2}],[{x},{y2}],[{x},{y}]]]}}}}]}}"#,
-            x2 = x + d,
-            y2 = y + d
-        ),
-    )
-    .unwrap();
+    crate::common::square_geojson(path, 4490, (118.40, 30.60), size_deg, properties);
 }
 
 fn boundary_km2(project: &Path) -> f64 {

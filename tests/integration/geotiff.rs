@@ -19,7 +19,7 @@ use wangge::io::crs::{SourceCrs, Transformer, crs_from_epsg};
 use wangge::io::tiles::geotiff::{GeoTiffProblem, Unsupported};
 use wangge::io::tiles::{FetcherConfig, GeoTiff, TileError, TileFetcher, TileOrigin};
 
-use super::common::{path_str, small_project, stderr, stdout, wangge};
+use super::common::{path_str, run_ok, small_project, stderr, stdout, wangge};
 
 // ---------------------------------------------------------------------------------------------------
 // Fixtures
@@ -163,11 +163,6 @@ fn gdal() -> bool {
     found
 }
 
-fn run(cmd: &str, args: &[&str]) {
-    let out = Command::new(cmd).args(args).output().unwrap();
-    assert!(out.status.success(), "{cmd} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Tests
 
@@ -279,7 +274,7 @@ fn geotiff_refusals_name_the_file_and_what_is_not_supported() {
             enc.write_header().unwrap().write_image_data(&[0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 0, 1, 0]).unwrap();
         }
         let pal = dir.path().join("pal.tif");
-        run(
+        run_ok(
             "gdal_translate",
             &["-q", "-a_srs", "EPSG:4527", "-a_ullr", "39620000", "3386000", "39620004", "3385996"]
                 .iter()
@@ -313,8 +308,8 @@ fn geotiff_made_by_gdal_tiled_jpeg_with_overviews() {
         let mut args = vec!["-q"];
         args.extend_from_slice(options);
         args.extend([path_str(&plain), path_str(&tif)]);
-        run("gdal_translate", &args);
-        run("gdaladdo", &["-q", "-r", "average", path_str(&tif), "2", "4", "8"]);
+        run_ok("gdal_translate", &args);
+        run_ok("gdaladdo", &["-q", "-r", "average", path_str(&tif), "2", "4", "8"]);
         let mut image = GeoTiff::open(&tif).unwrap();
         assert_eq!(image.info.crs.epsg, 4527, "{name}");
         assert_eq!(image.info.levels, vec![(2000, 1600), (1000, 800), (500, 400), (250, 200)], "{name}");
@@ -389,10 +384,9 @@ fn geotiff_through_the_fetcher_with_no_network_and_the_cli() {
 
 #[test]
 fn geotiff_basemap_is_drawn_by_the_app() {
-    use egui_kittest::Harness;
-    use wangge::app::{AppState, WanggeApp};
+    use wangge::app::AppState;
 
-    use super::kittest::settings_in;
+    use super::kittest::{harness_unsettled, settings_in, until_tiles_landed};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.gpkg");
     wangge::io::save_project(&small_project(), &path).unwrap();
@@ -404,22 +398,8 @@ fn geotiff_basemap_is_drawn_by_the_app() {
     assert!(out.status.success(), "{}", stderr(&out));
     let project = wangge::io::open_project(&path).unwrap();
     let state = AppState::new(project, Some(path), settings_in(dir.path()));
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), WanggeApp::new(state));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let start = Instant::now();
-        h.step();
-        assert!(start.elapsed() < Duration::from_millis(800), "a frame took {:?}", start.elapsed());
-        let b = &h.state().state.ui.view.basemaps;
-        if b.textures() > 0 && b.pending() == 0 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "no GeoTIFF tiles after 60 s");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let mut h = harness_unsettled(state);
+    until_tiles_landed(&mut h, 60, || "from the GeoTIFF".into());
     h.step();
     let b = &h.state().state.ui.view.basemaps;
     assert_eq!(b.layers.len(), 1);

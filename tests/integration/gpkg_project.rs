@@ -13,7 +13,7 @@ use wangge::core::{Grid, Project};
 use wangge::io::crs::crs_from_epsg;
 use wangge::io::{Changes, IoError, Problem, open_project, save_project, save_project_with};
 
-use crate::common::{debian_tool, path_str, small_project, wangge};
+use crate::common::{debian_tool, path_str, run_ok, small_project, wangge};
 
 #[test]
 fn a_project_survives_save_and_open_exactly() {
@@ -318,9 +318,7 @@ fn temp_files(dir: &Path) -> Vec<PathBuf> {
 fn whole_project_in(path: &Path, expected: &[&Project], gdal: bool) -> usize {
     assert_eq!(integrity(path), "ok", "{}", path.display());
     if gdal {
-        let out = Command::new("ogrinfo").args(["-ro", "-so", path_str(path), "grids"]).output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "ogrinfo: {}", String::from_utf8_lossy(&out.stderr));
+        let text = run_ok("ogrinfo", &["-ro", "-so", path_str(path), "grids"]);
         let counts: Vec<String> = expected.iter().map(|p| format!("Feature Count: {}\n", p.grids.len())).collect();
         assert!(counts.iter().any(|c| text.contains(c.as_str())), "{text}");
     }

@@ -4,9 +4,12 @@
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use wangge::app::{AppState, Settings, WanggeApp};
+use wangge::app::{AppState, WanggeApp};
 
-use crate::kittest::{click_at, harness_on, wait_for_job};
+use crate::common::square_geojson;
+use crate::kittest::{
+    click, click_at, harness_on, harness_on_project, radio, sample_harness, settings_in, type_into, wait_for_job,
+};
 
 /// Whether the live coverage check reports a gap.
 fn has_gap(h: &Harness<'static, WanggeApp>) -> bool {
@@ -22,20 +25,10 @@ fn has_gap(h: &Harness<'static, WanggeApp>) -> bool {
         .any(|f| f.kind == wangge::core::coverage::FindingKind::Gap)
 }
 
-fn harness(settings: Settings) -> Harness<'static, WanggeApp> {
-    let app = WanggeApp::new(AppState::sample(settings).unwrap());
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), app);
-    harness.run();
-    harness
-}
-
 #[test]
 fn opens_on_the_sample_in_chinese_with_its_divisions() {
     let dir = tempfile::tempdir().unwrap();
-    let h = harness(Settings::load_from(Some(dir.path().join("settings.txt"))));
+    let h = sample_harness(&dir);
     for menu in ["文件", "编辑", "视图", "工具", "帮助"] {
         h.get_by_label(menu);
     }
@@ -55,40 +48,31 @@ fn opens_on_the_sample_in_chinese_with_its_divisions() {
 fn switching_to_english_is_remembered() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("settings.txt");
-    let mut h = harness(Settings::load_from(Some(file.clone())));
-    h.get_by_label("视图").click();
-    h.run();
-    h.get_by_label("语言 Language").click();
-    h.run();
-    h.get_by_label("English").click();
-    h.run();
+    let mut h = sample_harness(&dir);
+    click(&mut h, "视图");
+    click(&mut h, "语言 Language");
+    click(&mut h, "English");
     h.get_by_label("File");
     h.get_by_label("View");
     assert!(h.query_by_label("文件").is_none());
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "language=en\n");
     // The next start reads it back.
-    let h = harness(Settings::load_from(Some(file)));
+    let h = sample_harness(&dir);
     h.get_by_label("File");
 }
 
 #[test]
 fn project_info_and_rename_through_the_menus() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(Settings::load_from(Some(dir.path().join("settings.txt"))));
-    h.get_by_label("工具").click();
-    h.run();
-    h.get_by_label("项目信息").click();
-    h.run();
+    let mut h = sample_harness(&dir);
+    click(&mut h, "工具");
+    click(&mut h, "项目信息");
     h.get_by_label_contains("乡镇 11 个，村（社区）127 个");
-    h.get_by_label("关闭").click();
-    h.run();
+    click(&mut h, "关闭");
     assert!(h.query_by_label_contains("乡镇 11 个").is_none());
-    h.get_by_label("编辑").click();
-    h.run();
-    h.get_by_label("项目名称").click();
-    h.run();
-    h.get_by_label("确定").click();
-    h.run();
+    click(&mut h, "编辑");
+    click(&mut h, "项目名称");
+    click(&mut h, "确定");
     // Unchanged name: nothing to save.
     assert!(!h.state().state.doc.dirty);
 }
@@ -108,22 +92,14 @@ fn the_code_rule_window_previews_and_applies_codes() {
         project.add_grid(g);
     }
     let dir = tempfile::tempdir().unwrap();
-    let state = AppState::new(project, None, Settings::load_from(Some(dir.path().join("settings.txt"))));
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), WanggeApp::new(state));
-    h.run();
-    h.get_by_label("工具").click();
-    h.run();
-    h.get_by_label("网格编码规则…").click();
-    h.run();
+    let mut h = harness_on_project(project, &dir);
+    click(&mut h, "工具");
+    click(&mut h, "网格编码规则…");
     h.get_by_label_contains("3 个编码将改变");
     h.get_by_label_contains("— → 341823100001001");
     // Before: the checks panel lists the three grids without a valid code.
     h.get_by_label("编码检查 (3)");
-    h.get_by_label("应用").click();
-    h.run();
+    click(&mut h, "应用");
     let codes: Vec<String> = h.state().state.doc.project.grids.values().map(|g| g.code.clone()).collect();
     assert_eq!(codes, ["341823100001001", "341823100001002", "341823100001003"]);
     assert!(h.state().state.doc.dirty);
@@ -140,7 +116,7 @@ fn grid_count(h: &Harness<'static, WanggeApp>) -> usize {
 #[test]
 fn draw_a_grid_with_the_toolbar_and_canvas_then_undo_and_redo_it() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(Settings::load_from(Some(dir.path().join("settings.txt"))));
+    let mut h = sample_harness(&dir);
     h.get_by_label_contains("绘制网格").click();
     h.run();
     for (x, y) in [(500.0, 330.0), (700.0, 330.0), (700.0, 500.0), (500.0, 500.0)] {
@@ -184,8 +160,7 @@ fn draw_a_grid_with_the_toolbar_and_canvas_then_undo_and_redo_it() {
     h.run();
     h.get_by_label_contains("请输入不小于 0 的整数");
     // Apply is disabled while a field is wrong: clicking it changes nothing.
-    h.get_by_label("应用").click();
-    h.run();
+    click(&mut h, "应用");
     assert!(h.state().state.doc.project.grids.values().all(|g| g.attrs.households.is_none()));
     h.get_by_label("户数").focus();
     h.run();
@@ -195,8 +170,7 @@ fn draw_a_grid_with_the_toolbar_and_canvas_then_undo_and_redo_it() {
     h.run();
     h.get_by_label("电话").type_text("0563-5021234");
     h.run();
-    h.get_by_label("应用").click();
-    h.run();
+    click(&mut h, "应用");
     let id = *h.state().state.editor.selection.iter().next().unwrap();
     let grid = &h.state().state.doc.project.grids[&id];
     assert_eq!((grid.attrs.households, grid.attrs.phone.as_str()), (Some(3), "0563-5021234"));
@@ -216,7 +190,7 @@ fn viewport_commands(h: &Harness<'static, WanggeApp>) -> Vec<egui::ViewportComma
 #[test]
 fn closing_with_unsaved_changes_asks_first() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(Settings::load_from(Some(dir.path().join("settings.txt"))));
+    let mut h = sample_harness(&dir);
     // Nothing changed yet: closing is not held up.
     h.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
     h.step();
@@ -236,8 +210,7 @@ fn closing_with_unsaved_changes_asks_first() {
     assert!(viewport_commands(&h).contains(&egui::ViewportCommand::CancelClose), "{:?}", viewport_commands(&h));
     h.run();
     h.get_by_label("项目有未保存的修改。关闭前要保存吗？");
-    h.get_by_label("取消").click();
-    h.run();
+    click(&mut h, "取消");
     assert!(h.query_by_label("项目有未保存的修改。关闭前要保存吗？").is_none());
     assert_eq!(grid_count(&h), 1, "cancel keeps everything");
     h.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
@@ -250,16 +223,14 @@ fn closing_with_unsaved_changes_asks_first() {
 #[test]
 fn file_print_previews_the_pages_and_writes_the_pdf() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(Settings::load_from(Some(dir.path().join("settings.txt"))));
+    let mut h = sample_harness(&dir);
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::P);
     h.run();
     h.get_by_label("网格划分图（总图）");
     h.get_by_label_contains("预览 第 1 / 1");
-    h.get_by_label("网格一览表").click();
-    h.run();
+    click(&mut h, "网格一览表");
     h.get_by_label_contains("预览 第 1 / 2");
-    h.get_by_label("下一页").click();
-    h.run();
+    click(&mut h, "下一页");
     h.get_by_label_contains("预览 第 2 / 2");
     let out = dir.path().join("泾县.pdf");
     h.get_by_label("输出文件").focus();
@@ -270,8 +241,7 @@ fn file_print_previews_the_pages_and_writes_the_pdf() {
     h.run();
     // Printed on a worker thread: the status bar says so (held here so the line is seen), then it lands.
     h.state().job_gate.hold();
-    h.get_by_label("打印到文件").click();
-    h.run();
+    click(&mut h, "打印到文件");
     h.get_by_label_contains("正在打印");
     h.state().job_gate.release();
     wait_for_job(&mut h);
@@ -296,13 +266,7 @@ fn coverage_panel_zooms_to_a_finding_previews_its_fix_and_applies_it_undoably() 
         ])));
     }
     let dir = tempfile::tempdir().unwrap();
-    let state = AppState::new(p, None, Settings::load_from(Some(dir.path().join("settings.txt"))));
-    let app = WanggeApp::new(state);
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), app);
-    h.run();
+    let mut h = harness_on_project(p, &dir);
     h.get_by_label_contains("缝隙/未覆盖 (1)");
     h.get_by_label_contains("边界内有未覆盖区域").click();
     h.run();
@@ -341,37 +305,13 @@ fn coverage_panel_zooms_to_a_finding_previews_its_fix_and_applies_it_undoably() 
 
 /// Fills the import form (File › Import layer…) with a path and a target layer and presses OK.
 pub(crate) fn import_through_the_form(h: &mut Harness<'static, WanggeApp>, src: &std::path::Path, layer: &str) {
-    h.get_by_label("文件").click();
-    h.run();
-    h.get_by_label("导入图层… ").click();
-    h.run();
-    h.get_by_label("源文件").focus();
-    h.run();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.run();
-    h.get_by_label("源文件").type_text(src.to_str().unwrap());
-    h.run();
+    click(h, "文件");
+    click(h, "导入图层… ");
+    type_into(h, "源文件", src.to_str().unwrap());
     // The layers panel has a checkbox of the same name: the radio button is the form's.
-    h.query_all_by_label(layer)
-        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::RadioButton)
-        .expect("the form's radio button")
-        .click();
-    h.run();
-    h.get_by_label("确定").click();
-    h.run();
+    radio(h, layer);
+    click(h, "确定");
     wait_for_job(h);
-}
-
-fn square_geojson(path: &std::path::Path, x: f64, y: f64, size: f64) {
-    std::fs::write(
-        path,
-        format!(
-            r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::4548"}}}},"features":[{{"type":"Feature","properties":{{}},"geometry":{{"type":"Polygon","coordinates":[[[{x},{y}],[{x2},{y}],[{x2},{y2}],[{x},{y2}],[{x},{y}]]]}}}}]}}"#,
-            x2 = x + size,
-            y2 = y + size
-        ),
-    )
-    .unwrap();
 }
 
 #[test]
@@ -379,25 +319,21 @@ fn an_import_that_replaces_the_boundary_asks_first_and_is_undoable() {
     let dir = tempfile::tempdir().unwrap();
     let project = crate::common::small_project();
     let old_boundary = project.boundary.clone();
-    let settings = Settings::load_from(Some(dir.path().join("settings.txt")));
-    let mut h = harness_on(AppState::new(project, None, settings));
+    let mut h = harness_on_project(project, &dir);
     let src = dir.path().join("outline.geojson");
-    square_geojson(&src, 619_000.0, 3_384_000.0, 4000.0);
+    square_geojson(&src, 4548, (619_000.0, 3_384_000.0), 4000.0, "{}");
     import_through_the_form(&mut h, &src, "区域边界");
     // Asked, saying what would be lost; nothing changed yet.
     h.get_by_label_contains("项目已有区域边界（1 个多边形，2.0 km²）。导入此文件将替换它");
     assert_eq!(h.state().state.doc.project.boundary, old_boundary);
     assert!(!h.state().state.doc.dirty);
     // Cancel: back to the form as it was filled in, the project untouched.
-    h.get_by_label("取消").click();
-    h.run();
+    click(&mut h, "取消");
     assert!(h.query_by_label_contains("项目已有区域边界").is_none());
     assert_eq!(h.state().state.doc.project.boundary, old_boundary);
-    h.get_by_label("确定").click();
-    h.run();
+    click(&mut h, "确定");
     wait_for_job(&mut h);
-    h.get_by_label("替换").click();
-    h.run();
+    click(&mut h, "替换");
     let replaced = h.state().state.doc.project.boundary.clone();
     assert_ne!(replaced, old_boundary);
     assert!((geo::Area::unsigned_area(&replaced) - 16e6).abs() < 1.0, "the 4 km × 4 km outline");
@@ -416,7 +352,7 @@ fn an_import_that_replaces_the_boundary_asks_first_and_is_undoable() {
 
     // Adding grids asks nothing, and is one undoable step too.
     let grids = dir.path().join("grids.geojson");
-    square_geojson(&grids, 624_000.0, 3_385_000.0, 500.0);
+    square_geojson(&grids, 4548, (624_000.0, 3_385_000.0), 500.0, "{}");
     let before = h.state().state.doc.project.grids.clone();
     import_through_the_form(&mut h, &grids, "网格");
     assert!(h.query_by_label("替换").is_none());
@@ -433,8 +369,7 @@ fn saving_over_a_file_changed_on_disk_asks_to_reload_overwrite_or_save_as() {
     let path = dir.path().join("p.gpkg");
     let mut ours = crate::common::small_project();
     save_project(&ours, &path).unwrap();
-    let settings = Settings::load_from(Some(dir.path().join("settings.txt")));
-    let mut state = AppState::new(ours.clone(), None, settings);
+    let mut state = AppState::new(ours.clone(), None, settings_in(dir.path()));
     state.open(&path).unwrap();
     let mut h = harness_on(state);
     // Our own saves never ask.
@@ -455,8 +390,7 @@ fn saving_over_a_file_changed_on_disk_asks_to_reload_overwrite_or_save_as() {
     assert_eq!(std::fs::read(&path).unwrap(), on_disk, "nothing written before the answer");
     h.get_by_label("另存为…");
     // Overwrite: our project is written.
-    h.get_by_label("覆盖").click();
-    h.run();
+    click(&mut h, "覆盖");
     assert_eq!(open_project(&path).unwrap().name, ours.name);
     assert!(h.query_by_label("覆盖").is_none());
     // Changed again behind our back, and an edit here: reload takes theirs and drops ours.
@@ -466,8 +400,7 @@ fn saving_over_a_file_changed_on_disk_asks_to_reload_overwrite_or_save_as() {
     h.state_mut().state.doc.dirty = true;
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
     h.run();
-    h.get_by_label("重新载入（放弃这里的修改）").click();
-    h.run();
+    click(&mut h, "重新载入（放弃这里的修改）");
     assert_eq!(h.state().state.doc.project.name, theirs.name);
     assert!(!h.state().state.doc.dirty);
     assert_eq!(open_project(&path).unwrap().name, theirs.name, "reload writes nothing");
@@ -480,8 +413,7 @@ fn saving_over_a_file_changed_on_disk_asks_to_reload_overwrite_or_save_as() {
     let on_disk = std::fs::read(&path).unwrap();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
     h.run();
-    h.get_by_label("取消").click();
-    h.run();
+    click(&mut h, "取消");
     assert_eq!(std::fs::read(&path).unwrap(), on_disk);
     assert_eq!(h.state().state.doc.project.name, theirs.name);
 }
@@ -490,21 +422,18 @@ fn saving_over_a_file_changed_on_disk_asks_to_reload_overwrite_or_save_as() {
 #[test]
 fn print_title_follows_the_range_chosen() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(Settings::load_from(Some(dir.path().join("settings.txt"))));
+    let mut h = sample_harness(&dir);
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::P);
     h.run();
     let title = |h: &Harness<'static, WanggeApp>| h.get_by_label("标题").accesskit_node().value().unwrap_or_default();
     assert_eq!(title(&h), "泾县网格划分图");
-    h.get_by_label("范围").click();
-    h.run();
+    click(&mut h, "范围");
     // The layer tree names 泾川镇 too: the option is the selectable one of the open combo box.
     h.query_all_by_label("泾川镇").last().expect("the 泾川镇 option").click();
     h.run();
     assert_eq!(title(&h), "泾县泾川镇网格划分图");
-    h.get_by_label("范围").click();
-    h.run();
-    h.get_by_label("全部").click();
-    h.run();
+    click(&mut h, "范围");
+    click(&mut h, "全部");
     assert_eq!(title(&h), "泾县网格划分图");
     // A typed title stays whatever the range.
     h.get_by_label("标题").focus();
@@ -513,8 +442,7 @@ fn print_title_follows_the_range_chosen() {
     h.run();
     h.get_by_label("标题").type_text("城南网格图");
     h.run();
-    h.get_by_label("范围").click();
-    h.run();
+    click(&mut h, "范围");
     h.query_all_by_label("泾川镇").last().expect("the 泾川镇 option").click();
     h.run();
     assert_eq!(title(&h), "城南网格图");

@@ -5,52 +5,31 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use wangge::app::{AppState, WanggeApp};
+use wangge::app::AppState;
 use wangge::core::basemap::BasemapSource;
 use wangge::io::gpkg::add_basemap;
 use wangge::io::{open_project, save_project};
 
 use super::common::small_project;
-use super::kittest::{App, settings_in, status};
+use super::kittest::{App, click, harness_unsettled, quick_step, settings_in, status, until_tiles_landed};
 use super::tile_server::TileServer;
 
-/// The small project saved in `dir` with one XYZ basemap at `url`, open in the app.
-fn app_with_basemap(dir: &tempfile::TempDir, url: &str) -> App {
+/// The small project saved in `dir` with one XYZ basemap at `url`, open in the app (with the settings
+/// in `dir`).
+pub(crate) fn app_with_basemap(dir: &tempfile::TempDir, url: &str) -> App {
     let path: PathBuf = dir.path().join("p.gpkg");
     save_project(&small_project(), &path).unwrap();
     add_basemap(&path, &BasemapSource::xyz("测试底图", url).unwrap(), false).unwrap();
     let project = open_project(&path).unwrap();
-    let state = AppState::new(project, Some(path), settings_in(dir.path()));
-    // Not `kittest::harness_on`: tiles arriving ask for repaints, so the frames settle only once all are in.
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_max_steps(1000)
-        .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), WanggeApp::new(state))
-}
-
-/// One frame, which must not wait for the network.
-fn quick_step(h: &mut App) {
-    let start = Instant::now();
-    h.step();
-    assert!(start.elapsed() < Duration::from_millis(800), "a frame took {:?}", start.elapsed());
+    harness_unsettled(AppState::new(project, Some(path), settings_in(dir.path())))
 }
 
 #[test]
 fn basemap_tiles_arrive_as_textures_and_switching_off_stops_drawing() {
     let server = TileServer::start();
     let mut h = app_with_basemap(&tempfile::tempdir().unwrap(), &server.url("/xyz/{z}/{x}/{y}.png"));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        quick_step(&mut h);
-        let b = &h.state().state.ui.view.basemaps;
-        if b.textures() > 0 && b.pending() == 0 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "no tiles after 30 s: {} asked", server.requests().len());
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    until_tiles_landed(&mut h, 30, || format!("{} asked", server.requests().len()));
     h.run();
     let asked = server.requests();
     assert!(!asked.is_empty() && asked.iter().all(|r| r.starts_with("/xyz/")), "{asked:?}");
@@ -65,13 +44,11 @@ fn basemap_tiles_arrive_as_textures_and_switching_off_stops_drawing() {
     assert_eq!(server.requests().len(), before);
 
     // The layers panel lists it; its checkbox turns it off, and nothing of it is drawn.
-    h.get_by_label("测试底图").click();
-    h.run();
+    click(&mut h, "测试底图");
     let b = &h.state().state.ui.view.basemaps;
     assert!(!b.layers[0].on);
     assert_eq!(b.drawn(), 0);
-    h.get_by_label("测试底图").click();
-    h.run();
+    click(&mut h, "测试底图");
     assert!(h.state().state.ui.view.basemaps.drawn() > 0);
     server.shut_down();
 }
@@ -131,16 +108,7 @@ fn basemap_missing_tianditu_key_is_said_and_a_key_set_later_brings_the_tiles() {
 fn basemap_a_missing_tile_is_drawn_from_its_loaded_ancestor() {
     let server = TileServer::start();
     let mut h = app_with_basemap(&tempfile::tempdir().unwrap(), &server.url("/xyz/{z}/{x}/{y}.png"));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        quick_step(&mut h);
-        let b = &h.state().state.ui.view.basemaps;
-        if b.textures() > 0 && b.pending() == 0 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "no tiles after 30 s");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    until_tiles_landed(&mut h, 30, || "the server is on".into());
     let (loaded, drawn, zoom) = {
         let b = &h.state().state.ui.view.basemaps;
         (b.textures(), b.drawn(), b.layers[0].zoom)

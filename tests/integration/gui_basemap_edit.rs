@@ -7,20 +7,11 @@ use wangge::app::AppState;
 use wangge::core::basemap::SourceKind;
 use wangge::io::gpkg::list_basemaps;
 
-use super::kittest::{App, harness_on, settings_in, state_on_file, status};
-
-fn type_into(h: &mut App, label: &str, text: &str) {
-    h.get_by_label(label).focus();
-    h.run();
-    h.get_by_label(label).type_text(text);
-    h.run();
-}
+use super::kittest::{App, click, harness_on, settings_in, state_on_file, status, type_into};
 
 fn choose_kind(h: &mut App, kind: &str) {
-    h.get_by_label("类型").click();
-    h.run();
-    h.get_by_label(kind).click();
-    h.run();
+    click(h, "类型");
+    click(h, kind);
 }
 
 #[test]
@@ -28,23 +19,14 @@ fn basemaps_are_added_and_removed_in_the_layers_panel() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.gpkg");
     wangge::io::save_project(&crate::common::small_project(), &path).unwrap();
-    let tiles = dir.path().join("影像.mbtiles");
-    let db = rusqlite::Connection::open(&tiles).unwrap();
-    db.execute_batch(
-        "CREATE TABLE metadata (name TEXT, value TEXT);
-         INSERT INTO metadata VALUES ('format', 'png'), ('minzoom', '8'), ('maxzoom', '15'), ('attribution', '县自然资源局');
-         CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);",
-    )
-    .unwrap();
-    drop(db);
+    let metadata = [("format", "png"), ("minzoom", "8"), ("maxzoom", "15"), ("attribution", "县自然资源局")];
+    crate::tile_files::write_mbtiles(&dir.path().join("影像.mbtiles"), &metadata, []);
     std::fs::write(dir.path().join("坏.mbtiles"), "not a database at all, only some words").unwrap();
     let mut h = harness_on(state_on_file(&path, dir.path()));
 
-    h.get_by_label("添加底图").click();
-    h.run();
+    click(&mut h, "添加底图");
     // 天地图影像 by default: the base and its 注记 on top.
-    h.get_by_label("添加").click();
-    h.run();
+    click(&mut h, "添加");
     let names = |p: &std::path::Path| list_basemaps(p).unwrap().into_iter().map(|s| s.name).collect::<Vec<_>>();
     assert_eq!(names(&path), ["天地图影像", "天地图影像注记"], "status: {}", status(&h));
     assert!(!h.state().state.changed_on_disk(), "our own write looks like another program's");
@@ -54,8 +36,7 @@ fn basemaps_are_added_and_removed_in_the_layers_panel() {
     choose_kind(&mut h, "MBTiles 文件");
     type_into(&mut h, "名称", "正射影像");
     type_into(&mut h, "文件（相对项目文件夹或绝对路径）", "影像.mbtiles");
-    h.get_by_label("添加").click();
-    h.run();
+    click(&mut h, "添加");
     let sources = list_basemaps(&path).unwrap();
     assert_eq!(sources.len(), 3, "status: {}", status(&h));
     let mb = &sources[2];
@@ -68,8 +49,7 @@ fn basemaps_are_added_and_removed_in_the_layers_panel() {
     // A file that is not MBTiles: refused, nothing written.
     choose_kind(&mut h, "MBTiles 文件");
     type_into(&mut h, "文件（相对项目文件夹或绝对路径）", "坏.mbtiles");
-    h.get_by_label("添加").click();
-    h.run();
+    click(&mut h, "添加");
     assert_eq!(list_basemaps(&path).unwrap().len(), 3);
     assert!(h.query_by_label_contains("坏.mbtiles：").is_some(), "the bad file is not named: {}", status(&h));
 
@@ -85,10 +65,8 @@ fn basemaps_are_added_and_removed_in_the_layers_panel() {
 fn an_unsaved_project_is_told_to_save_first() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness_on(AppState::new(crate::common::small_project(), None, settings_in(dir.path())));
-    h.get_by_label("添加底图").click();
-    h.run();
-    h.get_by_label("添加").click();
-    h.run();
+    click(&mut h, "添加底图");
+    click(&mut h, "添加");
     assert!(h.query_by_label_contains("请先保存项目").is_some(), "{}", status(&h));
     assert!(h.state().state.ui.view.basemaps.layers.is_empty());
 }

@@ -12,7 +12,7 @@ use wangge::core::coverage::synthetic::{grid_outline, jittered_grid};
 use wangge::core::edit::{Command, GridFields, StepKind, move_vertex};
 use wangge::core::{Grid, Project};
 
-use crate::kittest::{App, harness_on, settings_in, wait_for_job};
+use crate::kittest::{App, click, harness_on, settings_in, wait_for_job};
 
 fn jittered_project() -> Project {
     let origin = Coord { x: 620_000.0, y: 3_385_000.0 };
@@ -62,8 +62,7 @@ fn a_large_project_opens_coarse_checks_on_workers_and_keeps_edits_made_meanwhile
     h.state_mut().state.caches.background_from = 0;
     h.state().state.caches.gate.hold();
     for label in ["文件", "最近的项目", "big.gpkg"] {
-        h.get_by_label(label).click();
-        h.run();
+        click(&mut h, label);
     }
     wait_for_job(&mut h);
     // The project is open and drawn, coarse; the check and the full map are still on their way.

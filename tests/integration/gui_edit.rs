@@ -13,7 +13,7 @@ use geo::{Coord, MultiPolygon, polygon};
 use wangge::app::WanggeApp;
 use wangge::core::{Grid, GridId, GridKind, Project};
 
-use crate::kittest::{click_at, harness_on_project, sample_harness, status};
+use crate::kittest::{click, click_at, harness_on_project, press, sample_harness, status};
 
 const X0: f64 = 620_000.0;
 const Y0: f64 = 3_385_000.0;
@@ -50,16 +50,6 @@ fn four_grids(gap: bool) -> Project {
         p.add_grid(g);
     }
     p
-}
-
-fn press(h: &mut Harness<'static, WanggeApp>, pos: egui::Pos2, pressed: bool) {
-    h.event(egui::Event::PointerButton {
-        pos,
-        button: egui::PointerButton::Primary,
-        pressed,
-        modifiers: egui::Modifiers::NONE,
-    });
-    h.run();
 }
 
 /// Where a map position is on the screen: the pointer is put somewhere on the map, and the canvas says
@@ -113,8 +103,7 @@ fn several_grids_edit_their_shared_fields_in_one_undoable_step() {
     assert_eq!(h.get_by_label("电话").value().as_deref(), Some("13905631234"));
     assert_eq!(h.get_by_label("网格长").value().as_deref(), Some(""));
     // Nothing edited yet: nothing to apply.
-    h.get_by_label("应用").click();
-    h.run();
+    click(&mut h, "应用");
     assert_eq!(h.state().state.doc.project.grids, before);
     assert!(!h.state().state.doc.history.can_undo());
 
@@ -125,8 +114,7 @@ fn several_grids_edit_their_shared_fields_in_one_undoable_step() {
     h.get_by_label("电话").type_text("12345");
     h.run();
     h.get_by_label_contains("“12345”不是 11 位手机号");
-    h.get_by_label("应用").click();
-    h.run();
+    click(&mut h, "应用");
     assert_eq!(h.state().state.doc.project.grids, before);
     h.get_by_label("电话").focus();
     h.run();
@@ -138,10 +126,8 @@ fn several_grids_edit_their_shared_fields_in_one_undoable_step() {
     h.run();
     h.get_by_label("网格员").type_text("张伟");
     h.run();
-    h.get_by_label("专属网格").click();
-    h.run();
-    h.get_by_label("应用").click();
-    h.run();
+    click(&mut h, "专属网格");
+    click(&mut h, "应用");
     let after = h.state().state.doc.project.grids.clone();
     for id in &ids {
         let (g, old) = (&after[id], &before[id]);
@@ -180,15 +166,13 @@ fn the_village_drop_down_finds_villages_by_name_or_code_under_their_township() {
     h.state_mut().state.editor.selection = BTreeSet::from([id]);
     h.run();
     // Escape closes the list (and only the list).
-    h.get_by_label("所属村/社区").click();
-    h.run();
+    click(&mut h, "所属村/社区");
     h.get_by_label("搜索村/社区");
     h.key_press(egui::Key::Escape);
     h.run();
     assert!(h.query_by_label("搜索村/社区").is_none());
     assert_eq!(selection(&h), BTreeSet::from([id]));
-    h.get_by_label("所属村/社区").click();
-    h.run();
+    click(&mut h, "所属村/社区");
     // The list opens with its search box focused; everything is there, under the townships.
     let search = h.get_by_label("搜索村/社区");
     assert!(search.is_focused());
@@ -208,8 +192,7 @@ fn the_village_drop_down_finds_villages_by_name_or_code_under_their_township() {
     h.get_by_label_contains("茂林村社区居委会 341823101001").click();
     h.run();
     assert!(h.query_by_label("搜索村/社区").is_none(), "choosing closes the list");
-    h.get_by_label("应用").click();
-    h.run();
+    click(&mut h, "应用");
     assert_eq!(h.state().state.doc.project.grids[&id].village_code, "341823101001");
 }
 
@@ -275,8 +258,7 @@ fn a_drawn_split_or_filled_grid_is_selected_for_its_attributes() {
     h.run();
     h.get_by_label("户数").type_text("320");
     h.run();
-    h.get_by_label("应用").click();
-    h.run();
+    click(&mut h, "应用");
     assert_eq!(h.state().state.doc.project.grids.values().next().unwrap().attrs.households, Some(320));
 }
 
@@ -404,28 +386,23 @@ fn escape_closes_menus_and_dialogs_and_else_cancels_the_tool() {
     h.state_mut().state.editor.selection = BTreeSet::from([first]);
     h.run();
     // A menu.
-    h.get_by_label("文件").click();
-    h.run();
+    click(&mut h, "文件");
     h.get_by_label("导入图层… ");
     h.key_press(egui::Key::Escape);
     h.run();
     assert!(h.query_by_label("导入图层… ").is_none(), "Escape closes the menu");
     assert_eq!(selection(&h).len(), 1, "and does nothing else");
     // A dialog.
-    h.get_by_label("工具").click();
-    h.run();
-    h.get_by_label("项目信息").click();
-    h.run();
+    click(&mut h, "工具");
+    click(&mut h, "项目信息");
     h.get_by_label_contains("乡镇 1 个");
     h.key_press(egui::Key::Escape);
     h.run();
     assert!(h.query_by_label_contains("乡镇 1 个").is_none(), "Escape closes the dialog");
     assert_eq!(selection(&h).len(), 1);
     // A dialog with a text field being typed in.
-    h.get_by_label("编辑").click();
-    h.run();
-    h.get_by_label("项目名称").click();
-    h.run();
+    click(&mut h, "编辑");
+    click(&mut h, "项目名称");
     h.query_all_by_label("项目名称")
         .find(|n| n.accesskit_node().role() == egui::accesskit::Role::TextInput)
         .unwrap()
@@ -467,24 +444,19 @@ fn the_status_bar_follows_a_change_of_language() {
     h.key_press(egui::Key::Enter);
     h.run();
     assert!(status(&h).starts_with("绘制网格"), "{}", status(&h));
-    h.get_by_label("视图").click();
-    h.run();
-    h.get_by_label("语言 Language").click();
-    h.run();
-    h.get_by_label("English").click();
-    h.run();
+    click(&mut h, "视图");
+    click(&mut h, "语言 Language");
+    click(&mut h, "English");
     assert!(status(&h).starts_with("draw grid"), "{}", status(&h));
     // The bar itself says it in English now.
     let said = status(&h);
     h.get_by_label_contains(&said);
     assert!(h.query_by_label_contains("绘制网格").is_none());
     // And back.
-    h.get_by_label("View").click();
-    h.run();
+    click(&mut h, "View");
     h.get_by_label_contains("Language").click();
     h.run();
-    h.get_by_label("简体中文").click();
-    h.run();
+    click(&mut h, "简体中文");
     assert!(status(&h).starts_with("绘制网格"), "{}", status(&h));
     // Undo's message follows too.
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);

@@ -2,19 +2,13 @@
 //! the cache is said to be missing, once — and turning it off fetches the tiles; the choice is remembered
 //! in the settings file.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use wangge::app::{AppState, WanggeApp};
-use wangge::core::basemap::BasemapSource;
-use wangge::io::gpkg::add_basemap;
-use wangge::io::{open_project, save_project};
 use wangge::text::{Lang, Settings};
 
-use super::common::small_project;
-use super::kittest::{App, settings_in, status};
+use super::gui_basemap::app_with_basemap;
+use super::kittest::{App, click, settings_in, status};
 use super::tile_server::TileServer;
 
 fn frames_for(h: &mut App, time: Duration, done: impl Fn(&App) -> bool) -> bool {
@@ -33,18 +27,10 @@ fn frames_for(h: &mut App, time: Duration, done: impl Fn(&App) -> bool) -> bool 
 fn working_offline_asks_nothing_of_the_network_until_turned_off() {
     let server = TileServer::start();
     let dir = tempfile::tempdir().unwrap();
-    let path: PathBuf = dir.path().join("p.gpkg");
-    save_project(&small_project(), &path).unwrap();
-    let url = server.url("/xyz/{z}/{x}/{y}.png");
-    add_basemap(&path, &BasemapSource::xyz("测试底图", &url).unwrap(), false).unwrap();
     let mut settings = settings_in(dir.path());
     settings.offline = true;
     settings.save().unwrap();
-    let state = AppState::new(open_project(&path).unwrap(), Some(path), Settings::load_from(settings.file.clone()));
-    let mut h: App = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_max_steps(1000)
-        .build_ui_state(|ui, app: &mut WanggeApp| app.frame(ui), WanggeApp::new(state));
+    let mut h = app_with_basemap(&dir, &server.url("/xyz/{z}/{x}/{y}.png"));
 
     // Offline, with an empty cache: nothing asked of the server, and the status bar says why.
     let said = frames_for(&mut h, Duration::from_secs(20), |h| status(h).contains("缓存中没有"));
@@ -54,8 +40,7 @@ fn working_offline_asks_nothing_of_the_network_until_turned_off() {
     assert_eq!(h.state().state.ui.view.basemaps.textures(), 0);
 
     // View › 离线工作 again: online, the tiles come.
-    h.get_by_label("视图").click();
-    h.run();
+    click(&mut h, "视图");
     h.get_by_label(&wangge::text::basemap::offline_menu(Lang::Zh)).click();
     let arrived = frames_for(&mut h, Duration::from_secs(30), |h| h.state().state.ui.view.basemaps.textures() > 0);
     assert!(arrived, "no tiles online: {} asked, status {}", server.requests().len(), status(&h));

@@ -9,7 +9,7 @@ use wangge::io::save_project;
 use wangge::io::true_north::ground_axes_for;
 use wangge::text::Lang;
 
-use super::kittest::{harness_on_project, status, wait_for_job};
+use super::kittest::{click, harness_on_project, status, wait_for_job};
 use super::partition::project;
 use crate::common::{path_str, stdout, wangge};
 
@@ -19,16 +19,13 @@ fn a_proposal_is_previewed_applied_as_one_step_and_undone() {
     let original = project();
     let mut h = harness_on_project(original.clone(), &dir);
 
-    h.get_by_label("工具").click();
-    h.run();
-    h.get_by_label("自动划分网格…").click();
-    h.run();
+    click(&mut h, "工具");
+    click(&mut h, "自动划分网格…");
     // The township is chosen (no grid was selected); the band comes from the settings.
     assert!(h.query_by_label_contains("泾川镇 341823100").is_some());
     assert!(h.query_by_label_contains("城镇 300–500 户").is_some());
 
-    h.get_by_label("预览").click();
-    h.run();
+    click(&mut h, "预览");
     wait_for_job(&mut h);
     // The summary per village, and what Apply would do; nothing changed yet.
     let summary = h
@@ -48,30 +45,24 @@ fn a_proposal_is_previewed_applied_as_one_step_and_undone() {
     }
 
     // Changed options: the proposal shown is not what they would give; Apply waits for a new preview.
-    h.get_by_label("保留已有网格，只划分未覆盖的部分").click();
-    h.run();
+    click(&mut h, "保留已有网格，只划分未覆盖的部分");
     assert!(h.query_by_label_contains("选项已修改").is_some());
-    h.get_by_label("应用").click();
-    h.run();
+    click(&mut h, "应用");
     assert_eq!(h.state().state.doc.project.grids, original.grids, "applied a proposal for other options");
-    h.get_by_label("保留已有网格，只划分未覆盖的部分").click();
-    h.run();
+    click(&mut h, "保留已有网格，只划分未覆盖的部分");
     assert!(h.query_by_label_contains("选项已修改").is_none());
     // The project changed since (here: a rebuild, as after an open or an undone import): not applied.
     let revision = h.state().state.doc.revision;
     h.state_mut().state.changed();
     h.run();
     assert!(h.query_by_label_contains("项目已修改").is_some());
-    h.get_by_label("应用").click();
-    h.run();
+    click(&mut h, "应用");
     assert_eq!(h.state().state.doc.project.grids, original.grids, "applied a proposal for an older project");
-    h.get_by_label("预览").click();
-    h.run();
+    click(&mut h, "预览");
     wait_for_job(&mut h);
     assert!(h.state().state.doc.revision > revision && h.query_by_label_contains("项目已修改").is_none());
 
-    h.get_by_label("应用").click();
-    h.run();
+    click(&mut h, "应用");
     let after = h.state().state.doc.project.as_ref().clone();
     assert!(status(&h).starts_with("自动划分网格：新增"), "{}", status(&h));
     assert!(h.state().state.doc.dirty);
@@ -102,23 +93,19 @@ fn the_chosen_villages_start_from_the_selection_and_a_bad_band_is_said() {
     let mut h = harness_on_project(project(), &dir);
     let old = *h.state().state.doc.project.grids.keys().next().unwrap();
     h.state_mut().state.editor.selection.insert(old);
-    h.get_by_label("工具").click();
-    h.run();
-    h.get_by_label("自动划分网格…").click();
-    h.run();
+    click(&mut h, "工具");
+    click(&mut h, "自动划分网格…");
     assert!(h.query_by_label_contains("已选 1 个村").is_some());
 
     // A band of its own, empty: said, nothing computed.
     h.get_by_label_contains("按设置的户数范围").click();
     h.run();
-    h.get_by_label("每格最少户数").click();
-    h.run();
+    click(&mut h, "每格最少户数");
     h.get_by_label("每格最少户数").type_text("9999");
     h.key_press(eframe::egui::Key::Enter);
     h.run();
     let before = h.state().state.doc.project.grids.clone();
-    h.get_by_label("预览").click();
-    h.run();
+    click(&mut h, "预览");
     assert!(!h.state().job_running());
     assert!(h.query_by_label_contains("户数范围为空").is_some(), "status: {}", status(&h));
     assert_eq!(h.state().state.doc.project.grids, before);

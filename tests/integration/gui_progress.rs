@@ -1,16 +1,10 @@
 //! Long jobs in the app (issue 13, item 4): opening a project runs on a worker thread, the status bar
 //! says what it is doing with a Cancel button, and Cancel leaves the open project as it was.
 
-use eframe::egui;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 use wangge::app::{AppState, WanggeApp};
 
-use crate::kittest::{App, harness_on, settings_in, state_on_file, status, wait_for_job};
-
-fn click(h: &mut App, label: &str) {
-    h.get_by_label(label).click();
-    h.run();
-}
+use crate::kittest::{App, click, harness_on, radio, settings_in, state_on_file, status, type_into, wait_for_job};
 
 /// The sample open, with `here` (a saved project) in File › Recent projects.
 fn sample_with_recent(dir: &std::path::Path, here: &std::path::Path) -> App {
@@ -209,16 +203,6 @@ fn save_after_an_edit_writes_only_the_edited_grids() {
     assert_eq!(marker(&other, false), "");
 }
 
-/// Replaces the text of the field labelled `label` with `text`.
-fn type_into(h: &mut App, label: &str, text: &str) {
-    h.get_by_label(label).focus();
-    h.run();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.run();
-    h.get_by_label(label).type_text(text);
-    h.run();
-}
-
 /// The app on `small_project`, saved at `dir/p.gpkg` and opened from there.
 fn small_project_open(dir: &std::path::Path) -> App {
     let path = dir.join("p.gpkg");
@@ -228,33 +212,18 @@ fn small_project_open(dir: &std::path::Path) -> App {
     harness_on(state)
 }
 
-fn square_geojson(path: &std::path::Path) {
-    let (x, y, x2, y2) = (620_500.0, 3_385_200.0, 620_600.0, 3_385_300.0);
-    std::fs::write(
-        path,
-        format!(
-            r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::4548"}}}},"features":[{{"type":"Feature","properties":{{}},"geometry":{{"type":"Polygon","coordinates":[[[{x},{y}],[{x2},{y}],[{x2},{y2}],[{x},{y2}],[{x},{y}]]]}}}}]}}"#
-        ),
-    )
-    .unwrap();
-}
-
 #[test]
 fn an_import_shows_its_progress_cancel_leaves_the_project_unchanged_and_a_second_try_lands() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = small_project_open(dir.path());
     let before = h.state().state.doc.project.clone();
     let src = dir.path().join("square.geojson");
-    square_geojson(&src);
+    crate::common::square_geojson(&src, 4548, (620_500.0, 3_385_200.0), 100.0, "{}");
     h.state().job_gate.hold();
     click(&mut h, "文件");
     click(&mut h, "导入图层… ");
     type_into(&mut h, "源文件", src.to_str().unwrap());
-    h.query_all_by_label("网格")
-        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::RadioButton)
-        .expect("the form's radio button")
-        .click();
-    h.run();
+    radio(&mut h, "网格");
     click(&mut h, "确定");
     // Read on the worker: the status bar says so, with Cancel; the window keeps drawing.
     assert!(h.state().job_running());

@@ -6,7 +6,7 @@ use egui_kittest::kittest::Queryable;
 use wangge::core::ReferenceGeometry;
 
 use super::gui::import_through_the_form;
-use super::kittest::{harness_on, state_on_file, status};
+use super::kittest::{click, harness_on, state_on_file, status};
 
 fn roads(path: &std::path::Path, names: &[&str]) {
     let features: Vec<String> = names
@@ -60,8 +60,7 @@ fn roads_become_a_reference_layer_undoably_saved_and_replaced_only_after_asking(
     import_through_the_form(&mut h, &src, "参考图层");
     assert!(h.query_by_label_contains("项目已有参考图层“道路”（2 个要素）").is_some(), "status: {}", status(&h));
     assert_eq!(h.state().state.doc.project.reference_layers[0].features.len(), 2);
-    h.get_by_label("替换").click();
-    h.run();
+    click(&mut h, "替换");
     let layers = &h.state().state.doc.project.reference_layers;
     assert_eq!((layers.len(), layers[0].features.len()), (1, 3));
 }

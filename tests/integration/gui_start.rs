@@ -10,26 +10,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use wangge::app::{AppState, WanggeApp};
 
-use crate::kittest::{harness_on, settings_in, status, wait_for_job};
-
-fn sample(dir: &Path) -> Harness<'static, WanggeApp> {
-    harness_on(AppState::sample(settings_in(dir)).unwrap())
-}
-
-fn click(h: &mut Harness<'static, WanggeApp>, label: &str) {
-    h.get_by_label(label).click();
-    h.run();
-}
-
-/// Replaces the text of the field labelled `label` with `text`.
-fn type_into(h: &mut Harness<'static, WanggeApp>, label: &str, text: &str) {
-    h.get_by_label(label).focus();
-    h.run();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.run();
-    h.get_by_label(label).type_text(text);
-    h.run();
-}
+use crate::kittest::{click, harness_on, radio, sample_harness, settings_in, status, type_into, wait_for_job};
 
 fn sample_file(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-maps").join(name)
@@ -41,19 +22,10 @@ fn open_new_project_form(h: &mut Harness<'static, WanggeApp>) {
     h.get_by_label("新建项目");
 }
 
-/// The radio button of the form (a checkbox or menu of the same name may exist elsewhere).
-fn radio(h: &mut Harness<'static, WanggeApp>, label: &str) {
-    h.query_all_by_label(label)
-        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::RadioButton)
-        .expect("the form's radio button")
-        .click();
-    h.run();
-}
-
 #[test]
 fn new_project_from_a_boundary_file_has_no_file_until_save_as_asks_where() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = sample(dir.path());
+    let mut h = sample_harness(&dir);
     open_new_project_form(&mut h);
     let src = sample_file("jingxian-county.geojson");
     type_into(&mut h, "边界文件路径", src.to_str().unwrap());
@@ -87,7 +59,7 @@ fn new_project_from_a_boundary_file_has_no_file_until_save_as_asks_where() {
 #[test]
 fn new_empty_project_with_a_chosen_crs_says_what_to_do_first() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = sample(dir.path());
+    let mut h = sample_harness(&dir);
     assert!(h.query_by_label_contains("第一步").is_none(), "the sample is not empty");
     open_new_project_form(&mut h);
     radio(&mut h, "空项目");
@@ -100,8 +72,7 @@ fn new_empty_project_with_a_chosen_crs_says_what_to_do_first() {
     assert!(s.doc.project.grids.is_empty() && s.doc.project.boundary.0.is_empty());
     // The first screen says in one line what to do first, with the two ways to do it.
     h.get_by_label("第一步：导入边界（文件 › 导入…），或打开一个项目（文件 › 打开…）。");
-    h.get_by_label("导入图层……").click();
-    h.run();
+    click(&mut h, "导入图层……");
     h.get_by_label("源文件");
     // A CRS that is not one is refused, saying so, and nothing changes. (Ctrl+N is File › New project.)
     click(&mut h, "取消");
@@ -119,7 +90,7 @@ fn new_empty_project_with_a_chosen_crs_says_what_to_do_first() {
 #[test]
 fn new_project_from_the_shipped_county_list_or_any_division_csv() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = sample(dir.path());
+    let mut h = sample_harness(&dir);
     open_new_project_form(&mut h);
     radio(&mut h, "区划代码表");
     h.get_by_label_contains("341823 泾县");
@@ -203,7 +174,7 @@ fn recent_projects_are_listed_opened_and_a_missing_one_is_said_and_dropped() {
     settings.remember(&here);
     settings.remember(&gone);
     settings.save().unwrap();
-    let mut h = sample(dir.path());
+    let mut h = sample_harness(&dir);
     click(&mut h, "文件");
     click(&mut h, "最近的项目");
     // Newest first.
@@ -231,7 +202,7 @@ fn recent_projects_are_listed_opened_and_a_missing_one_is_said_and_dropped() {
 #[test]
 fn the_sample_says_it_is_a_sample_until_another_project_is_open() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = sample(dir.path());
+    let mut h = sample_harness(&dir);
     h.get_by_label_contains("这是示例项目");
     // The sample has no grids: the grid list says so and how to get some.
     h.get_by_label("还没有网格：在地图上画出来，或导入网格图层。");
@@ -253,7 +224,7 @@ fn the_sample_says_it_is_a_sample_until_another_project_is_open() {
 #[test]
 fn file_choosers_say_what_they_are_for() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = sample(dir.path());
+    let mut h = sample_harness(&dir);
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
     h.run();
     h.get_by_label("打开项目");
@@ -261,22 +232,19 @@ fn file_choosers_say_what_they_are_for() {
     assert!(h.query_by_label("文件名").is_none());
     click(&mut h, "取消");
     click(&mut h, "文件");
-    h.get_by_label("导入图层… ").click();
-    h.run();
+    click(&mut h, "导入图层… ");
     click(&mut h, "浏览…");
     h.get_by_label("导入图层");
     assert!(h.query_by_label("文件名").is_none());
     // The chooser's button says what it does.
     h.get_by_label("打开");
-    h.get_by_label("打开").click();
-    h.run();
+    click(&mut h, "打开");
     // Nothing chosen: the chooser stays; Escape-free close with its window's ✕ is the user's; here Cancel twice.
     h.query_all_by_label("取消").last().unwrap().click();
     h.run();
     click(&mut h, "取消");
     click(&mut h, "文件");
-    h.get_by_label("另存为… ").click();
-    h.run();
+    click(&mut h, "另存为… ");
     h.get_by_label("另存为");
     assert_eq!(h.get_by_label("文件名").value().as_deref(), Some("泾县.gpkg"));
 }
@@ -310,8 +278,7 @@ fn find_a_grid_by_code_name_staff_or_village_zooms_to_it_and_selects_it() {
     h.get_by_label("找到 2 个网格");
     type_into(&mut h, "查找网格", "城南第一");
     let west = h.state().state.doc.project.grids.values().find(|g| g.name == "城南第一网格").unwrap().id;
-    h.get_by_label("341823100001001 · 城南第一网格 · 城南居委会").click();
-    h.run();
+    click(&mut h, "341823100001001 · 城南第一网格 · 城南居委会");
     h.run();
     let s = &h.state().state;
     assert_eq!(s.editor.selection.iter().copied().collect::<Vec<_>>(), vec![west]);
@@ -393,8 +360,7 @@ fn export_writes_the_grid_table_as_xlsx_and_browse_offers_its_name() {
     state.open(&path).unwrap();
     let mut h = harness_on(state);
     click(&mut h, "文件");
-    h.get_by_label("导出图层… ").click();
-    h.run();
+    click(&mut h, "导出图层… ");
     radio(&mut h, "网格一览表 (.xlsx)");
     let label = "输出文件（.gpkg .geojson .shp .csv .xlsx）";
     assert!(h.get_by_label(label).value().unwrap_or_default().ends_with("grids.xlsx"));

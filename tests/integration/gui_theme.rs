@@ -13,7 +13,7 @@ use wangge::core::coverage::synthetic::{grid_outline, jittered_grid};
 use wangge::core::{AreaClass, Grid, GridId, HouseholdPoint, Project};
 use wangge::io::crs::crs_from_epsg;
 
-use crate::kittest::{click_at, harness_on_project};
+use crate::kittest::{click, click_at, harness_on_project};
 
 const ORIGIN: Coord<f64> = Coord { x: 620_000.0, y: 3_385_000.0 };
 
@@ -96,12 +96,9 @@ fn thematic_views_from_the_view_menu_and_the_layer_panel_with_a_legend() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness_on_project(coded_project(), &dir);
     assert!(!h.state().state.ui.cache.themed);
-    h.get_by_label("视图").click();
-    h.run();
-    h.get_by_label("专题图").click();
-    h.run();
-    h.get_by_label("户数与标准").click();
-    h.run();
+    click(&mut h, "视图");
+    click(&mut h, "专题图");
+    click(&mut h, "户数与标准");
     // The legend on the map: colour, meaning, count (bands by class: urban 300–500, rural 100–800).
     h.get_by_label("低于标准（城市 <300，农村 <100 户）");
     h.get_by_label("符合标准（城市 300–500，农村 100–800 户）");
@@ -116,10 +113,8 @@ fn thematic_views_from_the_view_menu_and_the_layer_panel_with_a_legend() {
     assert_ne!(fills[0], fills[1], "a grid below the band and one within it share a fill");
 
     // The layer panel's choice: code status.
-    h.get_by_label("着色").click();
-    h.run();
-    h.get_by_label("编码状态").click();
-    h.run();
+    click(&mut h, "着色");
+    click(&mut h, "编码状态");
     h.get_by_label("编码正确");
     h.get_by_label("编码重复");
     let rows: BTreeMap<String, usize> = {
@@ -132,10 +127,8 @@ fn thematic_views_from_the_view_menu_and_the_layer_panel_with_a_legend() {
     assert_eq!(rows["编码正确"], 20);
 
     // By village: one row per village, neighbouring villages in different colours.
-    h.get_by_label("着色").click();
-    h.run();
-    h.get_by_label("按村（社区）").click();
-    h.run();
+    click(&mut h, "着色");
+    click(&mut h, "按村（社区）");
     h.get_by_label("341823100001");
     h.get_by_label("341823100002");
     let rows = &h.state().state.ui.thematic.rows;
@@ -149,12 +142,9 @@ fn thematic_views_from_the_view_menu_and_the_layer_panel_with_a_legend() {
     assert_eq!(h.state().state.ui.thematic.rows[0].count, 11);
 
     // Back to the default colouring: no legend.
-    h.get_by_label("视图").click();
-    h.run();
-    h.get_by_label("专题图").click();
-    h.run();
-    h.get_by_label("相邻区分（默认）").click();
-    h.run();
+    click(&mut h, "视图");
+    click(&mut h, "专题图");
+    click(&mut h, "相邻区分（默认）");
     assert!(h.query_by_label("341823100002").is_none());
     assert!(!h.state().state.ui.cache.themed);
 }
@@ -186,8 +176,7 @@ fn household_points_count_per_grid_for_the_households_theme_and_labels() {
     // Grid 1 is urban with 400: in the band; every other grid has no point: below.
     assert_eq!(rows, [23, 1, 0]);
     // Turning the layer off in the layer panel hides the dots.
-    h.get_by_label("住户点 (5)").click();
-    h.run();
+    click(&mut h, "住户点 (5)");
     assert!(!h.state().state.ui.layers.households);
 }
 

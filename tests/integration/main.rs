@@ -41,6 +41,7 @@ mod print_reference;
 mod reference;
 mod rings;
 mod robustness;
+mod tile_files;
 mod tile_server;
 mod tiles;
 mod tools;

@@ -14,7 +14,7 @@ use wangge::core::{Division, DivisionCode, Grid, GridKind, Project};
 use wangge::io::crs::crs_from_epsg;
 use wangge::print::{PT_PER_MM, Paper, PrintOptions, Products, overview, pages, render_png, write};
 
-use crate::common::{debian_tool, path_str};
+use crate::common::{debian_tool, path_str, run_ok};
 
 /// The sample county divided into grids of about 1.9 km (≈ 650 grids, like 泾县's real plan).
 pub fn jingxian_655() -> &'static Project {
@@ -32,12 +32,13 @@ fn options() -> PrintOptions {
     }
 }
 
-/// A township of nine grids (3 × 3, 600 m) in one village, one of them a dedicated grid.
-pub fn small_township() -> Project {
+/// A township of `side` × `side` grids of 600 m in one village, in CGCS2000 GK CM 117E near 泾县; grid n
+/// (from the north-west, row by row) is coded 341823100001 and n in three digits.
+pub fn township(side: usize) -> Project {
     let mut p = Project::new("泾县", crs_from_epsg(4548).unwrap());
-    let (x0, y0, s) = (620_000.0, 3_385_000.0, 600.0);
+    let (x0, y0, s, n) = (620_000.0, 3_385_000.0, 600.0, side as f64);
     p.boundary = MultiPolygon(vec![
-        polygon![(x: x0, y: y0), (x: x0 + 3.0 * s, y: y0), (x: x0 + 3.0 * s, y: y0 + 3.0 * s), (x: x0, y: y0 + 3.0 * s)],
+        polygon![(x: x0, y: y0), (x: x0 + n * s, y: y0), (x: x0 + n * s, y: y0 + n * s), (x: x0, y: y0 + n * s)],
     ]);
     for (code, name, parent) in [("341823100", "泾川镇", None), ("341823100001", "城南居委会", Some("341823100"))]
     {
@@ -52,22 +53,29 @@ pub fn small_township() -> Project {
             },
         );
     }
-    for row in 0..3 {
-        for col in 0..3 {
-            let (x, y) = (x0 + col as f64 * s, y0 + (2 - row) as f64 * s);
+    for row in 0..side {
+        for col in 0..side {
+            let (x, y) = (x0 + col as f64 * s, y0 + (side - 1 - row) as f64 * s);
             let mut g = Grid::new(MultiPolygon(vec![
                 polygon![(x: x, y: y), (x: x + s, y: y), (x: x + s, y: y + s), (x: x, y: y + s)],
             ]));
-            let n = row * 3 + col + 1;
-            g.code = format!("341823100001{n:03}");
-            g.name = format!("城南第{n}网格");
+            g.code = format!("341823100001{:03}", row * side + col + 1);
             g.village_code = "341823100001".into();
-            g.kind = if n == 5 { GridKind::Dedicated } else { GridKind::Basic };
-            g.attrs.grid_staff = format!("网格员{n}");
-            g.attrs.phone = format!("1395630{n:04}");
-            g.attrs.households = Some(300 + n as u32);
             p.add_grid(g);
         }
+    }
+    p
+}
+
+/// A township of nine grids (3 × 3, 600 m) in one village, one of them a dedicated grid.
+pub fn small_township() -> Project {
+    let mut p = township(3);
+    for (n, g) in (1..).zip(p.grids.values_mut()) {
+        g.name = format!("城南第{n}网格");
+        g.kind = if n == 5 { GridKind::Dedicated } else { GridKind::Basic };
+        g.attrs.grid_staff = format!("网格员{n}");
+        g.attrs.phone = format!("1395630{n:04}");
+        g.attrs.households = Some(300 + n);
     }
     p
 }
@@ -158,9 +166,7 @@ fn county_overview_labels_every_grid_readably_and_the_scale_bar_is_true() {
 }
 
 fn pdftotext(pdf: &Path) -> String {
-    let out = Command::new("pdftotext").args(["-layout", path_str(pdf), "-"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    run_ok("pdftotext", &["-layout", path_str(pdf), "-"])
 }
 
 #[test]
@@ -178,8 +184,7 @@ fn pdf_embeds_its_font_keeps_text_extractable_and_rasterises_cleanly() {
     };
     let written = write(&p, &opts, &pdf).unwrap();
     assert_eq!(written, vec![pdf.clone()]);
-    let fonts = Command::new("pdffonts").arg(path_str(&pdf)).output().unwrap();
-    let fonts = String::from_utf8_lossy(&fonts.stdout);
+    let fonts = run_ok("pdffonts", &[path_str(&pdf)]);
     let rows: Vec<&str> = fonts.lines().skip(2).collect();
     assert!(!rows.is_empty(), "{fonts}");
     for row in rows {
@@ -188,8 +193,7 @@ fn pdf_embeds_its_font_keeps_text_extractable_and_rasterises_cleanly() {
         // emb, sub, uni are the three yes/no columns before the object number.
         assert_eq!(&cols[n - 5..n - 2], ["yes", "yes", "yes"], "font not embedded as a subset: {row}");
     }
-    let info = Command::new("pdfinfo").arg(path_str(&pdf)).output().unwrap();
-    let info = String::from_utf8_lossy(&info.stdout);
+    let info = run_ok("pdfinfo", &[path_str(&pdf)]);
     // Overview + 1 index page + 9 grid pages + 1 table page.
     assert!(info.contains("Pages:           12"), "{info}");
     assert!(info.contains("595.276 x 841.89 pts (A4)"), "{info}");
@@ -341,9 +345,7 @@ fn svg_and_numbered_png_pages_are_written() {
 /// The text of one page of a PDF.
 fn pdf_page_text(pdf: &Path, page: usize) -> String {
     let n = page.to_string();
-    let out = Command::new("pdftotext").args(["-layout", "-f", &n, "-l", &n, path_str(pdf), "-"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    run_ok("pdftotext", &["-layout", "-f", &n, "-l", &n, path_str(pdf), "-"])
 }
 
 #[test]
@@ -490,8 +492,7 @@ fn table_headers_are_never_cut() {
 /// The words pdftotext -bbox finds on one page: (text, xMin, yMin, xMax, yMax).
 fn pdf_words(pdf: &Path, page: usize) -> Vec<(String, f64, f64, f64, f64)> {
     let n = page.to_string();
-    let out = Command::new("pdftotext").args(["-bbox", "-f", &n, "-l", &n, path_str(pdf), "-"]).output().unwrap();
-    let html = String::from_utf8_lossy(&out.stdout).into_owned();
+    let html = run_ok("pdftotext", &["-bbox", "-f", &n, "-l", &n, path_str(pdf), "-"]);
     let attr = |w: &str, name: &str| -> f64 {
         let at = w.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
         w[at..].split('"').next().unwrap().parse().unwrap()
@@ -518,8 +519,7 @@ fn every_code_of_the_county_overview_is_printed_readably_on_a3() {
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("county.pdf");
     write(p, &opts, &pdf).unwrap();
-    let info = Command::new("pdfinfo").arg(path_str(&pdf)).output().unwrap();
-    assert!(String::from_utf8_lossy(&info.stdout).contains(&format!("Pages:           {}", sheets.len())));
+    assert!(run_ok("pdfinfo", &[path_str(&pdf)]).contains(&format!("Pages:           {}", sheets.len())));
     // Each label's first line is a word of its page in the PDF, where the layout put it, no smaller than
     // the minimum; and every grid's code is found in the PDF's text, whole or broken after the village.
     let mut per_page: Vec<&Vec<wangge::print::PlacedLabel>> = vec![&layout.labels];

@@ -9,47 +9,18 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use geo::{BoundingRect, Coord, MultiPolygon, polygon};
+use geo::{BoundingRect, Coord};
+use wangge::core::Project;
 use wangge::core::basemap::{BasemapSource, TileId, lonlat_to_mercator, tile_at};
-use wangge::core::{Division, DivisionCode, Grid, Project};
 use wangge::io::crs::{SourceCrs, Transformer, crs_from_epsg};
 use wangge::print::{MapFrame, PrintOptions, overview};
 
-use super::common::{debian_tool, path_str, stderr, stdout, wangge_env};
+use super::common::{debian_tool, path_str, run_ok, stderr, stdout, wangge_env};
 use super::tile_server::{TileServer, tile_png};
 
 /// A township of four 600 m grids (2 × 2) in CGCS2000 GK CM 117E, near 泾县.
 fn township() -> Project {
-    let mut p = Project::new("泾县", crs_from_epsg(4548).unwrap());
-    let (x0, y0, s) = (620_000.0, 3_385_000.0, 600.0);
-    p.boundary = MultiPolygon(vec![
-        polygon![(x: x0, y: y0), (x: x0 + 2.0 * s, y: y0), (x: x0 + 2.0 * s, y: y0 + 2.0 * s), (x: x0, y: y0 + 2.0 * s)],
-    ]);
-    for (code, name, parent) in [("341823100", "泾川镇", None), ("341823100001", "城南居委会", Some("341823100"))]
-    {
-        p.divisions.insert(
-            code.into(),
-            Division {
-                code: DivisionCode::parse(code).unwrap(),
-                name: name.into(),
-                parent_code: parent.map(String::from),
-                class: Default::default(),
-                polygon: None,
-            },
-        );
-    }
-    for row in 0..2 {
-        for col in 0..2 {
-            let (x, y) = (x0 + col as f64 * s, y0 + row as f64 * s);
-            let mut g = Grid::new(MultiPolygon(vec![
-                polygon![(x: x, y: y), (x: x + s, y: y), (x: x + s, y: y + s), (x: x, y: y + s)],
-            ]));
-            g.village_code = "341823100001".into();
-            g.code = format!("341823100001{:03}", row * 2 + col + 1);
-            p.add_grid(g);
-        }
-    }
-    p
+    super::print::township(2)
 }
 
 /// A temporary project folder with the township saved and `source` as its basemap; a config folder of its
@@ -209,9 +180,7 @@ fn pdftoppm(pdf: &Path, dpi: f64) -> Picture {
 }
 
 fn pdftotext(pdf: &Path) -> String {
-    let out = Command::new("pdftotext").args([path_str(pdf), "-"]).output().unwrap();
-    assert!(out.status.success());
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    run_ok("pdftotext", &[path_str(pdf), "-"])
 }
 
 fn xyz_source(server_url: &str) -> BasemapSource {
@@ -262,26 +231,13 @@ fn print_basemap_from_mbtiles_offline_and_no_such_basemap() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("dom.mbtiles");
     // Every zoom-15 tile around the township (a few km each way).
-    let db = rusqlite::Connection::open(&file).unwrap();
-    db.execute_batch(
-        "CREATE TABLE metadata (name TEXT, value TEXT);
-         CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
-         INSERT INTO metadata VALUES ('format', 'png'), ('minzoom', '15'), ('maxzoom', '15'),
-             ('attribution', '泾县自然资源局');",
-    )
-    .unwrap();
     let to_wgs84 =
         Transformer::new(&SourceCrs::Epsg(crs_from_epsg(4548).unwrap()), &crs_from_epsg(4326).unwrap()).unwrap();
     let sw = tile_at(to_wgs84.apply(Coord { x: 617_000.0, y: 3_382_000.0 }).unwrap(), 15).unwrap();
     let ne = tile_at(to_wgs84.apply(Coord { x: 624_500.0, y: 3_389_500.0 }).unwrap(), 15).unwrap();
-    for x in sw.x..=ne.x {
-        for y in ne.y..=sw.y {
-            let t = TileId { z: 15, x, y };
-            db.execute("INSERT INTO tiles VALUES (15, ?1, ?2, ?3)", rusqlite::params![x, t.tms_y(), tile_png(t)])
-                .unwrap();
-        }
-    }
-    drop(db);
+    let tiles = (sw.x..=ne.x).flat_map(|x| (ne.y..=sw.y).map(move |y| TileId { z: 15, x, y }));
+    let metadata = [("format", "png"), ("minzoom", "15"), ("maxzoom", "15"), ("attribution", "泾县自然资源局")];
+    super::tile_files::write_mbtiles(&file, &metadata, tiles.map(|t| (t, tile_png(t))));
     let mut source = BasemapSource::mbtiles("正射影像", "dom.mbtiles");
     (source.min_zoom, source.max_zoom, source.attribution) = (15, 15, "泾县自然资源局".into());
     let fixture = Fixture::new(&source);

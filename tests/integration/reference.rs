@@ -3,13 +3,12 @@
 //! `wangge info`.
 
 use std::path::Path;
-use std::process::Command;
 
 use geo::{MultiLineString, MultiPolygon, line_string, polygon};
 use wangge::core::{ReferenceFeature, ReferenceGeometry, ReferenceLayer};
 use wangge::io::{open_project, save_project};
 
-use crate::common::{debian_tool, path_str, small_project, stderr, stdout, wangge};
+use crate::common::{debian_tool, path_str, run_ok, small_project, stderr, stdout, wangge};
 use crate::gdal::{assert_passes_validator, gpkg_validator};
 
 /// The small project with three reference layers: roads (lines, Chinese names), an empty one, and
@@ -45,12 +44,6 @@ fn project_with_references() -> wangge::core::Project {
     p
 }
 
-fn ogrinfo(args: &[&str]) -> String {
-    let out = Command::new("ogrinfo").args(args).output().unwrap();
-    assert!(out.status.success(), "ogrinfo {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn reference_layers_round_trip_and_pass_gdals_validator() {
     let dir = tempfile::tempdir().unwrap();
@@ -62,19 +55,22 @@ fn reference_layers_round_trip_and_pass_gdals_validator() {
         assert_passes_validator(&validator, &path);
     }
     if debian_tool("ogrinfo") {
-        let listing = ogrinfo(&["-ro", path_str(&path)]);
+        let listing = run_ok("ogrinfo", &["-ro", path_str(&path)]);
         for layer in
             ["reference_1 (Multi Line String)", "reference_2 (Multi Line String)", "reference_3 (Multi Polygon)"]
         {
             assert!(listing.contains(layer), "{listing}");
         }
-        let roads = ogrinfo(&["-ro", path_str(&path), "reference_1"]);
+        let roads = run_ok("ogrinfo", &["-ro", path_str(&path), "reference_1"]);
         assert!(roads.contains("Feature Count: 2") || roads.contains("name (String) = G205 国道"), "{roads}");
         assert!(roads.contains("name (String) = G205 国道"), "{roads}");
-        let index = ogrinfo(&["-ro", path_str(&path), "-sql", "SELECT HasSpatialIndex('reference_3', 'geom')"]);
+        let index =
+            run_ok("ogrinfo", &["-ro", path_str(&path), "-sql", "SELECT HasSpatialIndex('reference_3', 'geom')"]);
         assert!(index.contains("= 1"), "{index}");
-        let names =
-            ogrinfo(&["-ro", path_str(&path), "-sql", "SELECT name FROM wangge_reference_layers ORDER BY position"]);
+        let names = run_ok(
+            "ogrinfo",
+            &["-ro", path_str(&path), "-sql", "SELECT name FROM wangge_reference_layers ORDER BY position"],
+        );
         assert!(names.find("道路").unwrap() < names.find("房屋").unwrap(), "{names}");
     }
     // A save of grid changes only (what the app does after an edit) keeps them.
@@ -189,9 +185,7 @@ fn import_as_reference_reads_shapefiles_and_geopackages() {
     .unwrap();
     for (out, src) in [(&shp, &roads), (&gpkg, &roads), (&houses, &houses_json)] {
         // GDAL writes shapefile text as Latin-1 unless told otherwise (Chinese would become "?").
-        let done =
-            Command::new("ogr2ogr").args(["-lco", "ENCODING=UTF-8", path_str(out), path_str(src)]).output().unwrap();
-        assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+        run_ok("ogr2ogr", &["-lco", "ENCODING=UTF-8", path_str(out), path_str(src)]);
     }
     let p = path_str(&project);
     for (src, name) in [(&shp, "道路shp"), (&gpkg, "道路gpkg"), (&houses, "房屋")] {
@@ -215,7 +209,7 @@ fn import_as_reference_reads_shapefiles_and_geopackages() {
 
 #[test]
 fn the_app_draws_reference_layers_and_their_switch_turns_them_off() {
-    use egui_kittest::kittest::Queryable;
+    use crate::kittest::click;
     let dir = tempfile::tempdir().unwrap();
     let mut h = crate::kittest::harness_on_project(project_with_references(), &dir);
     let drawn = |h: &crate::kittest::App| h.state().state.ui.view.references.drawn;
@@ -229,16 +223,13 @@ fn the_app_draws_reference_layers_and_their_switch_turns_them_off() {
     };
     let road = wangge::core::edit::Source::Reference("道路".into());
     assert_eq!(road_end(&h), Some((geo::Coord { x: 619_900.0, y: 3_385_500.0 }, road)));
-    h.get_by_label("道路 (2)").click();
-    h.run();
+    click(&mut h, "道路 (2)");
     assert_eq!(drawn(&h), 1, "the roads are off");
     assert!(h.state().state.ui.view.references.hidden.contains("道路"));
     assert_eq!(road_end(&h), None, "a road switched off is still snapped to");
-    h.get_by_label("房屋 (1)").click();
-    h.run();
+    click(&mut h, "房屋 (1)");
     assert_eq!(drawn(&h), 0);
-    h.get_by_label("道路 (2)").click();
-    h.run();
+    click(&mut h, "道路 (2)");
     assert_eq!(drawn(&h), 2);
     // The coverage check is about grids only: the reference layers add no finding.
     let plain = crate::kittest::harness_on_project(small_project(), &dir);

@@ -13,17 +13,7 @@ use wangge::core::basemap::{TileId, TileImage};
 pub fn tile_png(t: TileId) -> Vec<u8> {
     let top = [t.z, (t.x >> 8) as u8, (t.x & 255) as u8];
     let bottom = [t.z, (t.y >> 8) as u8, (t.y & 255) as u8];
-    let mut data = Vec::with_capacity(256 * 256 * 3);
-    for row in 0..256 {
-        for _ in 0..256 {
-            data.extend_from_slice(if row < 128 { &top } else { &bottom });
-        }
-    }
-    let mut out = Vec::new();
-    let mut enc = png::Encoder::new(&mut out, 256, 256);
-    enc.set_color(png::ColorType::Rgb);
-    enc.write_header().unwrap().write_image_data(&data).unwrap();
-    out
+    super::tile_files::png_tile(|row| if row < 128 { top } else { bottom })
 }
 
 /// The z/x/y a decoded tile's colours say.

@@ -262,28 +262,16 @@ fn tiles_a_refused_or_missing_tianditu_key_is_said_so() {
 
 /// An MBTiles file with the tiles of 118.4°E 30.7°N at zooms 10–12 (rows in TMS order, as the format has).
 fn write_mbtiles(path: &std::path::Path) -> Vec<TileId> {
-    let db = rusqlite::Connection::open(path).unwrap();
-    db.execute_batch(
-        "CREATE TABLE metadata (name TEXT, value TEXT);
-         CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
-         CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);",
-    )
-    .unwrap();
-    for (k, v) in [
+    let metadata = [
         ("name", "泾县影像"),
         ("format", "png"),
         ("bounds", "118.0,30.4,118.8,31.0"),
         ("minzoom", "10"),
         ("maxzoom", "12"),
         ("attribution", "泾县自然资源局"),
-    ] {
-        db.execute("INSERT INTO metadata VALUES (?1, ?2)", [k, v]).unwrap();
-    }
+    ];
     let tiles: Vec<TileId> = (10..=12).map(|z| tile_at(Coord { x: 118.4, y: 30.7 }, z).unwrap()).collect();
-    for t in &tiles {
-        db.execute("INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)", rusqlite::params![t.z, t.x, t.tms_y(), tile_png(*t)])
-            .unwrap();
-    }
+    super::tile_files::write_mbtiles(path, &metadata, tiles.iter().map(|t| (*t, tile_png(*t))));
     tiles
 }
 

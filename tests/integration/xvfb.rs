@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use crate::common::{debian_tool, path_str};
+use crate::common::{debian_tool, path_str, run_ok};
 
 /// Kills a child process when dropped, so a failing assertion leaves no Xvfb or app behind.
 struct Killed(Child);
@@ -122,12 +122,8 @@ fn three_grids_drawn_with_the_real_mouse_are_saved_and_read_by_gdal() {
     }
 
     // GDAL reads the grids back.
-    let out = Command::new("ogr2ogr")
-        .args(["-f", "GeoJSON", "/vsistdout/", path_str(&project), "grids"])
-        .output()
-        .expect("run ogr2ogr");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let geojson: geojson::FeatureCollection = String::from_utf8_lossy(&out.stdout).parse().unwrap();
+    let out = run_ok("ogr2ogr", &["-f", "GeoJSON", "/vsistdout/", path_str(&project), "grids"]);
+    let geojson: geojson::FeatureCollection = out.parse().unwrap();
     assert_eq!(geojson.features.len(), 3, "three grids drawn and saved");
     let items: Vec<geo::MultiPolygon<f64>> = geojson
         .features
@@ -144,18 +140,8 @@ fn three_grids_drawn_with_the_real_mouse_are_saved_and_read_by_gdal() {
     let options = wangge::core::coverage::CoverageOptions::for_crs(&wangge::io::crs::crs_from_epsg(4548).unwrap());
     let report = wangge::core::coverage::Checker::new(items, None, Vec::new(), options).report();
     assert!(report.ok(), "the three grids share their edges exactly and do not overlap: {:?}", report.findings);
-    let ogrinfo = Command::new("ogrinfo").args(["-ro", "-so", path_str(&project), "grids"]).output().unwrap();
-    let text = String::from_utf8_lossy(&ogrinfo.stdout);
+    let text = run_ok("ogrinfo", &["-ro", "-so", path_str(&project), "grids"]);
     assert!(text.contains("Feature Count: 3") && text.contains("CGCS2000"), "{text}");
-}
-
-/// A 256 × 256 PNG tile of one colour.
-fn tile_png(rgb: [u8; 3]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut enc = png::Encoder::new(&mut out, 256, 256);
-    enc.set_color(png::ColorType::Rgb);
-    enc.write_header().unwrap().write_image_data(&rgb.repeat(256 * 256)).unwrap();
-    out
 }
 
 /// Pixels of the screen (RGB) that `near` accepts, in a screenshot of `display` taken with
@@ -186,28 +172,14 @@ fn an_mbtiles_basemap_is_on_the_screen() {
     let project = dir.path().join("jingxian.gpkg");
     std::fs::copy("sample-maps/jingxian.gpkg", &project).unwrap();
     let magenta: [u8; 3] = [255, 0, 255];
-    let tiles = dir.path().join("影像.mbtiles");
-    let db = rusqlite::Connection::open(&tiles).unwrap();
-    db.execute_batch(
-        "CREATE TABLE metadata (name TEXT, value TEXT); INSERT INTO metadata VALUES ('format', 'png');
-         CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);",
-    )
-    .unwrap();
-    let png = tile_png(magenta);
-    for z in 6..=12 {
-        let (nw, se) = (
-            tile_at(geo::Coord { x: 117.5, y: 31.2 }, z).unwrap(),
-            tile_at(geo::Coord { x: 119.1, y: 30.0 }, z).unwrap(),
-        );
-        for x in nw.x..=se.x {
-            for y in nw.y..=se.y {
-                let t = wangge::core::basemap::TileId { z, x, y };
-                db.execute("INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)", rusqlite::params![z, x, t.tms_y(), png])
-                    .unwrap();
-            }
-        }
-    }
-    drop(db);
+    let png = crate::tile_files::png_tile(|_| magenta);
+    let tiles = (6..=12).flat_map(|z| {
+        let nw = tile_at(geo::Coord { x: 117.5, y: 31.2 }, z).unwrap();
+        let se = tile_at(geo::Coord { x: 119.1, y: 30.0 }, z).unwrap();
+        (nw.x..=se.x).flat_map(move |x| (nw.y..=se.y).map(move |y| wangge::core::basemap::TileId { z, x, y }))
+    });
+    let file = dir.path().join("影像.mbtiles");
+    crate::tile_files::write_mbtiles(&file, &[("format", "png")], tiles.map(|t| (t, png.clone())));
     let mut source = BasemapSource::mbtiles("影像", "影像.mbtiles");
     (source.min_zoom, source.max_zoom) = (6, 12);
     wangge::io::gpkg::add_basemap(&project, &source, false).unwrap();

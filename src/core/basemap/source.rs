@@ -237,6 +237,15 @@ impl BasemapSource {
         }
     }
 
+    /// A 天地图 layer named `name` and, when `labels` and the layer has one, its 注记 layer over it
+    /// (named `name` + 注记).
+    pub fn tianditu_named(layer: TiandituLayer, name: &str, labels: bool) -> Vec<BasemapSource> {
+        let base = BasemapSource { name: name.to_string(), ..BasemapSource::tianditu(layer) };
+        let over = layer.annotation().filter(|_| labels);
+        let over = over.map(|l| BasemapSource { name: format!("{name}注记"), ..BasemapSource::tianditu(l) });
+        std::iter::once(base).chain(over).collect()
+    }
+
     /// OpenStreetMap's standard tiles. Their usage policy asks for a real User-Agent (the fetcher sends
     /// one), the attribution shown, and no bulk or offline prefetch ([`BasemapSource::forbids_prefetch`]).
     pub fn openstreetmap() -> BasemapSource {

@@ -4,10 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use geo::BoundingRect;
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
-use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{AABB, RTree};
+use rstar::AABB;
 
 use crate::core::{AreaClass, GridId, Project};
 
@@ -26,16 +24,7 @@ pub struct HouseholdCounts {
 }
 
 pub fn count_households(project: &Project) -> HouseholdCounts {
-    let tree = RTree::bulk_load(
-        project
-            .grids
-            .values()
-            .filter_map(|g| {
-                let r = g.geometry.bounding_rect()?;
-                Some(GeomWithData::new(Rectangle::from_corners(r.min().into(), r.max().into()), g.id))
-            })
-            .collect::<Vec<_>>(),
-    );
+    let tree = project.grid_tree();
     let mut out = HouseholdCounts::default();
     for id in project.grids.keys() {
         out.per_grid.insert(*id, Counts::default());

@@ -3,7 +3,6 @@
 
 use geo::{BoundingRect, MultiPolygon};
 use rstar::RTree;
-use rstar::primitives::{GeomWithData, Rectangle};
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::checked_area::{AreaChecked, area_to_cover};
@@ -41,10 +40,7 @@ impl Checker {
             villages
                 .iter()
                 .enumerate()
-                .filter_map(|(i, v)| {
-                    let e = v.polygon.bounding_rect()?;
-                    Some(GeomWithData::new(Rectangle::from_corners(e.min().into(), e.max().into()), i))
-                })
+                .filter_map(|(i, v)| Some(rect::rect_entry(v.polygon.bounding_rect()?, i)))
                 .collect(),
         );
         let graph = Graph::build(snapped);

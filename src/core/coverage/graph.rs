@@ -3,14 +3,14 @@
 //! which is what makes re-checking after an edit cheap.
 
 use geo::{BoundingRect, MultiPolygon, Rect};
-use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
 use super::rings::{ItemRings, Ring, SegmentKey, segment_key};
 pub use super::segment_index::Occurrence;
 use super::segment_index::{Chain, SegmentIndex};
+use crate::core::rect::{RectEntry, rect_entry};
 
-pub type ItemBox = GeomWithData<Rectangle<[f64; 2]>, u32>;
+pub type ItemBox = RectEntry<u32>;
 
 pub struct Graph {
     pub geometry: Vec<MultiPolygon<f64>>,
@@ -35,14 +35,8 @@ impl Graph {
     pub fn build(geometry: Vec<MultiPolygon<f64>>) -> Graph {
         let rings: Vec<ItemRings> = geometry.iter().map(ItemRings::of).collect();
         let envelope: Vec<Option<Rect<f64>>> = geometry.iter().map(|g| g.bounding_rect()).collect();
-        let boxes: Vec<ItemBox> = envelope
-            .iter()
-            .enumerate()
-            .filter_map(|(i, e)| {
-                let e = (*e)?;
-                Some(GeomWithData::new(Rectangle::from_corners(e.min().into(), e.max().into()), i as u32))
-            })
-            .collect();
+        let boxes: Vec<ItemBox> =
+            envelope.iter().enumerate().filter_map(|(i, e)| Some(rect_entry((*e)?, i as u32))).collect();
         let total: usize = rings.iter().map(|r| r.state.len()).sum();
         // In a coverage most segments are shared by two items: about half as many keys as segments.
         // (The table grows if the guess is short.)
@@ -87,14 +81,14 @@ impl Graph {
         let id = item as u32;
         remove_segments(&mut self.segments, &self.geometry, &self.rings, item);
         if let Some(old) = self.envelope[item] {
-            self.tree.remove(&GeomWithData::new(Rectangle::from_corners(old.min().into(), old.max().into()), id));
+            self.tree.remove(&rect_entry(old, id));
         }
         self.rings[item] = ItemRings::of(&geometry);
         self.envelope[item] = geometry.bounding_rect();
         self.geometry[item] = geometry;
         add_segments(&mut self.segments, &self.geometry, &self.rings, item);
         if let Some(e) = self.envelope[item] {
-            self.tree.insert(GeomWithData::new(Rectangle::from_corners(e.min().into(), e.max().into()), id));
+            self.tree.insert(rect_entry(e, id));
         }
     }
 

@@ -5,9 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use geo::{BoundingRect, Coord, LineString, MultiPolygon, Rect};
-use rstar::primitives::{GeomWithData, Line as RLine, Rectangle};
+use rstar::primitives::{GeomWithData, Line as RLine};
 use rstar::{AABB, Envelope, RTree, SelectionFunction};
 
+use crate::core::rect::{RectEntry, rect_entry};
 use crate::core::{GridId, Project, ReferenceGeometry};
 
 /// What a segment belongs to.
@@ -21,7 +22,7 @@ pub enum Source {
 }
 
 type SegmentEntry = GeomWithData<RLine<[f64; 2]>, Source>;
-type GridBox = GeomWithData<Rectangle<[f64; 2]>, GridId>;
+type GridBox = RectEntry<GridId>;
 
 pub struct SpatialIndex {
     grids: RTree<GridBox>,
@@ -62,7 +63,7 @@ impl SpatialIndex {
     pub fn build(project: &Project) -> SpatialIndex {
         let envelopes: BTreeMap<GridId, Rect<f64>> =
             project.grids.values().filter_map(|g| Some((g.id, g.geometry.bounding_rect()?))).collect();
-        let grids = RTree::bulk_load(envelopes.iter().map(|(id, e)| grid_box(*id, *e)).collect());
+        let grids = RTree::bulk_load(envelopes.iter().map(|(id, e)| rect_entry(*e, *id)).collect());
         let mut segments = Vec::new();
         add_segments(&mut segments, &project.boundary, Source::Boundary);
         for v in project.villages() {
@@ -96,7 +97,7 @@ impl SpatialIndex {
             let Some(g) = project.grids.get(&id) else { continue };
             let Some(e) = g.geometry.bounding_rect() else { continue };
             self.envelopes.insert(id, e);
-            self.grids.insert(grid_box(id, e));
+            self.grids.insert(rect_entry(e, id));
             let mut entries = Vec::new();
             add_segments(&mut entries, &g.geometry, Source::Grid(id));
             for entry in entries {
@@ -139,10 +140,6 @@ impl SpatialIndex {
     pub fn grid_count(&self) -> usize {
         self.grids.size()
     }
-}
-
-fn grid_box(id: GridId, e: Rect<f64>) -> GridBox {
-    GeomWithData::new(Rectangle::from_corners(e.min().into(), e.max().into()), id)
 }
 
 pub fn aabb(r: Rect<f64>, grow: f64) -> AABB<[f64; 2]> {

@@ -5,7 +5,7 @@
 //! a view the user has left.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, RwLock};
@@ -261,7 +261,7 @@ impl Worker {
 
     fn load(&mut self, job: &Job) -> Result<(TileImage, TileOrigin), TileError> {
         if let SourceKind::Mbtiles { path } = &job.source.kind {
-            let path = resolve(self.config.base_dir.as_deref(), path);
+            let path = super::resolve_stored_path(self.config.base_dir.as_deref(), path);
             // Kept open once opened; a file that fails to open is tried again next time (it may be
             // copied in, or its drive mounted, while the app runs).
             if !self.open_files.contains_key(&path) {
@@ -278,7 +278,7 @@ impl Worker {
             return Ok((decode_tile(&bytes)?, TileOrigin::Mbtiles));
         }
         if let SourceKind::GeoTiff { path } = &job.source.kind {
-            let path = resolve(self.config.base_dir.as_deref(), path);
+            let path = super::resolve_stored_path(self.config.base_dir.as_deref(), path);
             // As for MBTiles: kept open once opened, tried again next time when it fails to open.
             if !self.open_images.contains_key(&path) {
                 let opened = GeoTiff::open(&path).map_err(TileError::GeoTiff)?;
@@ -323,13 +323,5 @@ impl Worker {
             }
             Err(e) => stale().ok_or(e),
         }
-    }
-}
-
-fn resolve(base: Option<&Path>, path: &str) -> PathBuf {
-    let p = PathBuf::from(path);
-    match base {
-        Some(base) if p.is_relative() => base.join(p),
-        _ => p,
     }
 }

@@ -2,7 +2,7 @@
 //! `wangge basemap add` and by the app's layers panel alike — with their paths kept relative to the
 //! project's folder where the file lies inside it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
@@ -29,6 +29,16 @@ pub fn stored_path(file: &Path, project: &Path) -> anyhow::Result<String> {
         .with_context(|| project.display().to_string())?;
     let stored = absolute.strip_prefix(&folder).map(Path::to_path_buf).unwrap_or(absolute);
     Ok(stored.to_string_lossy().into_owned())
+}
+
+/// The file at a path as the project keeps it ([`stored_path`]): a relative one is taken from `base` (the
+/// project's folder), when there is one.
+pub fn resolve_stored_path(base: Option<&Path>, stored: &str) -> PathBuf {
+    let p = PathBuf::from(stored);
+    match base {
+        Some(base) if p.is_relative() => base.join(p),
+        _ => p,
+    }
 }
 
 /// A GeoTIFF source: the file must open and be georeferenced in a CRS Wangge knows (checked by making

@@ -18,7 +18,7 @@ pub use decode::{TileFormat, decode_tile};
 pub use fetcher::{FetcherConfig, TileFetcher, TileOrigin, TileResult};
 pub use geotiff::{GeoTiff, GeoTiffError, GeoTiffInfo};
 pub use http::{USER_AGENT, http_agent, http_get_tile};
-pub use local_source::{geotiff_source, mbtiles_source, stored_path};
+pub use local_source::{geotiff_source, mbtiles_source, resolve_stored_path, stored_path};
 pub use mbtiles::{MbTiles, MbTilesMetadata};
 
 use crate::core::basemap::SourceError;
