@@ -12,7 +12,7 @@ use wangge::io::postgis::{Db, DbUrl};
 use wangge::io::{Changes, save_project};
 use wangge::text::status::StatusLine;
 
-use super::kittest::{App, sample_harness, status, wait_for_job};
+use super::kittest::{App, sample_harness, status, type_into, wait_for_job};
 use crate::common::{path_str, small_project, stderr, wangge};
 use crate::pg::Cluster;
 
@@ -34,15 +34,6 @@ fn opened() -> Option<(Cluster, tempfile::TempDir, String, App)> {
     let mut h = sample_harness(&dir);
     open_through_the_form(&mut h, &url, "");
     Some((pg, dir, url, h))
-}
-
-fn type_into(h: &mut App, label: &str, text: &str) {
-    h.get_by_label(label).focus();
-    h.run();
-    h.key_press_modifiers(eframe::egui::Modifiers::COMMAND, eframe::egui::Key::A);
-    h.run();
-    h.get_by_label(label).type_text(text);
-    h.run();
 }
 
 /// File › 打开数据库…, the address (and password) typed, 连接并打开.
