@@ -54,6 +54,7 @@ fn db_error_zh(e: &DbError) -> String {
             };
             format!("没有保存任何内容：修改的{what}中有 {count} 个不在本账号的乡镇内（乡镇账号只能修改本乡镇区划内的数据）")
         }
+        DbError::CheckinLayerList => "没有签入任何内容：文件中的参考图层列表与签出时不同（增加、删除或改名了图层）；签入只能修改要素，不能修改图层列表，请在县级项目中修改".into(),
         DbError::NoSuchTownship(code) => format!("项目中没有乡镇 {code} 的网格或区划"),
         DbError::CheckoutExists => "文件已经存在；请先签入它，或签出到另一个文件（没有写入任何内容）".into(),
         DbError::NotACheckout => "不是乡镇签出副本（没有 wangge_checkout 表）；请用 wangge db checkout 签出".into(),
@@ -464,6 +465,7 @@ mod tests {
             DbError::NotSaved { conflicts: 1, refused: 0, grids: "3".into() },
             DbError::LayersChanged,
             DbError::CountyOnly,
+            DbError::CheckinLayerList,
             DbError::OutsideTownship { layer: None, count: 2 },
             DbError::OutsideTownship { layer: Some("道路".into()), count: 1 },
             DbError::NoSuchTownship("341823199".into()),

@@ -462,3 +462,90 @@ pub fn a_checkout(pg: &Cluster, dir: &Path) -> PathBuf {
     assert!(out.status.success(), "{}", stderr(&out));
     file
 }
+
+/// The households and reference features a township changes offline are checked in too, merged row by
+/// row with what others saved meanwhile (issue 16 §3 "changes on one side apply"), once — a second
+/// check-in adds nothing twice — and, for a township account, only inside its township: one outside
+/// and nothing of the check-in is written, grids included.
+#[test]
+fn households_and_reference_features_changed_offline_are_checked_in_once_and_only_inside_the_township() {
+    let Some((pg, dir, url)) = loaded() else { return };
+    let mut admin = pg.client("wangge");
+    admin
+        .batch_execute(
+            "UPDATE jingxian.divisions SET geom = ST_Multi(ST_GeomFromText(
+                 'POLYGON((620000 3385000, 620200 3385000, 620200 3385100, 620000 3385100, 620000 3385000))', 4548))
+             WHERE code = '341823100001'",
+        )
+        .unwrap();
+    let town_url = township_account(&pg, &url, "jingchuan", TOWN);
+    let file = dir.path().join("泾川镇.gpkg");
+    let out = checkout(&town_url, TOWN, &file);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let household =
+        |x: f64, n: u32| HouseholdPoint { position: Point::new(X0 + x, Y0 + 50.), households: n, population: None };
+    let lane = ReferenceFeature {
+        geometry: ReferenceGeometry::Lines(MultiLineString(vec![LineString::from(vec![
+            (X0 + 10., Y0 + 80.),
+            (X0 + 60., Y0 + 80.),
+        ])])),
+        name: "小巷".into(),
+    };
+    edit(&file, |p| {
+        set_fields(p, 1, |f| f.attrs.notes = "离线改".into()).unwrap();
+        for h in p.households.iter_mut().filter(|h| h.position.x() == X0 + 50.) {
+            h.households = 35;
+        }
+        p.households.push(household(150., 12));
+        p.reference_layers[0].features.push(lane.clone());
+    });
+    // Meanwhile the county adds a household in the neighbouring township.
+    admin
+        .execute(
+            "INSERT INTO jingxian.households (households, geom) VALUES (8, ST_SetSRID(ST_MakePoint($1, $2), 4548))",
+            &[&(X0 + 260.), &(Y0 + 50.)],
+        )
+        .unwrap();
+    let in_db = || {
+        let p = Db::connect(&DbUrl::parse(&url).unwrap()).unwrap().open().unwrap().project;
+        let mut h: Vec<(f64, u32)> = p.households.iter().map(|h| (h.position.x() - X0, h.households)).collect();
+        h.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        (h, p.reference_layers[0].features.clone())
+    };
+    let out = checkin(&file, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let (households, features) = in_db();
+    assert_eq!(households, [(50., 35), (150., 12), (250., 30), (260., 8)], "mine and theirs, the old row gone");
+    assert_eq!(features.len(), 3);
+    assert_eq!(features.last(), Some(&lane));
+    assert_eq!(db_grid(&url, 1).unwrap().0.attrs.notes, "离线改");
+    // Checked in again without edits: nothing added twice.
+    let out = checkin(&file, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(in_db().0.len(), 4);
+
+    // A household outside the township: refused, and nothing of the check-in written.
+    edit(&file, |p| {
+        set_fields(p, 1, |f| f.attrs.notes = "再改".into()).unwrap();
+        p.households.push(household(350., 2));
+    });
+    let before = std::fs::read(&file).unwrap();
+    let out = checkin(&file, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stderr(&out).contains("1 of the household points changed lie outside this account's township"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(db_grid(&url, 1).unwrap().0.attrs.notes, "离线改", "the grid's edit not written either");
+    assert_eq!(in_db().0.len(), 4);
+    assert_eq!(std::fs::read(&file).unwrap(), before, "the file as it was");
+    // A layer added in the file: the list is the county's, said so.
+    edit(&file, |p| {
+        p.households.pop();
+        p.reference_layers.push(ReferenceLayer::new("新图层"));
+    });
+    let out = checkin(&file, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}{}", stdout(&out), stderr(&out));
+    assert!(stderr(&out).contains("a check-in changes features, not the list"), "{}", stderr(&out));
+}

@@ -420,10 +420,17 @@ fn a_checkin_killed_after_its_commit_before_the_file_was_updated_is_retried_with
     assert!(project.grids.contains_key(&(stored[0] as u64)) && !project.grids.contains_key(&new_id));
     // And on: the next edits check in; this time the file stays locked until the check-in gives up on
     // it, and says so.
+    // (A household added too: its row is checked in once, not again by the retry.)
     edit(&file, |p| {
         set_fields(p, 1, |f| f.attrs.notes = "之后".into()).unwrap();
         set_fields(p, 2, |f| f.attrs.notes = "之后".into()).unwrap();
+        let position = geo::Point::new(620_070.0, 3_385_050.0);
+        p.households.push(wangge::core::HouseholdPoint { position, households: 7, population: None });
     });
+    let households_at = |x: f64| -> i64 {
+        let sql = "SELECT count(*) FROM jingxian.households WHERE ST_X(geom) = $1";
+        pg.client("wangge").query_one(sql, &[&x]).unwrap().get(0)
+    };
     let file_before = std::fs::read(&file).unwrap();
     let (child, sqlite) = checkin_held_after_its_commit(&pg, &file, history_and_grids(&pg).0);
     let out = finished(child);
@@ -443,6 +450,7 @@ fn a_checkin_killed_after_its_commit_before_the_file_was_updated_is_retried_with
     assert!(said.starts_with("checked in: 0 grids written to the database"), "{said}");
     assert!(said.contains("2 grids were in the database as this file has them already"), "{said}");
     assert_eq!(db_grid(&url, 2).unwrap(), (open_project(&file).unwrap().grids[&2].clone(), 3));
+    assert_eq!(households_at(620_070.0), 1, "the household added once");
     file_continues_from_the_database(&pg, &url, &file);
     consistent(&pg, &url, "jingxian");
 }

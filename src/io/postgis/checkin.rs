@@ -21,7 +21,7 @@ use std::path::Path;
 use postgres::Transaction;
 
 use super::checkout::{
-    BaseGrid, CheckoutInfo, base_of, in_township, read_only_ids, scope_grids, write_checkout_tables,
+    BaseGrid, CheckedOutRows, CheckoutInfo, base_of, in_township, read_only_ids, scope_grids, write_checkout_tables,
 };
 use super::read::grid_from_row;
 use super::schema::{GRID_ATTRS, GridValues, insert_grid_sql};
@@ -122,13 +122,15 @@ impl Db {
         if url.schema != info.schema {
             return Err(at_file(DbError::BadCheckout(format!("it was checked out of schema {}", info.schema))));
         }
+        // Everything the file holds is read before the database's transaction begins.
         let mine_project = crate::io::open_project(path)?;
+        let checked_out_rows = super::checkout::read_checkout_rows(path)?;
         for id in resolve.theirs.iter().chain(&resolve.mine) {
             if !base.contains_key(id) && !mine_project.grids.contains_key(id) {
                 return Err(at_file(DbError::NoSuchGrid(*id)));
             }
         }
-        let srid = self.check_project().map_err(at_url)?;
+        let srid = self.check_writable().map_err(at_url)?;
         let township = info.township.clone();
         let mut tx = self.client.transaction().map_err(|e| at_url(e.into()))?;
         let mut report =
@@ -138,6 +140,11 @@ impl Db {
             drop(tx);
             report.last_change = info.last_change;
             return Ok(report);
+        }
+        // The households and reference features changed in the file, merged row by row with the
+        // database's (a check-out made before they were kept carries grids only).
+        if let Some(rows) = &checked_out_rows {
+            checkin_rows(&mut tx, srid, rows, &mine_project).map_err(at_url)?;
         }
         // The state the file takes: the township and its neighbours as the database has them now.
         let ids: Vec<i64> = report.written.iter().map(|id| *id as i64).collect();
@@ -160,11 +167,36 @@ impl Db {
         let written = crate::io::open_project(path).map_err(not_updated)?;
         let versions: BTreeMap<GridId, i32> = now.iter().map(|(id, (_, v))| (*id, *v)).collect();
         let new_info = CheckoutInfo { last_change, ..info.clone() };
-        write_checkout_tables(path, &new_info, &base_of(&written, &versions)).map_err(not_updated)?;
+        let rows = super::layers::Rows::of(&written);
+        write_checkout_tables(path, &new_info, (&base_of(&written, &versions), rows)).map_err(not_updated)?;
         report.last_change = last_change;
         report.committed = true;
         Ok(report)
     }
+}
+
+/// The file's households and reference features merged into the database (`layers::save_rows`), once:
+/// a check-in whose commit landed but whose file was not updated comes again with the same base and the
+/// same rows, and finds its tag (made of both) in `saves`.
+fn checkin_rows(tx: &mut Transaction<'_>, srid: i32, base: &CheckedOutRows, mine: &Project) -> Result<(), DbError> {
+    use std::hash::{Hash, Hasher};
+    let mine_text = super::layers::rows_to_text(super::layers::Rows::of(mine));
+    if mine_text == base.text {
+        return Ok(());
+    }
+    let digest = |seed: u8| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (seed, &base.text, &mine_text).hash(&mut h);
+        h.finish()
+    };
+    let tag = format!("checkin-rows:{:016x}{:016x}", digest(1), digest(2));
+    if tx.query_opt("SELECT 1 FROM saves WHERE tag = $1", &[&tag])?.is_some() {
+        return Ok(());
+    }
+    let read = super::layers::Rows { households: &base.households, reference_layers: &base.reference_layers };
+    super::layers::save_rows(tx, srid, read, super::layers::Rows::of(mine))?;
+    tx.execute("INSERT INTO saves (tag, result) VALUES ($1, '{}'::jsonb)", &[&tag])?;
+    Ok(())
 }
 
 /// The merge inside the transaction: classification against the database now, the refusals, and (when

@@ -110,7 +110,7 @@ impl Db {
         // unchanged whatever the round trip does.
         let written = crate::io::open_project(to)?;
         let base = base_of(&written, &versions);
-        write_checkout_tables(to, &info, &base)?;
+        write_checkout_tables(to, &info, (&base, super::layers::Rows::of(&written)))?;
         Ok(CheckoutReport {
             grids: base.values().filter(|b| !b.read_only).count(),
             neighbours: base.values().filter(|b| b.read_only).count(),
@@ -203,7 +203,7 @@ const BASE_COLUMNS: &str = "fid, version, read_only, geom, code, name, kind, cla
 pub(super) fn write_checkout_tables(
     path: &Path,
     info: &CheckoutInfo,
-    base: &BTreeMap<GridId, BaseGrid>,
+    (base, rows): (&BTreeMap<GridId, BaseGrid>, super::layers::Rows<'_>),
 ) -> Result<(), IoError> {
     let mut conn = Connection::open(path).at(path)?;
     let tx = conn.transaction().at(path)?;
@@ -229,6 +229,8 @@ pub(super) fn write_checkout_tables(
             ("township", info.township.clone()),
             ("last_change", info.last_change.to_string()),
             ("written_by", format!("wangge {}", env!("CARGO_PKG_VERSION"))),
+            // The households and reference features as checked out: the base their check-in merges against.
+            (LAYERS_BASE, super::layers::rows_to_text(rows)),
         ] {
             insert.execute(params![k, v]).at(path)?;
         }
@@ -323,6 +325,30 @@ pub fn read_checkout(path: &Path) -> Result<(CheckoutInfo, BTreeMap<GridId, Base
         base.insert(id, BaseGrid { grid, version, read_only });
     }
     Ok((info, base))
+}
+
+/// The key of the check-out's base households and reference features in `wangge_checkout`.
+const LAYERS_BASE: &str = "layers_base";
+
+/// The households and reference layers of the check-out at `path` as checked out (or last checked in);
+/// None for a check-out made before they were kept (its check-in carries grids only).
+pub(super) fn read_checkout_rows(path: &Path) -> Result<Option<CheckedOutRows>, IoError> {
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).at(path)?;
+    let text: Option<String> = conn
+        .query_row("SELECT value FROM wangge_checkout WHERE key = ?1", [LAYERS_BASE], |r| r.get(0))
+        .optional()
+        .at(path)?;
+    let Some(text) = text else { return Ok(None) };
+    let rows = super::layers::rows_from_text(&text)
+        .map_err(|e| IoError::new(path, Problem::Database(DbError::BadCheckout(format!("{LAYERS_BASE}: {e}")))))?;
+    Ok(Some(CheckedOutRows { households: rows.0, reference_layers: rows.1, text }))
+}
+
+/// A check-out's households and reference layers as checked out, and the text they were kept as.
+pub(super) struct CheckedOutRows {
+    pub households: Vec<HouseholdPoint>,
+    pub reference_layers: Vec<crate::core::ReferenceLayer>,
+    pub text: String,
 }
 
 /// The ids of `base` that are read-only.

@@ -111,12 +111,7 @@ pub(super) fn read(c: &mut impl GenericClient, srid: i32) -> Result<LayerRows, D
 /// Saves the layers of `mine` that differ from `read` (what they were when read), inside the save's
 /// transaction: see the module's doc. Nothing is written unless all of it can be.
 pub(super) fn save(tx: &mut Transaction<'_>, srid: i32, read: &Project, mine: &Project) -> Result<(), DbError> {
-    // One save of these layers at a time in this project; taken by every writer, so no one waits on a
-    // table lock it has no right to take.
-    tx.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema()), 16)", &[])?;
-    let county: bool =
-        tx.query_one("SELECT NOT row_security_active('households') OR may_write(current_user, '')", &[])?.get(0);
-    let now = self::read(tx, srid)?;
+    let (county, now) = lock_and_read(tx, srid)?;
     let wide_changed = !same_wide(read, mine);
     if wide_changed {
         if !county {
@@ -126,79 +121,143 @@ pub(super) fn save(tx: &mut Transaction<'_>, srid: i32, read: &Project, mine: &P
             return Err(DbError::LayersChanged);
         }
     }
-    let names = |p: &Project| p.reference_layers.iter().map(|l| l.name.clone()).collect::<Vec<_>>();
-    let layers_renamed = names(read) != names(mine);
+    let layers_renamed = names(&read.reference_layers) != names(&mine.reference_layers);
     if layers_renamed && read.reference_layers != now.project.reference_layers {
         // The list of layers changes (the county's): written afresh, so all of it must be as read.
         return Err(DbError::LayersChanged);
     }
+    let rows = merge_rows(tx, srid, county, &now, Rows::of(read), Rows::of(mine), !layers_renamed)?;
+    if wide_changed {
+        write_wide(tx, srid, mine, layers_renamed)?;
+    }
+    rows.write(tx, srid)
+}
 
-    // Households: the rows I removed (or changed) must still be there; mine are added.
-    let (removed, added) = diff(&read.households, &mine.households, household_key);
-    let gone = match_rows(&removed, &now.project.households, &now.households, household_key)?;
-    let at = |h: &HouseholdPoint| {
-        let mut g = Vec::new();
-        wkb::write_point(&mut g, h.position);
-        g
-    };
+/// The households and reference layers of a project, or of a township's check-out.
+#[derive(Clone, Copy)]
+pub(super) struct Rows<'a> {
+    pub households: &'a [HouseholdPoint],
+    pub reference_layers: &'a [ReferenceLayer],
+}
+
+impl<'a> Rows<'a> {
+    pub fn of(project: &'a Project) -> Rows<'a> {
+        Rows { households: &project.households, reference_layers: &project.reference_layers }
+    }
+}
+
+/// Saves the households and reference features of `mine` that differ from `read` (a check-in's: the
+/// township's rows as checked out), merged row by row with the database's, inside the transaction; the
+/// list of reference layers must be the same (a check-in does not change it).
+pub(super) fn save_rows(tx: &mut Transaction<'_>, srid: i32, read: Rows<'_>, mine: Rows<'_>) -> Result<(), DbError> {
+    if names(read.reference_layers) != names(mine.reference_layers) {
+        return Err(DbError::CheckinLayerList);
+    }
+    let (county, now) = lock_and_read(tx, srid)?;
+    merge_rows(tx, srid, county, &now, read, mine, true)?.write(tx, srid)
+}
+
+fn names(layers: &[ReferenceLayer]) -> Vec<&str> {
+    layers.iter().map(|l| l.name.as_str()).collect()
+}
+
+/// Takes the project's lock for these layers (one save of them at a time; taken by every writer, so no
+/// one waits on a table lock it has no right to take) and reads them as they are now; whether this
+/// account is the county's (or the schema's owner).
+fn lock_and_read(tx: &mut Transaction<'_>, srid: i32) -> Result<(bool, LayerRows), DbError> {
+    tx.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema()), 16)", &[])?;
+    let county: bool =
+        tx.query_one("SELECT NOT row_security_active('households') OR may_write(current_user, '')", &[])?.get(0);
+    Ok((county, self::read(tx, srid)?))
+}
+
+/// The row writes a save makes, checked: the rows removed are there, and (for a township) all inside it.
+struct RowWrites<'a> {
+    households_gone: Vec<i64>,
+    households_added: Vec<&'a HouseholdPoint>,
+    /// (layer position, seqs removed, features added, the first free seq).
+    features: Vec<(i32, Vec<i32>, Vec<&'a ReferenceFeature>, i32)>,
+}
+
+/// The rows I removed (or changed) must still be there as I read them; mine are added; with `features`
+/// the reference features too, layer by layer (read and mine have the same list of layers).
+fn merge_rows<'a>(
+    tx: &mut Transaction<'_>,
+    srid: i32,
+    county: bool,
+    now: &LayerRows,
+    read: Rows<'a>,
+    mine: Rows<'a>,
+    features: bool,
+) -> Result<RowWrites<'a>, DbError> {
+    let (removed, added) = diff(read.households, mine.households, household_key);
+    let households_gone = match_rows(&removed, &now.project.households, &now.households, household_key)?;
     if !county {
-        let outside = outside(tx, srid, removed.iter().chain(&added).map(|h| at(h)))?;
+        let outside = outside(tx, srid, removed.iter().chain(&added).map(|h| point_wkb(h)))?;
         if outside > 0 {
             return Err(DbError::OutsideTownship { layer: None, count: outside });
         }
     }
-    // Reference features, layer by layer (when the list of layers stays as it is).
-    let mut feature_writes = Vec::new();
-    if !layers_renamed {
-        for (layer_read, layer_mine) in read.reference_layers.iter().zip(&mine.reference_layers) {
-            let (removed, added) = diff(&layer_read.features, &layer_mine.features, feature_key);
-            if removed.is_empty() && added.is_empty() {
-                continue;
-            }
-            // The layer as it is now (the county may have removed it meanwhile).
-            let now_layer = now.project.reference_layers.iter().position(|l| l.name == layer_read.name);
-            let Some(((position, seqs), now_layer)) =
-                now_layer.and_then(|i| Some((now.features.get(i)?, now.project.reference_layers.get(i)?)))
-            else {
-                return Err(DbError::LayersChanged);
-            };
-            let gone = match_rows(&removed, &now_layer.features, seqs, feature_key)?;
-            if !county {
-                let outside = outside(tx, srid, removed.iter().chain(&added).map(|f| feature_wkb(f)))?;
-                if outside > 0 {
-                    return Err(DbError::OutsideTownship { layer: Some(layer_read.name.clone()), count: outside });
-                }
-            }
-            feature_writes.push((*position, gone, added, seqs.iter().max().map_or(0, |s| s + 1)));
-        }
+    let mut writes = RowWrites { households_gone, households_added: added, features: Vec::new() };
+    if !features {
+        return Ok(writes);
     }
+    for (layer_read, layer_mine) in read.reference_layers.iter().zip(mine.reference_layers) {
+        let (removed, added) = diff(&layer_read.features, &layer_mine.features, feature_key);
+        if removed.is_empty() && added.is_empty() {
+            continue;
+        }
+        // The layer as it is now (the county may have removed it meanwhile).
+        let now_layer = now.project.reference_layers.iter().position(|l| l.name == layer_read.name);
+        let Some(((position, seqs), now_layer)) =
+            now_layer.and_then(|i| Some((now.features.get(i)?, now.project.reference_layers.get(i)?)))
+        else {
+            return Err(DbError::LayersChanged);
+        };
+        let gone = match_rows(&removed, &now_layer.features, seqs, feature_key)?;
+        if !county {
+            let outside = outside(tx, srid, removed.iter().chain(&added).map(|f| feature_wkb(f)))?;
+            if outside > 0 {
+                return Err(DbError::OutsideTownship { layer: Some(layer_read.name.clone()), count: outside });
+            }
+        }
+        writes.features.push((*position, gone, added, seqs.iter().max().map_or(0, |s| s + 1)));
+    }
+    Ok(writes)
+}
 
-    if wide_changed {
-        write_wide(tx, srid, mine, layers_renamed)?;
-    }
-    let delete = tx.prepare("DELETE FROM households WHERE id = $1")?;
-    for id in gone {
-        tx.execute(&delete, &[&id])?;
-    }
-    let insert = tx.prepare(&format!(
-        "INSERT INTO households (households, population, geom) VALUES ($1, $2, ST_GeomFromWKB($3, {srid}))"
-    ))?;
-    for h in added {
-        tx.execute(&insert, &[&i64::from(h.households), &h.population.map(i64::from), &at(h)])?;
-    }
-    let delete = tx.prepare("DELETE FROM reference_features WHERE layer = $1 AND seq = $2")?;
-    let insert = tx.prepare(&format!(
-        "INSERT INTO reference_features (layer, seq, name, geom) VALUES ($1, $2, $3, ST_GeomFromWKB($4, {srid}))"
-    ))?;
-    for (position, gone, added, next_seq) in feature_writes {
-        for seq in gone {
-            tx.execute(&delete, &[&position, &seq])?;
+impl RowWrites<'_> {
+    fn write(self, tx: &mut Transaction<'_>, srid: i32) -> Result<(), DbError> {
+        let delete = tx.prepare("DELETE FROM households WHERE id = $1")?;
+        for id in self.households_gone {
+            tx.execute(&delete, &[&id])?;
         }
-        for (seq, f) in (next_seq..).zip(added) {
-            tx.execute(&insert, &[&position, &seq, &f.name, &feature_wkb(f)])?;
+        let insert = tx.prepare(&format!(
+            "INSERT INTO households (households, population, geom) VALUES ($1, $2, ST_GeomFromWKB($3, {srid}))"
+        ))?;
+        for h in self.households_added {
+            tx.execute(&insert, &[&i64::from(h.households), &h.population.map(i64::from), &point_wkb(h)])?;
         }
+        let delete = tx.prepare("DELETE FROM reference_features WHERE layer = $1 AND seq = $2")?;
+        let insert = tx.prepare(&format!(
+            "INSERT INTO reference_features (layer, seq, name, geom) VALUES ($1, $2, $3, ST_GeomFromWKB($4, {srid}))"
+        ))?;
+        for (position, gone, added, next_seq) in self.features {
+            for seq in gone {
+                tx.execute(&delete, &[&position, &seq])?;
+            }
+            for (seq, f) in (next_seq..).zip(added) {
+                tx.execute(&insert, &[&position, &seq, &f.name, &feature_wkb(f)])?;
+            }
+        }
+        Ok(())
     }
-    Ok(())
+}
+
+fn point_wkb(h: &HouseholdPoint) -> Vec<u8> {
+    let mut g = Vec::new();
+    wkb::write_point(&mut g, h.position);
+    g
 }
 
 /// Whether two projects agree on the county's part of the layers: name, settings, boundary, divisions
@@ -349,20 +408,91 @@ fn write_reference_layers(tx: &mut Transaction<'_>, srid: i32, project: &Project
 pub(super) fn write_all(tx: &mut Transaction<'_>, project: &Project) -> Result<(), DbError> {
     let srid = project.crs.epsg as i32;
     write_wide(tx, srid, project, true)?;
-    let insert = tx.prepare(&format!(
-        "INSERT INTO households (households, population, geom) VALUES ($1, $2, ST_GeomFromWKB($3, {srid}))"
-    ))?;
-    for h in &project.households {
-        let mut geom = Vec::new();
-        wkb::write_point(&mut geom, h.position);
-        tx.execute(&insert, &[&i64::from(h.households), &h.population.map(i64::from), &geom])?;
+    let households = RowWrites {
+        households_gone: Vec::new(),
+        households_added: project.households.iter().collect(),
+        features: Vec::new(),
+    };
+    households.write(tx, srid)
+}
+
+/// A check-out's households and reference layers as text (JSON; geometries as hex WKB), kept in the file
+/// as the base its check-in merges against.
+pub(super) fn rows_to_text(rows: Rows<'_>) -> String {
+    let hex = |bytes: Vec<u8>| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let households: Vec<serde_json::Value> = rows
+        .households
+        .iter()
+        .map(|h| serde_json::json!([h.position.x(), h.position.y(), h.households, h.population]))
+        .collect();
+    let layers: Vec<serde_json::Value> = rows
+        .reference_layers
+        .iter()
+        .map(|l| {
+            let features: Vec<serde_json::Value> =
+                l.features.iter().map(|f| serde_json::json!([f.name, hex(feature_wkb(f))])).collect();
+            serde_json::json!([l.name, features])
+        })
+        .collect();
+    serde_json::json!({ "households": households, "reference_layers": layers }).to_string()
+}
+
+/// [`rows_to_text`] read back; a description of what is wrong otherwise.
+pub(super) fn rows_from_text(text: &str) -> Result<(Vec<HouseholdPoint>, Vec<ReferenceLayer>), String> {
+    type Text = (Vec<(f64, f64, u32, Option<u32>)>, Vec<(String, Vec<(String, String)>)>);
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let field = |name: &str| value.get(name).cloned().ok_or(format!("no {name}"));
+    let text: Text = (
+        serde_json::from_value(field("households")?).map_err(|e| e.to_string())?,
+        serde_json::from_value(field("reference_layers")?).map_err(|e| e.to_string())?,
+    );
+    let households = text
+        .0
+        .into_iter()
+        .map(|(x, y, households, population)| HouseholdPoint { position: Point::new(x, y), households, population })
+        .collect();
+    let mut layers = Vec::new();
+    for (name, features) in text.1 {
+        let mut layer = ReferenceLayer::new(name);
+        for (name, hex) in features {
+            let bytes = (0..hex.len())
+                .step_by(2)
+                .map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
+                .collect::<Option<Vec<u8>>>()
+                .ok_or("a geometry is not hex")?;
+            let geometry = wkb::read(&bytes).map_err(|e| e.to_string())?;
+            let geometry = crate::io::gpkg::reference_geometry(geometry).map_err(|e| e.to_string())?;
+            layer.features.push(ReferenceFeature { geometry, name });
+        }
+        layers.push(layer);
     }
-    Ok(())
+    Ok((households, layers))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use geo::line_string;
+
+    #[test]
+    fn a_checkouts_rows_survive_their_text() {
+        let households = vec![
+            HouseholdPoint { position: Point::new(620_000.125, 3_385_000.1), households: 3, population: None },
+            HouseholdPoint { position: Point::new(-0.0, 1e-9), households: 0, population: Some(7) },
+        ];
+        let mut road = ReferenceLayer::new("道路");
+        road.features.push(ReferenceFeature {
+            geometry: ReferenceGeometry::Lines(geo::MultiLineString(vec![
+                line_string![(x: 1.5, y: 2.), (x: 3., y: 4.25)],
+            ])),
+            name: "G205".into(),
+        });
+        let layers = vec![road, ReferenceLayer::new("水系")];
+        let text = rows_to_text(Rows { households: &households, reference_layers: &layers });
+        assert_eq!(rows_from_text(&text).unwrap(), (households, layers));
+        assert!(rows_from_text("{\"households\": 3}").is_err());
+        assert!(rows_from_text(&text.replace("010", "0x0")).is_err());
+    }
 
     #[test]
     fn a_diff_counts_equal_rows_as_rows_and_keeps_each_lists_order() {

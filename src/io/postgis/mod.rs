@@ -88,6 +88,10 @@ pub enum DbError {
     CountyOnly,
     #[error("nothing was saved: {count} of the {} changed lie outside this account's township (a township account changes only those inside its own township's divisions)", match layer { Some(l) => format!("features of reference layer {l:?}"), None => "household points".to_string() })]
     OutsideTownship { layer: Option<String>, count: usize },
+    #[error(
+        "nothing was checked in: the file's list of reference layers differs from the one it was checked out with (a layer added, removed or renamed); a check-in changes features, not the list — change it in the county's project"
+    )]
+    CheckinLayerList,
     #[error("no grid and no division of township {0} in this project")]
     NoSuchTownship(String),
     #[error("the file exists already; check it in, or check out to another file (nothing was written)")]
@@ -174,6 +178,17 @@ impl Db {
     fn schema_exists(&mut self) -> Result<bool, DbError> {
         let row = self.client.query_one("SELECT count(*) FROM pg_namespace WHERE nspname = $1", &[&self.url.schema])?;
         Ok(row.get::<_, i64>(0) > 0)
+    }
+
+    /// [`Db::check_project`] for a write: the schema must be at this Wangge's version (a write relies
+    /// on its policies and tables), else the error says to upgrade it.
+    fn check_writable(&mut self) -> Result<i32, DbError> {
+        let srid = self.check_project()?;
+        let found: i32 = self.client.query_one("SELECT max(version) FROM wangge_schema", &[])?.get(0);
+        if found < SCHEMA_VERSION {
+            return Err(DbError::OlderSchema { found, current: SCHEMA_VERSION });
+        }
+        Ok(srid)
     }
 
     /// The project's SRID and schema version; an error when the schema holds no project of ours, or

@@ -160,11 +160,7 @@ impl Db {
         changes: &Changes,
         options: &SaveOptions,
     ) -> Result<SaveReport, DbError> {
-        let srid = self.check_project()?;
-        let found: i32 = self.client.query_one("SELECT max(version) FROM wangge_schema", &[])?.get(0);
-        if found < super::SCHEMA_VERSION {
-            return Err(DbError::OlderSchema { found, current: super::SCHEMA_VERSION });
-        }
+        let srid = self.check_writable()?;
         let mode = options.mode;
         let mut report = SaveReport::default();
         let mut tx = self.client.transaction()?;
