@@ -38,9 +38,24 @@ pub(super) struct LayerRows {
     pub features: Vec<(i32, Vec<i32>)>,
 }
 
+/// Which household and reference feature rows to read: a save reads only those it may remove (a
+/// county's households run to hundreds of thousands).
+#[derive(Clone, Copy, Default)]
+pub(super) struct Only<'a> {
+    /// The households at these positions (None: all).
+    pub households_at: Option<&'a [Point<f64>]>,
+    /// The features of the layers named (None: all).
+    pub feature_layers: Option<&'a [&'a str]>,
+}
+
 /// Reads the layers besides the grids (the grids are left empty) through `c`, a connection or the
 /// save's own transaction.
 pub(super) fn read(c: &mut impl GenericClient, srid: i32) -> Result<LayerRows, DbError> {
+    read_some(c, srid, Only::default())
+}
+
+/// [`read`] of the households and reference features `only` names (the rest of the layers whole).
+fn read_some(c: &mut impl GenericClient, srid: i32, only: Only<'_>) -> Result<LayerRows, DbError> {
     let rows = c.query("SELECT key, value FROM project", &[])?;
     let rows: std::collections::BTreeMap<String, String> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
     let crs =
@@ -68,7 +83,21 @@ pub(super) fn read(c: &mut impl GenericClient, srid: i32) -> Result<LayerRows, D
         project.divisions.insert(division.code.to_string(), division);
     }
     let mut household_ids = Vec::new();
-    for row in c.query("SELECT id, ST_AsBinary(geom), households, population FROM households ORDER BY id", &[])? {
+    let select = "SELECT id, ST_AsBinary(geom), households, population FROM households";
+    let households = match only.households_at {
+        None => c.query(&format!("{select} ORDER BY id"), &[])?,
+        Some([]) => Vec::new(),
+        // By the index: the same bounding box (a point's own), checked exactly by the caller.
+        Some(at) => {
+            let (xs, ys): (Vec<f64>, Vec<f64>) = at.iter().map(|p| (p.x(), p.y())).unzip();
+            let sql = format!(
+                "{select} WHERE id IN (SELECT h.id FROM households h, unnest($1::float8[], $2::float8[]) AS p(x, y)
+                     WHERE h.geom ~= ST_SetSRID(ST_MakePoint(p.x, p.y), {srid})) ORDER BY id"
+            );
+            c.query(&sql, &[&xs, &ys])?
+        }
+    };
+    for row in households {
         let id: i64 = row.get(0);
         let position = match wkb::read(row.get(1)) {
             Ok(Geometry::Point(p)) => p,
@@ -87,7 +116,19 @@ pub(super) fn read(c: &mut impl GenericClient, srid: i32) -> Result<LayerRows, D
         .iter()
         .map(|r| (r.get(0), ReferenceLayer::new(r.get::<_, String>(1)), Vec::new()))
         .collect();
-    for row in c.query("SELECT layer, seq, name, ST_AsBinary(geom) FROM reference_features ORDER BY layer, seq", &[])? {
+    let select = "SELECT f.layer, f.seq, f.name, ST_AsBinary(f.geom) FROM reference_features f";
+    let features = match only.feature_layers {
+        None => c.query(&format!("{select} ORDER BY f.layer, f.seq"), &[])?,
+        Some([]) => Vec::new(),
+        Some(names) => {
+            let names: Vec<&str> = names.to_vec();
+            let sql = format!(
+                "{select} JOIN reference_layers l ON l.position = f.layer WHERE l.name = ANY($1) ORDER BY f.layer, f.seq"
+            );
+            c.query(&sql, &[&names])?
+        }
+    };
+    for row in features {
         let (layer, seq): (i32, i32) = (row.get(0), row.get(1));
         let bad = |detail: String| DbError::BadRow { table: "reference_features", id: seq.into(), detail };
         let geometry = wkb::read(row.get(3)).map_err(|e| bad(e.to_string()))?;
@@ -111,7 +152,14 @@ pub(super) fn read(c: &mut impl GenericClient, srid: i32) -> Result<LayerRows, D
 /// Saves the layers of `mine` that differ from `read` (what they were when read), inside the save's
 /// transaction: see the module's doc. Nothing is written unless all of it can be.
 pub(super) fn save(tx: &mut Transaction<'_>, srid: i32, read: &Project, mine: &Project) -> Result<(), DbError> {
-    let (county, now) = lock_and_read(tx, srid)?;
+    let layers_renamed = names(&read.reference_layers) != names(&mine.reference_layers);
+    let (county, now) = if layers_renamed {
+        // Written afresh below: all of them are compared.
+        lock_and_read(tx, srid, Only { households_at: None, feature_layers: None })?
+    } else {
+        let (at, changed) = rows_to_read(Rows::of(read), Rows::of(mine));
+        lock_and_read(tx, srid, Only { households_at: Some(&at), feature_layers: Some(&changed) })?
+    };
     let wide_changed = !same_wide(read, mine);
     if wide_changed {
         if !county {
@@ -121,7 +169,6 @@ pub(super) fn save(tx: &mut Transaction<'_>, srid: i32, read: &Project, mine: &P
             return Err(DbError::LayersChanged);
         }
     }
-    let layers_renamed = names(&read.reference_layers) != names(&mine.reference_layers);
     if layers_renamed && read.reference_layers != now.project.reference_layers {
         // The list of layers changes (the county's): written afresh, so all of it must be as read.
         return Err(DbError::LayersChanged);
@@ -153,8 +200,23 @@ pub(super) fn save_rows(tx: &mut Transaction<'_>, srid: i32, read: Rows<'_>, min
     if names(read.reference_layers) != names(mine.reference_layers) {
         return Err(DbError::CheckinLayerList);
     }
-    let (county, now) = lock_and_read(tx, srid)?;
+    let (at, changed) = rows_to_read(read, mine);
+    let (county, now) = lock_and_read(tx, srid, Only { households_at: Some(&at), feature_layers: Some(&changed) })?;
     merge_rows(tx, srid, county, &now, read, mine, true)?.write(tx, srid)
+}
+
+/// What a save of `mine` over `read` must find in the database: the positions of the households it
+/// removes (or changes), and the names of the reference layers whose features it changes.
+fn rows_to_read<'a>(read: Rows<'a>, mine: Rows<'a>) -> (Vec<Point<f64>>, Vec<&'a str>) {
+    let (removed, _) = diff(read.households, mine.households, household_key);
+    let layers = read
+        .reference_layers
+        .iter()
+        .zip(mine.reference_layers)
+        .filter(|(r, m)| r.features != m.features)
+        .map(|(r, _)| r.name.as_str())
+        .collect();
+    (removed.iter().map(|h| h.position).collect(), layers)
 }
 
 fn names(layers: &[ReferenceLayer]) -> Vec<&str> {
@@ -163,12 +225,13 @@ fn names(layers: &[ReferenceLayer]) -> Vec<&str> {
 
 /// Takes the project's lock for these layers (one save of them at a time; taken by every writer, so no
 /// one waits on a table lock it has no right to take) and reads them as they are now; whether this
-/// account is the county's (or the schema's owner).
-fn lock_and_read(tx: &mut Transaction<'_>, srid: i32) -> Result<(bool, LayerRows), DbError> {
+/// account is the county's (or the schema's owner). Of the households and reference features, only the
+/// rows `only` names are read.
+fn lock_and_read(tx: &mut Transaction<'_>, srid: i32, only: Only<'_>) -> Result<(bool, LayerRows), DbError> {
     tx.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema()), 16)", &[])?;
     let county: bool =
         tx.query_one("SELECT NOT row_security_active('households') OR may_write(current_user, '')", &[])?.get(0);
-    Ok((county, self::read(tx, srid)?))
+    Ok((county, read_some(tx, srid, only)?))
 }
 
 /// The row writes a save makes, checked: the rows removed are there, and (for a township) all inside it.
