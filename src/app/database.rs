@@ -33,9 +33,10 @@ pub struct DbLink {
     pub base_layers: Arc<Project>,
     /// Grids someone else saved that are changed here too: the next save shows both.
     pub contested: BTreeSet<GridId>,
-    /// The tag of a save whose outcome is not known (it ended in an error, perhaps after its commit):
-    /// the next save carries it again, so that the database can tell it was committed already.
-    pub unconfirmed: Option<String>,
+    /// The tag of a save whose outcome is not known (it ended in an error, perhaps after its commit),
+    /// and the project it sent: the next save carries the tag again, so that the database can tell it
+    /// was committed already (and then the layers it wrote are those it sent).
+    pub unconfirmed: Option<(String, Arc<Project>)>,
     live: Option<Live>,
 }
 
@@ -147,8 +148,6 @@ pub struct SavedDb {
 pub struct Replayed {
     /// The grids it wrote (by their stored ids) that are there as they are here: saved.
     pub same: BTreeSet<GridId>,
-    /// The other layers as they are there now, when it wrote them.
-    pub layers: Option<Project>,
 }
 
 impl AppState {
@@ -230,7 +229,7 @@ impl AppState {
         let Some(link) = self.doc.database.as_mut() else { return };
         link.versions = Arc::new(saved.versions);
         // Its outcome is known now.
-        link.unconfirmed = None;
+        let sent = link.unconfirmed.take().map(|(_, sent)| sent);
         let shown = link.url.to_string();
         let report = saved.report;
         let renumbered = !report.renumbered.is_empty();
@@ -249,9 +248,10 @@ impl AppState {
             let mut left = self.doc.since_save.take().unwrap_or_default();
             left.grids = left.grids.iter().map(|id| *stored.get(id).unwrap_or(id)).collect();
             left.grids.retain(|id| !replayed.same.contains(id));
-            if let Some(layers) = replayed.layers {
-                left.other_layers = self.doc.project.without_grids() != layers;
-                link.base_layers = Arc::new(layers);
+            // The layers it wrote are those it sent, merged into what was there: its base from now on.
+            if let Some(sent) = sent.filter(|_| report.layers_written) {
+                left.other_layers = crate::io::location::other_layers_differ(&sent, &self.doc.project);
+                link.base_layers = Arc::new(sent.without_grids());
             }
             self.doc.dirty = !left.grids.is_empty() || left.other_layers;
             self.doc.since_save = Some(left);

@@ -329,7 +329,7 @@ impl Job {
                 // are here as they are there are saved; the others were changed here since.
                 let replayed = match report.replayed {
                     false => None,
-                    true => Some(replayed_now(&mut db, &project, &report, changes.other_layers).map_err(at)?),
+                    true => Some(replayed_now(&mut db, &project, &report).map_err(at)?),
                 };
                 Ok(Box::new(SavedDb { report, versions, other_layers: changes.other_layers, replayed }))
             });
@@ -430,13 +430,8 @@ pub fn read_and_prepare(project: &Project, form: &ImportForm, progress: &dyn Pro
 }
 
 /// What is in the database now of what a replayed save wrote: the grids (by their stored id) that are
-/// there as they are in `project`, and the other layers as they are there now (when it wrote them).
-fn replayed_now(
-    db: &mut Db,
-    project: &Project,
-    report: &SaveReport,
-    other_layers: bool,
-) -> Result<super::database::Replayed, DbError> {
+/// there as they are in `project`.
+fn replayed_now(db: &mut Db, project: &Project, report: &SaveReport) -> Result<super::database::Replayed, DbError> {
     let mine_of: BTreeMap<GridId, GridId> = report.renumbered.iter().map(|&(mine, stored)| (stored, mine)).collect();
     let mut same = std::collections::BTreeSet::new();
     let now = db.grids_now(&report.written)?;
@@ -453,6 +448,5 @@ fn replayed_now(
             same.insert(theirs.id);
         }
     }
-    let layers = if other_layers { Some(db.open_without_grids()?) } else { None };
-    Ok(super::database::Replayed { same, layers })
+    Ok(super::database::Replayed { same })
 }

@@ -85,8 +85,10 @@ impl WanggeApp {
         let versions = link.versions.as_ref().clone();
         let at = (link.url.clone(), link.password.clone());
         let base_layers = link.base_layers.clone();
-        // Until its outcome is known, the save's tag is kept for the next one (see DbLink::unconfirmed).
-        let tag = link.unconfirmed.get_or_insert_with(crate::io::postgis::new_save_tag).clone();
+        // Until its outcome is known, the save's tag (and what it sent) is kept for the next one (see
+        // DbLink::unconfirmed).
+        let sent = project.clone();
+        let tag = link.unconfirmed.get_or_insert_with(|| (crate::io::postgis::new_save_tag(), sent)).0.clone();
         self.start(|gate| Job::save_db(project, at, (versions, base_layers), (changes, tag), gate))
     }
 
@@ -198,9 +200,14 @@ impl WanggeApp {
                     };
                     self.error = Some(StatusLine::new(s.lang(), lines));
                 }
+                let replayed = saved.report.replayed;
                 s.db_saved(*saved);
                 if conflicts.is_empty() && self.error.is_none() {
-                    if let Some(then) = self.after_save.take() {
+                    if replayed && s.doc.dirty {
+                        // The earlier save had landed; what changed here after it is saved now, and what was
+                        // to follow waits for that save.
+                        self.queued.push(Action::Save);
+                    } else if let Some(then) = self.after_save.take() {
                         self.queued.push(Action::Discarded(Box::new(then)));
                     }
                 } else {

@@ -169,13 +169,18 @@ pub fn save_back(project: &Project, path: &Path, from: &ReadFrom, progress: &dyn
 pub fn changes_between(base: &Project, project: &Project) -> super::Changes {
     let ids: std::collections::BTreeSet<_> = base.grids.keys().chain(project.grids.keys()).copied().collect();
     let grids = ids.into_iter().filter(|id| base.grids.get(id) != project.grids.get(id)).collect();
-    let other_layers = base.name != project.name
-        || base.boundary != project.boundary
-        || base.divisions != project.divisions
-        || base.households != project.households
-        || base.reference_layers != project.reference_layers
-        || base.settings != project.settings;
-    super::Changes { grids, other_layers }
+    super::Changes { grids, other_layers: other_layers_differ(base, project) }
+}
+
+/// Whether any layer besides the grids (name, boundary, divisions, households, reference layers,
+/// settings) differs between `a` and `b`.
+pub fn other_layers_differ(a: &Project, b: &Project) -> bool {
+    a.name != b.name
+        || a.boundary != b.boundary
+        || a.divisions != b.divisions
+        || a.households != b.households
+        || a.reference_layers != b.reference_layers
+        || a.settings != b.settings
 }
 
 /// A save to where a project lives is only for files here: database projects are saved through

@@ -523,6 +523,18 @@ fn households_and_reference_features_changed_offline_are_checked_in_once_and_onl
     let out = checkin(&file, &[]);
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
     assert_eq!(in_db().0.len(), 4);
+    // The same change made again after undoing it is checked in again (not taken for the first).
+    for present in [false, true] {
+        edit(&file, |p| {
+            p.reference_layers[0].features.retain(|f| f.name != "小巷");
+            if present {
+                p.reference_layers[0].features.push(lane.clone());
+            }
+        });
+        let out = checkin(&file, &[]);
+        assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+        assert_eq!(in_db().1.contains(&lane), present);
+    }
 
     // A household outside the township: refused, and nothing of the check-in written.
     edit(&file, |p| {

@@ -133,6 +133,12 @@ impl Db {
         let srid = self.check_writable().map_err(at_url)?;
         let township = info.township.clone();
         let mut tx = self.client.transaction().map_err(|e| at_url(e.into()))?;
+        // A check-in that merges rows takes the rows' lock before any grid's (an app's save takes them in
+        // that order too): two writers never wait on each other.
+        if checked_out_rows.as_ref().is_some_and(|rows| rows.changed_in(&mine_project)) {
+            tx.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema()), 16)", &[])
+                .map_err(|e| at_url(e.into()))?;
+        }
         let mut report =
             merge_in(&mut tx, srid, &township, &mine_project, base, info.last_change, resolve).map_err(at_url)?;
         if report.left_for_user() {
@@ -175,27 +181,42 @@ impl Db {
     }
 }
 
-/// The file's households and reference features merged into the database (`layers::save_rows`), once:
-/// a check-in whose commit landed but whose file was not updated comes again with the same base and the
-/// same rows, and finds its tag (made of both) in `saves`.
+/// The file's households and reference features merged into the database (`layers::save_rows`), once.
+/// Each merge is recorded in `saves` under the file's check-out tag (a new one each time the file is
+/// written) with the rows it merged: a check-in whose commit landed but whose file was not updated
+/// comes again with the same tag, and merges only what changed in the file since those rows.
 fn checkin_rows(tx: &mut Transaction<'_>, srid: i32, base: &CheckedOutRows, mine: &Project) -> Result<(), DbError> {
-    use std::hash::{Hash, Hasher};
     let mine_text = super::layers::rows_to_text(super::layers::Rows::of(mine));
-    if mine_text == base.text {
-        return Ok(());
-    }
-    let digest = |seed: u8| {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (seed, &base.text, &mine_text).hash(&mut h);
-        h.finish()
+    let prefix = format!("checkin-rows:{}:", base.tag);
+    // (Suffixes are 1, 2, …: the longest, then the greatest, is the last.)
+    let last = tx.query_opt(
+        "SELECT tag, result->>'rows' FROM saves WHERE starts_with(tag, $1) ORDER BY length(tag) DESC, tag DESC LIMIT 1",
+        &[&prefix],
+    )?;
+    let (n, merged): (u64, Option<String>) = match &last {
+        Some(row) => {
+            let tag: &str = row.get(0);
+            (tag.rsplit(':').next().and_then(|n| n.parse().ok()).unwrap_or(0), row.get(1))
+        }
+        None => (0, None),
     };
-    let tag = format!("checkin-rows:{:016x}{:016x}", digest(1), digest(2));
-    if tx.query_opt("SELECT 1 FROM saves WHERE tag = $1", &[&tag])?.is_some() {
+    let from_text = merged.as_deref().unwrap_or(&base.text);
+    if mine_text == from_text {
         return Ok(());
     }
-    let read = super::layers::Rows { households: &base.households, reference_layers: &base.reference_layers };
+    let (households, reference_layers) = match &merged {
+        None => (base.households.clone(), base.reference_layers.clone()),
+        Some(text) => {
+            super::layers::rows_from_text(text).map_err(|e| DbError::BadRow { table: "saves", id: 0, detail: e })?
+        }
+    };
+    let read = super::layers::Rows { households: &households, reference_layers: &reference_layers };
     super::layers::save_rows(tx, srid, read, super::layers::Rows::of(mine))?;
-    tx.execute("INSERT INTO saves (tag, result) VALUES ($1, '{}'::jsonb)", &[&tag])?;
+    let result = serde_json::json!({ "rows": mine_text }).to_string();
+    tx.execute(
+        "INSERT INTO saves (tag, result) VALUES ($1, $2::text::jsonb)",
+        &[&format!("{prefix}{}", n + 1), &result],
+    )?;
     Ok(())
 }
 

@@ -231,6 +231,8 @@ pub(super) fn write_checkout_tables(
             ("written_by", format!("wangge {}", env!("CARGO_PKG_VERSION"))),
             // The households and reference features as checked out: the base their check-in merges against.
             (LAYERS_BASE, super::layers::rows_to_text(rows)),
+            // New each time the file is written: what a check-in of this state merged is kept under it.
+            (ROWS_TAG, super::save::new_save_tag()),
         ] {
             insert.execute(params![k, v]).at(path)?;
         }
@@ -327,21 +329,22 @@ pub fn read_checkout(path: &Path) -> Result<(CheckoutInfo, BTreeMap<GridId, Base
     Ok((info, base))
 }
 
-/// The key of the check-out's base households and reference features in `wangge_checkout`.
+/// The key of the check-out's base households and reference features in `wangge_checkout`, and of the
+/// tag of the file's state.
 const LAYERS_BASE: &str = "layers_base";
+const ROWS_TAG: &str = "rows_tag";
 
 /// The households and reference layers of the check-out at `path` as checked out (or last checked in);
 /// None for a check-out made before they were kept (its check-in carries grids only).
 pub(super) fn read_checkout_rows(path: &Path) -> Result<Option<CheckedOutRows>, IoError> {
     let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).at(path)?;
-    let text: Option<String> = conn
-        .query_row("SELECT value FROM wangge_checkout WHERE key = ?1", [LAYERS_BASE], |r| r.get(0))
-        .optional()
-        .at(path)?;
-    let Some(text) = text else { return Ok(None) };
+    let value = |key: &str| -> Result<Option<String>, IoError> {
+        conn.query_row("SELECT value FROM wangge_checkout WHERE key = ?1", [key], |r| r.get(0)).optional().at(path)
+    };
+    let (Some(text), Some(tag)) = (value(LAYERS_BASE)?, value(ROWS_TAG)?) else { return Ok(None) };
     let rows = super::layers::rows_from_text(&text)
         .map_err(|e| IoError::new(path, Problem::Database(DbError::BadCheckout(format!("{LAYERS_BASE}: {e}")))))?;
-    Ok(Some(CheckedOutRows { households: rows.0, reference_layers: rows.1, text }))
+    Ok(Some(CheckedOutRows { households: rows.0, reference_layers: rows.1, text, tag }))
 }
 
 /// A check-out's households and reference layers as checked out, and the text they were kept as.
@@ -349,6 +352,15 @@ pub(super) struct CheckedOutRows {
     pub households: Vec<HouseholdPoint>,
     pub reference_layers: Vec<crate::core::ReferenceLayer>,
     pub text: String,
+    /// The tag of the file's state (see `checkin_rows`).
+    pub tag: String,
+}
+
+impl CheckedOutRows {
+    /// Whether `mine` (the file's project now) has other households or reference features.
+    pub fn changed_in(&self, mine: &Project) -> bool {
+        mine.households != self.households || mine.reference_layers != self.reference_layers
+    }
 }
 
 /// The ids of `base` that are read-only.

@@ -293,7 +293,10 @@ impl RowWrites<'_> {
     fn write(self, tx: &mut Transaction<'_>, srid: i32) -> Result<(), DbError> {
         let delete = tx.prepare("DELETE FROM households WHERE id = $1")?;
         for id in self.households_gone {
-            tx.execute(&delete, &[&id])?;
+            // Read under the lock, so there still; a row gone all the same is said, not passed over.
+            if tx.execute(&delete, &[&id])? != 1 {
+                return Err(DbError::LayersChanged);
+            }
         }
         let insert = tx.prepare(&format!(
             "INSERT INTO households (households, population, geom) VALUES ($1, $2, ST_GeomFromWKB($3, {srid}))"
@@ -307,7 +310,9 @@ impl RowWrites<'_> {
         ))?;
         for (position, gone, added, next_seq) in self.features {
             for seq in gone {
-                tx.execute(&delete, &[&position, &seq])?;
+                if tx.execute(&delete, &[&position, &seq])? != 1 {
+                    return Err(DbError::LayersChanged);
+                }
             }
             for (seq, f) in (next_seq..).zip(added) {
                 tx.execute(&insert, &[&position, &seq, &f.name, &feature_wkb(f)])?;

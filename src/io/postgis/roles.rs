@@ -22,7 +22,7 @@ impl Db {
     /// Gives the existing database role `role` the access `access` to this project (replacing what it
     /// had). The role itself, its login and password are the database administrator's to make.
     pub fn grant(&mut self, role: &str, access: &Access) -> Result<(), DbError> {
-        self.check_project()?;
+        self.check_writable()?;
         if !is_plain_identifier(role) {
             return Err(DbError::BadRole(role.to_string()));
         }

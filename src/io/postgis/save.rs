@@ -68,6 +68,8 @@ pub struct SaveReport {
     /// The save's tag was found: an earlier save with it was committed (its reply was lost), and this
     /// is what it did; nothing was written now.
     pub replayed: bool,
+    /// The layers besides the grids were written (merged).
+    pub layers_written: bool,
 }
 
 /// How a save goes: all or nothing or grid by grid, and its tag — a name the client makes for one save
@@ -126,7 +128,7 @@ impl Db {
         let options = SaveOptions { mode, tag: None };
         let layers_read = std::sync::Arc::clone(&loaded.layers_read);
         let report = self.save_grids(&loaded.project, (&mut loaded.versions, &layers_read), changes, &options)?;
-        if changes.other_layers && report.complete() {
+        if changes.other_layers && !report.rolled_back {
             loaded.layers_read = std::sync::Arc::new(loaded.project.without_grids());
         }
         // New grids take the id the database gave them; the project in memory follows (all moved grids
@@ -164,7 +166,12 @@ impl Db {
         let mode = options.mode;
         let mut report = SaveReport::default();
         let mut tx = self.client.transaction()?;
+        // Each statement sees what was committed before it (the advisory locks below rely on it), whatever
+        // the server's default.
+        tx.batch_execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")?;
         if let Some(tag) = &options.tag {
+            // A retry while the first try is still in flight waits for it to end, then sees its tag.
+            tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[tag])?;
             let done = tx.query_opt("SELECT result::text FROM saves WHERE tag = $1", &[tag])?;
             if let Some(row) = done {
                 let replayed = Replay::parse(row.get(0))?;
@@ -261,13 +268,14 @@ impl Db {
             report.rolled_back = true;
             return Ok(report);
         }
-        let done = Replay { written: std::mem::take(&mut report.written), new_ids, versions };
+        let layers = changes.other_layers;
+        let done = Replay { written: std::mem::take(&mut report.written), new_ids, versions, layers };
         if let Some(tag) = &options.tag {
             tx.execute("INSERT INTO saves (tag, result) VALUES ($1, $2::text::jsonb)", &[tag, &done.to_json()])?;
         }
         tx.commit()?;
         let settled = done.apply(versions_read);
-        (report.written, report.renumbered) = (settled.written, settled.renumbered);
+        (report.written, report.renumbered, report.layers_written) = (settled.written, settled.renumbered, layers);
         Ok(report)
     }
 }
@@ -280,6 +288,8 @@ struct Replay {
     new_ids: Vec<(GridId, GridId, i32)>,
     /// The versions written (None: deleted).
     versions: Vec<(GridId, Option<i32>)>,
+    /// Whether the layers besides the grids were written.
+    layers: bool,
 }
 
 impl Replay {
@@ -288,6 +298,7 @@ impl Replay {
             "written": self.written,
             "new_ids": self.new_ids,
             "versions": self.versions,
+            "layers": self.layers,
         })
         .to_string()
     }
@@ -299,13 +310,15 @@ impl Replay {
         let written = serde_json::from_value(field("written")?).map_err(|e| bad(&e.to_string()))?;
         let new_ids = serde_json::from_value(field("new_ids")?).map_err(|e| bad(&e.to_string()))?;
         let versions = serde_json::from_value(field("versions")?).map_err(|e| bad(&e.to_string()))?;
-        Ok(Replay { written, new_ids, versions })
+        let layers = value.get("layers").and_then(serde_json::Value::as_bool).unwrap_or(false);
+        Ok(Replay { written, new_ids, versions, layers })
     }
 
     /// Moves the versions on as the save did; the report of what it wrote (marked replayed, which a
     /// save just made unmarks).
     fn apply(self, versions_read: &mut BTreeMap<GridId, i32>) -> SaveReport {
-        let mut report = SaveReport { written: self.written, replayed: true, ..SaveReport::default() };
+        let mut report =
+            SaveReport { written: self.written, replayed: true, layers_written: self.layers, ..SaveReport::default() };
         for (id, version) in self.versions {
             match version {
                 Some(v) => versions_read.insert(id, v),

@@ -176,7 +176,7 @@ const V2: &str = r#"
 -- inside its township: inside one of its divisions (the township's own polygon or one of its villages'),
 -- or else inside their union (a road across two of its villages).
 CREATE FUNCTION {s}.may_write_at(who name, g geometry) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {s}, public AS $$
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, {s}, public AS $$
     SELECT EXISTS (
         SELECT 1 FROM {s}.accounts a
         WHERE a.role = who AND (a.county OR (a.township IS NOT NULL AND g IS NOT NULL AND (
@@ -204,11 +204,16 @@ CREATE TABLE {s}.saves (
     at timestamptz NOT NULL DEFAULT now(),
     result jsonb NOT NULL
 );
--- The accounts granted before version 2 get the rights that these policies now bound.
+-- The functions that run with the owner's rights find nothing an account could have put in its way
+-- (an account that may create objects in a schema on their path could otherwise shadow one they call).
+ALTER FUNCTION {s}.grid_history() SET search_path = pg_catalog, {s}, public;
+ALTER FUNCTION {s}.may_write(name, text) SET search_path = pg_catalog, {s}, public;
+-- The accounts granted before version 2 get the rights that these policies now bound (roles dropped
+-- since are passed over).
 DO $do$
 DECLARE r record;
 BEGIN
-    FOR r IN SELECT role FROM {s}.accounts LOOP
+    FOR r IN SELECT a.role FROM {s}.accounts a JOIN pg_roles p ON p.rolname = a.role LOOP
         IF NOT (SELECT county FROM {s}.accounts WHERE role = r.role) THEN
             EXECUTE format('GRANT INSERT, UPDATE, DELETE ON {s}.households, {s}.reference_features TO %I', r.role);
             EXECUTE format('GRANT USAGE ON SEQUENCE {s}.households_id_seq TO %I', r.role);
