@@ -12,12 +12,13 @@ use crate::io::import::{
     ImportOptions, SourceScan, Target, import_file_layer, import_reference_file, probe_csv, project_crs_for,
     scan_source, source_crs_scanned,
 };
+use crate::io::location::{ReadFrom, open_to_save, save_back};
+use crate::io::postgis::is_db_path;
 use crate::io::source::SourceLayer;
-use crate::io::{open_project_stamped_with, save_project_unchanged_with};
 use crate::text::{Lang, pick, say};
 
 /// Imports into a project file, creating it if it does not exist, and saves it in one transaction —
-/// unless another program changed the file in the meantime.
+/// unless another program changed the file in the meantime — or into a database project (a URL).
 pub fn import_file(
     src: &Path,
     into: &Path,
@@ -30,24 +31,23 @@ pub fn import_file(
     let zh = lang == Lang::Zh;
     eprintln!("{}{}", pick(lang, "正在读取 ", "reading "), src.display());
     let bar = Bar::new(lang);
-    // Not a file to create by the URL's name.
-    crate::io::location::refuse_database_save(into)?;
-    let existing = if into.exists() { Some(open_project_stamped_with(into, &bar)?) } else { None };
+    // A project file or a database project (a URL); a file that does not exist yet is created.
+    let existing = existing_project(into, &bar)?;
     if src.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
         probe_csv(src, target, options, existing.as_ref().map(|(p, _)| &p.crs))?;
     }
     // Read twice, feature by feature, holding none of them: once for what the whole file must tell
     // first (field names, extent), once to stage each feature as project data.
     let (header, scan) = scan_source(src, options.layer.as_deref(), &bar)?;
-    let (mut project, stamp) = match existing {
+    let (mut project, read_from) = match existing {
         Some(existing) => existing,
-        None => (new_project(src, into, &header, &scan, options, project_crs, name, lang)?, None),
+        None => (new_project(src, into, &header, &scan, options, project_crs, name, lang)?, ReadFrom::File(None)),
     };
     let summary = import_file_layer(&mut project, src, &header, &scan, target, options, &bar)?;
     if !bar.is_shown() {
         eprintln!("{}{}", pick(lang, "正在保存 ", "saving "), into.display());
     }
-    save_project_unchanged_with(&project, into, stamp.as_ref(), &bar)?;
+    save_back(&project, into, &read_from, &bar)?;
     drop(bar);
     let mapped: Vec<String> = summary.mapped.iter().map(|(m, s)| format!("{m}←{s}")).collect();
     let (from, to) = (&summary.source_crs, &summary.project_crs);
@@ -72,6 +72,13 @@ pub fn import_file(
             if mapped.is_empty() { String::new() } else { format!("; fields: {}", mapped.join(", ")) }
         )
     })
+}
+
+/// The project an import goes into, read to be saved back where it is (a database project is saved back
+/// with only what the import changed, merged with others' saves, all or nothing); None for a file that
+/// does not exist yet.
+fn existing_project(into: &Path, bar: &Bar) -> Result<Option<(Project, ReadFrom)>, crate::io::IoError> {
+    if is_db_path(into) || into.exists() { open_to_save(into, bar).map(Some) } else { Ok(None) }
 }
 
 /// A project for an import into a file that does not exist yet: named `name` or after the file, in
@@ -118,13 +125,11 @@ pub fn import_reference(
 ) -> anyhow::Result<String> {
     eprintln!("{}{}", pick(lang, "正在读取 ", "reading "), src.display());
     let bar = Bar::new(lang);
-    // Not a file to create by the URL's name.
-    crate::io::location::refuse_database_save(into)?;
-    let existing = if into.exists() { Some(open_project_stamped_with(into, &bar)?) } else { None };
+    let existing = existing_project(into, &bar)?;
     let (header, scan) = scan_source(src, options.layer.as_deref(), &bar)?;
-    let (mut project, stamp) = match existing {
+    let (mut project, read_from) = match existing {
         Some(existing) => existing,
-        None => (new_project(src, into, &header, &scan, options, project_crs, None, lang)?, None),
+        None => (new_project(src, into, &header, &scan, options, project_crs, None, lang)?, ReadFrom::File(None)),
     };
     let layer = name.unwrap_or_else(|| src.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
     anyhow::ensure!(
@@ -136,7 +141,7 @@ pub fn import_reference(
     if !bar.is_shown() {
         eprintln!("{}{}", pick(lang, "正在保存 ", "saving "), into.display());
     }
-    save_project_unchanged_with(&project, into, stamp.as_ref(), &bar)?;
+    save_back(&project, into, &read_from, &bar)?;
     drop(bar);
     let (from, to, n) = (&summary.source_crs, &summary.project_crs, summary.features);
     let field = summary.mapped.first().map(|(_, s)| s.clone());

@@ -58,7 +58,7 @@ pub enum Command {
     Import {
         /// Source file: .geojson/.json, .shp, .gpkg, .csv
         src: PathBuf,
-        /// Project file to import into
+        /// Project file to import into (created if missing), or a database project URL
         #[arg(long, value_name = "PROJECT.gpkg")]
         into: PathBuf,
         /// Which project layer the features become; `reference`: a reference layer of roads, rivers or

@@ -697,3 +697,35 @@ fn upgrade_from_version_1_gives_townships_their_households() {
     mine.project.households.push(household(621_600.0, 2));
     assert!(matches!(db.save(&mut mine, &layers_only()), Err(DbError::OutsideTownship { .. })));
 }
+
+/// `wangge import … --into URL` as into a .gpkg (issue 16 §1 "every command accepts a database project
+/// wherever it accepts a .gpkg"): the imported rows are merged into the database; a township account's
+/// import outside its township is refused with exit 2 and nothing is written.
+#[test]
+fn import_takes_the_url_as_it_takes_the_file() {
+    let Some((pg, dir, project, url)) = loaded() else { return };
+    let csv = |x: f64, n: u32, name: &str| {
+        let mut points = project.clone();
+        points.households = vec![household(x, n)];
+        let path = dir.path().join(name);
+        wangge::io::export::export(&points, wangge::io::export::Layer::Households, &path, encoding_rs::UTF_8).unwrap();
+        path
+    };
+    let inside = csv(620_300.0, 6, "inside.csv");
+    let out = wangge(&["import", path_str(&inside), "--into", &url, "--as", "households", "--lang", "en"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let now = connect(&url).open().unwrap().project;
+    assert_eq!(now.households.len(), 4, "added to the three there");
+    assert!(now.households.iter().any(|h| h.households == 6 && (h.position.x() - 620_300.0).abs() < 0.01));
+    two_townships(&pg, &url);
+    let town = pg.url_as("jingchuan", "jingxian");
+    let outside = csv(621_500.0, 2, "outside.csv");
+    let out = wangge(&["import", path_str(&outside), "--into", &town, "--as", "households", "--lang", "en"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("lie outside this account's township"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("jingchuan@"), "names the URL: {}", stderr(&out));
+    assert_eq!(connect(&url).open().unwrap().project.households.len(), 4, "nothing written");
+    let out = wangge(&["import", path_str(&inside), "--into", &town, "--as", "households", "--lang", "en"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(connect(&url).open().unwrap().project.households.len(), 5);
+}
