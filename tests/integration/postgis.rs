@@ -193,13 +193,7 @@ fn check_info_and_export_take_the_url_as_they_take_the_file() {
         assert!(a.status.success() && b.status.success(), "{}", stderr(&b));
         assert_eq!(std::fs::read(&from_db).unwrap(), std::fs::read(&from_file).unwrap(), "{layer}");
     }
-    // An import refuses the URL clearly rather than writing a file by its name.
-    let geojson = dir.path().join("g.geojson");
-    let g = wangge(&["export", &url, "--to", path_str(&geojson)]);
-    assert!(g.status.success(), "{}", stderr(&g));
-    let import = wangge(&["import", path_str(&geojson), "--into", &url, "--as", "grids", "--lang", "en"]);
-    assert_eq!(import.status.code(), Some(2));
-    assert!(stderr(&import).contains("cannot save to a database project yet"), "{}", stderr(&import));
+    // (`import --into URL`: import_takes_the_url_as_it_takes_the_file.)
 }
 
 fn changes(ids: &[u64]) -> Changes {
