@@ -373,29 +373,24 @@ fn feature_wkb(f: &ReferenceFeature) -> Vec<u8> {
 /// The rows of `before` not in `after` and those of `after` not in `before`, counted as multisets (two
 /// equal rows are two rows), each in its list's order.
 fn diff<'a, T, K: Hash + Eq>(before: &'a [T], after: &'a [T], key: impl Fn(&T) -> K) -> (Vec<&'a T>, Vec<&'a T>) {
-    let mut counts: HashMap<K, isize> = HashMap::new();
-    for t in after {
+    (minus(before, after, &key), minus(after, before, &key))
+}
+
+/// The rows of `a` left when each row of `b` takes away one equal row, in `a`'s order.
+fn minus<'a, T, K: Hash + Eq>(a: &'a [T], b: &[T], key: &impl Fn(&T) -> K) -> Vec<&'a T> {
+    let mut counts: HashMap<K, usize> = HashMap::new();
+    for t in b {
         *counts.entry(key(t)).or_default() += 1;
     }
-    let mut removed = Vec::new();
-    for t in before {
-        match counts.get_mut(&key(t)) {
-            Some(n) if *n > 0 => *n -= 1,
-            _ => removed.push(t),
-        }
-    }
-    let mut counts: HashMap<K, isize> = HashMap::new();
-    for t in before {
-        *counts.entry(key(t)).or_default() += 1;
-    }
-    let mut added = Vec::new();
-    for t in after {
-        match counts.get_mut(&key(t)) {
-            Some(n) if *n > 0 => *n -= 1,
-            _ => added.push(t),
-        }
-    }
-    (removed, added)
+    a.iter()
+        .filter(|t| match counts.get_mut(&key(t)) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                false
+            }
+            _ => true,
+        })
+        .collect()
 }
 
 /// The keys of rows in `now` (keyed by `keys`, in its order) equal to each of `wanted`, each row
