@@ -153,11 +153,12 @@ fn read_some(c: &mut impl GenericClient, srid: i32, only: Only<'_>) -> Result<La
 /// transaction: see the module's doc. Nothing is written unless all of it can be.
 pub(super) fn save(tx: &mut Transaction<'_>, srid: i32, read: &Project, mine: &Project) -> Result<(), DbError> {
     let layers_renamed = names(&read.reference_layers) != names(&mine.reference_layers);
+    let households = diff(&read.households, &mine.households, household_key);
     let (county, now) = if layers_renamed {
         // Written afresh below: all of them are compared.
         lock_and_read(tx, srid, Only { households_at: None, feature_layers: None })?
     } else {
-        let (at, changed) = rows_to_read(Rows::of(read), Rows::of(mine));
+        let (at, changed) = rows_to_read(&households.0, Rows::of(read), Rows::of(mine));
         lock_and_read(tx, srid, Only { households_at: Some(&at), feature_layers: Some(&changed) })?
     };
     let wide_changed = !same_wide(read, mine);
@@ -173,7 +174,7 @@ pub(super) fn save(tx: &mut Transaction<'_>, srid: i32, read: &Project, mine: &P
         // The list of layers changes (the county's): written afresh, so all of it must be as read.
         return Err(DbError::LayersChanged);
     }
-    let rows = merge_rows(tx, srid, county, &now, Rows::of(read), Rows::of(mine), !layers_renamed)?;
+    let rows = merge_rows(tx, srid, (county, &now), households, (Rows::of(read), Rows::of(mine)), !layers_renamed)?;
     if wide_changed {
         write_wide(tx, srid, mine, layers_renamed)?;
     }
@@ -200,15 +201,15 @@ pub(super) fn save_rows(tx: &mut Transaction<'_>, srid: i32, read: Rows<'_>, min
     if names(read.reference_layers) != names(mine.reference_layers) {
         return Err(DbError::CheckinLayerList);
     }
-    let (at, changed) = rows_to_read(read, mine);
+    let households = diff(read.households, mine.households, household_key);
+    let (at, changed) = rows_to_read(&households.0, read, mine);
     let (county, now) = lock_and_read(tx, srid, Only { households_at: Some(&at), feature_layers: Some(&changed) })?;
-    merge_rows(tx, srid, county, &now, read, mine, true)?.write(tx, srid)
+    merge_rows(tx, srid, (county, &now), households, (read, mine), true)?.write(tx, srid)
 }
 
 /// What a save of `mine` over `read` must find in the database: the positions of the households it
-/// removes (or changes), and the names of the reference layers whose features it changes.
-fn rows_to_read<'a>(read: Rows<'a>, mine: Rows<'a>) -> (Vec<Point<f64>>, Vec<&'a str>) {
-    let (removed, _) = diff(read.households, mine.households, household_key);
+/// removes (or changes), `removed`, and the names of the reference layers whose features it changes.
+fn rows_to_read<'a>(removed: &[&HouseholdPoint], read: Rows<'a>, mine: Rows<'a>) -> (Vec<Point<f64>>, Vec<&'a str>) {
     let layers = read
         .reference_layers
         .iter()
@@ -242,18 +243,17 @@ struct RowWrites<'a> {
     features: Vec<(i32, Vec<i32>, Vec<&'a ReferenceFeature>, i32)>,
 }
 
-/// The rows I removed (or changed) must still be there as I read them; mine are added; with `features`
-/// the reference features too, layer by layer (read and mine have the same list of layers).
+/// The rows I removed (or changed) must still be there as I read them; mine are added (`households`: the
+/// households removed and added from read to mine); with `features` the reference features too, layer
+/// by layer (read and mine have the same list of layers).
 fn merge_rows<'a>(
     tx: &mut Transaction<'_>,
     srid: i32,
-    county: bool,
-    now: &LayerRows,
-    read: Rows<'a>,
-    mine: Rows<'a>,
+    (county, now): (bool, &LayerRows),
+    (removed, added): (Vec<&'a HouseholdPoint>, Vec<&'a HouseholdPoint>),
+    (read, mine): (Rows<'a>, Rows<'a>),
     features: bool,
 ) -> Result<RowWrites<'a>, DbError> {
-    let (removed, added) = diff(read.households, mine.households, household_key);
     let households_gone = match_rows(&removed, &now.project.households, &now.households, household_key)?;
     if !county {
         let outside = outside(tx, srid, removed.iter().chain(&added).map(|h| point_wkb(h)))?;
@@ -372,7 +372,15 @@ fn feature_wkb(f: &ReferenceFeature) -> Vec<u8> {
 
 /// The rows of `before` not in `after` and those of `after` not in `before`, counted as multisets (two
 /// equal rows are two rows), each in its list's order.
-fn diff<'a, T, K: Hash + Eq>(before: &'a [T], after: &'a [T], key: impl Fn(&T) -> K) -> (Vec<&'a T>, Vec<&'a T>) {
+fn diff<'a, T: PartialEq, K: Hash + Eq>(
+    before: &'a [T],
+    after: &'a [T],
+    key: impl Fn(&T) -> K,
+) -> (Vec<&'a T>, Vec<&'a T>) {
+    // The usual case (the layer not changed) without hashing every row.
+    if before == after {
+        return (Vec::new(), Vec::new());
+    }
     (minus(before, after, &key), minus(after, before, &key))
 }
 
