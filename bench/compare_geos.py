@@ -59,14 +59,38 @@ def us_counties(path):
 
 
 def find_taz(given):
-    """The TAZ shapefile: the given path, else libpysal's copy (downloaded once), else None."""
+    """The TAZ shapefile: the given path, else a copy already unpacked in target/bench-data/taz, else
+    libpysal's copy (its first use downloads it from GitHub), else PySAL 1.14.4's source archive from PyPI,
+    which ships `pysal/examples/taz` (the same 4,109 zones; BSD-3-Clause), else None."""
     if given:
         return given
+    unpacked = os.path.join(DATA, "taz", "taz.shp")
+    if os.path.exists(unpacked):
+        return unpacked
     try:
         from libpysal import examples
         example = examples.load_example("taz")
-        return next((f for f in example.get_file_list() if f.endswith(".shp")), None)
-    except (Exception, SystemExit) as e:  # no libpysal, or no network for its first download (it exits)
+        found = next((f for f in example.get_file_list() if f.endswith(".shp")), None)
+        if found:
+            return found
+    except (Exception, SystemExit) as e:  # no libpysal, or no GitHub for its first download (it exits)
+        print(f"TAZ: libpysal has no copy ({e}); trying PyPI's PySAL 1.14.4", file=sys.stderr)
+    try:
+        import tarfile
+        work = os.path.join(DATA, "pypi")
+        os.makedirs(work, exist_ok=True)
+        archive = os.path.join(work, "PySAL-1.14.4.tar.gz")
+        if not os.path.exists(archive):
+            subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
+                            "-d", work, "pysal==1.14.4"], check=True)
+        os.makedirs(os.path.dirname(unpacked), exist_ok=True)
+        with tarfile.open(archive) as tar:
+            for ext in ("shp", "shx", "dbf"):
+                member = tar.extractfile(f"PySAL-1.14.4/pysal/examples/taz/taz.{ext}")
+                with open(os.path.join(os.path.dirname(unpacked), f"taz.{ext}"), "wb") as out:
+                    out.write(member.read())
+        return unpacked
+    except Exception as e:
         print(f"TAZ left out: {e}", file=sys.stderr)
         return None
 

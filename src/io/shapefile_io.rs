@@ -37,10 +37,12 @@ pub fn read_shapefile_each(
     let prj = sidecar(path, "prj").map(|p| std::fs::read(&p).at(&p).map(|b| (p, b))).transpose()?;
     let dbf_path = sidecar(path, "dbf").ok_or_else(|| IoError::new(path, Problem::MissingSidecar { ext: "dbf" }))?;
     let cpg = sidecar(path, "cpg").map(|p| std::fs::read_to_string(&p).at(&p)).transpose()?;
+    let shx = sidecar(path, "shx").map(|p| std::fs::read(&p).at(&p)).transpose()?;
     let dbf_bytes = std::fs::read(&dbf_path).at(&dbf_path)?;
     let shp_bytes = std::fs::read(path).at(path)?;
     let files = ShapefileBytes {
         shp: &shp_bytes,
+        shx: shx.as_deref(),
         dbf: (&dbf_path, &dbf_bytes),
         prj: prj.as_ref().map(|(p, b)| (p.as_path(), b.as_slice())),
         cpg: cpg.as_deref(),
@@ -51,6 +53,9 @@ pub fn read_shapefile_each(
 /// The parts of a shapefile as bytes, each with the path its messages name.
 pub struct ShapefileBytes<'a> {
     pub shp: &'a [u8],
+    /// The index of record offsets, when there is one: the records are read where it says they start
+    /// (as GDAL reads them) if it agrees with the .shp, else one after another.
+    pub shx: Option<&'a [u8]>,
     pub dbf: (&'a Path, &'a [u8]),
     pub prj: Option<(&'a Path, &'a [u8])>,
     pub cpg: Option<&'a str>,
@@ -85,11 +90,24 @@ pub fn parse_shapefile_each(
     let (dbf_path, dbf_bytes) = files.dbf;
     let dbf_error = |e: dbf::DbfError| IoError::new(dbf_path, Problem::Dbf(e));
     let table = dbf::DbfTable::open(dbf_bytes, files.cpg).map_err(dbf_error)?;
-    check_shp_records(files.shp).map_err(|d| IoError::new(path, Problem::DamagedShp(d)))?;
+    let shx = files.shx.filter(|shx| shx_agrees(files.shp, shx));
+    check_shp_records(files.shp, shx).map_err(|d| IoError::new(path, Problem::DamagedShp(d)))?;
     let damaged = |e: shapefile::Error| IoError::new(path, Problem::DamagedShp(ShpDamage::Library(e.to_string())));
-    let mut reader = ShapeReader::new(std::io::Cursor::new(files.shp)).map_err(damaged)?;
+    let shp = std::io::Cursor::new(files.shp);
+    let mut reader = match shx {
+        Some(shx) => ShapeReader::with_shx(shp, std::io::Cursor::new(shx)),
+        None => ShapeReader::new(shp),
+    }
+    .map_err(damaged)?;
+    let by_index = shx.map(|shx| shx_entries(shx).count());
+    let all_shapes: Box<dyn Iterator<Item = Result<Shape, shapefile::Error>>> = match by_index {
+        Some(count) => {
+            Box::new((0..count).map(|i| reader.read_nth_shape(i).unwrap_or(Err(shapefile::Error::MissingIndexFile))))
+        }
+        None => Box::new(reader.iter_shapes()),
+    };
     let mut shapes = 0;
-    for (i, shape) in reader.iter_shapes().enumerate() {
+    for (i, shape) in all_shapes.enumerate() {
         let shape = shape.map_err(damaged)?;
         shapes = i + 1;
         if shapes > table.records {
@@ -107,52 +125,94 @@ pub fn parse_shapefile_each(
     Ok(SourceLayer { path: path.to_path_buf(), layer, crs, unrecognised_crs, features: Vec::new() })
 }
 
-/// Walks the records of a .shp and checks every count against the bytes actually there, before the
-/// `shapefile` crate reads them: it reserves memory for as many parts and points as a record claims,
-/// so one damaged count could ask for gigabytes.
-fn check_shp_records(shp: &[u8]) -> Result<(), ShpDamage> {
-    const HEADER_BYTES: usize = 100;
-    let int_le = |at: usize| -> Option<i64> { Some(i32::from_le_bytes(shp.get(at..at + 4)?.try_into().ok()?) as i64) };
-    let int_be = |at: usize| -> Option<i64> { Some(i32::from_be_bytes(shp.get(at..at + 4)?.try_into().ok()?) as i64) };
-    let mut at = HEADER_BYTES;
+const SHP_HEADER_BYTES: usize = 100;
+
+fn int_be(bytes: &[u8], at: usize) -> Option<i64> {
+    Some(i32::from_be_bytes(bytes.get(at..at.checked_add(4)?)?.try_into().ok()?) as i64)
+}
+
+fn int_le(bytes: &[u8], at: usize) -> Option<i64> {
+    Some(i32::from_le_bytes(bytes.get(at..at.checked_add(4)?)?.try_into().ok()?) as i64)
+}
+
+/// The .shx's entries: where each record starts in the .shp and its content's length, both in bytes.
+fn shx_entries(shx: &[u8]) -> impl Iterator<Item = (i64, i64)> + '_ {
+    shx.get(SHP_HEADER_BYTES..)
+        .unwrap_or(&[])
+        .chunks_exact(8)
+        .map(|e| (int_be(e, 0).unwrap_or(-1) * 2, int_be(e, 4).unwrap_or(-1) * 2))
+}
+
+/// Whether the .shx can be trusted to say where the .shp's records start: a whole number of entries, each
+/// pointing inside the .shp at a record header whose length is the entry's. Some writers leave bytes
+/// between records (libpysal's TAZ example has 48 after records 105 and 117); GDAL, reading by the
+/// .shx, never sees them, and a reader walking the .shp record after record takes them for a header.
+fn shx_agrees(shp: &[u8], shx: &[u8]) -> bool {
+    const FILE_CODE: i64 = 9994;
+    shx.len() >= SHP_HEADER_BYTES
+        && (shx.len() - SHP_HEADER_BYTES).is_multiple_of(8)
+        && int_be(shx, 0) == Some(FILE_CODE)
+        && int_be(shx, 24).map(|words| words * 2) == Some(shx.len() as i64)
+        && shx_entries(shx).all(|(offset, content)| {
+            offset >= SHP_HEADER_BYTES as i64
+                && content >= 4
+                && offset + 8 + content <= shp.len() as i64
+                && int_be(shp, offset as usize + 4).map(|words| words * 2) == Some(content)
+        })
+}
+
+/// Checks every record of a .shp — at the offsets an agreeing .shx gives, else one after another — and
+/// every count against the bytes actually there, before the `shapefile` crate reads them: it reserves
+/// memory for as many parts and points as a record claims, so one damaged count could ask for gigabytes.
+fn check_shp_records(shp: &[u8], shx: Option<&[u8]>) -> Result<(), ShpDamage> {
+    if let Some(shx) = shx {
+        for (i, (offset, content)) in shx_entries(shx).enumerate() {
+            check_shp_record(shp, offset as usize + 8, content as usize, i + 1)?;
+        }
+        return Ok(());
+    }
+    let mut at = SHP_HEADER_BYTES;
     let mut record = 0usize;
     while at + 8 <= shp.len() {
         record += 1;
-        let words = int_be(at + 4).unwrap_or(-1);
+        let words = int_be(shp, at + 4).unwrap_or(-1);
         let content = usize::try_from(words).ok().and_then(|w| w.checked_mul(2));
         let Some(content) = content.filter(|&c| c >= 4 && at + 8 + c <= shp.len()) else {
             return Err(ShpDamage::RecordTooLong { record, words });
         };
-        let start = at + 8;
-        let shape_type = int_le(start).unwrap_or(0);
-        // Polyline/polygon (+M, +Z) and multipatch: bbox, parts, points; multipoint: bbox, points.
-        let (parts_at, points_at, part_bytes) = match shape_type {
-            3 | 5 | 13 | 15 | 23 | 25 | 31 => (Some(start + 36), start + 40, if shape_type == 31 { 8 } else { 4 }),
-            8 | 18 | 28 => (None, start + 36, 0),
-            _ => (None, 0, 0),
-        };
-        if points_at > 0 {
-            let parts = parts_at.map_or(Some(0), int_le);
-            let points = int_le(points_at);
-            let (Some(parts), Some(points)) = (parts, points) else {
-                return Err(ShpDamage::CountsCut { record });
-            };
-            let needed = (points_at + 4 - start) as i64 + parts * part_bytes + points * 16;
-            if parts < 0 || points < 0 || needed > content as i64 {
-                return Err(ShpDamage::CountsTooLarge { record, parts, points, bytes: content });
-            }
-            // Each part starts at a point index: from 0 up, never past the points (the crate takes the
-            // difference of two as a count).
-            let mut previous = 0;
-            for k in 0..parts as usize {
-                let first = int_le(points_at + 4 + 4 * k).unwrap_or(-1);
-                if first < previous || first > points || (k == 0 && first != 0) {
-                    return Err(ShpDamage::BadPartStart { record, part: k + 1, first, points });
-                }
-                previous = first;
-            }
+        check_shp_record(shp, at + 8, content, record)?;
+        at += 8 + content;
+    }
+    Ok(())
+}
+
+/// Checks one record's counts: `start` is where its content (`content` bytes, inside `shp`) begins.
+fn check_shp_record(shp: &[u8], start: usize, content: usize, record: usize) -> Result<(), ShpDamage> {
+    let shape_type = int_le(shp, start).unwrap_or(0);
+    // Polyline/polygon (+M, +Z) and multipatch: bbox, parts, points; multipoint: bbox, points.
+    let (parts_at, points_at, part_bytes) = match shape_type {
+        3 | 5 | 13 | 15 | 23 | 25 | 31 => (Some(start + 36), start + 40, if shape_type == 31 { 8 } else { 4 }),
+        8 | 18 | 28 => (None, start + 36, 0),
+        _ => return Ok(()),
+    };
+    let parts = parts_at.map_or(Some(0), |at| int_le(shp, at));
+    let points = int_le(shp, points_at);
+    let (Some(parts), Some(points)) = (parts, points) else {
+        return Err(ShpDamage::CountsCut { record });
+    };
+    let needed = (points_at + 4 - start) as i64 + parts * part_bytes + points * 16;
+    if parts < 0 || points < 0 || needed > content as i64 {
+        return Err(ShpDamage::CountsTooLarge { record, parts, points, bytes: content });
+    }
+    // Each part starts at a point index: from 0 up, never past the points (the crate takes the
+    // difference of two as a count).
+    let mut previous = 0;
+    for k in 0..parts as usize {
+        let first = int_le(shp, points_at + 4 + 4 * k).unwrap_or(-1);
+        if first < previous || first > points || (k == 0 && first != 0) {
+            return Err(ShpDamage::BadPartStart { record, part: k + 1, first, points });
         }
-        at = start + content;
+        previous = first;
     }
     Ok(())
 }
@@ -387,7 +447,8 @@ mod tests {
         let at = dbf_bytes.windows(5).position(|w| w == b"grid2").unwrap();
         dbf_bytes[at + 4] = 0xFF;
         let dbf_path = path.with_extension("dbf");
-        let files = ShapefileBytes { shp: &shp, dbf: (&dbf_path, &dbf_bytes), prj: None, cpg: Some("UTF-8") };
+        let files =
+            ShapefileBytes { shp: &shp, shx: None, dbf: (&dbf_path, &dbf_bytes), prj: None, cpg: Some("UTF-8") };
         let mut seen = Vec::new();
         let e = parse_shapefile_each(&path, &files, &mut |f| {
             seen.push((f.number, f.fields["code"].as_text()));
@@ -400,12 +461,65 @@ mod tests {
         // The whole-file reader gives the same error, and all four features once the text is mended.
         assert_eq!(parse_shapefile(&path, &files).unwrap_err().to_string(), e);
         dbf_bytes[at + 4] = b'2';
-        let files = ShapefileBytes { shp: &shp, dbf: (&dbf_path, &dbf_bytes), prj: None, cpg: Some("UTF-8") };
+        let files =
+            ShapefileBytes { shp: &shp, shx: None, dbf: (&dbf_path, &dbf_bytes), prj: None, cpg: Some("UTF-8") };
         let layer = parse_shapefile(&path, &files).unwrap();
         assert_eq!(layer.features.iter().map(|f| f.number).collect::<Vec<_>>(), [1, 2, 3, 4]);
         // The third shape is the third square (rings come back clockwise, as shapefiles store them).
         let third = layer.features[2].geometry.as_ref().and_then(geo::BoundingRect::bounding_rect);
         assert_eq!(third, geo::BoundingRect::bounding_rect(&square(2.)));
+    }
+
+    /// Some writers leave bytes between records (libpysal's TAZ example: 48 after records 105 and 117).
+    /// GDAL reads by the .shx and never sees them; so does Wangge when the .shx agrees with the .shp.
+    /// Without the .shx, or with one that disagrees, the .shp is walked record after record and the gap
+    /// is reported at the record it breaks.
+    #[test]
+    fn records_are_read_where_the_shx_says_they_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("zones.shp");
+        let square = |x: f64| {
+            Geometry::MultiPolygon(MultiPolygon(vec![polygon![
+                (x: x, y: 0.), (x: x + 1., y: 0.), (x: x + 1., y: 1.), (x: x, y: 1.)
+            ]]))
+        };
+        let features: Vec<_> = (0..3).map(|i| (square(i as f64), vec![FieldValue::Text(format!("z{i}"))])).collect();
+        let columns = [dbf::Column { name: "code", numeric_decimals: None }];
+        write_shapefile(&path, &features, &columns, 4548, encoding_rs::UTF_8).unwrap();
+        let shx_path = path.with_extension("shx");
+        let (mut shp, mut shx) = (std::fs::read(&path).unwrap(), std::fs::read(&shx_path).unwrap());
+        let word = |b: &[u8], at: usize| i32::from_be_bytes(b[at..at + 4].try_into().unwrap());
+        let set_word = |b: &mut Vec<u8>, at: usize, v: i32| b[at..at + 4].copy_from_slice(&v.to_be_bytes());
+        // 48 bytes of junk after the first record, whose first bytes look like a huge record header.
+        let second = 2 * word(&shx, 108) as usize;
+        let junk: Vec<u8> = (0..48u8).map(|i| i.wrapping_mul(37).wrapping_add(0x61)).collect();
+        shp.splice(second..second, junk);
+        let words = word(&shp, 24);
+        set_word(&mut shp, 24, words + 24);
+        for entry in [1, 2] {
+            let offset = word(&shx, 100 + 8 * entry);
+            set_word(&mut shx, 100 + 8 * entry, offset + 24);
+        }
+        std::fs::write(&path, &shp).unwrap();
+        std::fs::write(&shx_path, &shx).unwrap();
+
+        let layer = read_shapefile(&path).unwrap();
+        let codes: Vec<_> = layer.features.iter().map(|f| f.fields["code"].as_text()).collect();
+        assert_eq!(codes, ["z0", "z1", "z2"]);
+        for (f, i) in layer.features.iter().zip(0..) {
+            let rect = f.geometry.as_ref().and_then(geo::BoundingRect::bounding_rect);
+            assert_eq!(rect, geo::BoundingRect::bounding_rect(&square(i as f64)), "feature {i}");
+        }
+
+        // A .shx that points one record astray is not trusted: the .shp is walked, and the junk named.
+        let mut astray = shx.clone();
+        set_word(&mut astray, 116, word(&shx, 116) + 2);
+        std::fs::write(&shx_path, &astray).unwrap();
+        let e = read_shapefile(&path).unwrap_err().to_string();
+        assert!(e.contains("zones.shp") && e.contains("record 2"), "{e}");
+        // Without the .shx, the same.
+        std::fs::remove_file(&shx_path).unwrap();
+        assert_eq!(read_shapefile(&path).unwrap_err().to_string(), e);
     }
 
     #[test]

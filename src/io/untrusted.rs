@@ -116,6 +116,7 @@ pub fn shapefile(bytes: &[u8]) -> bool {
     let (shp, dbf, prj) = split_shapefile_input(bytes);
     let files = ShapefileBytes {
         shp,
+        shx: None,
         dbf: (Path::new("fuzz.dbf"), dbf),
         prj: (!prj.is_empty()).then_some((Path::new("fuzz.prj"), prj)),
         cpg: None,
