@@ -8,6 +8,7 @@ use std::fmt;
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::{BoundingRect, Coord, LineString, MultiPolygon, Polygon};
 
+use super::monotone::rings_meet_badly;
 use super::predicates::{Meet, meet};
 use super::rings::signed_area;
 
@@ -135,7 +136,10 @@ fn polygon_problem(polygon: &Polygon<f64>) -> Option<InvalidProblem> {
             return Some(InvalidProblem::TooFewPoints { ring: r });
         }
     }
-    if let Some(problem) = crossing(&rings) {
+    // The monotone chains answer whether anything crosses; the sweep, rarely run, says what.
+    if rings_meet_badly(&rings)
+        && let Some(problem) = crossing(&rings)
+    {
         return Some(problem);
     }
     for (r, ring) in rings.iter().enumerate() {
@@ -261,7 +265,7 @@ fn parts_problem(g: &MultiPolygon<f64>) -> Option<InvalidProblem> {
                 }) == Some(true)
             };
             let rings: Vec<&LineString<f64>> = vec![p.exterior(), q.exterior()];
-            if crossing(&rings).is_some() || first_inside(p, q) || first_inside(q, p) {
+            if (rings_meet_badly(&rings) && crossing(&rings).is_some()) || first_inside(p, q) || first_inside(q, p) {
                 return Some(InvalidProblem::PartsOverlap { first: i.min(j) + 1, second: i.max(j) + 1 });
             }
         }
@@ -273,6 +277,69 @@ fn parts_problem(g: &MultiPolygon<f64>) -> Option<InvalidProblem> {
 mod tests {
     use super::*;
     use geo::polygon;
+
+    /// The monotone chains (and, for few segments, all pairs) must find a problem exactly when the
+    /// segment sweep does: random rings on a small integer grid, so that shared vertices, collinear
+    /// runs, spikes, touching and crossing rings are common; sizes on both sides of the all-pairs limit.
+    #[test]
+    fn monotone_chains_agree_with_the_sweep() {
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let (mut bad, mut cases) = (0, 0);
+        // Cases over the all-pairs limit (monotone chains), and how many of them are bad.
+        let (mut long_bad, mut long_cases) = (0, 0);
+        for case in 0..12000 {
+            let rings_n = 1 + (case % 3);
+            let mut rings: Vec<LineString<f64>> = Vec::new();
+            for r in 0..rings_n {
+                let points = 3 + next(if case % 3 == 0 { 12 } else { 120 }) as usize;
+                let grid = 4 + next(24) as i64;
+                let mut ring: Vec<Coord<f64>> = Vec::new();
+                if case % 2 == 0 {
+                    // A star around a centre: simple unless the grid rounds it onto itself; the
+                    // holes' stars lie mostly inside the exterior's, sometimes touching or crossing it.
+                    let outer = if case % 4 == 0 { 3.0 * grid as f64 } else { grid as f64 } / (1 + 2 * r) as f64;
+                    for k in 0..points {
+                        let angle = k as f64 / points as f64 * std::f64::consts::TAU;
+                        let radius = outer * (0.7 + 0.3 * next(100) as f64 / 100.0);
+                        ring.push(Coord { x: (radius * angle.cos()).round(), y: (radius * angle.sin()).round() });
+                    }
+                } else {
+                    // A random walk with steps of -1, 0 or 1 (or larger), often turning back on itself.
+                    let (mut x, mut y) = (next(grid as u64) as i64, next(grid as u64) as i64);
+                    for _ in 0..points {
+                        ring.push(Coord { x: x as f64, y: y as f64 });
+                        let step = if case % 7 == 0 { 5 } else { 3 };
+                        x += next(step) as i64 - (step as i64) / 2;
+                        y += next(step) as i64 - (step as i64) / 2;
+                    }
+                }
+                ring.push(ring[0]);
+                rings.push(LineString(ring));
+            }
+            // The same preconditions as `polygon_problem`: at least 3 distinct points per ring.
+            if rings.iter().any(|r| 1 + r.0.windows(2).filter(|w| w[0] != w[1]).count() < 4) {
+                continue;
+            }
+            let refs: Vec<&LineString<f64>> = rings.iter().collect();
+            let swept = crossing(&refs).is_some();
+            assert_eq!(rings_meet_badly(&refs), swept, "case {case}: {rings:?}");
+            cases += 1;
+            bad += usize::from(swept);
+            if rings.iter().map(|r| r.0.len()).sum::<usize>() > 60 {
+                long_cases += 1;
+                long_bad += usize::from(swept);
+            }
+        }
+        assert!(long_bad > long_cases / 10 && long_cases - long_bad > long_cases / 10, "{long_bad} of {long_cases}");
+        // Both answers are common, so both directions of disagreement were tried.
+        assert!(bad > cases / 5 && cases - bad > cases / 5, "{bad} of {cases} cases bad");
+    }
 
     #[test]
     fn finds_the_usual_problems() {
