@@ -119,8 +119,16 @@ fn ring_segments<'a>(
 
 fn add_segments(index: &mut SegmentIndex, geometry: &[MultiPolygon<f64>], rings: &[ItemRings], item: usize) {
     let key_of = |o: Occurrence| key_of(geometry, rings, o);
-    for (ring, seg, key, forward) in ring_segments(&geometry[item], &rings[item]) {
-        index.insert(&key, Occurrence { item: item as u32, ring, seg, forward }, &key_of);
+    // Plain loops (not `ring_segments`' iterator chain): this runs once per segment of the coverage.
+    for (r, ring) in rings[item].rings(&geometry[item]).enumerate() {
+        for s in 0..ring.segments() {
+            let (p0, p1) = ring.segment(s);
+            if p0 == p1 {
+                continue;
+            }
+            let (key, forward) = segment_key(&ring, s);
+            index.insert(&key, Occurrence { item: item as u32, ring: r as u32, seg: s as u32, forward }, &key_of);
+        }
     }
 }
 

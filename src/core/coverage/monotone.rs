@@ -35,6 +35,9 @@ struct Chain {
     /// Extent along the sweep axis, for the sweep over chains.
     lo: f64,
     hi: f64,
+    /// Extent across the sweep axis.
+    across_lo: f64,
+    across_hi: f64,
 }
 
 /// Per-thread buffers, kept between polygons so that checking a polygon allocates nothing.
@@ -62,7 +65,7 @@ fn boxes_meet(a0: Coord<f64>, a1: Coord<f64>, b0: Coord<f64>, b1: Coord<f64>) ->
 
 /// Up to this many segments (all rings together), every pair is compared (see
 /// [`Scratch::any_pair_meets_badly`]); above it, monotone chains are.
-const FEW_SEGMENTS: u32 = 48;
+const FEW_SEGMENTS: u32 = 24;
 
 /// Whether the ring, going from `a` to `b` and on to `c`, turns straight back: the two segments then
 /// share more than their vertex `b` (exact: one orientation test, then comparisons).
@@ -131,8 +134,9 @@ impl Scratch {
                     end += 1;
                 }
                 let (a, b) = (self.points[start as usize], self.points[end as usize]);
-                let (lo, hi) = if along_x { (a.x.min(b.x), a.x.max(b.x)) } else { (a.y.min(b.y), a.y.max(b.y)) };
-                self.chains.push(Chain { start, end, ring: r as u32, lo, hi });
+                let (x, y) = ((a.x.min(b.x), a.x.max(b.x)), (a.y.min(b.y), a.y.max(b.y)));
+                let ((lo, hi), (across_lo, across_hi)) = if along_x { (x, y) } else { (y, x) };
+                self.chains.push(Chain { start, end, ring: r as u32, lo, hi, across_lo, across_hi });
                 start = end;
             }
         }
@@ -144,6 +148,9 @@ impl Scratch {
             self.active.retain(|&j| chains[j as usize].hi >= c.lo);
             for &j in &self.active {
                 let d = self.chains[j as usize];
+                if d.across_hi < c.across_lo || c.across_hi < d.across_lo {
+                    continue;
+                }
                 if self.chains_meet_badly(&c, c.start, c.end, &d, d.start, d.end) {
                     return true;
                 }
@@ -224,16 +231,19 @@ impl Scratch {
     /// Segment `s` (from point `s` to `s + 1`) of chain `a` against segment `t` of chain `b`.
     fn segments_meet_badly(&self, a: &Chain, s: u32, b: &Chain, t: u32) -> bool {
         let p = &self.points;
-        let m = meet(p[s as usize], p[s as usize + 1], p[t as usize], p[t as usize + 1]);
-        if m == Meet::None {
-            return false;
-        }
+        let (s0, s1, t0, t1) = (p[s as usize], p[s as usize + 1], p[t as usize], p[t as usize + 1]);
         if a.ring == b.ring {
             let (first, segments) = self.rings[a.ring as usize];
             let (i, j) = (s - first, t - first);
-            let neighbours = (i + 1) % segments == j || (j + 1) % segments == i;
-            return !(neighbours && matches!(m, Meet::Endpoints(_)));
+            // Neighbours share a vertex; they meet badly only where the ring turns straight back.
+            if (i + 1) % segments == j {
+                return turns_back(s0, s1, t1);
+            }
+            if (j + 1) % segments == i {
+                return turns_back(t0, t1, s1);
+            }
+            return meet(s0, s1, t0, t1) != Meet::None;
         }
-        !matches!(m, Meet::Endpoints(_) | Meet::Interior(_))
+        !matches!(meet(s0, s1, t0, t1), Meet::None | Meet::Endpoints(_) | Meet::Interior(_))
     }
 }
