@@ -1,9 +1,11 @@
-//! The coverage check alone, repeated on one file, for profiling (`perf record`) and for per-phase
-//! timings without the reading (BENCHMARKS.md, issue 13 item 2). Reads the file once, then checks a
-//! copy of its polygons ROUNDS times as `wangge check --planar` does and prints the best time of each
-//! phase and of the whole check (building the checker and its report), in ms.
+//! The coverage check alone, repeated on one file in one process, for profiling (`perf record`,
+//! `valgrind --tool=callgrind`) and for timings measured as `bench/compare_geos.py` measures GEOS: warm,
+//! without the reading (BENCHMARKS.md, issue 13 item 2). Reads the file once, then checks a copy of its
+//! polygons ROUNDS times as `wangge check FILE [--planar]` does (the file's CRS options, or planar ones)
+//! and prints the best time of each phase and of the whole check (building the checker and its report),
+//! in ms; with `--json`, one JSON object `{"check": ms, "phases": {...}}`.
 //!
-//! `cargo run --release --example check_loop -- FILE [ROUNDS]`
+//! `cargo run --release --example check_loop -- FILE [ROUNDS] [--planar] [--json]`
 
 use std::time::Instant;
 
@@ -16,10 +18,17 @@ use wangge::io::check_input::{Subject, read_check_input};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let path = args.next().context("usage: check_loop FILE [ROUNDS]")?;
-    let rounds: usize = args.next().map(|r| r.parse()).transpose()?.unwrap_or(20);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let planar = args.iter().any(|a| a == "--planar");
+    let json = args.iter().any(|a| a == "--json");
+    let mut positional = args.iter().filter(|a| !a.starts_with("--"));
+    let path = positional.next().context("usage: check_loop FILE [ROUNDS] [--planar] [--json]")?.clone();
+    let rounds: usize = positional.next().map(|r| r.parse()).transpose()?.unwrap_or(20);
     let input = read_check_input(std::path::Path::new(&path), None)?;
+    let options = match input.default_options() {
+        Some(options) if !planar => options,
+        _ => CoverageOptions::planar(),
+    };
     let items = match input.subject {
         Subject::Project { items, .. } | Subject::Layer { items, .. } => items,
     };
@@ -29,7 +38,7 @@ fn main() -> anyhow::Result<()> {
     for _ in 0..rounds {
         let copy = items.clone();
         let started = Instant::now();
-        let checker = Checker::new(copy, None, Vec::new(), CoverageOptions::planar());
+        let checker = Checker::new(copy, None, Vec::new(), options.clone());
         let report = checker.report();
         best_total = best_total.min(started.elapsed().as_secs_f64() * 1e3);
         findings = report.findings.len();
@@ -39,6 +48,12 @@ fn main() -> anyhow::Result<()> {
                 None => best_phases.push((name, ms)),
             }
         }
+    }
+    if json {
+        let phases: serde_json::Map<String, serde_json::Value> =
+            best_phases.iter().map(|(n, ms)| (n.to_string(), serde_json::json!(ms))).collect();
+        println!("{}", serde_json::json!({ "check": best_total, "phases": phases, "findings": findings }));
+        return Ok(());
     }
     let phases: Vec<String> = best_phases.iter().map(|(n, ms)| format!("{n} {ms:.2}")).collect();
     println!("{path}: check {best_total:.2} ms (best of {rounds}), {findings} findings; {}", phases.join(", "));

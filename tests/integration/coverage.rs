@@ -274,6 +274,28 @@ mod overlaps {
         CoverageOptions::for_crs(&crs_from_epsg(4548).unwrap())
     }
 
+    /// Two valid parishes overlapping by a sliver next to an invalid one (real us-atlas data): every
+    /// edge of the sliver is matched by the invalid parish, so no edge is flagged; the overlap flood
+    /// reaches the pair only through the invalid grid's neighbours. The check must report it.
+    #[test]
+    fn an_overlap_beside_an_invalid_grid_is_found() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/us-atlas/louisiana-overlap-by-invalid.geojson");
+        let layer = wangge::io::geojson_io::read_geojson(&path).unwrap();
+        let items: Vec<MultiPolygon<f64>> = layer
+            .features
+            .into_iter()
+            .map(|f| match f.geometry {
+                Some(geo::Geometry::MultiPolygon(m)) => m,
+                Some(geo::Geometry::Polygon(p)) => MultiPolygon(vec![p]),
+                other => panic!("not a polygon: {other:?}"),
+            })
+            .collect();
+        let report = Checker::new(items, None, Vec::new(), CoverageOptions::planar()).report();
+        let found: Vec<(FindingKind, Vec<usize>)> = report.findings.iter().map(|f| (f.kind, f.items.clone())).collect();
+        assert_eq!(found, [(FindingKind::Invalid, vec![2]), (FindingKind::Overlap, vec![0, 1])]);
+    }
+
     /// tests/fixtures/repro/overlap-missed.geojson is the file of the issue-10 report (shared repro
     /// folder): five real grids of 泾川镇 (EPSG:4548) and the 泾县 outline imported as a sixth grid by
     /// mistake. Grid 341823100004002 (feature 3) lies wholly inside the outline and every edge of it is

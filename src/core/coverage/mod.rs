@@ -190,4 +190,6 @@ fn same_shape(graph: &Graph, a: u32, b: u32) -> bool {
 #[cfg(test)]
 mod dirty_updates;
 #[cfg(test)]
+mod flood_complete;
+#[cfg(test)]
 mod jts_conformance;
