@@ -20,17 +20,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use geo::MultiPolygon;
+use geo::{MultiPolygon, Rect};
 use rustc_hash::FxHashSet;
 
 use super::graph::Graph;
 use super::parallel;
+use super::rings::segment_key;
+use crate::core::rect;
 
 /// The overlap of each pair of items (smaller index first) whose interiors intersect significantly.
 pub type Overlaps = BTreeMap<(u32, u32), MultiPolygon<f64>>;
 
 /// Floods from `seeds` as described in the module documentation. `usable` tells the items that take
-/// part (valid ones); unusable seeds pass the flood on to their neighbours. `test` gives a pair's
+/// part (valid ones); an unusable (invalid) seed gives the pairs it can hide ([`hidden_by`]). `test` gives a pair's
 /// significant overlap, if any.
 pub fn flood(
     graph: &Graph,
@@ -50,7 +52,11 @@ pub fn flood(
                 continue;
             }
             if !usable(x) {
-                next.extend(neighbours(graph, x).filter(|y| !processed.contains(y)));
+                for pair in hidden_by(graph, x, usable) {
+                    if tested.insert(pair) {
+                        pairs.push(pair);
+                    }
+                }
                 continue;
             }
             for y in neighbours(graph, x).filter(|&y| usable(y)) {
@@ -94,6 +100,39 @@ pub fn around(
     let pairs: Vec<(u32, u32)> = pairs.into_iter().collect();
     let results = parallel::map(&pairs, |&(a, b)| test(a, b));
     pairs.into_iter().zip(results).filter_map(|(pair, r)| Some((pair, r?))).collect()
+}
+
+/// The pairs an invalid item `x` can hide an overlap in. The edge rules skip matched segments, and the
+/// winding argument above counts valid items only: a valid item's segment matched by `x` alone can
+/// bound an overlap region K with no segment flagged. On K's side of such a segment another valid item
+/// covers the ground next to it, so its envelope meets the segment's. Hence: each usable item sharing a
+/// segment with `x`, against every usable item whose envelope meets the box of the segments it shares
+/// with `x` (from there the flood goes on as from any overlap found).
+fn hidden_by(graph: &Graph, x: u32, usable: &(dyn Fn(u32) -> bool + Sync)) -> Vec<(u32, u32)> {
+    let mut shared: BTreeMap<u32, Rect<f64>> = BTreeMap::new();
+    for ring in graph.rings_of(x as usize) {
+        for s in 0..ring.segments() {
+            let (p0, p1) = ring.segment(s);
+            if p0 == p1 {
+                continue;
+            }
+            let (key, _) = segment_key(&ring, s);
+            for o in graph.occurrences(&key) {
+                if o.item == x || !usable(o.item) {
+                    continue;
+                }
+                let segment = Rect::new(p0, p1);
+                shared.entry(o.item).and_modify(|r| *r = rect::union(*r, segment)).or_insert(segment);
+            }
+        }
+    }
+    let mut pairs = Vec::new();
+    for (z, area) in shared {
+        for y in graph.items_near(area, 0.0).filter(|&y| y != z && y != x && usable(y)) {
+            pairs.push((z.min(y), z.max(y)));
+        }
+    }
+    pairs
 }
 
 fn neighbours(graph: &Graph, x: u32) -> impl Iterator<Item = u32> + '_ {
