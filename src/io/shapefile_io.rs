@@ -426,6 +426,21 @@ mod tests {
 
     use super::*;
 
+    /// The unit square at `x`, 0.
+    fn square(x: f64) -> Geometry<f64> {
+        Geometry::MultiPolygon(MultiPolygon(vec![polygon![
+            (x: x, y: 0.), (x: x + 1., y: 0.), (x: x + 1., y: 1.), (x: x, y: 1.)
+        ]]))
+    }
+
+    /// `n` unit squares in a row, the i-th with `code` = prefix + i.
+    fn write_squares(path: &Path, prefix: &str, n: usize) {
+        let features: Vec<_> =
+            (0..n).map(|i| (square(i as f64), vec![FieldValue::Text(format!("{prefix}{i}"))])).collect();
+        let columns = [dbf::Column { name: "code", numeric_decimals: None }];
+        write_shapefile(path, &features, &columns, 4548, encoding_rs::UTF_8).unwrap();
+    }
+
     /// Features are decoded and handed on one at a time: the first two come before the third record's bad
     /// text is even read (a reader decoding the whole .dbf first would hand over none), and the error names
     /// the record.
@@ -433,14 +448,7 @@ mod tests {
     fn features_are_handed_on_before_a_later_record_is_decoded() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("grids.shp");
-        let square = |x: f64| {
-            Geometry::MultiPolygon(MultiPolygon(vec![polygon![
-                (x: x, y: 0.), (x: x + 1., y: 0.), (x: x + 1., y: 1.), (x: x, y: 1.)
-            ]]))
-        };
-        let features: Vec<_> = (0..4).map(|i| (square(i as f64), vec![FieldValue::Text(format!("grid{i}"))])).collect();
-        let columns = [dbf::Column { name: "code", numeric_decimals: None }];
-        write_shapefile(&path, &features, &columns, 4548, encoding_rs::UTF_8).unwrap();
+        write_squares(&path, "grid", 4);
         let shp = std::fs::read(&path).unwrap();
         let mut dbf_bytes = std::fs::read(path.with_extension("dbf")).unwrap();
         // "grid2" → "grid\xFF": not UTF-8, which the .cpg promises.
@@ -478,14 +486,7 @@ mod tests {
     fn records_are_read_where_the_shx_says_they_start() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("zones.shp");
-        let square = |x: f64| {
-            Geometry::MultiPolygon(MultiPolygon(vec![polygon![
-                (x: x, y: 0.), (x: x + 1., y: 0.), (x: x + 1., y: 1.), (x: x, y: 1.)
-            ]]))
-        };
-        let features: Vec<_> = (0..3).map(|i| (square(i as f64), vec![FieldValue::Text(format!("z{i}"))])).collect();
-        let columns = [dbf::Column { name: "code", numeric_decimals: None }];
-        write_shapefile(&path, &features, &columns, 4548, encoding_rs::UTF_8).unwrap();
+        write_squares(&path, "z", 3);
         let shx_path = path.with_extension("shx");
         let (mut shp, mut shx) = (std::fs::read(&path).unwrap(), std::fs::read(&shx_path).unwrap());
         let word = |b: &[u8], at: usize| i32::from_be_bytes(b[at..at + 4].try_into().unwrap());

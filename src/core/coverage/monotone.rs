@@ -2,9 +2,10 @@
 //! chains (as JTS/GEOS's `MonotoneChain` noding): each ring is cut where its direction leaves a
 //! quadrant, so that within a chain x and y both only grow or only shrink. Two segments of one chain
 //! can then meet only where they follow each other, at their shared vertex; only pairs of chains whose
-//! extents meet are compared, by halving both until single segments remain (the extent of a piece of a
-//! chain is the box of its two end points). Most segments of a real polygon are never tested against
-//! anything, where the sweep over segments in `validity` tests each against its active neighbours.
+//! extents meet are compared, by halving the longer piece until short pieces remain (the extent of a
+//! piece of a chain is the box of its two end points). Most segments of a real polygon are never tested
+//! against anything, where the sweep over segments in `validity` tests each against its active
+//! neighbours. A polygon of few segments compares all pairs instead, which costs less than the chains.
 //!
 //! This is the fast answer to "is there any problem"; when there is one, `validity` finds and names it
 //! with its segment sweep, so that the reason reported does not depend on this order of search.
@@ -77,6 +78,12 @@ fn turns_back(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> bool {
     // Collinear: back if a and c lie on the same side of b.
     let side = |p: Coord<f64>| (p.x.total_cmp(&b.x), p.y.total_cmp(&b.y));
     side(a) == side(c)
+}
+
+/// Whether segments of two different rings meet badly: anything but touching at a point (a vertex of
+/// one on the other is allowed).
+fn rings_cross(s0: Coord<f64>, s1: Coord<f64>, t0: Coord<f64>, t1: Coord<f64>) -> bool {
+    !matches!(meet(s0, s1, t0, t1), Meet::None | Meet::Endpoints(_) | Meet::Interior(_))
 }
 
 /// JTS Quadrant of a direction: NE = 0, NW = 1, SW = 2, SE = 3 (zero components count as positive).
@@ -186,9 +193,7 @@ impl Scratch {
                 for &(other_first, other_segments) in &self.rings[r + 1..] {
                     for t in other_first..other_first + other_segments {
                         let (t0, t1) = (p[t as usize], p[t as usize + 1]);
-                        if boxes_meet(s0, s1, t0, t1)
-                            && !matches!(meet(s0, s1, t0, t1), Meet::None | Meet::Endpoints(_) | Meet::Interior(_))
-                        {
+                        if boxes_meet(s0, s1, t0, t1) && rings_cross(s0, s1, t0, t1) {
                             return true;
                         }
                     }
@@ -244,6 +249,6 @@ impl Scratch {
             }
             return meet(s0, s1, t0, t1) != Meet::None;
         }
-        !matches!(meet(s0, s1, t0, t1), Meet::None | Meet::Endpoints(_) | Meet::Interior(_))
+        rings_cross(s0, s1, t0, t1)
     }
 }
