@@ -101,40 +101,32 @@ impl Graph {
 static EMPTY_RINGS: ItemRings = ItemRings::EMPTY;
 static EMPTY_GEOMETRY: MultiPolygon<f64> = MultiPolygon(Vec::new());
 
-/// Every non-degenerate segment of an item's rings: (ring, segment, key, forward).
-fn ring_segments<'a>(
-    geometry: &'a MultiPolygon<f64>,
-    rings: &'a ItemRings,
-) -> impl Iterator<Item = (u32, u32, SegmentKey, bool)> + 'a {
-    rings.rings(geometry).enumerate().flat_map(|(r, ring)| {
-        (0..ring.segments()).filter_map(move |s| {
-            let (p0, p1) = ring.segment(s);
-            (p0 != p1).then(|| {
-                let (key, forward) = segment_key(&ring, s);
-                (r as u32, s as u32, key, forward)
-            })
-        })
-    })
-}
-
-fn add_segments(index: &mut SegmentIndex, geometry: &[MultiPolygon<f64>], rings: &[ItemRings], item: usize) {
-    let key_of = |o: Occurrence| key_of(geometry, rings, o);
-    // Plain loops (not `ring_segments`' iterator chain): this runs once per segment of the coverage.
-    for (r, ring) in rings[item].rings(&geometry[item]).enumerate() {
+/// Every non-degenerate segment of an item's rings, as the occurrence it is and its key. Plain loops,
+/// not an iterator chain: this runs once per segment of the coverage.
+fn each_segment(
+    geometry: &MultiPolygon<f64>,
+    rings: &ItemRings,
+    item: usize,
+    mut f: impl FnMut(SegmentKey, Occurrence),
+) {
+    for (r, ring) in rings.rings(geometry).enumerate() {
         for s in 0..ring.segments() {
             let (p0, p1) = ring.segment(s);
             if p0 == p1 {
                 continue;
             }
             let (key, forward) = segment_key(&ring, s);
-            index.insert(&key, Occurrence { item: item as u32, ring: r as u32, seg: s as u32, forward }, &key_of);
+            f(key, Occurrence { item: item as u32, ring: r as u32, seg: s as u32, forward });
         }
     }
 }
 
+fn add_segments(index: &mut SegmentIndex, geometry: &[MultiPolygon<f64>], rings: &[ItemRings], item: usize) {
+    let key_of = |o: Occurrence| key_of(geometry, rings, o);
+    each_segment(&geometry[item], &rings[item], item, |key, o| index.insert(&key, o, &key_of));
+}
+
 fn remove_segments(index: &mut SegmentIndex, geometry: &[MultiPolygon<f64>], rings: &[ItemRings], item: usize) {
     let key_of = |o: Occurrence| key_of(geometry, rings, o);
-    for (ring, seg, key, _) in ring_segments(&geometry[item], &rings[item]) {
-        index.remove(&key, item as u32, ring, seg, &key_of);
-    }
+    each_segment(&geometry[item], &rings[item], item, |key, o| index.remove(&key, o.item, o.ring, o.seg, &key_of));
 }
