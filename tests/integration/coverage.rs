@@ -226,6 +226,51 @@ mod scenarios {
         assert!(!found.iter().any(|(_, items)| items == &vec![1]), "{found:?}");
     }
 
+    /// A lake (an enclosed gap) with an island grid in it: the gap is the lake without the island, both
+    /// when every edge matches (the union walked from unmatched segments) and when an invalid grid
+    /// elsewhere sends the union through the boolean overlay.
+    #[test]
+    fn an_island_in_an_enclosed_gap_is_cut_out_of_it() {
+        // A 300 × 300 block of nine cells whose middle one is the lake, in four grids around it (the
+        // bars carry the vertices their neighbours' corners put on them, so every shared edge matches).
+        let frame = vec![
+            MultiPolygon(vec![
+                polygon![(x: 0., y: 0.), (x: 300., y: 0.), (x: 300., y: 100.), (x: 200., y: 100.), (x: 100., y: 100.), (x: 0., y: 100.)],
+            ]),
+            MultiPolygon(vec![
+                polygon![(x: 0., y: 200.), (x: 100., y: 200.), (x: 200., y: 200.), (x: 300., y: 200.), (x: 300., y: 300.), (x: 0., y: 300.)],
+            ]),
+            MultiPolygon(vec![polygon![(x: 0., y: 100.), (x: 100., y: 100.), (x: 100., y: 200.), (x: 0., y: 200.)]]),
+            MultiPolygon(vec![
+                polygon![(x: 200., y: 100.), (x: 300., y: 100.), (x: 300., y: 200.), (x: 200., y: 200.)],
+            ]),
+        ];
+        let island = MultiPolygon(vec![
+            polygon![(x: 140., y: 140.), (x: 160., y: 140.), (x: 160., y: 160.), (x: 140., y: 160.)],
+        ]);
+        let bow_tie = MultiPolygon(vec![
+            polygon![(x: 1000., y: 0.), (x: 1100., y: 100.), (x: 1100., y: 0.), (x: 1000., y: 100.)],
+        ]);
+        for dirty in [false, true] {
+            let mut items = frame.clone();
+            items.push(island.clone());
+            if dirty {
+                items.push(bow_tie.clone());
+            }
+            let report = check(items, None);
+            let found = kinds(&report);
+            // Clean: the lake is the only finding; dirty: the bow tie is invalid too.
+            let others: Vec<_> = found.iter().filter(|(k, _)| *k != FindingKind::Gap).collect();
+            assert_eq!(others.iter().any(|(k, _)| *k == FindingKind::Invalid), dirty, "{found:?}");
+            assert!(dirty || others.is_empty(), "{found:?}");
+            let gaps: Vec<_> = report.findings.iter().filter(|f| f.kind == FindingKind::Gap).collect();
+            assert_eq!(gaps.len(), 1, "dirty {dirty}: {found:?}");
+            let area = gaps[0].area.unwrap();
+            assert!((area - (100.0 * 100.0 - 20.0 * 20.0)).abs() < 1e-6, "dirty {dirty}: lake area {area}");
+            assert!(matches!(gaps[0].detail, Detail::Gap { enclosed: true }), "dirty {dirty}");
+        }
+    }
+
     /// Random edits re-checked incrementally must give exactly what a full check gives.
     #[test]
     fn incremental_updates_equal_full_checks() {
