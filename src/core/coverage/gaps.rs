@@ -63,7 +63,7 @@ pub fn union_with_dirty(graph: &Graph, dirty: &[bool], open: &[u32]) -> Union {
             }
         }
     }
-    let mut edges: Vec<(Coord<f64>, Coord<f64>)> = Vec::new();
+    let mut edges: Vec<(Coord<f64>, Coord<f64>)> = Vec::with_capacity(visit.len() * 8);
     for item in visit {
         for ring in graph.rings_of(item) {
             for s in 0..ring.segments() {
@@ -89,9 +89,14 @@ pub fn union_with_dirty(graph: &Graph, dirty: &[bool], open: &[u32]) -> Union {
 }
 
 fn walk(edges: Vec<(Coord<f64>, Coord<f64>)>) -> Union {
-    let mut outgoing: FxHashMap<(u64, u64), Vec<usize>> = FxHashMap::default();
-    for (i, e) in edges.iter().enumerate() {
-        outgoing.entry(key(e.0)).or_default().push(i);
+    const END: u32 = u32::MAX;
+    // The edges leaving each vertex as a list in edge order: the first in `first`, the rest by `next`
+    // (one table entry a vertex, no list allocated for each).
+    let mut first: FxHashMap<(u64, u64), u32> = FxHashMap::default();
+    first.reserve(edges.len());
+    let mut next_from = vec![END; edges.len()];
+    for (i, e) in edges.iter().enumerate().rev() {
+        next_from[i] = first.insert(key(e.0), i as u32).unwrap_or(END);
     }
     let mut used = vec![false; edges.len()];
     let mut shells = Vec::new();
@@ -109,12 +114,18 @@ fn walk(edges: Vec<(Coord<f64>, Coord<f64>)>) -> Union {
             if to == edges[start].0 {
                 break;
             }
-            let candidates = outgoing.get(&key(to)).map(Vec::as_slice).unwrap_or(&[]);
-            let next = candidates
-                .iter()
-                .copied()
-                .filter(|&i| !used[i])
-                .min_by(|&a, &b| turn_order(from, to, edges[a].1, edges[b].1));
+            let mut candidate = first.get(&key(to)).copied().unwrap_or(END);
+            let mut next: Option<usize> = None;
+            while candidate != END {
+                let c = candidate as usize;
+                // The rightmost turn; the first in edge order among equals.
+                let better =
+                    next.is_none_or(|n| turn_order(from, to, edges[c].1, edges[n].1) == std::cmp::Ordering::Less);
+                if !used[c] && better {
+                    next = Some(c);
+                }
+                candidate = next_from[c];
+            }
             let Some(next) = next else { break };
             used[next] = true;
             current = next;
