@@ -49,7 +49,15 @@ struct Scratch {
     /// Per ring: its first point in `points` and its number of segments.
     rings: Vec<(u32, u32)>,
     chains: Vec<Chain>,
+    /// The chains in sweep order: (low end as ordered bits, first point, chain).
+    order: Vec<(u64, u32, u32)>,
     active: Vec<u32>,
+}
+
+/// The bits of `x` as an unsigned number in the order of [`f64::total_cmp`].
+fn ordered_bits(x: f64) -> u64 {
+    let bits = x.to_bits();
+    if bits >> 63 == 1 { !bits } else { bits | 1 << 63 }
 }
 
 thread_local! {
@@ -147,10 +155,15 @@ impl Scratch {
                 start = end;
             }
         }
-        self.chains.sort_unstable_by(|p, q| p.lo.total_cmp(&q.lo).then(p.start.cmp(&q.start)));
+        // The sweep order, by the chains' low end (then their start): a sort of 12-byte keys, not of
+        // the chains themselves.
+        self.order.clear();
+        self.order.extend(self.chains.iter().enumerate().map(|(i, c)| (ordered_bits(c.lo), c.start, i as u32)));
+        self.order.sort_unstable();
         self.active.clear();
-        for i in 0..self.chains.len() {
-            let c = self.chains[i];
+        for k in 0..self.order.len() {
+            let i = self.order[k].2;
+            let c = self.chains[i as usize];
             let chains = &self.chains;
             self.active.retain(|&j| chains[j as usize].hi >= c.lo);
             for &j in &self.active {
@@ -162,7 +175,7 @@ impl Scratch {
                     return true;
                 }
             }
-            self.active.push(i as u32);
+            self.active.push(i);
         }
         false
     }
@@ -250,5 +263,24 @@ impl Scratch {
             return meet(s0, s1, t0, t1) != Meet::None;
         }
         rings_cross(s0, s1, t0, t1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ordered_bits;
+
+    /// The sweep's sort key orders numbers as `total_cmp` does, signs, zeros and extremes included.
+    #[test]
+    fn ordered_bits_sort_as_total_cmp() {
+        let mut rng = crate::core::coverage::synthetic::Rng::new(7);
+        let mut values: Vec<f64> =
+            vec![0.0, -0.0, 1.0, -1.0, f64::MIN, f64::MAX, f64::MIN_POSITIVE, -f64::MIN_POSITIVE];
+        values.extend((0..2000).map(|_| (rng.unit() - 0.5) * 10f64.powi((rng.next_u64() % 40) as i32 - 20)));
+        for &a in &values {
+            for &b in values.iter().step_by(7) {
+                assert_eq!(ordered_bits(a).cmp(&ordered_bits(b)), a.total_cmp(&b), "{a} against {b}");
+            }
+        }
     }
 }

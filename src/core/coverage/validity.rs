@@ -8,6 +8,8 @@ use std::fmt;
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::{BoundingRect, Coord, LineString, MultiPolygon, Polygon};
 
+use smallvec::SmallVec;
+
 use super::monotone::rings_meet_badly;
 use super::predicates::{Meet, meet};
 use super::rings::signed_area;
@@ -105,8 +107,8 @@ pub fn validity_problem(g: &MultiPolygon<f64>) -> Option<String> {
 /// Why a multipolygon is not valid, if it is not. Empty parts (`MULTIPOLYGON (…, EMPTY)`) carry no
 /// area and are ignored, as JTS does; a grid with no non-empty part has no polygon.
 pub fn validity_reason(g: &MultiPolygon<f64>) -> Option<InvalidReason> {
-    let parts: Vec<&Polygon<f64>> = g.0.iter().filter(|p| !is_empty_part(p)).collect();
-    if parts.is_empty() {
+    let parts = g.0.iter().filter(|p| !is_empty_part(p)).count();
+    if parts == 0 {
         return Some(InvalidReason::whole(InvalidProblem::NoPolygon));
     }
     for (p, polygon) in g.0.iter().enumerate().filter(|(_, p)| !is_empty_part(p)) {
@@ -114,7 +116,7 @@ pub fn validity_reason(g: &MultiPolygon<f64>) -> Option<InvalidReason> {
             return Some(InvalidReason { problem, part: (g.0.len() > 1).then_some(p + 1) });
         }
     }
-    if parts.len() > 1 {
+    if parts > 1 {
         return parts_problem(g).map(InvalidReason::whole);
     }
     None
@@ -126,7 +128,8 @@ pub fn is_empty_part(p: &Polygon<f64>) -> bool {
 }
 
 fn polygon_problem(polygon: &Polygon<f64>) -> Option<InvalidProblem> {
-    let rings: Vec<&LineString<f64>> = std::iter::once(polygon.exterior()).chain(polygon.interiors()).collect();
+    let rings: SmallVec<[&LineString<f64>; 4]> =
+        std::iter::once(polygon.exterior()).chain(polygon.interiors()).collect();
     for (r, ring) in rings.iter().enumerate() {
         if ring.0.iter().any(|c| !c.x.is_finite() || !c.y.is_finite()) {
             return Some(InvalidProblem::NotFinite { ring: r });
@@ -146,6 +149,9 @@ fn polygon_problem(polygon: &Polygon<f64>) -> Option<InvalidProblem> {
         if signed_area(&ring.0) == 0.0 {
             return Some(InvalidProblem::ZeroArea { ring: r });
         }
+    }
+    if polygon.interiors().is_empty() {
+        return None;
     }
     let shell = Polygon::new(polygon.exterior().clone(), vec![]);
     for (h, hole) in polygon.interiors().iter().enumerate() {
