@@ -4,13 +4,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use geo::{Area, BooleanOps, BoundingRect, Geometry, MultiPolygon, Polygon, Rect};
+use geo::{Area, BooleanOps, BoundingRect, Coord, Geometry, MultiPolygon, Polygon, Rect};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::findings::{Detail, Finding, FindingKind};
 use super::inscribed::{inscribed_width, wider_than};
 use super::precision::round_multipolygon;
-use super::{Checker, gaps, overlaps, same_shape};
+use super::window::clip_to_window;
+use super::{Checker, count_vertices, gaps, overlaps, same_shape};
 use crate::core::area_m2;
 
 impl Checker {
@@ -24,7 +25,24 @@ impl Checker {
         {
             return None;
         }
-        let piece = self.significant(self.graph.geometry[a as usize].intersection(&self.graph.geometry[b as usize]));
+        let (ga, gb) = (&self.graph.geometry[a as usize], &self.graph.geometry[b as usize]);
+        // A shared area lies where the envelopes overlap. Most pairs tested (neighbours of a flagged
+        // grid) share only their border: first each cut to that window, which for neighbours holds a
+        // fraction of their vertices; only a pair that shares area there is intersected whole, so that
+        // a piece found is the one the whole grids give.
+        let window = Rect::new(
+            Coord { x: ea.min().x.max(eb.min().x), y: ea.min().y.max(eb.min().y) },
+            Coord { x: ea.max().x.min(eb.max().x), y: ea.max().y.min(eb.max().y) },
+        );
+        let (ca, cb) = (clip_to_window(ga, window), clip_to_window(gb, window));
+        if ca.0.is_empty() || cb.0.is_empty() {
+            return None;
+        }
+        let smaller = count_vertices(&ca) + count_vertices(&cb) < (count_vertices(ga) + count_vertices(gb)) * 3 / 4;
+        if smaller && self.significant(ca.intersection(&cb)).0.is_empty() {
+            return None;
+        }
+        let piece = self.significant(ga.intersection(gb));
         (!piece.0.is_empty()).then_some(piece)
     }
 

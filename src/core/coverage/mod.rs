@@ -30,6 +30,7 @@ pub mod synthetic;
 mod update;
 mod validator;
 mod validity;
+mod window;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -45,6 +46,7 @@ pub use options::{CoverageOptions, Village};
 pub use precision::{prepare as prepare_geometry, round_coord, round_multipolygon};
 pub use validator::{Cause, invalid_edges};
 pub use validity::{InvalidProblem, InvalidReason, validity_problem, validity_reason};
+pub use window::clip_to_window;
 
 use findings::group_duplicates;
 use graph::Graph;
