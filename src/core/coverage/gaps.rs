@@ -224,8 +224,9 @@ fn overlay_union(polygons: Vec<Polygon<f64>>) -> Union {
 /// The union of polygons in the standard orientation (counter-clockwise shells), as geo's
 /// `unary_union` computes it but with i_overlay's solver chosen here. Left to itself, i_overlay splits
 /// segments with a list below 4,000 segments, a tree up to 16,000 and fragments above; on the dirty
-/// outlines of the US counties (11,500 segments) and TAZ (9,000) the tree cost twice the instructions
-/// of the list or the fragments (callgrind, BENCHMARKS.md), so the tree is never used.
+/// outlines of the US counties (11,500 segments) and TAZ (9,000) the tree cost 1.6 times the
+/// instructions of the list and the fragments 1.1 times (callgrind, one thread, BENCHMARKS.md), so the
+/// list is used up to 16,000 segments and the fragments above, as i_overlay would.
 fn union_of(polygons: &[Polygon<f64>]) -> MultiPolygon<f64> {
     use i_overlay::core::fill_rule::FillRule;
     use i_overlay::core::overlay_rule::OverlayRule;
@@ -241,8 +242,10 @@ fn union_of(polygons: &[Polygon<f64>]) -> MultiPolygon<f64> {
     if segments == 0 {
         return MultiPolygon(Vec::new());
     }
-    let strategy = if segments < 4_000 { Strategy::List } else { Strategy::Frag };
-    let solver = Solver::with_strategy_and_precision(strategy, Precision::HIGH);
+    let strategy = if segments < 16_000 { Strategy::List } else { Strategy::Frag };
+    // One thread: the fragment solver would otherwise split its work over rayon's threads, which a
+    // check pinned to one core only pays for.
+    let solver = Solver { strategy, precision: Precision::HIGH, multithreading: None };
     let shapes = FloatOverlay::with_subj_custom(&subject, OverlayOptions::ogc(), solver)
         .overlay(OverlayRule::Subject, FillRule::Positive);
     let ring = |path: Vec<[f64; 2]>| {
@@ -293,7 +296,8 @@ mod tests {
     }
 
     /// The union with the solver chosen here is geo's `unary_union`: the same area, pieces and holes,
-    /// on both sides of the 4,000-segment switch from the list to the fragment solver.
+    /// on both sides of the 16,000-segment switch from the list to the fragment solver (1,500 blobs are
+    /// 18,000 segments).
     #[test]
     fn the_union_is_geos_union_with_either_solver() {
         for (n, seed) in [(40, 1), (300, 2), (700, 3), (1500, 4)] {
