@@ -90,8 +90,8 @@ pub fn union_with_dirty(graph: &Graph, dirty: &[bool], open: &[u32]) -> Union {
 
 fn walk(edges: Vec<(Coord<f64>, Coord<f64>)>) -> Union {
     const END: u32 = u32::MAX;
-    // The edges leaving each vertex as a list in edge order: the first in `first`, the rest by `next`
-    // (one table entry a vertex, no list allocated for each).
+    // The edges leaving each vertex as a list in edge order: the first in `first`, each next one in
+    // `next_from` (one table entry a vertex, no list allocated for each).
     let mut first: FxHashMap<(u64, u64), u32> = FxHashMap::default();
     first.reserve(edges.len());
     let mut next_from = vec![END; edges.len()];
