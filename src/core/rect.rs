@@ -41,3 +41,36 @@ pub fn grow(r: Rect<f64>, margin: f64) -> Rect<f64> {
         Coord { x: r.max().x + margin, y: r.max().y + margin },
     )
 }
+
+/// The rectangle both cover, when they share area; `None` when they are apart or only touch.
+///
+/// ```
+/// use geo::{Coord, Rect};
+/// use wangge::core::rect::overlap;
+/// let a = Rect::new(Coord { x: 0., y: 0. }, Coord { x: 4., y: 4. });
+/// let b = Rect::new(Coord { x: 2., y: 1. }, Coord { x: 9., y: 3. });
+/// assert_eq!(overlap(a, b), Some(Rect::new(Coord { x: 2., y: 1. }, Coord { x: 4., y: 3. })));
+/// let touching = Rect::new(Coord { x: 4., y: 0. }, Coord { x: 5., y: 4. });
+/// assert_eq!(overlap(a, touching), None);
+/// ```
+pub fn overlap(a: Rect<f64>, b: Rect<f64>) -> Option<Rect<f64>> {
+    let min = Coord { x: a.min().x.max(b.min().x), y: a.min().y.max(b.min().y) };
+    let max = Coord { x: a.max().x.min(b.max().x), y: a.max().y.min(b.max().y) };
+    (min.x < max.x && min.y < max.y).then(|| Rect::new(min, max))
+}
+
+/// Whether `inner` lies within `outer` (their edges may touch).
+///
+/// ```
+/// use geo::{Coord, Rect};
+/// use wangge::core::rect::contains;
+/// let outer = Rect::new(Coord { x: 0., y: 0. }, Coord { x: 4., y: 4. });
+/// assert!(contains(outer, Rect::new(Coord { x: 0., y: 1. }, Coord { x: 2., y: 4. })));
+/// assert!(!contains(outer, Rect::new(Coord { x: 3., y: 1. }, Coord { x: 5., y: 2. })));
+/// ```
+pub fn contains(outer: Rect<f64>, inner: Rect<f64>) -> bool {
+    outer.min().x <= inner.min().x
+        && outer.min().y <= inner.min().y
+        && inner.max().x <= outer.max().x
+        && inner.max().y <= outer.max().y
+}

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use geo::{Area, BooleanOps, BoundingRect, Coord, Geometry, MultiPolygon, Polygon, Rect};
+use geo::{Area, BooleanOps, BoundingRect, Geometry, MultiPolygon, Polygon, Rect};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::findings::{Detail, Finding, FindingKind};
@@ -12,7 +12,7 @@ use super::inscribed::{inscribed_width, wider_than};
 use super::precision::round_multipolygon;
 use super::window::clip_to_window;
 use super::{Checker, count_vertices, gaps, overlaps, same_shape};
-use crate::core::area_m2;
+use crate::core::{area_m2, rect};
 
 impl Checker {
     /// The significant overlap of two valid items, if their interiors intersect.
@@ -20,20 +20,12 @@ impl Checker {
         let (Some(ea), Some(eb)) = (self.graph.envelope[a as usize], self.graph.envelope[b as usize]) else {
             return None;
         };
-        // Envelopes that only touch cannot hold a shared area.
-        if ea.max().x <= eb.min().x || eb.max().x <= ea.min().x || ea.max().y <= eb.min().y || eb.max().y <= ea.min().y
-        {
-            return None;
-        }
+        // A shared area lies where the envelopes overlap (envelopes that only touch hold none). Most
+        // pairs tested (neighbours of a flagged grid) share only their border: first each cut to that
+        // window, which for neighbours holds a fraction of their vertices; only a pair that shares area
+        // there is intersected whole, so that a piece found is the one the whole grids give.
+        let window = rect::overlap(ea, eb)?;
         let (ga, gb) = (&self.graph.geometry[a as usize], &self.graph.geometry[b as usize]);
-        // A shared area lies where the envelopes overlap. Most pairs tested (neighbours of a flagged
-        // grid) share only their border: first each cut to that window, which for neighbours holds a
-        // fraction of their vertices; only a pair that shares area there is intersected whole, so that
-        // a piece found is the one the whole grids give.
-        let window = Rect::new(
-            Coord { x: ea.min().x.max(eb.min().x), y: ea.min().y.max(eb.min().y) },
-            Coord { x: ea.max().x.min(eb.max().x), y: ea.max().y.min(eb.max().y) },
-        );
         let (ca, cb) = (clip_to_window(ga, window), clip_to_window(gb, window));
         if ca.0.is_empty() || cb.0.is_empty() {
             return None;
@@ -96,11 +88,7 @@ impl Checker {
                         continue;
                     }
                     let (Some(ri), Some(rj)) = (rects[i], rects[j]) else { continue };
-                    if ri.max().x <= rj.min().x
-                        || rj.max().x <= ri.min().x
-                        || ri.max().y <= rj.min().y
-                        || rj.max().y <= ri.min().y
-                    {
+                    if rect::overlap(ri, rj).is_none() {
                         continue;
                     }
                     let shared = self.significant(self.overlaps[&keys[i]].intersection(&self.overlaps[&keys[j]]));

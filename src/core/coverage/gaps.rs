@@ -9,6 +9,7 @@ use rustc_hash::FxHashMap;
 
 use super::graph::Graph;
 use super::rings::SegmentState;
+use crate::core::rect;
 
 /// The union as polygons, and its holes as gap polygons (with any islands inside them cut out).
 pub struct Union {
@@ -190,13 +191,9 @@ fn assemble(shells: Vec<Polygon<f64>>, hole_rings: Vec<Polygon<f64>>) -> Union {
     Union { polygons, holes }
 }
 
-/// Whether box `inner` lies within box `outer` (edges may touch).
+/// Whether box `inner` lies within box `outer`, both known.
 fn within(inner: Option<Rect<f64>>, outer: Option<Rect<f64>>) -> bool {
-    let (Some(inner), Some(outer)) = (inner, outer) else { return false };
-    outer.min().x <= inner.min().x
-        && outer.min().y <= inner.min().y
-        && inner.max().x <= outer.max().x
-        && inner.max().y <= outer.max().y
+    inner.zip(outer).is_some_and(|(inner, outer)| rect::contains(outer, inner))
 }
 
 fn overlay_union(polygons: Vec<Polygon<f64>>) -> Union {

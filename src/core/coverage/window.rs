@@ -130,13 +130,7 @@ mod tests {
             assert!((cut - expected).abs() < 1e-3, "case {case}: cut {cut}, part in the window {expected}");
             let (ea, eb) =
                 (geo::BoundingRect::bounding_rect(&a).unwrap(), geo::BoundingRect::bounding_rect(&b).unwrap());
-            let overlap = Rect::new(
-                Coord { x: ea.min().x.max(eb.min().x), y: ea.min().y.max(eb.min().y) },
-                Coord { x: ea.max().x.min(eb.max().x), y: ea.max().y.min(eb.max().y) },
-            );
-            if overlap.min().x >= overlap.max().x || overlap.min().y >= overlap.max().y {
-                continue;
-            }
+            let Some(overlap) = crate::core::rect::overlap(ea, eb) else { continue };
             let whole = a.intersection(&b).unsigned_area();
             let cut = clip_to_window(&a, overlap).intersection(&clip_to_window(&b, overlap)).unsigned_area();
             assert!((cut - whole).abs() < 1e-3, "case {case}: shared {whole}, shared after the cut {cut}");
