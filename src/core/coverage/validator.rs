@@ -230,6 +230,7 @@ fn interacting(
     gap_width_in_world: f64,
     invalid: &mut Vec<InvalidSegment>,
 ) {
+    let widest = nearby.iter().map(|c| c.xmax - c.xmin).fold(0.0, f64::max);
     for (r, ring) in graph.rings_of(t).enumerate() {
         let first = graph.rings[t].first(r);
         let touches = &mut touches[first..first + ring.segments()];
@@ -242,9 +243,11 @@ fn interacting(
                 continue;
             }
             let (txmin, txmax) = (t0.x.min(t1.x), t0.x.max(t1.x));
-            // Only candidates whose x extent can reach the segment: those starting left of its right end.
+            // Only candidates whose x extent can reach the segment: those starting left of its right end
+            // and, none being wider than `widest`, not so far left that their right end falls short.
             let end = nearby.partition_point(|c| c.xmin <= txmax + gap_width_in_world);
-            for c in nearby[..end].iter().filter(|c| c.xmax + gap_width_in_world >= txmin) {
+            let start = nearby[..end].partition_point(|c| c.xmin + widest + gap_width_in_world < txmin);
+            for c in nearby[start..end].iter().filter(|c| c.xmax + gap_width_in_world >= txmin) {
                 let adj = graph.ring(c.item as usize, c.ring as usize);
                 let a = c.seg as usize;
                 let (a0, a1) = adj.segment(a);
