@@ -230,7 +230,15 @@ fn interacting(
     gap_width_in_world: f64,
     invalid: &mut Vec<InvalidSegment>,
 ) {
-    let widest = nearby.iter().map(|c| c.xmax - c.xmin).fold(0.0, f64::max);
+    // How far right the nearby segments reach, up to each one (in their order, by left end): a
+    // non-decreasing sequence, so the first that reaches a point is found by halving.
+    let reach: Vec<f64> = nearby
+        .iter()
+        .scan(f64::NEG_INFINITY, |furthest, c| {
+            *furthest = c.xmax.max(*furthest);
+            Some(*furthest)
+        })
+        .collect();
     for (r, ring) in graph.rings_of(t).enumerate() {
         let first = graph.rings[t].first(r);
         let touches = &mut touches[first..first + ring.segments()];
@@ -243,10 +251,10 @@ fn interacting(
                 continue;
             }
             let (txmin, txmax) = (t0.x.min(t1.x), t0.x.max(t1.x));
-            // Only candidates whose x extent can reach the segment: those starting left of its right end
-            // and, none being wider than `widest`, not so far left that their right end falls short.
+            // Only candidates whose x extent can reach the segment: those starting left of its right end,
+            // from the first whose right end (or an earlier one's) reaches its left end.
             let end = nearby.partition_point(|c| c.xmin <= txmax + gap_width_in_world);
-            let start = nearby[..end].partition_point(|c| c.xmin + widest + gap_width_in_world < txmin);
+            let start = reach[..end].partition_point(|&x| x + gap_width_in_world < txmin);
             for c in nearby[start..end].iter().filter(|c| c.xmax + gap_width_in_world >= txmin) {
                 let adj = graph.ring(c.item as usize, c.ring as usize);
                 let a = c.seg as usize;
