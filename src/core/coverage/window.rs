@@ -13,7 +13,7 @@
 //! assert_eq!(clip_to_window(&square, window).unsigned_area(), 2.0);
 //! ```
 
-use geo::{Coord, LineString, MultiPolygon, Polygon, Rect};
+use geo::{Coord, Intersects, LineString, MultiPolygon, Polygon, Rect};
 
 /// The part of `mp` inside `window`, as rings cut at the window's edges (see the module
 /// documentation). Rings wholly inside are kept as they are; rings left with no area are dropped.
@@ -27,13 +27,9 @@ pub fn clip_to_window(mp: &MultiPolygon<f64>, window: Rect<f64>) -> MultiPolygon
     MultiPolygon(polygons)
 }
 
-/// Whether the point lies inside the window (its border included).
-fn inside(c: Coord<f64>, w: Rect<f64>) -> bool {
-    w.min().x <= c.x && c.x <= w.max().x && w.min().y <= c.y && c.y <= w.max().y
-}
-
 fn clip_ring(ring: &LineString<f64>, window: Rect<f64>) -> Option<LineString<f64>> {
-    if ring.0.iter().all(|&c| inside(c, window)) {
+    // A ring wholly in the window (its border included) is kept as it is.
+    if ring.0.iter().all(|c| window.intersects(c)) {
         return Some(ring.clone());
     }
     // The ring as an open list of points (the closing point left out), cut by each edge in turn.
