@@ -1,11 +1,20 @@
-//! Whether the rings of one polygon are simple and meet each other at single points only, by monotone
-//! chains (as JTS/GEOS's `MonotoneChain` noding): each ring is cut where its direction leaves a
-//! quadrant, so that within a chain x and y both only grow or only shrink. Two segments of one chain
-//! can then meet only where they follow each other, at their shared vertex; only pairs of chains whose
-//! extents meet are compared, by halving the longer piece until short pieces remain (the extent of a
-//! piece of a chain is the box of its two end points). Most segments of a real polygon are never tested
-//! against anything, where the sweep over segments in `validity` tests each against its active
-//! neighbours. A polygon of few segments compares all pairs instead, which costs less than the chains.
+//! Whether the rings of one polygon are simple and meet each other at single points only. Three ways to
+//! the same answer, by the polygon's size and shape:
+//!
+//! * **all pairs** of segments, for a polygon of few segments (most grids and counties): their boxes
+//!   are compared column by column, many at once, and the rare pairs whose boxes meet exactly;
+//! * a **sweep over the segments** sorted by their low ends, each compared with the segments it
+//!   overlaps along the sweep — for rings that zigzag (the quantised US counties turn quadrant after
+//!   every one or two segments);
+//! * **monotone chains** (as JTS/GEOS's `MonotoneChain` noding), for rings that run one way for long
+//!   (streets): each ring is cut where its direction leaves a quadrant, so that within a chain x and y
+//!   both only grow or only shrink. Two segments of one chain can then meet only where they follow each
+//!   other, at their shared vertex; only pairs of chains whose extents meet are compared, by halving the
+//!   longer piece until short pieces remain (the extent of a piece of a chain is the box of its two end
+//!   points).
+//!
+//! Neighbouring segments of a ring share their vertex and meet badly only where the ring turns straight
+//! back; the first two ways leave that to one pass over the vertices.
 //!
 //! This is the fast answer to "is there any problem"; when there is one, `validity` finds and names it
 //! with its segment sweep, so that the reason reported does not depend on this order of search.
@@ -52,6 +61,22 @@ struct Scratch {
     /// The chains in sweep order: (low end as ordered bits, first point, chain).
     order: Vec<(u64, u32, u32)>,
     active: Vec<u32>,
+    /// The segments in sweep order (see [`Scratch::sweep_meets_badly`]).
+    keys: Vec<u64>,
+    active_segments: Vec<ActiveSegment>,
+    /// The boxes of the segments for all pairs: lowest x, highest x, lowest y, highest y.
+    boxes: [Vec<f64>; 4],
+}
+
+/// A segment the segment sweep has reached and not yet passed: its high end along the sweep axis (as
+/// ordered bits), its extent across it, its first point and its ring.
+#[derive(Clone, Copy)]
+struct ActiveSegment {
+    hi: u64,
+    clo: f64,
+    chi: f64,
+    seg: u32,
+    ring: u32,
 }
 
 /// The bits of `x` as an unsigned number in the order of [`f64::total_cmp`].
@@ -76,16 +101,23 @@ fn boxes_meet(a0: Coord<f64>, a1: Coord<f64>, b0: Coord<f64>, b1: Coord<f64>) ->
 /// [`Scratch::any_pair_meets_badly`]); above it, monotone chains are.
 const FEW_SEGMENTS: u32 = 24;
 
+/// Rings of fewer segments a monotone chain than this are swept segment by segment (see
+/// [`Scratch::sweep_meets_badly`]); others by their chains.
+const SEGMENTS_A_CHAIN: u32 = 3;
+
 /// Whether the ring, going from `a` to `b` and on to `c`, turns straight back: the two segments then
 /// share more than their vertex `b` (exact: one orientation test, then comparisons).
 fn turns_back(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> bool {
     use geo::algorithm::kernels::Orientation;
-    if super::predicates::orient(a, b, c) != Orientation::Collinear {
+    // Back if a and c lie on the same side of b in x and in y, and the three are collinear. Most
+    // vertices turn by less than a right angle, which the sign of one dot product shows: a and c on
+    // the same side make every product of the differences (exact in sign) at most zero.
+    let dot = (b.x - a.x) * (c.x - b.x) + (b.y - a.y) * (c.y - b.y);
+    if dot > 0.0 {
         return false;
     }
-    // Collinear: back if a and c lie on the same side of b.
-    let side = |p: Coord<f64>| (p.x.total_cmp(&b.x), p.y.total_cmp(&b.y));
-    side(a) == side(c)
+    let side = |p: Coord<f64>| (p.x.partial_cmp(&b.x), p.y.partial_cmp(&b.y));
+    side(a) == side(c) && super::predicates::orient(a, b, c) == Orientation::Collinear
 }
 
 /// Whether segments of two different rings meet badly: anything but touching at a point (a vertex of
@@ -116,27 +148,128 @@ pub fn rings_meet_badly(rings: &[&LineString<f64>]) -> bool {
     })
 }
 
+/// [`rings_meet_badly`] answered each way (all pairs, segment sweep, monotone chains), for tests that
+/// hold the three to one answer.
+#[cfg(test)]
+pub(super) fn rings_meet_badly_each_way(rings: &[&LineString<f64>]) -> [bool; 3] {
+    Scratch::default().each_way(rings)
+}
+
 impl Scratch {
     fn meet_badly(&mut self, rings: &[&LineString<f64>]) -> bool {
+        self.load(rings);
+        let segments: u32 = self.rings.iter().map(|r| r.1).sum();
+        if segments <= FEW_SEGMENTS {
+            return self.any_ring_turns_back() || self.any_pair_meets_badly();
+        }
+        // Chains pay where they are long (streets: many segments one way); a ring that zigzags (the
+        // quantised counties: fewer than two segments a chain) is swept segment by segment.
+        let along_x = self.along_x();
+        if self.zigzags() {
+            return self.any_ring_turns_back() || self.sweep_meets_badly(along_x);
+        }
+        self.cut_chains(along_x);
+        self.chains_meet_badly_swept()
+    }
+
+    /// The answer of each way, whatever the polygon's size and shape: all pairs, the segment sweep, the
+    /// monotone chains.
+    #[cfg(test)]
+    fn each_way(&mut self, rings: &[&LineString<f64>]) -> [bool; 3] {
+        self.load(rings);
+        let along_x = self.along_x();
+        let pairs = self.any_ring_turns_back() || self.any_pair_meets_badly();
+        let swept = self.any_ring_turns_back() || self.sweep_meets_badly(along_x);
+        self.cut_chains(along_x);
+        [pairs, swept, self.chains_meet_badly_swept()]
+    }
+
+    /// Sweep along the longer side of the exterior's extent: fewer segments are active at once.
+    fn along_x(&self) -> bool {
+        let exterior = &self.points[..=self.rings[0].1 as usize];
+        let (x, y) = exterior.iter().fold(
+            ((f64::INFINITY, f64::NEG_INFINITY), (f64::INFINITY, f64::NEG_INFINITY)),
+            |((x0, x1), (y0, y1)), c| ((x0.min(c.x), x1.max(c.x)), (y0.min(c.y), y1.max(c.y))),
+        );
+        x.1 - x.0 >= y.1 - y.0
+    }
+
+    /// Copies the rings' points, repeated points dropped, rings one after another.
+    fn load(&mut self, rings: &[&LineString<f64>]) {
         self.points.clear();
         self.rings.clear();
         self.chains.clear();
         for ring in rings {
             let first = self.points.len() as u32;
-            for &c in &ring.0 {
-                if self.points.len() as u32 == first || self.points.last() != Some(&c) {
-                    self.points.push(c);
+            if ring.0.windows(2).all(|w| w[0] != w[1]) {
+                self.points.extend_from_slice(&ring.0);
+            } else {
+                for &c in &ring.0 {
+                    if self.points.len() as u32 == first || self.points.last() != Some(&c) {
+                        self.points.push(c);
+                    }
                 }
             }
             self.rings.push((first, self.points.len() as u32 - first - 1));
         }
-        let segments: u32 = self.rings.iter().map(|r| r.1).sum();
-        if segments <= FEW_SEGMENTS {
-            return self.any_pair_meets_badly();
+    }
+
+    /// The segments swept in the order of their low ends along the sweep axis, each compared with the
+    /// active ones (those whose high end it has not passed) whose extents across the axis meet its own.
+    fn sweep_meets_badly(&mut self, along_x: bool) -> bool {
+        let p = &self.points;
+        // One u64 per segment, sorted: its low end as ordered bits, the lowest bits replaced by the
+        // segment's first point. The sweep stands at the key with those bits cleared, at or below the
+        // segment's true low end, so a segment leaves the active ones only when no later one can reach
+        // it (the order among nearly equal low ends does not matter).
+        let shift = u64::BITS - (p.len() as u64).leading_zeros();
+        let mask = (1u64 << shift) - 1;
+        let low_end = |a: Coord<f64>, b: Coord<f64>| if along_x { a.x.min(b.x) } else { a.y.min(b.y) };
+        self.keys.clear();
+        for &(first, segments) in &self.rings {
+            let (first, segments) = (first as usize, segments as usize);
+            let ring = p[first..=first + segments].windows(2).enumerate();
+            self.keys.extend(ring.map(|(i, w)| ordered_bits(low_end(w[0], w[1]) + 0.0) & !mask | (first + i) as u64));
         }
-        let Some(extent) = geo::BoundingRect::bounding_rect(rings[0]) else { return false };
-        // Sweep along the longer side of the extent: fewer chains are active at once.
-        let along_x = extent.width() >= extent.height();
+        self.keys.sort_unstable();
+        self.active_segments.clear();
+        for &key in &self.keys {
+            let s = (key & mask) as u32;
+            let at = key & !mask;
+            let (a, b) = (p[s as usize], p[s as usize + 1]);
+            let (hi, (clo, chi)) = if along_x {
+                (a.x.max(b.x), (a.y.min(b.y), a.y.max(b.y)))
+            } else {
+                (a.y.max(b.y), (a.x.min(b.x), a.x.max(b.x)))
+            };
+            self.active_segments.retain(|t| t.hi >= at);
+            let r =
+                if self.rings.len() == 1 { 0 } else { self.rings.partition_point(|&(first, _)| first <= s) as u32 - 1 };
+            for t in &self.active_segments {
+                if t.chi < clo || chi < t.clo || (t.ring == r && self.neighbours(r, s, t.seg)) {
+                    continue;
+                }
+                if self.pair_meets_badly(r, s, t.ring, t.seg) {
+                    return true;
+                }
+            }
+            self.active_segments.push(ActiveSegment { hi: ordered_bits(hi + 0.0), clo, chi, seg: s, ring: r });
+        }
+        false
+    }
+
+    /// Monotone chains, swept by their low ends; pairs whose extents meet are halved down to segments.
+    /// Whether the exterior's first segments change quadrant more often than once in
+    /// [`SEGMENTS_A_CHAIN`] segments (a sample: which way is cheaper, not what the answer is).
+    fn zigzags(&self) -> bool {
+        let (first, segments) = self.rings[0];
+        let sample = &self.points[first as usize..=(first + segments.min(32)) as usize];
+        let changes = sample.windows(3).filter(|w| quadrant(w[0], w[1]) != quadrant(w[1], w[2])).count() as u32;
+        (changes + 1) * SEGMENTS_A_CHAIN > sample.len() as u32 - 1
+    }
+
+    fn cut_chains(&mut self, along_x: bool) {
+        self.chains.clear();
         for r in 0..self.rings.len() {
             let (first, segments) = self.rings[r];
             // Cut the ring into chains where the quadrant of its direction changes.
@@ -155,6 +288,9 @@ impl Scratch {
                 start = end;
             }
         }
+    }
+
+    fn chains_meet_badly_swept(&mut self) -> bool {
         // The sweep order, by the chains' low end (then their start): a sort of 12-byte keys, not of
         // the chains themselves.
         self.order.clear();
@@ -180,34 +316,71 @@ impl Scratch {
         false
     }
 
-    /// Every pair of segments, for polygons of few segments (most grids and counties): comparing all
-    /// pairs' boxes costs less than cutting chains and sorting them. Neighbours in a ring need no
-    /// segment intersection: they meet badly only when the ring turns back on itself.
-    fn any_pair_meets_badly(&self) -> bool {
+    /// Whether a ring turns straight back at one of its vertices: two neighbouring segments share more
+    /// than their vertex. The sweeps and the pairs leave neighbours to this one pass.
+    fn any_ring_turns_back(&self) -> bool {
         let p = &self.points;
-        for (r, &(first, segments)) in self.rings.iter().enumerate() {
-            for i in 0..segments {
-                let s = first + i;
-                let (s0, s1) = (p[s as usize], p[s as usize + 1]);
-                // Its next neighbour in the ring.
-                let after = if i + 1 == segments { first } else { s + 1 };
-                if turns_back(s0, s1, p[after as usize + 1]) {
+        for &(first, segments) in &self.rings {
+            let ring = &p[first as usize..=(first + segments) as usize];
+            // The closing vertex: the last but one point before it.
+            if turns_back(ring[ring.len() - 2], ring[0], ring[1]) {
+                return true;
+            }
+            for w in ring.windows(3) {
+                if turns_back(w[0], w[1], w[2]) {
                     return true;
                 }
-                // Every later segment of this ring but the neighbours, then every later ring's.
-                let last_of_ring = if i == 0 { first + segments - 1 } else { first + segments };
-                for t in s + 2..last_of_ring {
-                    if boxes_meet(s0, s1, p[t as usize], p[t as usize + 1])
-                        && meet(s0, s1, p[t as usize], p[t as usize + 1]) != Meet::None
-                    {
-                        return true;
+            }
+        }
+        false
+    }
+
+    /// Every pair of segments, for polygons of few segments (most grids and counties): comparing all
+    /// pairs' boxes costs less than sorting them. The boxes are held column by column, so that one
+    /// segment's box is compared with many at once; the rare pairs whose boxes meet are then tested
+    /// exactly. Neighbours in a ring are left to [`Scratch::any_ring_turns_back`].
+    fn any_pair_meets_badly(&mut self) -> bool {
+        let p = &self.points;
+        let boxes = &mut self.boxes;
+        for column in boxes.iter_mut() {
+            column.clear();
+        }
+        // The box of every pair of consecutive points (between rings too, never compared).
+        boxes[0].extend(p.windows(2).map(|w| w[0].x.min(w[1].x)));
+        boxes[1].extend(p.windows(2).map(|w| w[0].x.max(w[1].x)));
+        boxes[2].extend(p.windows(2).map(|w| w[0].y.min(w[1].y)));
+        boxes[3].extend(p.windows(2).map(|w| w[0].y.max(w[1].y)));
+        let [xlo, xhi, ylo, yhi] = &self.boxes;
+        // Whether any box of `range` meets box `s`: no branch per box.
+        let any_meets = |s: usize, range: std::ops::Range<usize>| {
+            let (a, b, c, d) = (xlo[s], xhi[s], ylo[s], yhi[s]);
+            let columns = xlo[range.clone()].iter().zip(&xhi[range.clone()]).zip(&ylo[range.clone()]).zip(&yhi[range]);
+            columns.fold(false, |hit, (((&tlo, &thi), &tylo), &tyhi)| {
+                hit | ((thi >= a) & (tlo <= b) & (tyhi >= c) & (tylo <= d))
+            })
+        };
+        let meets = |s: usize, t: usize| xhi[t] >= xlo[s] && xlo[t] <= xhi[s] && yhi[t] >= ylo[s] && ylo[t] <= yhi[s];
+        for (r, &(first, segments)) in self.rings.iter().enumerate() {
+            let (first, segments) = (first as usize, segments as usize);
+            for s in first..first + segments {
+                let (s0, s1) = (p[s], p[s + 1]);
+                // Every later segment of this ring but the neighbours.
+                let last_of_ring = if s == first { first + segments - 1 } else { first + segments };
+                if s + 2 < last_of_ring && any_meets(s, s + 2..last_of_ring) {
+                    for t in s + 2..last_of_ring {
+                        if meets(s, t) && meet(s0, s1, p[t], p[t + 1]) != Meet::None {
+                            return true;
+                        }
                     }
                 }
+                // Every later ring's segments.
                 for &(other_first, other_segments) in &self.rings[r + 1..] {
-                    for t in other_first..other_first + other_segments {
-                        let (t0, t1) = (p[t as usize], p[t as usize + 1]);
-                        if boxes_meet(s0, s1, t0, t1) && rings_cross(s0, s1, t0, t1) {
-                            return true;
+                    let others = other_first as usize..(other_first + other_segments) as usize;
+                    if any_meets(s, others.clone()) {
+                        for t in others {
+                            if meets(s, t) && rings_cross(s0, s1, p[t], p[t + 1]) {
+                                return true;
+                            }
                         }
                     }
                 }
@@ -248,10 +421,22 @@ impl Scratch {
 
     /// Segment `s` (from point `s` to `s + 1`) of chain `a` against segment `t` of chain `b`.
     fn segments_meet_badly(&self, a: &Chain, s: u32, b: &Chain, t: u32) -> bool {
+        self.pair_meets_badly(a.ring, s, b.ring, t)
+    }
+
+    /// Whether segments `s` and `t` of ring `r` follow each other.
+    fn neighbours(&self, r: u32, s: u32, t: u32) -> bool {
+        let (first, segments) = self.rings[r as usize];
+        let last = first + segments - 1;
+        s + 1 == t || t + 1 == s || (s == first && t == last) || (t == first && s == last)
+    }
+
+    /// Segment `s` (from point `s` to `s + 1`) of ring `rs` against segment `t` of ring `rt`.
+    fn pair_meets_badly(&self, rs: u32, s: u32, rt: u32, t: u32) -> bool {
         let p = &self.points;
         let (s0, s1, t0, t1) = (p[s as usize], p[s as usize + 1], p[t as usize], p[t as usize + 1]);
-        if a.ring == b.ring {
-            let (first, segments) = self.rings[a.ring as usize];
+        if rs == rt {
+            let (first, segments) = self.rings[rs as usize];
             let (i, j) = (s - first, t - first);
             // Neighbours share a vertex; they meet badly only where the ring turns straight back.
             if (i + 1) % segments == j {

@@ -284,11 +284,12 @@ mod tests {
     use super::*;
     use geo::polygon;
 
-    /// The monotone chains (and, for few segments, all pairs) must find a problem exactly when the
-    /// segment sweep does: random rings on a small integer grid, so that shared vertices, collinear
-    /// runs, spikes, touching and crossing rings are common; sizes on both sides of the all-pairs limit.
+    /// Each fast way (all pairs, the segment sweep with its turn-back pass, the monotone chains) and the
+    /// way chosen by size and shape must find a problem exactly when the naming sweep does: random rings
+    /// on a small integer grid, so that shared vertices, collinear runs, spikes, touching and crossing
+    /// rings are common; sizes on both sides of the all-pairs limit.
     #[test]
-    fn monotone_chains_agree_with_the_sweep() {
+    fn every_way_agrees_with_the_naming_sweep() {
         let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut next = |n: u64| {
             seed ^= seed << 13;
@@ -335,6 +336,7 @@ mod tests {
             let refs: Vec<&LineString<f64>> = rings.iter().collect();
             let swept = crossing(&refs).is_some();
             assert_eq!(rings_meet_badly(&refs), swept, "case {case}: {rings:?}");
+            assert_eq!(super::super::monotone::rings_meet_badly_each_way(&refs), [swept; 3], "case {case}: {rings:?}");
             cases += 1;
             bad += usize::from(swept);
             if rings.iter().map(|r| r.0.len()).sum::<usize>() > 60 {
