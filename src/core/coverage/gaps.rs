@@ -50,25 +50,34 @@ fn oriented(ring: &super::rings::Ring<'_>, s: usize) -> (Coord<f64>, Coord<f64>)
 /// items cost, not what all its segments do, and the edges come in the same order as a full scan's.
 pub fn union_with_dirty(graph: &Graph, dirty: &[bool], open: &[u32]) -> Union {
     let dirty_items: Vec<usize> = (0..dirty.len()).filter(|&i| dirty[i]).collect();
-    let mut visit: std::collections::BTreeSet<usize> =
-        open.iter().map(|&i| i as usize).filter(|&i| !dirty[i]).collect();
+    // Clean items that share a segment with a dirty one.
+    let mut touched: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();
     for &d in &dirty_items {
         for ring in graph.rings_of(d) {
             for s in 0..ring.segments() {
                 let (key, _) = super::rings::segment_key(&ring, s);
                 for o in graph.occurrences(&key) {
                     if !dirty[o.item as usize] {
-                        visit.insert(o.item as usize);
+                        touched.insert(o.item as usize);
                     }
                 }
             }
         }
     }
+    let mut visit: std::collections::BTreeSet<usize> =
+        open.iter().map(|&i| i as usize).filter(|&i| !dirty[i]).collect();
+    visit.extend(touched.iter().copied());
     let mut edges: Vec<(Coord<f64>, Coord<f64>)> = Vec::with_capacity(visit.len() * 8);
     for item in visit {
+        // A clean item's matched segment is matched by another item (a valid polygon shares no segment
+        // with itself), a clean one unless the item shares segments with a dirty one.
+        let near_dirty = touched.contains(&item);
         for ring in graph.rings_of(item) {
             for s in 0..ring.segments() {
                 if ring.state[s] == SegmentState::Matched {
+                    if !near_dirty {
+                        continue;
+                    }
                     let (key, forward) = super::rings::segment_key(&ring, s);
                     let matched_by_clean = graph
                         .occurrences(&key)

@@ -70,10 +70,9 @@ pub fn exact_matches(graph: &mut Graph) -> Vec<Vec<InvalidSegment>> {
     let mut same_side: Vec<Vec<InvalidSegment>> = vec![Vec::new(); rings.len()];
     let mut list: SmallVec<[Occurrence; 4]> = SmallVec::new();
     for chain in segments.shared() {
-        list.clear();
-        list.extend(chain);
         // Most segments are shared by two rings in opposite directions: both matched.
-        if let [a, b] = list[..]
+        let mut pair = chain.clone();
+        if let (Some(a), Some(b), None) = (pair.next(), pair.next(), pair.next())
             && a.forward != b.forward
         {
             for o in [a, b] {
@@ -83,6 +82,8 @@ pub fn exact_matches(graph: &mut Graph) -> Vec<Vec<InvalidSegment>> {
             }
             continue;
         }
+        list.clear();
+        list.extend(chain);
         for (k, o) in list.iter().enumerate() {
             let others = list.iter().enumerate().filter(|&(j, _)| j != k).map(|(_, other)| other);
             let state = match others.clone().find(|other| other.forward == o.forward) {
@@ -169,12 +170,33 @@ fn find_interacting(
     let all_known = states.iter().all(|s| *s != SegmentState::Unknown);
     if !all_known && let Some(envelope) = graph.envelope[t] {
         let neighbours: Vec<u32> = graph.items_near(envelope, gap_width_in_world).filter(|&i| i != target).collect();
-        let nearby = nearby_segments(graph, &neighbours, envelope, gap_width_in_world);
+        // Only the unknown segments are compared: the neighbours' segments near them (one mismatch on
+        // a long border needs the neighbours' segments there, not all along the border).
+        let unknown = unknown_box(graph, t, &states).unwrap_or(envelope);
+        let nearby = nearby_segments(graph, &neighbours, unknown, gap_width_in_world);
         let mut touches = vec![false; states.len()];
         interacting(graph, t, &mut states, &mut touches, &nearby, gap_width_in_world, &mut invalid);
         inside(graph, t, &mut states, &touches, &neighbours, &mut invalid);
     }
     ItemVerdict { states: Some(states), invalid }
+}
+
+/// The box of the target's unknown segments.
+fn unknown_box(graph: &Graph, t: usize, states: &[SegmentState]) -> Option<geo::Rect<f64>> {
+    let mut points = graph.rings_of(t).enumerate().flat_map(|(r, ring)| {
+        let first = graph.rings[t].first(r);
+        let states = &states[first..first + ring.segments()];
+        ring.coords
+            .windows(2)
+            .zip(states)
+            .filter(|(_, state)| **state == SegmentState::Unknown)
+            .flat_map(|(w, _)| [w[0], w[1]])
+    });
+    let first = points.next()?;
+    let (lo, hi) = points.fold((first, first), |(lo, hi), c| {
+        (Coord { x: lo.x.min(c.x), y: lo.y.min(c.y) }, Coord { x: hi.x.max(c.x), y: hi.y.max(c.y) })
+    });
+    Some(geo::Rect::new(lo, hi))
 }
 
 /// A neighbour's segment near the target, sorted by the left end of its x extent.
@@ -186,8 +208,9 @@ struct Nearby {
     seg: u32,
 }
 
-/// The neighbours' segments that come within `grow` of the target's envelope, sorted by x: large
-/// neighbours (a coastal county) contribute only their nearby part.
+/// The neighbours' segments that come within `grow` of `envelope` (the box of the target's unknown
+/// segments), sorted by x: large neighbours (a coastal county) contribute only their nearby part. The
+/// test is [`seg_box_apart`]'s, so that no segment it would keep for an unknown segment is left out.
 fn nearby_segments(graph: &Graph, neighbours: &[u32], envelope: geo::Rect<f64>, grow: f64) -> Vec<Nearby> {
     let (lo, hi) = (envelope.min(), envelope.max());
     let mut out = Vec::new();
@@ -198,9 +221,9 @@ fn nearby_segments(graph: &Graph, neighbours: &[u32], envelope: geo::Rect<f64>, 
                 let (xmin, xmax) = (a0.x.min(a1.x), a0.x.max(a1.x));
                 if a0 == a1
                     || xmax + grow < lo.x
-                    || xmin - grow > hi.x
+                    || hi.x + grow < xmin
                     || a0.y.max(a1.y) + grow < lo.y
-                    || a0.y.min(a1.y) - grow > hi.y
+                    || hi.y + grow < a0.y.min(a1.y)
                 {
                     continue;
                 }
