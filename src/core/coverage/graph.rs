@@ -28,7 +28,7 @@ pub fn aabb(r: Rect<f64>, grow: f64) -> AABB<[f64; 2]> {
 /// The key of an occurrence, read from its ring's coordinates.
 fn key_of(geometry: &[MultiPolygon<f64>], rings: &[ItemRings], o: Occurrence) -> SegmentKey {
     let i = o.item as usize;
-    segment_key(&rings[i].ring(&geometry[i], o.ring as usize), o.seg as usize).0
+    rings[i].key_at(&geometry[i], o.ring as usize, o.seg as usize)
 }
 
 impl Graph {

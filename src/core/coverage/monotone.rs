@@ -98,7 +98,7 @@ fn boxes_meet(a0: Coord<f64>, a1: Coord<f64>, b0: Coord<f64>, b1: Coord<f64>) ->
 }
 
 /// Up to this many segments (all rings together), every pair is compared (see
-/// [`Scratch::any_pair_meets_badly`]); above it, monotone chains are.
+/// [`Scratch::any_pair_meets_badly`]); above it, the segment sweep or the monotone chains are.
 const FEW_SEGMENTS: u32 = 24;
 
 /// Rings of fewer segments a monotone chain than this are swept segment by segment (see
@@ -258,7 +258,6 @@ impl Scratch {
         false
     }
 
-    /// Monotone chains, swept by their low ends; pairs whose extents meet are halved down to segments.
     /// Whether the exterior's first segments change quadrant more often than once in
     /// [`SEGMENTS_A_CHAIN`] segments (a sample: which way is cheaper, not what the answer is).
     fn zigzags(&self) -> bool {
@@ -268,6 +267,7 @@ impl Scratch {
         (changes + 1) * SEGMENTS_A_CHAIN > sample.len() as u32 - 1
     }
 
+    /// Cuts the rings into monotone chains, with their extents along and across the sweep.
     fn cut_chains(&mut self, along_x: bool) {
         self.chains.clear();
         for r in 0..self.rings.len() {
@@ -290,6 +290,8 @@ impl Scratch {
         }
     }
 
+    /// The monotone chains, swept by their low ends; pairs whose extents meet are halved down to
+    /// segments.
     fn chains_meet_badly_swept(&mut self) -> bool {
         // The sweep order, by the chains' low end (then their start): a sort of 12-byte keys, not of
         // the chains themselves.

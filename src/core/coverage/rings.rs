@@ -127,6 +127,19 @@ impl ItemRings {
         Ring { coords, interior_on_right: source.interior_on_right, state: &self.state[first..first + n] }
     }
 
+    /// The key of segment `seg` of ring `r` ([`segment_key`]'s, which does not depend on the ring's
+    /// orientation), read without making the ring's view: how the segment index confirms a match.
+    pub fn key_at(&self, mp: &MultiPolygon<f64>, r: usize, seg: usize) -> SegmentKey {
+        let source = &self.sources[r];
+        let coords = match &source.cleaned {
+            Some(c) => c,
+            None => geometry_ring(mp, source.polygon, source.ring),
+        };
+        let (p0, p1) = (coords[seg], coords[seg + 1]);
+        let (a, b) = if (p0.x, p0.y) <= (p1.x, p1.y) { (p0, p1) } else { (p1, p0) };
+        [bits(a.x), bits(a.y), bits(b.x), bits(b.y)]
+    }
+
     /// Every ring, in order.
     pub fn rings<'a>(&'a self, mp: &'a MultiPolygon<f64>) -> impl ExactSizeIterator<Item = Ring<'a>> + Clone + 'a {
         (0..self.sources.len()).map(move |r| self.ring(mp, r))
@@ -200,4 +213,43 @@ pub fn segment_key(ring: &Ring, i: usize) -> (SegmentKey, bool) {
     let forward = (p0.x, p0.y) <= (p1.x, p1.y);
     let (a, b) = if forward { (p0, p1) } else { (p1, p0) };
     ([bits(a.x), bits(a.y), bits(b.x), bits(b.y)], forward)
+}
+
+#[cfg(test)]
+mod tests {
+    use geo::{Coord, LineString, MultiPolygon, Polygon};
+
+    use super::{ItemRings, segment_key};
+
+    /// The key read for the segment index is the ring view's key, whichever way each ring runs, with
+    /// signed zeros, repeated points (a cleaned ring) and holes.
+    #[test]
+    fn key_at_is_the_views_key() {
+        let mut rng = crate::core::coverage::synthetic::Rng::new(11);
+        let mut coordinate = |rng: &mut crate::core::coverage::synthetic::Rng| match rng.next_u64() % 5 {
+            0 => 0.0,
+            1 => -0.0,
+            _ => (rng.next_u64() % 7) as f64 - 3.0,
+        };
+        for _ in 0..300 {
+            let mut ring = |rng: &mut crate::core::coverage::synthetic::Rng| {
+                let n = 3 + rng.next_u64() % 6;
+                let mut points: Vec<Coord<f64>> =
+                    (0..n).map(|_| Coord { x: coordinate(rng), y: coordinate(rng) }).collect();
+                points.push(points[0]);
+                LineString(points)
+            };
+            let (exterior, hole) = (ring(&mut rng), ring(&mut rng));
+            let mp = MultiPolygon(vec![Polygon::new(exterior, vec![hole])]);
+            let rings = ItemRings::of(&mp);
+            for (r, view) in rings.rings(&mp).enumerate() {
+                for s in 0..view.segments() {
+                    let (p0, p1) = view.segment(s);
+                    if p0 != p1 {
+                        assert_eq!(rings.key_at(&mp, r, s), segment_key(&view, s).0, "{mp:?} ring {r} segment {s}");
+                    }
+                }
+            }
+        }
+    }
 }
