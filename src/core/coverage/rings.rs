@@ -226,13 +226,13 @@ mod tests {
     #[test]
     fn key_at_is_the_views_key() {
         let mut rng = crate::core::coverage::synthetic::Rng::new(11);
-        let mut coordinate = |rng: &mut crate::core::coverage::synthetic::Rng| match rng.next_u64() % 5 {
+        let coordinate = |rng: &mut crate::core::coverage::synthetic::Rng| match rng.next_u64() % 5 {
             0 => 0.0,
             1 => -0.0,
             _ => (rng.next_u64() % 7) as f64 - 3.0,
         };
         for _ in 0..300 {
-            let mut ring = |rng: &mut crate::core::coverage::synthetic::Rng| {
+            let ring = |rng: &mut crate::core::coverage::synthetic::Rng| {
                 let n = 3 + rng.next_u64() % 6;
                 let mut points: Vec<Coord<f64>> =
                     (0..n).map(|_| Coord { x: coordinate(rng), y: coordinate(rng) }).collect();
