@@ -183,20 +183,12 @@ fn find_interacting(
 
 /// The box of the target's unknown segments.
 fn unknown_box(graph: &Graph, t: usize, states: &[SegmentState]) -> Option<geo::Rect<f64>> {
-    let mut points = graph.rings_of(t).enumerate().flat_map(|(r, ring)| {
-        let first = graph.rings[t].first(r);
-        let states = &states[first..first + ring.segments()];
-        ring.coords
-            .windows(2)
-            .zip(states)
-            .filter(|(_, state)| **state == SegmentState::Unknown)
-            .flat_map(|(w, _)| [w[0], w[1]])
+    let boxes = graph.rings_of(t).enumerate().flat_map(|(r, ring)| {
+        let states = &states[graph.rings[t].first(r)..][..ring.segments()];
+        let unknown = ring.coords.windows(2).zip(states).filter(|(_, state)| **state == SegmentState::Unknown);
+        unknown.map(|(w, _)| geo::Rect::new(w[0], w[1]))
     });
-    let first = points.next()?;
-    let (lo, hi) = points.fold((first, first), |(lo, hi), c| {
-        (Coord { x: lo.x.min(c.x), y: lo.y.min(c.y) }, Coord { x: hi.x.max(c.x), y: hi.y.max(c.y) })
-    });
-    Some(geo::Rect::new(lo, hi))
+    crate::core::rect::union_all(boxes)
 }
 
 /// A neighbour's segment near the target, sorted by the left end of its x extent.
