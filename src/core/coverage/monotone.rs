@@ -198,7 +198,6 @@ impl Scratch {
     fn load(&mut self, rings: &[&LineString<f64>]) {
         self.points.clear();
         self.rings.clear();
-        self.chains.clear();
         for ring in rings {
             let first = self.points.len() as u32;
             if ring.0.windows(2).all(|w| w[0] != w[1]) {
@@ -404,7 +403,9 @@ impl Scratch {
             for s in a0..a1 {
                 let (s0, s1) = (p[s as usize], p[s as usize + 1]);
                 for t in b0..b1 {
-                    if boxes_meet(s0, s1, p[t as usize], p[t as usize + 1]) && self.segments_meet_badly(a, s, b, t) {
+                    if boxes_meet(s0, s1, p[t as usize], p[t as usize + 1])
+                        && self.pair_meets_badly(a.ring, s, b.ring, t)
+                    {
                         return true;
                     }
                 }
@@ -419,11 +420,6 @@ impl Scratch {
             let bm = (b0 + b1) / 2;
             self.chains_meet_badly(a, a0, a1, b, b0, bm) || self.chains_meet_badly(a, a0, a1, b, bm, b1)
         }
-    }
-
-    /// Segment `s` (from point `s` to `s + 1`) of chain `a` against segment `t` of chain `b`.
-    fn segments_meet_badly(&self, a: &Chain, s: u32, b: &Chain, t: u32) -> bool {
-        self.pair_meets_badly(a.ring, s, b.ring, t)
     }
 
     /// Whether segments `s` and `t` of ring `r` follow each other.
