@@ -17,6 +17,7 @@ pub mod codes;
 pub mod coverage;
 pub mod edit;
 pub mod merge;
+pub mod packed_rtree;
 pub mod partition;
 pub mod progress;
 pub mod rect;

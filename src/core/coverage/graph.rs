@@ -1,5 +1,5 @@
 //! The segment graph of a coverage: every item's rings, a hash of every segment (to find exact matches in
-//! O(1)), and an R-tree of item envelopes (to find neighbours). Items can be replaced one at a time,
+//! O(1)), and an index of item envelopes (to find neighbours). Items can be replaced one at a time,
 //! which is what makes re-checking after an edit cheap.
 
 use geo::{BoundingRect, MultiPolygon, Rect};
@@ -8,7 +8,8 @@ use rstar::{AABB, RTree};
 use super::rings::{ItemRings, Ring, SegmentKey, segment_key};
 pub use super::segment_index::Occurrence;
 use super::segment_index::{Chain, SegmentIndex};
-use crate::core::rect::{RectEntry, rect_entry};
+use crate::core::packed_rtree::PackedRTree;
+use crate::core::rect::{self, RectEntry, rect_entry};
 
 pub type ItemBox = RectEntry<u32>;
 
@@ -18,7 +19,50 @@ pub struct Graph {
     pub rings: Vec<ItemRings>,
     pub envelope: Vec<Option<Rect<f64>>>,
     pub segments: SegmentIndex,
-    pub tree: RTree<ItemBox>,
+    pub tree: ItemTree,
+}
+
+/// The items' envelopes: those of the full check in a packed tree (built by one sort), and those that
+/// edits have changed since in an R-tree (which can take insertions and removals).
+pub struct ItemTree {
+    packed: PackedRTree<u32>,
+    /// Per item of the full check: whether `packed` holds its envelope as it is now (false once an
+    /// edit has replaced the item, or when it had none).
+    current: Vec<bool>,
+    changed: RTree<ItemBox>,
+}
+
+impl ItemTree {
+    fn new(envelope: &[Option<Rect<f64>>]) -> ItemTree {
+        let entries: Vec<(Rect<f64>, u32)> =
+            envelope.iter().enumerate().filter_map(|(i, e)| Some(((*e)?, i as u32))).collect();
+        ItemTree {
+            packed: PackedRTree::new(entries),
+            current: envelope.iter().map(Option::is_some).collect(),
+            changed: RTree::new(),
+        }
+    }
+
+    fn remove(&mut self, envelope: Rect<f64>, item: u32) {
+        match self.current.get_mut(item as usize) {
+            Some(current) if *current => *current = false,
+            _ => {
+                self.changed.remove(&rect_entry(envelope, item));
+            }
+        }
+    }
+
+    fn insert(&mut self, envelope: Rect<f64>, item: u32) {
+        self.changed.insert(rect_entry(envelope, item));
+    }
+
+    /// Items whose envelope meets `area` (touching counts): the full check's first, then the changed
+    /// ones.
+    fn meeting(&self, area: Rect<f64>) -> impl Iterator<Item = u32> + '_ {
+        let packed = self.packed.query(area).copied().filter(|&i| self.current[i as usize]);
+        let changed = self.changed.locate_in_envelope_intersecting(aabb(area, 0.0)).map(|b| b.data);
+        packed.chain(changed)
+    }
 }
 
 pub fn aabb(r: Rect<f64>, grow: f64) -> AABB<[f64; 2]> {
@@ -35,8 +79,7 @@ impl Graph {
     pub fn build(geometry: Vec<MultiPolygon<f64>>) -> Graph {
         let rings: Vec<ItemRings> = geometry.iter().map(ItemRings::of).collect();
         let envelope: Vec<Option<Rect<f64>>> = geometry.iter().map(|g| g.bounding_rect()).collect();
-        let boxes: Vec<ItemBox> =
-            envelope.iter().enumerate().filter_map(|(i, e)| Some(rect_entry((*e)?, i as u32))).collect();
+        let tree = ItemTree::new(&envelope);
         let total: usize = rings.iter().map(|r| r.state.len()).sum();
         // In a coverage most segments are shared by two items: about half as many keys as segments.
         // (The table grows if the guess is short.)
@@ -44,7 +87,7 @@ impl Graph {
         for item in 0..rings.len() {
             add_segments(&mut segments, &geometry, &rings, item);
         }
-        Graph { geometry, rings, envelope, segments, tree: RTree::bulk_load(boxes) }
+        Graph { geometry, rings, envelope, segments, tree }
     }
 
     pub fn len(&self) -> usize {
@@ -81,20 +124,21 @@ impl Graph {
         let id = item as u32;
         remove_segments(&mut self.segments, &self.geometry, &self.rings, item);
         if let Some(old) = self.envelope[item] {
-            self.tree.remove(&rect_entry(old, id));
+            self.tree.remove(old, id);
         }
         self.rings[item] = ItemRings::of(&geometry);
         self.envelope[item] = geometry.bounding_rect();
         self.geometry[item] = geometry;
         add_segments(&mut self.segments, &self.geometry, &self.rings, item);
         if let Some(e) = self.envelope[item] {
-            self.tree.insert(rect_entry(e, id));
+            self.tree.insert(e, id);
         }
     }
 
-    /// Items whose envelope comes within `grow` of `area`.
+    /// Items whose envelope comes within `grow` of `area`, in no particular order (sort them where the
+    /// order shows).
     pub fn items_near(&self, area: Rect<f64>, grow: f64) -> impl Iterator<Item = u32> + '_ {
-        self.tree.locate_in_envelope_intersecting(aabb(area, grow)).map(|b| b.data)
+        self.tree.meeting(rect::grow(area, grow))
     }
 }
 
@@ -129,4 +173,53 @@ fn add_segments(index: &mut SegmentIndex, geometry: &[MultiPolygon<f64>], rings:
 fn remove_segments(index: &mut SegmentIndex, geometry: &[MultiPolygon<f64>], rings: &[ItemRings], item: usize) {
     let key_of = |o: Occurrence| key_of(geometry, rings, o);
     each_segment(&geometry[item], &rings[item], item, |key, o| index.remove(&key, o.item, o.ring, o.seg, &key_of));
+}
+
+#[cfg(test)]
+mod tests {
+    use geo::{BoundingRect, Coord, MultiPolygon, Rect, polygon};
+
+    use super::Graph;
+    use crate::core::coverage::synthetic::{Rng, jittered_grid};
+
+    fn square(x: f64, y: f64, size: f64) -> MultiPolygon<f64> {
+        MultiPolygon(vec![polygon![(x: x, y: y), (x: x + size, y: y), (x: x + size, y: y + size), (x: x, y: y + size)]])
+    }
+
+    /// After edits that move items, empty them and add new ones (some edited again and again), every
+    /// query finds exactly the items whose current envelope meets the area: the packed tree forgets
+    /// the boxes edits replaced, the changed ones are found in the R-tree.
+    #[test]
+    fn neighbours_follow_edits() {
+        let mut graph = Graph::build(jittered_grid(12, 12, 10.0, Coord { x: 0.0, y: 0.0 }, 3));
+        let mut rng = Rng::new(11);
+        for step in 0..400 {
+            let item = (rng.next_u64() % (graph.len() as u64 + 1)) as usize;
+            let geometry = if step % 9 == 0 {
+                MultiPolygon(Vec::new())
+            } else {
+                square(rng.unit() * 130.0 - 5.0, rng.unit() * 130.0 - 5.0, 1.0 + rng.unit() * 20.0)
+            };
+            graph.replace(item, geometry);
+            let area = Rect::new(
+                Coord { x: rng.unit() * 120.0, y: rng.unit() * 120.0 },
+                Coord { x: rng.unit() * 120.0, y: rng.unit() * 120.0 },
+            );
+            let grow = rng.unit() * 3.0;
+            let mut found: Vec<u32> = graph.items_near(area, grow).collect();
+            found.sort_unstable();
+            let grown = crate::core::rect::grow(area, grow);
+            let expected: Vec<u32> = (0..graph.len() as u32)
+                .filter(|&i| {
+                    graph.geometry[i as usize].bounding_rect().is_some_and(|e| {
+                        e.min().x <= grown.max().x
+                            && grown.min().x <= e.max().x
+                            && e.min().y <= grown.max().y
+                            && grown.min().y <= e.max().y
+                    })
+                })
+                .collect();
+            assert_eq!(found, expected, "step {step}: item {item} replaced, query {grown:?}");
+        }
+    }
 }

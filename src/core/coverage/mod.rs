@@ -166,9 +166,11 @@ impl Checker {
         self.boundary.as_ref()
     }
 
-    /// Items whose envelope comes near `area`.
+    /// Items whose envelope comes near `area`, in ascending order.
     pub fn items_near(&self, area: Rect<f64>) -> Vec<usize> {
-        self.graph.items_near(area, 0.0).map(|i| i as usize).collect()
+        let mut items: Vec<usize> = self.graph.items_near(area, 0.0).map(|i| i as usize).collect();
+        items.sort_unstable();
+        items
     }
 }
 

@@ -169,7 +169,11 @@ fn find_interacting(
     let t = target as usize;
     let all_known = states.iter().all(|s| *s != SegmentState::Unknown);
     if !all_known && let Some(envelope) = graph.envelope[t] {
-        let neighbours: Vec<u32> = graph.items_near(envelope, gap_width_in_world).filter(|&i| i != target).collect();
+        let mut neighbours: Vec<u32> =
+            graph.items_near(envelope, gap_width_in_world).filter(|&i| i != target).collect();
+        // By id: which neighbour a finding names (the first to hold a point, the first a segment meets
+        // among equals) must not depend on how the index orders them.
+        neighbours.sort_unstable();
         // Only the unknown segments are compared: the neighbours' segments near them (one mismatch on
         // a long border needs the neighbours' segments there, not all along the border).
         let unknown = unknown_box(graph, t, &states).unwrap_or(envelope);
