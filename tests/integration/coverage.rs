@@ -227,8 +227,9 @@ mod scenarios {
     }
 
     /// A lake (an enclosed gap) with an island grid in it: the gap is the lake without the island, both
-    /// when every edge matches (the union walked from unmatched segments) and when an invalid grid
-    /// elsewhere sends the union through the boolean overlay.
+    /// when every edge matches (the union walked from unmatched segments) and when an invalid grid sends
+    /// the union through the boolean overlay: far away (the lake's polygon and the island then pass it
+    /// by unchanged) or against the frame (the island alone passes it by, and must still be cut out).
     #[test]
     fn an_island_in_an_enclosed_gap_is_cut_out_of_it() {
         // A 300 × 300 block of nine cells whose middle one is the lake, in four grids around it (the
@@ -248,14 +249,17 @@ mod scenarios {
         let island = MultiPolygon(vec![
             polygon![(x: 140., y: 140.), (x: 160., y: 140.), (x: 160., y: 160.), (x: 140., y: 160.)],
         ]);
-        let bow_tie = MultiPolygon(vec![
-            polygon![(x: 1000., y: 0.), (x: 1100., y: 100.), (x: 1100., y: 0.), (x: 1000., y: 100.)],
-        ]);
-        for dirty in [false, true] {
+        let bow_tie = |x: f64| {
+            MultiPolygon(vec![polygon![(x: x, y: 0.), (x: x + 100., y: 100.), (x: x + 100., y: 0.), (x: x, y: 100.)]])
+        };
+        // No invalid grid; one far away (the frame and the island pass the boolean union by); one
+        // against the frame's side (the frame goes through it, the island still passes it by).
+        for bow_tie_at in [None, Some(1000.), Some(-100.)] {
+            let dirty = bow_tie_at.is_some();
             let mut items = frame.clone();
             items.push(island.clone());
-            if dirty {
-                items.push(bow_tie.clone());
+            if let Some(x) = bow_tie_at {
+                items.push(bow_tie(x));
             }
             let report = check(items, None);
             let found = kinds(&report);
