@@ -5,8 +5,9 @@
 //! from one array. It cannot change: an index that must follow edits keeps the boxes that moved
 //! elsewhere (as the coverage checker's graph does).
 //!
-//! A query returns the data of every rectangle that meets the area, touching included, in an order
-//! fixed by the rectangles (not by the order they were given in, when several share a centre).
+//! A query returns the data of every rectangle that meets the area, touching included, in the tree's
+//! order: along the curve by the rectangles' centres, and in the order given among centres that fall in
+//! one cell of the curve's grid. Callers that show the order sort the answer.
 //!
 //! ```
 //! use geo::{Coord, Rect};

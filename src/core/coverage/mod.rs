@@ -34,7 +34,7 @@ mod window;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use geo::{Geometry, MultiPolygon, Rect};
+use geo::{Geometry, MultiPolygon};
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
 
@@ -164,13 +164,6 @@ impl Checker {
 
     pub fn boundary(&self) -> Option<&MultiPolygon<f64>> {
         self.boundary.as_ref()
-    }
-
-    /// Items whose envelope comes near `area`, in ascending order.
-    pub fn items_near(&self, area: Rect<f64>) -> Vec<usize> {
-        let mut items: Vec<usize> = self.graph.items_near(area, 0.0).map(|i| i as usize).collect();
-        items.sort_unstable();
-        items
     }
 }
 
