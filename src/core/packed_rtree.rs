@@ -33,6 +33,11 @@ fn bounds(r: Rect<f64>) -> Bounds {
     [r.min().x, r.min().y, r.max().x, r.max().y]
 }
 
+/// The smallest box holding both.
+fn union(a: Bounds, b: &Bounds) -> Bounds {
+    [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]
+}
+
 fn meets(a: &Bounds, b: &Bounds) -> bool {
     a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
 }
@@ -50,12 +55,8 @@ impl<T> PackedRTree<T> {
     /// Indexes the rectangles with their data.
     pub fn new(entries: Vec<(Rect<f64>, T)>) -> PackedRTree<T> {
         let n = entries.len();
-        let extent = entries
-            .iter()
-            .map(|(r, _)| bounds(*r))
-            .fold([f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY], |e, b| {
-                [e[0].min(b[0]), e[1].min(b[1]), e[2].max(b[2]), e[3].max(b[3])]
-            });
+        let empty = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let extent = entries.iter().fold(empty, |e, (r, _)| union(e, &bounds(*r)));
         // Each centre as a cell of a 65,536 × 65,536 grid over the extent, numbered along the curve; the
         // index breaks ties, so that the order depends on the rectangles alone (and their input order
         // only among equal centres).
@@ -91,10 +92,7 @@ impl<T> PackedRTree<T> {
             levels.push(end);
             for first in (start..end).step_by(NODE_SIZE) {
                 let children = &boxes[first..(first + NODE_SIZE).min(end)];
-                let node = children
-                    .iter()
-                    .fold(children[0], |e, b| [e[0].min(b[0]), e[1].min(b[1]), e[2].max(b[2]), e[3].max(b[3])]);
-                boxes.push(node);
+                boxes.push(children.iter().fold(children[0], union));
             }
             (start, end) = (end, boxes.len());
         }
