@@ -122,7 +122,7 @@ fn turns_back(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> bool {
 
 /// Whether segments of two different rings meet badly: anything but touching at a point (a vertex of
 /// one on the other is allowed).
-fn rings_cross(s0: Coord<f64>, s1: Coord<f64>, t0: Coord<f64>, t1: Coord<f64>) -> bool {
+pub(super) fn rings_cross(s0: Coord<f64>, s1: Coord<f64>, t0: Coord<f64>, t1: Coord<f64>) -> bool {
     !matches!(meet(s0, s1, t0, t1), Meet::None | Meet::Endpoints(_) | Meet::Interior(_))
 }
 

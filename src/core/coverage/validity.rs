@@ -6,11 +6,11 @@
 use std::fmt;
 
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
-use geo::{BoundingRect, Coord, LineString, MultiPolygon, Polygon};
+use geo::{BoundingRect, Coord, LineString, MultiPolygon, Polygon, Rect};
 
 use smallvec::SmallVec;
 
-use super::monotone::rings_meet_badly;
+use super::monotone::{rings_cross, rings_meet_badly};
 use super::predicates::{Meet, meet};
 use super::rings::signed_area;
 
@@ -270,13 +270,45 @@ fn parts_problem(g: &MultiPolygon<f64>) -> Option<InvalidProblem> {
                     CoordPos::OnBoundary => None,
                 }) == Some(true)
             };
-            let rings: Vec<&LineString<f64>> = vec![p.exterior(), q.exterior()];
-            if (rings_meet_badly(&rings) && crossing(&rings).is_some()) || first_inside(p, q) || first_inside(q, p) {
+            let window = Rect::new(
+                Coord { x: bi.min().x.max(bj.min().x), y: bi.min().y.max(bj.min().y) },
+                Coord { x: bi.max().x.min(bj.max().x), y: bi.max().y.min(bj.max().y) },
+            );
+            if shells_cross(p.exterior(), q.exterior(), window) || first_inside(p, q) || first_inside(q, p) {
                 return Some(InvalidProblem::PartsOverlap { first: i.min(j) + 1, second: i.max(j) + 1 });
             }
         }
     }
     None
+}
+
+/// Up to this many pairs of segments near the other part, [`shells_cross`] compares them pair by pair.
+const FEW_PAIRS: usize = 4096;
+
+/// Whether the exteriors of two parts, each a simple ring (`polygon_problem` passed both), cross or
+/// share a segment (touching at points is allowed). Only a segment whose box meets `window`, where the
+/// two rings' boxes overlap, can meet the other ring: beside a coast, an island's box holds a few of
+/// the mainland's segments, and those few are compared with the island's near the mainland, pair by
+/// pair. When that leaves many pairs, both rings go through the monotone chains (and, if they find
+/// anything, the naming sweep).
+fn shells_cross(a: &LineString<f64>, b: &LineString<f64>, window: Rect<f64>) -> bool {
+    let (lo, hi) = (window.min(), window.max());
+    let near = |ring: &LineString<f64>| -> Vec<(Coord<f64>, Coord<f64>)> {
+        ring.0
+            .windows(2)
+            .filter(|w| {
+                let (p, q) = (w[0], w[1]);
+                p != q && p.x.max(q.x) >= lo.x && p.x.min(q.x) <= hi.x && p.y.max(q.y) >= lo.y && p.y.min(q.y) <= hi.y
+            })
+            .map(|w| (w[0], w[1]))
+            .collect()
+    };
+    let (near_a, near_b) = (near(a), near(b));
+    if near_a.len().saturating_mul(near_b.len()) > FEW_PAIRS {
+        let rings = [a, b];
+        return rings_meet_badly(&rings) && crossing(&rings).is_some();
+    }
+    near_a.iter().any(|&(s0, s1)| near_b.iter().any(|&(t0, t1)| rings_cross(s0, s1, t0, t1)))
 }
 
 #[cfg(test)]
@@ -347,6 +379,60 @@ mod tests {
         assert!(long_bad > long_cases / 10 && long_cases - long_bad > long_cases / 10, "{long_bad} of {long_cases}");
         // Both answers are common, so both directions of disagreement were tried.
         assert!(bad > cases / 5 && cases - bad > cases / 5, "{bad} of {cases} cases bad");
+    }
+
+    /// Two simple rings cross exactly when the monotone chains and the naming sweep say so of both
+    /// together, as `shells_cross` finds it comparing the segments near the other ring: random stars on small integer grids, touching, crossing, sharing
+    /// segments and apart, with boxes that overlap or only touch.
+    #[test]
+    fn shells_cross_as_the_sweep_says() {
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let (mut crossed, mut cases) = (0, 0);
+        for case in 0..6000 {
+            let star = |points: usize, next: &mut dyn FnMut(u64) -> u64| {
+                let radius = 2.0 + next(6) as f64;
+                let (cx, cy) = (next(12) as f64, next(12) as f64);
+                let mut ring: Vec<Coord<f64>> = (0..points)
+                    .map(|k| {
+                        let angle = k as f64 / points as f64 * std::f64::consts::TAU;
+                        let r = radius * (0.6 + 0.4 * next(100) as f64 / 100.0);
+                        Coord { x: (cx + r * angle.cos()).round(), y: (cy + r * angle.sin()).round() }
+                    })
+                    .collect();
+                ring.dedup();
+                ring.push(ring[0]);
+                LineString(ring)
+            };
+            let many = if case % 5 == 0 { 90 } else { 4 + next(12) as usize };
+            let few = 4 + next(12) as usize;
+            let (a, b) = (star(many, &mut next), star(few, &mut next));
+            let simple = |r: &LineString<f64>| r.0.len() >= 4 && crossing(&[r]).is_none() && signed_area(&r.0) != 0.0;
+            if !simple(&a) || !simple(&b) {
+                continue;
+            }
+            let (Some(ba), Some(bb)) = (a.bounding_rect(), b.bounding_rect()) else { continue };
+            if ba.min().x > bb.max().x || bb.min().x > ba.max().x || ba.min().y > bb.max().y || bb.min().y > ba.max().y
+            {
+                continue;
+            }
+            let window = Rect::new(
+                Coord { x: ba.min().x.max(bb.min().x), y: ba.min().y.max(bb.min().y) },
+                Coord { x: ba.max().x.min(bb.max().x), y: ba.max().y.min(bb.max().y) },
+            );
+            let swept = rings_meet_badly(&[&a, &b]) && crossing(&[&a, &b]).is_some();
+            assert_eq!(shells_cross(&a, &b, window), swept, "case {case}: {a:?} {b:?}");
+            assert_eq!(shells_cross(&b, &a, window), swept, "case {case} reversed: {a:?} {b:?}");
+            cases += 1;
+            crossed += usize::from(swept);
+        }
+        assert!(crossed > cases / 5 && cases - crossed > cases / 5, "{crossed} of {cases} cross");
+        assert!(cases > 2000, "{cases} cases");
     }
 
     #[test]
