@@ -1,8 +1,8 @@
 //! Whether the rings of one polygon are simple and meet each other at single points only. Three ways to
 //! the same answer, by the polygon's size and shape:
 //!
-//! * **all pairs** of segments, for a polygon of few segments (most grids and counties): their boxes
-//!   are compared column by column, many at once, and the rare pairs whose boxes meet exactly;
+//! * **all pairs** of segments, for a polygon of few segments (most grids and counties): their boxes,
+//!   and the rare pairs whose boxes meet exactly;
 //! * a **sweep over the segments** sorted by their low ends, each compared with the segments it
 //!   overlaps along the sweep — for rings that zigzag (the quantised US counties turn quadrant after
 //!   every one or two segments);
@@ -64,8 +64,28 @@ struct Scratch {
     /// The segments in sweep order (see [`Scratch::sweep_meets_badly`]).
     keys: Vec<u64>,
     active_segments: Vec<ActiveSegment>,
-    /// The boxes of the segments for all pairs: lowest x, highest x, lowest y, highest y.
-    boxes: [Vec<f64>; 4],
+    /// The boxes of the segments, for all pairs.
+    boxes: Vec<SegmentBox>,
+}
+
+/// The box of a segment.
+#[derive(Clone, Copy)]
+struct SegmentBox {
+    xlo: f64,
+    xhi: f64,
+    ylo: f64,
+    yhi: f64,
+}
+
+impl SegmentBox {
+    fn of(a: Coord<f64>, b: Coord<f64>) -> SegmentBox {
+        SegmentBox { xlo: a.x.min(b.x), xhi: a.x.max(b.x), ylo: a.y.min(b.y), yhi: a.y.max(b.y) }
+    }
+
+    /// Touching counts.
+    fn meets(&self, other: &SegmentBox) -> bool {
+        self.xhi >= other.xlo && self.xlo <= other.xhi && self.yhi >= other.ylo && self.ylo <= other.yhi
+    }
 }
 
 /// A segment the segment sweep has reached and not yet passed: its high end along the sweep axis (as
@@ -337,51 +357,32 @@ impl Scratch {
     }
 
     /// Every pair of segments, for polygons of few segments (most grids and counties): comparing all
-    /// pairs' boxes costs less than sorting them. The boxes are held column by column, so that one
-    /// segment's box is compared with many at once; the rare pairs whose boxes meet are then tested
-    /// exactly. Neighbours in a ring are left to [`Scratch::any_ring_turns_back`].
+    /// pairs' boxes costs less than sorting them. Each box is computed once; a pair is rejected on x
+    /// first (most are), and the rare pairs whose boxes meet are then tested exactly. Neighbours in a
+    /// ring are left to [`Scratch::any_ring_turns_back`].
     fn any_pair_meets_badly(&mut self) -> bool {
         let p = &self.points;
-        let boxes = &mut self.boxes;
-        for column in boxes.iter_mut() {
-            column.clear();
-        }
+        self.boxes.clear();
         // The box of every pair of consecutive points (between rings too, never compared).
-        boxes[0].extend(p.windows(2).map(|w| w[0].x.min(w[1].x)));
-        boxes[1].extend(p.windows(2).map(|w| w[0].x.max(w[1].x)));
-        boxes[2].extend(p.windows(2).map(|w| w[0].y.min(w[1].y)));
-        boxes[3].extend(p.windows(2).map(|w| w[0].y.max(w[1].y)));
-        let [xlo, xhi, ylo, yhi] = &self.boxes;
-        // Whether any box of `range` meets box `s`: no branch per box.
-        let any_meets = |s: usize, range: std::ops::Range<usize>| {
-            let (a, b, c, d) = (xlo[s], xhi[s], ylo[s], yhi[s]);
-            let columns = xlo[range.clone()].iter().zip(&xhi[range.clone()]).zip(&ylo[range.clone()]).zip(&yhi[range]);
-            columns.fold(false, |hit, (((&tlo, &thi), &tylo), &tyhi)| {
-                hit | ((thi >= a) & (tlo <= b) & (tyhi >= c) & (tylo <= d))
-            })
-        };
-        let meets = |s: usize, t: usize| xhi[t] >= xlo[s] && xlo[t] <= xhi[s] && yhi[t] >= ylo[s] && ylo[t] <= yhi[s];
+        self.boxes.extend(p.windows(2).map(|w| SegmentBox::of(w[0], w[1])));
+        let boxes = &self.boxes[..];
         for (r, &(first, segments)) in self.rings.iter().enumerate() {
             let (first, segments) = (first as usize, segments as usize);
             for s in first..first + segments {
                 let (s0, s1) = (p[s], p[s + 1]);
+                let bs = boxes[s];
                 // Every later segment of this ring but the neighbours.
                 let last_of_ring = if s == first { first + segments - 1 } else { first + segments };
-                if s + 2 < last_of_ring && any_meets(s, s + 2..last_of_ring) {
-                    for t in s + 2..last_of_ring {
-                        if meets(s, t) && meet(s0, s1, p[t], p[t + 1]) != Meet::None {
-                            return true;
-                        }
+                for t in s + 2..last_of_ring.max(s + 2) {
+                    if boxes[t].meets(&bs) && meet(s0, s1, p[t], p[t + 1]) != Meet::None {
+                        return true;
                     }
                 }
                 // Every later ring's segments.
                 for &(other_first, other_segments) in &self.rings[r + 1..] {
-                    let others = other_first as usize..(other_first + other_segments) as usize;
-                    if any_meets(s, others.clone()) {
-                        for t in others {
-                            if meets(s, t) && rings_cross(s0, s1, p[t], p[t + 1]) {
-                                return true;
-                            }
+                    for t in other_first as usize..(other_first + other_segments) as usize {
+                        if boxes[t].meets(&bs) && rings_cross(s0, s1, p[t], p[t + 1]) {
+                            return true;
                         }
                     }
                 }
