@@ -70,6 +70,7 @@ pub fn aabb(r: Rect<f64>, grow: f64) -> AABB<[f64; 2]> {
 }
 
 /// The key of an occurrence, read from its ring's coordinates.
+#[inline]
 fn key_of(geometry: &[MultiPolygon<f64>], rings: &[ItemRings], o: Occurrence) -> SegmentKey {
     let i = o.item as usize;
     rings[i].key_at(&geometry[i], o.ring as usize, o.seg as usize)

@@ -129,6 +129,7 @@ impl ItemRings {
 
     /// The key of segment `seg` of ring `r` ([`segment_key`]'s, which does not depend on the ring's
     /// orientation), read without making the ring's view: how the segment index confirms a match.
+    #[inline]
     pub fn key_at(&self, mp: &MultiPolygon<f64>, r: usize, seg: usize) -> SegmentKey {
         let source = &self.sources[r];
         let coords = match &source.cleaned {

@@ -54,6 +54,7 @@ pub struct SegmentIndex {
     free: Vec<u32>,
 }
 
+#[inline]
 fn hash(key: &SegmentKey) -> u32 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut h: u64 = 0;
@@ -88,6 +89,7 @@ impl SegmentIndex {
         }
     }
 
+    #[inline]
     fn home(&self, hash: u32) -> usize {
         (u64::from(hash) >> (32 - self.bits)) as usize
     }
@@ -97,6 +99,7 @@ impl SegmentIndex {
     }
 
     /// The slot holding `key`'s list (`Ok`), or the empty slot where it would go (`Err`).
+    #[inline]
     fn find(&self, key: &SegmentKey, h: u32, key_of: &impl Fn(Occurrence) -> SegmentKey) -> Result<usize, usize> {
         let mask = self.mask();
         let mut i = self.home(h);
@@ -125,6 +128,7 @@ impl SegmentIndex {
         }
     }
 
+    #[inline]
     fn new_node(&mut self, o: Occurrence) -> u32 {
         let node = Node { item: o.item, ring: o.ring, seg_forward: (o.seg << 1) | u32::from(o.forward), next: END };
         match self.free.pop() {
@@ -141,6 +145,7 @@ impl SegmentIndex {
 
     /// Adds an occurrence of `key` at the end of its list. `key_of` gives the key of an occurrence already
     /// in the index (from the coordinates of its ring).
+    #[inline]
     pub fn insert(&mut self, key: &SegmentKey, o: Occurrence, key_of: &impl Fn(Occurrence) -> SegmentKey) {
         let h = hash(key);
         match self.find(key, h, key_of) {
