@@ -18,7 +18,11 @@ use wangge::io::check_input::{Subject, read_check_input};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> anyhow::Result<()> {
+    // As `wangge` runs (src/main.rs): no transparent huge pages.
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
     let args: Vec<String> = std::env::args().skip(1).collect();
+
     let planar = args.iter().any(|a| a == "--planar");
     let json = args.iter().any(|a| a == "--json");
     let mut positional = args.iter().filter(|a| !a.starts_with("--"));
