@@ -5,7 +5,7 @@
 use geo::{BoundingRect, MultiPolygon, Rect};
 use rstar::{AABB, RTree};
 
-use super::rings::{ItemRings, Ring, SegmentKey, segment_key};
+use super::rings::{ItemRings, Ring, SegmentKey, undirected_key};
 pub use super::segment_index::Occurrence;
 use super::segment_index::{Chain, SegmentIndex};
 use crate::core::packed_rtree::PackedRTree;
@@ -155,12 +155,14 @@ fn each_segment(
     mut f: impl FnMut(SegmentKey, Occurrence),
 ) {
     for (r, ring) in rings.rings(geometry).enumerate() {
-        for s in 0..ring.segments() {
-            let (p0, p1) = ring.segment(s);
-            if p0 == p1 {
+        for (s, w) in ring.coords.windows(2).enumerate() {
+            // A ring view has no repeated points; the test costs next to nothing.
+            if w[0] == w[1] {
                 continue;
             }
-            let (key, forward) = segment_key(&ring, s);
+            // As `segment_key`: the segment oriented with the interior on its right.
+            let (key, forward) =
+                if ring.interior_on_right { undirected_key(w[0], w[1]) } else { undirected_key(w[1], w[0]) };
             f(key, Occurrence { item: item as u32, ring: r as u32, seg: s as u32, forward });
         }
     }

@@ -136,9 +136,7 @@ impl ItemRings {
             Some(c) => c,
             None => geometry_ring(mp, source.polygon, source.ring),
         };
-        let (p0, p1) = (coords[seg], coords[seg + 1]);
-        let (a, b) = if (p0.x, p0.y) <= (p1.x, p1.y) { (p0, p1) } else { (p1, p0) };
-        [bits(a.x), bits(a.y), bits(b.x), bits(b.y)]
+        undirected_key(coords[seg], coords[seg + 1]).0
     }
 
     /// Every ring, in order.
@@ -200,20 +198,24 @@ pub fn signed_area(ring: &[Coord<f64>]) -> f64 {
 pub type SegmentKey = [u64; 4];
 
 fn bits(v: f64) -> u64 {
-    // -0.0 and 0.0 are the same coordinate.
-    if v == 0.0 { 0 } else { v.to_bits() }
+    // -0.0 and 0.0 are the same coordinate: adding 0.0 turns -0.0 into 0.0 and leaves every other
+    // finite value as it is, without a branch.
+    (v + 0.0).to_bits()
+}
+
+/// The key of the segment `p0`–`p1` and whether it runs from the smaller endpoint to the larger.
+#[inline]
+pub fn undirected_key(p0: Coord<f64>, p1: Coord<f64>) -> (SegmentKey, bool) {
+    let forward = (p0.x, p0.y) <= (p1.x, p1.y);
+    let (a, b) = if forward { (p0, p1) } else { (p1, p0) };
+    ([bits(a.x), bits(a.y), bits(b.x), bits(b.y)], forward)
 }
 
 /// The key and whether the segment, oriented with the interior on its right, runs from the smaller
 /// endpoint to the larger ("forward").
 pub fn segment_key(ring: &Ring, i: usize) -> (SegmentKey, bool) {
-    let (mut p0, mut p1) = ring.segment(i);
-    if !ring.interior_on_right {
-        std::mem::swap(&mut p0, &mut p1);
-    }
-    let forward = (p0.x, p0.y) <= (p1.x, p1.y);
-    let (a, b) = if forward { (p0, p1) } else { (p1, p0) };
-    ([bits(a.x), bits(a.y), bits(b.x), bits(b.y)], forward)
+    let (p0, p1) = ring.segment(i);
+    if ring.interior_on_right { undirected_key(p0, p1) } else { undirected_key(p1, p0) }
 }
 
 #[cfg(test)]
