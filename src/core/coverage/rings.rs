@@ -87,7 +87,8 @@ impl ItemRings {
 
     /// The rings of an item's geometry, every segment's state unknown.
     pub fn of(mp: &MultiPolygon<f64>) -> ItemRings {
-        let mut sources = Vec::new();
+        // One entry a ring (a ring that collapses leaves one unused): no reallocation as it fills.
+        let mut sources = Vec::with_capacity(mp.0.iter().map(|p| 1 + p.interiors().len()).sum());
         let mut segments = 0usize;
         for (p, polygon) in mp.0.iter().enumerate() {
             let lines = std::iter::once(polygon.exterior()).chain(polygon.interiors());
@@ -105,7 +106,6 @@ impl ItemRings {
                 sources.push(RingSource { polygon: p as u32, ring: r as u32, first, interior_on_right, cleaned });
             }
         }
-        sources.shrink_to_fit();
         ItemRings { sources, state: vec![SegmentState::Unknown; segments] }
     }
 

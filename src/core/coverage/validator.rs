@@ -211,6 +211,13 @@ fn nearby_segments(graph: &Graph, neighbours: &[u32], envelope: geo::Rect<f64>, 
     let (lo, hi) = (envelope.min(), envelope.max());
     let mut out = Vec::new();
     for &n in neighbours {
+        // A neighbour whose box stays beyond `grow` of the envelope has no segment near it (each
+        // segment's box lies in the neighbour's): the same test, once for all its segments.
+        if graph.envelope[n as usize].is_none_or(|e| {
+            e.max().x + grow < lo.x || hi.x + grow < e.min().x || e.max().y + grow < lo.y || hi.y + grow < e.min().y
+        }) {
+            continue;
+        }
         for (r, ring) in graph.rings_of(n as usize).enumerate() {
             for a in 0..ring.segments() {
                 let (a0, a1) = ring.segment(a);
