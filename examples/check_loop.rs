@@ -22,7 +22,6 @@ fn main() -> anyhow::Result<()> {
     #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);
     let args: Vec<String> = std::env::args().skip(1).collect();
-
     let planar = args.iter().any(|a| a == "--planar");
     let json = args.iter().any(|a| a == "--json");
     let mut positional = args.iter().filter(|a| !a.starts_with("--"));

@@ -270,6 +270,8 @@ fn parts_problem(g: &MultiPolygon<f64>) -> Option<InvalidProblem> {
                     CoordPos::OnBoundary => None,
                 }) == Some(true)
             };
+            // Where the boxes overlap, their edges included (`rect::overlap` leaves out boxes that only
+            // touch, and parts whose boxes touch can share a segment along that edge).
             let window = Rect::new(
                 Coord { x: bi.min().x.max(bj.min().x), y: bi.min().y.max(bj.min().y) },
                 Coord { x: bi.max().x.min(bj.max().x), y: bi.max().y.min(bj.max().y) },
@@ -382,17 +384,13 @@ mod tests {
     }
 
     /// Two simple rings cross exactly when the monotone chains and the naming sweep say so of both
-    /// together, as `shells_cross` finds it comparing the segments near the other ring: random stars on small integer grids, touching, crossing, sharing
-    /// segments and apart, with boxes that overlap or only touch.
+    /// together, as `shells_cross` finds it comparing the segments near the other ring: random stars
+    /// on small integer grids, touching, crossing, sharing segments and apart, with boxes that overlap
+    /// or only touch.
     #[test]
     fn shells_cross_as_the_sweep_says() {
-        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut rng = crate::core::coverage::synthetic::Rng::new(0x2545_F491_4F6C_DD1D);
+        let mut next = |n: u64| rng.next_u64() % n;
         let (mut crossed, mut cases) = (0, 0);
         for case in 0..6000 {
             let star = |points: usize, next: &mut dyn FnMut(u64) -> u64| {
