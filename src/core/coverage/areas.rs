@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use geo::{Area, BooleanOps, BoundingRect, Geometry, MultiPolygon, Polygon, Rect};
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::apart::interiors_apart;
 use super::findings::{Detail, Finding, FindingKind};
 use super::inscribed::{inscribed_width, wider_than};
 use super::precision::round_multipolygon;
@@ -25,6 +26,9 @@ impl Checker {
         // window, which for neighbours holds a fraction of their vertices; only a pair that shares area
         // there is intersected whole, so that a piece found is the one the whole grids give.
         let window = rect::overlap(ea, eb)?;
+        if interiors_apart(&self.graph, a, b, window) {
+            return None;
+        }
         let (ga, gb) = (&self.graph.geometry[a as usize], &self.graph.geometry[b as usize]);
         let (ca, cb) = (clip_to_window(ga, window), clip_to_window(gb, window));
         if ca.0.is_empty() || cb.0.is_empty() {

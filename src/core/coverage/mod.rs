@@ -9,6 +9,7 @@
 //! and `areas` (overlaps, gaps, outside parts), re-checked after edits in `update`; this file holds its
 //! state, its report and its accessors.
 
+mod apart;
 mod areas;
 mod build;
 mod checked_area;
