@@ -66,25 +66,17 @@ impl<T> PackedRTree<T> {
             // Saturating: a NaN (a broken coordinate) lands on 0, never out of the grid.
             (t * 65_535.0) as u32
         };
-        let mut order: Vec<(u32, u32)> = entries
-            .iter()
-            .enumerate()
-            .map(|(i, (r, _))| {
-                let b = bounds(*r);
-                let x = cell((b[0] + b[2]) / 2.0, extent[0], width);
-                let y = cell((b[1] + b[3]) / 2.0, extent[1], height);
-                (hilbert(x, y), i as u32)
-            })
-            .collect();
-        order.sort_unstable();
-        let mut slots: Vec<Option<(Rect<f64>, T)>> = entries.into_iter().map(Some).collect();
+        // Sorted in place by (curve position, input index), the keys computed once.
+        let mut entries = entries;
+        entries.sort_by_cached_key(|(r, _)| {
+            let b = bounds(*r);
+            hilbert(cell((b[0] + b[2]) / 2.0, extent[0], width), cell((b[1] + b[3]) / 2.0, extent[1], height))
+        });
         let mut boxes: Vec<Bounds> = Vec::with_capacity(n + n / (NODE_SIZE - 1) + 1);
         let mut data: Vec<T> = Vec::with_capacity(n);
-        for &(_, i) in &order {
-            if let Some((r, d)) = slots[i as usize].take() {
-                boxes.push(bounds(r));
-                data.push(d);
-            }
+        for (r, d) in entries {
+            boxes.push(bounds(r));
+            data.push(d);
         }
         let mut levels = vec![0];
         let (mut start, mut end) = (0, boxes.len());

@@ -3,9 +3,7 @@
 //! so it is assembled from them directly (linear time); otherwise a boolean union is used.
 
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
-use geo::orient::{Direction, Orient};
 use geo::{Area, BooleanOps, BoundingRect, Coord, Intersects, LineString, MultiPolygon, Polygon, Rect};
-use rustc_hash::FxHashMap;
 
 use super::graph::Graph;
 use super::rings::SegmentState;
@@ -113,23 +111,20 @@ fn apart_from(polygons: Vec<Polygon<f64>>, dirty_boxes: &[Rect<f64>]) -> (Vec<Po
 }
 
 fn walk(edges: Vec<(Coord<f64>, Coord<f64>)>) -> Union {
-    const END: u32 = u32::MAX;
-    // The edges leaving each vertex as a list in edge order: the first in `first`, each next one in
-    // `next_from` (one table entry a vertex, no list allocated for each).
-    let mut first: FxHashMap<(u64, u64), u32> = FxHashMap::default();
-    first.reserve(edges.len());
-    let mut next_from = vec![END; edges.len()];
-    for (i, e) in edges.iter().enumerate().rev() {
-        next_from[i] = first.insert(key(e.0), i as u32).unwrap_or(END);
-    }
+    // The edges leaving each vertex as a list in edge order: the first in the vertex table, each next
+    // one in `next_from` (no list allocated for each vertex).
+    let starts = Starts::of(&edges);
     let mut used = vec![false; edges.len()];
     let mut shells = Vec::new();
     let mut holes = Vec::new();
+    // One buffer for the ring being walked; each ring is then copied out at its size.
+    let mut ring: Vec<Coord<f64>> = Vec::new();
     for start in 0..edges.len() {
         if used[start] {
             continue;
         }
-        let mut ring = vec![edges[start].0];
+        ring.clear();
+        ring.push(edges[start].0);
         let mut current = start;
         used[start] = true;
         loop {
@@ -138,7 +133,7 @@ fn walk(edges: Vec<(Coord<f64>, Coord<f64>)>) -> Union {
             if to == edges[start].0 {
                 break;
             }
-            let mut candidate = first.get(&key(to)).copied().unwrap_or(END);
+            let mut candidate = starts.first(&edges, to);
             let mut next: Option<usize> = None;
             while candidate != END {
                 let c = candidate as usize;
@@ -148,7 +143,7 @@ fn walk(edges: Vec<(Coord<f64>, Coord<f64>)>) -> Union {
                 if !used[c] && better {
                     next = Some(c);
                 }
-                candidate = next_from[c];
+                candidate = starts.next_from[c];
             }
             let Some(next) = next else { break };
             used[next] = true;
@@ -157,10 +152,65 @@ fn walk(edges: Vec<(Coord<f64>, Coord<f64>)>) -> Union {
         if ring.len() < 4 || ring.first() != ring.last() {
             continue;
         }
-        let polygon = Polygon::new(LineString(ring), vec![]);
+        let polygon = Polygon::new(LineString(ring.clone()), vec![]);
         if polygon.signed_area() < 0.0 { shells.push(polygon) } else { holes.push(polygon) }
     }
     assemble(shells, holes)
+}
+
+const END: u32 = u32::MAX;
+
+/// For each start vertex of the edges, its first edge (an open-addressed table of edge indices: the key
+/// is read back from the edge, 4 bytes a slot), and for each edge the next one from the same vertex.
+struct Starts {
+    slots: Vec<u32>,
+    next_from: Vec<u32>,
+}
+
+impl Starts {
+    fn of(edges: &[(Coord<f64>, Coord<f64>)]) -> Starts {
+        let size = (edges.len() * 2).next_power_of_two().max(16);
+        let mut starts = Starts { slots: vec![END; size], next_from: vec![END; edges.len()] };
+        let mask = size - 1;
+        // In reverse, so that each list runs in edge order.
+        for (i, e) in edges.iter().enumerate().rev() {
+            let k = key(e.0);
+            let mut slot = slot_of(k, mask);
+            loop {
+                let head = starts.slots[slot];
+                if head == END {
+                    starts.slots[slot] = i as u32;
+                    break;
+                }
+                if key(edges[head as usize].0) == k {
+                    starts.next_from[i] = head;
+                    starts.slots[slot] = i as u32;
+                    break;
+                }
+                slot = (slot + 1) & mask;
+            }
+        }
+        starts
+    }
+
+    /// The first edge (in edge order) leaving `vertex`, `END` if none.
+    fn first(&self, edges: &[(Coord<f64>, Coord<f64>)], vertex: Coord<f64>) -> u32 {
+        let k = key(vertex);
+        let mask = self.slots.len() - 1;
+        let mut slot = slot_of(k, mask);
+        loop {
+            let head = self.slots[slot];
+            if head == END || key(edges[head as usize].0) == k {
+                return head;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+}
+
+fn slot_of(k: (u64, u64), mask: usize) -> usize {
+    let h = (k.0 ^ k.1.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    ((h ^ (h >> 32)) as usize) & mask
 }
 
 /// Orders candidate next vertices by how far right they turn from the direction from→via: the
@@ -187,8 +237,8 @@ fn first_inside(container: &Polygon<f64>, ring: &LineString<f64>) -> Option<bool
 /// can only contain rings within its bounding box, so only those are tested point by point.
 fn assemble(shells: Vec<Polygon<f64>>, hole_rings: Vec<Polygon<f64>>) -> Union {
     let shell_boxes: Vec<Option<Rect<f64>>> = shells.iter().map(BoundingRect::bounding_rect).collect();
-    let mut with_holes: Vec<Polygon<f64>> = shells.clone();
-    let mut holes = Vec::new();
+    let mut owners: Vec<Option<usize>> = Vec::with_capacity(hole_rings.len());
+    let mut holes = Vec::with_capacity(hole_rings.len());
     for hole in hole_rings {
         let hole_box = hole.bounding_rect();
         let owner = shells
@@ -197,20 +247,26 @@ fn assemble(shells: Vec<Polygon<f64>>, hole_rings: Vec<Polygon<f64>>) -> Union {
             .filter(|&(i, s)| within(hole_box, shell_boxes[i]) && first_inside(s, hole.exterior()) == Some(true))
             .min_by(|a, b| a.1.unsigned_area().total_cmp(&b.1.unsigned_area()))
             .map(|(i, _)| i);
-        if let Some(i) = owner {
-            with_holes[i].interiors_push(hole.exterior().clone());
-        }
+        owners.push(owner);
         let islands: Vec<LineString<f64>> = shells
             .iter()
             .enumerate()
             .filter(|&(i, s)| within(shell_boxes[i], hole_box) && first_inside(&hole, s.exterior()) == Some(true))
             .map(|(_, s)| s.exterior().clone())
             .collect();
-        holes.push(Polygon::new(hole.exterior().clone(), islands));
+        let (exterior, _) = hole.into_inner();
+        holes.push(Polygon::new(exterior, islands));
+    }
+    let mut with_holes = shells;
+    for (hole, owner) in holes.iter().zip(owners) {
+        if let Some(i) = owner {
+            with_holes[i].interiors_push(hole.exterior().clone());
+        }
     }
     // Walked shells run clockwise (the union on their right); boolean operations sum windings, so
     // give every polygon the standard orientation before any is used.
-    let polygons = MultiPolygon(with_holes).orient(Direction::Default);
+    let mut polygons = MultiPolygon(with_holes);
+    super::precision::orient_in_place(&mut polygons);
     Union { polygons, holes }
 }
 
