@@ -2,7 +2,7 @@
 //! O(1)), and an index of item envelopes (to find neighbours). Items can be replaced one at a time,
 //! which is what makes re-checking after an edit cheap.
 
-use geo::{BoundingRect, MultiPolygon, Rect};
+use geo::{Coord, MultiPolygon, Rect};
 use rstar::{AABB, RTree};
 
 use super::rings::{ItemRings, Ring, SegmentKey, undirected_key};
@@ -79,7 +79,7 @@ fn key_of(geometry: &[MultiPolygon<f64>], rings: &[ItemRings], o: Occurrence) ->
 impl Graph {
     pub fn build(geometry: Vec<MultiPolygon<f64>>) -> Graph {
         let rings: Vec<ItemRings> = geometry.iter().map(ItemRings::of).collect();
-        let envelope: Vec<Option<Rect<f64>>> = geometry.iter().map(|g| g.bounding_rect()).collect();
+        let envelope: Vec<Option<Rect<f64>>> = geometry.iter().map(envelope_of).collect();
         let tree = ItemTree::new(&envelope);
         let total: usize = rings.iter().map(|r| r.state.len()).sum();
         // In a coverage most segments are shared by two items: about half as many keys as segments.
@@ -128,7 +128,7 @@ impl Graph {
             self.tree.remove(old, id);
         }
         self.rings[item] = ItemRings::of(&geometry);
-        self.envelope[item] = geometry.bounding_rect();
+        self.envelope[item] = envelope_of(&geometry);
         self.geometry[item] = geometry;
         add_segments(&mut self.segments, &self.geometry, &self.rings, item);
         if let Some(e) = self.envelope[item] {
@@ -168,6 +168,27 @@ fn each_segment(
     }
 }
 
+/// The box of an item's shells: what geo's `bounding_rect` gives (the same comparisons, so the same box
+/// for any coordinates, NaN and -0.0 included), in a plain loop per ring.
+fn envelope_of(mp: &MultiPolygon<f64>) -> Option<Rect<f64>> {
+    let mut range: Option<(f64, f64, f64, f64)> = None;
+    for polygon in &mp.0 {
+        let ring = &polygon.exterior().0;
+        let Some(first) = ring.first() else { continue };
+        let (mut x0, mut x1, mut y0, mut y1) = range.unwrap_or((first.x, first.x, first.y, first.y));
+        // geo tests `p > max`, else `p < min`: while min <= max no value passes both, and a NaN
+        // passes neither, so two independent tests (min and max instructions) are the same.
+        for c in ring {
+            x1 = if c.x > x1 { c.x } else { x1 };
+            x0 = if c.x < x0 { c.x } else { x0 };
+            y1 = if c.y > y1 { c.y } else { y1 };
+            y0 = if c.y < y0 { c.y } else { y0 };
+        }
+        range = Some((x0, x1, y0, y1));
+    }
+    range.map(|(x0, x1, y0, y1)| Rect::new(Coord { x: x0, y: y0 }, Coord { x: x1, y: y1 }))
+}
+
 fn add_segments(index: &mut SegmentIndex, geometry: &[MultiPolygon<f64>], rings: &[ItemRings], item: usize) {
     let key_of = |o: Occurrence| key_of(geometry, rings, o);
     each_segment(&geometry[item], &rings[item], item, |key, o| index.insert(&key, o, &key_of));
@@ -187,6 +208,36 @@ mod tests {
 
     fn square(x: f64, y: f64, size: f64) -> MultiPolygon<f64> {
         MultiPolygon(vec![polygon![(x: x, y: y), (x: x + size, y: y), (x: x + size, y: y + size), (x: x, y: y + size)]])
+    }
+
+    /// The plain loop gives geo's box on any coordinates: NaN first, NaN later, -0.0 against 0.0, empty
+    /// shells between others.
+    #[test]
+    fn envelope_is_geos_bounding_rect() {
+        use geo::{LineString, Polygon};
+        let mut rng = Rng::new(5);
+        let special = [f64::NAN, -0.0, 0.0, 1.0, -1.0, f64::INFINITY, f64::NEG_INFINITY];
+        for case in 0..2000 {
+            let polygons = (0..1 + rng.next_u64() % 3)
+                .map(|_| {
+                    let n = (rng.next_u64() % 6) as usize;
+                    let ring: Vec<Coord<f64>> = (0..n)
+                        .map(|_| {
+                            let mut v = || match rng.next_u64() % 10 {
+                                0 => special[(rng.next_u64() % special.len() as u64) as usize],
+                                _ => rng.unit() * 10.0 - 5.0,
+                            };
+                            Coord { x: v(), y: v() }
+                        })
+                        .collect();
+                    Polygon::new(LineString(ring), vec![])
+                })
+                .collect();
+            let mp = MultiPolygon(polygons);
+            let (ours, geos) = (super::envelope_of(&mp), mp.bounding_rect());
+            let bits = |r: Option<Rect<f64>>| r.map(|r| [r.min().x, r.min().y, r.max().x, r.max().y].map(f64::to_bits));
+            assert_eq!(bits(ours), bits(geos), "case {case}: {mp:?}");
+        }
     }
 
     /// After edits that move items, empty them and add new ones (some edited again and again), every

@@ -82,6 +82,26 @@ fn clean(ring: &LineString<f64>) -> Option<Cow<'_, [Coord<f64>]>> {
     (coords.len() >= 3).then_some(Cow::Owned(coords))
 }
 
+/// Twice the signed area of a ring the checker can use as it is ([`clean`] would borrow it: closed, at
+/// least 3 points, all finite, no consecutive repeats), summed as [`signed_area`] sums it; `None` for
+/// any other ring.
+fn twice_area_as_is(raw: &[Coord<f64>]) -> Option<f64> {
+    let (&origin, rest) = raw.split_first()?;
+    if raw.len() < 3 || raw.last() != Some(&origin) || !(origin.x.is_finite() && origin.y.is_finite()) {
+        return None;
+    }
+    let mut twice = -0.0;
+    let mut a = origin;
+    for &b in rest {
+        if a == b || !(b.x.is_finite() && b.y.is_finite()) {
+            return None;
+        }
+        twice += (a.x - origin.x) * (b.y - origin.y) - (b.x - origin.x) * (a.y - origin.y);
+        a = b;
+    }
+    Some(twice)
+}
+
 impl ItemRings {
     pub const EMPTY: ItemRings = ItemRings { sources: Vec::new(), state: Vec::new() };
 
@@ -93,8 +113,15 @@ impl ItemRings {
         for (p, polygon) in mp.0.iter().enumerate() {
             let lines = std::iter::once(polygon.exterior()).chain(polygon.interiors());
             for (r, line) in lines.enumerate() {
-                let Some(coords) = clean(line) else { continue };
-                let ccw = signed_area(&coords) > 0.0;
+                // Nearly always the ring as it is: checked and measured in one pass.
+                let (coords, ccw) = match twice_area_as_is(&line.0) {
+                    Some(twice) => (Cow::Borrowed(line.0.as_slice()), twice > 0.0),
+                    None => {
+                        let Some(coords) = clean(line) else { continue };
+                        let ccw = signed_area(&coords) > 0.0;
+                        (coords, ccw)
+                    }
+                };
                 let is_shell = r == 0;
                 let interior_on_right = if is_shell { !ccw } else { ccw };
                 let first = segments as u32;
