@@ -59,6 +59,24 @@ pub fn overlap(a: Rect<f64>, b: Rect<f64>) -> Option<Rect<f64>> {
     (min.x < max.x && min.y < max.y).then(|| Rect::new(min, max))
 }
 
+/// The rectangle both cover, their edges included: also when they only touch (a line or a point);
+/// `None` when they are apart. (Where two rings can meet: parts whose boxes touch can share a segment
+/// along that edge.)
+///
+/// ```
+/// use geo::{Coord, Rect};
+/// use wangge::core::rect::meeting;
+/// let a = Rect::new(Coord { x: 0., y: 0. }, Coord { x: 4., y: 4. });
+/// let touching = Rect::new(Coord { x: 4., y: 1. }, Coord { x: 5., y: 2. });
+/// assert_eq!(meeting(a, touching), Some(Rect::new(Coord { x: 4., y: 1. }, Coord { x: 4., y: 2. })));
+/// assert_eq!(meeting(a, Rect::new(Coord { x: 5., y: 0. }, Coord { x: 6., y: 1. })), None);
+/// ```
+pub fn meeting(a: Rect<f64>, b: Rect<f64>) -> Option<Rect<f64>> {
+    let min = Coord { x: a.min().x.max(b.min().x), y: a.min().y.max(b.min().y) };
+    let max = Coord { x: a.max().x.min(b.max().x), y: a.max().y.min(b.max().y) };
+    (min.x <= max.x && min.y <= max.y).then(|| Rect::new(min, max))
+}
+
 /// Whether `inner` lies within `outer` (their edges may touch).
 ///
 /// ```

@@ -236,11 +236,8 @@ mod tests {
         let graph = Graph::build(items);
         // The closed overlap of the envelopes (the checker tests only pairs whose envelopes overlap
         // with area; the proof holds for a window of no width too).
-        let (ea, eb) = (graph.envelope[0].unwrap(), graph.envelope[1].unwrap());
-        let lo = Coord { x: ea.min().x.max(eb.min().x), y: ea.min().y.max(eb.min().y) };
-        let hi = Coord { x: ea.max().x.min(eb.max().x), y: ea.max().y.min(eb.max().y) };
-        assert!(lo.x <= hi.x && lo.y <= hi.y, "the envelopes do not meet");
-        interiors_apart(&graph, 0, 1, geo::Rect::new(lo, hi))
+        let window = rect::meeting(graph.envelope[0].unwrap(), graph.envelope[1].unwrap());
+        interiors_apart(&graph, 0, 1, window.expect("the envelopes meet"))
     }
 
     #[test]

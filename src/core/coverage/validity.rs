@@ -13,6 +13,7 @@ use smallvec::SmallVec;
 use super::monotone::{rings_cross, rings_meet_badly};
 use super::predicates::{Meet, meet};
 use super::rings::signed_area;
+use crate::core::rect;
 
 /// Why a grid is not a valid polygon: a machine-readable reason (see [`InvalidReason::key`]); the words
 /// for it in each language are the app's (`finding_text`), the English [`fmt::Display`] is for logs and
@@ -270,12 +271,9 @@ fn parts_problem(g: &MultiPolygon<f64>) -> Option<InvalidProblem> {
                     CoordPos::OnBoundary => None,
                 }) == Some(true)
             };
-            // Where the boxes overlap, their edges included (`rect::overlap` leaves out boxes that only
-            // touch, and parts whose boxes touch can share a segment along that edge).
-            let window = Rect::new(
-                Coord { x: bi.min().x.max(bj.min().x), y: bi.min().y.max(bj.min().y) },
-                Coord { x: bi.max().x.min(bj.max().x), y: bi.max().y.min(bj.max().y) },
-            );
+            // Where the boxes overlap, their edges included (parts whose boxes only touch can share a
+            // segment along that edge); the boxes meet, as tested above.
+            let Some(window) = rect::meeting(bi, bj) else { continue };
             if shells_cross(p.exterior(), q.exterior(), window) || first_inside(p, q) || first_inside(q, p) {
                 return Some(InvalidProblem::PartsOverlap { first: i.min(j) + 1, second: i.max(j) + 1 });
             }
@@ -415,14 +413,7 @@ mod tests {
                 continue;
             }
             let (Some(ba), Some(bb)) = (a.bounding_rect(), b.bounding_rect()) else { continue };
-            if ba.min().x > bb.max().x || bb.min().x > ba.max().x || ba.min().y > bb.max().y || bb.min().y > ba.max().y
-            {
-                continue;
-            }
-            let window = Rect::new(
-                Coord { x: ba.min().x.max(bb.min().x), y: ba.min().y.max(bb.min().y) },
-                Coord { x: ba.max().x.min(bb.max().x), y: ba.max().y.min(bb.max().y) },
-            );
+            let Some(window) = crate::core::rect::meeting(ba, bb) else { continue };
             let swept = rings_meet_badly(&[&a, &b]) && crossing(&[&a, &b]).is_some();
             assert_eq!(shells_cross(&a, &b, window), swept, "case {case}: {a:?} {b:?}");
             assert_eq!(shells_cross(&b, &a, window), swept, "case {case} reversed: {a:?} {b:?}");
