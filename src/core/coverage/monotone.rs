@@ -161,10 +161,15 @@ fn quadrant(from: Coord<f64>, to: Coord<f64>) -> u8 {
 /// but the vertex they share as neighbours, or two rings along a segment or crossing (touching at a
 /// vertex is allowed).
 pub fn rings_meet_badly(rings: &[&LineString<f64>]) -> bool {
+    rings_meet_badly_given(rings, false)
+}
+
+/// [`rings_meet_badly`], told whether the rings are known to have no repeated points (`distinct`).
+pub(super) fn rings_meet_badly_given(rings: &[&LineString<f64>], distinct: bool) -> bool {
     SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-        Ok(mut scratch) => scratch.meet_badly(rings),
+        Ok(mut scratch) => scratch.meet_badly(rings, distinct),
         // Not reachable (no callback re-enters), but a fresh buffer is always correct.
-        Err(_) => Scratch::default().meet_badly(rings),
+        Err(_) => Scratch::default().meet_badly(rings, distinct),
     })
 }
 
@@ -176,8 +181,8 @@ pub(super) fn rings_meet_badly_each_way(rings: &[&LineString<f64>]) -> [bool; 3]
 }
 
 impl Scratch {
-    fn meet_badly(&mut self, rings: &[&LineString<f64>]) -> bool {
-        self.load(rings);
+    fn meet_badly(&mut self, rings: &[&LineString<f64>], distinct: bool) -> bool {
+        self.load(rings, distinct);
         let segments: u32 = self.rings.iter().map(|r| r.1).sum();
         if segments <= FEW_SEGMENTS {
             return self.any_ring_turns_back() || self.any_pair_meets_badly();
@@ -196,7 +201,7 @@ impl Scratch {
     /// monotone chains.
     #[cfg(test)]
     fn each_way(&mut self, rings: &[&LineString<f64>]) -> [bool; 3] {
-        self.load(rings);
+        self.load(rings, false);
         let along_x = self.along_x();
         let pairs = self.any_ring_turns_back() || self.any_pair_meets_badly();
         let swept = self.any_ring_turns_back() || self.sweep_meets_badly(along_x);
@@ -214,13 +219,13 @@ impl Scratch {
         x.1 - x.0 >= y.1 - y.0
     }
 
-    /// Copies the rings' points, repeated points dropped, rings one after another.
-    fn load(&mut self, rings: &[&LineString<f64>]) {
+    /// Copies the rings' points, repeated points dropped (none, when `distinct`), rings one after another.
+    fn load(&mut self, rings: &[&LineString<f64>], distinct: bool) {
         self.points.clear();
         self.rings.clear();
         for ring in rings {
             let first = self.points.len() as u32;
-            if ring.0.windows(2).all(|w| w[0] != w[1]) {
+            if distinct || ring.0.windows(2).all(|w| w[0] != w[1]) {
                 self.points.extend_from_slice(&ring.0);
             } else {
                 for &c in &ring.0 {

@@ -9,7 +9,7 @@ use super::findings::{Detail, Finding, FindingKind};
 use super::graph::aabb;
 use super::rings::SegmentState;
 use super::validator::{self, Cause, InvalidSegment, validate_item};
-use super::validity::validity_reason;
+use super::validity::validity_reason_given;
 use super::{Checker, parallel, same_shape};
 
 impl Checker {
@@ -24,7 +24,12 @@ impl Checker {
         };
         let mut phases = std::mem::take(&mut self.phases);
         let problems = parallel::map(items, |&i| {
-            if self.deleted[i as usize] { None } else { validity_reason(&self.graph.geometry[i as usize]) }
+            let i = i as usize;
+            if self.deleted[i] {
+                None
+            } else {
+                validity_reason_given(&self.graph.geometry[i], self.graph.rings[i].plain)
+            }
         });
         for (&i, problem) in items.iter().zip(problems) {
             self.invalid[i as usize] = problem;

@@ -46,6 +46,9 @@ struct RingSource {
 pub struct ItemRings {
     sources: Vec<RingSource>,
     pub state: Vec<SegmentState>,
+    /// Every ring of the geometry is used as it is and is as validity wants it: closed, finite, no
+    /// repeated point, at least 4 points, non-zero area (validity need not look at that again).
+    pub plain: bool,
 }
 
 /// The coordinates of ring `ring` of polygon `polygon` (0 the exterior).
@@ -84,39 +87,48 @@ fn clean(ring: &LineString<f64>) -> Option<Cow<'_, [Coord<f64>]>> {
 
 /// Twice the signed area of a ring the checker can use as it is ([`clean`] would borrow it: closed, at
 /// least 3 points, all finite, no consecutive repeats), summed as [`signed_area`] sums it; `None` for
-/// any other ring.
+/// any other ring, and for one whose area overflows (the caller then takes [`clean`]'s way).
 fn twice_area_as_is(raw: &[Coord<f64>]) -> Option<f64> {
     let (&origin, rest) = raw.split_first()?;
     if raw.len() < 3 || raw.last() != Some(&origin) || !(origin.x.is_finite() && origin.y.is_finite()) {
         return None;
     }
+    // No test of each point for finiteness: the first non-finite coordinate makes its segment's term
+    // NaN or infinite (a finite neighbour times it, or infinity less itself), and the sum stays so. One
+    // test of the sum after the loop, and no branch in it.
     let mut twice = -0.0;
+    let mut repeated = false;
     let mut a = origin;
     for &b in rest {
-        if a == b || !(b.x.is_finite() && b.y.is_finite()) {
-            return None;
-        }
+        repeated |= a == b;
         twice += (a.x - origin.x) * (b.y - origin.y) - (b.x - origin.x) * (a.y - origin.y);
         a = b;
     }
-    Some(twice)
+    (!repeated && twice.is_finite()).then_some(twice)
 }
 
 impl ItemRings {
-    pub const EMPTY: ItemRings = ItemRings { sources: Vec::new(), state: Vec::new() };
+    pub const EMPTY: ItemRings = ItemRings { sources: Vec::new(), state: Vec::new(), plain: false };
 
     /// The rings of an item's geometry, every segment's state unknown.
     pub fn of(mp: &MultiPolygon<f64>) -> ItemRings {
         // One entry a ring (a ring that collapses leaves one unused): no reallocation as it fills.
         let mut sources = Vec::with_capacity(mp.0.iter().map(|p| 1 + p.interiors().len()).sum());
         let mut segments = 0usize;
+        // No polygon: invalid, which validity names.
+        let mut plain = !mp.0.is_empty();
         for (p, polygon) in mp.0.iter().enumerate() {
             let lines = std::iter::once(polygon.exterior()).chain(polygon.interiors());
             for (r, line) in lines.enumerate() {
                 // Nearly always the ring as it is: checked and measured in one pass.
                 let (coords, ccw) = match twice_area_as_is(&line.0) {
-                    Some(twice) => (Cow::Borrowed(line.0.as_slice()), twice > 0.0),
+                    Some(twice) => {
+                        // As `signed_area`, which sums the same terms in the same order and halves.
+                        plain &= line.0.len() >= 4 && twice / 2.0 != 0.0;
+                        (Cow::Borrowed(line.0.as_slice()), twice > 0.0)
+                    }
                     None => {
+                        plain = false;
                         let Some(coords) = clean(line) else { continue };
                         let ccw = signed_area(&coords) > 0.0;
                         (coords, ccw)
@@ -133,7 +145,7 @@ impl ItemRings {
                 sources.push(RingSource { polygon: p as u32, ring: r as u32, first, interior_on_right, cleaned });
             }
         }
-        ItemRings { sources, state: vec![SegmentState::Unknown; segments] }
+        ItemRings { sources, state: vec![SegmentState::Unknown; segments], plain }
     }
 
     /// Where ring `r`'s segments start in [`ItemRings::state`].
@@ -250,6 +262,40 @@ mod tests {
     use geo::{Coord, LineString, MultiPolygon, Polygon};
 
     use super::{ItemRings, segment_key};
+
+    /// The one-pass area is `signed_area`'s, doubled, exactly for the rings `clean` would borrow, and
+    /// `None` for every other: NaN and infinities anywhere (one or both coordinates, next to a point on
+    /// the first's axis), repeated points, rings not closed or too short, areas that overflow.
+    #[test]
+    fn twice_area_only_of_rings_used_as_they_are() {
+        let mut rng = crate::core::coverage::synthetic::Rng::new(23);
+        let special = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e300, -1e300];
+        let (mut some, mut none) = (0, 0);
+        for case in 0..20_000 {
+            let n = 2 + (rng.next_u64() % 7) as usize;
+            let mut ring: Vec<Coord<f64>> =
+                (0..n).map(|_| Coord { x: (rng.next_u64() % 4) as f64, y: (rng.next_u64() % 4) as f64 }).collect();
+            if rng.next_u64() % 4 > 0 {
+                ring.push(ring[0]);
+            }
+            if rng.next_u64() % 3 == 0 {
+                let at = (rng.next_u64() % ring.len() as u64) as usize;
+                let value = special[(rng.next_u64() % special.len() as u64) as usize];
+                match rng.next_u64() % 3 {
+                    0 => ring[at].x = value,
+                    1 => ring[at].y = value,
+                    _ => ring[at] = Coord { x: value, y: value },
+                }
+            }
+            let borrowed = matches!(super::clean(&LineString(ring.clone())), Some(std::borrow::Cow::Borrowed(_)));
+            let area = super::signed_area(&ring);
+            let expected = (borrowed && area.is_finite()).then_some(area);
+            let got = super::twice_area_as_is(&ring).map(|twice| twice / 2.0);
+            assert_eq!(got.map(f64::to_bits), expected.map(f64::to_bits), "case {case}: {ring:?}");
+            if got.is_some() { some += 1 } else { none += 1 }
+        }
+        assert!(some > 2000 && none > 2000, "{some} used as they are, {none} not");
+    }
 
     /// The key read for the segment index is the ring view's key, whichever way each ring runs, with
     /// signed zeros, repeated points (a cleaned ring) and holes.

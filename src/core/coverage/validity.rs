@@ -10,7 +10,7 @@ use geo::{BoundingRect, Coord, LineString, MultiPolygon, Polygon, Rect};
 
 use smallvec::SmallVec;
 
-use super::monotone::{rings_cross, rings_meet_badly};
+use super::monotone::{rings_cross, rings_meet_badly, rings_meet_badly_given};
 use super::predicates::{Meet, meet};
 use super::rings::signed_area;
 use crate::core::rect;
@@ -108,12 +108,19 @@ pub fn validity_problem(g: &MultiPolygon<f64>) -> Option<String> {
 /// Why a multipolygon is not valid, if it is not. Empty parts (`MULTIPOLYGON (…, EMPTY)`) carry no
 /// area and are ignored, as JTS does; a grid with no non-empty part has no polygon.
 pub fn validity_reason(g: &MultiPolygon<f64>) -> Option<InvalidReason> {
+    validity_reason_given(g, false)
+}
+
+/// [`validity_reason`], told whether every ring of `g` is already known to be closed, finite, without
+/// repeated points, of at least 4 points and of non-zero area ([`super::rings::ItemRings::plain`], found
+/// as the checker measures the rings): those tests are then not made again. The answer is the same.
+pub(super) fn validity_reason_given(g: &MultiPolygon<f64>, plain: bool) -> Option<InvalidReason> {
     let parts = g.0.iter().filter(|p| !is_empty_part(p)).count();
     if parts == 0 {
         return Some(InvalidReason::whole(InvalidProblem::NoPolygon));
     }
     for (p, polygon) in g.0.iter().enumerate().filter(|(_, p)| !is_empty_part(p)) {
-        if let Some(problem) = polygon_problem(polygon) {
+        if let Some(problem) = polygon_problem(polygon, plain) {
             return Some(InvalidReason { problem, part: (g.0.len() > 1).then_some(p + 1) });
         }
     }
@@ -128,10 +135,10 @@ pub fn is_empty_part(p: &Polygon<f64>) -> bool {
     p.exterior().0.is_empty() && p.interiors().iter().all(|r| r.0.is_empty())
 }
 
-fn polygon_problem(polygon: &Polygon<f64>) -> Option<InvalidProblem> {
+fn polygon_problem(polygon: &Polygon<f64>, plain: bool) -> Option<InvalidProblem> {
     let rings: SmallVec<[&LineString<f64>; 4]> =
         std::iter::once(polygon.exterior()).chain(polygon.interiors()).collect();
-    for (r, ring) in rings.iter().enumerate() {
+    for (r, ring) in rings.iter().enumerate().filter(|_| !plain) {
         if ring.0.iter().any(|c| !c.x.is_finite() || !c.y.is_finite()) {
             return Some(InvalidProblem::NotFinite { ring: r });
         }
@@ -141,12 +148,12 @@ fn polygon_problem(polygon: &Polygon<f64>) -> Option<InvalidProblem> {
         }
     }
     // The monotone chains answer whether anything crosses; the sweep, rarely run, says what.
-    if rings_meet_badly(&rings)
+    if rings_meet_badly_given(&rings, plain)
         && let Some(problem) = crossing(&rings)
     {
         return Some(problem);
     }
-    for (r, ring) in rings.iter().enumerate() {
+    for (r, ring) in rings.iter().enumerate().filter(|_| !plain) {
         if signed_area(&ring.0) == 0.0 {
             return Some(InvalidProblem::ZeroArea { ring: r });
         }
@@ -422,6 +429,60 @@ mod tests {
         }
         assert!(crossed > cases / 5 && cases - crossed > cases / 5, "{crossed} of {cases} cross");
         assert!(cases > 2000, "{cases} cases");
+    }
+
+    /// Told what the checker's rings found (`ItemRings::plain`), validity gives the same reason as
+    /// without: random rings on a small grid (repeated points, spikes, collinear and zero-area rings),
+    /// rings not closed, NaN, an empty part or hole, and an area whose half underflows to zero.
+    #[test]
+    fn plain_rings_give_the_same_reason() {
+        use super::super::rings::ItemRings;
+        let mut rng = crate::core::coverage::synthetic::Rng::new(0x5DEE_CE66_D1CE_4E5B);
+        let mut ring = |n: u64, grid: u64| -> LineString<f64> {
+            let mut points: Vec<Coord<f64>> = (0..3 + rng.next_u64() % n)
+                .map(|_| Coord { x: (rng.next_u64() % grid) as f64, y: (rng.next_u64() % grid) as f64 })
+                .collect();
+            match rng.next_u64() % 20 {
+                0 => points[1].x = f64::NAN,
+                1 => {}
+                2 => points.insert(1, points[1]),
+                _ => points.push(points[0]),
+            }
+            LineString(points)
+        };
+        let mut cases: Vec<MultiPolygon<f64>> = (0..6000)
+            .map(|case| {
+                let parts = 1 + case % 3;
+                MultiPolygon(
+                    (0..parts)
+                        .map(|_| {
+                            let holes = (0..case % 2).map(|_| ring(5, 6)).collect();
+                            Polygon::new(ring(if case % 5 == 0 { 40 } else { 8 }, 12), holes)
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        let tiny = f64::MIN_POSITIVE;
+        let underflow = polygon![(x: 0., y: 0.), (x: tiny, y: 0.), (x: 0., y: 2f64.powi(-52))];
+        let square = polygon![(x: 0., y: 0.), (x: 4., y: 0.), (x: 4., y: 4.), (x: 0., y: 4.)];
+        let empty_hole = Polygon::new(square.exterior().clone(), vec![LineString(vec![])]);
+        cases.extend([
+            MultiPolygon(vec![underflow]),
+            MultiPolygon(vec![square.clone(), Polygon::new(LineString(vec![]), vec![])]),
+            MultiPolygon(vec![empty_hole]),
+            MultiPolygon(vec![]),
+        ]);
+        let mut plain = 0;
+        for (case, g) in cases.iter().enumerate() {
+            let rings = ItemRings::of(g);
+            plain += usize::from(rings.plain);
+            assert_eq!(validity_reason_given(g, rings.plain), validity_reason(g), "case {case}: {g:?}");
+        }
+        assert!(plain > cases.len() / 10 && plain < cases.len() * 9 / 10, "{plain} of {} plain", cases.len());
+        let underflow = &cases[cases.len() - 4];
+        assert!(!ItemRings::of(underflow).plain);
+        assert_eq!(validity_reason(underflow).map(InvalidReason::key), Some("zero_area"));
     }
 
     #[test]
