@@ -195,10 +195,13 @@ fn unknown_box(graph: &Graph, t: usize, states: &[SegmentState]) -> Option<geo::
     crate::core::rect::union_all(boxes)
 }
 
-/// A neighbour's segment near the target, sorted by the left end of its x extent.
+/// A neighbour's segment near the target, sorted by the left end of its x extent; its end points held
+/// here, read once (each is compared with many of the target's segments).
 struct Nearby {
     xmin: f64,
     xmax: f64,
+    a0: Coord<f64>,
+    a1: Coord<f64>,
     item: u32,
     ring: u32,
     seg: u32,
@@ -230,7 +233,7 @@ fn nearby_segments(graph: &Graph, neighbours: &[u32], envelope: geo::Rect<f64>, 
                 {
                     continue;
                 }
-                out.push(Nearby { xmin, xmax, item: n, ring: r as u32, seg: a as u32 });
+                out.push(Nearby { xmin, xmax, a0, a1, item: n, ring: r as u32, seg: a as u32 });
             }
         }
     }
@@ -282,9 +285,7 @@ fn interacting(
             let end = nearby.partition_point(|c| c.xmin <= txmax + gap_width_in_world);
             let start = reach[..end].partition_point(|&x| x + gap_width_in_world < txmin);
             for c in nearby[start..end].iter().filter(|c| c.xmax + gap_width_in_world >= txmin) {
-                let adj = graph.ring(c.item as usize, c.ring as usize);
-                let a = c.seg as usize;
-                let (a0, a1) = adj.segment(a);
+                let (a0, a1) = (c.a0, c.a1);
                 if seg_box_apart((t0, t1), (a0, a1), gap_width_in_world) {
                     continue;
                 }
@@ -301,6 +302,7 @@ fn interacting(
                     Meet::Interior(_) => Some(Cause::TJunction),
                     Meet::Endpoints(node) => {
                         let end = if node == t0 { t1 } else { t0 };
+                        let (adj, a) = (graph.ring(c.item as usize, c.ring as usize), c.seg as usize);
                         let (mut prev, mut next) = (adj.vertex_prev(a, node), adj.vertex_next(a, node));
                         if end == prev || end == next {
                             None
