@@ -56,16 +56,15 @@ pub struct SegmentIndex {
 
 #[inline]
 fn hash(key: &SegmentKey) -> u32 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h: u64 = 0;
-    for &w in key {
-        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
-    }
-    // The finaliser of MurmurHash3: every input bit reaches the top bits.
+    // The two end points folded independently (two multiplications at once, not four in a row), each
+    // coordinate's low mantissa bits turned to the top first so that points differing only there spread;
+    // then the finaliser of MurmurHash3 takes every input bit to the top bits, which pick the slot.
+    let [x0, y0, x1, y1] = *key;
+    let a = (x0 ^ y0.rotate_left(32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let b = (x1 ^ y1.rotate_left(32)).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    let mut h = a ^ b.rotate_left(29);
     h ^= h >> 33;
     h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
     h ^= h >> 33;
     (h >> 32) as u32
 }
