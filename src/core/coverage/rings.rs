@@ -245,7 +245,9 @@ fn bits(v: f64) -> u64 {
 /// The key of the segment `p0`–`p1` and whether it runs from the smaller endpoint to the larger.
 #[inline]
 pub fn undirected_key(p0: Coord<f64>, p1: Coord<f64>) -> (SegmentKey, bool) {
-    let forward = (p0.x, p0.y) <= (p1.x, p1.y);
+    // `(p0.x, p0.y) <= (p1.x, p1.y)` spelt out (the same answer, NaN included: every comparison with
+    // it is false), which compiles to two comparisons without the tuple's ordering chain.
+    let forward = p0.x < p1.x || (p0.x == p1.x && p0.y <= p1.y);
     let (a, b) = if forward { (p0, p1) } else { (p1, p0) };
     ([bits(a.x), bits(a.y), bits(b.x), bits(b.y)], forward)
 }
@@ -262,6 +264,23 @@ mod tests {
     use geo::{Coord, LineString, MultiPolygon, Polygon};
 
     use super::{ItemRings, segment_key};
+
+    /// The key's direction is the tuple order `(x, y) <=` on every pair of values, NaN and signed zeros
+    /// included.
+    #[test]
+    fn forward_is_the_tuple_order() {
+        let values = [f64::NAN, -0.0, 0.0, 1.0, -1.0, f64::INFINITY, f64::NEG_INFINITY];
+        for &ax in &values {
+            for &ay in &values {
+                for &bx in &values {
+                    for &by in &values {
+                        let (a, b) = (Coord { x: ax, y: ay }, Coord { x: bx, y: by });
+                        assert_eq!(super::undirected_key(a, b).1, (ax, ay) <= (bx, by), "{a:?} {b:?}");
+                    }
+                }
+            }
+        }
+    }
 
     /// The one-pass area is `signed_area`'s, doubled, exactly for the rings `clean` would borrow, and
     /// `None` for every other: NaN and infinities anywhere (one or both coordinates, next to a point on
