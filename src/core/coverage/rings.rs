@@ -294,10 +294,10 @@ mod tests {
             let n = 2 + (rng.next_u64() % 7) as usize;
             let mut ring: Vec<Coord<f64>> =
                 (0..n).map(|_| Coord { x: (rng.next_u64() % 4) as f64, y: (rng.next_u64() % 4) as f64 }).collect();
-            if rng.next_u64() % 4 > 0 {
+            if !rng.next_u64().is_multiple_of(4) {
                 ring.push(ring[0]);
             }
-            if rng.next_u64() % 3 == 0 {
+            if rng.next_u64().is_multiple_of(3) {
                 let at = (rng.next_u64() % ring.len() as u64) as usize;
                 let value = special[(rng.next_u64() % special.len() as u64) as usize];
                 match rng.next_u64() % 3 {
