@@ -177,17 +177,24 @@ impl Checker {
         MultiPolygon(mp.0.into_iter().filter(|p| p.unsigned_area() > noise * noise && wider_than(p, noise)).collect())
     }
 
+    /// The items with an unmatched segment (ascending), and per item whether it is dirty: invalid, with
+    /// invalid segments, or named by another item's invalid segment.
+    pub(super) fn open_and_dirty(&self) -> (Vec<u32>, Vec<bool>) {
+        let open: Vec<u32> = (0..self.open.len() as u32).filter(|&i| self.open[i as usize]).collect();
+        let mut dirty: Vec<bool> = vec![false; self.graph.len()];
+        for &i in &self.dirty {
+            dirty[i as usize] = true;
+            for s in &self.segments[i as usize] {
+                dirty[s.other as usize] = true;
+            }
+        }
+        (open, dirty)
+    }
+
     /// Gaps (inside the boundary or enclosed by grids) and parts outside the boundary.
     pub(super) fn recompute_areas(&mut self) {
-        let open: Vec<u32> = (0..self.open.len() as u32).filter(|&i| self.open[i as usize]).collect();
+        let (open, dirty) = self.open_and_dirty();
         let union = if self.has_invalid_segments() {
-            let mut dirty: Vec<bool> = vec![false; self.graph.len()];
-            for &i in &self.dirty {
-                dirty[i as usize] = true;
-                for s in &self.segments[i as usize] {
-                    dirty[s.other as usize] = true;
-                }
-            }
             gaps::union_with_dirty(&self.graph, &dirty, &open)
         } else {
             gaps::union_from_unmatched(&self.graph, &open)

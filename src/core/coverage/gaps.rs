@@ -1,6 +1,9 @@
 //! The union of a coverage, its holes (enclosed gaps), and what lies between it and the boundary.
 //! For a coverage whose edges all match, the union's boundary is exactly the set of unmatched segments,
-//! so it is assembled from them directly (linear time); otherwise a boolean union is used.
+//! so it is assembled from them directly (linear time). Otherwise the dirty items, and the clean ones
+//! they may overlap, go through a boolean union, which is joined to the rest of the outline along the
+//! segments they share with it; the whole outline goes through the boolean union only when that join
+//! does not come out exact.
 
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::{Area, BooleanOps, BoundingRect, Coord, Intersects, LineString, MultiPolygon, Polygon, Rect};
@@ -39,18 +42,271 @@ fn oriented(ring: &super::rings::Ring<'_>, s: usize) -> (Coord<f64>, Coord<f64>)
     if ring.interior_on_right { (a, b) } else { (b, a) }
 }
 
-/// The union of a coverage in which some items are dirty (invalid, or with invalid edges): the clean
-/// items' union is assembled from their segments not matched by another clean item, and only that and
-/// the dirty items go through the boolean union — far fewer vertices than all items.
+/// The union of a coverage in which some items are dirty (invalid, or with invalid edges). Only what
+/// lies near a dirty item goes through the boolean union ([`union_near_dirty`]); when that cannot be
+/// joined back exactly to the rest, the whole outline does ([`union_of_outline`]).
+pub fn union_with_dirty(graph: &Graph, dirty: &[bool], open: &[u32]) -> Union {
+    let dirty_items: Vec<usize> = (0..dirty.len()).filter(|&i| dirty[i]).collect();
+    union_near_dirty(graph, dirty, &dirty_items, open)
+        .unwrap_or_else(|| union_of_outline(graph, dirty, &dirty_items, open))
+}
+
+/// The items that go through the boolean union: the dirty ones, and the clean ones a dirty item may
+/// overlap or meet other than along whole shared segments (on opposite sides) and at shared vertices.
+///
+/// A clean item is left out only when that is proved for every dirty item whose box meets its box: no
+/// segment of the dirty item in the clean one's box crosses, touches inside, or runs along part of a
+/// segment of the clean one, nor shares one with it on the same side, nor has its interior inside the
+/// clean one (its middle point, when the rest holds); and no part of the clean item lies within the dirty
+/// one's box. Then the two meet at most along shared segments and at vertices: a common interior would
+/// be bounded either by part of a dirty segment inside the clean item, or by the clean item's own
+/// boundary alone (a part of it lying inside the dirty item, and so within its box).
+fn entangled(graph: &Graph, dirty: &[bool], dirty_items: &[usize]) -> Vec<bool> {
+    let mut local = dirty.to_vec();
+    let mut clean_segments: Vec<(Coord<f64>, Coord<f64>)> = Vec::new();
+    for &d in dirty_items {
+        let Some(d_box) = graph.envelope[d] else { continue };
+        for c in graph.items_near(d_box, 0.0) {
+            let c = c as usize;
+            if local[c] {
+                continue;
+            }
+            let Some(c_box) = graph.envelope[c] else { continue };
+            let part_inside = graph.geometry[c]
+                .0
+                .iter()
+                .any(|part| part.exterior().bounding_rect().is_some_and(|b| rect::contains(d_box, b)));
+            clean_segments.clear();
+            for ring in graph.rings_of(c) {
+                clean_segments
+                    .extend((0..ring.segments()).map(|s| oriented(&ring, s)).filter(|&(a, b)| box_meets(a, b, d_box)));
+            }
+            local[c] = part_inside || dirty_meets_badly(graph, d, c, c_box, &clean_segments);
+        }
+    }
+    local
+}
+
+fn box_meets(a: Coord<f64>, b: Coord<f64>, r: Rect<f64>) -> bool {
+    a.x.max(b.x) >= r.min().x && a.x.min(b.x) <= r.max().x && a.y.max(b.y) >= r.min().y && a.y.min(b.y) <= r.max().y
+}
+
+/// Whether a segment of dirty item `d` within clean item `c`'s box meets one of `c`'s segments
+/// (`clean_segments`: those within `d`'s box, oriented) other than at a shared end point or as the
+/// same segment run the other way, or lies inside `c`.
+fn dirty_meets_badly(
+    graph: &Graph,
+    d: usize,
+    c: usize,
+    c_box: Rect<f64>,
+    clean_segments: &[(Coord<f64>, Coord<f64>)],
+) -> bool {
+    use super::predicates::{Meet, meet};
+    for ring in graph.rings_of(d) {
+        for s in 0..ring.segments() {
+            let (q0, q1) = oriented(&ring, s);
+            if q0 == q1 || !box_meets(q0, q1, c_box) {
+                continue;
+            }
+            let mut shared = false;
+            for &(p0, p1) in clean_segments {
+                // The same segment the other way (most along a shared border), without the predicates.
+                if (q0, q1) == (p1, p0) {
+                    shared = true;
+                    continue;
+                }
+                match meet(q0, q1, p0, p1) {
+                    Meet::None | Meet::Endpoints(_) => {}
+                    _ => return true,
+                }
+            }
+            if !shared {
+                let middle = Coord { x: (q0.x + q1.x) / 2.0, y: (q0.y + q1.y) / 2.0 };
+                if rect::contains(c_box, Rect::new(middle, middle))
+                    && graph.geometry[c].coordinate_position(&middle) != CoordPos::Outside
+                {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// The union assembled from two parts: the far clean items' edges not matched by another clean item
+/// (walked as the clean path walks them), and the boolean union of the dirty items with the clean items
+/// entangled with them ([`entangled`]) — a few thousand segments around the dirty items instead of the
+/// whole outline. The two parts meet along a seam of segments that a far item shares with one of the
+/// boolean union's items, and at single points: a seam segment is left out of the far edges, and comes
+/// back from the boolean union as the local item's edge, where it is dropped.
+///
+/// The boolean union runs on i_overlay's integer grid, set by the whole coverage's extent as
+/// [`union_of_outline`] sets it, and its points are given back their own coordinates where a single
+/// input point rounds to them, so the seam's segments come back exactly. `None` when one does not (a
+/// seam point merged with another or moved onto a segment by the rounding): then the caller takes the
+/// union of the whole outline.
+fn union_near_dirty(graph: &Graph, dirty: &[bool], dirty_items: &[usize], open: &[u32]) -> Option<Union> {
+    use rustc_hash::FxHashSet;
+    let local = entangled(graph, dirty, dirty_items);
+    let local_items: Vec<usize> = (0..local.len()).filter(|&i| local[i]).collect();
+    // The far items' edges: their unmatched segments (only items in `open` have any).
+    let mut edges: Vec<(Coord<f64>, Coord<f64>)> = Vec::new();
+    for item in open.iter().map(|&i| i as usize).filter(|&i| !local[i]) {
+        for ring in graph.rings_of(item) {
+            for s in 0..ring.segments() {
+                if ring.state[s] == SegmentState::Unknown {
+                    edges.push(oriented(&ring, s));
+                }
+            }
+        }
+    }
+    // The seam, as the local items' edges: those a far item runs the other way. The far item's segment
+    // is matched (it is clean), so not among the far edges; were it not, the join would not be exact.
+    let mut seam: FxHashSet<[u64; 4]> = FxHashSet::default();
+    let mut polygons: Vec<Polygon<f64>> = Vec::new();
+    for &item in &local_items {
+        for ring in graph.rings_of(item) {
+            for s in 0..ring.segments() {
+                let (key, forward) = super::rings::segment_key(&ring, s);
+                let mut far_side = graph.occurrences(&key).filter(|o| o.forward != forward && !local[o.item as usize]);
+                let Some(o) = far_side.next() else { continue };
+                if graph.ring(o.item as usize, o.ring as usize).state[o.seg as usize] != SegmentState::Matched {
+                    return None;
+                }
+                let (a, b) = oriented(&ring, s);
+                seam.insert(edge_bits(a, b));
+            }
+        }
+        polygons.extend(graph.geometry[item].0.iter().cloned());
+    }
+    // The grid as the whole outline's union would set it: from the extent of the clean union (which
+    // the far edges and the local items span together) and the dirty items.
+    let extent =
+        edges.iter().map(|&(a, _)| Rect::new(a, a)).chain(polygons.iter().filter_map(|p| p.exterior().bounding_rect()));
+    let extent = rect::union_all(extent)?;
+    let seams = seam.len();
+    let mut cancelled = 0;
+    let pinned = seam.iter().flat_map(|e| {
+        [
+            Coord { x: f64::from_bits(e[0]), y: f64::from_bits(e[1]) },
+            Coord { x: f64::from_bits(e[2]), y: f64::from_bits(e[3]) },
+        ]
+    });
+    let pinned: Vec<Coord<f64>> = pinned.collect();
+    for (a, b) in boolean_union_edges(&polygons, pinned.into_iter(), extent)? {
+        if seam.remove(&edge_bits(a, b)) {
+            cancelled += 1;
+        } else {
+            edges.push((a, b));
+        }
+    }
+    (cancelled == seams).then(|| walk(edges))
+}
+
+fn edge_bits(a: Coord<f64>, b: Coord<f64>) -> [u64; 4] {
+    [a.x.to_bits(), a.y.to_bits(), b.x.to_bits(), b.y.to_bits()]
+}
+
+/// The boundary edges of the union of `polygons` (any orientation of their rings), oriented with the
+/// union on their right as walked edges are, computed on the integer grid i_overlay derives from
+/// `extent` (which must hold every point). Each output point that a single input point rounds to gets
+/// that point's coordinates back; others (crossings) are as i_overlay gives them. `None` when i_overlay
+/// cannot be given the polygons (a ring with a non-finite point).
+fn boolean_union_edges(
+    polygons: &[Polygon<f64>],
+    pinned: impl Iterator<Item = Coord<f64>>,
+    extent: Rect<f64>,
+) -> Option<Vec<(Coord<f64>, Coord<f64>)>> {
+    use i_overlay::core::fill_rule::FillRule;
+    use i_overlay::core::overlay::{IntOverlayOptions, Overlay, ShapeType};
+    use i_overlay::core::overlay_rule::OverlayRule;
+    use i_overlay::core::solver::{Precision, Solver, Strategy};
+    use i_overlay::i_float::adapter::FloatPointAdapter;
+    use i_overlay::i_float::float::rect::FloatRect;
+    use i_overlay::i_float::int::point::IntPoint;
+    use rustc_hash::FxHashMap;
+    let rect = FloatRect::new(extent.min().x, extent.max().x, extent.min().y, extent.max().y);
+    let adapter: FloatPointAdapter<[f64; 2], f64> = FloatPointAdapter::new(rect);
+    let segments: usize =
+        polygons.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).map(|r| r.0.len()).sum();
+    let strategy = if segments < 16_000 { Strategy::List } else { Strategy::Frag };
+    let solver = Solver { strategy, precision: Precision::HIGH, multithreading: None };
+    // Every point kept (collinear ones too), so that the seam's segments come out as they went in.
+    let options = IntOverlayOptions {
+        preserve_input_collinear: true,
+        preserve_output_collinear: true,
+        ..IntOverlayOptions::default()
+    };
+    let mut overlay = Overlay::new_custom(segments, options, solver);
+    // Each grid point's own coordinates, or NaN where two different points round to it: a pinned
+    // point's, whatever else rounds to it, unless another pinned point does too.
+    let nan = Coord { x: f64::NAN, y: f64::NAN };
+    let mut own: FxHashMap<IntPoint, (Coord<f64>, bool)> = FxHashMap::default();
+    for c in pinned {
+        if !(c.x.is_finite() && c.y.is_finite()) {
+            return None;
+        }
+        let p = adapter.float_to_int(&[c.x, c.y]);
+        own.entry(p)
+            .and_modify(|o| {
+                if o.0 != c {
+                    o.0 = nan
+                }
+            })
+            .or_insert((c, true));
+    }
+    let mut contour: Vec<IntPoint> = Vec::new();
+    for ring in polygons.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())) {
+        contour.clear();
+        // i_overlay's paths are implicitly closed: the closing coordinate is left out.
+        for &c in &ring.0[..ring.0.len().saturating_sub(1)] {
+            if !(c.x.is_finite() && c.y.is_finite()) {
+                return None;
+            }
+            let p = adapter.float_to_int(&[c.x, c.y]);
+            own.entry(p)
+                .and_modify(|o| {
+                    if !o.1 && o.0 != c {
+                        o.0 = nan
+                    }
+                })
+                .or_insert((c, false));
+            contour.push(p);
+        }
+        overlay.add_contour(&contour, ShapeType::Subject);
+    }
+    let shapes = overlay.overlay(OverlayRule::Subject, FillRule::Positive);
+    let point = |p: &IntPoint| match own.get(p) {
+        Some(&(c, _)) if !c.x.is_nan() => c,
+        _ => {
+            let [x, y] = adapter.int_to_float(p);
+            Coord { x, y }
+        }
+    };
+    let mut edges = Vec::new();
+    // Contours come counter-clockwise round the union (holes clockwise): reversed, the union lies on
+    // each edge's right.
+    for path in shapes.iter().flatten() {
+        let points: Vec<Coord<f64>> = path.iter().map(point).collect();
+        for (i, &a) in points.iter().enumerate() {
+            let b = points[(i + 1) % points.len()];
+            edges.push((b, a));
+        }
+    }
+    Some(edges)
+}
+
+/// The union of a dirty coverage through the boolean union of its whole outline: the clean items'
+/// union is assembled from their segments not matched by another clean item, and only that and the
+/// dirty items go through the boolean union — far fewer vertices than all items.
 ///
 /// Only clean items with an unmatched segment (`open`, ascending) or a segment matched by a dirty item
 /// can give an edge, so only those are visited: a dirty coverage costs what its outline and its dirty
 /// items cost, not what all its segments do, and the edges come in the same order as a full scan's.
-pub fn union_with_dirty(graph: &Graph, dirty: &[bool], open: &[u32]) -> Union {
-    let dirty_items: Vec<usize> = (0..dirty.len()).filter(|&i| dirty[i]).collect();
+fn union_of_outline(graph: &Graph, dirty: &[bool], dirty_items: &[usize], open: &[u32]) -> Union {
     // Clean items that share a segment with a dirty one.
     let mut touched: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();
-    for &d in &dirty_items {
+    for &d in dirty_items {
         for ring in graph.rings_of(d) {
             for s in 0..ring.segments() {
                 let (key, _) = super::rings::segment_key(&ring, s);
@@ -91,7 +347,7 @@ pub fn union_with_dirty(graph: &Graph, dirty: &[bool], open: &[u32]) -> Union {
     let clean = walk(edges).polygons;
     let dirty_boxes: Vec<Rect<f64>> = dirty_items.iter().filter_map(|&i| graph.envelope[i]).collect();
     let (passing, mut polygons) = apart_from(clean.0, &dirty_boxes);
-    for &item in &dirty_items {
+    for &item in dirty_items {
         polygons.extend(graph.geometry[item].0.iter().cloned());
     }
     let mut union = union_of(&polygons, &passing);
@@ -127,6 +383,8 @@ fn walk(edges: Vec<(Coord<f64>, Coord<f64>)>) -> Union {
         ring.push(edges[start].0);
         let mut current = start;
         used[start] = true;
+        // Whether the ring passed a vertex with more than one edge leaving it (where it may come back).
+        let mut pinched = false;
         loop {
             let (from, to) = edges[current];
             ring.push(to);
@@ -134,6 +392,7 @@ fn walk(edges: Vec<(Coord<f64>, Coord<f64>)>) -> Union {
                 break;
             }
             let mut candidate = starts.first(&edges, to);
+            pinched |= candidate != END && starts.next_from[candidate as usize] != END;
             let mut next: Option<usize> = None;
             while candidate != END {
                 let c = candidate as usize;
@@ -152,10 +411,50 @@ fn walk(edges: Vec<(Coord<f64>, Coord<f64>)>) -> Union {
         if ring.len() < 4 || ring.first() != ring.last() {
             continue;
         }
-        let polygon = Polygon::new(LineString(ring.clone()), vec![]);
-        if polygon.signed_area() < 0.0 { shells.push(polygon) } else { holes.push(polygon) }
+        let mut keep = |ring: Vec<Coord<f64>>| {
+            if ring.len() >= 4 {
+                let polygon = Polygon::new(LineString(ring), vec![]);
+                if polygon.signed_area() < 0.0 { shells.push(polygon) } else { holes.push(polygon) }
+            }
+        };
+        if pinched {
+            simple_loops(&ring, &mut keep);
+        } else {
+            keep(ring.clone());
+        }
     }
     assemble(shells, holes)
+}
+
+/// Splits a closed ring that comes back to a vertex into simple closed loops, in the order they close.
+///
+/// The walk keeps the union's corners at a vertex apart (the rightmost turn), so a ring comes back to a
+/// vertex where the outside pinches in: a U whose arms touch at their tips walks as one ring round
+/// both its outline and the gap the arms close, two gaps that touch at a point as one ring round both.
+/// Split at the vertex, each loop is simple, with the union on its right: clockwise, it bounds a piece
+/// of the union (a shell); counter-clockwise, a gap (a hole) — as OGC represents them.
+fn simple_loops(ring: &[Coord<f64>], keep: &mut impl FnMut(Vec<Coord<f64>>)) {
+    use rustc_hash::FxHashMap;
+    let mut path: Vec<Coord<f64>> = Vec::with_capacity(ring.len());
+    // Where each vertex of the path stands in it.
+    let mut at: FxHashMap<(u64, u64), usize> = FxHashMap::default();
+    for &c in ring {
+        match at.get(&key(c)) {
+            Some(&i) => {
+                let mut closed = path.split_off(i + 1);
+                for p in &closed {
+                    at.remove(&key(*p));
+                }
+                closed.insert(0, c);
+                closed.push(c);
+                keep(closed);
+            }
+            None => {
+                at.insert(key(c), path.len());
+                path.push(c);
+            }
+        }
+    }
 }
 
 const END: u32 = u32::MAX;
@@ -367,8 +666,9 @@ pub fn outside(boundary: &MultiPolygon<f64>, union: &MultiPolygon<f64>) -> Multi
 mod tests {
     use geo::{Area, Coord, LineString, Polygon};
 
-    use super::union_of;
-    use crate::core::coverage::synthetic::Rng;
+    use super::{union_near_dirty, union_of, union_of_outline};
+    use crate::core::coverage::synthetic::{Rng, jittered_grid, move_shared_vertex};
+    use crate::core::coverage::{Checker, CoverageOptions};
 
     /// Random overlapping 12-gons (counter-clockwise), `n` of them in a 1,000-unit square.
     fn blobs(n: usize, seed: u64) -> Vec<Polygon<f64>> {
@@ -407,6 +707,151 @@ mod tests {
             assert!(shells_ccw, "{n} blobs: shells not counter-clockwise");
             // Enough blobs to reach the fragment solver, and holes to compare.
             assert!(n < 1000 || holes(&ours) > 0, "{n} blobs: no holes");
+        }
+    }
+
+    fn square(centre: Coord<f64>, half: f64) -> geo::MultiPolygon<f64> {
+        let (x, y) = (centre.x, centre.y);
+        let ring = vec![
+            (x - half, y - half),
+            (x + half, y - half),
+            (x + half, y + half),
+            (x - half, y + half),
+            (x - half, y - half),
+        ];
+        geo::MultiPolygon(vec![Polygon::new(LineString::from(ring), vec![])])
+    }
+
+    /// Faults planted in a jittered grid, chosen by the seed: bow ties, a vertex one grid moves alone,
+    /// grids shrunk (mismatched edges and gaps), and extra grids drawn across a corner where four meet
+    /// (each of its invalid segments names one of the grids it crosses; the others stay clean) or inside
+    /// a grid, some of them multi-part.
+    fn faulty_coverage(seed: u64) -> Vec<geo::MultiPolygon<f64>> {
+        const N: usize = 8;
+        let origin = Coord { x: 620_000.0, y: 3_385_000.0 };
+        let mut rng = Rng::new(seed + 77);
+        let mut items = jittered_grid(N, N, 100.0, origin, seed);
+        for _ in 0..1 + seed % 4 {
+            let i = (1 + rng.next_u64() as usize % (N - 2)) * N + 1 + rng.next_u64() as usize % (N - 2);
+            let ring = items[i].0[0].exterior().0.clone();
+            let v = ring[rng.next_u64() as usize % (ring.len() - 1)];
+            match rng.next_u64() % 5 {
+                0 => {
+                    let mut bow = ring.clone();
+                    bow.swap(1, 2);
+                    items[i] = geo::MultiPolygon(vec![Polygon::new(LineString(bow), vec![])]);
+                }
+                1 => {
+                    let to = Coord { x: v.x + (rng.unit() - 0.5) * 40.0, y: v.y + (rng.unit() - 0.5) * 40.0 };
+                    move_shared_vertex(&mut items[i..=i], v, to);
+                }
+                2 => items[i] = geo::Scale::scale(&items[i], 0.8),
+                3 => {
+                    let at = Coord { x: v.x + (rng.unit() - 0.5) * 10.0, y: v.y + (rng.unit() - 0.5) * 10.0 };
+                    let mut extra = square(at, 15.0 + rng.unit() * 25.0);
+                    if rng.next_u64().is_multiple_of(2) {
+                        extra.0.extend(square(Coord { x: at.x + 250.0, y: at.y }, 10.0).0);
+                    }
+                    items.push(extra);
+                }
+                _ => {
+                    let centre = geo::Centroid::centroid(&items[i]).map_or(v, |c| c.0);
+                    items.push(square(centre, 10.0 + rng.unit() * 10.0));
+                }
+            }
+        }
+        items
+    }
+
+    /// The union assembled around the dirty items ([`union_near_dirty`]) is the union of the whole
+    /// outline ([`union_of_outline`]): as many pieces, the same area, holes of the same areas — on
+    /// coverages with faults planted (overlaps, gaps, crossings a grid's matched segments alone see).
+    #[test]
+    fn the_union_around_dirty_items_is_the_whole_outlines() {
+        let (mut faulty, mut assembled) = (0, 0);
+        let seeds = 120u64;
+        for seed in 0..seeds {
+            let items = faulty_coverage(seed);
+            let checker = Checker::new(items, None, Vec::new(), CoverageOptions::planar());
+            let (open, dirty) = checker.open_and_dirty();
+            let dirty_items: Vec<usize> = (0..dirty.len()).filter(|&i| dirty[i]).collect();
+            if dirty_items.is_empty() {
+                // A planted fault can leave the coverage valid (a grid shrunk where it has no neighbour).
+                continue;
+            }
+            faulty += 1;
+            let whole = union_of_outline(&checker.graph, &dirty, &dirty_items, &open);
+            let Some(near) = union_near_dirty(&checker.graph, &dirty, &dirty_items, &open) else { continue };
+            assembled += 1;
+            assert_eq!(near.polygons.0.len(), whole.polygons.0.len(), "seed {seed}: pieces");
+            let (a, b) = (near.polygons.unsigned_area(), whole.polygons.unsigned_area());
+            assert!((a - b).abs() <= 1e-6 * b, "seed {seed}: area {a} against {b}");
+            let areas = |u: &super::Union| {
+                let mut areas: Vec<f64> = u.holes.iter().map(|h| h.unsigned_area()).collect();
+                areas.sort_by(f64::total_cmp);
+                areas
+            };
+            let (ours, theirs) = (areas(&near), areas(&whole));
+            assert_eq!(ours.len(), theirs.len(), "seed {seed}: holes {ours:?} against {theirs:?}");
+            for (a, b) in ours.iter().zip(&theirs) {
+                assert!((a - b).abs() <= 1e-3 + 1e-6 * b, "seed {seed}: hole of {a} against {b}");
+            }
+        }
+        // The seam comes back exactly almost always (the grid here is far finer than the data).
+        assert!(faulty >= seeds - 10, "only {faulty} of {seeds} coverages came out faulty");
+        assert!(assembled >= faulty - 5, "assembled around the dirty items on {assembled} of {faulty} coverages");
+    }
+
+    fn unit_squares(cells: &[(i32, i32)]) -> Vec<geo::MultiPolygon<f64>> {
+        cells.iter().map(|&(x, y)| square(Coord { x: x as f64 + 0.5, y: y as f64 + 0.5 }, 0.5)).collect()
+    }
+
+    /// The gaps' areas a full check finds.
+    fn gap_areas(items: Vec<geo::MultiPolygon<f64>>) -> Vec<f64> {
+        let report = Checker::new(items, None, Vec::new(), CoverageOptions::planar()).report();
+        let gaps = report.findings.iter().filter(|f| f.kind == crate::core::coverage::FindingKind::Gap);
+        let mut areas: Vec<f64> = gaps.filter_map(|f| f.area).collect();
+        areas.sort_by(f64::total_cmp);
+        areas
+    }
+
+    /// A gap the grids close only at a point (two arms of a U touching at their tips) is found, as is
+    /// each of two gaps that touch at a point: the walk comes back to the pinch, and the ring is split
+    /// there — with and without dirty grids elsewhere.
+    #[test]
+    fn gaps_closed_or_touching_at_a_point_are_found() {
+        // A U of unit squares round the cell (1, 1), its arms' tips touching at (2, 2) only.
+        let u = vec![
+            geo::MultiPolygon(vec![Polygon::new(
+                LineString::from(vec![
+                    (0.0, 0.0),
+                    (3.0, 0.0),
+                    (3.0, 1.0),
+                    (2.0, 1.0),
+                    (1.0, 1.0),
+                    (0.0, 1.0),
+                    (0.0, 0.0),
+                ]),
+                vec![],
+            )]),
+            geo::MultiPolygon(vec![Polygon::new(
+                LineString::from(vec![(0.0, 1.0), (1.0, 1.0), (1.0, 2.0), (1.0, 3.0), (0.0, 3.0), (0.0, 1.0)]),
+                vec![],
+            )]),
+            unit_squares(&[(1, 2)]).remove(0),
+            unit_squares(&[(2, 1)]).remove(0),
+        ];
+        // A 4 × 4 block without the cells (1, 1) and (2, 2), which touch at (2, 2).
+        let cells: Vec<(i32, i32)> =
+            (0..4).flat_map(|x| (0..4).map(move |y| (x, y))).filter(|c| *c != (1, 1) && *c != (2, 2)).collect();
+        let block = unit_squares(&cells);
+        // Two grids overlapping far away make the coverage dirty.
+        let mut far_overlap = unit_squares(&[(10, 10)]);
+        far_overlap.push(square(Coord { x: 11.0, y: 11.0 }, 0.5));
+        for (name, items, gaps) in [("U", u, vec![1.0]), ("block", block, vec![1.0, 1.0])] {
+            assert_eq!(gap_areas(items.clone()), gaps, "{name}");
+            let dirty: Vec<geo::MultiPolygon<f64>> = items.into_iter().chain(far_overlap.iter().cloned()).collect();
+            assert_eq!(gap_areas(dirty), gaps, "{name}, dirty elsewhere");
         }
     }
 }
