@@ -157,14 +157,15 @@ fn within_snap(a0: Coord<f64>, a1: Coord<f64>, b0: Coord<f64>, b1: Coord<f64>, s
     let shared = |p: Coord<f64>, q0: Coord<f64>, q1: Coord<f64>| p == q0 || p == q1;
     [(a0, b0, b1), (a1, b0, b1), (b0, a0, a1), (b1, a0, a1)]
         .into_iter()
-        .any(|(p, q0, q1)| !shared(p, q0, q1) && point_segment_distance(p, q0, q1) <= snap)
+        .any(|(p, q0, q1)| !shared(p, q0, q1) && squared_distance_to_segment(p, q0, q1) <= snap * snap)
 }
 
-fn point_segment_distance(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> f64 {
+fn squared_distance_to_segment(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> f64 {
     let (dx, dy) = (b.x - a.x, b.y - a.y);
     let length2 = dx * dx + dy * dy;
     let t = if length2 > 0.0 { (((p.x - a.x) * dx + (p.y - a.y) * dy) / length2).clamp(0.0, 1.0) } else { 0.0 };
-    (p.x - (a.x + t * dx)).hypot(p.y - (a.y + t * dy))
+    let (ex, ey) = (p.x - (a.x + t * dx), p.y - (a.y + t * dy));
+    ex * ex + ey * ey
 }
 
 /// How near a point must come to a segment for i_overlay to join them: a few units of the integer grid
@@ -198,7 +199,7 @@ fn union_near_dirty(graph: &Graph, dirty: &[bool], dirty_items: &[usize], open: 
     let local = entangled(graph, dirty, dirty_items, snap_distance(extent));
     let local_items: Vec<usize> = (0..local.len()).filter(|&i| local[i]).collect();
     // The far items' edges: their unmatched segments (only items in `open` have any).
-    let mut edges: Vec<(Coord<f64>, Coord<f64>)> = Vec::new();
+    let mut edges: Vec<(Coord<f64>, Coord<f64>)> = Vec::with_capacity(open.len() * 8);
     for item in open.iter().map(|&i| i as usize).filter(|&i| !local[i]) {
         for ring in graph.rings_of(item) {
             for s in 0..ring.segments() {
