@@ -34,7 +34,7 @@ fn signed_distance(polygon: &Polygon<f64>, p: Coord<f64>) -> f64 {
 }
 
 /// Squared distance from a point to a segment (one square root per polygon, not per segment).
-fn segment_distance2(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> f64 {
+pub(super) fn segment_distance2(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> f64 {
     let (dx, dy) = (b.x - a.x, b.y - a.y);
     let len2 = dx * dx + dy * dy;
     let t = if len2 > 0.0 { (((p.x - a.x) * dx + (p.y - a.y) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };

@@ -13,6 +13,7 @@ mod apart;
 mod areas;
 mod build;
 mod checked_area;
+mod dirty_union;
 mod findings;
 pub mod fixes;
 mod gaps;

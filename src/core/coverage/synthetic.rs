@@ -89,6 +89,19 @@ pub fn grid_outline(nx: usize, ny: usize, cell: f64, origin: Coord<f64>) -> Mult
     MultiPolygon(vec![Polygon::new(LineString(vec![c(0., 0.), c(w, 0.), c(w, h), c(0., h), c(0., 0.)]), vec![])])
 }
 
+/// An axis-aligned square of half side `half` round `centre`, counter-clockwise.
+pub fn square(centre: Coord<f64>, half: f64) -> MultiPolygon<f64> {
+    let (x, y) = (centre.x, centre.y);
+    let ring = vec![
+        (x - half, y - half),
+        (x + half, y - half),
+        (x + half, y + half),
+        (x - half, y + half),
+        (x - half, y - half),
+    ];
+    MultiPolygon(vec![Polygon::new(LineString::from(ring), vec![])])
+}
+
 /// Moves every occurrence of vertex `from` to `to` in the given items; returns the items changed.
 pub fn move_shared_vertex(items: &mut [MultiPolygon<f64>], from: Coord<f64>, to: Coord<f64>) -> Vec<usize> {
     let mut changed = Vec::new();

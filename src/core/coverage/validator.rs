@@ -241,7 +241,7 @@ fn nearby_segments(graph: &Graph, neighbours: &[u32], envelope: geo::Rect<f64>, 
     out
 }
 
-fn seg_box_apart(a: (Coord<f64>, Coord<f64>), b: (Coord<f64>, Coord<f64>), grow: f64) -> bool {
+pub(super) fn seg_box_apart(a: (Coord<f64>, Coord<f64>), b: (Coord<f64>, Coord<f64>), grow: f64) -> bool {
     a.0.x.max(a.1.x) + grow < b.0.x.min(b.1.x)
         || b.0.x.max(b.1.x) + grow < a.0.x.min(a.1.x)
         || a.0.y.max(a.1.y) + grow < b.0.y.min(b.1.y)
