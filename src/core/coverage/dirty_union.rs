@@ -32,7 +32,7 @@ fn entangled(graph: &Graph, dirty: &[bool], dirty_items: &[usize], snap: f64) ->
     let mut local = dirty.to_vec();
     let mut clean_segments: Vec<(Coord<f64>, Coord<f64>)> = Vec::new();
     for &d in dirty_items {
-        let Some(d_box) = graph.envelope[d] else { continue };
+        let Some(d_box) = rings_box(&graph.geometry[d]) else { continue };
         let near_d = rect::grow(d_box, snap);
         for c in graph.items_near(d_box, snap) {
             let c = c as usize;
@@ -142,8 +142,8 @@ pub(super) fn union_near_dirty(graph: &Graph, dirty: &[bool], dirty_items: &[usi
     use rustc_hash::FxHashSet;
     // The union's extent, which sets the boolean union's grid as the whole outline's union sets it:
     // that of the items on its outline (those with an unmatched segment) and the dirty items.
-    let outline = open.iter().map(|&i| i as usize).chain(dirty_items.iter().copied());
-    let extent = rect::union_all(outline.filter_map(|i| graph.envelope[i]))?;
+    let outline = open.iter().filter_map(|&i| graph.envelope[i as usize]);
+    let extent = rect::union_all(outline.chain(dirty_items.iter().filter_map(|&d| rings_box(&graph.geometry[d]))))?;
     let local = entangled(graph, dirty, dirty_items, snap_distance(extent));
     let local_items: Vec<usize> = (0..local.len()).filter(|&i| local[i]).collect();
     // The far items' edges: their unmatched segments (only items in `open` have any).
@@ -195,15 +195,23 @@ pub(super) fn union_near_dirty(graph: &Graph, dirty: &[bool], dirty_items: &[usi
     (cancelled == seams).then(|| walk(edges))
 }
 
+/// An edge's key: its end points' bits, -0.0 as 0.0.
 fn edge_bits(a: Coord<f64>, b: Coord<f64>) -> [u64; 4] {
-    [a.x.to_bits(), a.y.to_bits(), b.x.to_bits(), b.y.to_bits()]
+    [(a.x + 0.0).to_bits(), (a.y + 0.0).to_bits(), (b.x + 0.0).to_bits(), (b.y + 0.0).to_bits()]
+}
+
+/// The box of every ring of an item, holes too: an invalid item's hole can lie outside its shell, and
+/// the boolean union counts it.
+fn rings_box(item: &geo::MultiPolygon<f64>) -> Option<Rect<f64>> {
+    let rings = item.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()));
+    rect::union_all(rings.filter_map(|ring| ring.bounding_rect()))
 }
 
 /// The boundary edges of the union of `polygons` (any orientation of their rings), oriented with the
 /// union on their right as walked edges are, computed on the integer grid i_overlay derives from
-/// `extent` (which must hold every point). Each output point that a single input point rounds to gets
-/// that point's coordinates back; others (crossings) are as i_overlay gives them. `None` when i_overlay
-/// cannot be given the polygons (a ring with a non-finite point).
+/// `extent`. Each output point that a single input point rounds to gets that point's coordinates back;
+/// others (crossings) are as i_overlay gives them. `None` when i_overlay cannot be given the polygons:
+/// a point not finite, or outside `extent` (which sets the grid, and which i_overlay asserts it holds).
 fn boolean_union_edges(
     polygons: &[Polygon<f64>],
     pinned: impl Iterator<Item = Coord<f64>>,
@@ -219,6 +227,7 @@ fn boolean_union_edges(
     use rustc_hash::FxHashMap;
     let rect = FloatRect::new(extent.min().x, extent.max().x, extent.min().y, extent.max().y);
     let adapter: FloatPointAdapter<[f64; 2], f64> = FloatPointAdapter::new(rect);
+    let inside = |c: Coord<f64>| c.x.is_finite() && c.y.is_finite() && rect::contains(extent, Rect::new(c, c));
     let segments: usize =
         polygons.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).map(|r| r.0.len()).sum();
     let strategy = if segments < 16_000 { Strategy::List } else { Strategy::Frag };
@@ -235,7 +244,7 @@ fn boolean_union_edges(
     let nan = Coord { x: f64::NAN, y: f64::NAN };
     let mut own: FxHashMap<IntPoint, (Coord<f64>, bool)> = FxHashMap::default();
     for c in pinned {
-        if !(c.x.is_finite() && c.y.is_finite()) {
+        if !inside(c) {
             return None;
         }
         let p = adapter.float_to_int(&[c.x, c.y]);
@@ -252,7 +261,7 @@ fn boolean_union_edges(
         contour.clear();
         // i_overlay's paths are implicitly closed: the closing coordinate is left out.
         for &c in &ring.0[..ring.0.len().saturating_sub(1)] {
-            if !(c.x.is_finite() && c.y.is_finite()) {
+            if !inside(c) {
                 return None;
             }
             let p = adapter.float_to_int(&[c.x, c.y]);
@@ -295,7 +304,7 @@ mod tests {
     use super::{entangled, union_near_dirty};
     use crate::core::coverage::gaps::union_of_outline;
     use crate::core::coverage::synthetic::{Rng, jittered_grid, move_shared_vertex, square};
-    use crate::core::coverage::{Checker, CoverageOptions};
+    use crate::core::coverage::{Checker, CoverageOptions, FindingKind};
 
     /// Faults planted in a jittered grid, chosen by the seed: bow ties, a vertex one grid moves alone (by
     /// metres, or by less than the boolean union's grid, where the grids beside it stay clean), grids shrunk (mismatched edges and gaps), and extra grids drawn across a corner where four meet
@@ -412,5 +421,37 @@ mod tests {
         let local = entangled(&checker.graph, &dirty, &[0], 1e-6);
         let expected = [true, false, true, false, true, true, true, false, true, false];
         assert_eq!(local, expected);
+    }
+
+    /// A point one grid writes as -0.0 and its neighbour as 0.0 is one vertex (a coordinate just below
+    /// zero rounds to -0.0 at the check's precision): the union joins there, and no false gap appears.
+    #[test]
+    fn minus_zero_and_zero_are_one_vertex() {
+        let options = CoverageOptions { precision: 0.001, gap_width_m: 0.0, crs: None };
+        let items = vec![
+            rectangle(-1.0, 0.0, -1e-7, 1.0),
+            rectangle(-1.5, 0.0, -0.5, 1.0),
+            rectangle(0.0, 0.0, 1.0, 1.0),
+            rectangle(1.0, 0.0, 2.0, 1.0),
+        ];
+        let boundary = rectangle(-1.5, 0.0, 2.0, 1.0);
+        let report = Checker::new(items, Some(boundary), Vec::new(), options).report();
+        let kinds: Vec<FindingKind> = report.findings.iter().map(|f| f.kind).collect();
+        assert!(kinds.contains(&FindingKind::Overlap), "{kinds:?}");
+        assert!(!kinds.contains(&FindingKind::Gap), "{:?}", report.findings);
+    }
+
+    /// A dirty grid whose hole lies far outside its shell (outside every grid's box) is checked without
+    /// a panic: the boolean union's grid holds every ring it is given.
+    #[test]
+    fn a_hole_outside_its_shell_is_checked() {
+        let mut items: Vec<geo::MultiPolygon<f64>> = (0..3)
+            .flat_map(|x| (0..2).map(move |y| rectangle(x as f64, y as f64, x as f64 + 1.0, y as f64 + 1.0)))
+            .collect();
+        let hole = LineString::from(vec![(30.0, 0.0), (31.0, 0.0), (31.0, 1.0), (30.0, 1.0), (30.0, 0.0)]);
+        items[0].0[0].interiors_push(hole);
+        let report = Checker::new(items, None, Vec::new(), CoverageOptions::planar()).report();
+        let invalid = report.findings.iter().any(|f| f.kind == FindingKind::Invalid && f.items == vec![0]);
+        assert!(invalid, "{:?}", report.findings);
     }
 }

@@ -19,8 +19,10 @@ pub struct Union {
     pub holes: Vec<Polygon<f64>>,
 }
 
+/// A vertex's key: its coordinates' bits, -0.0 as 0.0 (as the segment index keys them), so that a
+/// ring joins edges that meet at a point one item writes with -0.0 and another with 0.0.
 fn key(c: Coord<f64>) -> (u64, u64) {
-    (c.x.to_bits(), c.y.to_bits())
+    ((c.x + 0.0).to_bits(), (c.y + 0.0).to_bits())
 }
 
 /// Assembles the union from the unmatched segments of a coverage with no invalid segments. `open` lists,
