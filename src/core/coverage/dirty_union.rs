@@ -119,11 +119,14 @@ fn within_snap(a0: Coord<f64>, a1: Coord<f64>, b0: Coord<f64>, b1: Coord<f64>, s
 /// How near a point must come to a segment for i_overlay to join them: a few units of the integer grid
 /// it rounds the coverage's extent to (its snapping starts at one unit and grows while splits remain).
 fn snap_distance(extent: Rect<f64>) -> f64 {
+    8.0 * grid(extent).inv_scale
+}
+
+/// i_overlay's integer grid for a union over `extent`, as it derives it from the points.
+fn grid(extent: Rect<f64>) -> i_overlay::i_float::adapter::FloatPointAdapter<[f64; 2], f64> {
     use i_overlay::i_float::adapter::FloatPointAdapter;
     use i_overlay::i_float::float::rect::FloatRect;
-    let rect = FloatRect::new(extent.min().x, extent.max().x, extent.min().y, extent.max().y);
-    let adapter: FloatPointAdapter<[f64; 2], f64> = FloatPointAdapter::new(rect);
-    8.0 * adapter.inv_scale
+    FloatPointAdapter::new(FloatRect::new(extent.min().x, extent.max().x, extent.min().y, extent.max().y))
 }
 
 /// The union assembled from two parts: the far clean items' edges not matched by another clean item
@@ -185,7 +188,7 @@ pub(super) fn union_near_dirty(graph: &Graph, dirty: &[bool], dirty_items: &[usi
         ]
     });
     let pinned: Vec<Coord<f64>> = pinned.collect();
-    for (a, b) in boolean_union_edges(&polygons, pinned.into_iter(), extent)? {
+    for (a, b) in boolean_union_edges(&polygons, &pinned, extent)? {
         if seam.remove(&edge_bits(a, b)) {
             cancelled += 1;
         } else {
@@ -214,24 +217,19 @@ fn rings_box(item: &geo::MultiPolygon<f64>) -> Option<Rect<f64>> {
 /// a point not finite, or outside `extent` (which sets the grid, and which i_overlay asserts it holds).
 fn boolean_union_edges(
     polygons: &[Polygon<f64>],
-    pinned: impl Iterator<Item = Coord<f64>>,
+    pinned: &[Coord<f64>],
     extent: Rect<f64>,
 ) -> Option<Vec<(Coord<f64>, Coord<f64>)>> {
     use i_overlay::core::fill_rule::FillRule;
     use i_overlay::core::overlay::{IntOverlayOptions, Overlay, ShapeType};
     use i_overlay::core::overlay_rule::OverlayRule;
-    use i_overlay::core::solver::{Precision, Solver, Strategy};
-    use i_overlay::i_float::adapter::FloatPointAdapter;
-    use i_overlay::i_float::float::rect::FloatRect;
     use i_overlay::i_float::int::point::IntPoint;
     use rustc_hash::FxHashMap;
-    let rect = FloatRect::new(extent.min().x, extent.max().x, extent.min().y, extent.max().y);
-    let adapter: FloatPointAdapter<[f64; 2], f64> = FloatPointAdapter::new(rect);
+    let adapter = grid(extent);
     let inside = |c: Coord<f64>| c.x.is_finite() && c.y.is_finite() && rect::contains(extent, Rect::new(c, c));
     let segments: usize =
         polygons.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).map(|r| r.0.len()).sum();
-    let strategy = if segments < 16_000 { Strategy::List } else { Strategy::Frag };
-    let solver = Solver { strategy, precision: Precision::HIGH, multithreading: None };
+    let solver = super::gaps::solver_for(segments);
     // Every point kept (collinear ones too), so that the seam's segments come out as they went in.
     let options = IntOverlayOptions {
         preserve_input_collinear: true,
@@ -243,7 +241,7 @@ fn boolean_union_edges(
     // point's, whatever else rounds to it, unless another pinned point does too.
     let nan = Coord { x: f64::NAN, y: f64::NAN };
     let mut own: FxHashMap<IntPoint, (Coord<f64>, bool)> = FxHashMap::default();
-    for c in pinned {
+    for &c in pinned {
         if !inside(c) {
             return None;
         }

@@ -367,7 +367,6 @@ fn union_of(polygons: &[Polygon<f64>], beside: &[Polygon<f64>]) -> MultiPolygon<
     use i_overlay::core::fill_rule::FillRule;
     use i_overlay::core::overlay::ShapeType;
     use i_overlay::core::overlay_rule::OverlayRule;
-    use i_overlay::core::solver::{Precision, Solver, Strategy};
     use i_overlay::float::overlay::{FloatOverlay, OverlayOptions};
     use i_overlay::i_float::adapter::FloatPointAdapter;
     use i_overlay::i_float::float::rect::FloatRect;
@@ -381,10 +380,7 @@ fn union_of(polygons: &[Polygon<f64>], beside: &[Polygon<f64>]) -> MultiPolygon<
     if segments == 0 {
         return MultiPolygon(Vec::new());
     }
-    let strategy = if segments < 16_000 { Strategy::List } else { Strategy::Frag };
-    // One thread: the fragment solver would otherwise split its work over rayon's threads, which a
-    // check pinned to one core only pays for.
-    let solver = Solver { strategy, precision: Precision::HIGH, multithreading: None };
+    let solver = solver_for(segments);
     // The extent as i_overlay takes it from the points (`FloatOverlay::with_subj_custom`), grown to
     // hold the polygons beside.
     let Some(mut extent) = FloatRect::with_iter(subject.iter().flatten()) else {
@@ -408,6 +404,15 @@ fn union_of(polygons: &[Polygon<f64>], beside: &[Polygon<f64>]) -> MultiPolygon<
         Some(Polygon::new(rings.next()?, rings.collect()))
     });
     MultiPolygon(polygons.collect())
+}
+
+/// i_overlay's solver for a union of `segments` segments, as [`union_of`] explains: the list up to
+/// 16,000 segments, the fragments above; one thread (the fragment solver would otherwise split its
+/// work over rayon's threads, which a check pinned to one core only pays for).
+pub(super) fn solver_for(segments: usize) -> i_overlay::core::solver::Solver {
+    use i_overlay::core::solver::{Precision, Solver, Strategy};
+    let strategy = if segments < 16_000 { Strategy::List } else { Strategy::Frag };
+    Solver { strategy, precision: Precision::HIGH, multithreading: None }
 }
 
 /// Parts of the boundary no grid covers.
